@@ -1,0 +1,547 @@
+//! Letter files: a TOML request for one document (issuer, signer, recipients, kind,
+//! subject, date, body), turned into a [`Document`].
+//!
+//! The body (and each annex body) is written in the markup of [`markup`] and may be
+//! filled by tera from the letter's `[data]` table: `{{ value }}` prints a value
+//! literally (it is escaped for the markup), `{{ value | safe }}` lets it carry
+//! markup, `{{ amount | money }}` prints `10.000.000`, `{{ "2020-10-30" | vn_date }}`
+//! prints `30/10/2020`.
+
+pub mod markup;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{
+    Annex, AuthorityLine, DocDate, DocKind, Document, DocumentParts, Issuer, Preamble, Signature,
+    Urgency,
+};
+use crate::text::{group_thousands, nfc};
+
+/// One thing wrong with a letter: the field at fault and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+/// Everything wrong with one letter file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LetterError {
+    pub file: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for LetterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}: {}: {}", self.file.display(), p.field, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lines {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Lines {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Lines::One(s) => s.lines().map(String::from).collect(),
+            Lines::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLetter {
+    kind: Option<String>,
+    subject: Option<String>,
+    number: Option<i64>,
+    date: Option<toml::Value>,
+    urgency: Option<String>,
+    #[serde(default)]
+    addressees: Vec<String>,
+    #[serde(default)]
+    recipients: Vec<String>,
+    body: Option<String>,
+    issuer: Option<RawIssuer>,
+    signer: Option<RawSigner>,
+    decision: Option<RawDecision>,
+    #[serde(default)]
+    annexes: Vec<RawAnnex>,
+    #[serde(default)]
+    data: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssuer {
+    parent: Option<String>,
+    name: Option<Lines>,
+    abbreviation: Option<String>,
+    unit: Option<String>,
+    place: Option<String>,
+    short_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSigner {
+    #[serde(default)]
+    authority: Option<Lines>,
+    title: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDecision {
+    authority: Option<String>,
+    #[serde(default)]
+    grounds: Vec<String>,
+    proposal: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnnex {
+    #[serde(default)]
+    label: String,
+    title: Option<String>,
+    attached: Option<String>,
+    body: Option<String>,
+}
+
+/// Reads and checks a letter file.
+pub fn load(path: &Path) -> Result<Document, LetterError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LetterError {
+        file: path.to_path_buf(),
+        problems: vec![Problem {
+            field: "tệp".into(),
+            message: format!("không đọc được tệp: {e}"),
+        }],
+    })?;
+    parse(&text, path)
+}
+
+/// Parses the text of a letter; `file` only names it in messages.
+pub fn parse(text: &str, file: &Path) -> Result<Document, LetterError> {
+    let mut problems = Vec::new();
+    let result = parse_inner(&nfc(text), &mut problems);
+    match result {
+        Some(doc) if problems.is_empty() => Ok(doc),
+        _ => Err(LetterError {
+            file: file.to_path_buf(),
+            problems,
+        }),
+    }
+}
+
+fn problem(problems: &mut Vec<Problem>, field: &str, message: impl Into<String>) {
+    problems.push(Problem {
+        field: field.to_string(),
+        message: message.into(),
+    });
+}
+
+fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
+    let raw: RawLetter = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let field = e
+                .span()
+                .map(|s| format!("dòng {}", text[..s.start.min(text.len())].matches('\n').count() + 1))
+                .unwrap_or_else(|| "TOML".into());
+            problem(
+                problems,
+                &field,
+                format!(
+                    "tệp thư không đúng cú pháp TOML: {}. Mỗi dòng có dạng khóa = \"giá trị\"; văn bản nhiều dòng đặt trong \"\"\" … \"\"\"",
+                    e.message()
+                ),
+            );
+            return None;
+        }
+    };
+
+    let kind = match raw.kind.as_deref() {
+        None => {
+            problem(problems, "kind", "thiếu loại văn bản, ví dụ: kind = \"công văn\"");
+            None
+        }
+        Some(k) => DocKind::parse(k).or_else(|| {
+            problem(
+                problems,
+                "kind",
+                format!(
+                    "loại văn bản \"{k}\" không có trong danh mục; hãy ghi một trong: {}",
+                    DocKind::all_names().join(", ")
+                ),
+            );
+            None
+        }),
+    };
+
+    let date = match raw.date {
+        None => {
+            problem(
+                problems,
+                "date",
+                "thiếu ngày, ví dụ: date = \"2021-05-17\" (bản dự thảo: date = \"2021-05\")",
+            );
+            None
+        }
+        Some(toml::Value::String(s)) => DocDate::parse(&s)
+            .map_err(|e| problem(problems, "date", e.to_string()))
+            .ok(),
+        Some(toml::Value::Datetime(dt)) => DocDate::parse(&dt.to_string())
+            .map_err(|e| problem(problems, "date", e.to_string()))
+            .ok(),
+        Some(other) => {
+            problem(
+                problems,
+                "date",
+                format!("ngày phải là chuỗi như \"2021-05-17\", không phải {other}"),
+            );
+            None
+        }
+    };
+
+    let number = match raw.number {
+        None => None,
+        Some(n) if (1..=i64::from(u32::MAX)).contains(&n) => Some(n as u32),
+        Some(n) => {
+            problem(
+                problems,
+                "number",
+                format!("số văn bản {n} không hợp lệ; bỏ trống khi chưa vào sổ, hoặc ghi số từ 1"),
+            );
+            None
+        }
+    };
+
+    let urgency = raw.urgency.as_deref().and_then(|u| {
+        Urgency::parse(u).or_else(|| {
+            problem(
+                problems,
+                "urgency",
+                format!("độ khẩn \"{u}\" không hợp lệ; hãy ghi \"khẩn\", \"thượng khẩn\" hoặc \"hỏa tốc\""),
+            );
+            None
+        })
+    });
+
+    let (issuer, place) = match raw.issuer {
+        None => {
+            problem(
+                problems,
+                "issuer",
+                "thiếu mục [issuer] (cơ quan ban hành): name, abbreviation, place, short_name",
+            );
+            (None, None)
+        }
+        Some(i) => {
+            let name = i.name.map(Lines::into_vec).unwrap_or_default();
+            if name.is_empty() {
+                problem(problems, "issuer.name", "thiếu tên cơ quan, ví dụ: name = [\"Ủy ban nhân dân\", \"tỉnh Quảng Bình\"]");
+            }
+            let abbreviation = i.abbreviation.unwrap_or_else(|| {
+                problem(problems, "issuer.abbreviation", "thiếu chữ viết tắt của cơ quan, ví dụ: abbreviation = \"UBND\"");
+                String::new()
+            });
+            let place = i.place.unwrap_or_else(|| {
+                problem(problems, "issuer.place", "thiếu địa danh, ví dụ: place = \"Quảng Bình\"");
+                String::new()
+            });
+            let short_name = i.short_name.unwrap_or_else(|| name.join(" "));
+            (
+                Some(Issuer {
+                    parent: i.parent,
+                    name,
+                    abbreviation,
+                    unit: i.unit,
+                    short_name,
+                }),
+                Some(place),
+            )
+        }
+    };
+
+    let signature = match raw.signer {
+        None => {
+            problem(
+                problems,
+                "signer",
+                "thiếu người ký: thêm mục [signer] với title = \"GIÁM ĐỐC\" và name = \"Họ và tên\" (và authority = \"KT. CHỦ TỊCH\" khi ký thay)",
+            );
+            None
+        }
+        Some(s) => {
+            let mut authority = vec![];
+            for line in s.authority.map(Lines::into_vec).unwrap_or_default() {
+                match AuthorityLine::parse(&line) {
+                    Some(a) => authority.push(a),
+                    None => problem(
+                        problems,
+                        "signer.authority",
+                        format!("\"{line}\" không phải thể thức ký hợp lệ; hãy ghi TM., KT., TL., TUQ. hoặc Q. rồi chức danh, ví dụ \"KT. CHỦ TỊCH\""),
+                    ),
+                }
+            }
+            let title = s.title.unwrap_or_else(|| {
+                problem(problems, "signer.title", "thiếu chức vụ người ký, ví dụ: title = \"PHÓ CHỦ TỊCH\"");
+                String::new()
+            });
+            let name = s.name.unwrap_or_else(|| {
+                problem(problems, "signer.name", "thiếu họ tên người ký, ví dụ: name = \"Đoàn Ngọc Lâm\"");
+                String::new()
+            });
+            Some(Signature { authority, title, name })
+        }
+    };
+
+    let preamble = raw.decision.map(|d| Preamble {
+        authority: d.authority.unwrap_or_default().trim().to_uppercase(),
+        grounds: d.grounds,
+        proposal: d.proposal,
+    });
+
+    let templates = Templates::new(&raw.data);
+    let body = match raw.body {
+        None => {
+            problem(problems, "body", "thiếu nội dung: body = \"\"\" … \"\"\"");
+            None
+        }
+        Some(b) => templates.blocks(&b, "body", problems),
+    };
+
+    let mut annexes = vec![];
+    for (i, a) in raw.annexes.into_iter().enumerate() {
+        let field = format!("annexes[{}]", i + 1);
+        let title = a.title.unwrap_or_else(|| {
+            problem(problems, &format!("{field}.title"), "phụ lục cần có tiêu đề (title)");
+            String::new()
+        });
+        let body = templates
+            .blocks(a.body.as_deref().unwrap_or(""), &format!("{field}.body"), problems)
+            .unwrap_or_default();
+        annexes.push(Annex {
+            label: a.label,
+            title,
+            attached: a.attached,
+            body,
+        });
+    }
+
+    let subject = raw.subject.unwrap_or_else(|| {
+        problem(problems, "subject", "thiếu trích yếu, ví dụ: subject = \"V/v triển khai Chương trình OCOP năm 2021\"");
+        String::new()
+    });
+
+    let parts = DocumentParts {
+        issuer: issuer?,
+        kind: kind?,
+        number,
+        place: place?,
+        date: date?,
+        subject,
+        urgency,
+        addressees: raw.addressees,
+        preamble,
+        body: body?,
+        signature: signature?,
+        recipients: raw.recipients,
+        annexes,
+    };
+    if !problems.is_empty() {
+        return None;
+    }
+    Document::new(parts)
+        .map_err(|e| problem(problems, e.field, e.message))
+        .ok()
+}
+
+/// Fills bodies from the `[data]` table with tera, then parses the markup.
+struct Templates {
+    context: Result<tera::Context, String>,
+}
+
+impl Templates {
+    fn new(data: &toml::Table) -> Self {
+        Templates {
+            context: tera::Context::from_serialize(data).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn blocks(
+        &self,
+        src: &str,
+        field: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Vec<crate::model::Block>> {
+        let filled = if src.contains("{{") || src.contains("{%") {
+            match self.fill(src) {
+                Ok(s) => s,
+                Err(e) => {
+                    problem(problems, field, e);
+                    return None;
+                }
+            }
+        } else {
+            src.to_string()
+        };
+        markup::parse(&filled)
+            .map_err(|e| problem(problems, field, e.to_string()))
+            .ok()
+    }
+
+    fn fill(&self, src: &str) -> Result<String, String> {
+        let context = self.context.as_ref().map_err(|e| format!("[data] không dùng được: {e}"))?;
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".md"]);
+        tera.set_escape_fn(markup::escape);
+        tera.register_filter("money", money_filter);
+        tera.register_filter("vn_date", vn_date_filter);
+        tera.add_raw_template("body.md", src)
+            .and_then(|_| tera.render("body.md", context))
+            .map_err(|e| format!("lỗi mẫu tera: {}", error_chain(&e)))
+    }
+}
+
+/// The whole chain of a tera error, which holds the line and what was expected.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+fn money_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let n = v
+        .as_i64()
+        .or_else(|| v.as_f64().map(|f| f.round() as i64))
+        .ok_or_else(|| tera::Error::msg(format!("money cần một số, không phải {v}")))?;
+    Ok(tera::Value::String(group_thousands(n)))
+}
+
+fn vn_date_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| tera::Error::msg(format!("vn_date cần một ngày dạng chuỗi, không phải {v}")))?;
+    let d = DocDate::parse(s).map_err(|e| tera::Error::msg(e.to_string()))?;
+    Ok(tera::Value::String(d.short_form()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+kind = "công văn"
+subject = "V/v thử"
+date = "2021-05-17"
+number = 7
+addressees = ["UBND các huyện"]
+recipients = ["Như trên", "Lưu: VT"]
+body = """
+Sản phẩm {{ product }} được hỗ trợ {{ money | money }} đồng đến ngày {{ due | vn_date }}.
+"""
+
+[issuer]
+name = ["Ủy ban nhân dân", "tỉnh Quảng Bình"]
+abbreviation = "UBND"
+unit = "KT"
+place = "Quảng Bình"
+
+[signer]
+authority = "KT. CHỦ TỊCH"
+title = "PHÓ CHỦ TỊCH"
+name = "Đoàn Ngọc Lâm"
+
+[data]
+product = "*Mật ong* [x]"
+money = 10000000
+due = "2020-11-05"
+"#;
+
+    fn errors(text: &str) -> Vec<Problem> {
+        parse(text, Path::new("t.toml")).unwrap_err().problems
+    }
+
+    #[test]
+    fn a_good_letter_parses_and_fills_data_literally() {
+        let d = parse(GOOD, Path::new("t.toml")).unwrap();
+        assert_eq!(d.number_line(), "Số: 07/UBND-KT");
+        let crate::model::Block::Paragraph { runs } = &d.parts().body[0] else {
+            panic!()
+        };
+        assert_eq!(
+            crate::model::plain_text(runs),
+            "Sản phẩm *Mật ong* [x] được hỗ trợ 10.000.000 đồng đến ngày 05/11/2020."
+        );
+    }
+
+    #[test]
+    fn missing_signer_names_the_field() {
+        let text = GOOD.replace("[signer]", "[other]");
+        let e = parse(&text, Path::new("letters/x.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("letters/x.toml: "), "{e}");
+        // the unknown table is reported, and so is the missing signer
+        let text = GOOD.split("[signer]").next().unwrap().to_string() + "[data]\nproduct='a'\nmoney=1\ndue='2020-01-01'\n";
+        let p = errors(&text);
+        assert!(p.iter().any(|p| p.field == "signer" && p.message.contains("[signer]")), "{p:?}");
+    }
+
+    #[test]
+    fn unknown_kind_lists_the_accepted_ones() {
+        let p = errors(&GOOD.replace("\"công văn\"", "\"thư tay\""));
+        assert_eq!(p[0].field, "kind");
+        assert!(p[0].message.contains("kế hoạch"));
+    }
+
+    #[test]
+    fn malformed_and_impossible_dates() {
+        let p = errors(&GOOD.replace("2021-05-17", "17.05.2021"));
+        assert_eq!(p[0].field, "date");
+        let p = errors(&GOOD.replace("2021-05-17", "2021-02-30"));
+        assert!(p[0].message.contains("không có trong lịch"));
+    }
+
+    #[test]
+    fn bad_toml_names_the_line() {
+        let p = errors("kind = \"công văn\"\nsubject = thiếu ngoặc\n");
+        assert_eq!(p[0].field, "dòng 2", "{p:?}");
+    }
+
+    #[test]
+    fn bad_markup_and_bad_template_name_the_body() {
+        let p = errors(&GOOD.replace("Sản phẩm", "<i>Sản phẩm</i>"));
+        assert_eq!(p[0].field, "body");
+        assert!(p[0].message.contains("dòng 1"), "{p:?}");
+        let p = errors(&GOOD.replace("{{ product }}", "{{ product "));
+        assert_eq!(p[0].field, "body");
+        assert!(p[0].message.contains("tera"));
+    }
+
+    #[test]
+    fn unknown_fields_are_reported() {
+        let p = errors(&GOOD.replace("subject =", "subjet ="));
+        assert!(p[0].message.contains("subjet"), "{p:?}");
+    }
+}

@@ -1,0 +1,26 @@
+//! vanthu drafts, numbers, renders and sends the official correspondence of Vietnam's
+//! OCOP programme ("Mỗi xã một sản phẩm").
+//!
+//! # The pipeline
+//! 1. **Letter** ([`letter`]): a TOML file asks for one document: kind, issuer, signer,
+//!    recipients, subject, date and a body written in a small Markdown markup, optionally
+//!    filled by tera from a `[data]` table.
+//! 2. **Document** ([`model`]): the letter becomes a [`model::Document`], the typed model
+//!    of an administrative document under Nghị định 30/2020/NĐ-CP. Building one checks
+//!    every rule, so a `Document` that exists is valid.
+//! 3. **Render** ([`render`]): the same `Document` becomes a PDF/A-2b through typst
+//!    (fonts and layout loaded once, the document passed as JSON data, never as
+//!    markup) and a DOCX through docx-rs.
+//! 4. **Output** ([`output`]): a batch of letters is rendered in memory first, then
+//!    written atomically, so a failing letter leaves nothing half-written.
+//!
+//! The register (numbering), programme data and delivery build on these steps.
+
+pub mod letter;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod text;
+
+pub use model::Document;
+pub use render::{Format, Renderer};

@@ -1,0 +1,573 @@
+//! The typed model of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP).
+//!
+//! A [`Document`] is built from [`DocumentParts`] by [`Document::new`], which checks
+//! every rule the layout depends on. A `Document` that exists is valid: renderers
+//! never re-check it.
+
+mod body;
+mod date;
+mod kind;
+
+pub use body::{
+    plain_text, Align, Block, BulletMarker, Cell, HeadingLevel, Inline, Table, TableError,
+};
+pub use date::{DateError, DocDate};
+pub use kind::DocKind;
+
+use serde::Serialize;
+
+use crate::text::BLANK;
+
+/// The issuing agency (ô số 2 of the header).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issuer {
+    /// The governing agency ("cơ quan chủ quản"), e.g. "UBND tỉnh Bắc Giang"; printed
+    /// upper case, not bold. `None` for a People's Committee, whose whole name is the issuer.
+    pub parent: Option<String>,
+    /// The agency's name, one entry per printed line, e.g.
+    /// `["Ủy ban nhân dân", "tỉnh Quảng Bình"]`; printed upper case, bold.
+    pub name: Vec<String>,
+    /// The agency's abbreviation in symbols: `UBND`, `SNN`.
+    pub abbreviation: String,
+    /// The drafting unit in công văn symbols: `KT` in `780/UBND-KT`.
+    pub unit: Option<String>,
+    /// How other lines name the agency: "UBND huyện Lục Nam" (annex "Kèm theo" line).
+    pub short_name: String,
+}
+
+/// Urgency marks (ô số 10b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Urgency {
+    #[serde(rename = "KHẨN")]
+    Khan,
+    #[serde(rename = "THƯỢNG KHẨN")]
+    ThuongKhan,
+    #[serde(rename = "HỎA TỐC")]
+    HoaToc,
+}
+
+impl Urgency {
+    pub fn parse(s: &str) -> Option<Urgency> {
+        match crate::text::fold_key(s).as_str() {
+            "khẩn" => Some(Urgency::Khan),
+            "thượng khẩn" => Some(Urgency::ThuongKhan),
+            "hỏa tốc" | "hoả tốc" => Some(Urgency::HoaToc),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Khan => "KHẨN",
+            Urgency::ThuongKhan => "THƯỢNG KHẨN",
+            Urgency::HoaToc => "HỎA TỐC",
+        }
+    }
+}
+
+/// The forms in which someone signs for somebody else (ô số 7a).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Authority {
+    /// TM.: on behalf of a collective body.
+    Tm,
+    /// KT.: a deputy signs for the head.
+    Kt,
+    /// TL.: by delegation to a unit head.
+    Tl,
+    /// TUQ.: by authorisation.
+    Tuq,
+    /// Q.: acting head.
+    Q,
+}
+
+impl Authority {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Authority::Tm => "TM.",
+            Authority::Kt => "KT.",
+            Authority::Tl => "TL.",
+            Authority::Tuq => "TUQ.",
+            Authority::Q => "Q.",
+        }
+    }
+}
+
+/// One authority line such as `KT. CHỦ TỊCH`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuthorityLine {
+    pub form: Authority,
+    /// Whom the signer signs for, e.g. "CHỦ TỊCH", "ỦY BAN NHÂN DÂN".
+    pub of: String,
+}
+
+impl AuthorityLine {
+    /// Reads `KT. CHỦ TỊCH`, `TM. Ủy ban nhân dân`, `Q. GIÁM ĐỐC`.
+    pub fn parse(s: &str) -> Option<AuthorityLine> {
+        let s = s.trim();
+        let (head, rest) = s.split_once('.')?;
+        let form = match head.trim().to_uppercase().as_str() {
+            "TM" => Authority::Tm,
+            "KT" => Authority::Kt,
+            "TL" => Authority::Tl,
+            "TUQ" => Authority::Tuq,
+            "Q" => Authority::Q,
+            _ => return None,
+        };
+        let of = rest.trim();
+        (!of.is_empty()).then(|| AuthorityLine {
+            form,
+            of: of.to_uppercase(),
+        })
+    }
+
+    pub fn text(&self) -> String {
+        format!("{} {}", self.form.prefix(), self.of)
+    }
+}
+
+/// The signature block (ô số 7a–7c).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signature {
+    /// Zero or more authority lines, outermost first (`TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH`).
+    pub authority: Vec<AuthorityLine>,
+    /// The signer's own title: `PHÓ CHỦ TỊCH`, `GIÁM ĐỐC`.
+    pub title: String,
+    /// The signer's name in normal case: `Đoàn Ngọc Lâm`.
+    pub name: String,
+}
+
+/// What a decision (and other normative kinds) carries before its articles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preamble {
+    /// `CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN LỤC NAM` (upper case, bold, centred).
+    pub authority: String,
+    /// `Căn cứ …` lines; punctuation (`;` and the final `.`) is added when printed.
+    pub grounds: Vec<String>,
+    /// `Theo đề nghị của …`.
+    pub proposal: Option<String>,
+}
+
+/// An annex on its own page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Annex {
+    /// The label above the title: "Phụ lục", "Phụ lục I", "Biểu"; may be empty.
+    pub label: String,
+    /// The annex title, printed upper case and bold.
+    pub title: String,
+    /// The "(Kèm theo …)" line; `None` to derive it from the document.
+    pub attached: Option<String>,
+    pub body: Vec<Block>,
+}
+
+/// Everything a document is made of, before validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentParts {
+    pub issuer: Issuer,
+    pub kind: DocKind,
+    /// The serial number in the register; `None` until the document is issued.
+    pub number: Option<u32>,
+    pub place: String,
+    pub date: DocDate,
+    /// The subject; lines are separated by `\n` where the author wants them broken.
+    pub subject: String,
+    pub urgency: Option<Urgency>,
+    /// "Kính gửi" entries, without the leading dash or trailing punctuation.
+    pub addressees: Vec<String>,
+    pub preamble: Option<Preamble>,
+    pub body: Vec<Block>,
+    pub signature: Signature,
+    /// "Nơi nhận" entries, without the leading dash or trailing punctuation.
+    pub recipients: Vec<String>,
+    pub annexes: Vec<Annex>,
+}
+
+/// A document that breaks a rule of the model; `field` names the part at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct DocumentError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn fail(field: &'static str, message: impl Into<String>) -> Result<(), DocumentError> {
+    Err(DocumentError {
+        field,
+        message: message.into(),
+    })
+}
+
+fn is_symbol_part(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '&' || c == '.')
+}
+
+/// A valid administrative document. See the module docs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    parts: DocumentParts,
+}
+
+impl Document {
+    /// Checks the parts and returns the document, or the first rule it breaks.
+    pub fn new(mut parts: DocumentParts) -> Result<Document, DocumentError> {
+        let p = &mut parts;
+        if p.issuer.name.iter().all(|l| l.trim().is_empty()) {
+            fail("issuer.name", "thiếu tên cơ quan ban hành")?;
+        }
+        p.issuer.abbreviation = p.issuer.abbreviation.trim().to_uppercase();
+        if !is_symbol_part(&p.issuer.abbreviation) {
+            fail(
+                "issuer.abbreviation",
+                "chữ viết tắt của cơ quan chỉ gồm chữ và số, không có dấu cách, '/' hay '-' (ví dụ: UBND, SNN)",
+            )?;
+        }
+        if let Some(unit) = &mut p.issuer.unit {
+            *unit = unit.trim().to_uppercase();
+            if !is_symbol_part(unit) {
+                fail(
+                    "issuer.unit",
+                    "đơn vị soạn thảo chỉ gồm chữ và số, không có dấu cách, '/' hay '-' (ví dụ: KT, NN, PTNT)",
+                )?;
+            }
+        }
+        if p.number == Some(0) {
+            fail("number", "số văn bản bắt đầu từ 1")?;
+        }
+        if p.place.trim().is_empty() {
+            fail("place", "thiếu địa danh (ví dụ: place = \"Quảng Bình\")")?;
+        }
+        if p.subject.trim().is_empty() {
+            fail("subject", "thiếu trích yếu nội dung (subject)")?;
+        }
+        if p.kind == DocKind::CongVan && p.addressees.is_empty() {
+            fail(
+                "addressees",
+                "công văn phải có ít nhất một nơi \"Kính gửi\" (addressees = [\"UBND các huyện, thành phố\"])",
+            )?;
+        }
+        if p.kind == DocKind::QuyetDinh && p.preamble.is_none() {
+            fail(
+                "decision",
+                "quyết định cần mục [decision] với authority = \"CHỦ TỊCH ỦY BAN NHÂN DÂN …\" và các dòng căn cứ",
+            )?;
+        }
+        if let Some(pre) = &p.preamble
+            && pre.authority.trim().is_empty()
+        {
+            fail("decision.authority", "thiếu thẩm quyền ban hành")?;
+        }
+        if p.signature.title.trim().is_empty() {
+            fail("signer.title", "thiếu chức vụ người ký (ví dụ: \"GIÁM ĐỐC\")")?;
+        }
+        if p.signature.name.trim().is_empty() {
+            fail("signer.name", "thiếu họ tên người ký")?;
+        }
+        if p.body.is_empty() {
+            fail("body", "nội dung văn bản trống")?;
+        }
+        if p.recipients.iter().any(|r| strip_list_punct(r).is_empty()) {
+            fail("recipients", "có dòng nơi nhận trống")?;
+        }
+        if p.addressees.iter().any(|r| strip_list_punct(r).is_empty()) {
+            fail("addressees", "có dòng kính gửi trống")?;
+        }
+        for a in &p.annexes {
+            if a.title.trim().is_empty() {
+                fail("annexes.title", "phụ lục cần có tiêu đề")?;
+            }
+        }
+        let mut expected = 1;
+        for b in &p.body {
+            if let Block::Article { number, .. } = b {
+                if *number != expected {
+                    fail(
+                        "body",
+                        format!("các điều phải đánh số liên tiếp: gặp \"Điều {number}.\" trong khi chờ \"Điều {expected}.\""),
+                    )?;
+                }
+                expected += 1;
+            }
+        }
+        Ok(Document { parts })
+    }
+
+    pub fn parts(&self) -> &DocumentParts {
+        &self.parts
+    }
+
+    pub fn kind(&self) -> DocKind {
+        self.parts.kind
+    }
+
+    pub fn number(&self) -> Option<u32> {
+        self.parts.number
+    }
+
+    pub fn date(&self) -> DocDate {
+        self.parts.date
+    }
+
+    /// A copy of this document bearing a register number and a date
+    /// (what issuing does). The rest is unchanged, so it stays valid.
+    pub fn numbered(&self, number: u32, date: chrono::NaiveDate) -> Document {
+        let mut parts = self.parts.clone();
+        parts.number = Some(number.max(1));
+        parts.date = DocDate::full(date);
+        Document { parts }
+    }
+
+    /// The symbol: `KH-UBND` for named kinds, `UBND-KT` for công văn.
+    pub fn symbol(&self) -> String {
+        let issuer = &self.parts.issuer;
+        match self.parts.kind.abbreviation() {
+            Some(k) => format!("{k}-{}", issuer.abbreviation),
+            None => match &issuer.unit {
+                Some(u) => format!("{}-{u}", issuer.abbreviation),
+                None => issuer.abbreviation.clone(),
+            },
+        }
+    }
+
+    /// `780/UBND-KT`, `05/KH-UBND`, or `/SNN-PTNT` with a blank number for drafts.
+    pub fn number_symbol(&self) -> String {
+        match self.parts.number {
+            Some(n) => format!("{n:02}/{}", self.symbol()),
+            None => format!("{BLANK}/{}", self.symbol()),
+        }
+    }
+
+    /// `Số: 780/UBND-KT`.
+    pub fn number_line(&self) -> String {
+        format!("Số: {}", self.number_symbol())
+    }
+
+    /// `Quảng Bình, ngày 17 tháng 5 năm 2021`.
+    pub fn date_line(&self) -> String {
+        format!("{}, {}", self.parts.place.trim(), self.parts.date.long_form())
+    }
+
+    /// Header lines of the issuer: (parent lines, agency lines), upper case.
+    pub fn issuer_lines(&self) -> (Vec<String>, Vec<String>) {
+        let up = |v: &[String]| {
+            v.iter()
+                .map(|l| l.trim().to_uppercase())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+        };
+        let parent = self
+            .parts
+            .issuer
+            .parent
+            .as_ref()
+            .map(|p| up(&p.lines().map(String::from).collect::<Vec<_>>()))
+            .unwrap_or_default();
+        (parent, up(&self.parts.issuer.name))
+    }
+
+    /// The subject split into printed lines.
+    pub fn subject_lines(&self) -> Vec<String> {
+        self.parts
+            .subject
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// The subject on one line (PDF title, e-mail subject).
+    pub fn subject_one_line(&self) -> String {
+        self.subject_lines().join(" ")
+    }
+
+    /// "Kính gửi" lines as printed: one addressee stays bare on the label's line;
+    /// several become `- …;` lines, the last ending with `.`.
+    pub fn addressee_lines(&self) -> Vec<String> {
+        if self.parts.addressees.len() == 1 {
+            vec![strip_list_punct(&self.parts.addressees[0]).to_string()]
+        } else {
+            dash_list(&self.parts.addressees)
+        }
+    }
+
+    /// "Nơi nhận" lines as printed: `- …;` and the last `- ….`.
+    pub fn recipient_lines(&self) -> Vec<String> {
+        dash_list(&self.parts.recipients)
+    }
+
+    /// The signature lines above the blank space: authority lines then the title.
+    pub fn signature_lines(&self) -> Vec<String> {
+        let s = &self.parts.signature;
+        s.authority
+            .iter()
+            .map(AuthorityLine::text)
+            .chain(std::iter::once(s.title.trim().to_uppercase()))
+            .collect()
+    }
+
+    /// Grounds with their punctuation: each ends `;`, the last `.`.
+    pub fn ground_lines(&self) -> Vec<String> {
+        let Some(pre) = &self.parts.preamble else {
+            return vec![];
+        };
+        let n = pre.grounds.len();
+        pre.grounds
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let g = g.trim().trim_end_matches([';', '.', ',']);
+                format!("{g}{}", if i + 1 == n && pre.proposal.is_none() { "." } else { ";" })
+            })
+            .chain(pre.proposal.iter().map(|p| {
+                format!("{}.", p.trim().trim_end_matches([';', '.', ',']))
+            }))
+            .collect()
+    }
+
+    /// The "(Kèm theo …)" line of an annex.
+    pub fn attached_line(&self, annex: &Annex) -> String {
+        if let Some(a) = &annex.attached {
+            return a.clone();
+        }
+        format!(
+            "(Kèm theo {} số {} ngày {} của {})",
+            self.parts.kind.capitalized(),
+            self.number_symbol(),
+            self.parts.date.short_form(),
+            self.parts.issuer.short_name.trim()
+        )
+    }
+
+    /// The issuer's name on one line, in normal case (PDF author).
+    pub fn issuer_one_line(&self) -> String {
+        self.parts.issuer.name.join(" ")
+    }
+}
+
+/// Removes a leading `- ` and trailing `;`/`.` so list punctuation is applied once.
+pub fn strip_list_punct(s: &str) -> &str {
+    let s = s.trim();
+    let s = s.strip_prefix("- ").unwrap_or(s).trim_start();
+    s.trim_end_matches([';', '.']).trim_end()
+}
+
+fn dash_list(items: &[String]) -> Vec<String> {
+    let n = items.len();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let r = strip_list_punct(r);
+            // "(b/c)" and "VT, KT" end with letters; keep "./." style endings out.
+            format!("- {r}{}", if i + 1 == n { "." } else { ";" })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn sample_parts() -> DocumentParts {
+        DocumentParts {
+            issuer: Issuer {
+                parent: None,
+                name: vec!["Ủy ban nhân dân".into(), "tỉnh Quảng Bình".into()],
+                abbreviation: "ubnd".into(),
+                unit: Some("kt".into()),
+                short_name: "UBND tỉnh Quảng Bình".into(),
+            },
+            kind: DocKind::CongVan,
+            number: Some(780),
+            place: "Quảng Bình".into(),
+            date: DocDate::parse("2021-05-17").unwrap(),
+            subject: "V/v tiếp tục triển khai thực hiện\nChương trình OCOP năm 2021".into(),
+            urgency: None,
+            addressees: vec!["Các Sở".into(), "UBND các huyện, thị xã, thành phố.".into()],
+            preamble: None,
+            body: vec![Block::Paragraph {
+                runs: vec![Inline::plain("Nội dung.")],
+            }],
+            signature: Signature {
+                authority: vec![AuthorityLine::parse("KT. Chủ tịch").unwrap()],
+                title: "Phó Chủ tịch".into(),
+                name: "Đoàn Ngọc Lâm".into(),
+            },
+            recipients: vec!["Như trên;".into(), "- Lưu: VT, KT.".into()],
+            annexes: vec![],
+        }
+    }
+
+    #[test]
+    fn header_lines_follow_the_decree() {
+        let d = Document::new(sample_parts()).unwrap();
+        assert_eq!(d.number_line(), "Số: 780/UBND-KT");
+        assert_eq!(d.date_line(), "Quảng Bình, ngày 17 tháng 5 năm 2021");
+        assert_eq!(d.signature_lines(), vec!["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]);
+        assert_eq!(d.recipient_lines(), vec!["- Như trên;", "- Lưu: VT, KT."]);
+        assert_eq!(
+            d.addressee_lines(),
+            vec!["- Các Sở;", "- UBND các huyện, thị xã, thành phố."]
+        );
+        assert_eq!(d.issuer_lines().1, vec!["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG BÌNH"]);
+    }
+
+    #[test]
+    fn small_numbers_get_a_leading_zero_and_drafts_a_blank() {
+        let mut p = sample_parts();
+        p.kind = DocKind::KeHoach;
+        p.number = Some(5);
+        assert_eq!(Document::new(p.clone()).unwrap().number_line(), "Số: 05/KH-UBND");
+        p.number = None;
+        assert_eq!(
+            Document::new(p).unwrap().number_line(),
+            format!("Số: {BLANK}/KH-UBND")
+        );
+    }
+
+    #[test]
+    fn invalid_parts_are_rejected() {
+        let mut p = sample_parts();
+        p.signature.name = " ".into();
+        assert_eq!(Document::new(p).unwrap_err().field, "signer.name");
+        let mut p = sample_parts();
+        p.addressees.clear();
+        assert_eq!(Document::new(p).unwrap_err().field, "addressees");
+        let mut p = sample_parts();
+        p.issuer.abbreviation = "UB ND".into();
+        assert_eq!(Document::new(p).unwrap_err().field, "issuer.abbreviation");
+        let mut p = sample_parts();
+        p.kind = DocKind::QuyetDinh;
+        assert_eq!(Document::new(p).unwrap_err().field, "decision");
+        let mut p = sample_parts();
+        p.body = vec![Block::Article {
+            number: 2,
+            runs: vec![],
+        }];
+        assert_eq!(Document::new(p).unwrap_err().field, "body");
+    }
+
+    #[test]
+    fn authority_lines_parse() {
+        let a = AuthorityLine::parse("TM. Ủy ban nhân dân").unwrap();
+        assert_eq!(a.text(), "TM. ỦY BAN NHÂN DÂN");
+        assert!(AuthorityLine::parse("XYZ. CHỦ TỊCH").is_none());
+        assert!(AuthorityLine::parse("KT.").is_none());
+    }
+
+    #[test]
+    fn grounds_are_punctuated() {
+        let mut p = sample_parts();
+        p.kind = DocKind::QuyetDinh;
+        p.preamble = Some(Preamble {
+            authority: "CHỦ TỊCH".into(),
+            grounds: vec!["Căn cứ A;".into(), "Căn cứ B".into()],
+            proposal: Some("Theo đề nghị của C".into()),
+        });
+        let d = Document::new(p).unwrap();
+        assert_eq!(
+            d.ground_lines(),
+            vec!["Căn cứ A;", "Căn cứ B;", "Theo đề nghị của C."]
+        );
+    }
+}

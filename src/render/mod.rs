@@ -1,0 +1,145 @@
+//! The two renderers of a [`Document`]: PDF (typst, embedded) and DOCX (docx-rs).
+//! Both follow `shared/reference/nd30.md` through the same [`Profile`].
+
+pub mod docx;
+pub mod pdf;
+
+use serde::Serialize;
+
+use crate::model::Document;
+
+pub use pdf::PdfRenderer;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+/// An agency's choice within the decree's ranges: page margins and type sizes.
+/// The default is the common profile: 20/20/30/15 mm, 14 pt body, titles 13 pt,
+/// motto and date 14 pt.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Profile {
+    pub margin_top_mm: f32,
+    pub margin_bottom_mm: f32,
+    pub margin_left_mm: f32,
+    pub margin_right_mm: f32,
+    /// Body text, kind title, Kính gửi, signature (pt).
+    pub body_pt: f32,
+    /// Agency names, national title, number, V/v (pt).
+    pub header_pt: f32,
+    /// Motto and place/date (pt).
+    pub motto_pt: f32,
+    /// "Nơi nhận:" label (pt).
+    pub recipients_label_pt: f32,
+    /// The recipient list (pt).
+    pub recipients_pt: f32,
+    /// First-line indent of paragraphs (cm).
+    pub indent_cm: f32,
+    /// Space after each paragraph (pt).
+    pub paragraph_spacing_pt: f32,
+    /// Table text (pt).
+    pub table_pt: f32,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            margin_top_mm: 20.0,
+            margin_bottom_mm: 20.0,
+            margin_left_mm: 30.0,
+            margin_right_mm: 15.0,
+            body_pt: 14.0,
+            header_pt: 13.0,
+            motto_pt: 14.0,
+            recipients_label_pt: 12.0,
+            recipients_pt: 11.0,
+            indent_cm: 1.27,
+            paragraph_spacing_pt: 6.0,
+            table_pt: 13.0,
+        }
+    }
+}
+
+/// Both renderers' output for one document.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub pdf: Option<Vec<u8>>,
+    pub docx: Option<Vec<u8>>,
+    /// Pages of the PDF, when one was rendered.
+    pub pages: Option<usize>,
+}
+
+/// A failure inside a renderer (not the user's input: a `Document` is valid).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("PDF layout failed: {0}")]
+    Layout(String),
+    #[error("PDF export failed: {0}")]
+    Export(String),
+    #[error("DOCX packaging failed: {0}")]
+    Docx(String),
+    #[error("font folder {path}: {message}")]
+    Fonts { path: String, message: String },
+}
+
+/// Renders documents in the requested formats; holds the loaded fonts and layout,
+/// so create one and reuse it.
+pub struct Renderer {
+    pdf: PdfRenderer,
+    profile: Profile,
+}
+
+impl Renderer {
+    /// A renderer with the shipped fonts and, if given, the fonts of an extra folder
+    /// (for agencies that hold a Times New Roman licence).
+    pub fn new(extra_fonts: Option<&std::path::Path>) -> Result<Self, RenderError> {
+        Ok(Renderer {
+            pdf: PdfRenderer::new(extra_fonts)?,
+            profile: Profile::default(),
+        })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn pdf(&self, doc: &Document) -> Result<(Vec<u8>, usize), RenderError> {
+        self.pdf.render(doc, &self.profile)
+    }
+
+    pub fn docx(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
+        docx::render(doc, &self.profile)
+    }
+
+    /// Renders the document in each of `formats`.
+    pub fn render(&self, doc: &Document, formats: &[Format]) -> Result<Rendered, RenderError> {
+        let mut out = Rendered {
+            pdf: None,
+            docx: None,
+            pages: None,
+        };
+        for f in formats {
+            match f {
+                Format::Pdf => {
+                    let (bytes, pages) = self.pdf(doc)?;
+                    out.pdf = Some(bytes);
+                    out.pages = Some(pages);
+                }
+                Format::Docx => out.docx = Some(self.docx(doc)?),
+            }
+        }
+        Ok(out)
+    }
+}

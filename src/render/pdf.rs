@@ -1,0 +1,273 @@
+//! PDF through typst, in process.
+//!
+//! A [`PdfRenderer`] loads the fonts and the layout once. Each render builds a small
+//! [`World`] that serves exactly two files: the layout (`/main.typ`, from
+//! `templates/layout/nd30.typ`) and the document as JSON (`/data.json`). The layout
+//! reads the data with `json(...)` and prints every string as text, so nothing a user
+//! writes is ever evaluated as Typst code, and no other file can be read.
+
+use std::path::Path;
+
+use serde::Serialize;
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::{Profile, RenderError};
+use crate::model::{Block, Document};
+
+/// The ND30 layout, compiled into the binary.
+const LAYOUT: &str = include_str!("../../templates/layout/nd30.typ");
+
+/// The shipped Times-metric faces with full Vietnamese coverage (OFL, see fonts/).
+const SHIPPED_FONTS: [&[u8]; 4] = [
+    include_bytes!("../../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Bold.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Italic.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-BoldItalic.ttf"),
+];
+
+/// Fonts, library and layout, loaded once and shared by every render.
+pub struct PdfRenderer {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    main: FileId,
+    data: FileId,
+    layout: Source,
+}
+
+impl PdfRenderer {
+    /// Loads the shipped fonts, and every .ttf/.otf/.ttc in `extra_fonts` if given.
+    pub fn new(extra_fonts: Option<&Path>) -> Result<Self, RenderError> {
+        let mut fonts: Vec<Font> = SHIPPED_FONTS
+            .iter()
+            .flat_map(|data| Font::iter(Bytes::new(*data)))
+            .collect();
+        if let Some(dir) = extra_fonts {
+            let fonts_err = |message: String| RenderError::Fonts {
+                path: dir.display().to_string(),
+                message,
+            };
+            let entries = std::fs::read_dir(dir).map_err(|e| fonts_err(e.to_string()))?;
+            for entry in entries {
+                let path = entry.map_err(|e| fonts_err(e.to_string()))?.path();
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase);
+                if matches!(ext.as_deref(), Some("ttf" | "otf" | "ttc")) {
+                    let data = std::fs::read(&path).map_err(|e| fonts_err(e.to_string()))?;
+                    fonts.extend(Font::iter(Bytes::new(data)));
+                }
+            }
+        }
+        let main = FileId::new(RootedPath::new(
+            VirtualRoot::Project,
+            VirtualPath::new("/main.typ").expect("valid path"),
+        ));
+        let data = FileId::new(RootedPath::new(
+            VirtualRoot::Project,
+            VirtualPath::new("/data.json").expect("valid path"),
+        ));
+        Ok(PdfRenderer {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            fonts,
+            main,
+            data,
+            layout: Source::new(main, LAYOUT.to_string()),
+        })
+    }
+
+    /// Whether a font family is available (e.g. "Times New Roman" from a font folder).
+    pub fn has_family(&self, family: &str) -> bool {
+        self.book.contains_family(&family.to_lowercase())
+    }
+
+    /// Lays out and exports one document as PDF/A-2b; returns the bytes and the page count.
+    pub fn render(&self, doc: &Document, profile: &Profile) -> Result<(Vec<u8>, usize), RenderError> {
+        let json = serde_json::to_vec(&LayoutData::new(doc, profile))
+            .map_err(|e| RenderError::Layout(e.to_string()))?;
+        let world = DocWorld {
+            base: self,
+            data: Bytes::new(json),
+        };
+        let paged: PagedDocument = typst::compile(&world)
+            .output
+            .map_err(|errs| RenderError::Layout(describe(&errs)))?;
+        let pages = paged.pages().len();
+        let date = doc.date();
+        let stamp = Datetime::from_ymd_hms(
+            date.year(),
+            date.month().unwrap_or(1) as u8,
+            date.day().unwrap_or(1) as u8,
+            8,
+            0,
+            0,
+        )
+        .map(Timestamp::new_utc);
+        let options = PdfOptions {
+            ident: Smart::Custom(format!("vanthu:{}", doc.number_symbol())),
+            creator: Smart::Custom(Some("vanthu".into())),
+            timestamp: stamp,
+            standards: PdfStandards::new(&[PdfStandard::A_2b])
+                .map_err(|e| RenderError::Export(format!("{e:?}")))?,
+            ..PdfOptions::default()
+        };
+        let bytes = typst_pdf::pdf(&paged, &options).map_err(|errs| RenderError::Export(describe(&errs)))?;
+        // Keep typst's memo cache bounded in long-running processes.
+        typst::comemo::evict(30);
+        Ok((bytes, pages))
+    }
+}
+
+fn describe(errs: &[SourceDiagnostic]) -> String {
+    errs.iter()
+        .map(|e| {
+            let hints: String = e.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
+            format!("{}{hints}", e.message)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The world of one render: the shared fonts and layout plus this document's data.
+struct DocWorld<'a> {
+    base: &'a PdfRenderer,
+    data: Bytes,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.base.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.base.book
+    }
+
+    fn main(&self) -> FileId {
+        self.base.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.base.main {
+            Ok(self.base.layout.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.base.data {
+            Ok(self.data.clone())
+        } else if id == self.base.main {
+            Ok(Bytes::from_string(self.base.layout.clone()))
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.base.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.get().vpath().get_with_slash().into())
+}
+
+/// What the layout reads from `/data.json`: the document with every line already
+/// formatted by the model, so the layout only places it.
+#[derive(Serialize)]
+struct LayoutData<'a> {
+    profile: &'a Profile,
+    meta: Meta,
+    parent: Vec<String>,
+    agency: Vec<String>,
+    /// A People's Committee has no parent line: its whole name is bold.
+    number_line: String,
+    date_line: String,
+    urgency: Option<&'static str>,
+    kind_title: Option<String>,
+    subject: Vec<String>,
+    addressees: Vec<String>,
+    authority: Option<String>,
+    grounds: Vec<String>,
+    body: &'a [Block],
+    recipients: Vec<String>,
+    signature: Vec<String>,
+    signer: String,
+    annexes: Vec<AnnexData<'a>>,
+}
+
+#[derive(Serialize)]
+struct Meta {
+    title: String,
+    author: String,
+    keywords: String,
+    year: i32,
+    month: u32,
+    day: u32,
+}
+
+#[derive(Serialize)]
+struct AnnexData<'a> {
+    label: String,
+    title: String,
+    attached: String,
+    body: &'a [Block],
+}
+
+impl<'a> LayoutData<'a> {
+    fn new(doc: &'a Document, profile: &'a Profile) -> Self {
+        let p = doc.parts();
+        let (parent, agency) = doc.issuer_lines();
+        let date = doc.date();
+        LayoutData {
+            profile,
+            meta: Meta {
+                title: doc.subject_one_line(),
+                author: doc.issuer_one_line(),
+                keywords: doc.number_symbol().replace('\u{a0}', ""),
+                year: date.year(),
+                month: date.month().unwrap_or(1),
+                day: date.day().unwrap_or(1),
+            },
+            parent,
+            agency,
+            number_line: doc.number_line(),
+            date_line: doc.date_line(),
+            urgency: p.urgency.map(|u| u.label()),
+            kind_title: p.kind.title(),
+            subject: doc.subject_lines(),
+            addressees: doc.addressee_lines(),
+            authority: p.preamble.as_ref().map(|pre| pre.authority.clone()),
+            grounds: doc.ground_lines(),
+            body: &p.body,
+            recipients: doc.recipient_lines(),
+            signature: doc.signature_lines(),
+            signer: p.signature.name.trim().to_string(),
+            annexes: p
+                .annexes
+                .iter()
+                .map(|a| AnnexData {
+                    label: a.label.trim().to_string(),
+                    title: a.title.trim().to_uppercase(),
+                    attached: doc.attached_line(a),
+                    body: &a.body,
+                })
+                .collect(),
+        }
+    }
+}
