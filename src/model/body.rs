@@ -170,14 +170,16 @@ impl Table {
                 col: i % columns + 1,
             });
         }
-        let mut weights = vec![3.0f32; columns];
+        let mut weights = vec![4.0f32; columns];
         for c in cells.iter().filter(|c| c.colspan == 1) {
             let len = plain_text(&c.runs)
                 .split('\n')
                 .map(|l| l.chars().count())
                 .max()
                 .unwrap_or(0) as f32;
-            weights[c.col] = weights[c.col].max(len.min(36.0));
+            // Short columns ("Ghi chú", "TT") get room not to wrap; long ones share the rest.
+            let w = if len <= 14.0 { len * 1.4 + 3.0 } else { len.min(28.0) + 4.0 };
+            weights[c.col] = weights[c.col].max(w);
         }
         let total: f32 = weights.iter().sum();
         let widths = weights.iter().map(|w| w / total).collect();

@@ -41,6 +41,8 @@ pub struct Profile {
     pub header_pt: f32,
     /// Motto and place/date (pt).
     pub motto_pt: f32,
+    /// The "V/v …" subject of a công văn under the number (pt).
+    pub subject_pt: f32,
     /// "Nơi nhận:" label (pt).
     pub recipients_label_pt: f32,
     /// The recipient list (pt).
@@ -63,11 +65,12 @@ impl Default for Profile {
             body_pt: 14.0,
             header_pt: 13.0,
             motto_pt: 14.0,
+            subject_pt: 12.0,
             recipients_label_pt: 12.0,
             recipients_pt: 11.0,
             indent_cm: 1.27,
             paragraph_spacing_pt: 6.0,
-            table_pt: 13.0,
+            table_pt: 12.0,
         }
     }
 }
