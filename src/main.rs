@@ -5,10 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use vanthu::{output, Format, Renderer};
+use vanthu::{Format, Renderer, output};
 
 #[derive(Parser)]
-#[command(name = "vanthu", version, about = "Soạn, đánh số, xuất PDF/DOCX văn bản hành chính theo Nghị định 30/2020/NĐ-CP")]
+#[command(
+    name = "vanthu",
+    version,
+    about = "Soạn, đánh số, xuất PDF/DOCX văn bản hành chính theo Nghị định 30/2020/NĐ-CP"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

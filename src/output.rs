@@ -65,10 +65,12 @@ pub fn render_files(
     }
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
     for (path, stem, doc) in &docs {
-        let r = renderer.render(doc, formats).map_err(|source| BatchError::Render {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        let r = renderer
+            .render(doc, formats)
+            .map_err(|source| BatchError::Render {
+                file: path.to_path_buf(),
+                source,
+            })?;
         for (f, bytes) in [(Format::Pdf, r.pdf), (Format::Docx, r.docx)] {
             if let Some(b) = bytes {
                 files.push((out.join(format!("{stem}.{}", f.extension())), b));

@@ -34,7 +34,7 @@ pub fn group_thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -44,7 +44,7 @@ pub fn group_thousands(n: i64) -> String {
 
 /// A run of non-breaking spaces standing for a blank to be filled by hand
 /// (the number of a draft, the day of an undated letter).
-pub const BLANK: &str = "\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}";
+pub const BLANK: &str = "\u{a0}\u{a0}\u{a0}\u{a0}";
 
 #[cfg(test)]
 mod tests {

@@ -85,6 +85,8 @@ struct Converter<'a> {
     cell_start: usize,
     footnote_def: Option<(String, Vec<Block>)>,
     footnotes: HashMap<String, Vec<Inline>>,
+    /// End of the last unescaped "[" seen in the source (footnote check).
+    open_bracket_end: Option<usize>,
 }
 
 /// Parses a body written in the markup into blocks.
@@ -102,6 +104,7 @@ pub fn parse(src: &str) -> Result<Vec<Block>, MarkupError> {
         cell_start: 0,
         footnote_def: None,
         footnotes: HashMap::new(),
+        open_bracket_end: None,
     };
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
     for (event, range) in Parser::new_ext(src, opts).into_offset_iter() {
@@ -187,12 +190,17 @@ impl Converter<'_> {
             Event::Start(tag) => self.start(tag, range)?,
             Event::End(tag) => self.end(tag, range)?,
             Event::Text(t) | Event::Code(t) => {
-                if self.src[range.clone()].contains("[^") {
+                // An undefined footnote reference comes back as the texts "[", "^x", "]".
+                let raw = &self.src[range.clone()];
+                let after_bracket =
+                    self.open_bracket_end == Some(range.start) && raw.starts_with('^');
+                if raw.contains("[^") || after_bracket {
                     return self.err(
                         at,
                         "chú thích chưa có nội dung: thêm một dòng \"[^tên]: nội dung chú thích\"",
                     );
                 }
+                self.open_bracket_end = raw.ends_with('[').then_some(range.end);
                 self.push_text(&t)
             }
             Event::SoftBreak => self.push_text(" "),
@@ -312,7 +320,10 @@ impl Converter<'_> {
                 );
             }
             Tag::BlockQuote(_) => {
-                return self.err(at, "không dùng trích dẫn (dòng bắt đầu bằng '>') trong văn bản");
+                return self.err(
+                    at,
+                    "không dùng trích dẫn (dòng bắt đầu bằng '>') trong văn bản",
+                );
             }
             other => return self.err(at, format!("cú pháp không được hỗ trợ: {other:?}")),
         }
@@ -449,7 +460,10 @@ fn build_table(frame: TableFrame) -> Result<Table, MarkupError> {
                 if raw != "^" && raw != "<" {
                     return Err(err(
                         r,
-                        format!("ô ở cột {} bị ô gộp phía trên che; hãy ghi '^' vào ô này", c + 1),
+                        format!(
+                            "ô ở cột {} bị ô gộp phía trên che; hãy ghi '^' vào ô này",
+                            c + 1
+                        ),
                     ));
                 }
                 continue;
@@ -457,24 +471,38 @@ fn build_table(frame: TableFrame) -> Result<Table, MarkupError> {
             match raw.as_str() {
                 "^" => {
                     let above = r.checked_sub(1).and_then(|p| grid[p][c]).ok_or_else(|| {
-                        err(r, format!("'^' ở hàng đầu (cột {}) không có ô nào phía trên để gộp", c + 1))
+                        err(
+                            r,
+                            format!(
+                                "'^' ở hàng đầu (cột {}) không có ô nào phía trên để gộp",
+                                c + 1
+                            ),
+                        )
                     })?;
                     let cell = &mut cells[above];
                     if cell.row + cell.rowspan != r || cell.col != c {
-                        return Err(err(r, format!("'^' ở cột {} không gộp được với ô phía trên", c + 1)));
+                        return Err(err(
+                            r,
+                            format!("'^' ở cột {} không gộp được với ô phía trên", c + 1),
+                        ));
                     }
                     cell.rowspan += 1;
-                    for k in c..c + cell.colspan {
-                        grid[r][k] = Some(above);
-                    }
+                    let span = cell.colspan;
+                    grid[r][c..c + span].fill(Some(above));
                 }
                 "<" => {
                     let left = c.checked_sub(1).and_then(|p| grid[r][p]).ok_or_else(|| {
-                        err(r, "'<' ở cột đầu tiên không có ô nào bên trái để gộp".to_string())
+                        err(
+                            r,
+                            "'<' ở cột đầu tiên không có ô nào bên trái để gộp".to_string(),
+                        )
                     })?;
                     let cell = &mut cells[left];
                     if cell.row != r || cell.rowspan != 1 {
-                        return Err(err(r, format!("'<' ở cột {} không gộp được với ô bên trái", c + 1)));
+                        return Err(err(
+                            r,
+                            format!("'<' ở cột {} không gộp được với ô bên trái", c + 1),
+                        ));
                     }
                     cell.colspan += 1;
                     grid[r][c] = Some(left);
@@ -493,8 +521,8 @@ fn build_table(frame: TableFrame) -> Result<Table, MarkupError> {
             }
         }
         // GFM pads short rows; be safe if a row came short anyway.
-        for c in row.len()..columns {
-            grid[r][c] = Some(cells.len());
+        for (c, slot) in grid[r].iter_mut().enumerate().skip(row.len()) {
+            *slot = Some(cells.len());
             cells.push(Cell {
                 row: r,
                 col: c,
@@ -509,7 +537,10 @@ fn build_table(frame: TableFrame) -> Result<Table, MarkupError> {
     Table::new(columns, frame.aligns.clone(), header_rows, cells).map_err(|e| err(0, e.to_string()))
 }
 
-fn resolve_runs(runs: &mut [Inline], notes: &HashMap<String, Vec<Inline>>) -> Result<(), MarkupError> {
+fn resolve_runs(
+    runs: &mut [Inline],
+    notes: &HashMap<String, Vec<Inline>>,
+) -> Result<(), MarkupError> {
     for r in runs {
         if let Inline::Footnote { content } = r
             && let [Inline::Text { text, .. }] = content.as_slice()
@@ -558,34 +589,109 @@ mod tests {
     fn headings_paragraphs_and_lists() {
         let src = "# I. Mục đích, yêu cầu\n\n## 1. Mục đích\n\n### 6.1. Tổ chức\n\nĐoạn **đậm** và *nghiêng*.\n\n1. Một\n2. Hai\n\n- Gạch\n  - Cộng lồng\n+ Cộng\n";
         let b = parse(src).unwrap();
-        assert!(matches!(&b[0], Block::Heading { level: HeadingLevel::Part, .. }));
+        assert!(matches!(
+            &b[0],
+            Block::Heading {
+                level: HeadingLevel::Part,
+                ..
+            }
+        ));
         assert_eq!(text(&b[0]), "I. MỤC ĐÍCH, YÊU CẦU");
-        assert!(matches!(&b[1], Block::Heading { level: HeadingLevel::Section, .. }));
-        assert!(matches!(&b[2], Block::Heading { level: HeadingLevel::Subsection, .. }));
+        assert!(matches!(
+            &b[1],
+            Block::Heading {
+                level: HeadingLevel::Section,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &b[2],
+            Block::Heading {
+                level: HeadingLevel::Subsection,
+                ..
+            }
+        ));
         match &b[3] {
             Block::Paragraph { runs } => {
-                assert_eq!(runs[1], Inline::Text { text: "đậm".into(), bold: true, italic: false });
-                assert_eq!(runs[3], Inline::Text { text: "nghiêng".into(), bold: false, italic: true });
+                assert_eq!(
+                    runs[1],
+                    Inline::Text {
+                        text: "đậm".into(),
+                        bold: true,
+                        italic: false
+                    }
+                );
+                assert_eq!(
+                    runs[3],
+                    Inline::Text {
+                        text: "nghiêng".into(),
+                        bold: false,
+                        italic: true
+                    }
+                );
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(b[4], Block::Numbered { label: "1.".into(), runs: vec![Inline::plain("Một")] });
-        assert_eq!(b[5], Block::Numbered { label: "2.".into(), runs: vec![Inline::plain("Hai")] });
-        assert_eq!(b[6], Block::Bullet { marker: BulletMarker::Dash, runs: vec![Inline::plain("Gạch")] });
-        assert_eq!(b[7], Block::Bullet { marker: BulletMarker::Plus, runs: vec![Inline::plain("Cộng lồng")] });
-        assert_eq!(b[8], Block::Bullet { marker: BulletMarker::Plus, runs: vec![Inline::plain("Cộng")] });
+        assert_eq!(
+            b[4],
+            Block::Numbered {
+                label: "1.".into(),
+                runs: vec![Inline::plain("Một")]
+            }
+        );
+        assert_eq!(
+            b[5],
+            Block::Numbered {
+                label: "2.".into(),
+                runs: vec![Inline::plain("Hai")]
+            }
+        );
+        assert_eq!(
+            b[6],
+            Block::Bullet {
+                marker: BulletMarker::Dash,
+                runs: vec![Inline::plain("Gạch")]
+            }
+        );
+        assert_eq!(
+            b[7],
+            Block::Bullet {
+                marker: BulletMarker::Plus,
+                runs: vec![Inline::plain("Cộng lồng")]
+            }
+        );
+        assert_eq!(
+            b[8],
+            Block::Bullet {
+                marker: BulletMarker::Plus,
+                runs: vec![Inline::plain("Cộng")]
+            }
+        );
     }
 
     #[test]
     fn ordered_lists_keep_their_start_number() {
         let b = parse("3. Ba\n4. Bốn\n").unwrap();
-        assert_eq!(b[0], Block::Numbered { label: "3.".into(), runs: vec![Inline::plain("Ba")] });
+        assert_eq!(
+            b[0],
+            Block::Numbered {
+                label: "3.".into(),
+                runs: vec![Inline::plain("Ba")]
+            }
+        );
     }
 
     #[test]
     fn articles_are_recognised() {
-        let b = parse("Điều 1. Công nhận sản phẩm.\n\nĐiều 2. Hiệu lực.\n\nĐiều khoản khác.").unwrap();
-        assert_eq!(b[0], Block::Article { number: 1, runs: vec![Inline::plain("Công nhận sản phẩm.")] });
+        let b =
+            parse("Điều 1. Công nhận sản phẩm.\n\nĐiều 2. Hiệu lực.\n\nĐiều khoản khác.").unwrap();
+        assert_eq!(
+            b[0],
+            Block::Article {
+                number: 1,
+                runs: vec![Inline::plain("Công nhận sản phẩm.")]
+            }
+        );
         assert!(matches!(b[1], Block::Article { number: 2, .. }));
         assert!(matches!(b[2], Block::Paragraph { .. }));
     }
@@ -617,10 +723,14 @@ mod tests {
     fn footnotes_resolve_and_missing_ones_fail() {
         let b = parse("Có 01 sản phẩm[^1] hết hạn.\n\n[^1]: Hồng không hạt Bảo Lâm\n").unwrap();
         assert_eq!(b.len(), 1);
-        let Block::Paragraph { runs } = &b[0] else { panic!() };
+        let Block::Paragraph { runs } = &b[0] else {
+            panic!()
+        };
         assert_eq!(
             runs[1],
-            Inline::Footnote { content: vec![Inline::plain("Hồng không hạt Bảo Lâm")] }
+            Inline::Footnote {
+                content: vec![Inline::plain("Hồng không hạt Bảo Lâm")]
+            }
         );
         assert!(parse("Thiếu[^x] chú thích.").is_err());
     }
@@ -643,6 +753,11 @@ mod tests {
         let Block::Table(t) = &b[0] else { panic!() };
         assert_eq!(plain_text(&t.cell_at(1, 0).runs), "^");
         let b = parse(&escape("- 1. không phải danh sách")).unwrap();
-        assert_eq!(b[0], Block::Paragraph { runs: vec![Inline::plain("- 1. không phải danh sách")] });
+        assert_eq!(
+            b[0],
+            Block::Paragraph {
+                runs: vec![Inline::plain("- 1. không phải danh sách")]
+            }
+        );
     }
 }

@@ -162,13 +162,18 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         Err(e) => {
             let field = e
                 .span()
-                .map(|s| format!("dòng {}", text[..s.start.min(text.len())].matches('\n').count() + 1))
+                .map(|s| {
+                    format!(
+                        "dòng {}",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
                 .unwrap_or_else(|| "TOML".into());
             problem(
                 problems,
                 &field,
                 format!(
-                    "tệp thư không đúng cú pháp TOML: {}. Mỗi dòng có dạng khóa = \"giá trị\"; văn bản nhiều dòng đặt trong \"\"\" … \"\"\"",
+                    "không đọc được tệp thư (TOML): {}. Mỗi dòng có dạng khóa = \"giá trị\"; văn bản nhiều dòng đặt trong \"\"\" … \"\"\"",
                     e.message()
                 ),
             );
@@ -178,7 +183,11 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
 
     let kind = match raw.kind.as_deref() {
         None => {
-            problem(problems, "kind", "thiếu loại văn bản, ví dụ: kind = \"công văn\"");
+            problem(
+                problems,
+                "kind",
+                "thiếu loại văn bản, ví dụ: kind = \"công văn\"",
+            );
             None
         }
         Some(k) => DocKind::parse(k).or_else(|| {
@@ -255,14 +264,26 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         Some(i) => {
             let name = i.name.map(Lines::into_vec).unwrap_or_default();
             if name.is_empty() {
-                problem(problems, "issuer.name", "thiếu tên cơ quan, ví dụ: name = [\"Ủy ban nhân dân\", \"tỉnh Quảng Bình\"]");
+                problem(
+                    problems,
+                    "issuer.name",
+                    "thiếu tên cơ quan, ví dụ: name = [\"Ủy ban nhân dân\", \"tỉnh Quảng Bình\"]",
+                );
             }
             let abbreviation = i.abbreviation.unwrap_or_else(|| {
-                problem(problems, "issuer.abbreviation", "thiếu chữ viết tắt của cơ quan, ví dụ: abbreviation = \"UBND\"");
+                problem(
+                    problems,
+                    "issuer.abbreviation",
+                    "thiếu chữ viết tắt của cơ quan, ví dụ: abbreviation = \"UBND\"",
+                );
                 String::new()
             });
             let place = i.place.unwrap_or_else(|| {
-                problem(problems, "issuer.place", "thiếu địa danh, ví dụ: place = \"Quảng Bình\"");
+                problem(
+                    problems,
+                    "issuer.place",
+                    "thiếu địa danh, ví dụ: place = \"Quảng Bình\"",
+                );
                 String::new()
             });
             let short_name = i.short_name.unwrap_or_else(|| name.join(" "));
@@ -296,19 +317,33 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
                     None => problem(
                         problems,
                         "signer.authority",
-                        format!("\"{line}\" không phải thể thức ký hợp lệ; hãy ghi TM., KT., TL., TUQ. hoặc Q. rồi chức danh, ví dụ \"KT. CHỦ TỊCH\""),
+                        format!(
+                            "\"{line}\" không phải thể thức ký hợp lệ; hãy ghi TM., KT., TL., TUQ. hoặc Q. rồi chức danh, ví dụ \"KT. CHỦ TỊCH\""
+                        ),
                     ),
                 }
             }
             let title = s.title.unwrap_or_else(|| {
-                problem(problems, "signer.title", "thiếu chức vụ người ký, ví dụ: title = \"PHÓ CHỦ TỊCH\"");
+                problem(
+                    problems,
+                    "signer.title",
+                    "thiếu chức vụ người ký, ví dụ: title = \"PHÓ CHỦ TỊCH\"",
+                );
                 String::new()
             });
             let name = s.name.unwrap_or_else(|| {
-                problem(problems, "signer.name", "thiếu họ tên người ký, ví dụ: name = \"Đoàn Ngọc Lâm\"");
+                problem(
+                    problems,
+                    "signer.name",
+                    "thiếu họ tên người ký, ví dụ: name = \"Đoàn Ngọc Lâm\"",
+                );
                 String::new()
             });
-            Some(Signature { authority, title, name })
+            Some(Signature {
+                authority,
+                title,
+                name,
+            })
         }
     };
 
@@ -331,11 +366,19 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
     for (i, a) in raw.annexes.into_iter().enumerate() {
         let field = format!("annexes[{}]", i + 1);
         let title = a.title.unwrap_or_else(|| {
-            problem(problems, &format!("{field}.title"), "phụ lục cần có tiêu đề (title)");
+            problem(
+                problems,
+                &format!("{field}.title"),
+                "phụ lục cần có tiêu đề (title)",
+            );
             String::new()
         });
         let body = templates
-            .blocks(a.body.as_deref().unwrap_or(""), &format!("{field}.body"), problems)
+            .blocks(
+                a.body.as_deref().unwrap_or(""),
+                &format!("{field}.body"),
+                problems,
+            )
             .unwrap_or_default();
         annexes.push(Annex {
             label: a.label,
@@ -346,7 +389,11 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
     }
 
     let subject = raw.subject.unwrap_or_else(|| {
-        problem(problems, "subject", "thiếu trích yếu, ví dụ: subject = \"V/v triển khai Chương trình OCOP năm 2021\"");
+        problem(
+            problems,
+            "subject",
+            "thiếu trích yếu, ví dụ: subject = \"V/v triển khai Chương trình OCOP năm 2021\"",
+        );
         String::new()
     });
 
@@ -408,7 +455,10 @@ impl Templates {
     }
 
     fn fill(&self, src: &str) -> Result<String, String> {
-        let context = self.context.as_ref().map_err(|e| format!("[data] không dùng được: {e}"))?;
+        let context = self
+            .context
+            .as_ref()
+            .map_err(|e| format!("[data] không dùng được: {e}"))?;
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".md"]);
         tera.set_escape_fn(markup::escape);
@@ -441,9 +491,9 @@ fn money_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Resu
 }
 
 fn vn_date_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| tera::Error::msg(format!("vn_date cần một ngày dạng chuỗi, không phải {v}")))?;
+    let s = v.as_str().ok_or_else(|| {
+        tera::Error::msg(format!("vn_date cần một ngày dạng chuỗi, không phải {v}"))
+    })?;
     let d = DocDate::parse(s).map_err(|e| tera::Error::msg(e.to_string()))?;
     Ok(tera::Value::String(d.short_form()))
 }
@@ -503,9 +553,14 @@ due = "2020-11-05"
         let e = parse(&text, Path::new("letters/x.toml")).unwrap_err();
         assert!(e.to_string().starts_with("letters/x.toml: "), "{e}");
         // the unknown table is reported, and so is the missing signer
-        let text = GOOD.split("[signer]").next().unwrap().to_string() + "[data]\nproduct='a'\nmoney=1\ndue='2020-01-01'\n";
+        let text = GOOD.split("[signer]").next().unwrap().to_string()
+            + "[data]\nproduct='a'\nmoney=1\ndue='2020-01-01'\n";
         let p = errors(&text);
-        assert!(p.iter().any(|p| p.field == "signer" && p.message.contains("[signer]")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|p| p.field == "signer" && p.message.contains("[signer]")),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -72,11 +72,19 @@ pub enum Block {
         runs: Vec<Inline>,
     },
     /// A justified paragraph with a first-line indent.
-    Paragraph { runs: Vec<Inline> },
+    Paragraph {
+        runs: Vec<Inline>,
+    },
     /// `Điều N.` of a decision, followed by its text on the same line.
-    Article { number: u32, runs: Vec<Inline> },
+    Article {
+        number: u32,
+        runs: Vec<Inline>,
+    },
     /// A paragraph that starts with a number label such as `1.`.
-    Numbered { label: String, runs: Vec<Inline> },
+    Numbered {
+        label: String,
+        runs: Vec<Inline>,
+    },
     /// `- …` or `+ …`.
     Bullet {
         marker: BulletMarker,
@@ -158,7 +166,10 @@ impl Table {
                 for k in c.col..c.col + c.colspan {
                     let slot = &mut covered[r * columns + k];
                     if *slot {
-                        return Err(TableError::Overlap { row: r + 1, col: k + 1 });
+                        return Err(TableError::Overlap {
+                            row: r + 1,
+                            col: k + 1,
+                        });
                     }
                     *slot = true;
                 }
@@ -178,7 +189,11 @@ impl Table {
                 .max()
                 .unwrap_or(0) as f32;
             // Short columns ("Ghi chú", "TT") get room not to wrap; long ones share the rest.
-            let w = if len <= 14.0 { len * 1.4 + 3.0 } else { len.min(28.0) + 4.0 };
+            let w = if len <= 14.0 {
+                len * 1.4 + 3.0
+            } else {
+                len.min(28.0) + 4.0
+            };
             weights[c.col] = weights[c.col].max(w);
         }
         let total: f32 = weights.iter().sum();
@@ -225,7 +240,8 @@ impl Table {
         self.cells
             .iter()
             .find(|c| {
-                (c.row..c.row + c.rowspan).contains(&row) && (c.col..c.col + c.colspan).contains(&col)
+                (c.row..c.row + c.rowspan).contains(&row)
+                    && (c.col..c.col + c.colspan).contains(&col)
             })
             .expect("invariant: every position is covered")
     }

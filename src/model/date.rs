@@ -134,7 +134,9 @@ impl DocDate {
         format!(
             "ngày {} tháng {} năm {}",
             self.day.map(day_text).unwrap_or_else(|| BLANK.to_string()),
-            self.month.map(month_text).unwrap_or_else(|| BLANK.to_string()),
+            self.month
+                .map(month_text)
+                .unwrap_or_else(|| BLANK.to_string()),
             self.year
         )
     }
@@ -144,7 +146,9 @@ impl DocDate {
         format!(
             "{}/{}/{}",
             self.day.map(day_text).unwrap_or_else(|| BLANK.to_string()),
-            self.month.map(month_text).unwrap_or_else(|| BLANK.to_string()),
+            self.month
+                .map(month_text)
+                .unwrap_or_else(|| BLANK.to_string()),
             self.year
         )
     }
@@ -185,7 +189,10 @@ mod tests {
         assert_eq!(d.long_form(), format!("ngày {BLANK} tháng 9 năm 2020"));
         assert_eq!(d.as_naive(), None);
         let d = DocDate::parse("2021").unwrap();
-        assert_eq!(d.long_form(), format!("ngày {BLANK} tháng {BLANK} năm 2021"));
+        assert_eq!(
+            d.long_form(),
+            format!("ngày {BLANK} tháng {BLANK} năm 2021")
+        );
         assert_eq!(DocDate::parse("3/2021").unwrap().month(), Some(3));
     }
 
@@ -204,7 +211,14 @@ mod tests {
             DocDate::parse("2021-13"),
             Err(DateError::DoesNotExist(_))
         ));
-        for bad in ["hôm nay", "17.5.2021", "2021-5-", "", "21-05-17x", "1/2/3/4"] {
+        for bad in [
+            "hôm nay",
+            "17.5.2021",
+            "2021-5-",
+            "",
+            "21-05-17x",
+            "1/2/3/4",
+        ] {
             assert!(
                 matches!(DocDate::parse(bad), Err(DateError::Malformed(_))),
                 "{bad}"

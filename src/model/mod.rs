@@ -9,7 +9,7 @@ mod date;
 mod kind;
 
 pub use body::{
-    plain_text, Align, Block, BulletMarker, Cell, HeadingLevel, Inline, Table, TableError,
+    Align, Block, BulletMarker, Cell, HeadingLevel, Inline, Table, TableError, plain_text,
 };
 pub use date::{DateError, DocDate};
 pub use kind::DocKind;
@@ -258,7 +258,10 @@ impl Document {
             fail("decision.authority", "thiếu thẩm quyền ban hành")?;
         }
         if p.signature.title.trim().is_empty() {
-            fail("signer.title", "thiếu chức vụ người ký (ví dụ: \"GIÁM ĐỐC\")")?;
+            fail(
+                "signer.title",
+                "thiếu chức vụ người ký (ví dụ: \"GIÁM ĐỐC\")",
+            )?;
         }
         if p.signature.name.trim().is_empty() {
             fail("signer.name", "thiếu họ tên người ký")?;
@@ -283,7 +286,9 @@ impl Document {
                 if *number != expected {
                     fail(
                         "body",
-                        format!("các điều phải đánh số liên tiếp: gặp \"Điều {number}.\" trong khi chờ \"Điều {expected}.\""),
+                        format!(
+                            "các điều phải đánh số liên tiếp: gặp \"Điều {number}.\" trong khi chờ \"Điều {expected}.\""
+                        ),
                     )?;
                 }
                 expected += 1;
@@ -344,7 +349,11 @@ impl Document {
 
     /// `Quảng Bình, ngày 17 tháng 5 năm 2021`.
     pub fn date_line(&self) -> String {
-        format!("{}, {}", self.parts.place.trim(), self.parts.date.long_form())
+        format!(
+            "{}, {}",
+            self.parts.place.trim(),
+            self.parts.date.long_form()
+        )
     }
 
     /// Header lines of the issuer: (parent lines, agency lines), upper case.
@@ -416,11 +425,20 @@ impl Document {
             .enumerate()
             .map(|(i, g)| {
                 let g = g.trim().trim_end_matches([';', '.', ',']);
-                format!("{g}{}", if i + 1 == n && pre.proposal.is_none() { "." } else { ";" })
+                format!(
+                    "{g}{}",
+                    if i + 1 == n && pre.proposal.is_none() {
+                        "."
+                    } else {
+                        ";"
+                    }
+                )
             })
-            .chain(pre.proposal.iter().map(|p| {
-                format!("{}.", p.trim().trim_end_matches([';', '.', ',']))
-            }))
+            .chain(
+                pre.proposal
+                    .iter()
+                    .map(|p| format!("{}.", p.trim().trim_end_matches([';', '.', ',']))),
+            )
             .collect()
     }
 
@@ -509,7 +527,10 @@ pub(crate) mod tests {
             d.addressee_lines(),
             vec!["- Các Sở;", "- UBND các huyện, thị xã, thành phố."]
         );
-        assert_eq!(d.issuer_lines().1, vec!["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG BÌNH"]);
+        assert_eq!(
+            d.issuer_lines().1,
+            vec!["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG BÌNH"]
+        );
     }
 
     #[test]
@@ -517,7 +538,10 @@ pub(crate) mod tests {
         let mut p = sample_parts();
         p.kind = DocKind::KeHoach;
         p.number = Some(5);
-        assert_eq!(Document::new(p.clone()).unwrap().number_line(), "Số: 05/KH-UBND");
+        assert_eq!(
+            Document::new(p.clone()).unwrap().number_line(),
+            "Số: 05/KH-UBND"
+        );
         p.number = None;
         assert_eq!(
             Document::new(p).unwrap().number_line(),

@@ -3,11 +3,10 @@
 //! "Times New Roman" for all four font slots (ascii, hAnsi, cs, eastAsia).
 
 use docx_rs::{
-    AlignmentType, BorderType, Docx, Footnote, Header, LineSpacing,
-    LineSpacingType, PageMargin, Paragraph, ParagraphBorder, ParagraphBorderPosition, Run,
-    RunFonts, RunProperty, SpecialIndentType, Table as DTable, TableCell, TableCellMargins,
-    TableLayoutType,
-    TableRow, VAlignType, VMergeType, VertAlignType, WidthType,
+    AlignmentType, BorderType, Docx, Footnote, Header, LineSpacing, LineSpacingType, PageMargin,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, RunProperty,
+    SpecialIndentType, Table as DTable, TableCell, TableCellMargins, TableLayoutType, TableRow,
+    VAlignType, VMergeType, VertAlignType, WidthType,
 };
 
 use super::{Profile, RenderError};
@@ -27,7 +26,11 @@ fn half_points(pt: f32) -> usize {
 }
 
 fn fonts() -> RunFonts {
-    RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT)
+    RunFonts::new()
+        .ascii(FONT)
+        .hi_ansi(FONT)
+        .cs(FONT)
+        .east_asia(FONT)
 }
 
 #[derive(Clone, Copy, Default)]
@@ -38,7 +41,10 @@ struct Style {
 }
 
 fn run(text: &str, s: Style) -> Run {
-    let mut r = Run::new().add_text(text).fonts(fonts()).size(half_points(s.size));
+    let mut r = Run::new()
+        .add_text(text)
+        .fonts(fonts())
+        .size(half_points(s.size));
     if s.bold {
         r = r.bold();
     }
@@ -77,7 +83,13 @@ fn rule(column: i32, length: i32) -> Paragraph {
             .space(1)
             .color("000000"),
     );
-    p.line_spacing(LineSpacing::new().before(0).after(60).line(80).line_rule(LineSpacingType::Exact))
+    p.line_spacing(
+        LineSpacing::new()
+            .before(0)
+            .after(60)
+            .line(80)
+            .line_rule(LineSpacingType::Exact),
+    )
 }
 
 /// Rough printed width of a line in twips (Times-like faces, bold upper case wider).
@@ -158,7 +170,9 @@ impl Writer<'_> {
     fn body_par(&self) -> Paragraph {
         para(AlignmentType::Both, self.profile.paragraph_spacing_pt).indent(
             None,
-            Some(SpecialIndentType::FirstLine((self.profile.indent_cm * 567.0) as i32)),
+            Some(SpecialIndentType::FirstLine(
+                (self.profile.indent_cm * 567.0) as i32,
+            )),
             None,
             None,
         )
@@ -204,7 +218,8 @@ impl Writer<'_> {
             }
             Block::Table(t) => {
                 let table = self.table(t);
-                docx.add_table(table).add_paragraph(para(AlignmentType::Left, 0.0).size(8))
+                docx.add_table(table)
+                    .add_paragraph(para(AlignmentType::Left, 0.0).size(8))
             }
         }
     }
@@ -222,7 +237,9 @@ impl Writer<'_> {
             let mut c = 0;
             while c < t.columns() {
                 let cell_ref = t.cell_at(r, c);
-                let span_width: i32 = widths[cell_ref.col..cell_ref.col + cell_ref.colspan].iter().sum();
+                let span_width: i32 = widths[cell_ref.col..cell_ref.col + cell_ref.colspan]
+                    .iter()
+                    .sum();
                 let align = if cell_ref.header {
                     AlignmentType::Center
                 } else {
@@ -273,8 +290,15 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
     let left_w = text_width * 38 / 100;
     let right_w = text_width - left_w;
     let header_pt = profile.header_pt;
-    let plain = |size| Style { size, ..Style::default() };
-    let bold = |size| Style { size, bold: true, italic: false };
+    let plain = |size| Style {
+        size,
+        ..Style::default()
+    };
+    let bold = |size| Style {
+        size,
+        bold: true,
+        italic: false,
+    };
 
     let date = doc.date();
     let stamp = format!(
@@ -283,26 +307,27 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
         date.month().unwrap_or(1),
         date.day().unwrap_or(1)
     );
-    let mut docx = Docx::new()
-        .page_size(PAGE_W, PAGE_H)
-        .page_margin(
-            PageMargin::new()
-                .top(mm(profile.margin_top_mm))
-                .bottom(mm(profile.margin_bottom_mm))
-                .left(mm(profile.margin_left_mm))
-                .right(mm(profile.margin_right_mm))
-                .header(mm(8.0))
-                .footer(mm(8.0)),
-        )
-        .default_fonts(fonts())
-        .default_size(half_points(profile.body_pt))
-        .created_at(&stamp)
-        .updated_at(&stamp)
-        .header(
-            Header::new().add_paragraph(para(AlignmentType::Center, 0.0).add_page_num_field(profile.body_pt)),
-        )
-        .first_header(Header::new().add_paragraph(para(AlignmentType::Center, 0.0)))
-        .title_pg();
+    let mut docx =
+        Docx::new()
+            .page_size(PAGE_W, PAGE_H)
+            .page_margin(
+                PageMargin::new()
+                    .top(mm(profile.margin_top_mm))
+                    .bottom(mm(profile.margin_bottom_mm))
+                    .left(mm(profile.margin_left_mm))
+                    .right(mm(profile.margin_right_mm))
+                    .header(mm(8.0))
+                    .footer(mm(8.0)),
+            )
+            .default_fonts(fonts())
+            .default_size(half_points(profile.body_pt))
+            .created_at(&stamp)
+            .updated_at(&stamp)
+            .header(Header::new().add_paragraph(
+                para(AlignmentType::Center, 0.0).add_page_num_field(profile.body_pt),
+            ))
+            .first_header(Header::new().add_paragraph(para(AlignmentType::Center, 0.0)))
+            .title_pg();
 
     // ---- header: two borderless columns ----
     let (parent, agency) = doc.issuer_lines();
@@ -313,13 +338,20 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
     for l in &agency {
         left.push(centered(l, bold(header_pt), 0.0));
     }
-    let agency_w = agency.iter().map(|l| printed_width(l, header_pt, true)).max().unwrap_or(0);
+    let agency_w = agency
+        .iter()
+        .map(|l| printed_width(l, header_pt, true))
+        .max()
+        .unwrap_or(0);
     left.push(rule(left_w, (agency_w * 2 / 5).min(left_w)));
     let motto = "Độc lập - Tự do - Hạnh phúc";
     let right = vec![
         centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold(header_pt), 0.0),
         centered(motto, bold(profile.motto_pt), 0.0),
-        rule(right_w, printed_width(motto, profile.motto_pt, false).min(right_w)),
+        rule(
+            right_w,
+            printed_width(motto, profile.motto_pt, false).min(right_w),
+        ),
     ];
     let mut left2 = vec![centered(&doc.number_line(), plain(header_pt), 4.0)];
     if p.kind.title().is_none() {
@@ -332,7 +364,11 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
     }
     let right2 = vec![centered(
         &doc.date_line(),
-        Style { size: profile.motto_pt, bold: false, italic: true },
+        Style {
+            size: profile.motto_pt,
+            bold: false,
+            italic: true,
+        },
         0.0,
     )];
     docx = docx.add_table(borderless(
@@ -344,7 +380,10 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
     ));
     docx = docx.add_paragraph(para(AlignmentType::Left, 0.0));
 
-    let body = Style { size: profile.body_pt, ..Style::default() };
+    let body = Style {
+        size: profile.body_pt,
+        ..Style::default()
+    };
     // ---- title block ----
     if let Some(title) = p.kind.title() {
         docx = docx.add_paragraph(centered(&title, bold(profile.body_pt), 0.0));
@@ -352,16 +391,30 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
         for l in &lines {
             docx = docx.add_paragraph(centered(l, bold(profile.body_pt), 0.0));
         }
-        let w = lines.iter().map(|l| printed_width(l, profile.body_pt, false)).max().unwrap_or(0);
+        let w = lines
+            .iter()
+            .map(|l| printed_width(l, profile.body_pt, false))
+            .max()
+            .unwrap_or(0);
         docx = docx.add_paragraph(rule(text_width, w / 3));
     }
-    let mut w = Writer { profile, text_width, footnotes: 0 };
+    let mut w = Writer {
+        profile,
+        text_width,
+        footnotes: 0,
+    };
 
     // ---- decision preamble ----
     if let Some(pre) = &p.preamble {
         docx = docx.add_paragraph(centered(&pre.authority, bold(profile.body_pt), 6.0));
         for g in doc.ground_lines() {
-            docx = docx.add_paragraph(w.body_par().add_run(run(&g, Style { italic: true, ..body })));
+            docx = docx.add_paragraph(w.body_par().add_run(run(
+                &g,
+                Style {
+                    italic: true,
+                    ..body
+                },
+            )));
         }
         docx = docx.add_paragraph(centered("QUYẾT ĐỊNH:", bold(profile.body_pt), 6.0));
     }
@@ -382,7 +435,10 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
                 &[pad, label_w, text_width - pad - label_w],
                 vec![TableRow::new(vec![
                     cell(pad, vec![para(AlignmentType::Left, 0.0)]),
-                    cell(label_w, vec![para(AlignmentType::Left, 0.0).add_run(run("Kính gửi:", body))]),
+                    cell(
+                        label_w,
+                        vec![para(AlignmentType::Left, 0.0).add_run(run("Kính gửi:", body))],
+                    ),
                     cell(text_width - pad - label_w, list),
                 ])],
             ))
@@ -398,10 +454,15 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
     let half = text_width / 2;
     let mut recipients = vec![para(AlignmentType::Left, 0.0).add_run(run(
         "Nơi nhận:",
-        Style { size: profile.recipients_label_pt, bold: true, italic: true },
+        Style {
+            size: profile.recipients_label_pt,
+            bold: true,
+            italic: true,
+        },
     ))];
     for r in doc.recipient_lines() {
-        recipients.push(para(AlignmentType::Left, 0.0).add_run(run(&r, plain(profile.recipients_pt))));
+        recipients
+            .push(para(AlignmentType::Left, 0.0).add_run(run(&r, plain(profile.recipients_pt))));
     }
     let mut sig: Vec<Paragraph> = doc
         .signature_lines()
@@ -411,12 +472,19 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
     for _ in 0..5 {
         sig.push(centered("", body, 0.0));
     }
-    sig.push(centered(p.signature.name.trim(), bold(profile.body_pt), 0.0));
+    sig.push(centered(
+        p.signature.name.trim(),
+        bold(profile.body_pt),
+        0.0,
+    ));
     docx = docx
         .add_paragraph(para(AlignmentType::Left, 0.0))
         .add_table(borderless(
             &[half, text_width - half],
-            vec![TableRow::new(vec![cell(half, recipients), cell(text_width - half, sig)]).cant_split()],
+            vec![
+                TableRow::new(vec![cell(half, recipients), cell(text_width - half, sig)])
+                    .cant_split(),
+            ],
         ));
 
     // ---- annexes ----
@@ -431,7 +499,14 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
             docx = head(docx, a.label.trim(), bold(profile.body_pt));
         }
         docx = head(docx, &a.title.trim().to_uppercase(), bold(profile.body_pt));
-        docx = head(docx, &doc.attached_line(a), Style { italic: true, ..body });
+        docx = head(
+            docx,
+            &doc.attached_line(a),
+            Style {
+                italic: true,
+                ..body
+            },
+        );
         docx = docx.add_paragraph(para(AlignmentType::Left, 0.0));
         for b in &a.body {
             docx = w.block(docx, b);

@@ -91,7 +91,11 @@ impl PdfRenderer {
     }
 
     /// Lays out and exports one document as PDF/A-2b; returns the bytes and the page count.
-    pub fn render(&self, doc: &Document, profile: &Profile) -> Result<(Vec<u8>, usize), RenderError> {
+    pub fn render(
+        &self,
+        doc: &Document,
+        profile: &Profile,
+    ) -> Result<(Vec<u8>, usize), RenderError> {
         let json = serde_json::to_vec(&LayoutData::new(doc, profile))
             .map_err(|e| RenderError::Layout(e.to_string()))?;
         let world = DocWorld {
@@ -120,7 +124,8 @@ impl PdfRenderer {
                 .map_err(|e| RenderError::Export(format!("{e:?}")))?,
             ..PdfOptions::default()
         };
-        let bytes = typst_pdf::pdf(&paged, &options).map_err(|errs| RenderError::Export(describe(&errs)))?;
+        let bytes = typst_pdf::pdf(&paged, &options)
+            .map_err(|errs| RenderError::Export(describe(&errs)))?;
         // Keep typst's memo cache bounded in long-running processes.
         typst::comemo::evict(30);
         Ok((bytes, pages))
@@ -130,7 +135,11 @@ impl PdfRenderer {
 fn describe(errs: &[SourceDiagnostic]) -> String {
     errs.iter()
         .map(|e| {
-            let hints: String = e.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
+            let hints: String = e
+                .hints
+                .iter()
+                .map(|h| format!(" (hint: {})", h.v))
+                .collect();
             format!("{}{hints}", e.message)
         })
         .collect::<Vec<_>>()

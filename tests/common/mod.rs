@@ -1,0 +1,136 @@
+//! Helpers shared by the integration tests: running the real `vanthu` binary and the
+//! real consumers of its files (poppler, qpdf, python-docx, LibreOffice).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn vanthu() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vanthu"))
+}
+
+/// Runs a command and returns its output; a missing tool is a failed test, with the fix.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "could not run {:?}: {e}. Run scripts/test, which installs poppler-utils, qpdf, python3-docx and LibreOffice.",
+            cmd.get_program()
+        )
+    })
+}
+
+pub fn stdout(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The letters that rebuild the seeds, sorted.
+pub fn seed_letters() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("letters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// All seed letters rendered once (both formats) by the CLI into a folder that lives
+/// for the whole test binary.
+pub fn rendered() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = root()
+            .join("target")
+            .join("test-output")
+            .join(format!("seeds-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = stdout(
+            vanthu()
+                .arg("render")
+                .args(seed_letters())
+                .arg("--out")
+                .arg(&dir),
+        );
+        assert_eq!(out.lines().count(), 10, "{out}");
+        dir
+    })
+}
+
+/// Text of a PDF as pdftotext prints it, with no-break spaces as spaces and runs of
+/// spaces collapsed: the lines of its reading-order mode, then those of `-layout`
+/// (which keeps a draft's "Số:      /UBND-NN" on one physical line, where the
+/// reading-order mode splits at the hand-fill blank).
+pub fn pdf_lines(pdf: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = stdout(Command::new("pdftotext").arg(pdf).arg("-"))
+        .lines()
+        .map(normalize)
+        .collect();
+    lines.extend(
+        stdout(Command::new("pdftotext").arg("-layout").arg(pdf).arg("-"))
+            .lines()
+            .map(normalize),
+    );
+    lines
+}
+
+pub fn normalize(s: &str) -> String {
+    s.replace('\u{a0}', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Asserts that every expected line is printed whole (at word boundaries) on a line
+/// of the PDF.
+pub fn assert_lines(lines: &[String], expected: &[&str], what: &str) {
+    for e in expected {
+        let needle = format!(" {e} ");
+        assert!(
+            lines.iter().any(|l| format!(" {l} ").contains(&needle)),
+            "{what}: line {e:?} not found in:\n{}",
+            lines.join("\n")
+        );
+    }
+}
+
+/// Writes a letter file into a fresh temporary folder and returns (folder, path).
+pub fn letter_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// A small valid letter; tests replace parts of it.
+pub const MINIMAL: &str = r#"kind = "công văn"
+number = 12
+date = "2021-02-05"
+subject = "V/v thử nghiệm"
+addressees = ["UBND các huyện"]
+recipients = ["Như trên", "Lưu: VT, KT"]
+body = """
+Nội dung công văn.
+"""
+
+[issuer]
+name = ["Ủy ban nhân dân", "tỉnh Quảng Bình"]
+abbreviation = "UBND"
+unit = "KT"
+place = "Quảng Bình"
+
+[signer]
+title = "CHỦ TỊCH"
+name = "Trần Văn A"
+"#;
