@@ -238,3 +238,36 @@ fn unreadable_letter_and_usage_errors() {
     let o = run(Command::new(env!("CARGO_BIN_EXE_vanthu")).args(["render", "x.toml"]));
     assert!(!o.status.success(), "--out is required");
 }
+
+#[test]
+fn the_readme_example_letter_renders() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a toml example") + 8;
+    let end = start + readme[start..].find("\n```").unwrap();
+    let (dir, path) = letter_file("vi-du.toml", &readme[start..end]);
+    let o = render_to(dir.path(), &[&path], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines = pdf_lines(&dir.path().join("vi-du.pdf"));
+    assert_lines(
+        &lines,
+        &[
+            "Số: 20/QĐ-UBND",
+            "Lục Nam, ngày 03 tháng 6 năm 2021",
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN LỤC NAM",
+            "Phụ lục",
+            "DANH SÁCH SẢN PHẨM ĐƯỢC CÔNG NHẬN",
+        ],
+        "README example",
+    );
+    let text = lines.join(" ");
+    assert!(
+        text.contains("(Kèm theo Quyết định số 20/QĐ-UBND ngày 03/6/2021 của UBND huyện Lục Nam)"),
+        "{text}"
+    );
+    assert!(text.contains("Điều 1. Công nhận 2 sản phẩm"), "{text}");
+    assert_eq!(
+        text.matches("HTX dịch vụ nông nghiệp Mai Sưu").count(),
+        2,
+        "merged: once per pdftotext mode"
+    );
+}
