@@ -14,12 +14,17 @@
 //! 4. **Output** ([`output`]): a batch of letters is rendered in memory first, then
 //!    written atomically, so a failing letter leaves nothing half-written.
 //!
-//! The register (numbering), programme data and delivery build on these steps.
+//! 5. **Issue** ([`store::register`]): the register gives the next number for (issuer,
+//!    year) and stores the numbered document's PDF and DOCX with their SHA-256, in one
+//!    SQLite transaction. Issued documents are immutable.
+//!
+//! Programme data and delivery build on these steps.
 
 pub mod letter;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod store;
 pub mod text;
 
 pub use model::Document;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use vanthu::{Format, Renderer, output};
+use vanthu::model::DocDate;
+use vanthu::store::{Store, register};
+use vanthu::{Format, Renderer, letter, output};
 
 #[derive(Parser)]
 #[command(
@@ -14,6 +16,9 @@ use vanthu::{Format, Renderer, output};
     about = "Soạn, đánh số, xuất PDF/DOCX văn bản hành chính theo Nghị định 30/2020/NĐ-CP"
 )]
 struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "VANTHU_DB", default_value = "vanthu.db")]
+    db: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +52,65 @@ enum Command {
         #[arg(required = true)]
         letters: Vec<PathBuf>,
     },
+    /// Create the database.
+    Init,
+    /// Issue a draft letter: take the next number, render, store; prints the number/symbol.
+    Issue {
+        letter: PathBuf,
+        /// The issuing date when the letter has no complete date (default: today in Vietnam).
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
+    /// The outgoing-document register.
+    Register {
+        #[command(subcommand)]
+        command: RegisterCommand,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum RegisterCommand {
+    /// List issued documents.
+    List {
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Show one issued document; with --out, write its stored PDF and DOCX.
+    Show {
+        /// Number/symbol, e.g. 780/UBND-KT.
+        number: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check that every (issuer, year) has exactly the numbers 1..last.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Online backup (SQLite backup API) to a new file.
+    Backup { file: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -83,6 +147,99 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for l in &letters {
                 println!("{}: hợp lệ", l.display());
             }
+        }
+        Command::Init => {
+            let store = Store::init(&cli.db)?;
+            println!("đã tạo {}", store.path().display());
+        }
+        Command::Issue {
+            letter: path,
+            date,
+            font_dir,
+        } => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("{}: tệp: không đọc được tệp: {e}", path.display()))?;
+            let draft = letter::parse(&text, &path)?;
+            let date = match date {
+                None => register::today_vn(),
+                Some(d) => DocDate::parse(&d)
+                    .ok()
+                    .and_then(|d| d.as_naive())
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
+                    })?,
+            };
+            let mut store = Store::open(&cli.db)?;
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            let entry = register::issue(&mut store, &renderer, &draft, &text, date)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            println!("{}", entry.number_symbol);
+        }
+        Command::Register { command } => {
+            let store = Store::open(&cli.db)?;
+            match command {
+                RegisterCommand::List {
+                    issuer,
+                    year,
+                    format,
+                } => {
+                    let entries = register::list(&store, issuer.as_deref(), year)?;
+                    match format {
+                        ListFormat::Csv => register::write_csv(&entries, std::io::stdout().lock())?,
+                        ListFormat::Table => {
+                            for e in entries {
+                                println!(
+                                    "{}\t{}\t{}\t{}\t{}",
+                                    e.number_symbol, e.date, e.kind, e.subject, e.signer
+                                );
+                            }
+                        }
+                    }
+                }
+                RegisterCommand::Show {
+                    number,
+                    year,
+                    issuer,
+                    out,
+                } => {
+                    let e = register::find(&store, &number, year, issuer.as_deref())?;
+                    println!("Số, ký hiệu: {}", e.number_symbol);
+                    println!("Ngày:        {}", e.date);
+                    println!("Cơ quan:     {} ({})", e.issuer_name, e.issuer);
+                    println!("Loại:        {}", e.kind);
+                    println!("Trích yếu:   {}", e.subject);
+                    println!("Người ký:    {}", e.signer);
+                    println!("Nơi nhận:    {}", e.recipients.join(" "));
+                    println!("Số trang:    {}", e.pages);
+                    println!("PDF SHA-256: {}", e.pdf_sha256);
+                    println!("DOCX SHA-256: {}", e.docx_sha256);
+                    if let Some(dir) = out {
+                        let (pdf, docx) = register::files(&store, e.id)?;
+                        std::fs::create_dir_all(&dir)?;
+                        let stem = format!("{}-{}", e.year, e.number_symbol.replace('/', "-"));
+                        for (ext, bytes) in [("pdf", pdf), ("docx", docx)] {
+                            let p = dir.join(format!("{stem}.{ext}"));
+                            output::write_atomic(&p, &bytes)?;
+                            println!("{}", p.display());
+                        }
+                    }
+                }
+                RegisterCommand::Verify => {
+                    let problems = register::verify(&store)?;
+                    if problems.is_empty() {
+                        println!("sổ văn bản đúng: không thiếu, không trùng số");
+                    } else {
+                        anyhow::bail!("{}", problems.join("\n"));
+                    }
+                }
+            }
+        }
+        Command::Db {
+            command: DbCommand::Backup { file },
+        } => {
+            let store = Store::open(&cli.db)?;
+            store.backup(&file)?;
+            println!("đã sao lưu vào {}", file.display());
         }
     }
     Ok(())

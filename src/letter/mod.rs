@@ -88,6 +88,7 @@ struct RawLetter {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawIssuer {
+    id: Option<String>,
     parent: Option<String>,
     name: Option<Lines>,
     abbreviation: Option<String>,
@@ -289,6 +290,7 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
             let short_name = i.short_name.unwrap_or_else(|| name.join(" "));
             (
                 Some(Issuer {
+                    id: i.id,
                     parent: i.parent,
                     name,
                     abbreviation,

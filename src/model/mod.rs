@@ -21,6 +21,9 @@ use crate::text::BLANK;
 /// The issuing agency (ô số 2 of the header).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issuer {
+    /// The agency's id in the register (`ubnd-quang-binh`); `None` to key the
+    /// register by the agency's name.
+    pub id: Option<String>,
     /// The governing agency ("cơ quan chủ quản"), e.g. "UBND tỉnh Bắc Giang"; printed
     /// upper case, not bold. `None` for a People's Committee, whose whole name is the issuer.
     pub parent: Option<String>,
@@ -456,6 +459,14 @@ impl Document {
         )
     }
 
+    /// The key of the issuer's register: its id, or its name folded to lower case.
+    pub fn issuer_key(&self) -> String {
+        match &self.parts.issuer.id {
+            Some(id) if !id.trim().is_empty() => id.trim().to_string(),
+            _ => crate::text::fold_key(&self.issuer_one_line()),
+        }
+    }
+
     /// The issuer's name on one line, in normal case (PDF author).
     pub fn issuer_one_line(&self) -> String {
         self.parts.issuer.name.join(" ")
@@ -489,6 +500,7 @@ pub(crate) mod tests {
     pub fn sample_parts() -> DocumentParts {
         DocumentParts {
             issuer: Issuer {
+                id: None,
                 parent: None,
                 name: vec!["Ủy ban nhân dân".into(), "tỉnh Quảng Bình".into()],
                 abbreviation: "ubnd".into(),

@@ -1,0 +1,155 @@
+//! The embedded SQLite database: opening it safely, its migrations, and backups.
+//!
+//! Every schema change is a numbered file in `migrations/`, applied in order by
+//! rusqlite_migration (the schema version lives in `PRAGMA user_version`). A database
+//! made by a newer vanthu, or a file that is not a vanthu database, is refused.
+
+pub mod register;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{M, Migrations};
+
+/// The migrations, in order. Append only; never edit one that has shipped.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_register.sql"))];
+
+/// The schema version this build knows.
+pub fn schema_version() -> usize {
+    MIGRATIONS.len()
+}
+
+/// Database problems a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "chưa có cơ sở dữ liệu {0}; hãy chạy `vanthu init` (hoặc chỉ đường dẫn khác bằng --db)"
+    )]
+    Missing(PathBuf),
+    #[error(
+        "{path} không phải cơ sở dữ liệu của vanthu hoặc đã hỏng ({detail}); hãy khôi phục từ bản sao lưu"
+    )]
+    NotADatabase { path: PathBuf, detail: String },
+    #[error(
+        "{path} được tạo bởi phiên bản vanthu mới hơn (lược đồ {found}, bản này biết đến {known}); hãy dùng bản vanthu mới hơn"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
+    #[error("{0} đã có; không khởi tạo lại")]
+    Exists(PathBuf),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("nâng cấp lược đồ thất bại: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+}
+
+/// An open, migrated database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Creates a new database at `path` (refuses an existing file).
+    pub fn init(path: &Path) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        Self::open_with(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+    }
+
+    /// Opens an existing database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
+        let not_db = |e: rusqlite::Error| StoreError::NotADatabase {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+        let mut conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        // The first statement reads the header: a corrupt or foreign file fails here.
+        let found: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map_err(not_db)? as usize;
+        if found > schema_version() {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known: schema_version(),
+            });
+        }
+        let app: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(not_db)?;
+        let has_tables: bool = conn
+            .query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(not_db)?;
+        if has_tables && app != APPLICATION_ID {
+            return Err(StoreError::NotADatabase {
+                path: path.to_path_buf(),
+                detail: "không có dấu nhận diện của vanthu".into(),
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        if app != APPLICATION_ID {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Writes a consistent copy of the live database to `dest` with SQLite's online
+    /// backup API (other processes may keep writing), then checks the copy opens.
+    pub fn backup(&self, dest: &Path) -> Result<(), StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Exists(dest.to_path_buf()));
+        }
+        let mut dst = Connection::open(dest)?;
+        {
+            let b = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
+            b.run_to_completion(256, Duration::from_millis(5), None)?;
+        }
+        let ok: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(StoreError::NotADatabase {
+                path: dest.to_path_buf(),
+                detail: ok,
+            });
+        }
+        drop(dst);
+        Store::open(dest).map(|_| ())
+    }
+}
+
+/// `PRAGMA application_id` of vanthu databases ("VaTh").
+const APPLICATION_ID: i64 = 0x5661_5468;

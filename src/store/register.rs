@@ -1,0 +1,327 @@
+//! The outgoing-document register: the next number for (issuer, calendar year), taken
+//! in the same transaction that stores the rendered files, so no number is ever
+//! consumed without its document, skipped, or given twice.
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+
+use super::{Store, StoreError};
+use crate::model::Document;
+use crate::render::{Format, RenderError, Renderer};
+
+/// Why a document could not be issued or found.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error(
+        "thư đã ghi sẵn số {0}; số do sổ văn bản cấp khi ban hành, hãy bỏ dòng `number` trong thư"
+    )]
+    AlreadyNumbered(u32),
+    #[error("không có văn bản {0} năm {1} trong sổ")]
+    NotFound(String, i32),
+    #[error(
+        "có {0} văn bản cùng số {1} năm {2} của các cơ quan khác nhau; hãy chỉ rõ --issuer ({3})"
+    )]
+    Ambiguous(usize, String, i32, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("không xuất được văn bản: {0}")]
+    Render(#[from] RenderError),
+}
+
+impl From<rusqlite::Error> for RegisterError {
+    fn from(e: rusqlite::Error) -> Self {
+        RegisterError::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// Today in Vietnam (UTC+7, no daylight saving).
+pub fn today_vn() -> NaiveDate {
+    let vn = FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    Utc::now().with_timezone(&vn).date_naive()
+}
+
+/// One row of the register, without the files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: i64,
+    pub issuer: String,
+    pub issuer_name: String,
+    pub year: i32,
+    pub number: u32,
+    pub number_symbol: String,
+    pub date: String,
+    pub kind: String,
+    pub subject: String,
+    pub signer: String,
+    pub recipients: Vec<String>,
+    pub pages: u32,
+    pub pdf_sha256: String,
+    pub docx_sha256: String,
+    pub issued_at: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Issues a draft: takes the next number of its issuer for the year of `date` (the
+/// letter's own date when it has a complete one), renders the numbered document to
+/// PDF and DOCX and stores everything, all in one transaction.
+pub fn issue(
+    store: &mut Store,
+    renderer: &Renderer,
+    draft: &Document,
+    letter: &str,
+    date: NaiveDate,
+) -> Result<Entry, RegisterError> {
+    issue_with(store, draft, letter, date, |doc| {
+        let r = renderer.render(doc, &[Format::Pdf, Format::Docx])?;
+        Ok(Files {
+            pdf: r.pdf.expect("pdf requested"),
+            docx: r.docx.expect("docx requested"),
+            pages: r.pages.unwrap_or(0),
+        })
+    })
+}
+
+/// The rendered files of a numbered document.
+pub struct Files {
+    pub pdf: Vec<u8>,
+    pub docx: Vec<u8>,
+    pub pages: usize,
+}
+
+/// [`issue`] with the rendering step supplied by the caller (it runs inside the
+/// transaction, once the number is known). Benchmarks use it to time the register alone.
+pub fn issue_with(
+    store: &mut Store,
+    draft: &Document,
+    letter: &str,
+    date: NaiveDate,
+    render: impl FnOnce(&Document) -> Result<Files, RenderError>,
+) -> Result<Entry, RegisterError> {
+    if let Some(n) = draft.number() {
+        return Err(RegisterError::AlreadyNumbered(n));
+    }
+    let date = draft.date().as_naive().unwrap_or(date);
+    let year = chrono::Datelike::year(&date);
+    let issuer = draft.issuer_key();
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let last: Option<u32> = tx
+        .query_row(
+            "SELECT last_number FROM register_counters WHERE issuer = ?1 AND year = ?2",
+            params![issuer, year],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let number = last.unwrap_or(0) + 1;
+    let doc = draft.numbered(number, date);
+    let Files { pdf, docx, pages } = render(&doc)?;
+    let entry = Entry {
+        id: 0,
+        issuer: issuer.clone(),
+        issuer_name: doc.issuer_one_line(),
+        year,
+        number,
+        number_symbol: doc.number_symbol(),
+        date: date.format("%Y-%m-%d").to_string(),
+        kind: doc.kind().name().to_string(),
+        subject: doc.subject_one_line(),
+        signer: doc.parts().signature.name.trim().to_string(),
+        recipients: doc.recipient_lines(),
+        pages: pages as u32,
+        pdf_sha256: sha256_hex(&pdf),
+        docx_sha256: sha256_hex(&docx),
+        issued_at: Utc::now().to_rfc3339(),
+    };
+    tx.execute(
+        "INSERT INTO register_counters (issuer, year, last_number) VALUES (?1, ?2, ?3)
+         ON CONFLICT (issuer, year) DO UPDATE SET last_number = excluded.last_number",
+        params![issuer, year, number],
+    )?;
+    tx.execute(
+        "INSERT INTO documents (issuer, issuer_name, year, number, number_symbol, date, kind, subject,
+            signer, recipients, pages, pdf, pdf_sha256, docx, docx_sha256, letter, issued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            entry.issuer,
+            entry.issuer_name,
+            year,
+            number,
+            entry.number_symbol,
+            entry.date,
+            entry.kind,
+            entry.subject,
+            entry.signer,
+            serde_json::to_string(&entry.recipients).expect("strings serialize"),
+            entry.pages,
+            pdf,
+            entry.pdf_sha256,
+            docx,
+            entry.docx_sha256,
+            letter,
+            entry.issued_at,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.commit()?;
+    Ok(Entry { id, ..entry })
+}
+
+const COLUMNS: &str = "id, issuer, issuer_name, year, number, number_symbol, date, kind, subject, signer, \
+     recipients, pages, pdf_sha256, docx_sha256, issued_at";
+
+fn entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
+    let recipients: String = r.get(10)?;
+    Ok(Entry {
+        id: r.get(0)?,
+        issuer: r.get(1)?,
+        issuer_name: r.get(2)?,
+        year: r.get(3)?,
+        number: r.get(4)?,
+        number_symbol: r.get(5)?,
+        date: r.get(6)?,
+        kind: r.get(7)?,
+        subject: r.get(8)?,
+        signer: r.get(9)?,
+        recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+        pages: r.get(11)?,
+        pdf_sha256: r.get(12)?,
+        docx_sha256: r.get(13)?,
+        issued_at: r.get(14)?,
+    })
+}
+
+/// The register in order of (issuer, year, number), optionally for one issuer or year.
+pub fn list(
+    store: &Store,
+    issuer: Option<&str>,
+    year: Option<i32>,
+) -> Result<Vec<Entry>, RegisterError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents WHERE (?1 IS NULL OR issuer = ?1) AND (?2 IS NULL OR year = ?2)
+         ORDER BY issuer, year, number"
+    );
+    let mut stmt = store.conn().prepare(&sql)?;
+    let rows = stmt.query_map(params![issuer, year], entry)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Finds one issued document by its number/symbol (`780/UBND-KT`) and year.
+pub fn find(
+    store: &Store,
+    number_symbol: &str,
+    year: i32,
+    issuer: Option<&str>,
+) -> Result<Entry, RegisterError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents WHERE number_symbol = ?1 AND year = ?2 AND (?3 IS NULL OR issuer = ?3)"
+    );
+    let mut stmt = store.conn().prepare(&sql)?;
+    let mut found: Vec<Entry> = stmt
+        .query_map(params![number_symbol.trim(), year, issuer], entry)?
+        .collect::<Result<_, _>>()?;
+    match found.len() {
+        0 => Err(RegisterError::NotFound(number_symbol.to_string(), year)),
+        1 => Ok(found.remove(0)),
+        n => Err(RegisterError::Ambiguous(
+            n,
+            number_symbol.to_string(),
+            year,
+            found
+                .iter()
+                .map(|e| e.issuer.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+    }
+}
+
+/// The stored PDF and DOCX of an issued document, byte for byte as issued.
+pub fn files(store: &Store, id: i64) -> Result<(Vec<u8>, Vec<u8>), RegisterError> {
+    Ok(store
+        .conn()
+        .query_row("SELECT pdf, docx FROM documents WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
+}
+
+/// Writes the register as CSV (UTF-8, header row), as offices keep it in Excel.
+pub fn write_csv<W: std::io::Write>(entries: &[Entry], out: W) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "so_ky_hieu",
+        "ngay",
+        "nam",
+        "loai",
+        "trich_yeu",
+        "nguoi_ky",
+        "co_quan",
+        "noi_nhan",
+        "so_trang",
+        "pdf_sha256",
+        "docx_sha256",
+    ])?;
+    for e in entries {
+        w.write_record([
+            e.number_symbol.as_str(),
+            &e.date,
+            &e.year.to_string(),
+            &e.kind,
+            &e.subject,
+            &e.signer,
+            &e.issuer_name,
+            &e.recipients.join(" "),
+            &e.pages.to_string(),
+            &e.pdf_sha256,
+            &e.docx_sha256,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Checks the register's invariant: per (issuer, year) the numbers are exactly
+/// 1..=last_number. Returns a description of every break (empty when sound).
+pub fn verify(store: &Store) -> Result<Vec<String>, RegisterError> {
+    let mut problems = vec![];
+    let mut stmt = store.conn().prepare(
+        "SELECT c.issuer, c.year, c.last_number, count(d.id), coalesce(max(d.number), 0), coalesce(min(d.number), 0)
+         FROM register_counters c LEFT JOIN documents d ON d.issuer = c.issuer AND d.year = c.year
+         GROUP BY c.issuer, c.year",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i32>(1)?,
+            r.get::<_, u32>(2)?,
+            r.get::<_, u32>(3)?,
+            r.get::<_, u32>(4)?,
+            r.get::<_, u32>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (issuer, year, last, count, max, min) = row?;
+        if count != last || max != last || (count > 0 && min != 1) {
+            problems.push(format!(
+                "{issuer} {year}: sổ ghi số cuối {last} nhưng có {count} văn bản (số {min}–{max})"
+            ));
+        }
+    }
+    let orphans: u32 = store.conn().query_row(
+        "SELECT count(*) FROM documents d WHERE NOT EXISTS
+           (SELECT 1 FROM register_counters c WHERE c.issuer = d.issuer AND c.year = d.year)",
+        [],
+        |r| r.get(0),
+    )?;
+    if orphans > 0 {
+        problems.push(format!("{orphans} văn bản không có dòng đếm số"));
+    }
+    Ok(problems)
+}
