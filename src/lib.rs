@@ -20,6 +20,7 @@
 //!
 //! Programme data and delivery build on these steps.
 
+pub mod data;
 pub mod letter;
 pub mod model;
 pub mod output;

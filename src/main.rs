@@ -54,6 +54,11 @@ enum Command {
     },
     /// Create the database.
     Init,
+    /// Import programme data (.toml, .json, or .csv for product lists), all or nothing.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Issue a draft letter: take the next number, render, store; prints the number/symbol.
     Issue {
         letter: PathBuf,
@@ -151,6 +156,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init => {
             let store = Store::init(&cli.db)?;
             println!("đã tạo {}", store.path().display());
+        }
+        Command::Import { files } => {
+            let mut store = Store::open(&cli.db)?;
+            for f in files {
+                let report = vanthu::data::import_file(&mut store, &f)?;
+                println!("{}: {report}", f.display());
+            }
         }
         Command::Issue {
             letter: path,

@@ -13,7 +13,10 @@ use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 
 /// The migrations, in order. Append only; never edit one that has shipped.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_register.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_register.sql")),
+    M::up(include_str!("../../migrations/0002_programme_data.sql")),
+];
 
 /// The schema version this build knows.
 pub fn schema_version() -> usize {

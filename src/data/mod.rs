@@ -1,0 +1,831 @@
+//! Programme data and its import.
+//!
+//! A dataset file is TOML or JSON with any of the sections `agencies`, `people`,
+//! `groups`, `programmes`, `producers`, `products`, `evaluations`, `certificates`,
+//! `milestones`; long product lists come as CSV (see [`csv_products`]). Import is all or
+//! nothing: every row is checked (ids, references to rows in the database or the same
+//! file, duplicates, scores, e-mail addresses, dates) inside one transaction, and any
+//! problem rolls the whole file back, listing every problem with its row and field.
+
+pub mod types;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{Months, NaiveDate};
+use rusqlite::{Transaction, TransactionBehavior, params};
+use serde::Deserialize;
+
+use crate::model::{AuthorityLine, DocDate};
+use crate::store::Store;
+pub use types::{Email, Id, Score};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    #[serde(default)]
+    pub agencies: Vec<AgencyRow>,
+    #[serde(default)]
+    pub people: Vec<PersonRow>,
+    #[serde(default)]
+    pub groups: Vec<GroupRow>,
+    #[serde(default)]
+    pub programmes: Vec<ProgrammeRow>,
+    #[serde(default)]
+    pub producers: Vec<ProducerRow>,
+    #[serde(default)]
+    pub products: Vec<ProductRow>,
+    #[serde(default)]
+    pub evaluations: Vec<EvaluationRow>,
+    #[serde(default)]
+    pub certificates: Vec<CertificateRow>,
+    #[serde(default)]
+    pub milestones: Vec<MilestoneRow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Lines {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Lines {
+    fn joined(&self) -> String {
+        match self {
+            Lines::One(s) => s.clone(),
+            Lines::Many(v) => v.join("\n"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyRow {
+    pub id: String,
+    pub name: Lines,
+    pub parent: Option<String>,
+    pub level: String,
+    pub place: String,
+    pub abbreviation: String,
+    pub short_name: String,
+    #[serde(default)]
+    pub units: Vec<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRow {
+    pub id: String,
+    pub agency: String,
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub authority: Vec<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRow {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLine {
+    pub label: String,
+    pub amount: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeRow {
+    pub id: String,
+    pub year: i32,
+    pub issuer: String,
+    pub name: String,
+    pub target_products: Option<i64>,
+    #[serde(default)]
+    pub budget: Vec<BudgetLine>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub address: String,
+    pub commune: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductRow {
+    pub id: String,
+    pub producer: String,
+    pub name: String,
+    #[serde(default)]
+    pub group: String,
+    pub programme: Option<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationRow {
+    pub product: String,
+    pub round: String,
+    pub date: String,
+    pub score: i64,
+    pub council: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateRow {
+    pub product: String,
+    pub decision: String,
+    pub stars: i64,
+    pub issued_on: String,
+    pub expires_on: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneRow {
+    pub id: String,
+    pub programme: String,
+    pub what: String,
+    pub due: String,
+    pub agencies: Vec<String>,
+}
+
+/// One problem in an import file: where (`products[3]` or `dòng 12`), which field, what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblem {
+    pub row: String,
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem of a rejected file; the database is unchanged.
+#[derive(Debug, thiserror::Error)]
+pub struct ImportError {
+    pub file: PathBuf,
+    pub problems: Vec<ImportProblem>,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "{}: {}: {}: {}",
+                self.file.display(),
+                p.row,
+                p.field,
+                p.message
+            )?;
+        }
+        if self.problems.len() > 1 {
+            write!(
+                f,
+                "\n{} lỗi; chưa nhập dòng nào, cơ sở dữ liệu giữ nguyên",
+                self.problems.len()
+            )?;
+        } else {
+            write!(f, "\nchưa nhập dòng nào, cơ sở dữ liệu giữ nguyên")?;
+        }
+        Ok(())
+    }
+}
+
+/// How many rows of each kind a file added.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub agencies: usize,
+    pub people: usize,
+    pub groups: usize,
+    pub programmes: usize,
+    pub producers: usize,
+    pub products: usize,
+    pub evaluations: usize,
+    pub certificates: usize,
+    pub milestones: usize,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "đã nhập: {} cơ quan, {} người ký, {} nhóm nơi nhận, {} chương trình, {} chủ thể, {} sản phẩm, {} lượt đánh giá, {} giấy chứng nhận, {} mốc thời hạn",
+            self.agencies,
+            self.people,
+            self.groups,
+            self.programmes,
+            self.producers,
+            self.products,
+            self.evaluations,
+            self.certificates,
+            self.milestones
+        )
+    }
+}
+
+/// The CSV layout for long product lists, one product per line (a producer repeats on
+/// the lines of each of its products):
+/// `producer_id,producer_name,producer_kind,address,commune,product_id,product,group,programme,note`.
+pub fn csv_products(text: &str) -> Result<(Dataset, Vec<usize>), ImportProblem> {
+    #[derive(Deserialize)]
+    struct Line {
+        producer_id: String,
+        producer_name: String,
+        producer_kind: String,
+        address: String,
+        #[serde(default)]
+        commune: String,
+        product_id: String,
+        product: String,
+        #[serde(default)]
+        group: String,
+        #[serde(default)]
+        programme: String,
+        #[serde(default)]
+        note: String,
+    }
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut ds = Dataset::default();
+    let mut lines = vec![];
+    let mut seen = HashSet::new();
+    for rec in r.deserialize::<Line>() {
+        let line_no = |e: &csv::Error| e.position().map(|p| p.line() as usize).unwrap_or(0);
+        let l = rec.map_err(|e| ImportProblem {
+            row: format!("dòng {}", line_no(&e)),
+            field: "CSV".into(),
+            message: format!(
+                "{e}; cột cần có: producer_id,producer_name,producer_kind,address,commune,product_id,product,group,programme,note"
+            ),
+        })?;
+        let opt = |s: String| (!s.is_empty()).then_some(s);
+        if seen.insert(l.producer_id.clone()) {
+            ds.producers.push(ProducerRow {
+                id: l.producer_id.clone(),
+                name: l.producer_name,
+                kind: l.producer_kind,
+                address: l.address,
+                commune: opt(l.commune),
+                email: None,
+            });
+        }
+        ds.products.push(ProductRow {
+            id: l.product_id,
+            producer: l.producer_id,
+            name: l.product,
+            group: l.group,
+            programme: opt(l.programme),
+            note: l.note,
+        });
+        lines.push(lines.len() + 2);
+    }
+    Ok((ds, lines))
+}
+
+/// Reads a dataset file (.toml, .json or .csv) and imports it in one transaction.
+pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportReport, ImportError> {
+    let fail = |row: &str, field: &str, message: String| ImportError {
+        file: path.to_path_buf(),
+        problems: vec![ImportProblem {
+            row: row.into(),
+            field: field.into(),
+            message,
+        }],
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail("tệp", "tệp", format!("không đọc được: {e}")))?;
+    let text = crate::text::nfc(&text);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (ds, csv_lines) = match ext.as_str() {
+        "toml" => toml::from_str::<Dataset>(&text)
+            .map(|d| (d, None))
+            .map_err(|e| {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                fail(
+                    &line.map(|l| format!("dòng {l}")).unwrap_or_default(),
+                    "TOML",
+                    e.message().to_string(),
+                )
+            })?,
+        "json" => serde_json::from_str::<Dataset>(&text)
+            .map(|d| (d, None))
+            .map_err(|e| fail(&format!("dòng {}", e.line()), "JSON", e.to_string()))?,
+        "csv" => csv_products(&text)
+            .map(|(d, l)| (d, Some(l)))
+            .map_err(|p| ImportError {
+                file: path.to_path_buf(),
+                problems: vec![p],
+            })?,
+        _ => {
+            return Err(fail(
+                "tệp",
+                "tên tệp",
+                "chỉ nhập được tệp .toml, .json hoặc .csv".into(),
+            ));
+        }
+    };
+    import(store, &ds, csv_lines.as_deref()).map_err(|problems| ImportError {
+        file: path.to_path_buf(),
+        problems,
+    })
+}
+
+struct Importer<'a> {
+    tx: &'a Transaction<'a>,
+    problems: Vec<ImportProblem>,
+}
+
+impl Importer<'_> {
+    fn problem(&mut self, row: &str, field: &str, message: impl Into<String>) {
+        self.problems.push(ImportProblem {
+            row: row.to_string(),
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Whether a row with this id exists (in the database or earlier in this file).
+    fn exists(&self, table: Table, id: &str) -> bool {
+        let sql = format!("SELECT 1 FROM {} WHERE id = ?1", table.name());
+        self.tx
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.exists([id]))
+            .unwrap_or(false)
+    }
+
+    fn id(&mut self, row: &str, field: &str, value: &str) -> Option<Id> {
+        Id::parse(value)
+            .map_err(|m| self.problem(row, field, m))
+            .ok()
+    }
+
+    fn new_id(&mut self, row: &str, table: Table, value: &str) -> Option<Id> {
+        let id = self.id(row, "id", value)?;
+        if self.exists(table, id.as_str()) {
+            self.problem(row, "id", format!("đã có {} mã \"{id}\"", table.what()));
+            return None;
+        }
+        Some(id)
+    }
+
+    fn reference(&mut self, row: &str, field: &str, table: Table, value: &str) -> Option<Id> {
+        let id = self.id(row, field, value)?;
+        if !self.exists(table, id.as_str()) {
+            self.problem(
+                row,
+                field,
+                format!(
+                    "không có {} mã \"{id}\" (trong cơ sở dữ liệu hay trong tệp này)",
+                    table.what()
+                ),
+            );
+            return None;
+        }
+        Some(id)
+    }
+
+    fn email(&mut self, row: &str, value: &Option<String>) -> Option<Option<String>> {
+        match value {
+            None => Some(None),
+            Some(v) => Email::parse(v)
+                .map(|e| Some(e.to_string()))
+                .map_err(|m| self.problem(row, "email", m))
+                .ok(),
+        }
+    }
+
+    fn date(&mut self, row: &str, field: &str, value: &str) -> Option<NaiveDate> {
+        match DocDate::parse(value) {
+            Ok(d) => d.as_naive().or_else(|| {
+                self.problem(
+                    row,
+                    field,
+                    format!("cần ngày đầy đủ, ví dụ \"2020-10-30\", không phải \"{value}\""),
+                );
+                None
+            }),
+            Err(e) => {
+                self.problem(row, field, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, row: &str, field: &str, value: &str) -> Option<String> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.problem(row, field, "không được để trống");
+            return None;
+        }
+        Some(v.to_string())
+    }
+
+    fn exec(&mut self, row: &str, sql: &str, p: impl rusqlite::Params) -> bool {
+        match self.tx.prepare_cached(sql).and_then(|mut s| s.execute(p)) {
+            Ok(_) => true,
+            Err(e) => {
+                self.problem(row, "(cơ sở dữ liệu)", e.to_string());
+                false
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    Agencies,
+    People,
+    Groups,
+    Programmes,
+    Producers,
+    Products,
+    Milestones,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Agencies => "agencies",
+            Table::People => "people",
+            Table::Groups => "recipient_groups",
+            Table::Programmes => "programmes",
+            Table::Producers => "producers",
+            Table::Products => "products",
+            Table::Milestones => "milestones",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Table::Agencies => "cơ quan",
+            Table::People => "người ký",
+            Table::Groups => "nhóm nơi nhận",
+            Table::Programmes => "chương trình",
+            Table::Producers => "chủ thể",
+            Table::Products => "sản phẩm",
+            Table::Milestones => "mốc thời hạn",
+        }
+    }
+}
+
+const LEVELS: &[&str] = &[
+    "national",
+    "province",
+    "district",
+    "commune",
+    "department",
+    "office",
+    "other",
+];
+const PRODUCER_KINDS: &[&str] = &["enterprise", "cooperative", "household", "group"];
+const COUNCILS: &[&str] = &["commune", "district", "province", "national"];
+
+/// Imports a dataset in one transaction; on any problem nothing is kept.
+/// `csv_lines` maps product rows to CSV line numbers for messages.
+pub fn import(
+    store: &mut Store,
+    ds: &Dataset,
+    csv_lines: Option<&[usize]>,
+) -> Result<ImportReport, Vec<ImportProblem>> {
+    let db_problem = |e: rusqlite::Error| {
+        vec![ImportProblem {
+            row: "-".into(),
+            field: "(cơ sở dữ liệu)".into(),
+            message: e.to_string(),
+        }]
+    };
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_problem)?;
+    let mut report = ImportReport::default();
+    {
+        let mut im = Importer {
+            tx: &tx,
+            problems: vec![],
+        };
+        let rown = |section: &str, i: usize| match (section, csv_lines) {
+            ("products", Some(l)) => format!("dòng {}", l.get(i).copied().unwrap_or(i + 2)),
+            ("producers", Some(_)) => format!("chủ thể thứ {}", i + 1),
+            _ => format!("{section}[{}]", i + 1),
+        };
+
+        // Agencies first without parents, so parents may come later in the file.
+        for (i, a) in ds.agencies.iter().enumerate() {
+            let row = rown("agencies", i);
+            let id = im.new_id(&row, Table::Agencies, &a.id);
+            if !LEVELS.contains(&a.level.as_str()) {
+                im.problem(
+                    &row,
+                    "level",
+                    format!(
+                        "cấp \"{}\" không hợp lệ; hãy ghi một trong: {}",
+                        a.level,
+                        LEVELS.join(", ")
+                    ),
+                );
+            }
+            let name = a.name.joined();
+            let name = im.text(&row, "name", &name);
+            let place = im.text(&row, "place", &a.place);
+            let abbr = im.text(&row, "abbreviation", &a.abbreviation);
+            let short = im.text(&row, "short_name", &a.short_name);
+            let email = im.email(&row, &a.email);
+            if let (Some(id), Some(name), Some(place), Some(abbr), Some(short), Some(email)) = (id, name, place, abbr, short, email)
+                && im.exec(
+                    &row,
+                    "INSERT INTO agencies (id, name, level, place, abbreviation, short_name, units, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![id.as_str(), name, a.level, place, abbr.to_uppercase(), short, a.units.join(","), email],
+                )
+            {
+                report.agencies += 1;
+            }
+        }
+        for (i, a) in ds.agencies.iter().enumerate() {
+            if let Some(parent) = &a.parent {
+                let row = rown("agencies", i);
+                if let Some(p) = im.reference(&row, "parent", Table::Agencies, parent) {
+                    im.exec(
+                        &row,
+                        "UPDATE agencies SET parent_id = ?1 WHERE id = ?2",
+                        params![p.as_str(), a.id.trim()],
+                    );
+                }
+            }
+        }
+        for (i, p) in ds.people.iter().enumerate() {
+            let row = rown("people", i);
+            let id = im.new_id(&row, Table::People, &p.id);
+            let agency = im.reference(&row, "agency", Table::Agencies, &p.agency);
+            let name = im.text(&row, "name", &p.name);
+            let title = im.text(&row, "title", &p.title);
+            let email = im.email(&row, &p.email);
+            for a in &p.authority {
+                if AuthorityLine::parse(a).is_none() {
+                    im.problem(
+                        &row,
+                        "authority",
+                        format!(
+                            "\"{a}\" không phải thể thức ký (TM., KT., TL., TUQ., Q. + chức danh)"
+                        ),
+                    );
+                }
+            }
+            if let (Some(id), Some(agency), Some(name), Some(title), Some(email)) = (id, agency, name, title, email)
+                && im.exec(
+                    &row,
+                    "INSERT INTO people (id, agency_id, name, title, authority, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id.as_str(), agency.as_str(), name, title, p.authority.join("\n"), email],
+                )
+            {
+                report.people += 1;
+            }
+        }
+        for (i, g) in ds.groups.iter().enumerate() {
+            let row = rown("groups", i);
+            let id = im.new_id(&row, Table::Groups, &g.id);
+            let name = im.text(&row, "name", &g.name);
+            let members: Vec<Option<Id>> = g
+                .members
+                .iter()
+                .map(|m| im.reference(&row, "members", Table::Agencies, m))
+                .collect();
+            if let (Some(id), Some(name)) = (id, name)
+                && im.exec(
+                    &row,
+                    "INSERT INTO recipient_groups (id, name) VALUES (?1, ?2)",
+                    params![id.as_str(), name],
+                )
+            {
+                for m in members.into_iter().flatten() {
+                    im.exec(
+                        &row,
+                        "INSERT OR IGNORE INTO group_members (group_id, agency_id) VALUES (?1, ?2)",
+                        params![id.as_str(), m.as_str()],
+                    );
+                }
+                report.groups += 1;
+            }
+        }
+        for (i, p) in ds.programmes.iter().enumerate() {
+            let row = rown("programmes", i);
+            let id = im.new_id(&row, Table::Programmes, &p.id);
+            let issuer = im.reference(&row, "issuer", Table::Agencies, &p.issuer);
+            let name = im.text(&row, "name", &p.name);
+            if !(2000..=2100).contains(&p.year) {
+                im.problem(&row, "year", format!("năm {} không hợp lệ", p.year));
+            }
+            for (k, b) in p.budget.iter().enumerate() {
+                if b.amount < 0 {
+                    im.problem(
+                        &row,
+                        &format!("budget[{}].amount", k + 1),
+                        "số tiền không được âm",
+                    );
+                }
+            }
+            if let (Some(id), Some(issuer), Some(name)) = (id, issuer, name)
+                && im.exec(
+                    &row,
+                    "INSERT INTO programmes (id, year, issuer_id, name, target_products) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id.as_str(), p.year, issuer.as_str(), name, p.target_products],
+                )
+            {
+                for (k, b) in p.budget.iter().enumerate() {
+                    im.exec(
+                        &row,
+                        "INSERT INTO budget_lines (programme_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
+                        params![id.as_str(), k as i64 + 1, b.label, b.amount.max(0)],
+                    );
+                }
+                report.programmes += 1;
+            }
+        }
+        for (i, p) in ds.producers.iter().enumerate() {
+            let row = rown("producers", i);
+            let id = im.new_id(&row, Table::Producers, &p.id);
+            let name = im.text(&row, "name", &p.name);
+            let address = im.text(&row, "address", &p.address);
+            if !PRODUCER_KINDS.contains(&p.kind.as_str()) {
+                im.problem(
+                    &row,
+                    "kind",
+                    format!(
+                        "loại chủ thể \"{}\" không hợp lệ; hãy ghi một trong: {}",
+                        p.kind,
+                        PRODUCER_KINDS.join(", ")
+                    ),
+                );
+            }
+            let commune = match &p.commune {
+                Some(c) => im.reference(&row, "commune", Table::Agencies, c).map(Some),
+                None => Some(None),
+            };
+            let email = im.email(&row, &p.email);
+            if let (Some(id), Some(name), Some(address), Some(commune), Some(email)) = (id, name, address, commune, email)
+                && im.exec(
+                    &row,
+                    "INSERT INTO producers (id, name, kind, address, commune_id, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id.as_str(), name, p.kind, address, commune.as_ref().map(Id::as_str), email],
+                )
+            {
+                report.producers += 1;
+            }
+        }
+        for (i, p) in ds.products.iter().enumerate() {
+            let row = rown("products", i);
+            let id = im.new_id(&row, Table::Products, &p.id);
+            let producer = im.reference(&row, "producer", Table::Producers, &p.producer);
+            let name = im.text(&row, "name", &p.name);
+            let programme = match &p.programme {
+                Some(c) => im
+                    .reference(&row, "programme", Table::Programmes, c)
+                    .map(Some),
+                None => Some(None),
+            };
+            if let (Some(producer), Some(name)) = (&producer, &name) {
+                let dup = im
+                    .tx
+                    .prepare_cached("SELECT 1 FROM products WHERE producer_id = ?1 AND name = ?2")
+                    .and_then(|mut s| s.exists(params![producer.as_str(), name]))
+                    .unwrap_or(false);
+                if dup {
+                    im.problem(
+                        &row,
+                        "name",
+                        format!(
+                            "chủ thể \"{producer}\" đã có sản phẩm \"{name}\" (trùng sản phẩm)"
+                        ),
+                    );
+                    continue;
+                }
+            }
+            if let (Some(id), Some(producer), Some(name), Some(programme)) = (id, producer, name, programme)
+                && im.exec(
+                    &row,
+                    "INSERT INTO products (id, producer_id, name, product_group, programme_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id.as_str(), producer.as_str(), name, p.group.trim(), programme.as_ref().map(Id::as_str), p.note.trim()],
+                )
+            {
+                report.products += 1;
+            }
+        }
+        for (i, e) in ds.evaluations.iter().enumerate() {
+            let row = rown("evaluations", i);
+            let product = im.reference(&row, "product", Table::Products, &e.product);
+            let date = im.date(&row, "date", &e.date);
+            let score = Score::parse(e.score)
+                .map_err(|m| im.problem(&row, "score", m))
+                .ok();
+            if !COUNCILS.contains(&e.council.as_str()) {
+                im.problem(
+                    &row,
+                    "council",
+                    format!(
+                        "cấp hội đồng \"{}\" không hợp lệ; hãy ghi một trong: {}",
+                        e.council,
+                        COUNCILS.join(", ")
+                    ),
+                );
+            }
+            let round = im.text(&row, "round", &e.round);
+            if let (Some(product), Some(date), Some(score), Some(round)) = (product, date, score, round)
+                && im.exec(
+                    &row,
+                    "INSERT INTO evaluations (product_id, round, date, score, council_level) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![product.as_str(), round, date.to_string(), score.points(), e.council],
+                )
+            {
+                report.evaluations += 1;
+            }
+        }
+        for (i, c) in ds.certificates.iter().enumerate() {
+            let row = rown("certificates", i);
+            let product = im.reference(&row, "product", Table::Products, &c.product);
+            let issued = im.date(&row, "issued_on", &c.issued_on);
+            if !(3..=5).contains(&c.stars) {
+                im.problem(
+                    &row,
+                    "stars",
+                    format!(
+                        "{} sao: chỉ sản phẩm từ 3 đến 5 sao được chứng nhận",
+                        c.stars
+                    ),
+                );
+            }
+            let decision = im.text(&row, "decision", &c.decision);
+            let expires = match (&c.expires_on, issued) {
+                (Some(e), _) => im.date(&row, "expires_on", e),
+                // 36 months from the decision; chrono clamps to the month's last day.
+                (None, Some(d)) => d.checked_add_months(Months::new(36)),
+                (None, None) => None,
+            };
+            if let (Some(product), Some(issued), Some(expires), Some(decision)) = (product, issued, expires, decision)
+                && (3..=5).contains(&c.stars)
+                && im.exec(
+                    &row,
+                    "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![product.as_str(), decision, c.stars, issued.to_string(), expires.to_string()],
+                )
+            {
+                report.certificates += 1;
+            }
+        }
+        for (i, m) in ds.milestones.iter().enumerate() {
+            let row = rown("milestones", i);
+            let id = im.new_id(&row, Table::Milestones, &m.id);
+            let programme = im.reference(&row, "programme", Table::Programmes, &m.programme);
+            let what = im.text(&row, "what", &m.what);
+            let due = im.date(&row, "due", &m.due);
+            let agencies: Vec<Option<Id>> = m
+                .agencies
+                .iter()
+                .map(|a| im.reference(&row, "agencies", Table::Agencies, a))
+                .collect();
+            if let (Some(id), Some(programme), Some(what), Some(due)) = (id, programme, what, due)
+                && im.exec(
+                    &row,
+                    "INSERT INTO milestones (id, programme_id, what, due_date) VALUES (?1, ?2, ?3, ?4)",
+                    params![id.as_str(), programme.as_str(), what, due.to_string()],
+                )
+            {
+                for a in agencies.into_iter().flatten() {
+                    im.exec(&row, "INSERT OR IGNORE INTO milestone_agencies (milestone_id, agency_id) VALUES (?1, ?2)", params![id.as_str(), a.as_str()]);
+                }
+                report.milestones += 1;
+            }
+        }
+        if !im.problems.is_empty() {
+            return Err(im.problems);
+        }
+    }
+    tx.commit().map_err(db_problem)?;
+    Ok(report)
+}
