@@ -16,9 +16,10 @@ use vanthu::{Format, Renderer, letter, output};
     about = "Soạn, đánh số, xuất PDF/DOCX văn bản hành chính theo Nghị định 30/2020/NĐ-CP"
 )]
 struct Cli {
-    /// The database file.
-    #[arg(long, global = true, env = "VANTHU_DB", default_value = "vanthu.db")]
-    db: PathBuf,
+    /// The database file (default: vanthu.db). `render` and `check` use it only when
+    /// given, to fill letters that name stored records by id.
+    #[arg(long, global = true, env = "VANTHU_DB")]
+    db: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -130,6 +131,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let db_path = cli.db.clone().unwrap_or_else(|| PathBuf::from("vanthu.db"));
+    // render and check read the database only when one is named explicitly.
+    let lookup_store = match (&cli.command, &cli.db) {
+        (Command::Render { .. } | Command::Check { .. }, Some(db)) => Some(Store::open(db)?),
+        _ => None,
+    };
+    let lookup = lookup_store.as_ref().map(|s| s as &dyn letter::Lookup);
     match cli.command {
         Command::Render {
             letters,
@@ -143,22 +151,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 FormatArg::Both => &[Format::Pdf, Format::Docx],
             };
             let renderer = Renderer::new(font_dir.as_deref())?;
-            for path in output::render_files(&renderer, &letters, &out, formats)? {
+            for path in output::render_files(&renderer, &letters, &out, formats, lookup)? {
                 println!("{}", path.display());
             }
         }
         Command::Check { letters } => {
-            output::check(&letters)?;
+            output::check(&letters, lookup)?;
             for l in &letters {
                 println!("{}: hợp lệ", l.display());
             }
         }
         Command::Init => {
-            let store = Store::init(&cli.db)?;
+            let store = Store::init(&db_path)?;
             println!("đã tạo {}", store.path().display());
         }
         Command::Import { files } => {
-            let mut store = Store::open(&cli.db)?;
+            let mut store = Store::open(&db_path)?;
             for f in files {
                 let report = vanthu::data::import_file(&mut store, &f)?;
                 println!("{}: {report}", f.display());
@@ -171,7 +179,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| anyhow::anyhow!("{}: tệp: không đọc được tệp: {e}", path.display()))?;
-            let draft = letter::parse(&text, &path)?;
+            let mut store = Store::open(&db_path)?;
+            let draft = letter::parse_with(&text, &path, Some(&store))?;
             let date = match date {
                 None => register::today_vn(),
                 Some(d) => DocDate::parse(&d)
@@ -181,14 +190,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
                     })?,
             };
-            let mut store = Store::open(&cli.db)?;
             let renderer = Renderer::new(font_dir.as_deref())?;
             let entry = register::issue(&mut store, &renderer, &draft, &text, date)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             println!("{}", entry.number_symbol);
         }
         Command::Register { command } => {
-            let store = Store::open(&cli.db)?;
+            let store = Store::open(&db_path)?;
             match command {
                 RegisterCommand::List {
                     issuer,
@@ -249,7 +257,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db {
             command: DbCommand::Backup { file },
         } => {
-            let store = Store::open(&cli.db)?;
+            let store = Store::open(&db_path)?;
             store.backup(&file)?;
             println!("đã sao lưu vào {}", file.display());
         }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::letter::{self, LetterError};
+use crate::letter::{self, LetterError, Lookup};
 use crate::render::{Format, RenderError, Renderer};
 
 /// Why a batch produced no files.
@@ -23,8 +23,11 @@ pub enum BatchError {
 }
 
 /// Checks letters without rendering: returns every problem found.
-pub fn check(paths: &[PathBuf]) -> Result<(), BatchError> {
-    let errors: Vec<LetterError> = paths.iter().filter_map(|p| letter::load(p).err()).collect();
+pub fn check(paths: &[PathBuf], lookup: Option<&dyn Lookup>) -> Result<(), BatchError> {
+    let errors: Vec<LetterError> = paths
+        .iter()
+        .filter_map(|p| letter::load_with(p, lookup).err())
+        .collect();
     if errors.is_empty() {
         Ok(())
     } else {
@@ -41,12 +44,13 @@ pub fn render_files(
     paths: &[PathBuf],
     out: &Path,
     formats: &[Format],
+    lookup: Option<&dyn Lookup>,
 ) -> Result<Vec<PathBuf>, BatchError> {
     let mut docs = vec![];
     let mut errors = vec![];
     let mut stems = std::collections::HashSet::new();
     for p in paths {
-        match letter::load(p) {
+        match letter::load_with(p, lookup) {
             Ok(d) => {
                 let stem = p
                     .file_stem()

@@ -670,6 +670,31 @@ pub fn import(
         }
         for (i, p) in ds.producers.iter().enumerate() {
             let row = rown("producers", i);
+            // A product list (CSV) repeats its producers: one already stored under the
+            // same id and name is reused, a different name under that id is an error.
+            if csv_lines.is_some() && im.exists(Table::Producers, p.id.trim()) {
+                let stored: Option<String> = im
+                    .tx
+                    .query_row(
+                        "SELECT name FROM producers WHERE id = ?1",
+                        [p.id.trim()],
+                        |r| r.get(0),
+                    )
+                    .ok();
+                if stored.as_deref() != Some(p.name.trim()) {
+                    im.problem(
+                        &row,
+                        "producer_name",
+                        format!(
+                            "chủ thể mã \"{}\" đã có với tên \"{}\", khác tên \"{}\" trong tệp",
+                            p.id.trim(),
+                            stored.unwrap_or_default(),
+                            p.name.trim()
+                        ),
+                    );
+                }
+                continue;
+            }
             let id = im.new_id(&row, Table::Producers, &p.id);
             let name = im.text(&row, "name", &p.name);
             let address = im.text(&row, "address", &p.address);

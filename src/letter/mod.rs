@@ -21,6 +21,37 @@ use crate::model::{
 };
 use crate::text::{group_thousands, nfc};
 
+/// Where a letter finds stored records when it names them by id (the database).
+pub trait Lookup {
+    /// The agency with this id.
+    fn agency(&self, id: &str) -> Option<StoredAgency>;
+    /// The person who signs, with this id.
+    fn person(&self, id: &str) -> Option<StoredPerson>;
+    /// How a recipient group or an agency is printed in "Kính gửi" / "Nơi nhận".
+    fn recipient(&self, id: &str) -> Option<String>;
+    /// A programme with its budget and its producers and products, for tera.
+    fn programme(&self, id: &str) -> Option<serde_json::Value>;
+}
+
+/// An agency as a letter's issuer needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAgency {
+    pub name: Vec<String>,
+    pub parent: Option<String>,
+    pub abbreviation: String,
+    pub unit: Option<String>,
+    pub place: String,
+    pub short_name: String,
+}
+
+/// A person as a letter's signer needs them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPerson {
+    pub authority: Vec<String>,
+    pub title: String,
+    pub name: String,
+}
+
 /// One thing wrong with a letter: the field at fault and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -67,6 +98,8 @@ impl Lines {
 #[serde(deny_unknown_fields)]
 struct RawLetter {
     kind: Option<String>,
+    /// A stored programme whose data tera may use as `programme`.
+    programme: Option<String>,
     subject: Option<String>,
     number: Option<i64>,
     date: Option<toml::Value>,
@@ -100,6 +133,7 @@ struct RawIssuer {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSigner {
+    id: Option<String>,
     #[serde(default)]
     authority: Option<Lines>,
     title: Option<String>,
@@ -127,6 +161,11 @@ struct RawAnnex {
 
 /// Reads and checks a letter file.
 pub fn load(path: &Path) -> Result<Document, LetterError> {
+    load_with(path, None)
+}
+
+/// Reads a letter that may name stored records by id (with a `lookup`).
+pub fn load_with(path: &Path, lookup: Option<&dyn Lookup>) -> Result<Document, LetterError> {
     let text = std::fs::read_to_string(path).map_err(|e| LetterError {
         file: path.to_path_buf(),
         problems: vec![Problem {
@@ -134,13 +173,23 @@ pub fn load(path: &Path) -> Result<Document, LetterError> {
             message: format!("không đọc được tệp: {e}"),
         }],
     })?;
-    parse(&text, path)
+    parse_with(&text, path, lookup)
 }
 
 /// Parses the text of a letter; `file` only names it in messages.
 pub fn parse(text: &str, file: &Path) -> Result<Document, LetterError> {
+    parse_with(text, file, None)
+}
+
+/// Parses a letter; with a `lookup`, `[issuer] id`, `[signer] id`, `@id` entries in
+/// `addressees`/`recipients` and `programme = "id"` are filled from stored records.
+pub fn parse_with(
+    text: &str,
+    file: &Path,
+    lookup: Option<&dyn Lookup>,
+) -> Result<Document, LetterError> {
     let mut problems = Vec::new();
-    let result = parse_inner(&nfc(text), &mut problems);
+    let result = parse_inner(&nfc(text), lookup, &mut problems);
     match result {
         Some(doc) if problems.is_empty() => Ok(doc),
         _ => Err(LetterError {
@@ -157,7 +206,11 @@ fn problem(problems: &mut Vec<Problem>, field: &str, message: impl Into<String>)
     });
 }
 
-fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
+fn parse_inner(
+    text: &str,
+    lookup: Option<&dyn Lookup>,
+    problems: &mut Vec<Problem>,
+) -> Option<Document> {
     let raw: RawLetter = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -262,7 +315,35 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
             );
             (None, None)
         }
-        Some(i) => {
+        Some(i) if i.name.is_none() && lookup.is_none() && i.id.is_some() => {
+            problem(
+                problems,
+                "issuer.id",
+                format!(
+                    "cơ quan \"{}\" lấy từ cơ sở dữ liệu: hãy chỉ cơ sở dữ liệu bằng --db (hoặc ghi name, abbreviation, place)",
+                    i.id.unwrap_or_default()
+                ),
+            );
+            (None, None)
+        }
+        Some(mut i) => {
+            if let (Some(id), Some(lookup)) = (&i.id, lookup) {
+                match lookup.agency(id) {
+                    Some(a) => {
+                        i.name = i.name.or(Some(Lines::Many(a.name)));
+                        i.parent = i.parent.or(a.parent);
+                        i.abbreviation = i.abbreviation.or(Some(a.abbreviation));
+                        i.unit = i.unit.or(a.unit);
+                        i.place = i.place.or(Some(a.place));
+                        i.short_name = i.short_name.or(Some(a.short_name));
+                    }
+                    None => problem(
+                        problems,
+                        "issuer.id",
+                        format!("không có cơ quan mã \"{id}\" trong cơ sở dữ liệu"),
+                    ),
+                }
+            }
             let name = i.name.map(Lines::into_vec).unwrap_or_default();
             if name.is_empty() {
                 problem(
@@ -311,7 +392,32 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
             );
             None
         }
-        Some(s) => {
+        Some(s) if s.name.is_none() && lookup.is_none() && s.id.is_some() => {
+            problem(
+                problems,
+                "signer.id",
+                format!(
+                    "người ký \"{}\" lấy từ cơ sở dữ liệu: hãy chỉ cơ sở dữ liệu bằng --db (hoặc ghi title, name)",
+                    s.id.unwrap_or_default()
+                ),
+            );
+            None
+        }
+        Some(mut s) => {
+            if let (Some(id), Some(lookup)) = (&s.id, lookup) {
+                match lookup.person(id) {
+                    Some(p) => {
+                        s.authority = s.authority.or(Some(Lines::Many(p.authority)));
+                        s.title = s.title.or(Some(p.title));
+                        s.name = s.name.or(Some(p.name));
+                    }
+                    None => problem(
+                        problems,
+                        "signer.id",
+                        format!("không có người ký mã \"{id}\" trong cơ sở dữ liệu"),
+                    ),
+                }
+            }
             let mut authority = vec![];
             for line in s.authority.map(Lines::into_vec).unwrap_or_default() {
                 match AuthorityLine::parse(&line) {
@@ -355,12 +461,32 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         proposal: d.proposal,
     });
 
-    let templates = Templates::new(&raw.data);
+    let mut data = serde_json::to_value(&raw.data).unwrap_or_default();
+    if let Some(id) = &raw.programme {
+        match lookup.map(|l| l.programme(id)) {
+            Some(Some(p)) => {
+                data["programme"] = p;
+            }
+            Some(None) => problem(
+                problems,
+                "programme",
+                format!("không có chương trình mã \"{id}\" trong cơ sở dữ liệu"),
+            ),
+            None => problem(
+                problems,
+                "programme",
+                "thư dùng dữ liệu chương trình: hãy chỉ cơ sở dữ liệu bằng --db",
+            ),
+        }
+    }
+    let programme_missing = raw.programme.is_some() && data.get("programme").is_none();
+    let templates = Templates::new(&data);
     let body = match raw.body {
         None => {
             problem(problems, "body", "thiếu nội dung: body = \"\"\" … \"\"\"");
             None
         }
+        Some(_) if programme_missing => None,
         Some(b) => templates.blocks(&b, "body", problems),
     };
 
@@ -375,13 +501,17 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
             );
             String::new()
         });
-        let body = templates
-            .blocks(
-                a.body.as_deref().unwrap_or(""),
-                &format!("{field}.body"),
-                problems,
-            )
-            .unwrap_or_default();
+        let body = if programme_missing {
+            vec![]
+        } else {
+            templates
+                .blocks(
+                    a.body.as_deref().unwrap_or(""),
+                    &format!("{field}.body"),
+                    problems,
+                )
+                .unwrap_or_default()
+        };
         annexes.push(Annex {
             label: a.label,
             title,
@@ -407,11 +537,11 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         date: date?,
         subject,
         urgency,
-        addressees: raw.addressees,
+        addressees: resolve_refs(raw.addressees, "addressees", lookup, problems),
         preamble,
         body: body?,
         signature: signature?,
-        recipients: raw.recipients,
+        recipients: resolve_refs(raw.recipients, "recipients", lookup, problems),
         annexes,
     };
     if !problems.is_empty() {
@@ -422,13 +552,51 @@ fn parse_inner(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         .ok()
 }
 
+/// Replaces `@id` entries by the stored group's or agency's printed name.
+fn resolve_refs(
+    entries: Vec<String>,
+    field: &str,
+    lookup: Option<&dyn Lookup>,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
+    entries
+        .into_iter()
+        .map(|e| match e.trim().strip_prefix('@') {
+            None => e,
+            Some(id) => match lookup.map(|l| l.recipient(id)) {
+                Some(Some(name)) => name,
+                Some(None) => {
+                    problem(
+                        problems,
+                        field,
+                        format!(
+                            "không có nhóm nơi nhận hay cơ quan mã \"{id}\" trong cơ sở dữ liệu"
+                        ),
+                    );
+                    e
+                }
+                None => {
+                    problem(
+                        problems,
+                        field,
+                        format!(
+                            "\"@{id}\" là mã trong cơ sở dữ liệu: hãy chỉ cơ sở dữ liệu bằng --db"
+                        ),
+                    );
+                    e
+                }
+            },
+        })
+        .collect()
+}
+
 /// Fills bodies from the `[data]` table with tera, then parses the markup.
 struct Templates {
     context: Result<tera::Context, String>,
 }
 
 impl Templates {
-    fn new(data: &toml::Table) -> Self {
+    fn new(data: &serde_json::Value) -> Self {
         Templates {
             context: tera::Context::from_serialize(data).map_err(|e| e.to_string()),
         }
