@@ -286,3 +286,38 @@ fn csv_rows_are_named_by_line() {
     let o = import(&db, &[&f]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("cột cần có"));
 }
+
+#[test]
+fn json_files_import_like_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let json = r#"{
+      "producers": [{"id": "hkd-a", "name": "Hộ kinh doanh Nguyễn Văn A", "kind": "household",
+                      "address": "Thôn B, xã Hòa Cư", "commune": "ubnd-xa-hoa-cu"}],
+      "products": [{"id": "hong-bao-lam", "producer": "hkd-a", "name": "Hồng không hạt Bảo Lâm", "group": "Thực phẩm"}],
+      "evaluations": [{"product": "hong-bao-lam", "round": "cao-loc-2021", "date": "2021-10-20", "score": 68, "council": "district"}],
+      "certificates": [{"product": "hong-bao-lam", "decision": "1234/QĐ-UBND", "stars": 3, "issued_on": "2021-10-29"}]
+    }"#;
+    let (_d, f) = letter_file("them.json", json);
+    let o = import(&db, &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (score, exp): (i64, String) = c
+        .query_row(
+            "SELECT e.score, c.expires_on FROM evaluations e JOIN certificates c USING (product_id)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((score, exp.as_str()), (68, "2024-10-29"));
+    let (_d, bad) = letter_file(
+        "sai.json",
+        &json.replace("\"score\": 68", "\"score\": 68,,"),
+    );
+    let o = import(&db, &[&bad]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("sai.json: dòng 5: JSON"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -356,3 +356,27 @@ fn the_readme_register_tour_runs_as_written() {
     let csv = std::fs::read_to_string(dir.path().join("so-van-ban-di.csv")).unwrap();
     assert!(csv.contains("01/UBND-NN,2021-03-15,2021,công văn"), "{csv}");
 }
+
+#[test]
+fn backup_while_other_processes_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init(dir.path());
+    let letter = draft(dir.path());
+    let children: Vec<Child> = (0..8).map(|_| spawn_issue(&db, &letter)).collect();
+    let copy = dir.path().join("trong-khi-chay.db");
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .args(["db", "backup"])
+            .arg(&copy),
+    );
+    for c in children {
+        assert!(c.wait_with_output().unwrap().status.success());
+    }
+    // The copy is a consistent register: whatever it holds is contiguous.
+    let v = stdout(vanthu().arg("--db").arg(&copy).args(["register", "verify"]));
+    assert!(v.contains("không thiếu, không trùng số"), "{v}");
+    let v = stdout(vanthu().arg("--db").arg(&db).args(["register", "verify"]));
+    assert!(v.contains("không thiếu, không trùng số"), "{v}");
+}
