@@ -17,6 +17,7 @@ use chrono::{Months, NaiveDate};
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Deserialize;
 
+use crate::letter::Lines;
 use crate::model::{AuthorityLine, DocDate};
 use crate::store::Store;
 pub use types::{Email, Id, Score};
@@ -42,22 +43,6 @@ pub struct Dataset {
     pub certificates: Vec<CertificateRow>,
     #[serde(default)]
     pub milestones: Vec<MilestoneRow>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum Lines {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Lines {
-    fn joined(&self) -> String {
-        match self {
-            Lines::One(s) => s.clone(),
-            Lines::Many(v) => v.join("\n"),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -552,7 +537,7 @@ pub fn import(
                     ),
                 );
             }
-            let name = a.name.joined();
+            let name = a.name.clone().into_vec().join("\n");
             let name = im.text(&row, "name", &name);
             let place = im.text(&row, "place", &a.place);
             let abbr = im.text(&row, "abbreviation", &a.abbreviation);

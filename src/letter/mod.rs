@@ -78,15 +78,17 @@ impl fmt::Display for LetterError {
     }
 }
 
-#[derive(Deserialize)]
+/// A value written either as one string (lines split at newlines) or as a list of lines.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-enum Lines {
+pub enum Lines {
     One(String),
     Many(Vec<String>),
 }
 
 impl Lines {
-    fn into_vec(self) -> Vec<String> {
+    /// The printed lines.
+    pub fn into_vec(self) -> Vec<String> {
         match self {
             Lines::One(s) => s.lines().map(String::from).collect(),
             Lines::Many(v) => v,
