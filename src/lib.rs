@@ -23,6 +23,7 @@
 pub mod data;
 pub mod letter;
 pub mod model;
+pub mod ocop;
 pub mod output;
 pub mod render;
 pub mod store;

@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: RegisterCommand,
     },
+    /// OCOP documents composed from programme data.
+    Ocop {
+        #[command(subcommand)]
+        command: OcopCommand,
+    },
     /// Database maintenance.
     Db {
         #[command(subcommand)]
@@ -111,6 +116,32 @@ enum RegisterCommand {
     },
     /// Check that every (issuer, year) has exactly the numbers 1..last.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum OcopCommand {
+    /// Công văn đôn đốc to the agencies that have not reported on a milestone.
+    Remind {
+        #[arg(long)]
+        milestone: String,
+        /// The day the reminder is written (default: today in Vietnam).
+        #[arg(long)]
+        date: Option<String>,
+        /// The agency that writes it (default: the programme's issuer).
+        #[arg(long)]
+        issuer: Option<String>,
+        /// Who signs (default: the agency's first signer).
+        #[arg(long)]
+        signer: Option<String>,
+        /// Where drafts are written.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Issue it through the register instead of writing a draft.
+        #[arg(long)]
+        issue: bool,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -181,15 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: tệp: không đọc được tệp: {e}", path.display()))?;
             let mut store = Store::open(&db_path)?;
             let draft = letter::parse_with(&text, &path, Some(&store))?;
-            let date = match date {
-                None => register::today_vn(),
-                Some(d) => DocDate::parse(&d)
-                    .ok()
-                    .and_then(|d| d.as_naive())
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
-                    })?,
-            };
+            let date = full_date(date)?;
             let renderer = Renderer::new(font_dir.as_deref())?;
             let entry = register::issue(&mut store, &renderer, &draft, &text, date)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -254,6 +277,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Ocop {
+            command:
+                OcopCommand::Remind {
+                    milestone,
+                    date,
+                    issuer,
+                    signer,
+                    out,
+                    issue,
+                    font_dir,
+                },
+        } => {
+            let date = full_date(date)?;
+            let mut store = Store::open(&db_path)?;
+            let composed = vanthu::ocop::reminder(
+                &store,
+                &vanthu::ocop::ReminderRequest {
+                    milestone: &milestone,
+                    date,
+                    issuer: issuer.as_deref(),
+                    signer: signer.as_deref(),
+                },
+            )?;
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            if issue {
+                let entry = register::issue(
+                    &mut store,
+                    &renderer,
+                    &composed.document,
+                    &composed.letter,
+                    date,
+                )?;
+                println!("{}", entry.number_symbol);
+            } else {
+                let r = renderer.render(&composed.document, &[Format::Pdf, Format::Docx])?;
+                std::fs::create_dir_all(&out)?;
+                for (ext, bytes) in [("pdf", r.pdf), ("docx", r.docx)] {
+                    let p = out.join(format!("{}.{ext}", composed.stem));
+                    output::write_atomic(&p, &bytes.expect("both formats requested"))?;
+                    println!("{}", p.display());
+                }
+            }
+        }
         Command::Db {
             command: DbCommand::Backup { file },
         } => {
@@ -263,4 +329,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--date`: a complete date, or today in Vietnam when absent.
+fn full_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
+    match date {
+        None => Ok(register::today_vn()),
+        Some(d) => DocDate::parse(&d)
+            .ok()
+            .and_then(|d| d.as_naive())
+            .ok_or_else(|| {
+                anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
+            }),
+    }
 }

@@ -530,6 +530,15 @@ fn parse_inner(
         );
         String::new()
     });
+    // The subject may use [data] too; it is plain text, so values are not escaped.
+    let subject = if subject.contains("{{") || subject.contains("{%") {
+        templates
+            .fill_plain(&subject)
+            .map_err(|e| problem(problems, "subject", e))
+            .unwrap_or_default()
+    } else {
+        subject
+    };
 
     let parts = DocumentParts {
         issuer: issuer?,
@@ -627,6 +636,15 @@ impl Templates {
     }
 
     fn fill(&self, src: &str) -> Result<String, String> {
+        self.render(src, "body.md")
+    }
+
+    fn fill_plain(&self, src: &str) -> Result<String, String> {
+        self.render(src, "subject.txt")
+    }
+
+    /// Renders with tera; names ending in `.md` escape values for the markup.
+    fn render(&self, src: &str, name: &str) -> Result<String, String> {
         let context = self
             .context
             .as_ref()
@@ -636,8 +654,8 @@ impl Templates {
         tera.set_escape_fn(markup::escape);
         tera.register_filter("money", money_filter);
         tera.register_filter("vn_date", vn_date_filter);
-        tera.add_raw_template("body.md", src)
-            .and_then(|_| tera.render("body.md", context))
+        tera.add_raw_template(name, src)
+            .and_then(|_| tera.render(name, context))
             .map_err(|e| format!("lỗi mẫu tera: {}", error_chain(&e)))
     }
 }
