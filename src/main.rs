@@ -120,6 +120,25 @@ enum RegisterCommand {
 
 #[derive(Subcommand)]
 enum OcopCommand {
+    /// Quyết định công nhận sản phẩm OCOP of an evaluation round (+ transfer letter for
+    /// products above the issuer's tier).
+    Decide {
+        #[arg(long)]
+        round: String,
+        /// The certifying People's Committee.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        signer: Option<String>,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long)]
+        issue: bool,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
     /// Công văn đôn đốc to the agencies that have not reported on a milestone.
     Remind {
         #[arg(long)]
@@ -279,6 +298,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Ocop {
             command:
+                OcopCommand::Decide {
+                    round,
+                    issuer,
+                    date,
+                    signer,
+                    out,
+                    issue,
+                    font_dir,
+                },
+        } => {
+            let date = full_date(date)?;
+            let mut store = Store::open(&db_path)?;
+            let d = vanthu::ocop::decide(
+                &store,
+                &vanthu::ocop::DecisionRequest {
+                    round: &round,
+                    issuer: &issuer,
+                    date,
+                    signer: signer.as_deref(),
+                },
+            )?;
+            for e in &d.evaluated {
+                eprintln!("{}: {} điểm: {}", e.product, e.score, e.outcome);
+            }
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            for composed in [d.decision, d.transfer].into_iter().flatten() {
+                emit(&mut store, &renderer, &composed, date, issue, &out)?;
+            }
+        }
+        Command::Ocop {
+            command:
                 OcopCommand::Remind {
                     milestone,
                     date,
@@ -342,4 +392,28 @@ fn full_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
                 anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
             }),
     }
+}
+
+/// Issues a composed OCOP document (printing its number) or writes it as a draft.
+fn emit(
+    store: &mut Store,
+    renderer: &Renderer,
+    composed: &vanthu::ocop::Composed,
+    date: chrono::NaiveDate,
+    issue: bool,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    if issue {
+        let entry = register::issue(store, renderer, &composed.document, &composed.letter, date)?;
+        println!("{}", entry.number_symbol);
+    } else {
+        let r = renderer.render(&composed.document, &[Format::Pdf, Format::Docx])?;
+        std::fs::create_dir_all(out)?;
+        for (ext, bytes) in [("pdf", r.pdf), ("docx", r.docx)] {
+            let p = out.join(format!("{}.{ext}", composed.stem));
+            output::write_atomic(&p, &bytes.expect("both formats requested"))?;
+            println!("{}", p.display());
+        }
+    }
+    Ok(())
 }

@@ -225,3 +225,148 @@ fn the_readme_ocop_commands_run_as_written() {
             .exists()
     );
 }
+
+fn with_evaluations(dir: &Path) -> PathBuf {
+    let db = demo_db(dir);
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(root().join("data/luc-nam-evaluations.toml")),
+    );
+    db
+}
+
+fn decide(db: &Path, issuer: &str, out: &Path) -> std::process::Output {
+    run(vanthu()
+        .arg("--db")
+        .arg(db)
+        .args([
+            "ocop",
+            "decide",
+            "--round",
+            "luc-nam-2021-dot-1",
+            "--issuer",
+            issuer,
+            "--date",
+            "2021-07-20",
+            "--out",
+        ])
+        .arg(out))
+}
+
+#[test]
+fn a_district_certifies_3_stars_and_sends_4_stars_to_the_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = with_evaluations(dir.path());
+    let out = dir.path().join("d");
+    let o = decide(&db, "ubnd-luc-nam", &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        report.contains("Hạt dẻ Mai Sưu: 48 điểm: 2 sao, không đạt"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Đông trùng hạ thảo: 70 điểm: 4 sao, chuyển cấp trên"),
+        "{report}"
+    );
+
+    let lines = pdf_lines(&out.join("quyet-dinh-luc-nam-2021-dot-1.pdf"));
+    assert_lines(
+        &lines,
+        &[
+            "Số: /QĐ-UBND",
+            "QUYẾT ĐỊNH",
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN LỤC NAM",
+            "QUYẾT ĐỊNH:",
+            "- Như Điều 3;",
+            "- UBND tỉnh Bắc Giang (b/c);",
+            "- Lưu: VT, NN.",
+            "Phụ lục",
+        ],
+        "decision",
+    );
+    let text = lines.join(" ");
+    assert!(
+        text.contains(
+            "Về việc phê duyệt kết quả đánh giá, phân hạng và công nhận sản phẩm OCOP năm 2021"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Căn cứ Quyết định số 148/QĐ-TTg ngày 24/02/2023"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Điều 1. Phê duyệt kết quả đánh giá, phân hạng và công nhận 03 sản phẩm"),
+        "{text}"
+    );
+    assert!(text.contains("36 tháng kể từ ngày ký"), "{text}");
+    for certified in ["Dưa lưới", "Dứa Bảo Sơn", "Bưởi Mai Sưu"] {
+        assert!(text.contains(certified), "{certified}");
+    }
+    for not_here in ["Hạt dẻ", "Na dai", "Đông trùng"] {
+        assert!(
+            !text.contains(not_here),
+            "{not_here} must not be in the decision"
+        );
+    }
+    let transfer = pdf_lines(&out.join("chuyen-ho-so-luc-nam-2021-dot-1.pdf")).join(" ");
+    assert!(
+        transfer.contains("Kính gửi: UBND tỉnh Bắc Giang"),
+        "{transfer}"
+    );
+    assert!(
+        transfer.contains("Na dai Lục Nam") && transfer.contains("Đông trùng hạ thảo"),
+        "{transfer}"
+    );
+    assert!(!transfer.contains("Dưa lưới"), "{transfer}");
+}
+
+#[test]
+fn the_two_tier_policy_of_2025_is_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = with_evaluations(dir.path());
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        // Bắc Giang after 1 July 2025: the province certifies 3★ and 4★; no district tier.
+        c.execute_batch(
+            "INSERT INTO tier_policies VALUES ('ubnd-bac-giang', 'province', 3, 4), ('ubnd-bac-giang', 'national', 5, 5);",
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("d");
+    let o = decide(&db, "ubnd-luc-nam", &out);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("không công nhận sản phẩm OCOP"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = decide(&db, "ubnd-bac-giang", &out);
+    assert!(
+        !o.status.success(),
+        "UBND tỉnh Bắc Giang has no signer in the demo data"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("chưa có người ký"));
+    let store = vanthu::store::Store::open(&db).unwrap();
+    let d = vanthu::ocop::decide(
+        &store,
+        &vanthu::ocop::DecisionRequest {
+            round: "luc-nam-2021-dot-1",
+            issuer: "ubnd-bac-giang",
+            date: chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+            signer: Some("doan-ngoc-lam"),
+        },
+    )
+    .unwrap();
+    assert!(d.transfer.is_none(), "nothing above 4★");
+    let doc = d.decision.unwrap().document;
+    let annex = &doc.parts().annexes[0].body;
+    let vanthu::model::Block::Table(t) = &annex[0] else {
+        panic!("annex table")
+    };
+    assert_eq!(t.rows(), 1 + 5, "3★ and 4★ products, 48 points excluded");
+}

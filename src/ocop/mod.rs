@@ -2,6 +2,8 @@
 //! `templates/ocop/`. A template owns the wording; this module chooses the data
 //! (who is late, which deadline) and fills the letter's ids and `[data]`.
 
+pub mod tiers;
+
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -28,6 +30,14 @@ pub enum OcopError {
         "cơ quan \"{0}\" chưa có người ký trong cơ sở dữ liệu; thêm một mục [[people]] cho cơ quan này hoặc chỉ --signer"
     )]
     NoSigner(String),
+    #[error(
+        "cấp \"{1}\" của cơ quan \"{0}\" không công nhận sản phẩm OCOP theo chính sách phân cấp của tỉnh (bảng tier_policies)"
+    )]
+    NoTier(String, String),
+    #[error("đợt đánh giá \"{0}\" chưa có kết quả chấm điểm nào")]
+    EmptyRound(String),
+    #[error("cơ quan \"{0}\" không có cấp trên để chuyển hồ sơ các sản phẩm vượt thẩm quyền")]
+    NoNextLevel(String),
     #[error(transparent)]
     Letter(#[from] LetterError),
     #[error("cơ sở dữ liệu: {0}")]
@@ -91,56 +101,7 @@ pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopEr
         ));
     }
     let issuer = req.issuer.unwrap_or(&programme_issuer);
-    let issuer_short: String = conn
-        .query_row(
-            "SELECT short_name FROM agencies WHERE id = ?1",
-            [issuer],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
-    let signer: String = match req.signer {
-        Some(s) => s.to_string(),
-        None => conn
-            .query_row(
-                "SELECT id FROM people WHERE agency_id = ?1 ORDER BY rowid LIMIT 1",
-                [issuer],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| OcopError::NoSigner(issuer.to_string()))?,
-    };
-
-    let mut letter: toml::Table =
-        toml::from_str(REMINDER).expect("the reminder template is valid TOML");
-    // The archive line names the drafting unit when the agency has one: "Lưu: VT, PTNT".
-    let unit = crate::letter::Lookup::agency(store, issuer).and_then(|a| a.unit);
-    if let (Some(unit), Some(toml::Value::Array(recipients))) = (unit, letter.get_mut("recipients"))
-    {
-        for r in recipients.iter_mut() {
-            if r.as_str() == Some("Lưu: VT") {
-                *r = format!("Lưu: VT, {unit}").into();
-            }
-        }
-    }
-    letter.insert(
-        "date".into(),
-        format!("{}", req.date.format("%Y-%m")).into(),
-    );
-    letter.insert(
-        "addressees".into(),
-        pending
-            .iter()
-            .map(|(_, name)| toml::Value::from(name.as_str()))
-            .collect::<Vec<_>>()
-            .into(),
-    );
-    let mut issuer_table = toml::Table::new();
-    issuer_table.insert("id".into(), issuer.into());
-    letter.insert("issuer".into(), issuer_table.into());
-    let mut signer_table = toml::Table::new();
-    signer_table.insert("id".into(), signer.into());
-    letter.insert("signer".into(), signer_table.into());
+    let issuer_short = short_name(store, issuer)?;
     let data = json!({
         "milestone": {
             "id": req.milestone,
@@ -154,19 +115,308 @@ pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopEr
         "late": req.date > due,
         "agencies": pending.iter().map(|(_, n)| n).collect::<Vec<_>>(),
     });
+    compose(
+        store,
+        Template {
+            source: REMINDER,
+            name: "templates/ocop/reminder.toml",
+        },
+        Fill {
+            issuer,
+            signer: req.signer,
+            date: req.date,
+            addressees: pending.into_iter().map(|(_, n)| n).collect(),
+            data,
+            stem: format!("nhac-han-{}-{}", req.milestone, req.date),
+        },
+        |_| {},
+    )
+}
+
+/// A template letter: its text and the path that names it in messages.
+struct Template {
+    source: &'static str,
+    name: &'static str,
+}
+
+/// What a command fills into a template letter.
+struct Fill<'a> {
+    issuer: &'a str,
+    signer: Option<&'a str>,
+    date: NaiveDate,
+    addressees: Vec<String>,
+    data: serde_json::Value,
+    stem: String,
+}
+
+fn short_name(store: &Store, agency: &str) -> Result<String, OcopError> {
+    store
+        .conn()
+        .query_row(
+            "SELECT short_name FROM agencies WHERE id = ?1",
+            [agency],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| OcopError::UnknownAgency(agency.to_string()))
+}
+
+/// Fills a template letter (issuer and signer by id, a draft date of the month, the
+/// addressees, `[data]`, "Lưu: VT, <unit>"), lets `edit` adjust it, and parses it.
+fn compose(
+    store: &Store,
+    template: Template,
+    fill: Fill,
+    edit: impl FnOnce(&mut toml::Table),
+) -> Result<Composed, OcopError> {
+    let signer: String = match fill.signer {
+        Some(s) => s.to_string(),
+        None => store
+            .conn()
+            .query_row(
+                "SELECT id FROM people WHERE agency_id = ?1 ORDER BY rowid LIMIT 1",
+                [fill.issuer],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| OcopError::NoSigner(fill.issuer.to_string()))?,
+    };
+    let mut letter: toml::Table =
+        toml::from_str(template.source).expect("templates are valid TOML");
+    // The archive line names the drafting unit when the agency has one: "Lưu: VT, PTNT".
+    let unit = crate::letter::Lookup::agency(store, fill.issuer).and_then(|a| a.unit);
+    if let (Some(unit), Some(toml::Value::Array(recipients))) = (unit, letter.get_mut("recipients"))
+    {
+        for r in recipients.iter_mut() {
+            if r.as_str() == Some("Lưu: VT") {
+                *r = format!("Lưu: VT, {unit}").into();
+            }
+        }
+    }
+    letter.insert(
+        "date".into(),
+        format!("{}", fill.date.format("%Y-%m")).into(),
+    );
+    if !fill.addressees.is_empty() {
+        letter.insert(
+            "addressees".into(),
+            fill.addressees
+                .into_iter()
+                .map(toml::Value::from)
+                .collect::<Vec<_>>()
+                .into(),
+        );
+    }
+    let mut issuer_table = toml::Table::new();
+    issuer_table.insert("id".into(), fill.issuer.into());
+    letter.insert("issuer".into(), issuer_table.into());
+    let mut signer_table = toml::Table::new();
+    signer_table.insert("id".into(), signer.into());
+    letter.insert("signer".into(), signer_table.into());
     letter.insert(
         "data".into(),
-        toml::Value::try_from(data).expect("reminder data has no nulls"),
+        toml::Value::try_from(fill.data).expect("template data has no nulls"),
     );
+    edit(&mut letter);
     let text = toml::to_string(&letter).expect("a table serializes");
-    let document = letter::parse_with(
-        &text,
-        Path::new("templates/ocop/reminder.toml"),
-        Some(store),
-    )?;
+    let document = letter::parse_with(&text, Path::new(template.name), Some(store))?;
     Ok(Composed {
         document,
         letter: text,
-        stem: format!("nhac-han-{}-{}", req.milestone, req.date),
+        stem: fill.stem,
+    })
+}
+
+/// The certification decision template.
+const DECISION: &str = include_str!("../../templates/ocop/decision.toml");
+/// The transfer letter template.
+const TRANSFER: &str = include_str!("../../templates/ocop/transfer.toml");
+
+/// What a decision needs: the evaluation round, the certifying People's Committee,
+/// the day, and optionally the signer.
+pub struct DecisionRequest<'a> {
+    pub round: &'a str,
+    pub issuer: &'a str,
+    pub date: NaiveDate,
+    pub signer: Option<&'a str>,
+}
+
+/// An evaluated product of a round with its outcome at the certifying level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    pub product: String,
+    pub producer: String,
+    pub address: String,
+    pub group: String,
+    pub score: u8,
+    pub outcome: tiers::Outcome,
+}
+
+/// The decision (products this level certifies), the transfer letter (products above
+/// its tier, to the next level), and every evaluated product with its outcome.
+pub struct Decision {
+    pub decision: Option<Composed>,
+    pub transfer: Option<Composed>,
+    pub evaluated: Vec<Evaluated>,
+}
+
+/// Composes the certification decision of a round and, when some products score above
+/// the issuer's tier, the transfer letter to the next level.
+pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopError> {
+    let conn = store.conn();
+    let (level, name, parent): (String, String, Option<String>) = conn
+        .query_row(
+            "SELECT level, name, parent_id FROM agencies WHERE id = ?1",
+            [req.issuer],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| OcopError::UnknownAgency(req.issuer.to_string()))?;
+    let province = tiers::province_of(store, req.issuer)?;
+    let tier = tiers::tier(store, province.as_deref(), &level)?
+        .ok_or_else(|| OcopError::NoTier(req.issuer.to_string(), level.clone()))?;
+    let mut stmt = conn.prepare(
+        "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score)
+         FROM evaluations e JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE e.round = ?1 GROUP BY p.id ORDER BY min(e.id)",
+    )?;
+    let evaluated: Vec<Evaluated> = stmt
+        .query_map([req.round], |r| {
+            let score: i64 = r.get(4)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, score))
+        })?
+        .map(|row| {
+            let (product, producer, address, group, score): (String, String, String, String, i64) =
+                row?;
+            let score = crate::data::Score::parse(score).expect("scores are checked on import");
+            Ok(Evaluated {
+                product,
+                producer,
+                address,
+                group,
+                score: score.points(),
+                outcome: tier.outcome(score),
+            })
+        })
+        .collect::<Result<_, rusqlite::Error>>()?;
+    if evaluated.is_empty() {
+        return Err(OcopError::EmptyRound(req.round.to_string()));
+    }
+    let year: String = conn.query_row(
+        "SELECT substr(max(date), 1, 4) FROM evaluations WHERE round = ?1",
+        [req.round],
+        |r| r.get(0),
+    )?;
+    let round_label = format!("năm {year}");
+    let rows = |pick: fn(tiers::Outcome) -> Option<u8>| -> Vec<serde_json::Value> {
+        evaluated
+            .iter()
+            .filter_map(|e| pick(e.outcome).map(|stars| (e, stars)))
+            .enumerate()
+            .map(|(i, (e, stars))| {
+                json!({"tt": i + 1, "name": e.product, "producer": e.producer, "address": e.address,
+                       "group": e.group, "score": e.score, "stars": stars})
+            })
+            .collect()
+    };
+    let certified = rows(|o| match o {
+        tiers::Outcome::Certify { stars } => Some(stars),
+        _ => None,
+    });
+    let transferred = rows(|o| match o {
+        tiers::Outcome::Transfer { stars } => Some(stars),
+        _ => None,
+    });
+    let agency_line = name.lines().collect::<Vec<_>>().join(" ");
+    let (proposal, executors) = if level == "province" {
+        (
+            "Theo đề nghị của Giám đốc Sở Nông nghiệp và Phát triển nông thôn",
+            "Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
+        )
+    } else {
+        (
+            "Theo đề nghị của Trưởng phòng Nông nghiệp và Phát triển nông thôn",
+            "Chánh Văn phòng HĐND và UBND, Trưởng phòng Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
+        )
+    };
+    let parent_short = match &parent {
+        Some(p) => Some(short_name(store, p)?),
+        None => None,
+    };
+    let decision = if certified.is_empty() {
+        None
+    } else {
+        let mut counts = std::collections::BTreeMap::new();
+        for c in &certified {
+            *counts.entry(c["stars"].as_u64().unwrap_or(0)).or_insert(0) += 1;
+        }
+        let star_counts = counts
+            .iter()
+            .map(|(stars, n)| format!("{n:02} sản phẩm {stars} sao"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let data = json!({
+            "round": round_label, "products": certified, "count": format!("{:02}", certified.len()),
+            "star_counts": star_counts, "executors": executors,
+        });
+        let authority = format!("Chủ tịch {agency_line}").to_uppercase();
+        let report_to = parent_short.clone();
+        Some(compose(
+            store,
+            Template {
+                source: DECISION,
+                name: "templates/ocop/decision.toml",
+            },
+            Fill {
+                issuer: req.issuer,
+                signer: req.signer,
+                date: req.date,
+                addressees: vec![],
+                data,
+                stem: format!("quyet-dinh-{}", req.round),
+            },
+            move |letter| {
+                if let Some(toml::Value::Table(d)) = letter.get_mut("decision") {
+                    d.insert("authority".into(), authority.into());
+                    d.insert("proposal".into(), proposal.into());
+                }
+                if let (Some(parent), Some(toml::Value::Array(r))) =
+                    (report_to, letter.get_mut("recipients"))
+                {
+                    r.insert(1, format!("{parent} (b/c)").into());
+                }
+            },
+        )?)
+    };
+    let transfer = match (&parent, parent_short) {
+        (Some(parent), Some(parent_short)) if !transferred.is_empty() => {
+            let data = json!({
+                "round": round_label, "products": transferred, "count": format!("{:02}", transferred.len()),
+                "next_level_name": parent_short,
+            });
+            Some(compose(
+                store,
+                Template {
+                    source: TRANSFER,
+                    name: "templates/ocop/transfer.toml",
+                },
+                Fill {
+                    issuer: req.issuer,
+                    signer: req.signer,
+                    date: req.date,
+                    addressees: vec![format!("@{parent}")],
+                    data,
+                    stem: format!("chuyen-ho-so-{}", req.round),
+                },
+                |_| {},
+            )?)
+        }
+        _ if !transferred.is_empty() => return Err(OcopError::NoNextLevel(req.issuer.to_string())),
+        _ => None,
+    };
+    Ok(Decision {
+        decision,
+        transfer,
+        evaluated,
     })
 }

@@ -17,6 +17,7 @@ use rusqlite_migration::{M, Migrations};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_register.sql")),
     M::up(include_str!("../../migrations/0002_programme_data.sql")),
+    M::up(include_str!("../../migrations/0003_tier_policies.sql")),
 ];
 
 /// The schema version this build knows.
