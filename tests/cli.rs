@@ -242,7 +242,10 @@ fn unreadable_letter_and_usage_errors() {
 #[test]
 fn the_readme_example_letter_renders() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find("```toml\n").expect("README has a toml example") + 8;
+    let section = readme
+        .find("## Letter files")
+        .expect("README has a Letter files section");
+    let start = section + readme[section..].find("```toml\n").expect("a toml example") + 8;
     let end = start + readme[start..].find("\n```").unwrap();
     let (dir, path) = letter_file("vi-du.toml", &readme[start..end]);
     let o = render_to(dir.path(), &[&path], &[]);
