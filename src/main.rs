@@ -120,6 +120,21 @@ enum RegisterCommand {
 
 #[derive(Subcommand)]
 enum OcopCommand {
+    /// Kế hoạch triển khai Chương trình OCOP năm N, from a programme's data.
+    Plan {
+        #[arg(long)]
+        programme: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        signer: Option<String>,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long)]
+        issue: bool,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
     /// Quyết định công nhận sản phẩm OCOP of an evaluation round (+ transfer letter for
     /// products above the issuer's tier).
     Decide {
@@ -295,6 +310,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
+        }
+        Command::Ocop {
+            command:
+                OcopCommand::Plan {
+                    programme,
+                    date,
+                    signer,
+                    out,
+                    issue,
+                    font_dir,
+                },
+        } => {
+            let date = full_date(date)?;
+            let mut store = Store::open(&db_path)?;
+            let composed = vanthu::ocop::plan(&store, &programme, date, signer.as_deref())?;
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            emit(&mut store, &renderer, &composed, date, issue, &out)?;
         }
         Command::Ocop {
             command:

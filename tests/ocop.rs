@@ -382,3 +382,66 @@ fn the_two_tier_policy_of_2025_is_data() {
     };
     assert_eq!(t.rows(), 1 + 5, "3★ and 4★ products, 48 points excluded");
 }
+
+#[test]
+fn the_yearly_plan_comes_from_the_programme() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let out = dir.path().join("p");
+    let o = run(vanthu()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "ocop",
+            "plan",
+            "--programme",
+            "luc-nam-2021",
+            "--date",
+            "2021-03-10",
+            "--out",
+        ])
+        .arg(&out));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = out.join("ke-hoach-luc-nam-2021.pdf");
+    let lines = pdf_lines(&pdf);
+    assert_lines(
+        &lines,
+        &[
+            "Số: /KH-UBND",
+            "Lục Nam, ngày tháng 3 năm 2021",
+            "KẾ HOẠCH",
+            "Triển khai Chương trình Mỗi xã một sản phẩm năm 2021",
+            "I. MỤC ĐÍCH, YÊU CẦU",
+            "II. NỘI DUNG THỰC HIỆN",
+            "III. TỔ CHỨC THỰC HIỆN",
+            "- Đánh giá, phân hạng sản phẩm đợt 1: trước ngày 10/7/2021.",
+            "- Hỗ trợ mỗi sản phẩm đạt 3-4 sao: 10.000.000 đồng.",
+            "Hoàng Văn Toán",
+        ],
+        "plan",
+    );
+    let plain = normalize(&stdout(
+        std::process::Command::new("pdftotext").arg(&pdf).arg("-"),
+    ));
+    assert!(
+        plain.contains("(Kèm theo Kế hoạch số /KH-UBND ngày /3/2021 của UBND huyện Lục Nam)"),
+        "{plain}"
+    );
+    assert_eq!(
+        plain
+            .matches("Hợp tác xã dịch vụ nông nghiệp Mai Sưu")
+            .count(),
+        1,
+        "merged producer"
+    );
+    assert_eq!(plain.matches("Đăng ký mới").count(), 8);
+    let o = run(vanthu().arg("--db").arg(&db).args([
+        "ocop",
+        "plan",
+        "--programme",
+        "khong-co",
+        "--date",
+        "2021-03-10",
+    ]));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("không có chương trình mã \"khong-co\""));
+}

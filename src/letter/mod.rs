@@ -503,6 +503,14 @@ fn parse_inner(
             );
             String::new()
         });
+        let title = if !programme_missing && title.contains("{{") {
+            templates
+                .fill_plain(&title)
+                .map_err(|e| problem(problems, &format!("{field}.title"), e))
+                .unwrap_or_default()
+        } else {
+            title
+        };
         let body = if programme_missing {
             vec![]
         } else {

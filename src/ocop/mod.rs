@@ -22,6 +22,8 @@ const REMINDER: &str = include_str!("../../templates/ocop/reminder.toml");
 pub enum OcopError {
     #[error("không có mốc thời hạn mã \"{0}\"")]
     UnknownMilestone(String),
+    #[error("không có chương trình mã \"{0}\"")]
+    UnknownProgramme(String),
     #[error("không có cơ quan mã \"{0}\"")]
     UnknownAgency(String),
     #[error("tất cả các đơn vị đã báo cáo mốc \"{0}\" trước ngày {1}: không cần đôn đốc")]
@@ -225,6 +227,46 @@ fn compose(
         letter: text,
         stem: fill.stem,
     })
+}
+
+/// The yearly plan template.
+const PLAN: &str = include_str!("../../templates/ocop/plan.toml");
+
+/// Composes the Kế hoạch triển khai of a programme, issued by the programme's issuer.
+pub fn plan(
+    store: &Store,
+    programme: &str,
+    date: NaiveDate,
+    signer: Option<&str>,
+) -> Result<Composed, OcopError> {
+    let issuer: String = store
+        .conn()
+        .query_row(
+            "SELECT issuer_id FROM programmes WHERE id = ?1",
+            [programme],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| OcopError::UnknownProgramme(programme.to_string()))?;
+    let id = programme.to_string();
+    compose(
+        store,
+        Template {
+            source: PLAN,
+            name: "templates/ocop/plan.toml",
+        },
+        Fill {
+            issuer: &issuer,
+            signer,
+            date,
+            addressees: vec![],
+            data: json!({}),
+            stem: format!("ke-hoach-{programme}"),
+        },
+        move |letter| {
+            letter.insert("programme".into(), id.into());
+        },
+    )
 }
 
 /// The certification decision template.

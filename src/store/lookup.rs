@@ -141,9 +141,24 @@ impl Lookup for Store {
             }
         }
         let count = |k: &str| producers.iter().filter(|p| p["kind"] == k).count();
+        let mut stmt = c
+            .prepare("SELECT what, due_date FROM milestones WHERE programme_id = ?1 ORDER BY due_date, rowid")
+            .ok()?;
+        let milestones: Vec<Value> = stmt
+            .query_map([id], |r| {
+                let due: String = r.get(1)?;
+                let short = crate::model::DocDate::parse(&due)
+                    .map(|d| d.short_form())
+                    .unwrap_or(due);
+                Ok(json!({"what": r.get::<_, String>(0)?, "due": short}))
+            })
+            .ok()?
+            .filter_map(Result::ok)
+            .collect();
         Some(json!({
             "id": id, "name": name, "year": year, "issuer": issuer, "target_products": target,
             "budget": budget, "producers": producers, "product_count": product_count,
+            "milestones": milestones,
             "enterprise_count": count("enterprise"), "cooperative_count": count("cooperative"),
         }))
     }
