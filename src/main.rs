@@ -120,6 +120,26 @@ enum RegisterCommand {
 
 #[derive(Subcommand)]
 enum OcopCommand {
+    /// Certificates that expire within a window: a notice asking for re-evaluation
+    /// dossiers, and a withdrawal decision for expired ones not re-registered.
+    Expiring {
+        /// The agency whose territory is searched and who writes the drafts.
+        #[arg(long)]
+        issuer: String,
+        /// Look-ahead: 6m, 3m, 90d, 1y.
+        #[arg(long, default_value = "6m")]
+        within: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        signer: Option<String>,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long)]
+        issue: bool,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
     /// Kế hoạch triển khai Chương trình OCOP năm N, from a programme's data.
     Plan {
         #[arg(long)]
@@ -309,6 +329,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         anyhow::bail!("{}", problems.join("\n"));
                     }
                 }
+            }
+        }
+        Command::Ocop {
+            command:
+                OcopCommand::Expiring {
+                    issuer,
+                    within,
+                    date,
+                    signer,
+                    out,
+                    issue,
+                    font_dir,
+                },
+        } => {
+            let date = full_date(date)?;
+            let window = vanthu::ocop::Window::parse(&within)
+                .map_err(|e| anyhow::anyhow!("--within: {e}"))?;
+            let mut store = Store::open(&db_path)?;
+            let found = vanthu::ocop::expiring(&store, &issuer, date, window, signer.as_deref())?;
+            for c in &found.certificates {
+                let state = if c.re_registered {
+                    "đã đăng ký đánh giá lại"
+                } else if c.expires_on <= date {
+                    "đã hết hạn, chưa đăng ký lại: thu hồi"
+                } else {
+                    "sắp hết hạn: thông báo"
+                };
+                eprintln!(
+                    "{} ({}): hết hạn {}: {state}",
+                    c.product, c.producer, c.expires_on
+                );
+            }
+            if found.certificates.is_empty() {
+                eprintln!(
+                    "không có giấy chứng nhận nào hết hạn đến {}",
+                    window.end(date)
+                );
+            }
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            for composed in [found.notice, found.withdrawal].into_iter().flatten() {
+                emit(&mut store, &renderer, &composed, date, issue, &out)?;
             }
         }
         Command::Ocop {

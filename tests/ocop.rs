@@ -445,3 +445,127 @@ fn the_yearly_plan_comes_from_the_programme() {
     ]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("không có chương trình mã \"khong-co\""));
 }
+
+fn cao_loc_db(dir: &Path) -> PathBuf {
+    let db = demo_db(dir);
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(root().join("data/cao-loc-ocop.toml")),
+    );
+    db
+}
+
+fn expiring(db: &Path, date: &str, within: &str, out: &Path) -> std::process::Output {
+    run(vanthu()
+        .arg("--db")
+        .arg(db)
+        .args([
+            "ocop",
+            "expiring",
+            "--issuer",
+            "ubnd-cao-loc",
+            "--within",
+            within,
+            "--date",
+            date,
+            "--out",
+        ])
+        .arg(out))
+}
+
+#[test]
+fn expiring_certificates_get_a_notice_and_expired_ones_a_withdrawal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = cao_loc_db(dir.path());
+    // Seed 002's situation: on 20/7/2024 one product's certificate expires by 10/2024.
+    let out = dir.path().join("e");
+    let o = expiring(&db, "2024-07-20", "6m", &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = String::from_utf8_lossy(&o.stderr);
+    assert!(report.contains("Tinh dầu mắc mật (Hộ kinh doanh Hoàng Văn Đức): hết hạn 2024-03-15: đã đăng ký đánh giá lại"), "{report}");
+    assert!(
+        !report.contains("Na dai Hòa Cư"),
+        "expires in 2026, outside the window: {report}"
+    );
+    let notice = pdf_lines(&out.join("het-han-ubnd-cao-loc-2024-07-20.pdf"));
+    assert_lines(
+        &notice,
+        &["Kính gửi: UBND xã Hòa Cư", "- Lưu: VT, NN."],
+        "notice",
+    );
+    let text = notice.join(" ");
+    assert!(
+        text.contains("Hồng không hạt Bảo Lâm") && text.contains("29/10/2024"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("mắc mật"),
+        "re-registered products are not chased: {text}"
+    );
+    assert!(
+        !out.join("thu-hoi-ubnd-cao-loc-2024-07-20.pdf").exists(),
+        "nothing to withdraw yet"
+    );
+
+    // After the expiry, a withdrawal decision is drafted for the product that did not re-register.
+    let o = expiring(&db, "2024-11-15", "3m", &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let w = pdf_lines(&out.join("thu-hoi-ubnd-cao-loc-2024-11-15.pdf"));
+    assert_lines(
+        &w,
+        &[
+            "Số: /QĐ-UBND",
+            "QUYẾT ĐỊNH",
+            "Về việc thu hồi Giấy chứng nhận sản phẩm OCOP đã hết hạn",
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN CAO LỘC",
+            "- Như Điều 3;",
+        ],
+        "withdrawal",
+    );
+    let text = w.join(" ");
+    assert!(
+        text.contains("Điều 1. Thu hồi Giấy chứng nhận sản phẩm OCOP của 01 sản phẩm"),
+        "{text}"
+    );
+    assert!(text.contains("Hồng không hạt Bảo Lâm"), "{text}");
+    assert!(
+        !out.join("het-han-ubnd-cao-loc-2024-11-15.pdf").exists(),
+        "nothing else expires within 3 months"
+    );
+}
+
+#[test]
+fn windows_and_month_end_arithmetic() {
+    use chrono::NaiveDate;
+    use vanthu::ocop::Window;
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    assert_eq!(
+        Window::parse("6m").unwrap().end(d(2024, 7, 20)),
+        d(2025, 1, 20)
+    );
+    assert_eq!(
+        Window::parse("1y").unwrap().end(d(2024, 2, 29)),
+        d(2025, 2, 28)
+    );
+    assert_eq!(
+        Window::parse("90d").unwrap().end(d(2024, 1, 1)),
+        d(2024, 3, 31)
+    );
+    assert_eq!(
+        Window::parse("36m").unwrap().end(d(2021, 1, 31)),
+        d(2024, 1, 31)
+    );
+    assert_eq!(
+        Window::parse("36m").unwrap().end(d(2020, 2, 29)),
+        d(2023, 2, 28)
+    );
+    assert!(Window::parse("6 tháng").is_err());
+    assert!(Window::parse("m").is_err());
+    let dir = tempfile::tempdir().unwrap();
+    let db = cao_loc_db(dir.path());
+    let o = expiring(&db, "2024-07-20", "sáu tháng", &dir.path().join("x"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--within: khoảng"));
+}

@@ -229,6 +229,44 @@ fn compose(
     })
 }
 
+/// The lines a People's Committee's decision needs: who decides, on whose proposal,
+/// and who executes it.
+struct Authority {
+    authority: String,
+    proposal: &'static str,
+    executors: &'static str,
+}
+
+impl Authority {
+    fn of(agency_name: &str, level: &str) -> Authority {
+        let agency_line = agency_name.lines().collect::<Vec<_>>().join(" ");
+        let (proposal, executors) = if level == "province" {
+            (
+                "Theo đề nghị của Giám đốc Sở Nông nghiệp và Phát triển nông thôn",
+                "Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
+            )
+        } else {
+            (
+                "Theo đề nghị của Trưởng phòng Nông nghiệp và Phát triển nông thôn",
+                "Chánh Văn phòng HĐND và UBND, Trưởng phòng Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
+            )
+        };
+        Authority {
+            authority: format!("Chủ tịch {agency_line}").to_uppercase(),
+            proposal,
+            executors,
+        }
+    }
+
+    /// Sets `[decision] authority` and `proposal` of a template letter.
+    fn apply(&self, letter: &mut toml::Table) {
+        if let Some(toml::Value::Table(d)) = letter.get_mut("decision") {
+            d.insert("authority".into(), self.authority.clone().into());
+            d.insert("proposal".into(), self.proposal.into());
+        }
+    }
+}
+
 /// The yearly plan template.
 const PLAN: &str = include_str!("../../templates/ocop/plan.toml");
 
@@ -369,18 +407,11 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         tiers::Outcome::Transfer { stars } => Some(stars),
         _ => None,
     });
-    let agency_line = name.lines().collect::<Vec<_>>().join(" ");
-    let (proposal, executors) = if level == "province" {
-        (
-            "Theo đề nghị của Giám đốc Sở Nông nghiệp và Phát triển nông thôn",
-            "Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
-        )
-    } else {
-        (
-            "Theo đề nghị của Trưởng phòng Nông nghiệp và Phát triển nông thôn",
-            "Chánh Văn phòng HĐND và UBND, Trưởng phòng Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
-        )
-    };
+    let Authority {
+        authority,
+        proposal,
+        executors,
+    } = Authority::of(&name, &level);
     let parent_short = match &parent {
         Some(p) => Some(short_name(store, p)?),
         None => None,
@@ -401,7 +432,6 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
             "round": round_label, "products": certified, "count": format!("{:02}", certified.len()),
             "star_counts": star_counts, "executors": executors,
         });
-        let authority = format!("Chủ tịch {agency_line}").to_uppercase();
         let report_to = parent_short.clone();
         Some(compose(
             store,
@@ -417,11 +447,13 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
                 data,
                 stem: format!("quyet-dinh-{}", req.round),
             },
-            move |letter| {
-                if let Some(toml::Value::Table(d)) = letter.get_mut("decision") {
-                    d.insert("authority".into(), authority.into());
-                    d.insert("proposal".into(), proposal.into());
+            |letter| {
+                Authority {
+                    authority: authority.clone(),
+                    proposal,
+                    executors,
                 }
+                .apply(letter);
                 if let (Some(parent), Some(toml::Value::Array(r))) =
                     (report_to, letter.get_mut("recipients"))
                 {
@@ -460,5 +492,190 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         decision,
         transfer,
         evaluated,
+    })
+}
+
+/// The expiry notice and withdrawal decision templates.
+const EXPIRY_NOTICE: &str = include_str!("../../templates/ocop/expiry-notice.toml");
+const WITHDRAWAL: &str = include_str!("../../templates/ocop/withdrawal.toml");
+
+/// A look-ahead window: `6m`, `3m`, `90d`, `1y`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Days(u32),
+    Months(u32),
+}
+
+impl Window {
+    pub fn parse(s: &str) -> Result<Window, String> {
+        let s = s.trim();
+        let bad = || {
+            format!("khoảng \"{s}\" không hợp lệ; hãy ghi như 6m (tháng), 90d (ngày) hoặc 1y (năm)")
+        };
+        let (n, unit) = s.split_at(s.len().saturating_sub(1));
+        let n: u32 = n.parse().map_err(|_| bad())?;
+        match unit {
+            "d" => Ok(Window::Days(n)),
+            "m" => Ok(Window::Months(n)),
+            "y" => Ok(Window::Months(n * 12)),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The last day inside the window that starts on `from`.
+    pub fn end(self, from: NaiveDate) -> NaiveDate {
+        match self {
+            Window::Days(d) => from + chrono::Days::new(u64::from(d)),
+            Window::Months(m) => from
+                .checked_add_months(chrono::Months::new(m))
+                .unwrap_or(NaiveDate::MAX),
+        }
+    }
+}
+
+/// A certificate in the issuer's territory, with what to do about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpiringCertificate {
+    pub product: String,
+    pub producer: String,
+    pub address: String,
+    pub commune: Option<String>,
+    pub stars: u8,
+    pub decision: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    /// Evaluated again after the certificate was issued.
+    pub re_registered: bool,
+}
+
+/// What `expiring` found and drafted.
+pub struct Expiring {
+    pub certificates: Vec<ExpiringCertificate>,
+    /// To the communes: re-evaluation dossiers for certificates expiring in the window.
+    pub notice: Option<Composed>,
+    /// Withdrawal of expired certificates whose products did not re-register.
+    pub withdrawal: Option<Composed>,
+}
+
+/// Certificates of products in `issuer`'s territory that expire by the end of the
+/// window (or already have), with the notice and the withdrawal decision drafts.
+pub fn expiring(
+    store: &Store,
+    issuer: &str,
+    date: NaiveDate,
+    window: Window,
+    signer: Option<&str>,
+) -> Result<Expiring, OcopError> {
+    let conn = store.conn();
+    let (name, level): (String, String) = conn
+        .query_row(
+            "SELECT name, level FROM agencies WHERE id = ?1",
+            [issuer],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
+    let end = window.end(date);
+    let mut stmt = conn.prepare(
+        "WITH RECURSIVE area(id) AS (
+             SELECT ?1 UNION SELECT a.id FROM agencies a JOIN area ON a.parent_id = area.id)
+         SELECT p.name, pr.name, pr.address, pr.commune_id, c.stars, c.decision, c.issued_on, c.expires_on,
+                EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on)
+         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE pr.commune_id IN (SELECT id FROM area) AND c.expires_on <= ?2
+         ORDER BY c.expires_on, p.name",
+    )?;
+    let date_of =
+        |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
+    let certificates: Vec<ExpiringCertificate> = stmt
+        .query_map(rusqlite::params![issuer, end.to_string()], |r| {
+            Ok(ExpiringCertificate {
+                product: r.get(0)?,
+                producer: r.get(1)?,
+                address: r.get(2)?,
+                commune: r.get(3)?,
+                stars: r.get(4)?,
+                decision: r.get(5)?,
+                issued_on: date_of(r.get(6)?),
+                expires_on: date_of(r.get(7)?),
+                re_registered: r.get(8)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let rows = |pick: &dyn Fn(&ExpiringCertificate) -> bool| -> Vec<serde_json::Value> {
+        certificates
+            .iter()
+            .filter(|c| pick(c))
+            .enumerate()
+            .map(|(i, c)| {
+                json!({"tt": i + 1, "name": c.product, "producer": c.producer, "address": c.address,
+                       "stars": c.stars, "decision": c.decision,
+                       "issued": DocDate::full(c.issued_on).short_form(),
+                       "expires": DocDate::full(c.expires_on).short_form()})
+            })
+            .collect()
+    };
+    let upcoming = rows(&|c| c.expires_on > date && !c.re_registered);
+    let expired = rows(&|c| c.expires_on <= date && !c.re_registered);
+    let notice = if upcoming.is_empty() {
+        None
+    } else {
+        let mut communes: Vec<String> = vec![];
+        for c in certificates
+            .iter()
+            .filter(|c| c.expires_on > date && !c.re_registered)
+        {
+            if let Some(id) = &c.commune {
+                let at = format!("@{id}");
+                if !communes.contains(&at) {
+                    communes.push(at);
+                }
+            }
+        }
+        Some(compose(
+            store,
+            Template {
+                source: EXPIRY_NOTICE,
+                name: "templates/ocop/expiry-notice.toml",
+            },
+            Fill {
+                issuer,
+                signer,
+                date,
+                addressees: communes,
+                data: json!({"products": upcoming, "count": format!("{:02}", upcoming.len()),
+                             "until": DocDate::full(end).short_form()}),
+                stem: format!("het-han-{issuer}-{date}"),
+            },
+            |_| {},
+        )?)
+    };
+    let withdrawal = if expired.is_empty() {
+        None
+    } else {
+        let auth = Authority::of(&name, &level);
+        let executors = auth.executors;
+        Some(compose(
+            store,
+            Template {
+                source: WITHDRAWAL,
+                name: "templates/ocop/withdrawal.toml",
+            },
+            Fill {
+                issuer,
+                signer,
+                date,
+                addressees: vec![],
+                data: json!({"products": expired, "count": format!("{:02}", expired.len()),
+                             "executors": executors}),
+                stem: format!("thu-hoi-{issuer}-{date}"),
+            },
+            |letter| auth.apply(letter),
+        )?)
+    };
+    Ok(Expiring {
+        certificates,
+        notice,
+        withdrawal,
     })
 }
