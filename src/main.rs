@@ -120,6 +120,24 @@ enum RegisterCommand {
 
 #[derive(Subcommand)]
 enum OcopCommand {
+    /// One Giấy chứng nhận per product of a decision: a PDF each and one combined PDF.
+    Certificates {
+        /// The decision's number/symbol, e.g. 3520/QĐ-UBND.
+        #[arg(long)]
+        decision: String,
+        /// The People's Committee that certifies.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        signer: Option<String>,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Threads for the batch (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
     /// Certificates that expire within a window: a notice asking for re-evaluation
     /// dossiers, and a withdrawal decision for expired ones not re-registered.
     Expiring {
@@ -333,6 +351,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Ocop {
             command:
+                OcopCommand::Certificates {
+                    decision,
+                    issuer,
+                    signer,
+                    out,
+                    threads,
+                    font_dir,
+                },
+        } => {
+            let store = Store::open(&db_path)?;
+            let set = vanthu::ocop::certificate_set(&store, &decision, &issuer, signer.as_deref())?;
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let (singles, combined) = vanthu::ocop::render_certificates(&renderer, &set, threads)?;
+            let stem = format!("gcn-{}", decision.replace('/', "-"));
+            let dir = out.join(&stem);
+            std::fs::create_dir_all(&dir)?;
+            for (name, bytes) in singles {
+                output::write_atomic(&dir.join(format!("{name}.pdf")), &bytes)?;
+            }
+            let all = out.join(format!("{stem}.pdf"));
+            output::write_atomic(&all, &combined)?;
+            println!(
+                "{} giấy chứng nhận: {}/ và {}",
+                set.pages.len(),
+                dir.display(),
+                all.display()
+            );
+        }
+        Command::Ocop {
+            command:
                 OcopCommand::Expiring {
                     issuer,
                     within,
@@ -416,8 +466,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("{}: {} điểm: {}", e.product, e.score, e.outcome);
             }
             let renderer = Renderer::new(font_dir.as_deref())?;
-            for composed in [d.decision, d.transfer].into_iter().flatten() {
-                emit(&mut store, &renderer, &composed, date, issue, &out)?;
+            if let Some(composed) = &d.decision {
+                if issue {
+                    let entry = register::issue(
+                        &mut store,
+                        &renderer,
+                        &composed.document,
+                        &composed.letter,
+                        date,
+                    )?;
+                    let n = vanthu::ocop::record_certificates(
+                        &mut store,
+                        &entry.number_symbol,
+                        date,
+                        &d.evaluated,
+                    )?;
+                    println!("{}", entry.number_symbol);
+                    eprintln!(
+                        "đã ghi {n} giấy chứng nhận theo quyết định {}",
+                        entry.number_symbol
+                    );
+                } else {
+                    emit(&mut store, &renderer, composed, date, false, &out)?;
+                }
+            }
+            if let Some(composed) = &d.transfer {
+                emit(&mut store, &renderer, composed, date, issue, &out)?;
             }
         }
         Command::Ocop {

@@ -569,3 +569,97 @@ fn windows_and_month_end_arithmetic() {
     let o = expiring(&db, "2024-07-20", "sáu tháng", &dir.path().join("x"));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--within: khoảng"));
 }
+
+#[test]
+fn an_issued_decision_records_its_certificates_and_prints_one_page_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = with_evaluations(dir.path());
+    let o = run(vanthu().arg("--db").arg(&db).args([
+        "ocop",
+        "decide",
+        "--round",
+        "luc-nam-2021-dot-1",
+        "--issuer",
+        "ubnd-luc-nam",
+        "--date",
+        "2021-01-31",
+        "--issue",
+    ]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(printed.lines().any(|l| l == "01/QĐ-UBND"), "{printed}");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (n, exp): (i64, String) = c
+        .query_row(
+            "SELECT count(*), max(expires_on) FROM certificates WHERE decision = '01/QĐ-UBND'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (n, exp.as_str()),
+        (3, "2024-01-31"),
+        "3 certified products, 36 months"
+    );
+
+    let out = dir.path().join("c");
+    let o = run(vanthu()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "ocop",
+            "certificates",
+            "--decision",
+            "01/QĐ-UBND",
+            "--issuer",
+            "ubnd-luc-nam",
+            "--out",
+        ])
+        .arg(&out));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let combined = out.join("gcn-01-QĐ-UBND.pdf");
+    let info = stdout(std::process::Command::new("pdfinfo").arg(&combined));
+    assert!(info.contains("Pages:           3"), "{info}");
+    assert!(
+        info.contains("842 x 595") || info.contains("841.89 x 595.276"),
+        "landscape A4: {info}"
+    );
+    let singles: Vec<_> = std::fs::read_dir(out.join("gcn-01-QĐ-UBND"))
+        .unwrap()
+        .collect();
+    assert_eq!(singles.len(), 3);
+    let one = pdf_lines(&out.join("gcn-01-QĐ-UBND/003-ln21-buoi.pdf"));
+    assert_lines(
+        &one,
+        &[
+            "GIẤY CHỨNG NHẬN",
+            "SẢN PHẨM OCOP",
+            "Bưởi Mai Sưu",
+            "Hợp tác xã dịch vụ nông nghiệp Mai Sưu",
+            "Giấy chứng nhận có giá trị đến ngày 31/01/2024",
+            "Lục Nam, ngày 31 tháng 01 năm 2021",
+            "Hoàng Văn Toán",
+        ],
+        "certificate",
+    );
+    assert!(
+        one.join(" ")
+            .contains("Theo Quyết định số 01/QĐ-UBND ngày 31/01/2021 của UBND huyện Lục Nam")
+    );
+    assert!(one.iter().any(|l| l.contains("3 SAO")));
+    let check = run(std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&combined));
+    assert!(check.status.success());
+    let o = run(vanthu().arg("--db").arg(&db).args([
+        "ocop",
+        "certificates",
+        "--decision",
+        "99/QĐ-UBND",
+        "--issuer",
+        "ubnd-luc-nam",
+    ]));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("không có giấy chứng nhận nào theo quyết định")
+    );
+}

@@ -40,6 +40,8 @@ pub enum OcopError {
     EmptyRound(String),
     #[error("cơ quan \"{0}\" không có cấp trên để chuyển hồ sơ các sản phẩm vượt thẩm quyền")]
     NoNextLevel(String),
+    #[error("không có giấy chứng nhận nào theo quyết định \"{0}\"")]
+    NoCertificates(String),
     #[error(transparent)]
     Letter(#[from] LetterError),
     #[error("cơ sở dữ liệu: {0}")]
@@ -324,6 +326,7 @@ pub struct DecisionRequest<'a> {
 /// An evaluated product of a round with its outcome at the certifying level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluated {
+    pub product_id: String,
     pub product: String,
     pub producer: String,
     pub address: String,
@@ -356,20 +359,28 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
     let tier = tiers::tier(store, province.as_deref(), &level)?
         .ok_or_else(|| OcopError::NoTier(req.issuer.to_string(), level.clone()))?;
     let mut stmt = conn.prepare(
-        "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score)
+        "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score), p.id
          FROM evaluations e JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id
          WHERE e.round = ?1 GROUP BY p.id ORDER BY min(e.id)",
     )?;
     let evaluated: Vec<Evaluated> = stmt
         .query_map([req.round], |r| {
             let score: i64 = r.get(4)?;
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, score))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, score, r.get(5)?))
         })?
         .map(|row| {
-            let (product, producer, address, group, score): (String, String, String, String, i64) =
-                row?;
+            #[allow(clippy::type_complexity)]
+            let (product, producer, address, group, score, product_id): (
+                String,
+                String,
+                String,
+                String,
+                i64,
+                String,
+            ) = row?;
             let score = crate::data::Score::parse(score).expect("scores are checked on import");
             Ok(Evaluated {
+                product_id,
                 product,
                 producer,
                 address,
@@ -678,4 +689,221 @@ pub fn expiring(
         notice,
         withdrawal,
     })
+}
+
+/// Records the certificates an issued decision grants: one per certified product,
+/// valid 36 months from `date` (month ends clamp). Returns how many were recorded.
+pub fn record_certificates(
+    store: &mut Store,
+    decision: &str,
+    date: NaiveDate,
+    evaluated: &[Evaluated],
+) -> Result<usize, OcopError> {
+    let expires = date
+        .checked_add_months(chrono::Months::new(36))
+        .unwrap_or(NaiveDate::MAX);
+    let tx = store.conn_mut().transaction()?;
+    let mut n = 0;
+    for e in evaluated {
+        if let tiers::Outcome::Certify { stars } = e.outcome {
+            tx.execute(
+                "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![e.product_id, decision, stars, date.to_string(), expires.to_string()],
+            )?;
+            n += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
+/// The data of one certificate page, as the certificate layout reads it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CertificatePage {
+    pub stem: String,
+    pub issuer: Vec<String>,
+    pub number: String,
+    pub product: String,
+    pub producer: String,
+    pub address: String,
+    pub group: String,
+    pub stars: u8,
+    pub decision_line: String,
+    pub valid_until: String,
+    pub date_line: String,
+    pub signature: Vec<String>,
+    pub signer: String,
+}
+
+/// Every certificate of a decision, ready to render.
+pub struct CertificateSet {
+    pub decision: String,
+    pub issuer_name: String,
+    pub issued_on: NaiveDate,
+    pub pages: Vec<CertificatePage>,
+}
+
+/// Builds the certificates of the products recognised by `decision`, issued by
+/// `issuer` and signed by `signer` (default: the agency's first person).
+pub fn certificate_set(
+    store: &Store,
+    decision: &str,
+    issuer: &str,
+    signer: Option<&str>,
+) -> Result<CertificateSet, OcopError> {
+    use crate::letter::Lookup;
+    let agency = store
+        .agency(issuer)
+        .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
+    let signer_id: String = match signer {
+        Some(s) => s.to_string(),
+        None => store
+            .conn()
+            .query_row(
+                "SELECT id FROM people WHERE agency_id = ?1 ORDER BY rowid LIMIT 1",
+                [issuer],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| OcopError::NoSigner(issuer.to_string()))?,
+    };
+    let person = store
+        .person(&signer_id)
+        .ok_or_else(|| OcopError::NoSigner(issuer.to_string()))?;
+    let signature: Vec<String> = person
+        .authority
+        .iter()
+        .filter_map(|a| crate::model::AuthorityLine::parse(a).map(|a| a.text()))
+        .chain(std::iter::once(person.title.to_uppercase()))
+        .collect();
+    let mut stmt = store.conn().prepare(
+        "SELECT p.id, p.name, pr.name, pr.address, p.product_group, c.stars, c.issued_on, c.expires_on
+         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE c.decision = ?1 ORDER BY c.id",
+    )?;
+    let date_of =
+        |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        u8,
+        NaiveDate,
+        NaiveDate,
+    )> = stmt
+        .query_map([decision], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                date_of(r.get(6)?),
+                date_of(r.get(7)?),
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let Some(issued_on) = rows.first().map(|r| r.6) else {
+        return Err(OcopError::NoCertificates(decision.to_string()));
+    };
+    let issuer_lines: Vec<String> = agency.name.iter().map(|l| l.to_uppercase()).collect();
+    let pages = rows
+        .into_iter()
+        .enumerate()
+        .map(
+            |(i, (id, product, producer, address, group, stars, issued, expires))| {
+                CertificatePage {
+                    stem: format!("{:03}-{id}", i + 1),
+                    issuer: issuer_lines.clone(),
+                    number: format!("Số: {:03}/GCN-OCOP", i + 1),
+                    product,
+                    producer,
+                    address,
+                    group,
+                    stars,
+                    decision_line: format!(
+                        "Theo Quyết định số {decision} ngày {} của {}",
+                        DocDate::full(issued).short_form(),
+                        agency.short_name
+                    ),
+                    valid_until: format!(
+                        "Giấy chứng nhận có giá trị đến ngày {}",
+                        DocDate::full(expires).short_form()
+                    ),
+                    date_line: format!("{}, {}", agency.place, DocDate::full(issued).long_form()),
+                    signature: signature.clone(),
+                    signer: person.name.clone(),
+                }
+            },
+        )
+        .collect();
+    Ok(CertificateSet {
+        decision: decision.to_string(),
+        issuer_name: agency.name.join(" "),
+        issued_on,
+        pages,
+    })
+}
+
+/// Renders each certificate to its own PDF (in parallel on `threads` threads, sharing
+/// the loaded fonts and layout) and all of them to one combined PDF.
+pub fn render_certificates(
+    renderer: &crate::Renderer,
+    set: &CertificateSet,
+    threads: usize,
+) -> Result<(Vec<(String, Vec<u8>)>, Vec<u8>), crate::render::RenderError> {
+    use chrono::Datelike;
+    let day = (
+        set.issued_on.year(),
+        set.issued_on.month(),
+        set.issued_on.day(),
+    );
+    let doc_json = |pages: &[CertificatePage], title: &str| {
+        serde_json::to_vec(&json!({
+            "meta": {"title": title, "author": set.issuer_name, "keywords": set.decision,
+                     "year": day.0, "month": day.1, "day": day.2},
+            "certificates": pages,
+        }))
+        .expect("certificate data serializes")
+    };
+    let layout = crate::render::pdf::Layout::Certificate;
+    let chunk = set.pages.len().div_ceil(threads.max(1)).max(1);
+    let singles: Vec<(String, Vec<u8>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = set
+            .pages
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|p| {
+                            let title = format!("Giấy chứng nhận sản phẩm OCOP: {}", p.product);
+                            renderer
+                                .pdf_layout(
+                                    layout,
+                                    doc_json(std::slice::from_ref(p), &title),
+                                    &p.stem,
+                                    day,
+                                )
+                                .map(|(bytes, _)| (p.stem.clone(), bytes))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a certificate thread panicked"))
+            .collect::<Result<Vec<Vec<_>>, _>>()
+            .map(|v| v.into_iter().flatten().collect())
+    })?;
+    let title = format!(
+        "Giấy chứng nhận sản phẩm OCOP theo Quyết định số {}",
+        set.decision
+    );
+    let (combined, _) =
+        renderer.pdf_layout(layout, doc_json(&set.pages, &title), &set.decision, day)?;
+    Ok((singles, combined))
 }

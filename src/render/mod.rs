@@ -122,6 +122,17 @@ impl Renderer {
         self.pdf.render(doc, &self.profile)
     }
 
+    /// Lays out JSON `data` with another of the PDF layouts (e.g. certificates).
+    pub fn pdf_layout(
+        &self,
+        layout: pdf::Layout,
+        data: Vec<u8>,
+        ident: &str,
+        day: (i32, u32, u32),
+    ) -> Result<(Vec<u8>, usize), RenderError> {
+        self.pdf.compile(layout, data, ident, day)
+    }
+
     pub fn docx(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
         docx::render(doc, &self.profile)
     }

@@ -1,8 +1,9 @@
 //! PDF through typst, in process.
 //!
-//! A [`PdfRenderer`] loads the fonts and the layout once. Each render builds a small
-//! [`World`] that serves exactly two files: the layout (`/main.typ`, from
-//! `templates/layout/nd30.typ`) and the document as JSON (`/data.json`). The layout
+//! A [`PdfRenderer`] loads the fonts and the layouts once. Each render builds a small
+//! [`World`] that serves exactly two files: one layout (`/main.typ` from
+//! `templates/layout/nd30.typ`, or `/certificate.typ`) and the data as JSON
+//! (`/data.json`). The layout
 //! reads the data with `json(...)` and prints every string as text, so nothing a user
 //! writes is ever evaluated as Typst code, and no other file can be read.
 
@@ -23,6 +24,17 @@ use crate::model::{Block, Document};
 
 /// The ND30 layout, compiled into the binary.
 const LAYOUT: &str = include_str!("../../templates/layout/nd30.typ");
+/// The OCOP certificate layout.
+const CERTIFICATE: &str = include_str!("../../templates/layout/certificate.typ");
+
+/// The layouts a [`PdfRenderer`] serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Administrative documents (Nghị định 30).
+    Nd30,
+    /// OCOP certificates, one landscape page each.
+    Certificate,
+}
 
 /// The shipped Times-metric faces with full Vietnamese coverage (OFL, see fonts/).
 const SHIPPED_FONTS: [&[u8]; 4] = [
@@ -37,9 +49,9 @@ pub struct PdfRenderer {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
-    main: FileId,
     data: FileId,
     layout: Source,
+    certificate: Source,
 }
 
 impl PdfRenderer {
@@ -67,10 +79,13 @@ impl PdfRenderer {
                 }
             }
         }
-        let main = FileId::new(RootedPath::new(
-            VirtualRoot::Project,
-            VirtualPath::new("/main.typ").expect("valid path"),
-        ));
+        let file = |path: &str| {
+            FileId::new(RootedPath::new(
+                VirtualRoot::Project,
+                VirtualPath::new(path).expect("valid path"),
+            ))
+        };
+        let main = file("/main.typ");
         let data = FileId::new(RootedPath::new(
             VirtualRoot::Project,
             VirtualPath::new("/data.json").expect("valid path"),
@@ -79,9 +94,9 @@ impl PdfRenderer {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
-            main,
             data,
             layout: Source::new(main, LAYOUT.to_string()),
+            certificate: Source::new(file("/certificate.typ"), CERTIFICATE.to_string()),
         })
     }
 
@@ -98,26 +113,40 @@ impl PdfRenderer {
     ) -> Result<(Vec<u8>, usize), RenderError> {
         let json = serde_json::to_vec(&LayoutData::new(doc, profile))
             .map_err(|e| RenderError::Layout(e.to_string()))?;
+        let date = doc.date();
+        let day = (
+            date.year(),
+            date.month().unwrap_or(1),
+            date.day().unwrap_or(1),
+        );
+        self.compile(Layout::Nd30, json, &doc.number_symbol(), day)
+    }
+
+    /// Lays out `data` (JSON the layout reads from `/data.json`) with one of the layouts
+    /// and exports PDF/A-2b; `ident` and `day` make the file stable across runs.
+    pub fn compile(
+        &self,
+        layout: Layout,
+        data: Vec<u8>,
+        ident: &str,
+        day: (i32, u32, u32),
+    ) -> Result<(Vec<u8>, usize), RenderError> {
         let world = DocWorld {
             base: self,
-            data: Bytes::new(json),
+            main: match layout {
+                Layout::Nd30 => &self.layout,
+                Layout::Certificate => &self.certificate,
+            },
+            data: Bytes::new(data),
         };
         let paged: PagedDocument = typst::compile(&world)
             .output
             .map_err(|errs| RenderError::Layout(describe(&errs)))?;
         let pages = paged.pages().len();
-        let date = doc.date();
-        let stamp = Datetime::from_ymd_hms(
-            date.year(),
-            date.month().unwrap_or(1) as u8,
-            date.day().unwrap_or(1) as u8,
-            8,
-            0,
-            0,
-        )
-        .map(Timestamp::new_utc);
+        let stamp = Datetime::from_ymd_hms(day.0, day.1 as u8, day.2 as u8, 8, 0, 0)
+            .map(Timestamp::new_utc);
         let options = PdfOptions {
-            ident: Smart::Custom(format!("vanthu:{}", doc.number_symbol())),
+            ident: Smart::Custom(format!("vanthu:{ident}")),
             creator: Smart::Custom(Some("vanthu".into())),
             timestamp: stamp,
             standards: PdfStandards::new(&[PdfStandard::A_2b])
@@ -149,6 +178,7 @@ fn describe(errs: &[SourceDiagnostic]) -> String {
 /// The world of one render: the shared fonts and layout plus this document's data.
 struct DocWorld<'a> {
     base: &'a PdfRenderer,
+    main: &'a Source,
     data: Bytes,
 }
 
@@ -162,12 +192,12 @@ impl World for DocWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.base.main
+        self.main.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.base.main {
-            Ok(self.base.layout.clone())
+        if id == self.main.id() {
+            Ok(self.main.clone())
         } else {
             Err(not_found(id))
         }
@@ -176,8 +206,8 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.base.data {
             Ok(self.data.clone())
-        } else if id == self.base.main {
-            Ok(Bytes::from_string(self.base.layout.clone()))
+        } else if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.clone()))
         } else {
             Err(not_found(id))
         }

@@ -1,0 +1,66 @@
+//! OCOP batch documents: 1,000 certificates of one decision (a PDF each, both cores,
+//! plus the combined PDF), and a decision whose annex lists 1,000 products.
+
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use vanthu::store::Store;
+use vanthu::{Renderer, data, ocop};
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::init(&dir.path().join("b.db")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    data::import_file(&mut store, &root.join("data/demo.toml")).unwrap();
+    let mut csv = String::from(
+        "producer_id,producer_name,producer_kind,address,commune,product_id,product,group,programme,note\n",
+    );
+    let mut evals = String::new();
+    for i in 0..1000 {
+        csv.push_str(&format!(
+            "p{i},Hợp tác xã số {i},cooperative,\"Thôn {i}, xã Trường Sơn\",ubnd-xa-truong-son,sp{i},Sản phẩm số {i},Thực phẩm,luc-nam-2021,\n"
+        ));
+        evals.push_str(&format!(
+            "[[evaluations]]\nproduct = \"sp{i}\"\nround = \"r1000\"\ndate = \"2021-07-08\"\nscore = {}\ncouncil = \"district\"\n",
+            50 + i % 20
+        ));
+    }
+    std::fs::write(dir.path().join("p.csv"), csv).unwrap();
+    std::fs::write(dir.path().join("e.toml"), evals).unwrap();
+    data::import_file(&mut store, &dir.path().join("p.csv")).unwrap();
+    data::import_file(&mut store, &dir.path().join("e.toml")).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2021, 7, 20).unwrap();
+    let d = ocop::decide(
+        &store,
+        &ocop::DecisionRequest {
+            round: "r1000",
+            issuer: "ubnd-luc-nam",
+            date,
+            signer: None,
+        },
+    )
+    .unwrap();
+    ocop::record_certificates(&mut store, "01/QĐ-UBND", date, &d.evaluated).unwrap();
+    let set = ocop::certificate_set(&store, "01/QĐ-UBND", "ubnd-luc-nam", None).unwrap();
+    assert_eq!(set.pages.len(), 1000);
+    let renderer = Renderer::new(None).unwrap();
+    let decision = d.decision.unwrap().document;
+
+    let mut g = c.benchmark_group("ocop");
+    g.sample_size(10).measurement_time(Duration::from_secs(30));
+    g.bench_function("1000_certificates_2_threads_plus_combined", |b| {
+        b.iter(|| {
+            let (singles, combined) = ocop::render_certificates(&renderer, &set, 2).unwrap();
+            assert_eq!(singles.len(), 1000);
+            combined
+        })
+    });
+    g.bench_function("decision_with_1000_row_annex_pdf", |b| {
+        b.iter(|| renderer.pdf(&decision).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
