@@ -51,9 +51,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(30));
     g.bench_function("1000_certificates_2_threads_plus_combined", |b| {
         b.iter(|| {
-            let (singles, combined) = ocop::render_certificates(&renderer, &set, 2).unwrap();
-            assert_eq!(singles.len(), 1000);
-            combined
+            let r = ocop::render_certificates(&renderer, &set, 2).unwrap();
+            assert_eq!(r.pages.len(), 1000);
+            r.combined
         })
     });
     g.bench_function("decision_with_1000_row_annex_pdf", |b| {

@@ -365,15 +365,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let renderer = Renderer::new(font_dir.as_deref())?;
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let (singles, combined) = vanthu::ocop::render_certificates(&renderer, &set, threads)?;
+            let rendered = vanthu::ocop::render_certificates(&renderer, &set, threads)?;
             let stem = format!("gcn-{}", decision.replace('/', "-"));
             let dir = out.join(&stem);
             std::fs::create_dir_all(&dir)?;
-            for (name, bytes) in singles {
+            for (name, bytes) in rendered.pages {
                 output::write_atomic(&dir.join(format!("{name}.pdf")), &bytes)?;
             }
             let all = out.join(format!("{stem}.pdf"));
-            output::write_atomic(&all, &combined)?;
+            output::write_atomic(&all, &rendered.combined)?;
             println!(
                 "{} giấy chứng nhận: {}/ và {}",
                 set.pages.len(),

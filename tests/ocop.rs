@@ -233,6 +233,10 @@ fn the_readme_ocop_commands_run_as_written() {
         "out/nhac-han-bg-2020-danh-gia-huyen-2020-10-23.pdf",
         "out/quyet-dinh-luc-nam-2021-dot-1.pdf",
         "out/chuyen-ho-so-luc-nam-2021-dot-1.pdf",
+        "out/ke-hoach-luc-nam-2021.pdf",
+        "out/het-han-ubnd-cao-loc-2024-07-20.pdf",
+        "out/gcn-3520-QĐ-UBND.pdf",
+        "out/gcn-3520-QĐ-UBND/001-cl-hong-bao-lam.pdf",
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }

@@ -735,6 +735,24 @@ pub struct CertificatePage {
     pub signer: String,
 }
 
+/// (product id, product, producer, address, group, stars, issued, expires)
+type CertificateRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    u8,
+    NaiveDate,
+    NaiveDate,
+);
+
+/// Rendered certificates: each page as (file stem, PDF), and all pages in one PDF.
+pub struct RenderedCertificates {
+    pub pages: Vec<(String, Vec<u8>)>,
+    pub combined: Vec<u8>,
+}
+
 /// Every certificate of a decision, ready to render.
 pub struct CertificateSet {
     pub decision: String,
@@ -783,16 +801,7 @@ pub fn certificate_set(
     )?;
     let date_of =
         |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        u8,
-        NaiveDate,
-        NaiveDate,
-    )> = stmt
+    let rows: Vec<CertificateRow> = stmt
         .query_map([decision], |r| {
             Ok((
                 r.get(0)?,
@@ -848,62 +857,41 @@ pub fn certificate_set(
     })
 }
 
-/// Renders each certificate to its own PDF (in parallel on `threads` threads, sharing
-/// the loaded fonts and layout) and all of them to one combined PDF.
+/// Renders the certificates: laid out once as one document (the combined PDF), then
+/// each page exported as its own PDF on `threads` threads. Returns ((stem, pdf)…, combined).
 pub fn render_certificates(
     renderer: &crate::Renderer,
     set: &CertificateSet,
     threads: usize,
-) -> Result<(Vec<(String, Vec<u8>)>, Vec<u8>), crate::render::RenderError> {
+) -> Result<RenderedCertificates, crate::render::RenderError> {
     use chrono::Datelike;
     let day = (
         set.issued_on.year(),
         set.issued_on.month(),
         set.issued_on.day(),
     );
-    let doc_json = |pages: &[CertificatePage], title: &str| {
-        serde_json::to_vec(&json!({
-            "meta": {"title": title, "author": set.issuer_name, "keywords": set.decision,
-                     "year": day.0, "month": day.1, "day": day.2},
-            "certificates": pages,
-        }))
-        .expect("certificate data serializes")
-    };
-    let layout = crate::render::pdf::Layout::Certificate;
-    let chunk = set.pages.len().div_ceil(threads.max(1)).max(1);
-    let singles: Vec<(String, Vec<u8>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = set
-            .pages
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|p| {
-                            let title = format!("Giấy chứng nhận sản phẩm OCOP: {}", p.product);
-                            renderer
-                                .pdf_layout(
-                                    layout,
-                                    doc_json(std::slice::from_ref(p), &title),
-                                    &p.stem,
-                                    day,
-                                )
-                                .map(|(bytes, _)| (p.stem.clone(), bytes))
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a certificate thread panicked"))
-            .collect::<Result<Vec<Vec<_>>, _>>()
-            .map(|v| v.into_iter().flatten().collect())
-    })?;
     let title = format!(
         "Giấy chứng nhận sản phẩm OCOP theo Quyết định số {}",
         set.decision
     );
-    let (combined, _) =
-        renderer.pdf_layout(layout, doc_json(&set.pages, &title), &set.decision, day)?;
-    Ok((singles, combined))
+    let data = serde_json::to_vec(&json!({
+        "meta": {"title": title, "author": set.issuer_name, "keywords": set.decision,
+                 "year": day.0, "month": day.1, "day": day.2},
+        "certificates": set.pages,
+    }))
+    .expect("certificate data serializes");
+    let (pages, combined) = renderer.pdf_layout_pages(
+        crate::render::pdf::Layout::Certificate,
+        data,
+        &set.decision,
+        day,
+        threads,
+    )?;
+    let pages = set
+        .pages
+        .iter()
+        .map(|p| p.stem.clone())
+        .zip(pages)
+        .collect();
+    Ok(RenderedCertificates { pages, combined })
 }

@@ -133,6 +133,18 @@ impl Renderer {
         self.pdf.compile(layout, data, ident, day)
     }
 
+    /// Lays out JSON `data` once and returns every page as its own PDF plus the whole.
+    pub fn pdf_layout_pages(
+        &self,
+        layout: pdf::Layout,
+        data: Vec<u8>,
+        ident: &str,
+        day: (i32, u32, u32),
+        threads: usize,
+    ) -> Result<(Vec<Vec<u8>>, Vec<u8>), RenderError> {
+        self.pdf.compile_pages(layout, data, ident, day, threads)
+    }
+
     pub fn docx(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
         docx::render(doc, &self.profile)
     }

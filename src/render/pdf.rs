@@ -131,6 +131,58 @@ impl PdfRenderer {
         ident: &str,
         day: (i32, u32, u32),
     ) -> Result<(Vec<u8>, usize), RenderError> {
+        let paged = self.lay_out(layout, data)?;
+        let bytes = export(&paged, ident, day, None)?;
+        // Keep typst's memo cache bounded in long-running processes.
+        typst::comemo::evict(30);
+        Ok((bytes, paged.pages().len()))
+    }
+
+    /// Lays out `data` once and exports the whole document plus every page as its own
+    /// PDF, the pages exported on `threads` threads. Returns (pages, whole).
+    pub fn compile_pages(
+        &self,
+        layout: Layout,
+        data: Vec<u8>,
+        ident: &str,
+        day: (i32, u32, u32),
+        threads: usize,
+    ) -> Result<(Vec<Vec<u8>>, Vec<u8>), RenderError> {
+        let paged = self.lay_out(layout, data)?;
+        // The layout is done: drop typst's memo cache before the exports.
+        typst::comemo::evict(0);
+        let n = paged.pages().len();
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let paged = &paged;
+        let pages = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
+                    scope.spawn(move || {
+                        (start..(start + chunk).min(n))
+                            .map(|i| {
+                                let page =
+                                    std::num::NonZeroUsize::new(i + 1).expect("pages count from 1");
+                                let ranges =
+                                    typst::layout::PageRanges::new(vec![Some(page)..=Some(page)]);
+                                export(paged, &format!("{ident}:{}", i + 1), day, Some(ranges))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("an export thread panicked"))
+                .collect::<Result<Vec<Vec<_>>, _>>()
+                .map(|v| v.into_iter().flatten().collect::<Vec<_>>())
+        })?;
+        let whole = export(paged, ident, day, None)?;
+        typst::comemo::evict(30);
+        Ok((pages, whole))
+    }
+
+    fn lay_out(&self, layout: Layout, data: Vec<u8>) -> Result<PagedDocument, RenderError> {
         let world = DocWorld {
             base: self,
             main: match layout {
@@ -139,26 +191,33 @@ impl PdfRenderer {
             },
             data: Bytes::new(data),
         };
-        let paged: PagedDocument = typst::compile(&world)
+        typst::compile(&world)
             .output
-            .map_err(|errs| RenderError::Layout(describe(&errs)))?;
-        let pages = paged.pages().len();
-        let stamp = Datetime::from_ymd_hms(day.0, day.1 as u8, day.2 as u8, 8, 0, 0)
-            .map(Timestamp::new_utc);
-        let options = PdfOptions {
-            ident: Smart::Custom(format!("vanthu:{ident}")),
-            creator: Smart::Custom(Some("vanthu".into())),
-            timestamp: stamp,
-            standards: PdfStandards::new(&[PdfStandard::A_2b])
-                .map_err(|e| RenderError::Export(format!("{e:?}")))?,
-            ..PdfOptions::default()
-        };
-        let bytes = typst_pdf::pdf(&paged, &options)
-            .map_err(|errs| RenderError::Export(describe(&errs)))?;
-        // Keep typst's memo cache bounded in long-running processes.
-        typst::comemo::evict(30);
-        Ok((bytes, pages))
+            .map_err(|errs| RenderError::Layout(describe(&errs)))
     }
+}
+
+/// Exports PDF/A-2b, all pages or the given ones.
+fn export(
+    paged: &PagedDocument,
+    ident: &str,
+    day: (i32, u32, u32),
+    page_ranges: Option<typst::layout::PageRanges>,
+) -> Result<Vec<u8>, RenderError> {
+    let stamp =
+        Datetime::from_ymd_hms(day.0, day.1 as u8, day.2 as u8, 8, 0, 0).map(Timestamp::new_utc);
+    let options = PdfOptions {
+        ident: Smart::Custom(format!("vanthu:{ident}")),
+        creator: Smart::Custom(Some("vanthu".into())),
+        timestamp: stamp,
+        // typst cannot tag a page range; PDF/A-2b does not require tags.
+        tagged: page_ranges.is_none(),
+        page_ranges,
+        standards: PdfStandards::new(&[PdfStandard::A_2b])
+            .map_err(|e| RenderError::Export(format!("{e:?}")))?,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(paged, &options).map_err(|errs| RenderError::Export(describe(&errs)))
 }
 
 fn describe(errs: &[SourceDiagnostic]) -> String {
