@@ -118,8 +118,55 @@ enum RegisterCommand {
     Verify,
 }
 
+/// Options shared by the commands that draft an OCOP document.
+#[derive(clap::Args)]
+struct Drafting {
+    /// The day the document is written (default: today in Vietnam).
+    #[arg(long)]
+    date: Option<String>,
+    /// Who signs (default: the writing agency's first person).
+    #[arg(long)]
+    signer: Option<String>,
+    /// Where drafts are written.
+    #[arg(long, short, default_value = "out")]
+    out: PathBuf,
+    /// Issue through the register instead of writing a draft.
+    #[arg(long)]
+    issue: bool,
+    #[arg(long, env = "VANTHU_FONT_DIR")]
+    font_dir: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum OcopCommand {
+    /// Kế hoạch triển khai Chương trình OCOP năm N, from a programme's data.
+    Plan {
+        #[arg(long)]
+        programme: String,
+        #[command(flatten)]
+        drafting: Drafting,
+    },
+    /// Công văn đôn đốc to the agencies that have not reported on a milestone.
+    Remind {
+        #[arg(long)]
+        milestone: String,
+        /// The agency that writes it (default: the programme's issuer).
+        #[arg(long)]
+        issuer: Option<String>,
+        #[command(flatten)]
+        drafting: Drafting,
+    },
+    /// Quyết định công nhận sản phẩm OCOP of an evaluation round (+ transfer letter for
+    /// products above the issuer's tier).
+    Decide {
+        #[arg(long)]
+        round: String,
+        /// The certifying People's Committee.
+        #[arg(long)]
+        issuer: String,
+        #[command(flatten)]
+        drafting: Drafting,
+    },
     /// One Giấy chứng nhận per product of a decision: a PDF each and one combined PDF.
     Certificates {
         /// The decision's number/symbol, e.g. 3520/QĐ-UBND.
@@ -147,72 +194,8 @@ enum OcopCommand {
         /// Look-ahead: 6m, 3m, 90d, 1y.
         #[arg(long, default_value = "6m")]
         within: String,
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long)]
-        signer: Option<String>,
-        #[arg(long, short, default_value = "out")]
-        out: PathBuf,
-        #[arg(long)]
-        issue: bool,
-        #[arg(long, env = "VANTHU_FONT_DIR")]
-        font_dir: Option<PathBuf>,
-    },
-    /// Kế hoạch triển khai Chương trình OCOP năm N, from a programme's data.
-    Plan {
-        #[arg(long)]
-        programme: String,
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long)]
-        signer: Option<String>,
-        #[arg(long, short, default_value = "out")]
-        out: PathBuf,
-        #[arg(long)]
-        issue: bool,
-        #[arg(long, env = "VANTHU_FONT_DIR")]
-        font_dir: Option<PathBuf>,
-    },
-    /// Quyết định công nhận sản phẩm OCOP of an evaluation round (+ transfer letter for
-    /// products above the issuer's tier).
-    Decide {
-        #[arg(long)]
-        round: String,
-        /// The certifying People's Committee.
-        #[arg(long)]
-        issuer: String,
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long)]
-        signer: Option<String>,
-        #[arg(long, short, default_value = "out")]
-        out: PathBuf,
-        #[arg(long)]
-        issue: bool,
-        #[arg(long, env = "VANTHU_FONT_DIR")]
-        font_dir: Option<PathBuf>,
-    },
-    /// Công văn đôn đốc to the agencies that have not reported on a milestone.
-    Remind {
-        #[arg(long)]
-        milestone: String,
-        /// The day the reminder is written (default: today in Vietnam).
-        #[arg(long)]
-        date: Option<String>,
-        /// The agency that writes it (default: the programme's issuer).
-        #[arg(long)]
-        issuer: Option<String>,
-        /// Who signs (default: the agency's first signer).
-        #[arg(long)]
-        signer: Option<String>,
-        /// Where drafts are written.
-        #[arg(long, short, default_value = "out")]
-        out: PathBuf,
-        /// Issue it through the register instead of writing a draft.
-        #[arg(long)]
-        issue: bool,
-        #[arg(long, env = "VANTHU_FONT_DIR")]
-        font_dir: Option<PathBuf>,
+        #[command(flatten)]
+        drafting: Drafting,
     },
 }
 
@@ -349,194 +332,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Ocop {
-            command:
-                OcopCommand::Certificates {
-                    decision,
-                    issuer,
-                    signer,
-                    out,
-                    threads,
-                    font_dir,
-                },
-        } => {
-            let store = Store::open(&db_path)?;
-            let set = vanthu::ocop::certificate_set(&store, &decision, &issuer, signer.as_deref())?;
-            let renderer = Renderer::new(font_dir.as_deref())?;
-            let threads = threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let rendered = vanthu::ocop::render_certificates(&renderer, &set, threads)?;
-            let stem = format!("gcn-{}", decision.replace('/', "-"));
-            let dir = out.join(&stem);
-            std::fs::create_dir_all(&dir)?;
-            for (name, bytes) in rendered.pages {
-                output::write_atomic(&dir.join(format!("{name}.pdf")), &bytes)?;
-            }
-            let all = out.join(format!("{stem}.pdf"));
-            output::write_atomic(&all, &rendered.combined)?;
-            println!(
-                "{} giấy chứng nhận: {}/ và {}",
-                set.pages.len(),
-                dir.display(),
-                all.display()
-            );
-        }
-        Command::Ocop {
-            command:
-                OcopCommand::Expiring {
-                    issuer,
-                    within,
-                    date,
-                    signer,
-                    out,
-                    issue,
-                    font_dir,
-                },
-        } => {
-            let date = full_date(date)?;
-            let window = vanthu::ocop::Window::parse(&within)
-                .map_err(|e| anyhow::anyhow!("--within: {e}"))?;
-            let mut store = Store::open(&db_path)?;
-            let found = vanthu::ocop::expiring(&store, &issuer, date, window, signer.as_deref())?;
-            for c in &found.certificates {
-                let state = if c.re_registered {
-                    "đã đăng ký đánh giá lại"
-                } else if c.expires_on <= date {
-                    "đã hết hạn, chưa đăng ký lại: thu hồi"
-                } else {
-                    "sắp hết hạn: thông báo"
-                };
-                eprintln!(
-                    "{} ({}): hết hạn {}: {state}",
-                    c.product, c.producer, c.expires_on
-                );
-            }
-            if found.certificates.is_empty() {
-                eprintln!(
-                    "không có giấy chứng nhận nào hết hạn đến {}",
-                    window.end(date)
-                );
-            }
-            let renderer = Renderer::new(font_dir.as_deref())?;
-            for composed in [found.notice, found.withdrawal].into_iter().flatten() {
-                emit(&mut store, &renderer, &composed, date, issue, &out)?;
-            }
-        }
-        Command::Ocop {
-            command:
-                OcopCommand::Plan {
-                    programme,
-                    date,
-                    signer,
-                    out,
-                    issue,
-                    font_dir,
-                },
-        } => {
-            let date = full_date(date)?;
-            let mut store = Store::open(&db_path)?;
-            let composed = vanthu::ocop::plan(&store, &programme, date, signer.as_deref())?;
-            let renderer = Renderer::new(font_dir.as_deref())?;
-            emit(&mut store, &renderer, &composed, date, issue, &out)?;
-        }
-        Command::Ocop {
-            command:
-                OcopCommand::Decide {
-                    round,
-                    issuer,
-                    date,
-                    signer,
-                    out,
-                    issue,
-                    font_dir,
-                },
-        } => {
-            let date = full_date(date)?;
-            let mut store = Store::open(&db_path)?;
-            let d = vanthu::ocop::decide(
-                &store,
-                &vanthu::ocop::DecisionRequest {
-                    round: &round,
-                    issuer: &issuer,
-                    date,
-                    signer: signer.as_deref(),
-                },
-            )?;
-            for e in &d.evaluated {
-                eprintln!("{}: {} điểm: {}", e.product, e.score, e.outcome);
-            }
-            let renderer = Renderer::new(font_dir.as_deref())?;
-            if let Some(composed) = &d.decision {
-                if issue {
-                    let entry = register::issue(
-                        &mut store,
-                        &renderer,
-                        &composed.document,
-                        &composed.letter,
-                        date,
-                    )?;
-                    let n = vanthu::ocop::record_certificates(
-                        &mut store,
-                        &entry.number_symbol,
-                        date,
-                        &d.evaluated,
-                    )?;
-                    println!("{}", entry.number_symbol);
-                    eprintln!(
-                        "đã ghi {n} giấy chứng nhận theo quyết định {}",
-                        entry.number_symbol
-                    );
-                } else {
-                    emit(&mut store, &renderer, composed, date, false, &out)?;
-                }
-            }
-            if let Some(composed) = &d.transfer {
-                emit(&mut store, &renderer, composed, date, issue, &out)?;
-            }
-        }
-        Command::Ocop {
-            command:
-                OcopCommand::Remind {
-                    milestone,
-                    date,
-                    issuer,
-                    signer,
-                    out,
-                    issue,
-                    font_dir,
-                },
-        } => {
-            let date = full_date(date)?;
-            let mut store = Store::open(&db_path)?;
-            let composed = vanthu::ocop::reminder(
-                &store,
-                &vanthu::ocop::ReminderRequest {
-                    milestone: &milestone,
-                    date,
-                    issuer: issuer.as_deref(),
-                    signer: signer.as_deref(),
-                },
-            )?;
-            let renderer = Renderer::new(font_dir.as_deref())?;
-            if issue {
-                let entry = register::issue(
-                    &mut store,
-                    &renderer,
-                    &composed.document,
-                    &composed.letter,
-                    date,
-                )?;
-                println!("{}", entry.number_symbol);
-            } else {
-                let r = renderer.render(&composed.document, &[Format::Pdf, Format::Docx])?;
-                std::fs::create_dir_all(&out)?;
-                for (ext, bytes) in [("pdf", r.pdf), ("docx", r.docx)] {
-                    let p = out.join(format!("{}.{ext}", composed.stem));
-                    output::write_atomic(&p, &bytes.expect("both formats requested"))?;
-                    println!("{}", p.display());
-                }
-            }
-        }
+        Command::Ocop { command } => ocop(command, &db_path)?,
         Command::Db {
             command: DbCommand::Backup { file },
         } => {
@@ -581,6 +377,154 @@ fn emit(
             output::write_atomic(&p, &bytes.expect("both formats requested"))?;
             println!("{}", p.display());
         }
+    }
+    Ok(())
+}
+
+/// The OCOP commands: compose from the database, then issue or write drafts.
+fn ocop(command: OcopCommand, db_path: &std::path::Path) -> anyhow::Result<()> {
+    use vanthu::ocop;
+    let mut store = Store::open(db_path)?;
+    match command {
+        OcopCommand::Plan {
+            programme,
+            drafting: d,
+        } => {
+            let date = full_date(d.date.clone())?;
+            let composed = ocop::plan(&store, &programme, date, d.signer.as_deref())?;
+            emit_all(&mut store, &d, date, [Some(composed)])
+        }
+        OcopCommand::Remind {
+            milestone,
+            issuer,
+            drafting: d,
+        } => {
+            let date = full_date(d.date.clone())?;
+            let request = ocop::ReminderRequest {
+                milestone: &milestone,
+                date,
+                issuer: issuer.as_deref(),
+                signer: d.signer.as_deref(),
+            };
+            let composed = ocop::reminder(&store, &request)?;
+            emit_all(&mut store, &d, date, [Some(composed)])
+        }
+        OcopCommand::Decide {
+            round,
+            issuer,
+            drafting: d,
+        } => {
+            let date = full_date(d.date.clone())?;
+            let request = ocop::DecisionRequest {
+                round: &round,
+                issuer: &issuer,
+                date,
+                signer: d.signer.as_deref(),
+            };
+            let decided = ocop::decide(&store, &request)?;
+            for e in &decided.evaluated {
+                eprintln!("{}: {} điểm: {}", e.product, e.score, e.outcome);
+            }
+            let renderer = Renderer::new(d.font_dir.as_deref())?;
+            if let (Some(decision), true) = (&decided.decision, d.issue) {
+                let entry = register::issue(
+                    &mut store,
+                    &renderer,
+                    &decision.document,
+                    &decision.letter,
+                    date,
+                )?;
+                let n = ocop::record_certificates(
+                    &mut store,
+                    &entry.number_symbol,
+                    date,
+                    &decided.evaluated,
+                )?;
+                println!("{}", entry.number_symbol);
+                eprintln!(
+                    "đã ghi {n} giấy chứng nhận theo quyết định {}",
+                    entry.number_symbol
+                );
+            } else if let Some(decision) = &decided.decision {
+                emit(&mut store, &renderer, decision, date, false, &d.out)?;
+            }
+            if let Some(transfer) = &decided.transfer {
+                emit(&mut store, &renderer, transfer, date, d.issue, &d.out)?;
+            }
+            Ok(())
+        }
+        OcopCommand::Certificates {
+            decision,
+            issuer,
+            signer,
+            out,
+            threads,
+            font_dir,
+        } => {
+            let set = ocop::certificate_set(&store, &decision, &issuer, signer.as_deref())?;
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let rendered = ocop::render_certificates(&renderer, &set, threads)?;
+            let stem = format!("gcn-{}", decision.replace('/', "-"));
+            let dir = out.join(&stem);
+            std::fs::create_dir_all(&dir)?;
+            for (name, bytes) in rendered.pages {
+                output::write_atomic(&dir.join(format!("{name}.pdf")), &bytes)?;
+            }
+            let all = out.join(format!("{stem}.pdf"));
+            output::write_atomic(&all, &rendered.combined)?;
+            println!(
+                "{} giấy chứng nhận: {}/ và {}",
+                set.pages.len(),
+                dir.display(),
+                all.display()
+            );
+            Ok(())
+        }
+        OcopCommand::Expiring {
+            issuer,
+            within,
+            drafting: d,
+        } => {
+            let date = full_date(d.date.clone())?;
+            let window =
+                ocop::Window::parse(&within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
+            let found = ocop::expiring(&store, &issuer, date, window, d.signer.as_deref())?;
+            for c in &found.certificates {
+                let state = if c.re_registered {
+                    "đã đăng ký đánh giá lại"
+                } else if c.expires_on <= date {
+                    "đã hết hạn, chưa đăng ký lại: thu hồi"
+                } else {
+                    "sắp hết hạn: thông báo"
+                };
+                eprintln!(
+                    "{} ({}): hết hạn {}: {state}",
+                    c.product, c.producer, c.expires_on
+                );
+            }
+            if found.certificates.is_empty() {
+                eprintln!(
+                    "không có giấy chứng nhận nào hết hạn đến {}",
+                    window.end(date)
+                );
+            }
+            emit_all(&mut store, &d, date, [found.notice, found.withdrawal])
+        }
+    }
+}
+
+/// Issues or writes each composed document, with the drafting options.
+fn emit_all<const N: usize>(
+    store: &mut Store,
+    d: &Drafting,
+    date: chrono::NaiveDate,
+    composed: [Option<vanthu::ocop::Composed>; N],
+) -> anyhow::Result<()> {
+    let renderer = Renderer::new(d.font_dir.as_deref())?;
+    for c in composed.into_iter().flatten() {
+        emit(store, &renderer, &c, date, d.issue, &d.out)?;
     }
     Ok(())
 }

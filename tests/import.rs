@@ -3,15 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
-
-fn init(dir: &Path) -> PathBuf {
-    let db = dir.join("vanthu.db");
-    stdout(vanthu().arg("--db").arg(&db).arg("init"));
-    db
-}
 
 /// Every row of every table, in a stable order.
 fn dump(db: &Path) -> String {
@@ -48,19 +42,6 @@ fn dump(db: &Path) -> String {
 
 fn import(db: &Path, files: &[&Path]) -> std::process::Output {
     run(vanthu().arg("--db").arg(db).arg("import").args(files))
-}
-
-fn demo_db(dir: &Path) -> PathBuf {
-    let db = init(dir);
-    let o = import(
-        db.as_path(),
-        &[
-            &root().join("data/demo.toml"),
-            &root().join("data/luc-nam-products.csv"),
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    db
 }
 
 #[test]

@@ -3,23 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::*;
-
-fn demo_db(dir: &Path) -> PathBuf {
-    let db = dir.join("vanthu.db");
-    stdout(vanthu().arg("--db").arg(&db).arg("init"));
-    stdout(
-        vanthu()
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(root().join("data/demo.toml"))
-            .arg(root().join("data/luc-nam-products.csv")),
-    );
-    db
-}
 
 const LETTER: &str = "letters/db/luc-nam-bieu-san-pham.toml";
 

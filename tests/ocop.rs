@@ -6,20 +6,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-fn demo_db(dir: &Path) -> PathBuf {
-    let db = dir.join("vanthu.db");
-    stdout(vanthu().arg("--db").arg(&db).arg("init"));
-    stdout(
-        vanthu()
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(root().join("data/demo.toml"))
-            .arg(root().join("data/luc-nam-products.csv")),
-    );
-    db
-}
-
 fn remind(db: &Path, out: &Path, date: &str, extra: &[&str]) -> std::process::Output {
     run(vanthu()
         .arg("--db")

@@ -134,3 +134,19 @@ place = "Quảng Bình"
 title = "CHỦ TỊCH"
 name = "Trần Văn A"
 "#;
+
+/// A fresh database in `dir` holding the demo dataset (agencies, people, groups,
+/// programmes, deadlines, and the Lục Nam products).
+pub fn demo_db(dir: &Path) -> PathBuf {
+    let db = dir.join("vanthu.db");
+    stdout(vanthu().arg("--db").arg(&db).arg("init"));
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(root().join("data/demo.toml"))
+            .arg(root().join("data/luc-nam-products.csv")),
+    );
+    db
+}
