@@ -331,14 +331,23 @@ fn a_district_certifies_3_stars_and_sends_4_stars_to_the_province() {
 fn the_two_tier_policy_of_2025_is_data() {
     let dir = tempfile::tempdir().unwrap();
     let db = with_evaluations(dir.path());
-    {
-        let c = rusqlite::Connection::open(&db).unwrap();
-        // Bắc Giang after 1 July 2025: the province certifies 3★ and 4★; no district tier.
-        c.execute_batch(
-            "INSERT INTO tier_policies VALUES ('ubnd-bac-giang', 'province', 3, 4), ('ubnd-bac-giang', 'national', 5, 5);",
-        )
-        .unwrap();
-    }
+    // Bắc Giang after 1 July 2025: the province certifies 3★ and 4★; no district tier.
+    let (_d, tiers) = letter_file(
+        "tiers.toml",
+        "[[tiers]]\nprovince = \"ubnd-bac-giang\"\nlevel = \"province\"\nmin_stars = 3\nmax_stars = 4\n\n\
+         [[tiers]]\nprovince = \"ubnd-bac-giang\"\nlevel = \"national\"\nmin_stars = 5\nmax_stars = 5\n",
+    );
+    stdout(vanthu().arg("--db").arg(&db).arg("import").arg(&tiers));
+    let (_d, bad) = letter_file(
+        "bad-tiers.toml",
+        "[[tiers]]\nprovince = \"ubnd-bac-giang\"\nlevel = \"province\"\nmin_stars = 2\nmax_stars = 4\n",
+    );
+    let o = run(vanthu().arg("--db").arg(&db).arg("import").arg(&bad));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("tiers[1]: min_stars: cần 3 ≤ min_stars"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = dir.path().join("d");
     let o = decide(&db, "ubnd-luc-nam", &out);
     assert!(!o.status.success());

@@ -43,6 +43,19 @@ pub struct Dataset {
     pub certificates: Vec<CertificateRow>,
     #[serde(default)]
     pub milestones: Vec<MilestoneRow>,
+    #[serde(default)]
+    pub tiers: Vec<TierRow>,
+}
+
+/// Which stars a level of People's Committee certifies in a province. Rows given for a
+/// province replace, for that province, every row of the default policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierRow {
+    pub province: String,
+    pub level: String,
+    pub min_stars: i64,
+    pub max_stars: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,23 +221,32 @@ pub struct ImportReport {
     pub evaluations: usize,
     pub certificates: usize,
     pub milestones: usize,
+    pub tiers: usize,
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "đã nhập: {} cơ quan, {} người ký, {} nhóm nơi nhận, {} chương trình, {} chủ thể, {} sản phẩm, {} lượt đánh giá, {} giấy chứng nhận, {} mốc thời hạn",
-            self.agencies,
-            self.people,
-            self.groups,
-            self.programmes,
-            self.producers,
-            self.products,
-            self.evaluations,
-            self.certificates,
-            self.milestones
-        )
+        let parts: Vec<String> = [
+            (self.agencies, "cơ quan"),
+            (self.people, "người ký"),
+            (self.groups, "nhóm nơi nhận"),
+            (self.programmes, "chương trình"),
+            (self.producers, "chủ thể"),
+            (self.products, "sản phẩm"),
+            (self.evaluations, "lượt đánh giá"),
+            (self.certificates, "giấy chứng nhận"),
+            (self.milestones, "mốc thời hạn"),
+            (self.tiers, "dòng phân cấp công nhận"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        if parts.is_empty() {
+            write!(f, "tệp không có dòng nào để nhập")
+        } else {
+            write!(f, "đã nhập: {}", parts.join(", "))
+        }
     }
 }
 
@@ -830,6 +852,38 @@ pub fn import(
                     im.exec(&row, "INSERT OR IGNORE INTO milestone_agencies (milestone_id, agency_id) VALUES (?1, ?2)", params![id.as_str(), a.as_str()]);
                 }
                 report.milestones += 1;
+            }
+        }
+        for (i, t) in ds.tiers.iter().enumerate() {
+            let row = rown("tiers", i);
+            let province = im.reference(&row, "province", Table::Agencies, &t.province);
+            if !COUNCILS.contains(&t.level.as_str()) {
+                im.problem(
+                    &row,
+                    "level",
+                    format!(
+                        "cấp \"{}\" không hợp lệ; hãy ghi một trong: {}",
+                        t.level,
+                        COUNCILS.join(", ")
+                    ),
+                );
+            }
+            if !(3..=5).contains(&t.min_stars) || !(t.min_stars..=5).contains(&t.max_stars) {
+                im.problem(
+                    &row,
+                    "min_stars",
+                    "cần 3 ≤ min_stars ≤ max_stars ≤ 5 (chỉ sản phẩm từ 3 sao được công nhận)",
+                );
+            }
+            if let Some(province) = province
+                && im.exec(
+                    &row,
+                    "INSERT INTO tier_policies (province_id, level, min_stars, max_stars) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (province_id, level) DO UPDATE SET min_stars = excluded.min_stars, max_stars = excluded.max_stars",
+                    params![province.as_str(), t.level, t.min_stars, t.max_stars],
+                )
+            {
+                report.tiers += 1;
             }
         }
         if !im.problems.is_empty() {
