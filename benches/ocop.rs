@@ -41,8 +41,10 @@ fn bench(c: &mut Criterion) {
         },
     )
     .unwrap();
-    ocop::record_certificates(&mut store, "01/QĐ-UBND", date, &d.evaluated).unwrap();
-    let set = ocop::certificate_set(&store, "01/QĐ-UBND", "ubnd-luc-nam", None).unwrap();
+    let tx = store.conn_mut().transaction().unwrap();
+    ocop::insert_certificates(&tx, "01/QĐ-UBND", "ubnd-luc-nam", date, &d.evaluated).unwrap();
+    tx.commit().unwrap();
+    let set = ocop::certificate_set(&store, "01/QĐ-UBND", None, None).unwrap();
     assert_eq!(set.pages.len(), 1000);
     let renderer = Renderer::new(None).unwrap();
     let decision = d.decision.unwrap().document;
@@ -51,9 +53,15 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(30));
     g.bench_function("1000_certificates_2_threads_plus_combined", |b| {
         b.iter(|| {
-            let r = ocop::render_certificates(&renderer, &set, 2).unwrap();
-            assert_eq!(r.pages.len(), 1000);
-            r.combined
+            let mut files = 0;
+            let combined = ocop::render_certificates(&renderer, &set, 2, |_, pdf| {
+                files += 1;
+                std::hint::black_box(pdf);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(files, 1000);
+            combined
         })
     });
     g.bench_function("decision_with_1000_row_annex_pdf", |b| {

@@ -172,9 +172,10 @@ enum OcopCommand {
         /// The decision's number/symbol, e.g. 3520/QĐ-UBND.
         #[arg(long)]
         decision: String,
-        /// The People's Committee that certifies.
+        /// The People's Committee that certifies (default: the one stored with the
+        /// decision's certificates).
         #[arg(long)]
-        issuer: String,
+        issuer: Option<String>,
         #[arg(long)]
         signer: Option<String>,
         #[arg(long, short, default_value = "out")]
@@ -427,16 +428,11 @@ fn ocop(command: OcopCommand, db_path: &std::path::Path) -> anyhow::Result<()> {
             }
             let renderer = Renderer::new(d.font_dir.as_deref())?;
             if let (Some(decision), true) = (&decided.decision, d.issue) {
-                let entry = register::issue(
+                let (entry, n) = ocop::issue_decision(
                     &mut store,
                     &renderer,
-                    &decision.document,
-                    &decision.letter,
-                    date,
-                )?;
-                let n = ocop::record_certificates(
-                    &mut store,
-                    &entry.number_symbol,
+                    decision,
+                    &issuer,
                     date,
                     &decided.evaluated,
                 )?;
@@ -461,19 +457,19 @@ fn ocop(command: OcopCommand, db_path: &std::path::Path) -> anyhow::Result<()> {
             threads,
             font_dir,
         } => {
-            let set = ocop::certificate_set(&store, &decision, &issuer, signer.as_deref())?;
+            let set =
+                ocop::certificate_set(&store, &decision, issuer.as_deref(), signer.as_deref())?;
             let renderer = Renderer::new(font_dir.as_deref())?;
             let threads = threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let rendered = ocop::render_certificates(&renderer, &set, threads)?;
             let stem = format!("gcn-{}", decision.replace('/', "-"));
             let dir = out.join(&stem);
             std::fs::create_dir_all(&dir)?;
-            for (name, bytes) in rendered.pages {
-                output::write_atomic(&dir.join(format!("{name}.pdf")), &bytes)?;
-            }
+            let combined = ocop::render_certificates(&renderer, &set, threads, |page, pdf| {
+                output::write_atomic(&dir.join(format!("{}.pdf", page.stem)), &pdf)
+            })?;
             let all = out.join(format!("{stem}.pdf"));
-            output::write_atomic(&all, &rendered.combined)?;
+            output::write_atomic(&all, &combined)?;
             println!(
                 "{} giấy chứng nhận: {}/ và {}",
                 set.pages.len(),

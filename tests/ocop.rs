@@ -588,32 +588,24 @@ fn an_issued_decision_records_its_certificates_and_prints_one_page_each() {
     let printed = String::from_utf8_lossy(&o.stdout);
     assert!(printed.lines().any(|l| l == "01/QĐ-UBND"), "{printed}");
     let c = rusqlite::Connection::open(&db).unwrap();
-    let (n, exp): (i64, String) = c
+    let (n, exp, issuer): (i64, String, String) = c
         .query_row(
-            "SELECT count(*), max(expires_on) FROM certificates WHERE decision = '01/QĐ-UBND'",
+            "SELECT count(*), max(expires_on), group_concat(DISTINCT issuer_id) FROM certificates WHERE decision = '01/QĐ-UBND'",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
     assert_eq!(
-        (n, exp.as_str()),
-        (3, "2024-01-31"),
-        "3 certified products, 36 months"
+        (n, exp.as_str(), issuer.as_str()),
+        (3, "2024-01-31", "ubnd-luc-nam"),
+        "3 certified products, 36 months, certified by the issuer"
     );
 
     let out = dir.path().join("c");
     let o = run(vanthu()
         .arg("--db")
         .arg(&db)
-        .args([
-            "ocop",
-            "certificates",
-            "--decision",
-            "01/QĐ-UBND",
-            "--issuer",
-            "ubnd-luc-nam",
-            "--out",
-        ])
+        .args(["ocop", "certificates", "--decision", "01/QĐ-UBND", "--out"])
         .arg(&out));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let combined = out.join("gcn-01-QĐ-UBND.pdf");
@@ -660,5 +652,26 @@ fn an_issued_decision_records_its_certificates_and_prints_one_page_each() {
     ]));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("không có giấy chứng nhận nào theo quyết định")
+    );
+    // Certificates imported without their certifying agency need --issuer.
+    let extra = dir.path().join("gcn.toml");
+    std::fs::write(
+        &extra,
+        "[[certificates]]\nproduct = \"ln21-buoi\"\ndecision = \"77/QĐ-UBND\"\nstars = 3\nissued_on = \"2020-05-04\"\n",
+    )
+    .unwrap();
+    let o = run(vanthu().arg("--db").arg(&db).arg("import").arg(&extra));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(vanthu().arg("--db").arg(&db).args([
+        "ocop",
+        "certificates",
+        "--decision",
+        "77/QĐ-UBND",
+    ]));
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("không ghi cơ quan cấp; hãy chỉ --issuer"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }

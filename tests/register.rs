@@ -380,3 +380,53 @@ fn backup_while_other_processes_issue() {
     let v = stdout(vanthu().arg("--db").arg(&db).args(["register", "verify"]));
     assert!(v.contains("không thiếu, không trùng số"), "{v}");
 }
+
+#[test]
+fn writes_that_belong_to_an_issued_document_share_its_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init(dir.path());
+    let letter = draft(dir.path());
+    let text = std::fs::read_to_string(&letter).unwrap();
+    let doc = vanthu::letter::parse(&text, &letter).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2021, 5, 17).unwrap();
+    let files = |_: &vanthu::Document| {
+        Ok(register::Files {
+            pdf: b"%PDF".to_vec(),
+            docx: b"PK".to_vec(),
+            pages: 1,
+        })
+    };
+    let before = dump(&db);
+    let mut store = Store::open(&db).unwrap();
+    // A follow-up write that fails (a certificate for a product that does not exist
+    // breaks the foreign key) takes the document and its number down with it.
+    let failed = register::issue_then(&mut store, &doc, &text, date, files, |tx, e| {
+        tx.execute(
+            "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on) VALUES ('khong-co', ?1, 3, '2021-05-17', '2024-05-17')",
+            [&e.number_symbol],
+        )?;
+        Ok(())
+    });
+    assert!(failed.is_err());
+    drop(store);
+    assert_eq!(dump(&db), before, "nothing stored, no number used");
+    let mut store = Store::open(&db).unwrap();
+    let e = register::issue_then(&mut store, &doc, &text, date, files, |tx, e| {
+        tx.execute(
+            "INSERT INTO recipient_groups (id, name) VALUES ('g', ?1)",
+            [&e.number_symbol],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(e.number_symbol, "01/UBND-KT", "the number is still 01");
+    let name: String = store
+        .conn()
+        .query_row(
+            "SELECT name FROM recipient_groups WHERE id = 'g'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(name, "01/UBND-KT");
+}

@@ -154,6 +154,8 @@ pub struct CertificateRow {
     pub stars: i64,
     pub issued_on: String,
     pub expires_on: Option<String>,
+    /// The People's Committee that certified the product (optional).
+    pub issuer: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -813,18 +815,24 @@ pub fn import(
                 );
             }
             let decision = im.text(&row, "decision", &c.decision);
+            let issuer = match &c.issuer {
+                Some(i) => im.reference(&row, "issuer", Table::Agencies, i).map(Some),
+                None => Some(None),
+            };
             let expires = match (&c.expires_on, issued) {
                 (Some(e), _) => im.date(&row, "expires_on", e),
                 // 36 months from the decision; chrono clamps to the month's last day.
                 (None, Some(d)) => d.checked_add_months(Months::new(36)),
                 (None, None) => None,
             };
-            if let (Some(product), Some(issued), Some(expires), Some(decision)) = (product, issued, expires, decision)
+            if let (Some(product), Some(issued), Some(expires), Some(decision), Some(issuer)) =
+                (product, issued, expires, decision, issuer)
                 && (3..=5).contains(&c.stars)
                 && im.exec(
                     &row,
-                    "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![product.as_str(), decision, c.stars, issued.to_string(), expires.to_string()],
+                    "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on, issuer_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![product.as_str(), decision, c.stars, issued.to_string(), expires.to_string(),
+                            issuer.as_ref().map(|i| i.as_str())],
                 )
             {
                 report.certificates += 1;

@@ -44,6 +44,10 @@ pub enum OcopError {
     NoCertificates(String),
     #[error(transparent)]
     Letter(#[from] LetterError),
+    #[error("các giấy chứng nhận theo quyết định \"{0}\" không ghi cơ quan cấp; hãy chỉ --issuer")]
+    UnknownCertifier(String),
+    #[error(transparent)]
+    Register(#[from] crate::store::register::RegisterError),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -691,29 +695,65 @@ pub fn expiring(
     })
 }
 
-/// Records the certificates an issued decision grants: one per certified product,
-/// valid 36 months from `date` (month ends clamp). Returns how many were recorded.
-pub fn record_certificates(
+/// Issues a certification decision through the register and records the certificates
+/// it grants (one per certified product, 36 months from the signing date, month ends
+/// clamped, certified by `issuer`) in the same transaction: either the decision and its
+/// certificates are stored together, or neither is. Returns the register entry and the
+/// number of certificates.
+pub fn issue_decision(
     store: &mut Store,
-    decision: &str,
+    renderer: &crate::Renderer,
+    decision: &Composed,
+    issuer: &str,
     date: NaiveDate,
     evaluated: &[Evaluated],
-) -> Result<usize, OcopError> {
+) -> Result<(crate::store::register::Entry, usize), OcopError> {
+    let mut n = 0;
+    let entry = crate::store::register::issue_then(
+        store,
+        &decision.document,
+        &decision.letter,
+        date,
+        |doc| crate::store::register::render_files(renderer, doc),
+        |tx, entry| {
+            let signed = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(date);
+            n = insert_certificates(tx, &entry.number_symbol, issuer, signed, evaluated)?;
+            Ok(())
+        },
+    )?;
+    Ok((entry, n))
+}
+
+/// Inserts the certificates of the certified products of `evaluated` under `decision`
+/// (36 months from `date`); the caller owns the transaction.
+pub fn insert_certificates(
+    conn: &rusqlite::Connection,
+    decision: &str,
+    issuer: &str,
+    date: NaiveDate,
+    evaluated: &[Evaluated],
+) -> Result<usize, rusqlite::Error> {
     let expires = date
         .checked_add_months(chrono::Months::new(36))
         .unwrap_or(NaiveDate::MAX);
-    let tx = store.conn_mut().transaction()?;
+    let mut stmt = conn.prepare(
+        "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on, issuer_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     let mut n = 0;
     for e in evaluated {
         if let tiers::Outcome::Certify { stars } = e.outcome {
-            tx.execute(
-                "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![e.product_id, decision, stars, date.to_string(), expires.to_string()],
-            )?;
+            stmt.execute(rusqlite::params![
+                e.product_id,
+                decision,
+                stars,
+                date.to_string(),
+                expires.to_string(),
+                issuer
+            ])?;
             n += 1;
         }
     }
-    tx.commit()?;
     Ok(n)
 }
 
@@ -747,12 +787,6 @@ type CertificateRow = (
     NaiveDate,
 );
 
-/// Rendered certificates: each page as (file stem, PDF), and all pages in one PDF.
-pub struct RenderedCertificates {
-    pub pages: Vec<(String, Vec<u8>)>,
-    pub combined: Vec<u8>,
-}
-
 /// Every certificate of a decision, ready to render.
 pub struct CertificateSet {
     pub decision: String,
@@ -762,14 +796,32 @@ pub struct CertificateSet {
 }
 
 /// Builds the certificates of the products recognised by `decision`, issued by
-/// `issuer` and signed by `signer` (default: the agency's first person).
+/// `issuer` (default: the agency stored with the certificates) and signed by `signer`
+/// (default: the agency's first person).
 pub fn certificate_set(
     store: &Store,
     decision: &str,
-    issuer: &str,
+    issuer: Option<&str>,
     signer: Option<&str>,
 ) -> Result<CertificateSet, OcopError> {
     use crate::letter::Lookup;
+    let stored: Option<String>;
+    let issuer = match issuer {
+        Some(i) => i,
+        None => {
+            let issuers: Vec<Option<String>> = store
+                .conn()
+                .prepare("SELECT DISTINCT issuer_id FROM certificates WHERE decision = ?1")?
+                .query_map([decision], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            stored = match issuers.as_slice() {
+                [] => return Err(OcopError::NoCertificates(decision.to_string())),
+                [Some(one)] => Some(one.clone()),
+                _ => return Err(OcopError::UnknownCertifier(decision.to_string())),
+            };
+            stored.as_deref().expect("set above")
+        }
+    };
     let agency = store
         .agency(issuer)
         .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
@@ -857,13 +909,19 @@ pub fn certificate_set(
     })
 }
 
-/// Renders the certificates: laid out once as one document (the combined PDF), then
-/// each page exported as its own PDF on `threads` threads. Returns ((stem, pdf)…, combined).
+/// How many certificates are laid out together when exporting them one by one: small
+/// enough to keep memory low, large enough to share fonts and layout work.
+const CERTIFICATE_CHUNK: usize = 100;
+
+/// Renders the certificates: all of them laid out once as the combined PDF (returned),
+/// then each as its own PDF, handed to `sink` as soon as it exists (laid out
+/// `CERTIFICATE_CHUNK` at a time, pages exported on `threads` threads).
 pub fn render_certificates(
     renderer: &crate::Renderer,
     set: &CertificateSet,
     threads: usize,
-) -> Result<RenderedCertificates, crate::render::RenderError> {
+    mut sink: impl FnMut(&CertificatePage, Vec<u8>) -> std::io::Result<()>,
+) -> Result<Vec<u8>, crate::render::RenderError> {
     use chrono::Datelike;
     let day = (
         set.issued_on.year(),
@@ -874,24 +932,24 @@ pub fn render_certificates(
         "Giấy chứng nhận sản phẩm OCOP theo Quyết định số {}",
         set.decision
     );
-    let data = serde_json::to_vec(&json!({
-        "meta": {"title": title, "author": set.issuer_name, "keywords": set.decision,
-                 "year": day.0, "month": day.1, "day": day.2},
-        "certificates": set.pages,
-    }))
-    .expect("certificate data serializes");
-    let (pages, combined) = renderer.pdf_layout_pages(
-        crate::render::pdf::Layout::Certificate,
-        data,
-        &set.decision,
-        day,
-        threads,
-    )?;
-    let pages = set
-        .pages
-        .iter()
-        .map(|p| p.stem.clone())
-        .zip(pages)
-        .collect();
-    Ok(RenderedCertificates { pages, combined })
+    let data = |pages: &[CertificatePage]| {
+        serde_json::to_vec(&json!({
+            "meta": {"title": title, "author": set.issuer_name, "keywords": set.decision,
+                     "year": day.0, "month": day.1, "day": day.2},
+            "certificates": pages,
+        }))
+        .expect("certificate data serializes")
+    };
+    let layout = crate::render::pdf::Layout::Certificate;
+    // The combined layout first: its memory is freed before the threads start, so
+    // they reuse it instead of adding to the peak.
+    let (combined, _) = renderer.pdf_layout(layout, data(&set.pages), &set.decision, day)?;
+    typst::comemo::evict(0);
+    for part in set.pages.chunks(CERTIFICATE_CHUNK) {
+        let pdfs = renderer.pdf_layout_pages(layout, data(part), &set.decision, day, threads)?;
+        for (page, pdf) in part.iter().zip(pdfs) {
+            sink(page, pdf)?;
+        }
+    }
+    Ok(combined)
 }

@@ -93,6 +93,8 @@ pub enum RenderError {
     Export(String),
     #[error("DOCX packaging failed: {0}")]
     Docx(String),
+    #[error("không ghi được tệp: {0}")]
+    Write(#[from] std::io::Error),
     #[error("font folder {path}: {message}")]
     Fonts { path: String, message: String },
 }
@@ -133,7 +135,7 @@ impl Renderer {
         self.pdf.compile(layout, data, ident, day)
     }
 
-    /// Lays out JSON `data` once and returns every page as its own PDF plus the whole.
+    /// Lays out JSON `data` once and returns every page as its own PDF.
     pub fn pdf_layout_pages(
         &self,
         layout: pdf::Layout,
@@ -141,7 +143,7 @@ impl Renderer {
         ident: &str,
         day: (i32, u32, u32),
         threads: usize,
-    ) -> Result<(Vec<Vec<u8>>, Vec<u8>), RenderError> {
+    ) -> Result<Vec<Vec<u8>>, RenderError> {
         self.pdf.compile_pages(layout, data, ident, day, threads)
     }
 

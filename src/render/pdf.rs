@@ -138,8 +138,7 @@ impl PdfRenderer {
         Ok((bytes, paged.pages().len()))
     }
 
-    /// Lays out `data` once and exports the whole document plus every page as its own
-    /// PDF, the pages exported on `threads` threads. Returns (pages, whole).
+    /// Lays out `data` once and exports every page as its own PDF, on `threads` threads.
     pub fn compile_pages(
         &self,
         layout: Layout,
@@ -147,7 +146,7 @@ impl PdfRenderer {
         ident: &str,
         day: (i32, u32, u32),
         threads: usize,
-    ) -> Result<(Vec<Vec<u8>>, Vec<u8>), RenderError> {
+    ) -> Result<Vec<Vec<u8>>, RenderError> {
         let paged = self.lay_out(layout, data)?;
         // The layout is done: drop typst's memo cache before the exports.
         typst::comemo::evict(0);
@@ -177,9 +176,8 @@ impl PdfRenderer {
                 .collect::<Result<Vec<Vec<_>>, _>>()
                 .map(|v| v.into_iter().flatten().collect::<Vec<_>>())
         })?;
-        let whole = export(paged, ident, day, None)?;
-        typst::comemo::evict(30);
-        Ok((pages, whole))
+        typst::comemo::evict(0);
+        Ok(pages)
     }
 
     fn lay_out(&self, layout: Layout, data: Vec<u8>) -> Result<PagedDocument, RenderError> {

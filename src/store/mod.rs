@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_register.sql")),
     M::up(include_str!("../../migrations/0002_programme_data.sql")),
     M::up(include_str!("../../migrations/0003_tier_policies.sql")),
+    M::up(include_str!("../../migrations/0004_certificate_issuer.sql")),
 ];
 
 /// The schema version this build knows.

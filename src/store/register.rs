@@ -79,12 +79,17 @@ pub fn issue(
     date: NaiveDate,
 ) -> Result<Entry, RegisterError> {
     issue_with(store, draft, letter, date, |doc| {
-        let r = renderer.render(doc, &[Format::Pdf, Format::Docx])?;
-        Ok(Files {
-            pdf: r.pdf.expect("pdf requested"),
-            docx: r.docx.expect("docx requested"),
-            pages: r.pages.unwrap_or(0),
-        })
+        render_files(renderer, doc)
+    })
+}
+
+/// Renders a numbered document to the PDF and DOCX the register stores.
+pub fn render_files(renderer: &Renderer, doc: &Document) -> Result<Files, RenderError> {
+    let r = renderer.render(doc, &[Format::Pdf, Format::Docx])?;
+    Ok(Files {
+        pdf: r.pdf.expect("pdf requested"),
+        docx: r.docx.expect("docx requested"),
+        pages: r.pages.unwrap_or(0),
     })
 }
 
@@ -103,6 +108,20 @@ pub fn issue_with(
     letter: &str,
     date: NaiveDate,
     render: impl FnOnce(&Document) -> Result<Files, RenderError>,
+) -> Result<Entry, RegisterError> {
+    issue_then(store, draft, letter, date, render, |_, _| Ok(()))
+}
+
+/// [`issue_with`] plus `then`: more writes that belong to the issued document (e.g. the
+/// certificates a decision grants), made in the same transaction, so either the
+/// document and those rows are stored together or neither is.
+pub fn issue_then(
+    store: &mut Store,
+    draft: &Document,
+    letter: &str,
+    date: NaiveDate,
+    render: impl FnOnce(&Document) -> Result<Files, RenderError>,
+    then: impl FnOnce(&rusqlite::Transaction, &Entry) -> Result<(), rusqlite::Error>,
 ) -> Result<Entry, RegisterError> {
     if let Some(n) = draft.number() {
         return Err(RegisterError::AlreadyNumbered(n));
@@ -169,9 +188,13 @@ pub fn issue_with(
             entry.issued_at,
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let entry = Entry {
+        id: tx.last_insert_rowid(),
+        ..entry
+    };
+    then(&tx, &entry)?;
     tx.commit()?;
-    Ok(Entry { id, ..entry })
+    Ok(entry)
 }
 
 const COLUMNS: &str = "id, issuer, issuer_name, year, number, number_symbol, date, kind, subject, signer, \
