@@ -18,10 +18,14 @@
 //!    year) and stores the numbered document's PDF and DOCX with their SHA-256, in one
 //!    SQLite transaction. Issued documents are immutable.
 //!
-//! Programme data and delivery build on these steps.
+//! 6. **Deliver** ([`mail`]): the register's document is e-mailed to every recipient
+//!    with a mailbox through an outbox in SQLite and a worker (lettre over SMTP, or .eml
+//!    files), each attempt recorded, never sent twice once accepted.
 
+pub mod config;
 pub mod data;
 pub mod letter;
+pub mod mail;
 pub mod model;
 pub mod ocop;
 pub mod output;

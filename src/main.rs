@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use vanthu::model::DocDate;
 use vanthu::store::{Store, register};
-use vanthu::{Format, Renderer, letter, output};
+use vanthu::{Format, Renderer, letter, mail, output};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +20,9 @@ struct Cli {
     /// given, to fill letters that name stored records by id.
     #[arg(long, global = true, env = "VANTHU_DB")]
     db: Option<PathBuf>,
+    /// The configuration file (default: vanthu.toml when it exists); VANTHU_* variables win.
+    #[arg(long, global = true, env = "VANTHU_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -78,6 +81,42 @@ enum Command {
     Ocop {
         #[command(subcommand)]
         command: OcopCommand,
+    },
+    /// E-mail an issued document to every recipient that has a mailbox: plans one
+    /// message per mailbox, queues them and delivers them.
+    Send {
+        /// Number/symbol, e.g. 780/UBND-KT.
+        number: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        issuer: Option<String>,
+        /// Print who would get what, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Queue the messages that failed once more.
+        #[arg(long)]
+        retry_failed: bool,
+        /// Only queue: the worker (`vanthu worker`) delivers.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Delivery status of an issued document, per recipient.
+    Deliveries {
+        number: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        issuer: Option<String>,
+    },
+    /// The delivery worker: sends queued messages until stopped (Ctrl-C).
+    Worker {
+        /// Stop when nothing is due now.
+        #[arg(long)]
+        until_idle: bool,
+        /// Stop when nothing is queued at all (waits for scheduled retries).
+        #[arg(long, conflicts_with = "until_idle")]
+        until_done: bool,
     },
     /// Database maintenance.
     Db {
@@ -334,6 +373,92 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Ocop { command } => ocop(command, &db_path)?,
+        Command::Send {
+            number,
+            year,
+            issuer,
+            dry_run,
+            retry_failed,
+            no_wait,
+        } => {
+            let settings = config(cli.config.as_deref())?.mail;
+            let mut store = Store::open(&db_path)?;
+            let entry = register::find(&store, &number, year, issuer.as_deref())?;
+            if dry_run {
+                let plan = mail::plan(&store, &entry)?;
+                print_plan(&entry, &plan);
+                println!("--dry-run: không gửi thư nào");
+                return Ok(());
+            }
+            let (plan, queued) = mail::queue(&mut store, &entry, &settings)?;
+            print_plan(&entry, &plan);
+            println!(
+                "đã xếp {} thư vào hàng đợi ({} đã có từ trước)",
+                queued.queued, queued.already
+            );
+            if retry_failed {
+                let n = mail::outbox::retry_failed(&mut store, entry.id)?;
+                println!("xếp lại {n} thư đã thất bại");
+            }
+            drop(store);
+            if !no_wait {
+                let report = runtime()?.block_on(mail::worker::run(
+                    &db_path,
+                    &settings,
+                    Some(entry.id),
+                    mail::worker::Until::Idle,
+                    std::future::pending(),
+                ))?;
+                println!(
+                    "đã gửi {}, chờ gửi lại {}, thất bại {}",
+                    report.sent, report.retrying, report.failed
+                );
+            }
+        }
+        Command::Deliveries {
+            number,
+            year,
+            issuer,
+        } => {
+            let store = Store::open(&db_path)?;
+            let entry = register::find(&store, &number, year, issuer.as_deref())?;
+            let rows = mail::outbox::list(&store, entry.id)?;
+            if rows.is_empty() {
+                println!(
+                    "{} chưa được gửi; chạy `vanthu send {} --year {}`",
+                    entry.number_symbol, entry.number_symbol, entry.year
+                );
+            }
+            for d in rows {
+                println!(
+                    "{}\t{}\t{}",
+                    d.recipient,
+                    d.email.as_deref().unwrap_or("—"),
+                    d.state()
+                );
+            }
+        }
+        Command::Worker {
+            until_idle,
+            until_done,
+        } => {
+            let settings = config(cli.config.as_deref())?.mail;
+            let until = if until_idle {
+                mail::worker::Until::Idle
+            } else if until_done {
+                mail::worker::Until::Done
+            } else {
+                mail::worker::Until::Stopped
+            };
+            let rt = runtime()?;
+            let report = rt.block_on(async {
+                mail::worker::run(&db_path, &settings, None, until, shutdown_signal()).await
+            })?;
+            println!(
+                "đã gửi {}, chờ gửi lại {}, thất bại {}",
+                report.sent, report.retrying, report.failed
+            );
+        }
         Command::Db {
             command: DbCommand::Backup { file },
         } => {
@@ -343,6 +468,58 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The configuration: the file, then the environment.
+fn config(file: Option<&std::path::Path>) -> anyhow::Result<vanthu::config::Config> {
+    Ok(vanthu::config::Config::load(file, |k| {
+        std::env::var(k).ok()
+    })?)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Ctrl-C or SIGTERM: stop taking messages, finish the ones in flight.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// The delivery plan of a document: e-mail, paper, archive.
+fn print_plan(entry: &register::Entry, plan: &mail::Recipients) {
+    println!(
+        "{} ({}): {} thư điện tử, {} bản giấy",
+        entry.number_symbol,
+        entry.year,
+        plan.mailboxes.len(),
+        plan.paper.len()
+    );
+    for m in &plan.mailboxes {
+        println!("  thư   {} <{}>", m.name, m.email);
+    }
+    for p in &plan.paper {
+        println!("  giấy  {}: {}", p.name, p.reason);
+    }
+    for a in &plan.archive {
+        println!("  lưu   {a}");
+    }
 }
 
 /// `--date`: a complete date, or today in Vietnam when absent.

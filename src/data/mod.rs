@@ -71,6 +71,8 @@ pub struct AgencyRow {
     #[serde(default)]
     pub units: Vec<String>,
     pub email: Option<String>,
+    /// Where replies to the agency's e-mails go (optional; default: `email`).
+    pub reply_to: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -421,11 +423,20 @@ impl Importer<'_> {
     }
 
     fn email(&mut self, row: &str, value: &Option<String>) -> Option<Option<String>> {
+        self.email_in(row, "email", value)
+    }
+
+    fn email_in(
+        &mut self,
+        row: &str,
+        field: &str,
+        value: &Option<String>,
+    ) -> Option<Option<String>> {
         match value {
             None => Some(None),
             Some(v) => Email::parse(v)
                 .map(|e| Some(e.to_string()))
-                .map_err(|m| self.problem(row, "email", m))
+                .map_err(|m| self.problem(row, field, m))
                 .ok(),
         }
     }
@@ -567,11 +578,13 @@ pub fn import(
             let abbr = im.text(&row, "abbreviation", &a.abbreviation);
             let short = im.text(&row, "short_name", &a.short_name);
             let email = im.email(&row, &a.email);
-            if let (Some(id), Some(name), Some(place), Some(abbr), Some(short), Some(email)) = (id, name, place, abbr, short, email)
+            let reply_to = im.email_in(&row, "reply_to", &a.reply_to);
+            if let (Some(id), Some(name), Some(place), Some(abbr), Some(short), Some(email), Some(reply_to)) =
+                (id, name, place, abbr, short, email, reply_to)
                 && im.exec(
                     &row,
-                    "INSERT INTO agencies (id, name, level, place, abbreviation, short_name, units, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![id.as_str(), name, a.level, place, abbr.to_uppercase(), short, a.units.join(","), email],
+                    "INSERT INTO agencies (id, name, level, place, abbreviation, short_name, units, email, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![id.as_str(), name, a.level, place, abbr.to_uppercase(), short, a.units.join(","), email, reply_to],
                 )
             {
                 report.agencies += 1;

@@ -133,7 +133,11 @@ pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopEr
             issuer,
             signer: req.signer,
             date: req.date,
-            addressees: pending.into_iter().map(|(_, n)| n).collect(),
+            // By id, so the printed name and the delivery resolve to the same agency.
+            addressees: pending
+                .into_iter()
+                .map(|(id, _)| format!("@{id}"))
+                .collect(),
             data,
             stem: format!("nhac-han-{}-{}", req.milestone, req.date),
         },

@@ -19,6 +19,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_programme_data.sql")),
     M::up(include_str!("../../migrations/0003_tier_policies.sql")),
     M::up(include_str!("../../migrations/0004_certificate_issuer.sql")),
+    M::up(include_str!("../../migrations/0005_outbox.sql")),
 ];
 
 /// The schema version this build knows.

@@ -236,6 +236,12 @@ pub fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// One issued document by its row id.
+pub fn by_id(store: &Store, id: i64) -> Result<Entry, RegisterError> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = ?1");
+    Ok(store.conn().query_row(&sql, [id], entry)?)
+}
+
 /// Finds one issued document by its number/symbol (`780/UBND-KT`) and year.
 pub fn find(
     store: &Store,

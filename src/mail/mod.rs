@@ -1,0 +1,74 @@
+//! E-mail delivery of issued documents to every "Nơi nhận" recipient.
+//!
+//! 1. **Recipients** ([`recipients`]): the document's "Kính gửi" and "Nơi nhận" entries
+//!    resolve to stored agencies, groups (each member) and people; "Như trên" is the
+//!    addressees, "Lưu: …" the archive; entries without a mailbox go on paper.
+//! 2. **Outbox** ([`outbox`]): one row per mailbox, queued in the transaction that plans
+//!    it, with a stable Message-ID; every attempt is recorded.
+//! 3. **Message** ([`message`]): subject `[number] subject`, plain and HTML bodies from
+//!    `templates/email/`, the register's PDF and DOCX attached byte for byte.
+//! 4. **Worker** ([`worker`]): claims due rows, sends through lettre (SMTP) or writes
+//!    .eml files, retries transient failures with capped exponential backoff, and marks
+//!    permanent ones failed.
+//!
+//! [`plan`] and [`queue`] are what `vanthu send` and the service call.
+
+pub mod message;
+pub mod outbox;
+pub mod recipients;
+pub mod settings;
+pub mod worker;
+
+pub use outbox::{Delivery, Status};
+pub use recipients::Recipients;
+pub use settings::MailSettings;
+
+use crate::store::Store;
+use crate::store::register::{Entry, RegisterError};
+
+/// Why mail could not be planned, built or sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error(
+        "cơ quan ban hành \"{0}\" chưa có địa chỉ thư điện tử để gửi đi; thêm email cho cơ quan trong tệp dữ liệu (vanthu import) hoặc đặt mail.from / VANTHU_MAIL_FROM"
+    )]
+    NoSender(String),
+    #[error("địa chỉ thư không hợp lệ: {0}")]
+    Address(String),
+    #[error("cấu hình gửi thư: {0}")]
+    Settings(String),
+    #[error("mẫu thư (templates/email): {0}")]
+    Template(String),
+    #[error("không tạo được thư: {0}")]
+    Build(String),
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// The delivery plan of an issued document: who gets an e-mail, who gets paper, and
+/// the archive line. Changes nothing.
+pub fn plan(store: &Store, entry: &Entry) -> Result<Recipients, MailError> {
+    let letter: String = store.conn().query_row(
+        "SELECT letter FROM documents WHERE id = ?1",
+        [entry.id],
+        |r| r.get(0),
+    )?;
+    Ok(recipients::resolve(store, &letter)?)
+}
+
+/// Plans the document's recipients and queues one message per mailbox (and the paper
+/// recipients) in one transaction; recipients already queued are not queued again.
+pub fn queue(
+    store: &mut Store,
+    entry: &Entry,
+    settings: &MailSettings,
+) -> Result<(Recipients, outbox::Queued), MailError> {
+    let recipients = plan(store, entry)?;
+    let sender = message::sender(store, entry, settings)?;
+    let queued = outbox::queue(store, entry, &recipients, sender.domain())?;
+    Ok((recipients, queued))
+}

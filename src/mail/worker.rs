@@ -1,0 +1,309 @@
+//! The delivery worker: claims due messages from the outbox, sends them through the
+//! transport (SMTP via lettre's pooled async transport, or .eml files in a folder), and
+//! records each attempt. Concurrency and rate are bounded by the settings.
+//!
+//! Crash safety: a message is claimed (status `sending`, with a lease) in one
+//! transaction before it is sent, and marked `sent` in the transaction that follows the
+//! server's acceptance. A worker killed while it waits for the server leaves the row
+//! `sending`; once the lease runs out the next worker sends it again: it had not been
+//! accepted. The one window that cannot be closed is between the server's "250" after
+//! DATA and the commit that records it (one SQLite write, well under a millisecond):
+//! a crash exactly there sends that one message again, with the same Message-ID, so
+//! the recipient's system can recognise it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lettre::message::Message;
+use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use tokio::task::JoinSet;
+
+use super::MailError;
+use super::message::Outgoing;
+use super::outbox::{self, Claimed, Outcome};
+use super::settings::{MailSettings, Security};
+use crate::store::Store;
+use crate::store::register;
+
+/// Where messages go.
+pub enum Transport {
+    /// An SMTP server (pooled connections); one message may take at most `limit`.
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        limit: Duration,
+    },
+    /// `.eml` files in a folder, one per message, named after its Message-ID.
+    Folder(PathBuf),
+}
+
+impl Transport {
+    /// The transport the settings describe: SMTP when a server is configured, else the
+    /// folder of .eml files.
+    pub fn new(settings: &MailSettings) -> Result<Transport, MailError> {
+        let Some(s) = &settings.smtp else {
+            std::fs::create_dir_all(&settings.folder).map_err(|e| {
+                MailError::Settings(format!(
+                    "không tạo được thư mục thư đi {}: {e}",
+                    settings.folder.display()
+                ))
+            })?;
+            return Ok(Transport::Folder(settings.folder.clone()));
+        };
+        let params = || -> Result<TlsParameters, MailError> {
+            let mut b = TlsParameters::builder(s.host.clone());
+            if let Some(ca) = &s.ca_file {
+                let pem = std::fs::read(ca).map_err(|e| {
+                    MailError::Settings(format!("mail.smtp.ca_file {}: {e}", ca.display()))
+                })?;
+                let cert = Certificate::from_pem(&pem).map_err(|e| {
+                    MailError::Settings(format!("mail.smtp.ca_file {}: {e}", ca.display()))
+                })?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build()
+                .map_err(|e| MailError::Settings(format!("TLS: {e}")))
+        };
+        let tls = match s.security {
+            Security::Starttls => Tls::Required(params()?),
+            Security::Tls => Tls::Wrapper(params()?),
+            Security::Plain => Tls::None,
+        };
+        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())
+            .port(s.port())
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(s.timeout_secs)))
+            .pool_config(PoolConfig::new().max_size(settings.concurrency as u32));
+        if let (Some(user), Some(password)) = (&s.username, &s.password) {
+            b = b.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Transport::Smtp {
+            transport: b.build(),
+            limit: s.send_limit(),
+        })
+    }
+
+    /// Sends one message and says how it went.
+    pub async fn send(&self, message: Message, message_id: &str) -> Outcome {
+        match self {
+            Transport::Smtp { transport, limit } => {
+                match tokio::time::timeout(*limit, transport.send(message)).await {
+                    Ok(Ok(r)) => Outcome::Sent(format!(
+                        "{} {}",
+                        r.code(),
+                        r.message().collect::<Vec<_>>().join(" ")
+                    )),
+                    Ok(Err(e)) if e.is_permanent() => Outcome::Permanent(error_text(&e)),
+                    Ok(Err(e)) => Outcome::Transient(error_text(&e)),
+                    Err(_) => Outcome::Transient(format!(
+                        "máy chủ thư không trả lời trong {} giây",
+                        limit.as_secs()
+                    )),
+                }
+            }
+            Transport::Folder(dir) => {
+                let name: String = message_id
+                    .trim_matches(['<', '>'])
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || ".-@".contains(c) {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let path = dir.join(format!("{name}.eml"));
+                match crate::output::write_atomic(&path, &message.formatted()) {
+                    Ok(()) => Outcome::Sent(format!("đã ghi {}", path.display())),
+                    Err(e) => Outcome::Transient(format!("không ghi được {}: {e}", path.display())),
+                }
+            }
+        }
+    }
+}
+
+/// The error as the server or the network said it (lettre's message already names
+/// its cause).
+fn error_text(e: &lettre::transport::smtp::Error) -> String {
+    e.to_string()
+}
+
+/// When the worker stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Nothing is due now (retries scheduled later are left for a later run).
+    Idle,
+    /// Nothing is queued or being sent at all (waits for scheduled retries).
+    Done,
+    /// Never by itself: only when the stop signal comes.
+    Stopped,
+}
+
+/// What a run of the worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+struct Shared {
+    store: Mutex<Store>,
+    settings: MailSettings,
+    transport: Transport,
+    documents: Mutex<HashMap<i64, Arc<Outgoing>>>,
+}
+
+impl Shared {
+    fn outgoing(&self, document: i64) -> Result<Arc<Outgoing>, MailError> {
+        if let Some(o) = self.documents.lock().expect("not poisoned").get(&document) {
+            return Ok(o.clone());
+        }
+        let loaded = {
+            let store = self.store.lock().expect("not poisoned");
+            let entry = register::by_id(&store, document)?;
+            Arc::new(Outgoing::load(&store, entry, &self.settings)?)
+        };
+        let mut docs = self.documents.lock().expect("not poisoned");
+        // Keep memory flat: only the documents being worked on stay loaded.
+        if docs.len() >= 8 {
+            docs.clear();
+        }
+        docs.insert(document, loaded.clone());
+        Ok(loaded)
+    }
+
+    fn record(&self, c: &Claimed, outcome: &Outcome) -> Result<(), MailError> {
+        let mut store = self.store.lock().expect("not poisoned");
+        outbox::record(store.conn_mut(), c, outcome, &self.settings)?;
+        Ok(())
+    }
+}
+
+async fn deliver(shared: Arc<Shared>, c: Claimed) -> Result<Outcome, MailError> {
+    let outcome = match shared
+        .outgoing(c.document_id)
+        .and_then(|o| o.message(&c.recipient, &c.email, &c.message_id))
+    {
+        Ok(message) => shared.transport.send(message, &c.message_id).await,
+        Err(e @ MailError::Sqlite(_)) => return Err(e),
+        Err(e) => Outcome::Permanent(e.to_string()),
+    };
+    tracing_like(&c, &outcome);
+    shared.record(&c, &outcome)?;
+    Ok(outcome)
+}
+
+/// One line per attempt on stderr (never the password: it is not in any of these).
+fn tracing_like(c: &Claimed, outcome: &Outcome) {
+    let (what, reply) = match outcome {
+        Outcome::Sent(r) => ("sent", r),
+        Outcome::Transient(r) => ("retry", r),
+        Outcome::Permanent(r) => ("failed", r),
+    };
+    if std::env::var_os("VANTHU_QUIET").is_none() {
+        eprintln!(
+            "delivery {} attempt {} to {}: {what}: {reply}",
+            c.id, c.attempt, c.email
+        );
+    }
+}
+
+/// Runs the worker over the outbox of `db` (only `document`'s messages when given) until
+/// `until`, or until `stop` completes; then lets the messages in flight finish.
+pub async fn run(
+    db: &Path,
+    settings: &MailSettings,
+    document: Option<i64>,
+    until: Until,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<Report, MailError> {
+    settings.check().map_err(MailError::Settings)?;
+    let shared = Arc::new(Shared {
+        store: Mutex::new(Store::open(db)?),
+        settings: settings.clone(),
+        transport: Transport::new(settings)?,
+        documents: Mutex::new(HashMap::new()),
+    });
+    let lease = Duration::from_secs(settings.lease_secs);
+    let mut ticker = (settings.rate_per_second > 0.0).then(|| {
+        let mut t = tokio::time::interval(Duration::from_secs_f64(1.0 / settings.rate_per_second));
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
+    let mut tasks: JoinSet<Result<Outcome, MailError>> = JoinSet::new();
+    let mut report = Report::default();
+    let mut first_error: Option<MailError> = None;
+    let mut tally = |r: Result<Result<Outcome, MailError>, tokio::task::JoinError>,
+                     first_error: &mut Option<MailError>| match r {
+        Ok(Ok(Outcome::Sent(_))) => report.sent += 1,
+        Ok(Ok(Outcome::Transient(_))) => report.retrying += 1,
+        Ok(Ok(Outcome::Permanent(_))) => report.failed += 1,
+        Ok(Err(e)) => {
+            first_error.get_or_insert(e);
+        }
+        Err(e) => {
+            first_error.get_or_insert(MailError::Build(format!("delivery task: {e}")));
+        }
+    };
+    tokio::pin!(stop);
+    let mut stopping = false;
+    while !stopping && first_error.is_none() {
+        let free = settings.concurrency.saturating_sub(tasks.len());
+        let claimed = if free > 0 {
+            let store = shared.store.lock().expect("not poisoned");
+            outbox::claim(store.conn(), lease, free, document)?
+        } else {
+            vec![]
+        };
+        let got = claimed.len();
+        for c in claimed {
+            if let Some(t) = ticker.as_mut() {
+                t.tick().await;
+            }
+            tasks.spawn(deliver(shared.clone(), c));
+        }
+        if got > 0 && tasks.len() < settings.concurrency {
+            continue;
+        }
+        // Nothing more to start now: wait for a message to finish, for the next
+        // retry, or for the stop signal.
+        let wait = if tasks.is_empty() {
+            let p = {
+                let store = shared.store.lock().expect("not poisoned");
+                outbox::pending(store.conn(), document)?
+            };
+            let finished = match until {
+                Until::Idle => p.due == 0,
+                Until::Done => p.due == 0 && p.waiting == 0 && p.sending == 0,
+                Until::Stopped => false,
+            };
+            if finished {
+                break;
+            }
+            let now = outbox::now_ms();
+            let next = p.next_at.map_or(1000, |t| (t - now).clamp(10, 1000));
+            Duration::from_millis(next as u64)
+        } else {
+            Duration::from_secs(1)
+        };
+        tokio::select! {
+            Some(r) = tasks.join_next(), if !tasks.is_empty() => tally(r, &mut first_error),
+            _ = tokio::time::sleep(wait) => {}
+            _ = &mut stop => stopping = true,
+        }
+    }
+    // Let the messages in flight finish and be recorded.
+    while let Some(r) = tasks.join_next().await {
+        tally(r, &mut first_error);
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
