@@ -21,6 +21,9 @@
 //! 6. **Deliver** ([`mail`]): the register's document is e-mailed to every recipient
 //!    with a mailbox through an outbox in SQLite and a worker (lettre over SMTP, or .eml
 //!    files), each attempt recorded, never sent twice once accepted.
+//! 7. **Remind** ([`remind`]): a daily run drafts (or issues and sends) the reminder
+//!    dispatch of each milestone step that has come, to the agencies that have not
+//!    reported, exactly once per (milestone, step, agency).
 
 pub mod config;
 pub mod data;
@@ -29,6 +32,7 @@ pub mod mail;
 pub mod model;
 pub mod ocop;
 pub mod output;
+pub mod remind;
 pub mod render;
 pub mod store;
 pub mod text;

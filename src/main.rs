@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use vanthu::model::DocDate;
 use vanthu::store::{Store, register};
-use vanthu::{Format, Renderer, letter, mail, output};
+use vanthu::{Format, Renderer, letter, mail, output, remind};
 
 #[derive(Parser)]
 #[command(
@@ -117,6 +117,16 @@ enum Command {
         /// Stop when nothing is queued at all (waits for scheduled retries).
         #[arg(long, conflicts_with = "until_idle")]
         until_done: bool,
+    },
+    /// Deadlines (milestones) and who has reported.
+    Milestones {
+        #[command(subcommand)]
+        command: MilestonesCommand,
+    },
+    /// The reminder schedule: what it drafts, issues and sends.
+    Remind {
+        #[command(subcommand)]
+        command: RemindCommand,
     },
     /// Database maintenance.
     Db {
@@ -236,6 +246,67 @@ enum OcopCommand {
         within: String,
         #[command(flatten)]
         drafting: Drafting,
+    },
+}
+
+#[derive(Subcommand)]
+enum MilestonesCommand {
+    /// Milestones with their due date and how many agencies have reported.
+    List {
+        #[arg(long)]
+        programme: Option<String>,
+        /// Only the ones past due with agencies still to report.
+        #[arg(long)]
+        overdue: bool,
+        /// The day to look from (default: today in Vietnam).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Record that an agency has reported: no reminder reaches it after that.
+    Report {
+        milestone: String,
+        #[arg(long)]
+        agency: String,
+        /// The day the report arrived (default: today in Vietnam).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemindCommand {
+    /// Run the schedule for a day: draft (or issue and send) the reminders whose step
+    /// has come.
+    Run {
+        /// The day (default: today in Vietnam).
+        #[arg(long)]
+        date: Option<String>,
+        /// Say what would be drafted; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
+    /// Run the schedule every day at a fixed time (Vietnam time), until stopped.
+    Schedule {
+        /// The time of day, HH:MM.
+        #[arg(long, default_value = "07:00")]
+        at: String,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
+    /// What the schedule drafted, newest first.
+    List,
+    /// A drafted reminder: write its PDF and DOCX, or issue it.
+    Draft {
+        id: i64,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Issue it through the register (a signer approved it).
+        #[arg(long)]
+        issue: bool,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
     },
 }
 
@@ -459,12 +530,187 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report.sent, report.retrying, report.failed
             );
         }
+        Command::Milestones { command } => {
+            let store = Store::open(&db_path)?;
+            match command {
+                MilestonesCommand::List {
+                    programme,
+                    overdue,
+                    date,
+                } => {
+                    let date = full_date(date)?;
+                    for m in remind::milestones(&store, programme.as_deref(), date)? {
+                        if overdue && !m.overdue(date) {
+                            continue;
+                        }
+                        let state = if m.reported == m.agencies {
+                            "đã đủ báo cáo"
+                        } else if m.overdue(date) {
+                            "quá hạn"
+                        } else {
+                            "đang thực hiện"
+                        };
+                        println!(
+                            "{}\t{}\t{}\t{}/{} đơn vị đã báo cáo\t{state}\t{}",
+                            m.id,
+                            m.programme,
+                            m.due.format("%d/%m/%Y"),
+                            m.reported,
+                            m.agencies,
+                            m.what
+                        );
+                    }
+                }
+                MilestonesCommand::Report {
+                    milestone,
+                    agency,
+                    date,
+                } => {
+                    let date = full_date(date)?;
+                    match remind::report(&store, &milestone, &agency, date)? {
+                        remind::Reported::Recorded => println!(
+                            "đã ghi: {agency} báo cáo mốc {milestone} ngày {}",
+                            date.format("%d/%m/%Y")
+                        ),
+                        remind::Reported::Already(on) => {
+                            println!("{agency} đã báo cáo mốc {milestone} ngày {on}; không đổi")
+                        }
+                    }
+                }
+            }
+        }
+        Command::Remind { command } => {
+            let settings = config(cli.config.as_deref())?.mail;
+            match command {
+                RemindCommand::Run {
+                    date,
+                    dry_run,
+                    font_dir,
+                } => {
+                    let date = full_date(date)?;
+                    let renderer = Renderer::new(font_dir.as_deref())?;
+                    run_schedule(&db_path, date, dry_run, &renderer, &settings)?;
+                }
+                RemindCommand::Schedule { at, font_dir } => {
+                    let at = chrono::NaiveTime::parse_from_str(&at, "%H:%M").map_err(|_| {
+                        anyhow::anyhow!("--at: \"{at}\" không phải giờ (ví dụ 07:00)")
+                    })?;
+                    let renderer = Renderer::new(font_dir.as_deref())?;
+                    loop {
+                        run_schedule(&db_path, register::today_vn(), false, &renderer, &settings)?;
+                        let wait = remind::calendar::until_next(at, chrono::Utc::now());
+                        println!("lần chạy sau: sau {} phút", wait.as_secs() / 60);
+                        std::thread::sleep(wait);
+                    }
+                }
+                RemindCommand::List => {
+                    let store = Store::open(&db_path)?;
+                    for d in remind::drafts(&store)? {
+                        let status = match (d.status.as_str(), &d.number) {
+                            ("issued", Some(n)) => format!("đã ban hành {n}"),
+                            _ => "bản nháp chờ duyệt".to_string(),
+                        };
+                        println!(
+                            "{}\t{}\t{}\t{}\t{} đơn vị\t{status}",
+                            d.id, d.fired_on, d.milestone, d.step, d.agencies
+                        );
+                    }
+                }
+                RemindCommand::Draft {
+                    id,
+                    out,
+                    issue,
+                    font_dir,
+                } => {
+                    let mut store = Store::open(&db_path)?;
+                    let renderer = Renderer::new(font_dir.as_deref())?;
+                    if issue {
+                        let entry = remind::issue_draft(&mut store, &renderer, id)?;
+                        println!("{}", entry.number_symbol);
+                    } else {
+                        let composed = remind::compose_draft(&store, id)?;
+                        let date = register::today_vn();
+                        emit(&mut store, &renderer, &composed, date, false, &out)?;
+                    }
+                }
+            }
+        }
         Command::Db {
             command: DbCommand::Backup { file },
         } => {
             let store = Store::open(&db_path)?;
             store.backup(&file)?;
             println!("đã sao lưu vào {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+/// One run of the reminder schedule: prints what it drafted, issued and queued, then
+/// delivers the queued reminders.
+fn run_schedule(
+    db_path: &std::path::Path,
+    date: chrono::NaiveDate,
+    dry_run: bool,
+    renderer: &Renderer,
+    settings: &mail::MailSettings,
+) -> anyhow::Result<()> {
+    let mut store = Store::open(db_path)?;
+    let report = remind::run(&mut store, date, dry_run, Some(renderer), settings)?;
+    let day = date.format("%d/%m/%Y");
+    if report.fired.is_empty() {
+        println!("{day}: không có nhắc hạn mới");
+    }
+    for f in &report.fired {
+        let names = if f.agencies.len() > 5 {
+            format!(
+                "{}, … ({} đơn vị)",
+                f.agencies[..5].join(", "),
+                f.agencies.len()
+            )
+        } else {
+            f.agencies.join(", ")
+        };
+        println!(
+            "{day}: {} nhắc hạn {} ({}): {names}{}",
+            if dry_run {
+                "sẽ soạn"
+            } else {
+                "đã soạn"
+            },
+            f.milestone,
+            f.step,
+            if dry_run {
+                String::new()
+            } else {
+                format!(" [bản nháp {}]", f.draft_id)
+            }
+        );
+    }
+    for (draft, number) in &report.issued {
+        println!("{day}: bản nháp {draft} đã ban hành: {number}");
+    }
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    if dry_run {
+        println!("--dry-run: không thay đổi gì");
+    }
+    drop(store);
+    if !report.queued.is_empty() {
+        let rt = runtime()?;
+        for entry in &report.queued {
+            let r = rt.block_on(mail::worker::run(
+                db_path,
+                settings,
+                Some(entry.id),
+                mail::worker::Until::Idle,
+                std::future::pending(),
+            ))?;
+            println!(
+                "{day}: {} đã gửi {}, chờ gửi lại {}, thất bại {}",
+                entry.number_symbol, r.sent, r.retrying, r.failed
+            );
         }
     }
     Ok(())

@@ -45,6 +45,52 @@ pub struct Dataset {
     pub milestones: Vec<MilestoneRow>,
     #[serde(default)]
     pub tiers: Vec<TierRow>,
+    #[serde(default)]
+    pub reminder_policies: Vec<ReminderPolicyRow>,
+    #[serde(default)]
+    pub holidays: Vec<HolidayRow>,
+}
+
+/// When a milestone's reminders fire: for one milestone, one programme, or (neither)
+/// the default. A row replaces the earlier one of the same scope.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderPolicyRow {
+    pub programme: Option<String>,
+    pub milestone: Option<String>,
+    /// Days before the due date, e.g. [14, 3].
+    #[serde(default)]
+    pub before: Vec<u32>,
+    #[serde(default = "yes")]
+    pub on_due: bool,
+    /// Every this many days while overdue.
+    pub overdue_every: Option<u32>,
+    /// Count working days (Monday–Friday, minus `holidays`).
+    #[serde(default)]
+    pub working_days: bool,
+    /// "draft" (a signer approves), "issue" or "send".
+    #[serde(default = "draft")]
+    pub auto: String,
+    /// The agency that writes the reminders (default: the programme's issuer).
+    pub issuer: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn draft() -> String {
+    "draft".into()
+}
+
+/// A public holiday (or the first and last day of a run of them, e.g. Tết).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayRow {
+    pub date: String,
+    /// The last day when the holiday lasts several days.
+    pub until: Option<String>,
+    pub name: String,
 }
 
 /// Which stars a level of People's Committee certifies in a province. Rows given for a
@@ -226,6 +272,8 @@ pub struct ImportReport {
     pub certificates: usize,
     pub milestones: usize,
     pub tiers: usize,
+    pub reminder_policies: usize,
+    pub holidays: usize,
 }
 
 impl fmt::Display for ImportReport {
@@ -241,6 +289,8 @@ impl fmt::Display for ImportReport {
             (self.certificates, "giấy chứng nhận"),
             (self.milestones, "mốc thời hạn"),
             (self.tiers, "dòng phân cấp công nhận"),
+            (self.reminder_policies, "chính sách nhắc hạn"),
+            (self.holidays, "ngày nghỉ lễ"),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)
@@ -905,6 +955,94 @@ pub fn import(
                 )
             {
                 report.tiers += 1;
+            }
+        }
+        for (i, p) in ds.reminder_policies.iter().enumerate() {
+            let row = rown("reminder_policies", i);
+            let scope = match (&p.programme, &p.milestone) {
+                (Some(_), Some(_)) => {
+                    im.problem(
+                        &row,
+                        "milestone",
+                        "ghi programme hoặc milestone, không cả hai",
+                    );
+                    None
+                }
+                (Some(pr), None) => im
+                    .reference(&row, "programme", Table::Programmes, pr)
+                    .map(|i| i.to_string()),
+                (None, Some(m)) => im
+                    .reference(&row, "milestone", Table::Milestones, m)
+                    .map(|i| i.to_string()),
+                (None, None) => Some(String::new()),
+            };
+            if !["draft", "issue", "send"].contains(&p.auto.as_str()) {
+                im.problem(
+                    &row,
+                    "auto",
+                    format!(
+                        "\"{}\" không hợp lệ; hãy ghi draft, issue hoặc send",
+                        p.auto
+                    ),
+                );
+            }
+            if p.overdue_every == Some(0) || p.before.contains(&0) {
+                im.problem(
+                    &row,
+                    "before",
+                    "số ngày phải lớn hơn 0 (ngày đến hạn: on_due = true)",
+                );
+            }
+            let before = p
+                .before
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let issuer = match &p.issuer {
+                Some(i) => im
+                    .reference(&row, "issuer", Table::Agencies, i)
+                    .map(|i| Some(i.to_string())),
+                None => Some(None),
+            };
+            if let (Some(scope), Some(issuer)) = (scope, issuer)
+                && im.exec(
+                    &row,
+                    "INSERT INTO reminder_policies (scope, before_days, on_due, overdue_every, working_days, auto, issuer_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (scope) DO UPDATE SET before_days = excluded.before_days, on_due = excluded.on_due,
+                        overdue_every = excluded.overdue_every, working_days = excluded.working_days, auto = excluded.auto,
+                        issuer_id = excluded.issuer_id",
+                    params![scope, before, p.on_due, p.overdue_every, p.working_days, p.auto, issuer],
+                )
+            {
+                report.reminder_policies += 1;
+            }
+        }
+        for (i, h) in ds.holidays.iter().enumerate() {
+            let row = rown("holidays", i);
+            let from = im.date(&row, "date", &h.date);
+            let until = match &h.until {
+                Some(u) => im.date(&row, "until", u),
+                None => from,
+            };
+            if let (Some(from), Some(until)) = (from, until) {
+                if until < from || (until - from).num_days() > 31 {
+                    im.problem(
+                        &row,
+                        "until",
+                        "ngày kết thúc phải sau ngày bắt đầu, tối đa 31 ngày",
+                    );
+                    continue;
+                }
+                for day in from.iter_days().take_while(|d| *d <= until) {
+                    im.exec(
+                        &row,
+                        "INSERT INTO holidays (date, name) VALUES (?1, ?2) ON CONFLICT (date) DO UPDATE SET name = excluded.name",
+                        params![day.to_string(), h.name],
+                    );
+                }
+                report.holidays += 1;
             }
         }
         if !im.problems.is_empty() {

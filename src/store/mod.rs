@@ -20,6 +20,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0003_tier_policies.sql")),
     M::up(include_str!("../../migrations/0004_certificate_issuer.sql")),
     M::up(include_str!("../../migrations/0005_outbox.sql")),
+    M::up(include_str!("../../migrations/0006_reminders.sql")),
 ];
 
 /// The schema version this build knows.

@@ -1,0 +1,625 @@
+//! Deadline tracking and reminders on a schedule.
+//!
+//! Each milestone has a reminder policy (its own, its programme's, or the default):
+//! steps such as "14 days before", "3 days before", "on the due date", "every 7 days
+//! while overdue", in calendar or working days ([`calendar`]). A run for a day looks at
+//! every open milestone, takes the **latest** step whose day has come (a run that was
+//! missed catches up with the current step only, never with stale ones), and, if that
+//! step has not fired yet, drafts one reminder dispatch addressed to the agencies that
+//! have not reported by that day.
+//!
+//! Exactly once: the step is recorded in `reminder_drafts` (UNIQUE per milestone and
+//! step) and each agency in `reminder_firings` (PRIMARY KEY milestone, step, agency) in
+//! the run's `BEGIN IMMEDIATE` transaction, so two runs, a restart, or two instances on
+//! one database fire a step once. A draft waits for a signer unless the policy says
+//! `issue` (issued through the register, marked in the same transaction) or `send`
+//! (issued, then queued for e-mail).
+
+pub mod calendar;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::Renderer;
+use crate::mail::MailSettings;
+use crate::ocop::{self, OcopError};
+use crate::store::Store;
+use crate::store::register;
+use calendar::Calendar;
+
+/// Why the schedule could not run or answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RemindError {
+    #[error("không có mốc thời hạn mã \"{0}\"")]
+    UnknownMilestone(String),
+    #[error("cơ quan \"{1}\" không phải đơn vị thực hiện mốc \"{0}\"")]
+    NotResponsible(String, String),
+    #[error("không có bản nháp nhắc hạn số {0}")]
+    UnknownDraft(i64),
+    #[error("bản nháp nhắc hạn số {0} đã ban hành")]
+    AlreadyIssued(i64),
+    #[error(transparent)]
+    Ocop(#[from] OcopError),
+    #[error(transparent)]
+    Register(#[from] register::RegisterError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// What happens to a reminder once drafted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auto {
+    /// Stays a draft for a signer to approve.
+    Draft,
+    /// Issued through the register.
+    Issue,
+    /// Issued and queued for e-mail.
+    Send,
+}
+
+/// When a milestone's reminders fire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub before: Vec<u32>,
+    pub on_due: bool,
+    pub overdue_every: Option<u32>,
+    pub working_days: bool,
+    pub auto: Auto,
+    /// The agency that writes the reminders (default: the programme's issuer).
+    pub issuer: Option<String>,
+}
+
+/// One step of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Before(u32),
+    Due,
+    /// `n` days (or working days) after the due date.
+    Overdue(u32),
+}
+
+impl Step {
+    /// The stored key: `before-14`, `due`, `overdue-7`.
+    pub fn key(self) -> String {
+        match self {
+            Step::Before(n) => format!("before-{n}"),
+            Step::Due => "due".into(),
+            Step::Overdue(n) => format!("overdue-{n}"),
+        }
+    }
+}
+
+impl Policy {
+    /// The latest step whose day is on or before `date`, and that day.
+    pub fn step_on(
+        &self,
+        due: NaiveDate,
+        date: NaiveDate,
+        cal: &Calendar,
+    ) -> Option<(Step, NaiveDate)> {
+        let w = self.working_days;
+        let mut best: Option<(Step, NaiveDate)> = None;
+        let mut consider = |step: Step, day: NaiveDate| {
+            if day <= date && best.is_none_or(|(_, b)| day > b) {
+                best = Some((step, day));
+            }
+        };
+        for &n in &self.before {
+            consider(Step::Before(n), cal.shift(due, -(n as i64), w));
+        }
+        if self.on_due {
+            consider(Step::Due, due);
+        }
+        if let (Some(k), true) = (self.overdue_every, date > due) {
+            let k = k as i64;
+            if w {
+                let mut i = 1;
+                loop {
+                    let day = cal.shift(due, i * k, true);
+                    if day > date {
+                        break;
+                    }
+                    consider(Step::Overdue((i * k) as u32), day);
+                    i += 1;
+                }
+            } else {
+                let i = (date - due).num_days() / k;
+                if i >= 1 {
+                    consider(Step::Overdue((i * k) as u32), cal.shift(due, i * k, false));
+                }
+            }
+        }
+        best
+    }
+}
+
+fn load_policies(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<String, Policy>> {
+    let mut stmt = conn.prepare(
+        "SELECT scope, before_days, on_due, overdue_every, working_days, auto, issuer_id FROM reminder_policies",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let before: String = r.get(1)?;
+        let auto: String = r.get(5)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            Policy {
+                before: before
+                    .split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect(),
+                on_due: r.get(2)?,
+                overdue_every: r.get(3)?,
+                working_days: r.get(4)?,
+                auto: match auto.as_str() {
+                    "issue" => Auto::Issue,
+                    "send" => Auto::Send,
+                    _ => Auto::Draft,
+                },
+                issuer: r.get(6)?,
+            },
+        ))
+    })?;
+    rows.collect()
+}
+
+fn policy_for<'a>(
+    policies: &'a HashMap<String, Policy>,
+    milestone: &str,
+    programme: &str,
+) -> Option<&'a Policy> {
+    policies
+        .get(milestone)
+        .or_else(|| policies.get(programme))
+        .or_else(|| policies.get(""))
+}
+
+/// A reminder the schedule drafted (or would draft, in a dry run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fired {
+    pub draft_id: i64,
+    pub milestone: String,
+    pub step: String,
+    pub day: NaiveDate,
+    /// The agencies it is addressed to (printed names).
+    pub agencies: Vec<String>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunReport {
+    pub fired: Vec<Fired>,
+    /// Issued reminders: (draft id, number/symbol).
+    pub issued: Vec<(i64, String)>,
+    /// Reminders queued for e-mail: register entries.
+    pub queued: Vec<register::Entry>,
+    /// Drafts that could not be issued automatically, with the reason.
+    pub problems: Vec<String>,
+}
+
+/// Runs the schedule for `date`: drafts the reminders whose step has come, and issues or
+/// sends the ones whose policy says so. With `dry_run`, reports what it would draft and
+/// changes nothing.
+pub fn run(
+    store: &mut Store,
+    date: NaiveDate,
+    dry_run: bool,
+    renderer: Option<&Renderer>,
+    mail: &MailSettings,
+) -> Result<RunReport, RemindError> {
+    let mut report = RunReport::default();
+    let day = date.to_string();
+    {
+        let tx = store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let cal = Calendar::load(&tx)?;
+        let policies = load_policies(&tx)?;
+        let milestones: Vec<(String, String, String)> = tx
+            .prepare(
+                "SELECT m.id, m.programme_id, m.due_date FROM milestones m
+                 WHERE NOT EXISTS (SELECT 1 FROM reminder_closed c WHERE c.milestone_id = m.id AND c.closed_on <= ?1)
+                 ORDER BY m.due_date, m.id",
+            )?
+            .query_map([&day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut done =
+            tx.prepare("SELECT 1 FROM reminder_drafts WHERE milestone_id = ?1 AND step = ?2")?;
+        let mut pending = tx.prepare(
+            "SELECT a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
+             WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2) ORDER BY m.rowid",
+        )?;
+        let mut close = tx.prepare(
+            "INSERT INTO reminder_closed (milestone_id, closed_on) VALUES (?1, ?2)
+             ON CONFLICT (milestone_id) DO UPDATE SET closed_on = min(closed_on, excluded.closed_on)",
+        )?;
+        let mut draft = tx.prepare(
+            "INSERT INTO reminder_drafts (milestone_id, step, fired_on, agencies, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'draft', ?5)",
+        )?;
+        let mut fire = tx.prepare(
+            "INSERT OR IGNORE INTO reminder_firings (milestone_id, step, agency_id, draft_id)
+             SELECT milestone_id, ?2, agency_id, ?4 FROM milestone_agencies
+             WHERE milestone_id = ?1 AND (reported_on IS NULL OR reported_on > ?3)",
+        )?;
+        let now = chrono::Utc::now().to_rfc3339();
+        let mut firings = 0;
+        for (id, programme, due) in &milestones {
+            let Some(policy) = policy_for(&policies, id, programme) else {
+                continue;
+            };
+            let Ok(due) = NaiveDate::parse_from_str(due, "%Y-%m-%d") else {
+                continue;
+            };
+            let Some((step, _)) = policy.step_on(due, date, &cal) else {
+                continue;
+            };
+            let key = step.key();
+            if done.exists(params![id, key])? {
+                continue;
+            }
+            let agencies: Vec<String> = pending
+                .query_map(params![id, day], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if agencies.is_empty() {
+                close.execute(params![id, day])?;
+                continue;
+            }
+            draft.execute(params![id, key, day, agencies.len() as i64, now])?;
+            let draft_id = tx.last_insert_rowid();
+            firings += fire.execute(params![id, key, day, draft_id])?;
+            report.fired.push(Fired {
+                draft_id,
+                milestone: id.clone(),
+                step: key,
+                day: date,
+                agencies,
+            });
+        }
+        drop((done, pending, close, draft, fire));
+        tx.execute(
+            "INSERT INTO reminder_runs (run_date, at, drafts, firings, issued) VALUES (?1, ?2, ?3, ?4, 0)",
+            params![day, now, report.fired.len() as i64, firings as i64],
+        )?;
+        if dry_run {
+            tx.rollback()?;
+            return Ok(report);
+        }
+        tx.commit()?;
+    }
+    // Drafts whose policy issues them, this run's and any a crash left behind.
+    let Some(renderer) = renderer else {
+        return Ok(report);
+    };
+    let waiting: Vec<(i64, String, String, String, String)> = store
+        .conn()
+        .prepare(
+            "SELECT d.id, d.milestone_id, d.fired_on, m.programme_id, d.step FROM reminder_drafts d
+             JOIN milestones m ON m.id = d.milestone_id WHERE d.status = 'draft' ORDER BY d.id",
+        )?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let policies = load_policies(store.conn())?;
+    for (id, milestone, fired_on, programme, _) in waiting {
+        let auto = policy_for(&policies, &milestone, &programme).map_or(Auto::Draft, |p| p.auto);
+        if auto == Auto::Draft {
+            continue;
+        }
+        match issue_draft(store, renderer, id) {
+            Ok(entry) => {
+                report.issued.push((id, entry.number_symbol.clone()));
+                if auto == Auto::Send {
+                    crate::mail::queue(store, &entry, mail)?;
+                    report.queued.push(entry);
+                }
+            }
+            Err(RemindError::AlreadyIssued(_)) => {}
+            Err(e) => report
+                .problems
+                .push(format!("nhắc hạn {milestone} ({fired_on}): {e}")),
+        }
+    }
+    if !report.issued.is_empty() {
+        store.conn().execute(
+            "UPDATE reminder_runs SET issued = ?1 WHERE id = (SELECT max(id) FROM reminder_runs)",
+            [report.issued.len() as i64],
+        )?;
+    }
+    Ok(report)
+}
+
+/// Composes a drafted reminder as it was on its day (addressed to the agencies that had
+/// not reported then).
+pub fn compose_draft(store: &Store, draft: i64) -> Result<ocop::Composed, RemindError> {
+    let (milestone, fired_on, programme): (String, String, String) = store
+        .conn()
+        .query_row(
+            "SELECT d.milestone_id, d.fired_on, m.programme_id FROM reminder_drafts d
+             JOIN milestones m ON m.id = d.milestone_id WHERE d.id = ?1 AND d.status != 'empty'",
+            [draft],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or(RemindError::UnknownDraft(draft))?;
+    let date = NaiveDate::parse_from_str(&fired_on, "%Y-%m-%d").expect("dates are stored as ISO");
+    let policies = load_policies(store.conn())?;
+    let issuer = policy_for(&policies, &milestone, &programme).and_then(|p| p.issuer.clone());
+    Ok(ocop::reminder(
+        store,
+        &ocop::ReminderRequest {
+            milestone: &milestone,
+            date,
+            issuer: issuer.as_deref(),
+            signer: None,
+        },
+    )?)
+}
+
+/// Issues a drafted reminder through the register; the draft is marked issued in the
+/// same transaction, so it is issued once even if two runs try.
+pub fn issue_draft(
+    store: &mut Store,
+    renderer: &Renderer,
+    draft: i64,
+) -> Result<register::Entry, RemindError> {
+    let status: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT status FROM reminder_drafts WHERE id = ?1",
+            [draft],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match status.as_deref() {
+        None | Some("empty") => return Err(RemindError::UnknownDraft(draft)),
+        Some("issued") => return Err(RemindError::AlreadyIssued(draft)),
+        _ => {}
+    }
+    let composed = compose_draft(store, draft)?;
+    let date = composed
+        .document
+        .date()
+        .as_naive()
+        .unwrap_or_else(register::today_vn);
+    let fired_on: String = store.conn().query_row(
+        "SELECT fired_on FROM reminder_drafts WHERE id = ?1",
+        [draft],
+        |r| r.get(0),
+    )?;
+    let date = NaiveDate::parse_from_str(&fired_on, "%Y-%m-%d").unwrap_or(date);
+    let entry = register::issue_then(
+        store,
+        &composed.document,
+        &composed.letter,
+        date,
+        |doc| register::render_files(renderer, doc),
+        |tx, entry| {
+            let n = tx.execute(
+                "UPDATE reminder_drafts SET status = 'issued', document_id = ?2 WHERE id = ?1 AND status = 'draft'",
+                params![draft, entry.id],
+            )?;
+            if n == 0 {
+                // Another run issued it meanwhile: take nothing.
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            }
+            Ok(())
+        },
+    )
+    .map_err(|e| match e {
+        register::RegisterError::Store(crate::store::StoreError::Sqlite(
+            rusqlite::Error::QueryReturnedNoRows,
+        )) => RemindError::AlreadyIssued(draft),
+        e => RemindError::Register(e),
+    })?;
+    Ok(entry)
+}
+
+/// One row of `vanthu remind list`: a step the schedule handled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftRow {
+    pub id: i64,
+    pub milestone: String,
+    pub step: String,
+    pub fired_on: String,
+    pub agencies: i64,
+    pub status: String,
+    pub number: Option<String>,
+}
+
+/// Everything the schedule drafted, newest first.
+pub fn drafts(store: &Store) -> Result<Vec<DraftRow>, RemindError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT d.id, d.milestone_id, d.step, d.fired_on, d.agencies, d.status, doc.number_symbol
+         FROM reminder_drafts d LEFT JOIN documents doc ON doc.id = d.document_id
+         ORDER BY d.fired_on DESC, d.id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(DraftRow {
+            id: r.get(0)?,
+            milestone: r.get(1)?,
+            step: r.get(2)?,
+            fired_on: r.get(3)?,
+            agencies: r.get(4)?,
+            status: r.get(5)?,
+            number: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One milestone with its progress on a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilestoneRow {
+    pub id: String,
+    pub programme: String,
+    pub what: String,
+    pub due: NaiveDate,
+    pub agencies: i64,
+    pub reported: i64,
+}
+
+impl MilestoneRow {
+    /// Past due with agencies still to report.
+    pub fn overdue(&self, date: NaiveDate) -> bool {
+        self.due < date && self.reported < self.agencies
+    }
+}
+
+/// The milestones (of one programme), with how many agencies had reported by `date`.
+pub fn milestones(
+    store: &Store,
+    programme: Option<&str>,
+    date: NaiveDate,
+) -> Result<Vec<MilestoneRow>, RemindError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT m.id, m.programme_id, m.what, m.due_date, count(a.agency_id),
+                count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?2)
+         FROM milestones m LEFT JOIN milestone_agencies a ON a.milestone_id = m.id
+         WHERE ?1 IS NULL OR m.programme_id = ?1
+         GROUP BY m.id ORDER BY m.due_date, m.id",
+    )?;
+    let rows = stmt.query_map(params![programme, date.to_string()], |r| {
+        let due: String = r.get(3)?;
+        Ok(MilestoneRow {
+            id: r.get(0)?,
+            programme: r.get(1)?,
+            what: r.get(2)?,
+            due: NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or_default(),
+            agencies: r.get(4)?,
+            reported: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How recording a report went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reported {
+    Recorded,
+    /// The agency had already reported, on that day.
+    Already(String),
+}
+
+/// Records that `agency` reported on `milestone` on `date`: no reminder reaches it after.
+pub fn report(
+    store: &Store,
+    milestone: &str,
+    agency: &str,
+    date: NaiveDate,
+) -> Result<Reported, RemindError> {
+    let c = store.conn();
+    let exists: bool = c
+        .prepare("SELECT 1 FROM milestones WHERE id = ?1")?
+        .exists([milestone])?;
+    if !exists {
+        return Err(RemindError::UnknownMilestone(milestone.to_string()));
+    }
+    let current: Option<Option<String>> = c
+        .query_row(
+            "SELECT reported_on FROM milestone_agencies WHERE milestone_id = ?1 AND agency_id = ?2",
+            [milestone, agency],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match current {
+        None => Err(RemindError::NotResponsible(
+            milestone.to_string(),
+            agency.to_string(),
+        )),
+        Some(Some(on)) => Ok(Reported::Already(on)),
+        Some(None) => {
+            c.execute(
+                "UPDATE milestone_agencies SET reported_on = ?3 WHERE milestone_id = ?1 AND agency_id = ?2",
+                params![milestone, agency, date.to_string()],
+            )?;
+            Ok(Reported::Recorded)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, m, day).unwrap()
+    }
+
+    fn default_policy() -> Policy {
+        Policy {
+            before: vec![14, 3],
+            on_due: true,
+            overdue_every: Some(7),
+            working_days: false,
+            auto: Auto::Draft,
+            issuer: None,
+        }
+    }
+
+    #[test]
+    fn the_latest_step_that_has_come() {
+        let p = default_policy();
+        let c = Calendar::default();
+        let due = d(10, 30);
+        assert_eq!(
+            p.step_on(due, d(10, 15), &c),
+            None,
+            "15 days before: nothing yet"
+        );
+        assert_eq!(
+            p.step_on(due, d(10, 16), &c),
+            Some((Step::Before(14), d(10, 16)))
+        );
+        assert_eq!(
+            p.step_on(due, d(10, 26), &c),
+            Some((Step::Before(14), d(10, 16)))
+        );
+        assert_eq!(
+            p.step_on(due, d(10, 27), &c),
+            Some((Step::Before(3), d(10, 27)))
+        );
+        assert_eq!(p.step_on(due, d(10, 30), &c), Some((Step::Due, d(10, 30))));
+        assert_eq!(p.step_on(due, d(11, 5), &c), Some((Step::Due, d(10, 30))));
+        assert_eq!(
+            p.step_on(due, d(11, 6), &c),
+            Some((Step::Overdue(7), d(11, 6)))
+        );
+        assert_eq!(
+            p.step_on(due, d(11, 20), &c),
+            Some((Step::Overdue(21), d(11, 20)))
+        );
+        // A run missed for weeks catches up with the current step only.
+        assert_eq!(
+            p.step_on(due, d(12, 3), &c),
+            Some((Step::Overdue(28), d(11, 27)))
+        );
+    }
+
+    #[test]
+    fn working_day_steps_skip_the_weekend() {
+        let p = Policy {
+            working_days: true,
+            ..default_policy()
+        };
+        let c = Calendar::default();
+        // Friday 30/10/2020: 3 working days before is Tuesday 27/10; overdue by 7 working
+        // days is Tuesday 10/11.
+        assert_eq!(
+            p.step_on(d(10, 30), d(10, 27), &c),
+            Some((Step::Before(3), d(10, 27)))
+        );
+        assert_eq!(
+            p.step_on(d(10, 30), d(11, 9), &c),
+            Some((Step::Due, d(10, 30)))
+        );
+        assert_eq!(
+            p.step_on(d(10, 30), d(11, 10), &c),
+            Some((Step::Overdue(7), d(11, 10)))
+        );
+    }
+}
