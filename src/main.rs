@@ -610,8 +610,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             ("issued", Some(n)) => format!("đã ban hành {n}"),
                             _ => "bản nháp chờ duyệt".to_string(),
                         };
+                        let what = if d.step == "expiry" {
+                            "giấy chứng nhận"
+                        } else {
+                            "đơn vị"
+                        };
                         println!(
-                            "{}\t{}\t{}\t{}\t{} đơn vị\t{status}",
+                            "{}\t{}\t{}\t{}\t{} {what}\t{status}",
                             d.id, d.fired_on, d.milestone, d.step, d.agencies
                         );
                     }

@@ -48,12 +48,13 @@ fn simulate(dir: &Path, db: &Path, from: &str, to: &str) -> Vec<String> {
     for day in days(from, to) {
         let out = ok(cli(dir, db).args(["remind", "run", "--date", &day]));
         for line in out.lines().filter(|l| l.contains("đã soạn nhắc hạn")) {
+            // "dd/mm/yyyy: đã soạn nhắc hạn M (STEP): agencies [bản nháp N]"
             let line = line.split(" [bản nháp").next().unwrap();
-            fired.push(
-                line.replace(": đã soạn nhắc hạn ", " ")
-                    .replace(" (", " ")
-                    .replace("):", ":"),
-            );
+            let (head, agencies) = line.split_once("): ").unwrap();
+            let head = head
+                .replacen(": đã soạn nhắc hạn ", " ", 1)
+                .replacen(" (", " ", 1);
+            fired.push(format!("{head}: {agencies}"));
         }
     }
     fired
@@ -293,4 +294,103 @@ auto = "send"
             .count(),
         1
     );
+}
+
+#[test]
+fn the_readme_reminder_tour_runs_as_written() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("## Deadlines and reminders").unwrap();
+    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
+    let block_end = block_start + readme[block_start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = vec![];
+    for line in readme[block_start..block_end].lines() {
+        let args: Vec<&str> = line
+            .split(" #")
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert_eq!(args[0], "vanthu", "{line}");
+        let out = ok(vanthu()
+            .current_dir(dir.path())
+            .env_remove("VANTHU_DB")
+            .env("VANTHU_QUIET", "1")
+            .args(args[1..].iter().map(|a| {
+                if a.starts_with("letters/") || a.starts_with("data/") {
+                    root().join(a).into_os_string()
+                } else {
+                    a.into()
+                }
+            })));
+        outputs.push(out);
+    }
+    assert!(
+        outputs[2].contains("bg-2020-danh-gia-huyen\tbac-giang-2020\t30/10/2020\t0/4"),
+        "{}",
+        outputs[2]
+    );
+    assert!(
+        outputs[4].contains("sẽ soạn nhắc hạn bg-2020-danh-gia-huyen (before-14)"),
+        "{}",
+        outputs[4]
+    );
+    assert!(
+        outputs[6].contains("đã soạn nhắc hạn bg-2020-danh-gia-huyen (before-3): UBND huyện Lục Ngạn, UBND huyện Yên Thế, UBND thành phố Bắc Giang [bản nháp 2]"),
+        "{}",
+        outputs[6]
+    );
+    assert!(
+        outputs[8].contains("nhac-han-bg-2020-danh-gia-huyen-2020-10-27.pdf"),
+        "{}",
+        outputs[8]
+    );
+    assert_eq!(outputs[9].trim(), "01/SNN-PTNT");
+}
+
+#[test]
+fn certificates_get_notices_6_and_3_months_before_and_on_expiry_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    ok(cli(dir.path(), &db)
+        .arg("import")
+        .arg(root().join("data/cao-loc-ocop.toml")));
+    let notices = |from: &str, to: &str| -> Vec<String> {
+        simulate(dir.path(), &db, from, to)
+            .into_iter()
+            .filter(|l| l.contains("het-han-gcn"))
+            .collect()
+    };
+    // Seed 002: Hồng không hạt Bảo Lâm, certified 29/10/2021, expires 29/10/2024. Tinh dầu
+    // mắc mật was evaluated again (re-registered): no notice. Na dai expires in 2026.
+    let got = notices("2024-03-01", "2024-12-31");
+    assert_eq!(
+        got,
+        [
+            "29/04/2024 het-han-gcn:ubnd-cao-loc expiry: Hồng không hạt Bảo Lâm (before-6m)",
+            "29/07/2024 het-han-gcn:ubnd-cao-loc expiry: Hồng không hạt Bảo Lâm (before-3m)",
+            "29/10/2024 het-han-gcn:ubnd-cao-loc expiry: Hồng không hạt Bảo Lâm (expired)",
+        ]
+    );
+    assert!(
+        notices("2024-03-01", "2024-12-31").is_empty(),
+        "each step once"
+    );
+    let id = count(
+        &db,
+        "SELECT id FROM reminder_drafts WHERE step = 'expiry' AND fired_on = '2024-07-29'",
+    );
+    let out = dir.path().join("tb");
+    ok(cli(dir.path(), &db)
+        .args(["remind", "draft", &id.to_string(), "--out"])
+        .arg(&out));
+    let lines = pdf_lines(&out.join("het-han-ubnd-cao-loc-2024-07-29.pdf"));
+    assert_lines(
+        &lines,
+        &["Kính gửi: UBND xã Hòa Cư", "HUYỆN CAO LỘC"],
+        "expiry notice",
+    );
+    let text = lines.join(" ");
+    assert!(text.contains("Hồng không hạt Bảo Lâm"), "{text}");
+    assert!(!text.contains("mắc mật"), "{text}");
 }

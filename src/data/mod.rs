@@ -58,6 +58,8 @@ pub struct Dataset {
 pub struct ReminderPolicyRow {
     pub programme: Option<String>,
     pub milestone: Option<String>,
+    /// A certifying agency: the policy of its certificate expiry notices.
+    pub agency: Option<String>,
     /// Days before the due date, e.g. [14, 3].
     #[serde(default)]
     pub before: Vec<u32>,
@@ -73,6 +75,16 @@ pub struct ReminderPolicyRow {
     pub auto: String,
     /// The agency that writes the reminders (default: the programme's issuer).
     pub issuer: Option<String>,
+    /// Certificates: notices this many months before they expire (default [6, 3]).
+    #[serde(default = "six_three")]
+    pub expiry_months: Vec<u32>,
+    /// Certificates: a notice on the day they expire.
+    #[serde(default = "yes")]
+    pub on_expiry: bool,
+}
+
+fn six_three() -> Vec<u32> {
+    vec![6, 3]
 }
 
 fn yes() -> bool {
@@ -1008,12 +1020,14 @@ pub fn import(
             if let (Some(scope), Some(issuer)) = (scope, issuer)
                 && im.exec(
                     &row,
-                    "INSERT INTO reminder_policies (scope, before_days, on_due, overdue_every, working_days, auto, issuer_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    "INSERT INTO reminder_policies (scope, before_days, on_due, overdue_every, working_days, auto, issuer_id,
+                        expiry_months, on_expiry)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT (scope) DO UPDATE SET before_days = excluded.before_days, on_due = excluded.on_due,
                         overdue_every = excluded.overdue_every, working_days = excluded.working_days, auto = excluded.auto,
-                        issuer_id = excluded.issuer_id",
-                    params![scope, before, p.on_due, p.overdue_every, p.working_days, p.auto, issuer],
+                        issuer_id = excluded.issuer_id, expiry_months = excluded.expiry_months, on_expiry = excluded.on_expiry",
+                    params![scope, before, p.on_due, p.overdue_every, p.working_days, p.auto, issuer,
+                            p.expiry_months.iter().map(u32::to_string).collect::<Vec<_>>().join(","), p.on_expiry],
                 )
             {
                 report.reminder_policies += 1;

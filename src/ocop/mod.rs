@@ -699,6 +699,88 @@ pub fn expiring(
     })
 }
 
+/// (product, producer, address, commune, stars, decision, issued, expires)
+type NoticeRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    u8,
+    String,
+    NaiveDate,
+    NaiveDate,
+);
+
+/// The notice asking for re-evaluation dossiers for the given certificates (the
+/// schedule's expiry steps), written by `issuer` on `date` to the producers' communes.
+pub fn expiry_notice(
+    store: &Store,
+    issuer: &str,
+    date: NaiveDate,
+    certificates: &[i64],
+    signer: Option<&str>,
+) -> Result<Composed, OcopError> {
+    let ids = serde_json::to_string(certificates).expect("ids serialize");
+    let mut stmt = store.conn().prepare(
+        "SELECT p.name, pr.name, pr.address, pr.commune_id, c.stars, c.decision, c.issued_on, c.expires_on
+         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE c.id IN (SELECT value FROM json_each(?1))
+         ORDER BY c.expires_on, p.name",
+    )?;
+    let date_of =
+        |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
+    let rows: Vec<NoticeRow> = stmt
+        .query_map([ids], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                date_of(r.get(6)?),
+                date_of(r.get(7)?),
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let until = rows.iter().map(|r| r.7).max().unwrap_or(date);
+    let mut communes: Vec<String> = vec![];
+    for r in &rows {
+        if let Some(id) = &r.3 {
+            let at = format!("@{id}");
+            if !communes.contains(&at) {
+                communes.push(at);
+            }
+        }
+    }
+    let products: Vec<serde_json::Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({"tt": i + 1, "name": r.0, "producer": r.1, "address": r.2, "stars": r.4,
+                   "decision": r.5, "issued": DocDate::full(r.6).short_form(),
+                   "expires": DocDate::full(r.7).short_form()})
+        })
+        .collect();
+    compose(
+        store,
+        Template {
+            source: EXPIRY_NOTICE,
+            name: "templates/ocop/expiry-notice.toml",
+        },
+        Fill {
+            issuer,
+            signer,
+            date,
+            addressees: communes,
+            data: json!({"count": format!("{:02}", products.len()), "products": products,
+                         "until": DocDate::full(until).short_form()}),
+            stem: format!("het-han-{issuer}-{date}"),
+        },
+        |_| {},
+    )
+}
+
 /// Issues a certification decision through the register and records the certificates
 /// it grants (one per certified product, 36 months from the signing date, month ends
 /// clamped, certified by `issuer`) in the same transaction: either the decision and its

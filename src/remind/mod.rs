@@ -71,6 +71,10 @@ pub struct Policy {
     pub auto: Auto,
     /// The agency that writes the reminders (default: the programme's issuer).
     pub issuer: Option<String>,
+    /// Certificates: a notice this many months before they expire.
+    pub expiry_months: Vec<u32>,
+    /// Certificates: a notice on the day they expire.
+    pub on_expiry: bool,
 }
 
 /// One step of a policy.
@@ -137,9 +141,28 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The latest certificate-expiry step whose day has come: `before-6m`, `before-3m`
+    /// (months before `expires`, until it expires) or `expired` (on the day, and for a
+    /// month after, so a missed run still sends it but an old expiry is not dug up).
+    pub fn expiry_step(&self, expires: NaiveDate, date: NaiveDate) -> Option<(String, NaiveDate)> {
+        if self.on_expiry && date >= expires {
+            return (date <= expires + chrono::Days::new(31)).then(|| ("expired".into(), expires));
+        }
+        self.expiry_months
+            .iter()
+            .filter_map(|&m| {
+                let day = expires.checked_sub_months(chrono::Months::new(m))?;
+                (day <= date && date < expires).then(|| (format!("before-{m}m"), day))
+            })
+            .max_by_key(|(_, day)| *day)
+    }
+}
+
 fn load_policies(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<String, Policy>> {
     let mut stmt = conn.prepare(
-        "SELECT scope, before_days, on_due, overdue_every, working_days, auto, issuer_id FROM reminder_policies",
+        "SELECT scope, before_days, on_due, overdue_every, working_days, auto, issuer_id, expiry_months, on_expiry
+         FROM reminder_policies",
     )?;
     let rows = stmt.query_map([], |r| {
         let before: String = r.get(1)?;
@@ -160,6 +183,12 @@ fn load_policies(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<String
                     _ => Auto::Draft,
                 },
                 issuer: r.get(6)?,
+                expiry_months: r
+                    .get::<_, String>(7)?
+                    .split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect(),
+                on_expiry: r.get(8)?,
             },
         ))
     })?;
@@ -181,12 +210,21 @@ fn policy_for<'a>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fired {
     pub draft_id: i64,
+    /// The milestone, or `het-han-gcn:<agency>` for a certificate expiry notice.
     pub milestone: String,
     pub step: String,
     pub day: NaiveDate,
-    /// The agencies it is addressed to (printed names).
+    /// The first agencies it is addressed to (printed names, at most [`SHOWN`]).
     pub agencies: Vec<String>,
+    /// How many agencies it is addressed to.
+    pub count: usize,
 }
+
+/// How many agency names a run reports per reminder.
+pub const SHOWN: usize = 20;
+
+/// A certifying agency and its certificates whose step has come: (id, step, product).
+type DueNotice = (String, Vec<(i64, String, String)>);
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -228,9 +266,11 @@ pub fn run(
             .collect::<Result<_, _>>()?;
         let mut done =
             tx.prepare("SELECT 1 FROM reminder_drafts WHERE milestone_id = ?1 AND step = ?2")?;
+        // The same agencies the firing insert took (not reported by the day).
         let mut pending = tx.prepare(
             "SELECT a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
-             WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2) ORDER BY m.rowid",
+             WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
+             ORDER BY m.rowid LIMIT ?3",
         )?;
         let mut close = tx.prepare(
             "INSERT INTO reminder_closed (milestone_id, closed_on) VALUES (?1, ?2)
@@ -261,25 +301,108 @@ pub fn run(
             if done.exists(params![id, key])? {
                 continue;
             }
-            let agencies: Vec<String> = pending
-                .query_map(params![id, day], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            if agencies.is_empty() {
+            // Draft row first (its id goes on the firings), then one set-based insert of
+            // every agency that has not reported by this day.
+            draft.execute(params![id, key, day, 0, now])?;
+            let draft_id = tx.last_insert_rowid();
+            let n = fire.execute(params![id, key, day, draft_id])?;
+            if n == 0 {
+                tx.execute("DELETE FROM reminder_drafts WHERE id = ?1", [draft_id])?;
                 close.execute(params![id, day])?;
                 continue;
             }
-            draft.execute(params![id, key, day, agencies.len() as i64, now])?;
-            let draft_id = tx.last_insert_rowid();
-            firings += fire.execute(params![id, key, day, draft_id])?;
+            tx.execute(
+                "UPDATE reminder_drafts SET agencies = ?2 WHERE id = ?1",
+                params![draft_id, n as i64],
+            )?;
+            firings += n;
+            let agencies: Vec<String> = pending
+                .query_map(params![id, day, SHOWN as i64], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             report.fired.push(Fired {
                 draft_id,
                 milestone: id.clone(),
                 step: key,
                 day: date,
                 agencies,
+                count: n,
             });
         }
         drop((done, pending, close, draft, fire));
+        // Certificates: the notices of each certifying agency whose step has come.
+        let horizon_months = policies
+            .values()
+            .flat_map(|p| p.expiry_months.iter().copied())
+            .max()
+            .unwrap_or(0);
+        let horizon = date
+            .checked_add_months(chrono::Months::new(horizon_months))
+            .unwrap_or(date);
+        let certificates: Vec<(i64, String, String, String)> = tx
+            .prepare(
+                "SELECT c.id, c.issuer_id, c.expires_on, p.name FROM certificates c JOIN products p ON p.id = c.product_id
+                 WHERE c.issuer_id IS NOT NULL AND c.expires_on <= ?1
+                   AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = c.product_id AND e.date > c.issued_on)
+                   AND NOT EXISTS (SELECT 1 FROM certificate_firings f WHERE f.certificate_id = c.id AND f.step = 'expired')
+                 ORDER BY c.issuer_id, c.expires_on, c.id",
+            )?
+            .query_map([horizon.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut due_notices: Vec<DueNotice> = vec![];
+        {
+            let mut fired_cert = tx.prepare(
+                "SELECT 1 FROM certificate_firings WHERE certificate_id = ?1 AND step = ?2",
+            )?;
+            for (id, issuer, expires, product) in certificates {
+                let Some(policy) = policies.get(&issuer).or_else(|| policies.get("")) else {
+                    continue;
+                };
+                let Ok(expires) = NaiveDate::parse_from_str(&expires, "%Y-%m-%d") else {
+                    continue;
+                };
+                let Some((step, _)) = policy.expiry_step(expires, date) else {
+                    continue;
+                };
+                if fired_cert.exists(params![id, step])? {
+                    continue;
+                }
+                if due_notices.last().is_none_or(|(i, _)| *i != issuer) {
+                    due_notices.push((issuer.clone(), vec![]));
+                }
+                due_notices
+                    .last_mut()
+                    .expect("pushed")
+                    .1
+                    .push((id, step, product));
+            }
+        }
+        for (issuer, certs) in due_notices {
+            tx.execute(
+                "INSERT INTO reminder_drafts (issuer_id, step, fired_on, agencies, status, created_at)
+                 VALUES (?1, 'expiry', ?2, ?3, 'draft', ?4)",
+                params![issuer, day, certs.len() as i64, now],
+            )?;
+            let draft_id = tx.last_insert_rowid();
+            for (id, step, _) in &certs {
+                tx.execute(
+                    "INSERT INTO certificate_firings (certificate_id, step, draft_id) VALUES (?1, ?2, ?3)",
+                    params![id, step, draft_id],
+                )?;
+            }
+            firings += certs.len();
+            report.fired.push(Fired {
+                draft_id,
+                milestone: format!("het-han-gcn:{issuer}"),
+                step: "expiry".into(),
+                day: date,
+                count: certs.len(),
+                agencies: certs
+                    .iter()
+                    .take(SHOWN)
+                    .map(|(_, step, product)| format!("{product} ({step})"))
+                    .collect(),
+            });
+        }
         tx.execute(
             "INSERT INTO reminder_runs (run_date, at, drafts, firings, issued) VALUES (?1, ?2, ?3, ?4, 0)",
             params![day, now, report.fired.len() as i64, firings as i64],
@@ -336,6 +459,24 @@ pub fn run(
 /// Composes a drafted reminder as it was on its day (addressed to the agencies that had
 /// not reported then).
 pub fn compose_draft(store: &Store, draft: i64) -> Result<ocop::Composed, RemindError> {
+    let expiry: Option<(String, String)> = store
+        .conn()
+        .query_row(
+            "SELECT issuer_id, fired_on FROM reminder_drafts WHERE id = ?1 AND milestone_id IS NULL",
+            [draft],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((issuer, fired_on)) = expiry {
+        let date =
+            NaiveDate::parse_from_str(&fired_on, "%Y-%m-%d").expect("dates are stored as ISO");
+        let ids: Vec<i64> = store
+            .conn()
+            .prepare("SELECT certificate_id FROM certificate_firings WHERE draft_id = ?1")?
+            .query_map([draft], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        return Ok(ocop::expiry_notice(store, &issuer, date, &ids, None)?);
+    }
     let (milestone, fired_on, programme): (String, String, String) = store
         .conn()
         .query_row(
@@ -434,7 +575,8 @@ pub struct DraftRow {
 /// Everything the schedule drafted, newest first.
 pub fn drafts(store: &Store) -> Result<Vec<DraftRow>, RemindError> {
     let mut stmt = store.conn().prepare(
-        "SELECT d.id, d.milestone_id, d.step, d.fired_on, d.agencies, d.status, doc.number_symbol
+        "SELECT d.id, coalesce(d.milestone_id, 'het-han-gcn:' || d.issuer_id), d.step, d.fired_on, d.agencies,
+                d.status, doc.number_symbol
          FROM reminder_drafts d LEFT JOIN documents doc ON doc.id = d.document_id
          ORDER BY d.fired_on DESC, d.id DESC",
     )?;
@@ -558,6 +700,8 @@ mod tests {
             working_days: false,
             auto: Auto::Draft,
             issuer: None,
+            expiry_months: vec![6, 3],
+            on_expiry: true,
         }
     }
 
