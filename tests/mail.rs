@@ -669,35 +669,13 @@ fn an_issued_reminder_reaches_exactly_the_late_agencies_that_have_a_mailbox() {
 fn the_readme_delivery_tour_runs_as_written() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let start = readme.find("## E-mail delivery").unwrap();
-    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
-    let block_end = block_start + readme[block_start..].find("```").unwrap();
+    let block_end = start + readme[start..].find("```sh\n").unwrap() + 6;
+    let block_end = block_end + readme[block_end..].find("```").unwrap();
     let printed_start = block_end + 3 + readme[block_end + 3..].find("```\n").unwrap() + 4;
     let printed_end = printed_start + readme[printed_start..].find("```").unwrap();
     let printed = &readme[printed_start..printed_end];
     let dir = tempfile::tempdir().unwrap();
-    let mut outputs = vec![];
-    for line in readme[block_start..block_end].lines() {
-        let args: Vec<&str> = line
-            .split(" #")
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .collect();
-        assert_eq!(args[0], "vanthu", "{line}");
-        let out = ok(vanthu()
-            .current_dir(dir.path())
-            .env_remove("VANTHU_SMTP_HOST")
-            .env_remove("VANTHU_DB")
-            .env("VANTHU_QUIET", "1")
-            .args(args[1..].iter().map(|a| {
-                if a.starts_with("letters/") || a.starts_with("data/") {
-                    root().join(a).into_os_string()
-                } else {
-                    a.into()
-                }
-            })));
-        outputs.push(out);
-    }
+    let outputs = run_readme_block("## E-mail delivery", dir.path());
     assert_eq!(outputs[2].trim(), "01/UBND-NN");
     for l in printed.lines() {
         assert!(

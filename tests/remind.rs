@@ -298,33 +298,8 @@ auto = "send"
 
 #[test]
 fn the_readme_reminder_tour_runs_as_written() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find("## Deadlines and reminders").unwrap();
-    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
-    let block_end = block_start + readme[block_start..].find("```").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut outputs = vec![];
-    for line in readme[block_start..block_end].lines() {
-        let args: Vec<&str> = line
-            .split(" #")
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .collect();
-        assert_eq!(args[0], "vanthu", "{line}");
-        let out = ok(vanthu()
-            .current_dir(dir.path())
-            .env_remove("VANTHU_DB")
-            .env("VANTHU_QUIET", "1")
-            .args(args[1..].iter().map(|a| {
-                if a.starts_with("letters/") || a.starts_with("data/") {
-                    root().join(a).into_os_string()
-                } else {
-                    a.into()
-                }
-            })));
-        outputs.push(out);
-    }
+    let outputs = run_readme_block("## Deadlines and reminders", dir.path());
     assert!(
         outputs[2].contains("bg-2020-danh-gia-huyen\tbac-giang-2020\t30/10/2020\t0/4"),
         "{}",

@@ -555,6 +555,7 @@ impl Window {
 /// A certificate in the issuer's territory, with what to do about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpiringCertificate {
+    pub id: i64,
     pub product: String,
     pub producer: String,
     pub address: String,
@@ -599,7 +600,7 @@ pub fn expiring(
         "WITH RECURSIVE area(id) AS (
              SELECT ?1 UNION SELECT a.id FROM agencies a JOIN area ON a.parent_id = area.id)
          SELECT p.name, pr.name, pr.address, pr.commune_id, c.stars, c.decision, c.issued_on, c.expires_on,
-                EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on)
+                EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on), c.id
          FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
          WHERE pr.commune_id IN (SELECT id FROM area) AND c.expires_on <= ?2
          ORDER BY c.expires_on, p.name",
@@ -609,6 +610,7 @@ pub fn expiring(
     let certificates: Vec<ExpiringCertificate> = stmt
         .query_map(rusqlite::params![issuer, end.to_string()], |r| {
             Ok(ExpiringCertificate {
+                id: r.get(9)?,
                 product: r.get(0)?,
                 producer: r.get(1)?,
                 address: r.get(2)?,
@@ -634,39 +636,22 @@ pub fn expiring(
             })
             .collect()
     };
-    let upcoming = rows(&|c| c.expires_on > date && !c.re_registered);
     let expired = rows(&|c| c.expires_on <= date && !c.re_registered);
+    let upcoming: Vec<i64> = certificates
+        .iter()
+        .filter(|c| c.expires_on > date && !c.re_registered)
+        .map(|c| c.id)
+        .collect();
     let notice = if upcoming.is_empty() {
         None
     } else {
-        let mut communes: Vec<String> = vec![];
-        for c in certificates
-            .iter()
-            .filter(|c| c.expires_on > date && !c.re_registered)
-        {
-            if let Some(id) = &c.commune {
-                let at = format!("@{id}");
-                if !communes.contains(&at) {
-                    communes.push(at);
-                }
-            }
-        }
-        Some(compose(
+        Some(expiry_notice(
             store,
-            Template {
-                source: EXPIRY_NOTICE,
-                name: "templates/ocop/expiry-notice.toml",
-            },
-            Fill {
-                issuer,
-                signer,
-                date,
-                addressees: communes,
-                data: json!({"products": upcoming, "count": format!("{:02}", upcoming.len()),
-                             "until": DocDate::full(end).short_form()}),
-                stem: format!("het-han-{issuer}-{date}"),
-            },
-            |_| {},
+            issuer,
+            date,
+            Some(end),
+            &upcoming,
+            signer,
         )?)
     };
     let withdrawal = if expired.is_empty() {
@@ -711,12 +696,14 @@ type NoticeRow = (
     NaiveDate,
 );
 
-/// The notice asking for re-evaluation dossiers for the given certificates (the
-/// schedule's expiry steps), written by `issuer` on `date` to the producers' communes.
+/// The notice asking for re-evaluation dossiers for the given certificates, written by
+/// `issuer` on `date` to the producers' communes; "expiring by `until`" (default: the
+/// last of their expiry dates).
 pub fn expiry_notice(
     store: &Store,
     issuer: &str,
     date: NaiveDate,
+    until: Option<NaiveDate>,
     certificates: &[i64],
     signer: Option<&str>,
 ) -> Result<Composed, OcopError> {
@@ -743,7 +730,7 @@ pub fn expiry_notice(
             ))
         })?
         .collect::<Result<_, _>>()?;
-    let until = rows.iter().map(|r| r.7).max().unwrap_or(date);
+    let until = until.unwrap_or_else(|| rows.iter().map(|r| r.7).max().unwrap_or(date));
     let mut communes: Vec<String> = vec![];
     for r in &rows {
         if let Some(id) = &r.3 {

@@ -475,7 +475,7 @@ pub fn compose_draft(store: &Store, draft: i64) -> Result<ocop::Composed, Remind
             .prepare("SELECT certificate_id FROM certificate_firings WHERE draft_id = ?1")?
             .query_map([draft], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        return Ok(ocop::expiry_notice(store, &issuer, date, &ids, None)?);
+        return Ok(ocop::expiry_notice(store, &issuer, date, None, &ids, None)?);
     }
     let (milestone, fired_on, programme): (String, String, String) = store
         .conn()

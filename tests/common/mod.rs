@@ -150,3 +150,45 @@ pub fn demo_db(dir: &Path) -> PathBuf {
     );
     db
 }
+
+/// Runs, in a fresh folder, every command of the first ```sh block after the README
+/// heading `section` (each line `vanthu …  # comment`; paths under letters/ and data/
+/// point into the repository) and returns each command's stdout. A failing command
+/// fails the test.
+pub fn run_readme_block(section: &str, dir: &Path) -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find(section)
+        .unwrap_or_else(|| panic!("README has no {section}"));
+    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
+    let block_end = block_start + readme[block_start..].find("```").unwrap();
+    let mut outputs = vec![];
+    for line in readme[block_start..block_end].lines() {
+        let args: Vec<&str> = line
+            .split(" #")
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert_eq!(args[0], "vanthu", "{line}");
+        let out = run(vanthu()
+            .current_dir(dir)
+            .env_remove("VANTHU_DB")
+            .env_remove("VANTHU_SMTP_HOST")
+            .env("VANTHU_QUIET", "1")
+            .args(args[1..].iter().map(|a| {
+                if a.starts_with("letters/") || a.starts_with("data/") {
+                    root().join(a).into_os_string()
+                } else {
+                    a.into()
+                }
+            })));
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    outputs
+}
