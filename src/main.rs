@@ -617,7 +617,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         };
                         println!(
                             "{}\t{}\t{}\t{}\t{} {what}\t{status}",
-                            d.id, d.fired_on, d.milestone, d.step, d.agencies
+                            d.id,
+                            d.fired_on,
+                            d.milestone,
+                            remind::step_label(&d.step),
+                            d.agencies
                         );
                     }
                 }
@@ -684,7 +688,7 @@ fn run_schedule(
                 "đã soạn"
             },
             f.milestone,
-            f.step,
+            remind::step_label(&f.step),
             if dry_run {
                 String::new()
             } else {

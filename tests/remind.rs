@@ -106,23 +106,23 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
     let a = "bg-2020-danh-gia-huyen";
     let b = "bg-2020-chuyen-ho-so";
     let mut expected = vec![
-        format!("16/10/2020 {a} before-14: {all4}"),
-        format!("22/10/2020 {b} before-14: {all4}"),
+        format!("16/10/2020 {a} 14 ngày trước hạn: {all4}"),
+        format!("22/10/2020 {b} 14 ngày trước hạn: {all4}"),
         // Lục Nam reported on 20/10; Yên Thế reports on 28/10, after this day.
         format!(
-            "27/10/2020 {a} before-3: UBND huyện Lục Ngạn, UBND huyện Yên Thế, UBND thành phố Bắc Giang"
+            "27/10/2020 {a} 3 ngày trước hạn: UBND huyện Lục Ngạn, UBND huyện Yên Thế, UBND thành phố Bắc Giang"
         ),
-        format!("30/10/2020 {a} due: UBND huyện Lục Ngạn, UBND thành phố Bắc Giang"),
+        format!("30/10/2020 {a} đúng hạn: UBND huyện Lục Ngạn, UBND thành phố Bắc Giang"),
         // Lục Ngạn sends its dossiers on 03/11.
-        format!("02/11/2020 {b} before-3: {all4}"),
+        format!("02/11/2020 {b} 3 ngày trước hạn: {all4}"),
         format!(
-            "05/11/2020 {b} due: UBND huyện Lục Nam, UBND huyện Yên Thế, UBND thành phố Bắc Giang"
+            "05/11/2020 {b} đúng hạn: UBND huyện Lục Nam, UBND huyện Yên Thế, UBND thành phố Bắc Giang"
         ),
     ];
     for k in 1..=8 {
         let day = NaiveDate::from_ymd_opt(2020, 10, 30).unwrap() + Days::new(7 * k);
         expected.push(format!(
-            "{} {a} overdue-{}: UBND huyện Lục Ngạn, UBND thành phố Bắc Giang",
+            "{} {a} quá hạn {} ngày: UBND huyện Lục Ngạn, UBND thành phố Bắc Giang",
             day.format("%d/%m/%Y"),
             7 * k
         ));
@@ -130,7 +130,7 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
     for k in 1..=8 {
         let day = NaiveDate::from_ymd_opt(2020, 11, 5).unwrap() + Days::new(7 * k);
         expected.push(format!(
-            "{} {b} overdue-{}: UBND huyện Lục Nam, UBND huyện Yên Thế, UBND thành phố Bắc Giang",
+            "{} {b} quá hạn {} ngày: UBND huyện Lục Nam, UBND huyện Yên Thế, UBND thành phố Bắc Giang",
             day.format("%d/%m/%Y"),
             7 * k
         ));
@@ -192,7 +192,7 @@ fn two_concurrent_runs_fire_a_step_once_and_dry_run_changes_nothing() {
     let before = std::fs::read(&db).unwrap();
     let out = ok(cli(dir.path(), &db).args(["remind", "run", "--date", "2020-10-16", "--dry-run"]));
     assert!(
-        out.contains("16/10/2020: sẽ soạn nhắc hạn bg-2020-danh-gia-huyen (before-14)"),
+        out.contains("16/10/2020: sẽ soạn nhắc hạn bg-2020-danh-gia-huyen (14 ngày trước hạn)"),
         "{out}"
     );
     assert!(out.contains("--dry-run: không thay đổi gì"));
@@ -269,7 +269,7 @@ auto = "send"
     // weekend to 09/02 and 08/02. In calendar days it would have been 15/02.
     assert_eq!(
         fired,
-        ["08/02/2021 ln-2021-sau-tet before-3: UBND huyện Lục Nam"]
+        ["08/02/2021 ln-2021-sau-tet 3 ngày trước hạn: UBND huyện Lục Nam"]
     );
     let list = ok(cli(dir.path(), &db).args(["remind", "list"]));
     assert!(list.contains("đã ban hành 01/UBND-NN"), "{list}");
@@ -306,12 +306,12 @@ fn the_readme_reminder_tour_runs_as_written() {
         outputs[2]
     );
     assert!(
-        outputs[4].contains("sẽ soạn nhắc hạn bg-2020-danh-gia-huyen (before-14)"),
+        outputs[4].contains("sẽ soạn nhắc hạn bg-2020-danh-gia-huyen (14 ngày trước hạn)"),
         "{}",
         outputs[4]
     );
     assert!(
-        outputs[6].contains("đã soạn nhắc hạn bg-2020-danh-gia-huyen (before-3): UBND huyện Lục Ngạn, UBND huyện Yên Thế, UBND thành phố Bắc Giang [bản nháp 2]"),
+        outputs[6].contains("đã soạn nhắc hạn bg-2020-danh-gia-huyen (3 ngày trước hạn): UBND huyện Lục Ngạn, UBND huyện Yên Thế, UBND thành phố Bắc Giang [bản nháp 2]"),
         "{}",
         outputs[6]
     );
@@ -342,9 +342,9 @@ fn certificates_get_notices_6_and_3_months_before_and_on_expiry_once() {
     assert_eq!(
         got,
         [
-            "29/04/2024 het-han-gcn:ubnd-cao-loc expiry: Hồng không hạt Bảo Lâm (before-6m)",
-            "29/07/2024 het-han-gcn:ubnd-cao-loc expiry: Hồng không hạt Bảo Lâm (before-3m)",
-            "29/10/2024 het-han-gcn:ubnd-cao-loc expiry: Hồng không hạt Bảo Lâm (expired)",
+            "29/04/2024 het-han-gcn:ubnd-cao-loc giấy chứng nhận hết hạn: Hồng không hạt Bảo Lâm (6 tháng trước khi hết hạn)",
+            "29/07/2024 het-han-gcn:ubnd-cao-loc giấy chứng nhận hết hạn: Hồng không hạt Bảo Lâm (3 tháng trước khi hết hạn)",
+            "29/10/2024 het-han-gcn:ubnd-cao-loc giấy chứng nhận hết hạn: Hồng không hạt Bảo Lâm (hết hạn)",
         ]
     );
     assert!(

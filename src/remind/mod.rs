@@ -223,6 +223,30 @@ pub struct Fired {
 /// How many agency names a run reports per reminder.
 pub const SHOWN: usize = 20;
 
+/// A step key as a clerk reads it: `before-14` → "14 ngày trước hạn", `due` → "đúng
+/// hạn", `overdue-7` → "quá hạn 7 ngày", `before-6m` → "6 tháng trước khi hết hạn",
+/// `expired` → "hết hạn", `expiry` → "giấy chứng nhận hết hạn".
+pub fn step_label(key: &str) -> String {
+    if let Some(m) = key
+        .strip_prefix("before-")
+        .and_then(|k| k.strip_suffix('m'))
+    {
+        return format!("{m} tháng trước khi hết hạn");
+    }
+    if let Some(n) = key.strip_prefix("before-") {
+        return format!("{n} ngày trước hạn");
+    }
+    if let Some(n) = key.strip_prefix("overdue-") {
+        return format!("quá hạn {n} ngày");
+    }
+    match key {
+        "due" => "đúng hạn".into(),
+        "expired" => "hết hạn".into(),
+        "expiry" => "giấy chứng nhận hết hạn".into(),
+        other => other.into(),
+    }
+}
+
 /// A certifying agency and its certificates whose step has come: (id, step, product).
 type DueNotice = (String, Vec<(i64, String, String)>);
 
@@ -399,7 +423,7 @@ pub fn run(
                 agencies: certs
                     .iter()
                     .take(SHOWN)
-                    .map(|(_, step, product)| format!("{product} ({step})"))
+                    .map(|(_, step, product)| format!("{product} ({})", step_label(step)))
                     .collect(),
             });
         }
@@ -742,6 +766,14 @@ mod tests {
             p.step_on(due, d(12, 3), &c),
             Some((Step::Overdue(28), d(11, 27)))
         );
+    }
+
+    #[test]
+    fn step_labels_are_vietnamese() {
+        assert_eq!(step_label("before-14"), "14 ngày trước hạn");
+        assert_eq!(step_label("before-3m"), "3 tháng trước khi hết hạn");
+        assert_eq!(step_label("overdue-21"), "quá hạn 21 ngày");
+        assert_eq!(step_label("due"), "đúng hạn");
     }
 
     #[test]
