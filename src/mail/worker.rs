@@ -194,13 +194,13 @@ async fn deliver(shared: Arc<Shared>, c: Claimed) -> Result<Outcome, MailError> 
         Err(e @ MailError::Sqlite(_)) => return Err(e),
         Err(e) => Outcome::Permanent(e.to_string()),
     };
-    tracing_like(&c, &outcome);
+    log_attempt(&c, &outcome);
     shared.record(&c, &outcome)?;
     Ok(outcome)
 }
 
 /// One line per attempt on stderr (never the password: it is not in any of these).
-fn tracing_like(c: &Claimed, outcome: &Outcome) {
+fn log_attempt(c: &Claimed, outcome: &Outcome) {
     let (what, reply) = match outcome {
         Outcome::Sent(r) => ("sent", r),
         Outcome::Transient(r) => ("retry", r),
