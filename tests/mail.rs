@@ -558,6 +558,40 @@ fn starttls_with_auth_and_a_wrong_password_refused() {
 }
 
 #[test]
+fn implicit_tls_delivers_and_the_rate_limit_spaces_the_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    let (ca, cert, key) = certificates(dir.path());
+    let smtp = Smtp::start(
+        dir.path(),
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+            "--implicit-tls",
+        ],
+    );
+    let out = ok(smtp
+        .env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
+        .env("VANTHU_SMTP_SECURITY", "tls")
+        .env("VANTHU_SMTP_CA", &ca)
+        .env("VANTHU_MAIL_RATE", "2"));
+    assert!(out.contains("đã gửi 3, chờ gửi lại 0, thất bại 0"), "{out}");
+    assert_eq!(smtp.messages().len(), 3);
+    // At most 2 messages started per second: the third starts 1 s after the first, so the
+    // recorded attempts span well over 700 ms (a loaded machine only makes it longer; the
+    // margin covers the first message's TLS handshake).
+    let span: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT max(at) - min(at) FROM delivery_attempts", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(span >= 700, "3 messages at 2/s within {span} ms");
+}
+
+#[test]
 fn without_smtp_messages_are_eml_files_and_problems_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());

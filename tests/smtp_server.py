@@ -11,6 +11,7 @@ Behaviours the tests ask for, by flag:
                      answer (the client waits before sending the message): a client
                      killed meanwhile has sent nothing
   --tls-cert/--tls-key  offer STARTTLS and require it
+  --implicit-tls     with --tls-cert/--tls-key: TLS from the first byte (port 465 style)
   --auth USER:PASS   require AUTH (PLAIN/LOGIN) with these credentials
 The chosen port is written to --port-file once the server listens.
 """
@@ -99,6 +100,7 @@ def main():
     p.add_argument("--stall-file")
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--auth")
     a = p.parse_args()
     a.temp_fail = {x.lower() for x in a.temp_fail}
@@ -109,10 +111,14 @@ def main():
         port = s.getsockname()[1]
 
     params = {"data_size_limit": 64 * 1024 * 1024}
+    implicit = None
     if a.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
-        params.update(tls_context=ctx, require_starttls=True)
+        if a.implicit_tls:
+            implicit = ctx
+        else:
+            params.update(tls_context=ctx, require_starttls=True)
     if a.auth:
         user, password = a.auth.split(":", 1)
 
@@ -125,9 +131,11 @@ def main():
             # handled=False: aiosmtpd answers 535 itself.
             return AuthResult(success=ok, handled=False)
 
-        params.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(a.tls_cert))
+        params.update(authenticator=authenticator, auth_required=True,
+                      auth_require_tls=bool(a.tls_cert) and not a.implicit_tls)
     handler = Handler(a)
-    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="localhost", **params)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="localhost",
+                            ssl_context=implicit, **params)
     controller.start()
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(port))
