@@ -523,7 +523,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let rt = runtime()?;
             let report = rt.block_on(async {
-                mail::worker::run(&db_path, &settings, None, until, shutdown_signal()).await
+                let stop = shutdown_signal()?;
+                anyhow::Ok(mail::worker::run(&db_path, &settings, None, until, stop).await?)
             })?;
             println!(
                 "đã gửi {}, chờ gửi lại {}, thất bại {}",
@@ -739,22 +740,27 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Ctrl-C or SIGTERM: stop taking messages, finish the ones in flight.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+/// Ctrl-C or SIGTERM: stop taking messages, finish the ones in flight. The handlers are
+/// installed when this is called (inside the runtime), before any work starts, so a
+/// signal that comes early is not lost to the default action.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
             _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// The delivery plan of a document: e-mail, paper, archive.

@@ -727,3 +727,39 @@ fn the_readme_delivery_tour_runs_as_written() {
     );
     assert_eq!(read_messages(&dir.path().join("thu-di")).len(), 3);
 }
+
+#[test]
+fn the_worker_stops_cleanly_on_sigterm_after_delivering_what_was_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    ok(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021", "--no-wait"]));
+    let worker = cli(dir.path(), &db)
+        .arg("worker")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It delivers the queue, then waits for more until told to stop.
+    let start = Instant::now();
+    while std::fs::read_dir(dir.path().join("thu-di")).map_or(0, |d| d.count()) < 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "worker did not deliver"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let term = run(Command::new("kill")
+        .arg("-TERM")
+        .arg(worker.id().to_string()));
+    assert!(term.status.success());
+    let out = worker.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "exit code after SIGTERM: {:?}",
+        out.status
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("đã gửi 3, chờ gửi lại 0, thất bại 0"),
+        "{printed}"
+    );
+}
