@@ -129,18 +129,6 @@ fn cli(dir: &Path, db: &Path) -> Command {
     c
 }
 
-fn ok(cmd: &mut Command) -> String {
-    let o = run(cmd);
-    assert!(
-        o.status.success(),
-        "{:?} failed:\n{}\n{}",
-        cmd,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 fn register_hashes(db: &Path) -> (String, String) {
     let c = rusqlite::Connection::open(db).unwrap();
     c.query_row(
@@ -165,7 +153,8 @@ fn every_recipient_gets_exactly_one_message_with_the_registers_files() {
 
     // --dry-run plans and changes nothing.
     let before = std::fs::read(&db).unwrap();
-    let plan = ok(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021", "--dry-run"]));
+    let plan =
+        stdout(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021", "--dry-run"]));
     assert_eq!(
         std::fs::read(&db).unwrap(),
         before,
@@ -186,10 +175,11 @@ fn every_recipient_gets_exactly_one_message_with_the_registers_files() {
     assert!(plan.contains("--dry-run: không gửi thư nào"));
     assert!(smtp.messages().is_empty());
 
-    let out = ok(smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"])));
+    let out = stdout(smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"])));
     assert!(out.contains("đã gửi 3, chờ gửi lại 0, thất bại 0"), "{out}");
     // Sending again queues nothing new and sends nothing twice.
-    let again = ok(smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"])));
+    let again =
+        stdout(smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"])));
     assert!(
         again.contains("đã xếp 0 thư vào hàng đợi (3 đã có từ trước)"),
         "{again}"
@@ -251,7 +241,7 @@ fn every_recipient_gets_exactly_one_message_with_the_registers_files() {
     ids.dedup();
     assert_eq!(ids.len(), 3, "a Message-ID per recipient");
 
-    let status = ok(cli(dir.path(), &db).args(["deliveries", "01/UBND-NN", "--year", "2021"]));
+    let status = stdout(cli(dir.path(), &db).args(["deliveries", "01/UBND-NN", "--year", "2021"]));
     assert_eq!(status.matches("đã gửi lúc").count(), 3, "{status}");
     assert!(
         status.contains("250"),
@@ -273,11 +263,12 @@ fn a_451_is_retried_and_a_550_fails_only_that_recipient() {
             "ubnd@baoson.lucnam.vanthu.example",
         ],
     );
-    let out = ok(smtp
-        .env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
-        .env("VANTHU_MAIL_BACKOFF", "1"));
+    let out = stdout(
+        smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
+            .env("VANTHU_MAIL_BACKOFF", "1"),
+    );
     assert!(out.contains("đã gửi 1, chờ gửi lại 1, thất bại 1"), "{out}");
-    let status = ok(cli(dir.path(), &db).args(["deliveries", "01/UBND-NN", "--year", "2021"]));
+    let status = stdout(cli(dir.path(), &db).args(["deliveries", "01/UBND-NN", "--year", "2021"]));
     let line = |email: &str| {
         status
             .lines()
@@ -291,9 +282,10 @@ fn a_451_is_retried_and_a_550_fails_only_that_recipient() {
     assert!(line("baoson").contains("550"), "{status}");
 
     // The worker retries after the backoff; the 550 stays failed.
-    ok(smtp
-        .env(cli(dir.path(), &db).args(["worker", "--until-done"]))
-        .env("VANTHU_MAIL_BACKOFF", "1"));
+    stdout(
+        smtp.env(cli(dir.path(), &db).args(["worker", "--until-done"]))
+            .env("VANTHU_MAIL_BACKOFF", "1"),
+    );
     let got: Vec<String> = smtp
         .messages()
         .iter()
@@ -320,7 +312,7 @@ fn a_451_is_retried_and_a_550_fails_only_that_recipient() {
     assert!(attempts[1].1.starts_with("250"), "{attempts:?}");
 
     // --retry-failed tries the 550 again (still refused); sent ones are not resent.
-    let out = ok(smtp.env(cli(dir.path(), &db).args([
+    let out = stdout(smtp.env(cli(dir.path(), &db).args([
         "send",
         "01/UBND-NN",
         "--year",
@@ -349,7 +341,7 @@ fn forty_recipients(dir: &Path, db: &Path) {
     );
     data.push_str("]\n");
     std::fs::write(dir.join("xa.toml"), data).unwrap();
-    ok(cli(dir, db).arg("import").arg(dir.join("xa.toml")));
+    stdout(cli(dir, db).arg("import").arg(dir.join("xa.toml")));
     let letter = std::fs::read_to_string(root().join("letters/drafts/luc-nam-cong-van.toml"))
         .unwrap()
         .replace(
@@ -357,10 +349,12 @@ fn forty_recipients(dir: &Path, db: &Path) {
             "addressees = [\"@bon-muoi-xa\"]",
         );
     std::fs::write(dir.join("l.toml"), letter).unwrap();
-    let o = ok(cli(dir, db)
-        .arg("issue")
-        .arg(dir.join("l.toml"))
-        .args(["--date", "2021-03-16"]));
+    let o = stdout(
+        cli(dir, db)
+            .arg("issue")
+            .arg(dir.join("l.toml"))
+            .args(["--date", "2021-03-16"]),
+    );
     assert_eq!(o.trim(), "02/UBND-NN");
 }
 
@@ -381,7 +375,7 @@ fn a_worker_killed_mid_batch_resumes_without_duplicates() {
         ],
     );
     let queued =
-        ok(cli(dir.path(), &db).args(["send", "02/UBND-NN", "--year", "2021", "--no-wait"]));
+        stdout(cli(dir.path(), &db).args(["send", "02/UBND-NN", "--year", "2021", "--no-wait"]));
     assert!(queued.contains("đã xếp 40 thư"), "{queued}");
     let env = |c: &mut Command| {
         smtp.env(c)
@@ -418,7 +412,7 @@ fn a_worker_killed_mid_batch_resumes_without_duplicates() {
     // A new worker takes the four abandoned messages once their lease ends, and the rest.
     let mut again = cli(dir.path(), &db);
     env(again.args(["worker", "--until-done"]));
-    let out = ok(&mut again);
+    let out = stdout(&mut again);
     assert!(out.contains(&format!("đã gửi {}", 40 - before)), "{out}");
     let messages = smtp.messages();
     let mut ids: Vec<&str> = messages
@@ -572,11 +566,12 @@ fn implicit_tls_delivers_and_the_rate_limit_spaces_the_messages() {
             "--implicit-tls",
         ],
     );
-    let out = ok(smtp
-        .env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
-        .env("VANTHU_SMTP_SECURITY", "tls")
-        .env("VANTHU_SMTP_CA", &ca)
-        .env("VANTHU_MAIL_RATE", "2"));
+    let out = stdout(
+        smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
+            .env("VANTHU_SMTP_SECURITY", "tls")
+            .env("VANTHU_SMTP_CA", &ca)
+            .env("VANTHU_MAIL_RATE", "2"),
+    );
     assert!(out.contains("đã gửi 3, chờ gửi lại 0, thất bại 0"), "{out}");
     assert_eq!(smtp.messages().len(), 3);
     // At most 2 messages started per second: the third starts 1 s after the first, so the
@@ -595,7 +590,7 @@ fn implicit_tls_delivers_and_the_rate_limit_spaces_the_messages() {
 fn without_smtp_messages_are_eml_files_and_problems_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
-    let out = ok(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]));
+    let out = stdout(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]));
     assert!(out.contains("đã gửi 3"), "{out}");
     let emls = read_messages(&dir.path().join("thu-di"));
     assert_eq!(emls.len(), 3);
@@ -613,10 +608,12 @@ fn without_smtp_messages_are_eml_files_and_problems_are_clear() {
         .unwrap()
         .replace("id = \"ubnd-luc-nam\"", "id = \"ubnd-tp-bac-giang\"");
     std::fs::write(dir.path().join("tp.toml"), letter).unwrap();
-    let n = ok(cli(dir.path(), &db)
-        .arg("issue")
-        .arg(dir.path().join("tp.toml"))
-        .args(["--date", "2021-04-01"]));
+    let n = stdout(
+        cli(dir.path(), &db)
+            .arg("issue")
+            .arg(dir.path().join("tp.toml"))
+            .args(["--date", "2021-04-01"]),
+    );
     let before = std::fs::read(&db).unwrap();
     let o = run(cli(dir.path(), &db).args([
         "send",
@@ -653,7 +650,7 @@ fn an_issued_reminder_reaches_exactly_the_late_agencies_that_have_a_mailbox() {
         [],
     )
     .unwrap();
-    let n = ok(cli(dir.path(), &db).args([
+    let n = stdout(cli(dir.path(), &db).args([
         "ocop",
         "remind",
         "--milestone",
@@ -666,7 +663,8 @@ fn an_issued_reminder_reaches_exactly_the_late_agencies_that_have_a_mailbox() {
     ]));
     assert_eq!(n.trim(), "01/SNN-PTNT");
     let smtp = Smtp::start(dir.path(), &[]);
-    let out = ok(smtp.env(cli(dir.path(), &db).args(["send", "01/SNN-PTNT", "--year", "2020"])));
+    let out =
+        stdout(smtp.env(cli(dir.path(), &db).args(["send", "01/SNN-PTNT", "--year", "2020"])));
     // Lục Nam reported; Thành phố Bắc Giang has no mailbox and gets paper.
     assert!(
         out.contains("giấy  UBND thành phố Bắc Giang: chưa có địa chỉ thư điện tử"),
@@ -732,7 +730,7 @@ fn the_readme_delivery_tour_runs_as_written() {
 fn the_worker_stops_cleanly_on_sigterm_after_delivering_what_was_queued() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
-    ok(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021", "--no-wait"]));
+    stdout(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021", "--no-wait"]));
     let worker = cli(dir.path(), &db)
         .arg("worker")
         .stdout(Stdio::piped())

@@ -20,18 +20,6 @@ fn cli(dir: &Path, db: &Path) -> Command {
     c
 }
 
-fn ok(cmd: &mut Command) -> String {
-    let o = run(cmd);
-    assert!(
-        o.status.success(),
-        "{:?}: {}{}",
-        cmd,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 fn days(from: &str, to: &str) -> Vec<String> {
     let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();
     let to = NaiveDate::parse_from_str(to, "%Y-%m-%d").unwrap();
@@ -46,7 +34,7 @@ fn days(from: &str, to: &str) -> Vec<String> {
 fn simulate(dir: &Path, db: &Path, from: &str, to: &str) -> Vec<String> {
     let mut fired = vec![];
     for day in days(from, to) {
-        let out = ok(cli(dir, db).args(["remind", "run", "--date", &day]));
+        let out = stdout(cli(dir, db).args(["remind", "run", "--date", &day]));
         for line in out.lines().filter(|l| l.contains("đã soạn nhắc hạn")) {
             // "dd/mm/yyyy: đã soạn nhắc hạn M (STEP): agencies [bản nháp N]"
             let line = line.split(" [bản nháp").next().unwrap();
@@ -72,7 +60,7 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let report = |milestone: &str, agency: &str, on: &str| {
-        let out = ok(cli(dir.path(), &db).args([
+        let out = stdout(cli(dir.path(), &db).args([
             "milestones",
             "report",
             milestone,
@@ -88,7 +76,7 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
     report("bg-2020-danh-gia-huyen", "ubnd-luc-nam", "2020-10-20");
     report("bg-2020-danh-gia-huyen", "ubnd-yen-the", "2020-10-28");
     report("bg-2020-chuyen-ho-so", "ubnd-luc-ngan", "2020-11-03");
-    let again = ok(cli(dir.path(), &db).args([
+    let again = stdout(cli(dir.path(), &db).args([
         "milestones",
         "report",
         "bg-2020-chuyen-ho-so",
@@ -157,7 +145,7 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
     );
 
     // Everything is recorded and visible; a draft renders as the reminder of its day.
-    let list = ok(cli(dir.path(), &db).args(["remind", "list"]));
+    let list = stdout(cli(dir.path(), &db).args(["remind", "list"]));
     assert_eq!(list.lines().count(), expected.len(), "{list}");
     assert!(
         list.lines().all(|l| l.ends_with("bản nháp chờ duyệt")),
@@ -168,9 +156,11 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
         "SELECT id FROM reminder_drafts WHERE fired_on = '2020-10-27' AND step = 'before-3'",
     );
     let out = dir.path().join("nhap");
-    ok(cli(dir.path(), &db)
-        .args(["remind", "draft", &first.to_string(), "--out"])
-        .arg(&out));
+    stdout(
+        cli(dir.path(), &db)
+            .args(["remind", "draft", &first.to_string(), "--out"])
+            .arg(&out),
+    );
     let lines = pdf_lines(&out.join("nhac-han-bg-2020-danh-gia-huyen-2020-10-27.pdf"));
     assert_lines(
         &lines,
@@ -190,7 +180,8 @@ fn two_concurrent_runs_fire_a_step_once_and_dry_run_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let before = std::fs::read(&db).unwrap();
-    let out = ok(cli(dir.path(), &db).args(["remind", "run", "--date", "2020-10-16", "--dry-run"]));
+    let out =
+        stdout(cli(dir.path(), &db).args(["remind", "run", "--date", "2020-10-16", "--dry-run"]));
     assert!(
         out.contains("16/10/2020: sẽ soạn nhắc hạn bg-2020-danh-gia-huyen (14 ngày trước hạn)"),
         "{out}"
@@ -257,10 +248,12 @@ auto = "send"
 "#,
     )
     .unwrap();
-    ok(cli(dir.path(), &db)
-        .arg("import")
-        .arg(root().join("data/holidays.toml"))
-        .arg(dir.path().join("tet.toml")));
+    stdout(
+        cli(dir.path(), &db)
+            .arg("import")
+            .arg(root().join("data/holidays.toml"))
+            .arg(dir.path().join("tet.toml")),
+    );
     let fired: Vec<String> = simulate(dir.path(), &db, "2021-02-01", "2021-02-28")
         .into_iter()
         .filter(|l| l.contains("ln-2021-sau-tet"))
@@ -271,7 +264,7 @@ auto = "send"
         fired,
         ["08/02/2021 ln-2021-sau-tet 3 ngày trước hạn: UBND huyện Lục Nam"]
     );
-    let list = ok(cli(dir.path(), &db).args(["remind", "list"]));
+    let list = stdout(cli(dir.path(), &db).args(["remind", "list"]));
     assert!(list.contains("đã ban hành 01/UBND-NN"), "{list}");
     let emls: Vec<_> = std::fs::read_dir(dir.path().join("thu-di"))
         .unwrap()
@@ -285,7 +278,7 @@ auto = "send"
     );
     // Running those days again issues and sends nothing more.
     assert!(simulate(dir.path(), &db, "2021-02-01", "2021-02-28").is_empty());
-    let issued = ok(cli(dir.path(), &db).args(["register", "list"]));
+    let issued = stdout(cli(dir.path(), &db).args(["register", "list"]));
     assert_eq!(issued.lines().count(), 1, "{issued}");
     assert_eq!(count(&db, "SELECT count(*) FROM documents"), 1);
     assert_eq!(
@@ -327,9 +320,11 @@ fn the_readme_reminder_tour_runs_as_written() {
 fn certificates_get_notices_6_and_3_months_before_and_on_expiry_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
-    ok(cli(dir.path(), &db)
-        .arg("import")
-        .arg(root().join("data/cao-loc-ocop.toml")));
+    stdout(
+        cli(dir.path(), &db)
+            .arg("import")
+            .arg(root().join("data/cao-loc-ocop.toml")),
+    );
     let notices = |from: &str, to: &str| -> Vec<String> {
         simulate(dir.path(), &db, from, to)
             .into_iter()
@@ -356,9 +351,11 @@ fn certificates_get_notices_6_and_3_months_before_and_on_expiry_once() {
         "SELECT id FROM reminder_drafts WHERE step = 'expiry' AND fired_on = '2024-07-29'",
     );
     let out = dir.path().join("tb");
-    ok(cli(dir.path(), &db)
-        .args(["remind", "draft", &id.to_string(), "--out"])
-        .arg(&out));
+    stdout(
+        cli(dir.path(), &db)
+            .args(["remind", "draft", &id.to_string(), "--out"])
+            .arg(&out),
+    );
     let lines = pdf_lines(&out.join("het-han-ubnd-cao-loc-2024-07-29.pdf"));
     assert_lines(
         &lines,

@@ -24,12 +24,15 @@ pub fn run(cmd: &mut Command) -> Output {
     })
 }
 
+/// Runs a command that must succeed and returns what it printed; a failure shows both
+/// its outputs.
 pub fn stdout(cmd: &mut Command) -> String {
     let out = run(cmd);
     assert!(
         out.status.success(),
-        "{:?} failed: {}",
+        "{:?} failed:\n{}\n{}",
         cmd,
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
