@@ -366,3 +366,64 @@ fn certificates_get_notices_6_and_3_months_before_and_on_expiry_once() {
     assert!(text.contains("Hồng không hạt Bảo Lâm"), "{text}");
     assert!(!text.contains("mắc mật"), "{text}");
 }
+
+#[test]
+fn an_agency_policy_issues_its_expiry_notices_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        "[[reminder_policies]]\nagency = \"ubnd-cao-loc\"\nexpiry_months = [6]\nauto = \"issue\"\n",
+    )
+    .unwrap();
+    stdout(
+        cli(dir.path(), &db)
+            .arg("import")
+            .arg(root().join("data/cao-loc-ocop.toml"))
+            .arg(dir.path().join("policy.toml")),
+    );
+    let out = stdout(cli(dir.path(), &db).args(["remind", "run", "--date", "2024-04-29"]));
+    assert!(out.contains("đã ban hành: 01/UBND-NN"), "{out}");
+    stdout(cli(dir.path(), &db).args(["remind", "run", "--date", "2024-04-30"]));
+    let register = stdout(cli(dir.path(), &db).args(["register", "list"]));
+    assert_eq!(register.lines().count(), 1, "issued once: {register}");
+    assert!(
+        register.contains("V/v rà soát, đăng ký đánh giá lại các sản phẩm OCOP"),
+        "{register}"
+    );
+    // With expiry_months = [6] there is no 3-month notice.
+    assert!(
+        simulate(dir.path(), &db, "2024-05-01", "2024-10-28")
+            .iter()
+            .all(|l| !l.contains("het-han-gcn")),
+    );
+}
+
+#[test]
+fn a_policy_with_two_scopes_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[reminder_policies]]\nprogramme = \"luc-nam-2021\"\nagency = \"ubnd-luc-nam\"\nauto = \"issue\"\n\n[[reminder_policies]]\nauto = \"gửi luôn\"\n",
+    )
+    .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let o = run(cli(dir.path(), &db).arg("import").arg(&bad));
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("reminder_policies[1]: programme: ghi một trong programme, milestone, agency"),
+        "{err}"
+    );
+    assert!(
+        err.contains("reminder_policies[2]: auto: \"gửi luôn\" không hợp lệ"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the database is unchanged"
+    );
+}

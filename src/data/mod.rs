@@ -971,22 +971,25 @@ pub fn import(
         }
         for (i, p) in ds.reminder_policies.iter().enumerate() {
             let row = rown("reminder_policies", i);
-            let scope = match (&p.programme, &p.milestone) {
-                (Some(_), Some(_)) => {
+            let scope = match (&p.programme, &p.milestone, &p.agency) {
+                (Some(pr), None, None) => im
+                    .reference(&row, "programme", Table::Programmes, pr)
+                    .map(|i| i.to_string()),
+                (None, Some(m), None) => im
+                    .reference(&row, "milestone", Table::Milestones, m)
+                    .map(|i| i.to_string()),
+                (None, None, Some(a)) => im
+                    .reference(&row, "agency", Table::Agencies, a)
+                    .map(|i| i.to_string()),
+                (None, None, None) => Some(String::new()),
+                _ => {
                     im.problem(
                         &row,
-                        "milestone",
-                        "ghi programme hoặc milestone, không cả hai",
+                        "programme",
+                        "ghi một trong programme, milestone, agency (hoặc không ghi cả ba: chính sách mặc định)",
                     );
                     None
                 }
-                (Some(pr), None) => im
-                    .reference(&row, "programme", Table::Programmes, pr)
-                    .map(|i| i.to_string()),
-                (None, Some(m)) => im
-                    .reference(&row, "milestone", Table::Milestones, m)
-                    .map(|i| i.to_string()),
-                (None, None) => Some(String::new()),
             };
             if !["draft", "issue", "send"].contains(&p.auto.as_str()) {
                 im.problem(

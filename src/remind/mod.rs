@@ -274,7 +274,7 @@ pub fn run(
 ) -> Result<RunReport, RemindError> {
     let mut report = RunReport::default();
     let day = date.to_string();
-    {
+    let (policies, run_id) = {
         let tx = store
             .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -431,32 +431,40 @@ pub fn run(
             "INSERT INTO reminder_runs (run_date, at, drafts, firings, issued) VALUES (?1, ?2, ?3, ?4, 0)",
             params![day, now, report.fired.len() as i64, firings as i64],
         )?;
+        let run_id = tx.last_insert_rowid();
         if dry_run {
             tx.rollback()?;
             return Ok(report);
         }
         tx.commit()?;
-    }
+        (policies, run_id)
+    };
     // Drafts whose policy issues them, this run's and any a crash left behind.
     let Some(renderer) = renderer else {
         return Ok(report);
     };
-    let waiting: Vec<(i64, String, String, String, String)> = store
+    // Milestone reminders follow their milestone's policy; expiry notices their
+    // certifying agency's (or the default).
+    let waiting: Vec<(i64, Option<String>, Option<String>, String, Option<String>)> = store
         .conn()
         .prepare(
-            "SELECT d.id, d.milestone_id, d.fired_on, m.programme_id, d.step FROM reminder_drafts d
-             JOIN milestones m ON m.id = d.milestone_id WHERE d.status = 'draft' ORDER BY d.id",
+            "SELECT d.id, d.milestone_id, d.issuer_id, d.fired_on, m.programme_id FROM reminder_drafts d
+             LEFT JOIN milestones m ON m.id = d.milestone_id WHERE d.status = 'draft' ORDER BY d.id",
         )?
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<Result<_, _>>()?;
-    let policies = load_policies(store.conn())?;
-    for (id, milestone, fired_on, programme, _) in waiting {
-        let auto = policy_for(&policies, &milestone, &programme).map_or(Auto::Draft, |p| p.auto);
-        if auto == Auto::Draft {
+    for (id, milestone, issuer, fired_on, programme) in waiting {
+        let policy = match (&milestone, &issuer) {
+            (Some(m), _) => policy_for(&policies, m, programme.as_deref().unwrap_or("")),
+            (None, Some(i)) => policies.get(i).or_else(|| policies.get("")),
+            (None, None) => None,
+        };
+        let Some(auto) = policy.map(|p| p.auto).filter(|a| *a != Auto::Draft) else {
             continue;
-        }
+        };
+        let milestone = milestone.or(issuer).unwrap_or_default();
         match issue_draft(store, renderer, id) {
             Ok(entry) => {
                 report.issued.push((id, entry.number_symbol.clone()));
@@ -473,90 +481,101 @@ pub fn run(
     }
     if !report.issued.is_empty() {
         store.conn().execute(
-            "UPDATE reminder_runs SET issued = ?1 WHERE id = (SELECT max(id) FROM reminder_runs)",
-            [report.issued.len() as i64],
+            "UPDATE reminder_runs SET issued = ?2 WHERE id = ?1",
+            params![run_id, report.issued.len() as i64],
         )?;
     }
     Ok(report)
 }
 
-/// Composes a drafted reminder as it was on its day (addressed to the agencies that had
-/// not reported then).
-pub fn compose_draft(store: &Store, draft: i64) -> Result<ocop::Composed, RemindError> {
-    let expiry: Option<(String, String)> = store
+/// A stored draft: what it is about, the day it fired, and whether it was issued.
+struct DraftRecord {
+    milestone: Option<String>,
+    programme: Option<String>,
+    issuer: Option<String>,
+    day: NaiveDate,
+    issued: bool,
+}
+
+fn draft_record(store: &Store, draft: i64) -> Result<DraftRecord, RemindError> {
+    let (milestone, programme, issuer, day, status): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ) = store
         .conn()
         .query_row(
-            "SELECT issuer_id, fired_on FROM reminder_drafts WHERE id = ?1 AND milestone_id IS NULL",
+            "SELECT d.milestone_id, m.programme_id, d.issuer_id, d.fired_on, d.status FROM reminder_drafts d
+             LEFT JOIN milestones m ON m.id = d.milestone_id WHERE d.id = ?1 AND d.status != 'empty'",
             [draft],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((issuer, fired_on)) = expiry {
-        let date =
-            NaiveDate::parse_from_str(&fired_on, "%Y-%m-%d").expect("dates are stored as ISO");
-        let ids: Vec<i64> = store
-            .conn()
-            .prepare("SELECT certificate_id FROM certificate_firings WHERE draft_id = ?1")?
-            .query_map([draft], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        return Ok(ocop::expiry_notice(store, &issuer, date, None, &ids, None)?);
-    }
-    let (milestone, fired_on, programme): (String, String, String) = store
-        .conn()
-        .query_row(
-            "SELECT d.milestone_id, d.fired_on, m.programme_id FROM reminder_drafts d
-             JOIN milestones m ON m.id = d.milestone_id WHERE d.id = ?1 AND d.status != 'empty'",
-            [draft],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?
         .ok_or(RemindError::UnknownDraft(draft))?;
-    let date = NaiveDate::parse_from_str(&fired_on, "%Y-%m-%d").expect("dates are stored as ISO");
-    let policies = load_policies(store.conn())?;
-    let issuer = policy_for(&policies, &milestone, &programme).and_then(|p| p.issuer.clone());
-    Ok(ocop::reminder(
-        store,
-        &ocop::ReminderRequest {
-            milestone: &milestone,
-            date,
-            issuer: issuer.as_deref(),
-            signer: None,
-        },
-    )?)
+    Ok(DraftRecord {
+        milestone,
+        programme,
+        issuer,
+        day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("dates are stored as ISO"),
+        issued: status == "issued",
+    })
 }
 
-/// Issues a drafted reminder through the register; the draft is marked issued in the
-/// same transaction, so it is issued once even if two runs try.
+/// Composes a drafted reminder as it was on its day: a milestone's reminder to the
+/// agencies that had not reported then, or an expiry notice for its certificates.
+pub fn compose_draft(store: &Store, draft: i64) -> Result<ocop::Composed, RemindError> {
+    compose_record(store, draft, &draft_record(store, draft)?)
+}
+
+fn compose_record(
+    store: &Store,
+    draft: i64,
+    rec: &DraftRecord,
+) -> Result<ocop::Composed, RemindError> {
+    match (&rec.milestone, &rec.issuer) {
+        (Some(milestone), _) => {
+            let policies = load_policies(store.conn())?;
+            let programme = rec.programme.as_deref().unwrap_or("");
+            let issuer = policy_for(&policies, milestone, programme).and_then(|p| p.issuer.clone());
+            Ok(ocop::reminder(
+                store,
+                &ocop::ReminderRequest {
+                    milestone,
+                    date: rec.day,
+                    issuer: issuer.as_deref(),
+                    signer: None,
+                },
+            )?)
+        }
+        (None, Some(issuer)) => {
+            let ids: Vec<i64> = store
+                .conn()
+                .prepare("SELECT certificate_id FROM certificate_firings WHERE draft_id = ?1")?
+                .query_map([draft], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(ocop::expiry_notice(
+                store, issuer, rec.day, None, &ids, None,
+            )?)
+        }
+        (None, None) => Err(RemindError::UnknownDraft(draft)),
+    }
+}
+
+/// Issues a drafted reminder through the register, dated the day it fired; the draft is
+/// marked issued in the same transaction, so it is issued once even if two runs try.
 pub fn issue_draft(
     store: &mut Store,
     renderer: &Renderer,
     draft: i64,
 ) -> Result<register::Entry, RemindError> {
-    let status: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT status FROM reminder_drafts WHERE id = ?1",
-            [draft],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match status.as_deref() {
-        None | Some("empty") => return Err(RemindError::UnknownDraft(draft)),
-        Some("issued") => return Err(RemindError::AlreadyIssued(draft)),
-        _ => {}
+    let rec = draft_record(store, draft)?;
+    if rec.issued {
+        return Err(RemindError::AlreadyIssued(draft));
     }
-    let composed = compose_draft(store, draft)?;
-    let date = composed
-        .document
-        .date()
-        .as_naive()
-        .unwrap_or_else(register::today_vn);
-    let fired_on: String = store.conn().query_row(
-        "SELECT fired_on FROM reminder_drafts WHERE id = ?1",
-        [draft],
-        |r| r.get(0),
-    )?;
-    let date = NaiveDate::parse_from_str(&fired_on, "%Y-%m-%d").unwrap_or(date);
+    let composed = compose_record(store, draft, &rec)?;
+    let date = rec.day;
     let entry = register::issue_then(
         store,
         &composed.document,
