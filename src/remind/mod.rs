@@ -445,26 +445,21 @@ pub fn run(
     };
     // Milestone reminders follow their milestone's policy; expiry notices their
     // certifying agency's (or the default).
-    let waiting: Vec<(i64, Option<String>, Option<String>, String, Option<String>)> = store
+    let waiting: Vec<i64> = store
         .conn()
-        .prepare(
-            "SELECT d.id, d.milestone_id, d.issuer_id, d.fired_on, m.programme_id FROM reminder_drafts d
-             LEFT JOIN milestones m ON m.id = d.milestone_id WHERE d.status = 'draft' ORDER BY d.id",
-        )?
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
+        .prepare("SELECT id FROM reminder_drafts WHERE status = 'draft' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for (id, milestone, issuer, fired_on, programme) in waiting {
-        let policy = match (&milestone, &issuer) {
-            (Some(m), _) => policy_for(&policies, m, programme.as_deref().unwrap_or("")),
+    for id in waiting {
+        let rec = draft_record(store, id)?;
+        let policy = match (&rec.milestone, &rec.issuer) {
+            (Some(m), _) => policy_for(&policies, m, rec.programme.as_deref().unwrap_or("")),
             (None, Some(i)) => policies.get(i).or_else(|| policies.get("")),
             (None, None) => None,
         };
         let Some(auto) = policy.map(|p| p.auto).filter(|a| *a != Auto::Draft) else {
             continue;
         };
-        let milestone = milestone.or(issuer).unwrap_or_default();
         match issue_draft(store, renderer, id) {
             Ok(entry) => {
                 report.issued.push((id, entry.number_symbol.clone()));
@@ -474,9 +469,13 @@ pub fn run(
                 }
             }
             Err(RemindError::AlreadyIssued(_)) => {}
-            Err(e) => report
-                .problems
-                .push(format!("nhắc hạn {milestone} ({fired_on}): {e}")),
+            Err(e) => {
+                let about = rec.milestone.or(rec.issuer).unwrap_or_default();
+                report.problems.push(format!(
+                    "nhắc hạn {about} ({}): {e}",
+                    rec.day.format("%d/%m/%Y")
+                ));
+            }
         }
     }
     if !report.issued.is_empty() {
