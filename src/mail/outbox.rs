@@ -120,28 +120,32 @@ pub fn queue(
         |r| r.get(0),
     )?;
     {
+        // A mailbox is queued now; a paper recipient is recorded with its reason and
+        // never becomes due.
         let mut insert = tx.prepare(
             "INSERT INTO deliveries (document_id, position, recipient, agency_id, email, recipient_key,
-                message_id, status, next_attempt_at, queued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                message_id, status, next_attempt_at, last_reply, queued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (document_id, recipient_key) DO NOTHING",
         )?;
         let mut position = start;
         for m in &recipients.mailboxes {
             position += 1;
-            let key = m.email.as_str().to_ascii_lowercase();
-            let n = insert.execute(params![
+            let email = m.email.as_str();
+            let added = insert.execute(params![
                 entry.id,
                 position,
                 m.name,
                 m.id,
-                m.email.as_str(),
-                key,
-                message_id(entry, m.email.as_str(), domain),
+                email,
+                email.to_ascii_lowercase(),
+                message_id(entry, email, domain),
                 "queued",
+                now,
+                None::<String>,
                 now
             ])?;
-            if n == 1 {
+            if added == 1 {
                 report.queued += 1;
             } else {
                 report.already += 1;
@@ -149,7 +153,7 @@ pub fn queue(
         }
         for p in &recipients.paper {
             position += 1;
-            let n = insert.execute(params![
+            report.paper += insert.execute(params![
                 entry.id,
                 position,
                 p.name,
@@ -158,15 +162,10 @@ pub fn queue(
                 format!("giấy:{}", p.name.to_lowercase()),
                 None::<String>,
                 "paper",
+                None::<i64>,
+                p.reason,
                 now
             ])?;
-            if n == 1 {
-                tx.execute(
-                    "UPDATE deliveries SET last_reply = ?1, next_attempt_at = NULL WHERE id = ?2",
-                    params![p.reason, tx.last_insert_rowid()],
-                )?;
-                report.paper += 1;
-            }
         }
     }
     tx.commit()?;

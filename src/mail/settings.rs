@@ -82,6 +82,20 @@ impl fmt::Debug for Smtp {
 }
 
 impl Smtp {
+    /// A server with the defaults a `[mail.smtp]` table gets: STARTTLS on 587, no
+    /// login, 30 s timeout.
+    pub fn new(host: &str) -> Smtp {
+        Smtp {
+            host: host.to_string(),
+            port: None,
+            security: starttls(),
+            username: None,
+            password: None,
+            ca_file: None,
+            timeout_secs: thirty(),
+        }
+    }
+
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(self.security.default_port())
     }
@@ -153,16 +167,10 @@ impl MailSettings {
                 .map_err(|_| format!("{name}: \"{v}\" không phải số"))
         }
         if let Some(host) = var("VANTHU_SMTP_HOST").filter(|h| !h.trim().is_empty()) {
-            let smtp = self.smtp.get_or_insert(Smtp {
-                host: String::new(),
-                port: None,
-                security: Security::Starttls,
-                username: None,
-                password: None,
-                ca_file: None,
-                timeout_secs: 30,
-            });
-            smtp.host = host.trim().to_string();
+            match self.smtp.as_mut() {
+                Some(smtp) => smtp.host = host.trim().to_string(),
+                None => self.smtp = Some(Smtp::new(host.trim())),
+            }
         }
         if let Some(smtp) = self.smtp.as_mut() {
             if let Some(v) = var("VANTHU_SMTP_PORT") {

@@ -97,8 +97,10 @@ impl Transport {
                         r.code(),
                         r.message().collect::<Vec<_>>().join(" ")
                     )),
-                    Ok(Err(e)) if e.is_permanent() => Outcome::Permanent(error_text(&e)),
-                    Ok(Err(e)) => Outcome::Transient(error_text(&e)),
+                    Ok(Err(e)) if e.is_permanent() => {
+                        Outcome::Permanent(format!("máy chủ thư từ chối: {e}"))
+                    }
+                    Ok(Err(e)) => Outcome::Transient(format!("lỗi tạm thời: {e}")),
                     Err(_) => Outcome::Transient(format!(
                         "máy chủ thư không trả lời trong {} giây",
                         limit.as_secs()
@@ -125,12 +127,6 @@ impl Transport {
             }
         }
     }
-}
-
-/// The error as the server or the network said it (lettre's message already names
-/// its cause).
-fn error_text(e: &lettre::transport::smtp::Error) -> String {
-    e.to_string()
 }
 
 /// When the worker stops.
