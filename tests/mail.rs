@@ -118,17 +118,6 @@ fn issued(dir: &Path) -> PathBuf {
     db
 }
 
-fn cli(dir: &Path, db: &Path) -> Command {
-    let mut c = vanthu();
-    c.current_dir(dir)
-        .arg("--db")
-        .arg(db)
-        .env_remove("VANTHU_SMTP_HOST")
-        .env_remove("VANTHU_CONFIG")
-        .env("VANTHU_QUIET", "1");
-    c
-}
-
 fn register_hashes(db: &Path) -> (String, String) {
     let c = rusqlite::Connection::open(db).unwrap();
     c.query_row(
@@ -707,7 +696,7 @@ fn the_readme_delivery_tour_runs_as_written() {
     let printed_end = printed_start + readme[printed_start..].find("```").unwrap();
     let printed = &readme[printed_start..printed_end];
     let dir = tempfile::tempdir().unwrap();
-    let outputs = run_readme_block("## E-mail delivery", dir.path());
+    let outputs = run_readme_block("## E-mail delivery", dir.path(), None);
     assert_eq!(outputs[2].trim(), "01/UBND-NN");
     for l in printed.lines() {
         assert!(

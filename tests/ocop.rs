@@ -185,32 +185,9 @@ fn a_reminder_can_be_issued_through_the_register() {
 
 #[test]
 fn the_readme_ocop_commands_run_as_written() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find("## OCOP documents").unwrap();
-    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
-    let block_end = block_start + readme[block_start..].find("```").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
-    let mut outputs = vec![];
-    for line in readme[block_start..block_end].lines() {
-        let cmd = line.split(" #").next().unwrap().trim();
-        let args: Vec<&str> = cmd.split_whitespace().collect();
-        assert_eq!(args[0], "vanthu");
-        let args = args[1..].iter().map(|a| {
-            if a.starts_with("data/") {
-                root().join(a).into_os_string()
-            } else {
-                a.into()
-            }
-        });
-        outputs.push(stdout(
-            vanthu()
-                .current_dir(dir.path())
-                .arg("--db")
-                .arg(&db)
-                .args(args),
-        ));
-    }
+    let outputs = run_readme_block("## OCOP documents", dir.path(), Some(&db));
     assert!(
         outputs.iter().any(|o| o.trim() == "01/SNN-PTNT"),
         "{outputs:?}"

@@ -314,39 +314,8 @@ fn kill_9_during_issuing_leaves_no_gap_and_no_orphan() {
 
 #[test]
 fn the_readme_register_tour_runs_as_written() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find("## The register and programme data").unwrap();
-    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
-    let block_end = block_start + readme[block_start..].find("```").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut outputs = vec![];
-    for line in readme[block_start..block_end].lines() {
-        let cmd = line.split(" #").next().unwrap().trim();
-        let (cmd, redirect) = match cmd.split_once(" > ") {
-            Some((c, r)) => (c, Some(r.trim())),
-            None => (cmd, None),
-        };
-        let args: Vec<&str> = cmd.split_whitespace().collect();
-        assert_eq!(args[0], "vanthu", "{line}");
-        let out = run(vanthu()
-            .current_dir(dir.path())
-            .args(args[1..].iter().map(|a| {
-                if a.starts_with("letters/") || a.starts_with("data/") {
-                    root().join(a).into_os_string()
-                } else {
-                    a.into()
-                }
-            })));
-        assert!(
-            out.status.success(),
-            "{line}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if let Some(r) = redirect {
-            std::fs::write(dir.path().join(r), &out.stdout).unwrap();
-        }
-        outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
-    }
+    let outputs = run_readme_block("## The register and programme data", dir.path(), None);
     assert!(
         outputs.iter().any(|o| o.trim() == "01/UBND-NN"),
         "{outputs:?}"

@@ -5,20 +5,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use chrono::{Days, NaiveDate};
 use common::*;
-
-fn cli(dir: &Path, db: &Path) -> Command {
-    let mut c = vanthu();
-    c.current_dir(dir)
-        .arg("--db")
-        .arg(db)
-        .env_remove("VANTHU_SMTP_HOST")
-        .env("VANTHU_QUIET", "1");
-    c
-}
 
 fn days(from: &str, to: &str) -> Vec<String> {
     let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();
@@ -292,7 +282,7 @@ auto = "send"
 #[test]
 fn the_readme_reminder_tour_runs_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let outputs = run_readme_block("## Deadlines and reminders", dir.path());
+    let outputs = run_readme_block("## Deadlines and reminders", dir.path(), None);
     assert!(
         outputs[2].contains("bg-2020-danh-gia-huyen\tbac-giang-2020\t30/10/2020\t0/4"),
         "{}",
