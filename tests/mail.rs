@@ -57,6 +57,18 @@ impl Smtp {
         }
     }
 
+    /// A server with TLS (STARTTLS required, or `--implicit-tls` among `args`).
+    fn start_tls(dir: &Path, cert: &Path, key: &Path, args: &[&str]) -> Smtp {
+        let mut all = vec![
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        Smtp::start(dir, &all)
+    }
+
     /// Every message in the Maildir, as Python's `email` package reads it.
     fn messages(&self) -> Vec<Value> {
         if !self.maildir.join("new").exists() {
@@ -484,17 +496,7 @@ fn starttls_with_auth_and_a_wrong_password_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
     let (ca, cert, key) = certificates(dir.path());
-    let smtp = Smtp::start(
-        dir.path(),
-        &[
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-            "--auth",
-            "vanthu:mật-khẩu-đúng",
-        ],
-    );
+    let smtp = Smtp::start_tls(dir.path(), &cert, &key, &["--auth", "vanthu:mật-khẩu-đúng"]);
     let send = |password: &str, retry: bool| {
         let mut c = cli(dir.path(), &db);
         if retry {
@@ -545,16 +547,7 @@ fn implicit_tls_delivers_and_the_rate_limit_spaces_the_messages() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
     let (ca, cert, key) = certificates(dir.path());
-    let smtp = Smtp::start(
-        dir.path(),
-        &[
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-            "--implicit-tls",
-        ],
-    );
+    let smtp = Smtp::start_tls(dir.path(), &cert, &key, &["--implicit-tls"]);
     let out = stdout(
         smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
             .env("VANTHU_SMTP_SECURITY", "tls")
@@ -713,6 +706,11 @@ fn the_readme_delivery_tour_runs_as_written() {
         outputs[5]
     );
     assert_eq!(read_messages(&dir.path().join("thu-di")).len(), 3);
+    assert!(
+        outputs[9].contains("đã xếp 0 thư vào hàng đợi (3 đã có từ trước)"),
+        "{}",
+        outputs[9]
+    );
 }
 
 #[test]

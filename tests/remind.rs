@@ -304,6 +304,14 @@ fn the_readme_reminder_tour_runs_as_written() {
         outputs[8]
     );
     assert_eq!(outputs[9].trim(), "01/SNN-PTNT");
+    // On 10/11/2020 both 2020 deadlines are past, with districts still to report.
+    let overdue: Vec<&str> = outputs[10].lines().collect();
+    assert_eq!(overdue.len(), 2, "{}", outputs[10]);
+    assert!(
+        overdue.iter().all(|l| l.contains("quá hạn")),
+        "{}",
+        outputs[10]
+    );
 }
 
 #[test]
