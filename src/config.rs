@@ -24,6 +24,68 @@ use crate::mail::MailSettings;
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub mail: MailSettings,
+    pub server: ServerSettings,
+}
+
+/// `[server]`: how `vanthu serve` listens and what it runs beside the web pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address and port (`VANTHU_ADDR`); port 0 takes a free port.
+    pub addr: String,
+    /// The daily reminder run, Vietnam time, "HH:MM" (`VANTHU_REMINDER_AT`); "" turns
+    /// the in-service schedule off.
+    pub reminder_at: String,
+    /// Mark the session cookie Secure (behind a TLS proxy) (`VANTHU_SECURE_COOKIES=1`).
+    pub secure_cookies: bool,
+    /// The largest request body in bytes (uploads included).
+    pub body_limit: usize,
+    /// Requests taking longer are answered 408.
+    pub timeout_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            addr: "127.0.0.1:8080".into(),
+            reminder_at: "07:00".into(),
+            secure_cookies: false,
+            body_limit: 8 * 1024 * 1024,
+            timeout_secs: 60,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// Applies `VANTHU_ADDR`, `VANTHU_REMINDER_AT`, `VANTHU_SECURE_COOKIES`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        if let Some(a) = var("VANTHU_ADDR").filter(|a| !a.trim().is_empty()) {
+            self.addr = a.trim().to_string();
+        }
+        if let Some(a) = var("VANTHU_REMINDER_AT") {
+            self.reminder_at = a.trim().to_string();
+        }
+        if let Some(v) = var("VANTHU_SECURE_COOKIES") {
+            self.secure_cookies = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        self.reminder_time()?;
+        Ok(())
+    }
+
+    /// The reminder time, None when the schedule is off.
+    pub fn reminder_time(&self) -> Result<Option<chrono::NaiveTime>, String> {
+        if self.reminder_at.is_empty() {
+            return Ok(None);
+        }
+        chrono::NaiveTime::parse_from_str(&self.reminder_at, "%H:%M")
+            .map(Some)
+            .map_err(|_| {
+                format!(
+                    "server.reminder_at: \"{}\" không phải giờ (ví dụ 07:00)",
+                    self.reminder_at
+                )
+            })
+    }
 }
 
 /// A configuration that cannot be used.
@@ -54,7 +116,11 @@ impl Config {
                 toml::from_str(&text).map_err(|e| ConfigError::Parse(p.into(), e.to_string()))?
             }
         };
-        config.mail.apply_env(var).map_err(ConfigError::Invalid)?;
+        config.mail.apply_env(&var).map_err(ConfigError::Invalid)?;
+        config
+            .server
+            .apply_env(&var)
+            .map_err(ConfigError::Invalid)?;
         Ok(config)
     }
 }

@@ -27,6 +27,7 @@
 
 pub mod config;
 pub mod data;
+pub mod http;
 pub mod letter;
 pub mod mail;
 pub mod model;
@@ -34,6 +35,7 @@ pub mod ocop;
 pub mod output;
 pub mod remind;
 pub mod render;
+pub mod service;
 pub mod store;
 pub mod text;
 

@@ -133,6 +133,45 @@ enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Run the service: web pages and JSON API, delivery worker, daily reminders.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080, or [server] addr / VANTHU_ADDR).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Extra font folder; also VANTHU_FONT_DIR.
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
+    /// User accounts of the service.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from VANTHU_PASSWORD or the first line of stdin.
+    Add {
+        login: String,
+        /// Full name as shown in the pages.
+        #[arg(long)]
+        name: String,
+        /// drafter (chuyên viên), signer (lãnh đạo), clerk (văn thư) or admin.
+        #[arg(long, default_value = "drafter", conflicts_with = "admin")]
+        role: String,
+        /// Same as --role admin (the first account).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List users.
+    List,
+    /// Create an API token for a user (printed once).
+    Token {
+        login: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -652,6 +691,80 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             store.backup(&file)?;
             println!("đã sao lưu vào {}", file.display());
         }
+        Command::Serve { addr, font_dir } => {
+            let config = config(cli.config.as_deref())?;
+            let mut settings = config.server;
+            if let Some(a) = addr {
+                settings.addr = a;
+            }
+            init_logging();
+            if !db_path.exists() {
+                Store::init(&db_path)?;
+                println!("đã tạo cơ sở dữ liệu {}", db_path.display());
+            }
+            Store::open(&db_path)?;
+            let renderer = Renderer::new(font_dir.as_deref())?;
+            let state = vanthu::http::AppState::new(
+                db_path.clone(),
+                renderer,
+                config.mail,
+                settings.secure_cookies,
+            )?;
+            let rt = runtime()?;
+            rt.block_on(async {
+                let stop = shutdown_signal()?;
+                vanthu::http::serve(state, settings, stop, |addr| {
+                    use std::io::Write;
+                    println!("vanthu đang phục vụ tại http://{addr}");
+                    let _ = std::io::stdout().flush();
+                })
+                .await
+            })?;
+        }
+        Command::User { command } => {
+            use vanthu::service::accounts::{self, Login, Password, Role};
+            let mut store = Store::open(&db_path)?;
+            match command {
+                UserCommand::Add {
+                    login,
+                    name,
+                    role,
+                    admin,
+                } => {
+                    let login = Login::parse(&login)?;
+                    let role = if admin {
+                        Role::Admin
+                    } else {
+                        Role::parse(&role)?
+                    };
+                    let password = match std::env::var("VANTHU_PASSWORD") {
+                        Ok(p) => p,
+                        Err(_) => {
+                            let mut line = String::new();
+                            std::io::stdin().read_line(&mut line)?;
+                            line.trim_end_matches(['\r', '\n']).to_string()
+                        }
+                    };
+                    let password = Password::parse(&password)?;
+                    let user =
+                        accounts::add_user(&mut store, None, &login, &name, role, &password)?;
+                    println!(
+                        "đã thêm {} ({}, {})",
+                        user.login,
+                        user.name,
+                        user.role.label()
+                    );
+                }
+                UserCommand::List => {
+                    for u in accounts::users(&store)? {
+                        println!("{}\t{}\t{}", u.login, u.name, u.role.code());
+                    }
+                }
+                UserCommand::Token { login, label } => {
+                    println!("{}", accounts::create_token(&store, &login, &label)?);
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -731,6 +844,21 @@ fn config(file: Option<&std::path::Path>) -> anyhow::Result<vanthu::config::Conf
     Ok(vanthu::config::Config::load(file, |k| {
         std::env::var(k).ok()
     })?)
+}
+
+/// Service logs on stderr: `VANTHU_LOG` filters (default `info`), `VANTHU_LOG_FORMAT=json`
+/// writes one JSON object per line.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VANTHU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("VANTHU_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

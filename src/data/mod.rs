@@ -388,7 +388,26 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportReport, Impor
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail("tệp", "tệp", format!("không đọc được: {e}")))?;
-    let text = crate::text::nfc(&text);
+    import_text(store, path, &text)
+}
+
+/// Imports a dataset given as text; `name` (a file name ending in .toml, .json or .csv)
+/// says its format and names it in messages. Used for uploads.
+pub fn import_text(
+    store: &mut Store,
+    name: &Path,
+    text: &str,
+) -> Result<ImportReport, ImportError> {
+    let path = name;
+    let fail = |row: &str, field: &str, message: String| ImportError {
+        file: path.to_path_buf(),
+        problems: vec![ImportProblem {
+            row: row.into(),
+            field: field.into(),
+            message,
+        }],
+    };
+    let text = crate::text::nfc(text);
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

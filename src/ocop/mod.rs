@@ -15,6 +15,13 @@ use crate::model::{DocDate, Document};
 use crate::store::Store;
 
 /// The reminder dispatch template (công văn đôn đốc).
+/// The templates a user composes from a form (`[form]` in each), by id.
+pub const FORM_TEMPLATES: &[(&str, &str)] = &[
+    ("reminder", REMINDER),
+    ("plan", PLAN),
+    ("decision", DECISION),
+];
+
 const REMINDER: &str = include_str!("../../templates/ocop/reminder.toml");
 
 /// Why an OCOP document could not be composed.
@@ -195,6 +202,8 @@ fn compose(
     };
     let mut letter: toml::Table =
         toml::from_str(template.source).expect("templates are valid TOML");
+    // The web form's declaration is not part of the letter.
+    letter.remove("form");
     // The archive line names the drafting unit when the agency has one: "Lưu: VT, PTNT".
     let unit = crate::letter::Lookup::agency(store, fill.issuer).and_then(|a| a.unit);
     if let (Some(unit), Some(toml::Value::Array(recipients))) = (unit, letter.get_mut("recipients"))

@@ -21,6 +21,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0004_certificate_issuer.sql")),
     M::up(include_str!("../../migrations/0005_outbox.sql")),
     M::up(include_str!("../../migrations/0006_reminders.sql")),
+    M::up(include_str!("../../migrations/0007_service.sql")),
 ];
 
 /// The schema version this build knows.

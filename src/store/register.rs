@@ -236,6 +236,65 @@ pub fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// What to look for in the register; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Search {
+    /// Words of the subject or the number (accents and case ignored; each word may be
+    /// the start of a word: "don doc" finds "đôn đốc").
+    pub words: Option<String>,
+    pub year: Option<i32>,
+    /// The kind as printed ("công văn", "quyết định").
+    pub kind: Option<String>,
+    /// The register number (`780`) or number/symbol (`780/UBND-KT`).
+    pub number: Option<String>,
+    pub issuer: Option<String>,
+}
+
+/// The FTS5 query for the words of a search: each word folded (đ → d) and quoted as a
+/// prefix, all required. Characters FTS5 would read as syntax never reach it.
+fn match_query(words: &str) -> Option<String> {
+    let terms: Vec<String> = words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace(['đ', 'Đ'], "d")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Searches the register, newest first, at most `limit` rows.
+pub fn search(store: &Store, q: &Search, limit: u32) -> Result<Vec<Entry>, RegisterError> {
+    let words = q.words.as_deref().and_then(match_query);
+    let (number, number_symbol) = match q.number.as_deref().map(str::trim) {
+        Some(n) if !n.is_empty() => match n.parse::<u32>() {
+            Ok(n) => (Some(n), None),
+            Err(_) => (None, Some(n.to_string())),
+        },
+        _ => (None, None),
+    };
+    let kind = q.kind.as_deref().map(|k| crate::text::nfc(k.trim()));
+    let kind = kind.filter(|k| !k.is_empty());
+    let filters =
+        "(?2 IS NULL OR year = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR number = ?4)
+         AND (?5 IS NULL OR number_symbol = ?5) AND (?6 IS NULL OR issuer = ?6)";
+    let sql = if words.is_some() {
+        format!(
+            "SELECT {COLUMNS} FROM documents WHERE id IN
+               (SELECT rowid FROM documents_search WHERE documents_search MATCH ?1)
+             AND {filters} ORDER BY id DESC LIMIT ?7"
+        )
+    } else {
+        format!(
+            "SELECT {COLUMNS} FROM documents WHERE ?1 IS NULL AND {filters} ORDER BY id DESC LIMIT ?7"
+        )
+    };
+    let mut stmt = store.conn().prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![words, q.year, kind, number, number_symbol, q.issuer, limit],
+        entry,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// One issued document by its row id.
 pub fn by_id(store: &Store, id: i64) -> Result<Entry, RegisterError> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = ?1");

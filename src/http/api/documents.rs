@@ -1,0 +1,186 @@
+//! The register: search, one document, its files and deliveries; the dashboard.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Id, file};
+use crate::http::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::service;
+use crate::store::register::{self, Entry, Search};
+
+/// A register entry as the API shows it.
+pub fn entry_json(e: &Entry) -> serde_json::Value {
+    json!({
+        "id": e.id, "issuer": e.issuer, "issuer_name": e.issuer_name, "year": e.year,
+        "number": e.number, "number_symbol": e.number_symbol, "date": e.date, "kind": e.kind,
+        "subject": e.subject, "signer": e.signer, "recipients": e.recipients, "pages": e.pages,
+        "pdf_sha256": e.pdf_sha256, "docx_sha256": e.docx_sha256, "issued_at": e.issued_at,
+    })
+}
+
+/// The query of a register search (the web page uses the same one).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    pub q: Option<String>,
+    pub year: Option<String>,
+    pub kind: Option<String>,
+    pub number: Option<String>,
+    pub issuer: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl SearchQuery {
+    /// The library's search; a year that is not a number is a 400 naming `year`.
+    pub fn parse(&self) -> Result<Search, ApiError> {
+        let blank = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+        let year = match blank(&self.year) {
+            None => None,
+            Some(y) => Some(y.trim().parse::<i32>().map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_field",
+                    format!("năm \"{y}\" không phải số"),
+                )
+                .at("year")
+            })?),
+        };
+        Ok(Search {
+            words: blank(&self.q),
+            year,
+            kind: blank(&self.kind),
+            number: blank(&self.number),
+            issuer: blank(&self.issuer),
+        })
+    }
+}
+
+/// GET /documents?q=&year=&kind=&number=&issuer=&limit=
+pub async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let search = q.parse()?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    state
+        .run(move |store, _| {
+            let found = register::search(store, &search, limit)?;
+            Ok(Json(
+                json!({"documents": found.iter().map(entry_json).collect::<Vec<_>>()}),
+            ))
+        })
+        .await
+}
+
+fn known(store: &crate::store::Store, id: i64) -> Result<Entry, ApiError> {
+    register::by_id(store, id).map_err(|e| match e {
+        register::RegisterError::Store(crate::store::StoreError::Sqlite(
+            rusqlite::Error::QueryReturnedNoRows,
+        )) => ApiError::not_found(format!("không có văn bản mã {id} trong sổ")),
+        e => e.into(),
+    })
+}
+
+/// GET /documents/{id}
+pub async fn one(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| Ok(Json(entry_json(&known(store, id)?))))
+        .await
+}
+
+async fn files(state: AppState, id: i64, pdf: bool) -> Result<Response, ApiError> {
+    state
+        .run(move |store, _| {
+            let e = known(store, id)?;
+            let (p, d) = register::files(store, id)?;
+            let stem = format!("{}-{}", e.number_symbol.replace('/', "-"), e.year);
+            Ok(if pdf {
+                file(p, "application/pdf", &format!("{stem}.pdf"))
+            } else {
+                file(
+                    d,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    &format!("{stem}.docx"),
+                )
+            })
+        })
+        .await
+}
+
+/// GET /documents/{id}/pdf: the stored file, byte for byte as issued.
+pub async fn pdf(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    files(state, id, true).await
+}
+
+/// GET /documents/{id}/docx
+pub async fn docx(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    files(state, id, false).await
+}
+
+/// GET /documents/{id}/deliveries: one row per recipient with its state.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            known(store, id)?;
+            let rows: Vec<_> = crate::mail::outbox::list(store, id)?
+                .into_iter()
+                .map(|d| {
+                    json!({"recipient": d.recipient, "email": d.email, "status": format!("{:?}", d.status).to_lowercase(),
+                           "attempts": d.attempts, "state": d.state(), "last_reply": d.last_reply})
+                })
+                .collect();
+            Ok(Json(json!({ "deliveries": rows })))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateQuery {
+    date: Option<String>,
+}
+
+/// GET /dashboard?date=2020-10-20 (default today in Vietnam)
+pub async fn dashboard(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<service::Dashboard>, ApiError> {
+    let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        None => register::today_vn(),
+        Some(d) => service::forms::parse_date(d).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_field",
+                format!("ngày \"{d}\" không hợp lệ"),
+            )
+            .at("date")
+        })?,
+    };
+    state
+        .run(move |store, _| Ok(Json(service::dashboard(store, date)?)))
+        .await
+}

@@ -1,0 +1,231 @@
+//! Templates and drafts: compose, preview, submit, approve or return, issue, send.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiJson, Id, file};
+use crate::http::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::service::{audit, drafts, forms};
+
+/// GET /templates: every form with its fields and their choices.
+pub async fn templates(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(|store, _| {
+            let mut out = vec![];
+            for form in forms::forms() {
+                let mut fields = vec![];
+                for f in &form.fields {
+                    fields.push(json!({
+                        "name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
+                        "choices": forms::choices(store, f.kind)?,
+                    }));
+                }
+                out.push(json!({"id": form.id, "title": form.title, "about": form.about, "fields": fields}));
+            }
+            Ok(Json(json!({ "templates": out })))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    state: Option<String>,
+}
+
+/// GET /drafts?state=submitted
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let filter = match q.state.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(drafts::State::parse(s).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_field",
+                format!("trạng thái \"{s}\" không có; hãy dùng draft, submitted, approved, issued"),
+            )
+            .at("state")
+        })?),
+    };
+    state
+        .run(move |store, _| Ok(Json(json!({ "drafts": drafts::list(store, filter)? }))))
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDraft {
+    template: String,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+}
+
+/// POST /drafts {template, fields}
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(d): ApiJson<NewDraft>,
+) -> Result<(StatusCode, Json<drafts::Draft>), ApiError> {
+    state
+        .run(move |store, _| {
+            Ok((
+                StatusCode::CREATED,
+                Json(drafts::create(store, &caller.user, &d.template, &d.fields)?),
+            ))
+        })
+        .await
+}
+
+/// GET /drafts/{id}
+pub async fn one(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Json<drafts::Draft>, ApiError> {
+    state
+        .run(move |store, _| Ok(Json(drafts::get(store, id)?)))
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fields {
+    fields: BTreeMap<String, String>,
+}
+
+/// PUT /drafts/{id} {fields}
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(f): ApiJson<Fields>,
+) -> Result<Json<drafts::Draft>, ApiError> {
+    state
+        .run(move |store, _| Ok(Json(drafts::update(store, &caller.user, id, &f.fields)?)))
+        .await
+}
+
+/// GET /drafts/{id}/preview.pdf: the PDF as it would be issued, without a number.
+pub async fn preview(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    state
+        .run(move |store, state| {
+            let pdf = drafts::preview(store, state.renderer(), id)?;
+            Ok(file(pdf, "application/pdf", &format!("ban-nhap-{id}.pdf")))
+        })
+        .await
+}
+
+/// GET /drafts/{id}/history: the draft's audit rows, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            drafts::get(store, id)?;
+            let events = audit::list(store, Some(&format!("draft:{id}")), 200)?;
+            Ok(Json(json!({ "events": events })))
+        })
+        .await
+}
+
+/// POST /drafts/{id}/submit
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<Json<drafts::Draft>, ApiError> {
+    state
+        .run(move |store, _| Ok(Json(drafts::submit(store, &caller.user, id)?)))
+        .await
+}
+
+/// POST /drafts/{id}/approve
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<Json<drafts::Draft>, ApiError> {
+    state
+        .run(move |store, _| Ok(Json(drafts::approve(store, &caller.user, id)?)))
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comment {
+    #[serde(default)]
+    comment: String,
+}
+
+/// POST /drafts/{id}/return {comment}
+pub async fn return_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(c): ApiJson<Comment>,
+) -> Result<Json<drafts::Draft>, ApiError> {
+    state
+        .run(move |store, _| {
+            Ok(Json(drafts::return_draft(
+                store,
+                &caller.user,
+                id,
+                &c.comment,
+            )?))
+        })
+        .await
+}
+
+/// POST /drafts/{id}/issue: the register's entry.
+pub async fn issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, state| {
+            let e = drafts::issue(store, state.renderer(), &caller.user, id)?;
+            Ok(Json(super::documents::entry_json(&e)))
+        })
+        .await
+}
+
+/// POST /drafts/{id}/send: queues the messages; the worker delivers them.
+pub async fn send(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    state
+        .run(move |store, state| {
+            let (recipients, queued) = drafts::send(store, state.mail(), &caller.user, id)?;
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({
+                    "queued": queued.queued, "already": queued.already, "paper": queued.paper,
+                    "mailboxes": recipients.mailboxes.len(),
+                })),
+            ))
+        })
+        .await
+}

@@ -1,0 +1,126 @@
+//! Who is calling: a browser session (cookie `vanthu_session`, HttpOnly,
+//! SameSite=Strict, Secure behind TLS) or an API token (`Authorization: Bearer vt_…`).
+//!
+//! CSRF: every state-changing request made with the session cookie must carry the
+//! session's form token, as the `csrf` form field (web pages) or the `X-CSRF-Token`
+//! header (API called from the page). Token callers carry no cookie, so no CSRF.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::service::accounts::{self, User};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "vanthu_session";
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    /// The session's form token; None for API-token callers.
+    pub csrf: Option<String>,
+}
+
+impl Caller {
+    /// Checks a form's `csrf` field against the session.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), ApiError> {
+        match &self.csrf {
+            None => Ok(()),
+            Some(expected) if sent == Some(expected.as_str()) => Ok(()),
+            Some(_) => {
+                tracing::warn!(login = %self.user.login, "CSRF token missing or wrong");
+                Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "thiếu hoặc sai mã chống giả mạo (CSRF); hãy tải lại trang rồi thử lại",
+                ))
+            }
+        }
+    }
+}
+
+/// The value of the session cookie, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The Set-Cookie value that opens (or, with `None`, ends) a session.
+pub fn set_cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!(
+            "{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            accounts::SESSION_MS / 1000
+        ),
+        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    }
+}
+
+impl AppState {
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.secure_cookies
+    }
+
+    /// The caller of a request, if signed in.
+    pub async fn caller(&self, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let cookie = session_cookie(headers);
+        if bearer.is_none() && cookie.is_none() {
+            return Ok(None);
+        }
+        self.run(move |store, _| {
+            if let Some(token) = bearer {
+                return Ok(
+                    accounts::token_user(store, &token)?.map(|user| Caller { user, csrf: None })
+                );
+            }
+            let token = cookie.expect("checked above");
+            Ok(
+                accounts::session_user(store, &token)?.map(|(user, csrf)| Caller {
+                    user,
+                    csrf: Some(csrf),
+                }),
+            )
+        })
+        .await
+    }
+}
+
+/// The API's caller: 401 without credentials; for cookie callers, unsafe methods need
+/// the `X-CSRF-Token` header.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = state
+            .caller(&parts.headers)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            caller.check_csrf(sent)?;
+        }
+        Ok(caller)
+    }
+}

@@ -1,0 +1,216 @@
+//! API errors: a stable code, a Vietnamese message, and the path of the field at fault.
+//!
+//! ```json
+//! {"error": {"code": "invalid_fields", "message": "…", "field": "fields.milestone",
+//!            "fields": [{"field": "fields.milestone", "message": "…"}]}}
+//! ```
+//! Bad input is 4xx; only a broken database or a crashed task is 5xx.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::service::accounts::AccountError;
+use crate::service::drafts::DraftError;
+use crate::store::StoreError;
+use crate::store::register::RegisterError;
+
+/// One field's problem, with its JSON path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+/// An error answered by the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    pub fields: Vec<FieldProblem>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            fields: vec![],
+        }
+    }
+
+    pub fn at(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "hãy đăng nhập hoặc gửi mã API (Authorization: Bearer …)",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: Inner<'a>,
+        }
+        #[derive(Serialize)]
+        struct Inner<'a> {
+            code: &'a str,
+            message: &'a str,
+            field: Option<&'a str>,
+            fields: &'a [FieldProblem],
+        }
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                field: self.field.as_deref(),
+                fields: &self.fields,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::unavailable(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::internal(format!("cơ sở dữ liệu: {e}"))
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(e: RegisterError) -> Self {
+        match e {
+            RegisterError::NotFound(..) => ApiError::not_found(e.to_string()),
+            RegisterError::Store(s) => s.into(),
+            RegisterError::Render(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "render_failed",
+                e.to_string(),
+            ),
+            e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "register", e.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let unprocessable = |field: &str| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                e.to_string(),
+            )
+            .at(field)
+        };
+        match e {
+            AccountError::BadLogin => unprocessable("login"),
+            AccountError::WeakPassword => unprocessable("password"),
+            AccountError::BadRole(_) => unprocessable("role"),
+            AccountError::EmptyName => unprocessable("name"),
+            AccountError::Taken(_) => {
+                ApiError::new(StatusCode::CONFLICT, "login_taken", e.to_string()).at("login")
+            }
+            AccountError::Invalid => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", e.to_string())
+            }
+            AccountError::TooManyAttempts(_) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                e.to_string(),
+            ),
+            AccountError::UnknownUser(_) => ApiError::not_found(e.to_string()),
+            AccountError::Sqlite(e) => e.into(),
+            AccountError::Hash(m) => ApiError::internal(m),
+        }
+    }
+}
+
+impl From<DraftError> for ApiError {
+    fn from(e: DraftError) -> Self {
+        let status = |s: StatusCode, code: &'static str| ApiError::new(s, code, e.to_string());
+        match &e {
+            DraftError::Forbidden { .. } => status(StatusCode::FORBIDDEN, "forbidden"),
+            DraftError::NotAuthor => status(StatusCode::FORBIDDEN, "not_author"),
+            DraftError::UnknownTemplate(_) => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "unknown_template").at("template")
+            }
+            DraftError::Invalid(problems) => {
+                let fields: Vec<FieldProblem> = problems
+                    .iter()
+                    .map(|p| FieldProblem {
+                        field: format!("fields.{}", p.field),
+                        message: p.message.clone(),
+                    })
+                    .collect();
+                let mut err = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_fields",
+                    problems
+                        .iter()
+                        .map(|p| format!("{}: {}", p.field, p.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+                err.field = fields.first().map(|f| f.field.clone());
+                err.fields = fields;
+                err
+            }
+            DraftError::NotFound(_) => status(StatusCode::NOT_FOUND, "not_found"),
+            DraftError::WrongState { .. } => status(StatusCode::CONFLICT, "wrong_state"),
+            DraftError::CommentRequired => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "comment_required").at("comment")
+            }
+            DraftError::NothingCertified => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "nothing_certified")
+            }
+            DraftError::Compose(crate::ocop::OcopError::Sqlite(_)) | DraftError::Sqlite(_) => {
+                ApiError::internal(e.to_string())
+            }
+            DraftError::Compose(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "compose_failed"),
+            DraftError::Render(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "render_failed"),
+            DraftError::Mail(crate::mail::MailError::Sqlite(_)) => {
+                ApiError::internal(e.to_string())
+            }
+            DraftError::Mail(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "mail"),
+            DraftError::Register(_) => {
+                let DraftError::Register(r) = e else {
+                    unreachable!()
+                };
+                r.into()
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The service: `vanthu serve`. One process holds the web pages ([`web`]), the JSON API
+//! under `/api/v1` ([`api`]), the delivery worker and the daily reminder run.
+//!
+//! Handlers parse input, call the library ([`crate::service`], [`crate::store`],
+//! [`crate::mail`]) on a blocking thread with a fresh SQLite connection, and shape the
+//! output; they hold no logic of their own. Errors become [`error::ApiError`] (JSON with
+//! a stable code) in the API and a Vietnamese message on the page in the web UI.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServerSettings;
+use crate::mail::MailSettings;
+use crate::render::Renderer;
+use crate::store::Store;
+use error::ApiError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: PathBuf,
+    renderer: Renderer,
+    pages: tera::Tera,
+    mail: MailSettings,
+    secure_cookies: bool,
+}
+
+impl AppState {
+    /// The state of a service over `db`.
+    pub fn new(
+        db: PathBuf,
+        renderer: Renderer,
+        mail: MailSettings,
+        secure_cookies: bool,
+    ) -> Result<AppState, tera::Error> {
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                db,
+                renderer,
+                pages: web::pages()?,
+                mail,
+                secure_cookies,
+            }),
+        })
+    }
+
+    pub fn renderer(&self) -> &Renderer {
+        &self.inner.renderer
+    }
+
+    pub fn mail(&self) -> &MailSettings {
+        &self.inner.mail
+    }
+
+    /// Runs `f` with a fresh connection on a blocking thread (SQLite and typst block).
+    pub async fn run<T, E>(
+        &self,
+        f: impl FnOnce(&mut Store, &AppState) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = Store::open(&state.inner.db).map_err(ApiError::from)?;
+            f(&mut store, &state)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("tác vụ bị dừng: {e}")))?
+    }
+}
+
+/// The whole application: pages, API, health checks, with the tower-http layers.
+pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+    Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .nest("/api/v1", api::router())
+        .merge(web::router())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(settings.body_limit))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.timeout_secs),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Alive: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready: the database opens and answers.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, ApiError> {
+    state
+        .run(|store, _| {
+            store
+                .conn()
+                .query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(|e| ApiError::unavailable(e.to_string()))
+        })
+        .await?;
+    Ok("ready")
+}
+
+/// Serves until `shutdown` completes: the web app on `settings.addr`, the delivery
+/// worker and (when `settings.reminder_at` is set) the daily reminder run. On shutdown
+/// the server stops taking requests and the worker finishes the message it is sending.
+/// `on_listen` is told the bound address (the port may have been 0).
+pub async fn serve(
+    state: AppState,
+    settings: ServerSettings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_listen: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let listener = tokio::net::TcpListener::bind(&settings.addr)
+        .await
+        .with_context(|| format!("không mở được cổng {}", settings.addr))?;
+    on_listen(listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(delivery_worker(state.clone(), stop_rx.clone()));
+    let reminders = match settings.reminder_time().map_err(anyhow::Error::msg)? {
+        Some(at) => Some(tokio::spawn(reminder_schedule(state.clone(), at, stop_rx))),
+        None => None,
+    };
+    let app = router(state, &settings);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new requests; the worker finishes its message");
+            let _ = stop_tx.send(true);
+        })
+        .await?;
+    let _ = worker.await;
+    if let Some(r) = reminders {
+        r.abort();
+    }
+    Ok(())
+}
+
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// The outbox worker for as long as the service runs; restarted after an error.
+async fn delivery_worker(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let result = crate::mail::worker::run(
+            &state.inner.db,
+            &state.inner.mail,
+            None,
+            crate::mail::worker::Until::Stopped,
+            stopped(stop.clone()),
+        )
+        .await;
+        match result {
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "delivery worker stopped; restarting in 10 s");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+                    _ = stopped(stop.clone()) => return,
+                }
+            }
+        }
+    }
+}
+
+/// The daily reminder run (the same as `vanthu remind run` at `at`, Vietnam time); the
+/// reminders it queues are delivered by the worker.
+async fn reminder_schedule(
+    state: AppState,
+    at: chrono::NaiveTime,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let wait = crate::remind::calendar::until_next(at, chrono::Utc::now());
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped(stop.clone()) => return,
+        }
+        let result = state
+            .run(|store, state| {
+                let date = crate::store::register::today_vn();
+                crate::remind::run(store, date, false, Some(state.renderer()), state.mail())
+                    .map_err(|e| ApiError::internal(e.to_string()))
+            })
+            .await;
+        match result {
+            Ok(report) => tracing::info!(
+                fired = report.fired.len(),
+                issued = report.issued.len(),
+                queued = report.queued.len(),
+                "reminder run"
+            ),
+            Err(e) => tracing::error!(error = %e.message, "reminder run failed"),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The audit log: who did what to which draft, document or user, when, and whether it
+//! was allowed. Rows are written in the transaction of the change they describe.
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::accounts::User;
+use crate::store::Store;
+
+/// Whether the action happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Refused,
+}
+
+/// One row of the log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub login: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// Records one event (`by` None: the command line or the system).
+pub fn record(
+    conn: &Connection,
+    by: Option<&User>,
+    action: &str,
+    target: &str,
+    outcome: Outcome,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, user_id, login, action, target, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            by.map(|u| u.id),
+            by.map(|u| u.login.as_str()).unwrap_or("(hệ thống)"),
+            action,
+            target,
+            match outcome {
+                Outcome::Ok => "ok",
+                Outcome::Refused => "refused",
+            },
+            detail
+        ],
+    )?;
+    Ok(())
+}
+
+/// The latest events, newest first; `target` narrows to one draft (`draft:7`) etc.
+pub fn list(store: &Store, target: Option<&str>, limit: u32) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT id, at, login, action, target, outcome, detail FROM audit_log
+         WHERE ?1 IS NULL OR target = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![target, limit], |r| {
+        Ok(Event {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            login: r.get(2)?,
+            action: r.get(3)?,
+            target: r.get(4)?,
+            outcome: r.get(5)?,
+            detail: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}

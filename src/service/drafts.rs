@@ -1,0 +1,521 @@
+//! Drafts and the approval workflow: a drafter composes a document from a template's
+//! form and submits it; a signer approves it or returns it with a comment; a clerk
+//! issues it (its number from the register) and sends it.
+//!
+//! ```text
+//!   create ─▶ draft ─submit─▶ submitted ─approve─▶ approved ─issue─▶ issued ─send─▶ (outbox)
+//!               ▲                 │
+//!               └────return───────┘ (with a comment)
+//! ```
+//!
+//! Invariants: a transition happens only from its state (an UPDATE … WHERE state = …,
+//! so two clerks cannot issue one draft twice); every transition and every refusal is
+//! written to the audit log in the transaction of the change; issuing marks the draft
+//! in the register's own transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::accounts::{Action, User};
+use super::audit::{self, Outcome};
+use super::forms::{self, FieldError, Values};
+use crate::mail::{self, MailError, MailSettings};
+use crate::ocop::{self, Composed, OcopError};
+use crate::render::Renderer;
+use crate::store::Store;
+use crate::store::register::{self, Entry, RegisterError};
+
+/// Where a draft stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Draft,
+    Submitted,
+    Approved,
+    Issued,
+}
+
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Submitted => "submitted",
+            State::Approved => "approved",
+            State::Issued => "issued",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        match s {
+            "draft" => Some(State::Draft),
+            "submitted" => Some(State::Submitted),
+            "approved" => Some(State::Approved),
+            "issued" => Some(State::Issued),
+            _ => None,
+        }
+    }
+
+    /// The state in Vietnamese.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Draft => "Đang soạn",
+            State::Submitted => "Chờ duyệt",
+            State::Approved => "Đã duyệt, chờ ban hành",
+            State::Issued => "Đã ban hành",
+        }
+    }
+}
+
+/// A draft as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Draft {
+    pub id: i64,
+    pub template: String,
+    pub fields: BTreeMap<String, String>,
+    pub subject: String,
+    pub state: State,
+    pub author: String,
+    pub author_name: String,
+    /// The signer's comment when the draft was returned.
+    pub comment: Option<String>,
+    /// The register's document once issued.
+    pub document_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Why a workflow step did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error("vai trò {role} không được {action}")]
+    Forbidden {
+        role: &'static str,
+        action: &'static str,
+    },
+    #[error("không có mẫu văn bản \"{0}\"")]
+    UnknownTemplate(String),
+    #[error("biểu mẫu có {} lỗi", .0.len())]
+    Invalid(Vec<FieldError>),
+    #[error("không có bản nháp số {0}")]
+    NotFound(i64),
+    #[error("bản nháp số {id} đang ở trạng thái \"{state}\"; chỉ {wanted} được")]
+    WrongState {
+        id: i64,
+        state: &'static str,
+        wanted: &'static str,
+    },
+    #[error("chỉ người soạn bản nháp được sửa nó")]
+    NotAuthor,
+    #[error("hãy ghi ý kiến khi trả lại bản nháp")]
+    CommentRequired,
+    #[error("đợt đánh giá không có sản phẩm nào được cấp này công nhận")]
+    NothingCertified,
+    #[error(transparent)]
+    Compose(#[from] OcopError),
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("không xuất được văn bản: {0}")]
+    Render(#[from] crate::render::RenderError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Refuses (and logs, in the audit log and the service log) an action outside the
+/// user's role.
+pub fn authorize(
+    store: &Store,
+    user: &User,
+    action: Action,
+    target: &str,
+) -> Result<(), DraftError> {
+    if user.role.may(action) {
+        return Ok(());
+    }
+    tracing::warn!(login = %user.login, role = user.role.code(), action = action.code(), target, "refused");
+    audit::record(
+        store.conn(),
+        Some(user),
+        action.code(),
+        target,
+        Outcome::Refused,
+        user.role.code(),
+    )?;
+    Err(DraftError::Forbidden {
+        role: user.role.label(),
+        action: action.label(),
+    })
+}
+
+const COLUMNS: &str = "d.id, d.template, d.fields, d.subject, d.state, u.login, u.name, d.comment,
+    d.document_id, d.created_at, d.updated_at";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
+    let fields: String = r.get(2)?;
+    let state: String = r.get(4)?;
+    Ok(Draft {
+        id: r.get(0)?,
+        template: r.get(1)?,
+        fields: Values::from_json(&fields).as_map().clone(),
+        subject: r.get(3)?,
+        state: State::parse(&state).unwrap_or(State::Draft),
+        author: r.get(5)?,
+        author_name: r.get(6)?,
+        comment: r.get(7)?,
+        document_id: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+    })
+}
+
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// One draft.
+pub fn get(store: &Store, id: i64) -> Result<Draft, DraftError> {
+    store
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id WHERE d.id = ?1"
+            ),
+            [id],
+            row,
+        )
+        .optional()?
+        .ok_or(DraftError::NotFound(id))
+}
+
+/// Drafts (in one state), newest first.
+pub fn list(store: &Store, state: Option<State>) -> Result<Vec<Draft>, DraftError> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
+         WHERE ?1 IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT 200"
+    ))?;
+    let rows = stmt.query_map([state.map(State::code)], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What composing a draft gives: the document, and for a decision the evaluated
+/// products whose certificates issuing it records.
+struct Composition {
+    composed: Composed,
+    date: NaiveDate,
+    decision: Option<(String, Vec<ocop::Evaluated>)>,
+}
+
+fn compose_values(store: &Store, template: &str, v: &Values) -> Result<Composition, DraftError> {
+    let date = v.date("date").unwrap_or_else(register::today_vn);
+    match template {
+        "reminder" => Ok(Composition {
+            composed: ocop::reminder(
+                store,
+                &ocop::ReminderRequest {
+                    milestone: v.get("milestone").unwrap_or_default(),
+                    date,
+                    issuer: v.get("issuer"),
+                    signer: v.get("signer"),
+                },
+            )?,
+            date,
+            decision: None,
+        }),
+        "plan" => Ok(Composition {
+            composed: ocop::plan(
+                store,
+                v.get("programme").unwrap_or_default(),
+                date,
+                v.get("signer"),
+            )?,
+            date,
+            decision: None,
+        }),
+        "decision" => {
+            let issuer = v.get("issuer").unwrap_or_default();
+            let d = ocop::decide(
+                store,
+                &ocop::DecisionRequest {
+                    round: v.get("round").unwrap_or_default(),
+                    issuer,
+                    date,
+                    signer: v.get("signer"),
+                },
+            )?;
+            Ok(Composition {
+                composed: d.decision.ok_or(DraftError::NothingCertified)?,
+                date,
+                decision: Some((issuer.to_string(), d.evaluated)),
+            })
+        }
+        other => Err(DraftError::UnknownTemplate(other.to_string())),
+    }
+}
+
+/// Checks a filled form and composes it once, so a draft that is stored composes.
+fn checked(
+    store: &Store,
+    template: &str,
+    raw: &BTreeMap<String, String>,
+) -> Result<(Values, Composition), DraftError> {
+    let form = forms::form(template).ok_or_else(|| DraftError::UnknownTemplate(template.into()))?;
+    let values = Values::parse(store, &form, raw).map_err(DraftError::Invalid)?;
+    let composition = compose_values(store, template, &values)?;
+    Ok((values, composition))
+}
+
+/// Creates a draft from a template's filled form (drafters).
+pub fn create(
+    store: &mut Store,
+    user: &User,
+    template: &str,
+    raw: &BTreeMap<String, String>,
+) -> Result<Draft, DraftError> {
+    authorize(store, user, Action::Compose, "draft:new")?;
+    let (values, c) = checked(store, template, raw)?;
+    let tx = store.conn_mut().transaction()?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?5)",
+        params![
+            template,
+            values.to_json(),
+            c.composed.document.subject_one_line(),
+            user.id,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(
+        &tx,
+        Some(user),
+        "create",
+        &format!("draft:{id}"),
+        Outcome::Ok,
+        template,
+    )?;
+    tx.commit()?;
+    get(store, id)
+}
+
+/// Changes the form values of a draft that is being written (its author only).
+pub fn update(
+    store: &mut Store,
+    user: &User,
+    id: i64,
+    raw: &BTreeMap<String, String>,
+) -> Result<Draft, DraftError> {
+    let target = format!("draft:{id}");
+    authorize(store, user, Action::Compose, &target)?;
+    let draft = get(store, id)?;
+    if draft.author != user.login {
+        return Err(DraftError::NotAuthor);
+    }
+    let (values, c) = checked(store, &draft.template, raw)?;
+    let tx = store.conn_mut().transaction()?;
+    let n = tx.execute(
+        "UPDATE drafts SET fields = ?2, subject = ?3, updated_at = ?4 WHERE id = ?1 AND state = 'draft'",
+        params![id, values.to_json(), c.composed.document.subject_one_line(), now_text()],
+    )?;
+    if n == 0 {
+        drop(tx);
+        return Err(wrong_state(store, id, "bản nháp đang soạn")?);
+    }
+    audit::record(&tx, Some(user), "update", &target, Outcome::Ok, "")?;
+    tx.commit()?;
+    get(store, id)
+}
+
+fn wrong_state(store: &Store, id: i64, wanted: &'static str) -> Result<DraftError, DraftError> {
+    let draft = get(store, id)?;
+    Ok(DraftError::WrongState {
+        id,
+        state: draft.state.label(),
+        wanted,
+    })
+}
+
+/// Moves a draft from `from` to `to` with an audit row, in one transaction.
+fn transition(
+    store: &mut Store,
+    user: &User,
+    id: i64,
+    (from, to): (State, State),
+    action: &str,
+    comment: Option<&str>,
+    wanted: &'static str,
+) -> Result<Draft, DraftError> {
+    let target = format!("draft:{id}");
+    get(store, id)?;
+    let tx = store.conn_mut().transaction()?;
+    let n = tx.execute(
+        "UPDATE drafts SET state = ?3, comment = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2",
+        params![id, from.code(), to.code(), comment, now_text()],
+    )?;
+    if n == 0 {
+        drop(tx);
+        return Err(wrong_state(store, id, wanted)?);
+    }
+    audit::record(
+        &tx,
+        Some(user),
+        action,
+        &target,
+        Outcome::Ok,
+        comment.unwrap_or(""),
+    )?;
+    tx.commit()?;
+    get(store, id)
+}
+
+/// The drafter hands the draft to the signer.
+pub fn submit(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
+    authorize(store, user, Action::Compose, &format!("draft:{id}"))?;
+    transition(
+        store,
+        user,
+        id,
+        (State::Draft, State::Submitted),
+        "submit",
+        None,
+        "bản nháp đang soạn mới trình duyệt",
+    )
+}
+
+/// The signer approves a submitted draft.
+pub fn approve(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
+    authorize(store, user, Action::Approve, &format!("draft:{id}"))?;
+    transition(
+        store,
+        user,
+        id,
+        (State::Submitted, State::Approved),
+        "approve",
+        None,
+        "bản nháp chờ duyệt mới duyệt",
+    )
+}
+
+/// The signer returns a submitted draft to its drafter, saying why.
+pub fn return_draft(
+    store: &mut Store,
+    user: &User,
+    id: i64,
+    comment: &str,
+) -> Result<Draft, DraftError> {
+    authorize(store, user, Action::Approve, &format!("draft:{id}"))?;
+    let comment = crate::text::nfc(comment.trim());
+    if comment.is_empty() {
+        return Err(DraftError::CommentRequired);
+    }
+    transition(
+        store,
+        user,
+        id,
+        (State::Submitted, State::Draft),
+        "return",
+        Some(&comment),
+        "bản nháp chờ duyệt mới trả lại",
+    )
+}
+
+/// The draft composed now: its document, unnumbered.
+pub fn compose(store: &Store, id: i64) -> Result<Composed, DraftError> {
+    let draft = get(store, id)?;
+    let values = Values::from_json(&serde_json::to_string(&draft.fields).expect("serializes"));
+    Ok(compose_values(store, &draft.template, &values)?.composed)
+}
+
+/// The PDF of the draft as it would be issued, without a number (anyone signed in).
+pub fn preview(store: &Store, renderer: &Renderer, id: i64) -> Result<Vec<u8>, DraftError> {
+    let composed = compose(store, id)?;
+    Ok(renderer.pdf(&composed.document)?.0)
+}
+
+/// The clerk issues an approved draft: number from the register, PDF and DOCX stored,
+/// the draft marked issued (and a decision's certificates recorded), all in the
+/// register's one transaction.
+pub fn issue(
+    store: &mut Store,
+    renderer: &Renderer,
+    user: &User,
+    id: i64,
+) -> Result<Entry, DraftError> {
+    let target = format!("draft:{id}");
+    authorize(store, user, Action::Issue, &target)?;
+    let draft = get(store, id)?;
+    if draft.state != State::Approved {
+        return Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?);
+    }
+    let values = Values::from_json(&serde_json::to_string(&draft.fields).expect("serializes"));
+    let c = compose_values(store, &draft.template, &values)?;
+    let result = register::issue_then(
+        store,
+        &c.composed.document,
+        &c.composed.letter,
+        c.date,
+        |doc| register::render_files(renderer, doc),
+        |tx, entry| {
+            let n = tx.execute(
+                "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3
+                 WHERE id = ?1 AND state = 'approved'",
+                params![id, entry.id, now_text()],
+            )?;
+            if n == 0 {
+                // Another clerk issued it meanwhile: take nothing.
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            }
+            if let Some((issuer, evaluated)) = &c.decision {
+                let signed = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(c.date);
+                ocop::insert_certificates(tx, &entry.number_symbol, issuer, signed, evaluated)?;
+            }
+            audit::record(
+                tx,
+                Some(user),
+                "issue",
+                &target,
+                Outcome::Ok,
+                &entry.number_symbol,
+            )
+        },
+    );
+    match result {
+        Ok(entry) => Ok(entry),
+        Err(RegisterError::Store(crate::store::StoreError::Sqlite(
+            rusqlite::Error::QueryReturnedNoRows,
+        ))) => Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The clerk sends an issued draft's document: one message per mailbox is queued (the
+/// service's worker delivers them) and the paper recipients are listed.
+pub fn send(
+    store: &mut Store,
+    settings: &MailSettings,
+    user: &User,
+    id: i64,
+) -> Result<(mail::Recipients, mail::outbox::Queued), DraftError> {
+    let target = format!("draft:{id}");
+    authorize(store, user, Action::Send, &target)?;
+    let draft = get(store, id)?;
+    let Some(document) = draft.document_id else {
+        return Err(wrong_state(store, id, "văn bản đã ban hành mới gửi")?);
+    };
+    let entry = register::by_id(store, document)?;
+    let queued = mail::queue(store, &entry, settings)?;
+    audit::record(
+        store.conn(),
+        Some(user),
+        "send",
+        &target,
+        Outcome::Ok,
+        &format!("{} thư mới", queued.1.queued),
+    )?;
+    Ok(queued)
+}

@@ -1,0 +1,265 @@
+//! The forms of the templates a user composes from: each template declares its fields
+//! in a `[form]` table (title, about, fields with name, label, kind, required); the web
+//! page and the API are generated from that declaration, and [`Values::parse`] checks a
+//! filled form against it and against the database.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use crate::store::Store;
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Milestone,
+    Programme,
+    Round,
+    Agency,
+    Person,
+    Date,
+    Text,
+}
+
+/// One declared field.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A template's form.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub about: String,
+    pub fields: Vec<Field>,
+}
+
+/// A problem with one field of a filled form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    /// The field's name (the JSON path of the API body is `fields.<name>`).
+    pub field: String,
+    pub message: String,
+}
+
+/// The forms of every template, in the order they are offered.
+pub fn forms() -> Vec<Form> {
+    crate::ocop::FORM_TEMPLATES
+        .iter()
+        .map(|(id, source)| {
+            #[derive(Deserialize)]
+            struct WithForm {
+                form: Form,
+            }
+            let table: toml::Table = toml::from_str(source).expect("templates are valid TOML");
+            let mut form = table
+                .get("form")
+                .cloned()
+                .map(|f| {
+                    toml::Value::Table(toml::Table::from_iter([("form".to_string(), f)]))
+                        .try_into::<WithForm>()
+                        .expect("a template's [form] is well formed (tested)")
+                        .form
+                })
+                .expect("every form template has a [form] (tested)");
+            form.id = id.to_string();
+            form
+        })
+        .collect()
+}
+
+/// The form of one template.
+pub fn form(id: &str) -> Option<Form> {
+    forms().into_iter().find(|f| f.id == id)
+}
+
+/// One option of a choice field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The options of a choice field (empty for dates and text).
+pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> {
+    let sql = match kind {
+        FieldKind::Milestone => {
+            "SELECT m.id, m.id || ' — ' || m.what || ' (hạn ' || strftime('%d/%m/%Y', m.due_date) || ')'
+             FROM milestones m ORDER BY m.due_date DESC, m.id"
+        }
+        FieldKind::Programme => "SELECT id, id || ' — ' || name FROM programmes ORDER BY year DESC, id",
+        FieldKind::Round => {
+            "SELECT round, round || ' (' || count(*) || ' sản phẩm)' FROM evaluations
+             GROUP BY round ORDER BY max(date) DESC"
+        }
+        FieldKind::Agency => "SELECT id, id || ' — ' || short_name FROM agencies ORDER BY id",
+        FieldKind::Person => {
+            "SELECT p.id, p.name || ' (' || a.short_name || ')' FROM people p
+             JOIN agencies a ON a.id = p.agency_id ORDER BY a.id, p.rowid"
+        }
+        FieldKind::Date | FieldKind::Text => return Ok(vec![]),
+    };
+    let mut stmt = store.conn().prepare(sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Choice {
+            value: r.get(0)?,
+            label: r.get(1)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool> {
+    let sql = match kind {
+        FieldKind::Milestone => "SELECT 1 FROM milestones WHERE id = ?1",
+        FieldKind::Programme => "SELECT 1 FROM programmes WHERE id = ?1",
+        FieldKind::Round => "SELECT 1 FROM evaluations WHERE round = ?1 LIMIT 1",
+        FieldKind::Agency => "SELECT 1 FROM agencies WHERE id = ?1",
+        FieldKind::Person => "SELECT 1 FROM people WHERE id = ?1",
+        FieldKind::Date | FieldKind::Text => return Ok(true),
+    };
+    Ok(store
+        .conn()
+        .query_row(sql, [value], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Reads a date as a clerk writes it (`23/10/2020`) or as a browser sends it (`2020-10-23`).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+/// The values of a filled form: only declared fields, trimmed, NFC, dates as ISO,
+/// every reference known to the database. Empty optional fields are left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Values(BTreeMap<String, String>);
+
+impl Values {
+    /// Checks `raw` against `form`; every problem is reported, each with its field.
+    pub fn parse(
+        store: &Store,
+        form: &Form,
+        raw: &BTreeMap<String, String>,
+    ) -> Result<Values, Vec<FieldError>> {
+        let mut problems = vec![];
+        let mut values = BTreeMap::new();
+        for name in raw.keys() {
+            if !form.fields.iter().any(|f| &f.name == name) {
+                problems.push(FieldError {
+                    field: name.clone(),
+                    message: format!("mẫu \"{}\" không có trường này", form.title),
+                });
+            }
+        }
+        for f in &form.fields {
+            let value = crate::text::nfc(raw.get(&f.name).map(|s| s.trim()).unwrap_or(""));
+            let problem = |message: String| FieldError {
+                field: f.name.clone(),
+                message,
+            };
+            if value.is_empty() {
+                if f.required {
+                    problems.push(problem(format!("hãy nhập {}", f.label.to_lowercase())));
+                }
+                continue;
+            }
+            let value = match f.kind {
+                FieldKind::Date => match parse_date(&value) {
+                    Some(d) => d.to_string(),
+                    None => {
+                        problems.push(problem(format!(
+                            "ngày \"{value}\" không hợp lệ; hãy ghi dạng 23/10/2020"
+                        )));
+                        continue;
+                    }
+                },
+                kind => match exists(store, kind, &value) {
+                    Ok(true) => value,
+                    Ok(false) => {
+                        problems.push(problem(format!("không có \"{value}\" trong dữ liệu")));
+                        continue;
+                    }
+                    Err(e) => {
+                        problems.push(problem(format!("cơ sở dữ liệu: {e}")));
+                        continue;
+                    }
+                },
+            };
+            values.insert(f.name.clone(), value);
+        }
+        if problems.is_empty() {
+            Ok(Values(values))
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// A value by field name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A date field (parsed when the values were).
+    pub fn date(&self, name: &str) -> Option<NaiveDate> {
+        self.get(name).and_then(parse_date)
+    }
+
+    /// The values as stored (JSON object).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).expect("strings serialize")
+    }
+
+    /// Values read back from the database (they were parsed when stored).
+    pub fn from_json(s: &str) -> Values {
+        Values(serde_json::from_str(s).unwrap_or_default())
+    }
+
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_template_declares_a_form_with_a_date() {
+        let forms = forms();
+        assert_eq!(
+            forms.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+            ["reminder", "plan", "decision"]
+        );
+        for f in &forms {
+            assert!(
+                f.fields
+                    .iter()
+                    .any(|x| x.kind == FieldKind::Date && x.required),
+                "{}",
+                f.id
+            );
+        }
+    }
+
+    #[test]
+    fn dates_are_read_both_ways() {
+        assert_eq!(parse_date("23/10/2020"), parse_date("2020-10-23"));
+        assert!(parse_date("2020-10-23").is_some());
+        assert_eq!(parse_date("31/02/2020"), None);
+    }
+}

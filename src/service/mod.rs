@@ -1,0 +1,248 @@
+//! What the service (`vanthu serve`) adds to the pipeline, as a library the HTTP layer
+//! only calls: [`accounts`] (users, roles, sessions, API tokens), [`forms`] (the
+//! templates' declared fields), [`drafts`] (the approval workflow), [`audit`] (who did
+//! what) and the [`dashboard`].
+
+pub mod accounts;
+pub mod audit;
+pub mod drafts;
+pub mod forms;
+
+use chrono::NaiveDate;
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::store::Store;
+
+/// A milestone on the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deadline {
+    pub id: String,
+    pub programme: String,
+    pub what: String,
+    /// dd/mm/yyyy
+    pub due: String,
+    pub days_left: i64,
+    pub reported: i64,
+    pub agencies: i64,
+}
+
+/// A certificate on the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpiringCertificate {
+    pub product: String,
+    pub producer: String,
+    pub stars: i64,
+    /// dd/mm/yyyy
+    pub expires: String,
+    pub days_left: i64,
+}
+
+/// A delivery that failed or is being retried.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailingDelivery {
+    pub document_id: i64,
+    pub number_symbol: String,
+    pub recipient: String,
+    pub email: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_reply: String,
+}
+
+/// What needs attention on `date`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dashboard {
+    /// Due within 30 days, agencies still to report.
+    pub upcoming: Vec<Deadline>,
+    /// Past due, agencies still to report.
+    pub overdue: Vec<Deadline>,
+    /// Expiring within 6 months (or expired within the last month).
+    pub expiring: Vec<ExpiringCertificate>,
+    pub failing: Vec<FailingDelivery>,
+    /// Drafts waiting, by state code.
+    pub drafts_submitted: i64,
+    pub drafts_approved: i64,
+}
+
+/// The dashboard as of `date`.
+pub fn dashboard(store: &Store, date: NaiveDate) -> rusqlite::Result<Dashboard> {
+    let conn = store.conn();
+    let day = date.to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.programme_id, m.what, m.due_date, count(a.agency_id),
+                count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?1)
+         FROM milestones m JOIN milestone_agencies a ON a.milestone_id = m.id
+         WHERE m.due_date <= date(?1, '+30 days')
+         GROUP BY m.id HAVING count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?1) < count(a.agency_id)
+         ORDER BY m.due_date, m.id LIMIT 200",
+    )?;
+    let (mut upcoming, mut overdue) = (vec![], vec![]);
+    let rows = stmt.query_map([&day], |r| {
+        let due: String = r.get(3)?;
+        let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or(date);
+        Ok(Deadline {
+            id: r.get(0)?,
+            programme: r.get(1)?,
+            what: r.get(2)?,
+            due: due.format("%d/%m/%Y").to_string(),
+            days_left: (due - date).num_days(),
+            agencies: r.get(4)?,
+            reported: r.get(5)?,
+        })
+    })?;
+    for d in rows {
+        let d = d?;
+        if d.days_left < 0 {
+            overdue.push(d);
+        } else {
+            upcoming.push(d);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.name, pr.name, c.stars, c.expires_on FROM certificates c
+         JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE c.expires_on BETWEEN date(?1, '-1 months') AND date(?1, '+6 months')
+         ORDER BY c.expires_on, p.name LIMIT 200",
+    )?;
+    let expiring = stmt
+        .query_map([&day], |r| {
+            let expires: String = r.get(3)?;
+            let expires = NaiveDate::parse_from_str(&expires, "%Y-%m-%d").unwrap_or(date);
+            Ok(ExpiringCertificate {
+                product: r.get(0)?,
+                producer: r.get(1)?,
+                stars: r.get(2)?,
+                expires: expires.format("%d/%m/%Y").to_string(),
+                days_left: (expires - date).num_days(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.document_id, doc.number_symbol, d.recipient, d.email, d.status, d.attempts,
+                coalesce(d.last_reply, '')
+         FROM deliveries d JOIN documents doc ON doc.id = d.document_id
+         WHERE d.status = 'failed' OR (d.status = 'queued' AND d.attempts > 0)
+         ORDER BY d.id DESC LIMIT 200",
+    )?;
+    let failing = stmt
+        .query_map([], |r| {
+            Ok(FailingDelivery {
+                document_id: r.get(0)?,
+                number_symbol: r.get(1)?,
+                recipient: r.get(2)?,
+                email: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                status: r.get(4)?,
+                attempts: r.get(5)?,
+                last_reply: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let count = |state: &str| -> rusqlite::Result<i64> {
+        conn.query_row(
+            "SELECT count(*) FROM drafts WHERE state = ?1",
+            params![state],
+            |r| r.get(0),
+        )
+    };
+    Ok(Dashboard {
+        upcoming,
+        overdue,
+        expiring,
+        failing,
+        drafts_submitted: count("submitted")?,
+        drafts_approved: count("approved")?,
+    })
+}
+
+/// One table of programme data, as the data page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataTable {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub total: i64,
+    pub columns: Vec<&'static str>,
+    /// The first rows (at most `limit`).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The programme data held, table by table (the first `limit` rows of each).
+pub fn data_tables(store: &Store, limit: u32) -> rusqlite::Result<Vec<DataTable>> {
+    const TABLES: &[(&str, &str, &[&str], &str)] = &[
+        (
+            "agencies",
+            "Cơ quan",
+            &["Mã", "Tên ngắn", "Cấp", "Thư điện tử"],
+            "SELECT id, short_name, level, coalesce(email, '') FROM agencies ORDER BY id",
+        ),
+        (
+            "people",
+            "Người ký",
+            &["Mã", "Họ tên", "Chức danh", "Cơ quan"],
+            "SELECT id, name, title, agency_id FROM people ORDER BY agency_id, rowid",
+        ),
+        (
+            "groups",
+            "Nhóm nơi nhận",
+            &["Mã", "Tên", "Số thành viên"],
+            "SELECT g.id, g.name, count(m.agency_id) FROM recipient_groups g LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.id",
+        ),
+        (
+            "programmes",
+            "Chương trình",
+            &["Mã", "Năm", "Tên", "Cơ quan chủ trì"],
+            "SELECT id, year, name, issuer_id FROM programmes ORDER BY year DESC, id",
+        ),
+        (
+            "products",
+            "Sản phẩm",
+            &["Mã", "Tên", "Chủ thể", "Nhóm"],
+            "SELECT p.id, p.name, pr.name, p.product_group FROM products p JOIN producers pr ON pr.id = p.producer_id ORDER BY p.id",
+        ),
+        (
+            "evaluations",
+            "Kết quả đánh giá",
+            &["Sản phẩm", "Đợt", "Ngày", "Điểm", "Hội đồng"],
+            "SELECT product_id, round, strftime('%d/%m/%Y', date), score, council_level FROM evaluations ORDER BY date DESC, id",
+        ),
+        (
+            "milestones",
+            "Mốc thời hạn",
+            &["Mã", "Chương trình", "Nội dung", "Hạn"],
+            "SELECT id, programme_id, what, strftime('%d/%m/%Y', due_date) FROM milestones ORDER BY due_date DESC, id",
+        ),
+    ];
+    let conn = store.conn();
+    let mut out = vec![];
+    for (id, title, columns, sql) in TABLES {
+        let total: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM ({sql})"), [], |r| r.get(0))?;
+        let mut stmt = conn.prepare(&format!("{sql} LIMIT ?1"))?;
+        let n = columns.len();
+        let rows = stmt
+            .query_map([limit], |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => String::new(),
+                            rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Text(t) => {
+                                String::from_utf8_lossy(t).into_owned()
+                            }
+                            rusqlite::types::ValueRef::Blob(_) => String::new(),
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })?
+            .collect::<Result<_, _>>()?;
+        out.push(DataTable {
+            id,
+            title,
+            total,
+            columns: columns.to_vec(),
+            rows,
+        });
+    }
+    Ok(out)
+}
