@@ -145,10 +145,10 @@ pub async fn serve(
     on_listen(listener.local_addr()?);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(delivery_worker(state.clone(), stop_rx.clone()));
-    let reminders = match settings.reminder_time().map_err(anyhow::Error::msg)? {
-        Some(at) => Some(tokio::spawn(reminder_schedule(state.clone(), at, stop_rx))),
-        None => None,
-    };
+    let reminders = settings
+        .reminder_time()
+        .map_err(anyhow::Error::msg)?
+        .map(|at| tokio::spawn(reminder_schedule(state.clone(), at, stop_rx)));
     let app = router(state, &settings);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

@@ -1,0 +1,712 @@
+//! `vanthu serve` driven over HTTP: the real binary on a random port, a blocking client.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{demo_db, stdout, vanthu};
+use serde_json::{Value, json};
+
+/// A running service over a demo database with one user per role.
+struct Server {
+    child: Child,
+    base: String,
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    tokens: BTreeMap<&'static str, String>,
+    agent: ureq::Agent,
+}
+
+const USERS: &[(&str, &str, &str)] = &[
+    ("cv", "Nguyễn Văn Soạn", "drafter"),
+    ("ld", "Trần Lãnh Đạo", "signer"),
+    ("vt", "Lê Văn Thư", "clerk"),
+    ("qt", "Phạm Quản Trị", "admin"),
+];
+
+fn password(login: &str) -> String {
+    format!("mat-khau-{login}-123")
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let db = demo_db(dir.path());
+        let mut tokens = BTreeMap::new();
+        for (login, name, role) in USERS {
+            stdout(
+                vanthu()
+                    .arg("--db")
+                    .arg(&db)
+                    .args(["user", "add", login, "--name", name, "--role", role])
+                    .env("VANTHU_PASSWORD", password(login)),
+            );
+            let token = stdout(vanthu().arg("--db").arg(&db).args(["user", "token", login]));
+            tokens.insert(*login, token.trim().to_string());
+        }
+        std::fs::write(
+            dir.path().join("vanthu.toml"),
+            "[server]\nbody_limit = 65536\nreminder_at = \"\"\n",
+        )
+        .unwrap();
+        let mut child = vanthu()
+            .current_dir(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("VANTHU_QUIET", "1")
+            .env("VANTHU_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .expect("the service prints its address")
+            .to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Server {
+            child,
+            base,
+            dir,
+            db,
+            tokens,
+            agent,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// An API call as `login` (None: anonymous); returns status and JSON (or Null).
+    fn api(
+        &self,
+        login: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = self.url(&format!("/api/v1{path}"));
+        let auth = login.map(|l| format!("Bearer {}", self.tokens[l]));
+        let mut resp = match (method, body) {
+            ("GET", _) => {
+                let mut r = self.agent.get(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call().unwrap()
+            }
+            (m, body) => {
+                let mut r = match m {
+                    "POST" => self.agent.post(&url),
+                    "PUT" => self.agent.put(&url),
+                    _ => unreachable!(),
+                };
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                match body {
+                    Some(b) => r
+                        .header("Content-Type", "application/json")
+                        .send(b.to_string())
+                        .unwrap(),
+                    None => r.send_empty().unwrap(),
+                }
+            }
+        };
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn create_reminder(&self) -> i64 {
+        let (status, d) = self.api(
+            Some("cv"),
+            "POST",
+            "/drafts",
+            Some(json!({"template": "reminder", "fields": {
+                "milestone": "bg-2020-chuyen-ho-so", "date": "23/10/2020", "issuer": "snn-bac-giang"}})),
+        );
+        assert_eq!(status, 201, "{d}");
+        d["id"].as_i64().unwrap()
+    }
+
+    fn state_of(&self, id: i64) -> String {
+        let (_, d) = self.api(Some("cv"), "GET", &format!("/drafts/{id}"), None);
+        d["state"].as_str().unwrap().to_string()
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        let (status, a) = self.api(Some("qt"), "GET", "/audit", None);
+        assert_eq!(status, 200);
+        a["events"].as_array().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("(no error code)")
+}
+
+#[test]
+fn draft_approve_issue_send_over_the_api() {
+    let s = Server::start();
+    let (status, templates) = s.api(Some("cv"), "GET", "/templates", None);
+    assert_eq!(status, 200);
+    let reminder = &templates["templates"][0];
+    assert_eq!(reminder["id"], "reminder");
+    assert!(
+        reminder["fields"][0]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["value"] == "bg-2020-chuyen-ho-so")
+    );
+
+    let id = s.create_reminder();
+    let mut preview = s
+        .agent
+        .get(&s.url(&format!("/api/v1/drafts/{id}/preview.pdf")))
+        .header("Authorization", &format!("Bearer {}", s.tokens["ld"]))
+        .call()
+        .unwrap();
+    assert_eq!(preview.status().as_u16(), 200);
+    let pdf = preview.body_mut().read_to_vec().unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    for (login, action, state) in [("cv", "submit", "submitted"), ("ld", "approve", "approved")] {
+        let (status, d) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
+        assert_eq!((status, d["state"].as_str()), (200, Some(state)), "{d}");
+    }
+    let (status, entry) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    assert_eq!(status, 200, "{entry}");
+    assert_eq!(entry["number_symbol"], "01/SNN-PTNT");
+    assert_eq!(entry["date"], "2020-10-23");
+    let doc = entry["id"].as_i64().unwrap();
+    // Issuing twice is refused: the draft has left 'approved'.
+    let (status, again) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    assert_eq!((status, error_code(&again)), (409, "wrong_state"));
+
+    let (status, sent) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/send"), None);
+    assert_eq!(status, 202, "{sent}");
+    assert_eq!(
+        (sent["queued"].as_i64(), sent["paper"].as_i64()),
+        (Some(3), Some(1))
+    );
+
+    // The service's own worker delivers them (to .eml files: no SMTP configured).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let rows = loop {
+        let (_, d) = s.api(
+            Some("vt"),
+            "GET",
+            &format!("/documents/{doc}/deliveries"),
+            None,
+        );
+        let rows = d["deliveries"].as_array().unwrap().clone();
+        if rows
+            .iter()
+            .all(|r| r["status"] != "queued" && r["status"] != "sending")
+        {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "not delivered: {rows:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let statuses: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["sent", "sent", "sent", "paper"]);
+    let emls = std::fs::read_dir(s.dir.path().join("thu-di"))
+        .unwrap()
+        .count();
+    assert_eq!(emls, 3);
+
+    // The register finds it by unaccented words, and serves the stored PDF byte for byte.
+    let (_, found) = s.api(
+        Some("ld"),
+        "GET",
+        "/documents?q=don%20doc%20chuyen&year=2020",
+        None,
+    );
+    assert_eq!(found["documents"][0]["id"].as_i64(), Some(doc));
+    let (_, none) = s.api(Some("ld"), "GET", "/documents?q=don%20doc&year=2021", None);
+    assert_eq!(none["documents"].as_array().unwrap().len(), 0);
+    let mut file = s
+        .agent
+        .get(&s.url(&format!("/api/v1/documents/{doc}/pdf")))
+        .header("Authorization", &format!("Bearer {}", s.tokens["cv"]))
+        .call()
+        .unwrap();
+    let stored = file.body_mut().read_to_vec().unwrap();
+    let (pdf_sha,): (String,) = {
+        let conn = rusqlite::Connection::open(&s.db).unwrap();
+        conn.query_row(
+            "SELECT pdf_sha256 FROM documents WHERE id = ?1",
+            [doc],
+            |r| Ok((r.get(0)?,)),
+        )
+        .unwrap()
+    };
+    assert_eq!(entry["pdf_sha256"], pdf_sha);
+    assert!(stored.starts_with(b"%PDF-"));
+
+    // Who did what, in order.
+    let (_, history) = s.api(Some("cv"), "GET", &format!("/drafts/{id}/history"), None);
+    let trail: Vec<(String, String)> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                e["login"].as_str().unwrap().to_string(),
+                e["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("cv", "create"),
+        ("cv", "submit"),
+        ("ld", "approve"),
+        ("vt", "issue"),
+        ("vt", "send"),
+    ];
+    assert_eq!(
+        trail,
+        expected
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .to_vec()
+    );
+}
+
+#[test]
+fn every_action_outside_a_role_is_refused_and_logged() {
+    let s = Server::start();
+    let id = s.create_reminder();
+    // (action, the one role that may, the state it needs)
+    let steps = [
+        ("submit", "cv", "draft"),
+        ("approve", "ld", "submitted"),
+        ("issue", "vt", "approved"),
+        ("send", "vt", "issued"),
+    ];
+    for (action, allowed, state) in steps {
+        assert_eq!(s.state_of(id), state);
+        for (login, _, _) in USERS {
+            if *login == allowed || (action == "send" && *login == "vt") {
+                continue;
+            }
+            let (status, e) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
+            assert_eq!(
+                (status, error_code(&e)),
+                (403, "forbidden"),
+                "{login} {action}: {e}"
+            );
+            assert_eq!(s.state_of(id), state, "a refusal changes nothing");
+        }
+        let (status, e) = s.api(
+            Some(allowed),
+            "POST",
+            &format!("/drafts/{id}/{action}"),
+            None,
+        );
+        assert!(status < 300, "{allowed} {action}: {e}");
+    }
+    // Composing, admin pages and the import: one role each.
+    for (login, _, _) in USERS.iter().filter(|u| u.0 != "cv") {
+        let (status, _) = s.api(
+            Some(login),
+            "POST",
+            "/drafts",
+            Some(json!({"template": "plan", "fields": {"programme": "bac-giang-2020", "date": "2020-03-01"}})),
+        );
+        assert_eq!(status, 403, "{login} compose");
+    }
+    for (login, _, _) in USERS.iter().filter(|u| u.0 != "qt") {
+        for path in ["/users", "/audit"] {
+            let (status, _) = s.api(Some(login), "GET", path, None);
+            assert_eq!(status, 403, "{login} {path}");
+        }
+    }
+    let refused = s
+        .audit()
+        .iter()
+        .filter(|e| e["outcome"] == "refused")
+        .count();
+    // 3 per workflow step except send (2: cv, ld, qt → 3), 3 compose, 6 admin reads.
+    assert_eq!(refused, 3 * 4 + 3 + 6);
+    // Without credentials: 401.
+    let (status, e) = s.api(None, "GET", "/drafts", None);
+    assert_eq!((status, error_code(&e)), (401, "unauthenticated"));
+}
+
+#[test]
+fn a_signer_returns_a_draft_with_a_comment() {
+    let s = Server::start();
+    let id = s.create_reminder();
+    s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None);
+    let (status, e) = s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{id}/return"),
+        Some(json!({"comment": "  "})),
+    );
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("comment"))
+    );
+    let (status, d) = s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{id}/return"),
+        Some(json!({"comment": "Bổ sung thời hạn báo cáo"})),
+    );
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(
+        (d["state"].as_str(), d["comment"].as_str()),
+        (Some("draft"), Some("Bổ sung thời hạn báo cáo"))
+    );
+    // Its drafter changes it; someone else may not.
+    let fields = json!({"fields": {"milestone": "bg-2020-chuyen-ho-so", "date": "2020-10-26", "issuer": "snn-bac-giang"}});
+    let (status, d) = s.api(
+        Some("cv"),
+        "PUT",
+        &format!("/drafts/{id}"),
+        Some(fields.clone()),
+    );
+    assert_eq!(
+        (status, d["fields"]["date"].as_str()),
+        (200, Some("2020-10-26"))
+    );
+    let (status, _) = s.api(Some("ld"), "PUT", &format!("/drafts/{id}"), Some(fields));
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn bad_input_gets_a_4xx_with_a_code_and_a_field() {
+    let s = Server::start();
+    let post_raw = |path: &str, content_type: Option<&str>, body: &str| {
+        let mut r = s
+            .agent
+            .post(&s.url(&format!("/api/v1{path}")))
+            .header("Authorization", &format!("Bearer {}", s.tokens["cv"]));
+        if let Some(ct) = content_type {
+            r = r.header("Content-Type", ct);
+        }
+        let mut resp = r.send(body).unwrap();
+        let status = resp.status().as_u16();
+        let v: Value =
+            serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap_or(Value::Null);
+        (status, error_code(&v).to_string())
+    };
+    assert_eq!(
+        post_raw("/drafts", Some("application/json"), "{\"template\": "),
+        (400, "bad_json".into())
+    );
+    assert_eq!(
+        post_raw("/drafts", Some("application/json"), "{\"template\": 7}"),
+        (422, "invalid_body".into())
+    );
+    assert_eq!(
+        post_raw("/drafts", None, "{}"),
+        (415, "unsupported_media_type".into())
+    );
+    let big = format!("{{\"template\": \"{}\"}}", "x".repeat(100_000));
+    assert_eq!(post_raw("/drafts", Some("application/json"), &big).0, 413);
+
+    let (status, e) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "reminder", "fields": {"milestone": "khong-co", "date": "31/02/2020", "bogus": "1"}})),
+    );
+    assert_eq!((status, error_code(&e)), (422, "invalid_fields"));
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["fields.bogus", "fields.milestone", "fields.date"]);
+    let (status, e) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "khong-co"})),
+    );
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("template"))
+    );
+
+    for path in [
+        "/drafts/999",
+        "/drafts/abc",
+        "/documents/999",
+        "/documents/999/pdf",
+        "/khong-co",
+    ] {
+        let (status, e) = s.api(Some("cv"), "GET", path, None);
+        assert_eq!((status, error_code(&e)), (404, "not_found"), "{path}");
+    }
+    let (status, e) = s.api(Some("cv"), "GET", "/documents?year=hai-nghin", None);
+    assert_eq!((status, e["error"]["field"].as_str()), (400, Some("year")));
+
+    // A rejected import changes nothing.
+    let agencies = || -> i64 {
+        let conn = rusqlite::Connection::open(&s.db).unwrap();
+        conn.query_row("SELECT count(*) FROM agencies", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = agencies();
+    let mut resp = s
+        .agent
+        .post(&s.url("/api/v1/import?format=toml"))
+        .header("Authorization", &format!("Bearer {}", s.tokens["qt"]))
+        .send("[[agencies]]\nid = \"x\"\nname = \"X\"\nlevel = \"galaxy\"\nplace = \"P\"\nabbreviation = \"X\"\nshort_name = \"X\"\n")
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(error_code(&v), "import_rejected");
+    assert_eq!(v["error"]["field"], "agencies[1].level");
+    assert_eq!(agencies(), before);
+}
+
+/// Reads `Set-Cookie: vanthu_session=…` from a response.
+fn session_cookie<B>(resp: &ureq::http::Response<B>) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vanthu_session=") && !v.starts_with("vanthu_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+#[test]
+fn cookie_callers_need_the_csrf_token() {
+    let s = Server::start();
+    let mut login = s
+        .agent
+        .post(&s.url("/api/v1/session"))
+        .header("Content-Type", "application/json")
+        .send(json!({"login": "cv", "password": password("cv")}).to_string())
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    let set = login
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let cookie = session_cookie(&login).unwrap();
+    let body: Value = serde_json::from_str(&login.body_mut().read_to_string().unwrap()).unwrap();
+    let csrf = body["csrf"].as_str().unwrap().to_string();
+    let draft = json!({"template": "reminder", "fields": {"milestone": "bg-2020-chuyen-ho-so", "date": "2020-10-23", "issuer": "snn-bac-giang"}}).to_string();
+    let post = |token: Option<&str>| {
+        let mut r = s
+            .agent
+            .post(&s.url("/api/v1/drafts"))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/json");
+        if let Some(t) = token {
+            r = r.header("X-CSRF-Token", t);
+        }
+        r.send(draft.clone()).unwrap().status().as_u16()
+    };
+    assert_eq!(post(None), 403);
+    assert_eq!(post(Some("0000")), 403);
+    assert_eq!(post(Some(&csrf)), 201);
+
+    // The web form without its csrf field: refused, nothing created.
+    let form = "milestone=bg-2020-chuyen-ho-so&date=2020-10-23&issuer=snn-bac-giang";
+    let resp = s
+        .agent
+        .post(&s.url("/drafts/new?template=reminder"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+    let resp = s
+        .agent
+        .post(&s.url("/drafts/new?template=reminder"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!("csrf={csrf}&{form}"))
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let (_, list) = s.api(Some("cv"), "GET", "/drafts", None);
+    assert_eq!(list["drafts"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn logins_are_rate_limited() {
+    let s = Server::start();
+    let attempt = |pw: &str| {
+        s.agent
+            .post(&s.url("/api/v1/session"))
+            .header("Content-Type", "application/json")
+            .send(json!({"login": "vt", "password": pw}).to_string())
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("sai-mat-khau-roi"), 401);
+    }
+    assert_eq!(
+        attempt(&password("vt")),
+        429,
+        "locked even with the right password"
+    );
+    // Another login is not affected.
+    let ok = s
+        .agent
+        .post(&s.url("/api/v1/session"))
+        .header("Content-Type", "application/json")
+        .send(json!({"login": "cv", "password": password("cv")}).to_string())
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+}
+
+#[test]
+fn the_web_pages_log_in_and_show_field_errors_in_vietnamese() {
+    let s = Server::start();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut r = s.agent.get(&s.url(path));
+        if let Some(c) = cookie {
+            r = r.header("Cookie", c);
+        }
+        let mut resp = r.call().unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_string().unwrap_or_default())
+    };
+    let (status, _) = get("/", None);
+    assert_eq!(status, 303, "anonymous visitors go to the login page");
+    let (status, page) = get("/login", None);
+    assert_eq!(status, 200);
+    assert!(page.contains("<html lang=\"vi\">") && page.contains("Tên đăng nhập"));
+
+    let wrong = s
+        .agent
+        .post(&s.url("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send("login=cv&password=sai")
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+    let resp = s
+        .agent
+        .post(&s.url("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!("login=cv&password={}", password("cv")))
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let cookie = session_cookie(&resp).unwrap();
+
+    let (status, page) = get("/", Some(&cookie));
+    assert_eq!(status, 200);
+    assert!(page.contains("Tổng quan") && page.contains("Nguyễn Văn Soạn"));
+    let (_, form) = get("/drafts/new?template=reminder", Some(&cookie));
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(form.contains("<select id=\"f-milestone\" name=\"milestone\""));
+    let mut resp = s
+        .agent
+        .post(&s.url("/drafts/new?template=reminder"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!("csrf={csrf}&milestone=&date=2020-10-23"))
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let page = resp.body_mut().read_to_string().unwrap();
+    assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"e-milestone\""));
+    assert!(
+        page.contains("id=\"e-milestone\">hãy nhập mốc thời hạn</p>"),
+        "{page}"
+    );
+
+    // Every main page answers for a signed-in user.
+    for path in [
+        "/drafts",
+        "/register",
+        "/register?q=don+doc&year=2020",
+        "/data",
+    ] {
+        let (status, page) = get(path, Some(&cookie));
+        assert_eq!(status, 200, "{path}: {page}");
+    }
+    let (status, page) = get("/admin/users", Some(&cookie));
+    assert_eq!(status, 403);
+    assert!(page.contains("không được quản trị"));
+}
+
+#[test]
+fn openapi_describes_every_api_route() {
+    let s = Server::start();
+    let mut resp = s.agent.get(&s.url("/api/v1/openapi.json")).call().unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let spec: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(spec["openapi"], "3.0.3");
+    let source = std::fs::read_to_string(common::root().join("src/http/api/mod.rs")).unwrap();
+    let routes: Vec<&str> = source
+        .split(".route(\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap())
+        .collect();
+    assert!(routes.len() > 20);
+    for r in routes {
+        assert!(spec["paths"].get(r).is_some(), "{r} is not in openapi.json");
+    }
+}
+
+#[test]
+fn sigterm_stops_the_service_cleanly() {
+    let mut s = Server::start();
+    let (status, _) = s.api(Some("cv"), "GET", "/me", None);
+    assert_eq!(status, 200);
+    let pid = s.child.id().to_string();
+    stdout(std::process::Command::new("kill").args(["-TERM", &pid]));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            assert!(code.success(), "{code:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 15 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = Path::new(&s.base);
+}
