@@ -25,6 +25,36 @@ pub struct Event {
     pub target: String,
     pub outcome: String,
     pub detail: String,
+    /// When, in Vietnam time (UTC+7): `23/10/2020 08:15:02`.
+    pub at_vn: String,
+    /// The action in Vietnamese.
+    pub action_label: String,
+}
+
+/// An action code in Vietnamese (unknown codes as they are).
+pub fn action_label(action: &str) -> String {
+    match action {
+        "create" => "tạo bản nháp",
+        "update" => "sửa bản nháp",
+        "submit" => "trình duyệt",
+        "approve" => "duyệt",
+        "return" => "trả lại",
+        "issue" => "ban hành",
+        "send" => "gửi",
+        "compose" => "soạn thảo",
+        "administer" => "quản trị",
+        "import" => "nhập dữ liệu",
+        "user.add" => "thêm người dùng",
+        other => other,
+    }
+    .to_string()
+}
+
+fn vn_time(at: &str) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&vn).format("%d/%m/%Y %H:%M:%S").to_string())
+        .unwrap_or_else(|_| at.to_string())
 }
 
 /// Records one event (`by` None: the command line or the system).
@@ -62,11 +92,15 @@ pub fn list(store: &Store, target: Option<&str>, limit: u32) -> rusqlite::Result
          WHERE ?1 IS NULL OR target = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![target, limit], |r| {
+        let at: String = r.get(1)?;
+        let action: String = r.get(3)?;
         Ok(Event {
             id: r.get(0)?,
-            at: r.get(1)?,
+            at_vn: vn_time(&at),
+            at,
             login: r.get(2)?,
-            action: r.get(3)?,
+            action_label: action_label(&action),
+            action,
             target: r.get(4)?,
             outcome: r.get(5)?,
             detail: r.get(6)?,

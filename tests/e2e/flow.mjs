@@ -112,7 +112,7 @@ await logout();
 await login('qt');
 await page.goto(`${base}/admin/audit`);
 const actions = await page.locator('#audit tbody tr td:nth-child(3)').allInnerTexts();
-for (const a of ['create', 'submit', 'approve', 'issue', 'send']) assert.ok(actions.includes(a), `${a} in ${actions}`);
+for (const a of ['tạo bản nháp', 'trình duyệt', 'duyệt', 'ban hành', 'gửi']) assert.ok(actions.includes(a), `${a} in ${actions}`);
 await shot('10-nhat-ky');
 await page.goto(`${base}/admin/users`);
 await shot('11-nguoi-dung');

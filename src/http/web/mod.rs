@@ -309,10 +309,30 @@ async fn dashboard(
 fn draft_json(d: &drafts::Draft) -> Value {
     let mut v = serde_json::to_value(d).expect("serializes");
     v["state_label"] = d.state.label().into();
-    v["template_title"] = forms::form(&d.template)
-        .map(|f| f.title)
+    let form = forms::form(&d.template);
+    v["template_title"] = form
+        .as_ref()
+        .map(|f| f.title.clone())
         .unwrap_or_else(|| d.template.clone())
         .into();
+    // The form's values under the form's labels, dates as a clerk writes them.
+    let rows: Vec<Value> = form
+        .map(|f| f.fields)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| {
+            let value = d.fields.get(&f.name)?;
+            let shown = match f.kind {
+                forms::FieldKind::Date => forms::parse_date(value)
+                    .map(|x| x.format("%d/%m/%Y").to_string())
+                    .unwrap_or_else(|| value.clone()),
+                _ => value.clone(),
+            };
+            let label = f.label.split(" (").next().unwrap_or(&f.label).to_string();
+            Some(json!({"label": label, "value": shown}))
+        })
+        .collect();
+    v["field_rows"] = rows.into();
     v
 }
 
