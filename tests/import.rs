@@ -19,8 +19,14 @@ fn dump(db: &Path) -> String {
         .collect();
     let mut out = String::new();
     for t in tables {
+        // FTS shadow tables may have a single column.
+        let columns = c
+            .prepare(&format!("SELECT * FROM \"{t}\""))
+            .unwrap()
+            .column_count();
+        let order = if columns > 1 { "1, 2" } else { "1" };
         let mut stmt = c
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {order}"))
             .unwrap();
         let n = stmt.column_count();
         let rows = stmt

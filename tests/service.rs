@@ -432,8 +432,20 @@ fn bad_input_gets_a_4xx_with_a_code_and_a_field() {
         post_raw("/drafts", None, "{}"),
         (415, "unsupported_media_type".into())
     );
+    // Too large: refused before it is read, and the server closes that connection, so
+    // this request has an agent (connection pool) of its own.
     let big = format!("{{\"template\": \"{}\"}}", "x".repeat(100_000));
-    assert_eq!(post_raw("/drafts", Some("application/json"), &big).0, 413);
+    let own: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resp = own
+        .post(&s.url("/api/v1/drafts"))
+        .header("Authorization", &format!("Bearer {}", s.tokens["cv"]))
+        .header("Content-Type", "application/json")
+        .send(&big)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
 
     let (status, e) = s.api(
         Some("cv"),
@@ -709,4 +721,115 @@ fn sigterm_stops_the_service_cleanly() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = Path::new(&s.base);
+}
+
+#[test]
+fn a_letter_file_previews_as_pdf_and_a_broken_one_says_where() {
+    let s = Server::start();
+    let letter =
+        std::fs::read_to_string(common::root().join("letters/004-quang-binh-780.toml")).unwrap();
+    let post = |body: &str| {
+        let mut resp = s
+            .agent
+            .post(&s.url("/api/v1/preview"))
+            .header("Authorization", &format!("Bearer {}", s.tokens["cv"]))
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .send(body)
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_vec().unwrap())
+    };
+    let (status, pdf) = post(&letter);
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (status, body) = post(&letter.replace("kind = \"công văn\"", "kind = \"thư tình\""));
+    assert_eq!(status, 422);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (error_code(&v), v["error"]["field"].as_str()),
+        ("letter_invalid", Some("kind"))
+    );
+}
+
+/// The first ```sh block after `heading` in the README.
+fn readme_block(heading: &str) -> String {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has no {heading}"));
+    let block = start + readme[start..].find("```sh\n").unwrap() + 6;
+    let end = block + readme[block..].find("```").unwrap();
+    readme[block..end].to_string()
+}
+
+fn bash(script: &str, dir: &Path, db: &Path, stdin: &str) -> String {
+    use std::io::Write;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_vanthu"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("VANTHU_DB", db)
+        .env("VANTHU_QUIET", "1")
+        .env_remove("VANTHU_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{script}\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+#[test]
+fn the_readme_service_tour_runs_as_written() {
+    // The set-up block, without the line that starts the (blocking) server.
+    let setup: String = readme_block("## The service: web pages and API")
+        .lines()
+        .filter(|l| !l.starts_with("vanthu serve"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tour.db");
+    let out = bash(&setup, &common::root(), &db, "mat-khau-quan-tri-1\n");
+    assert!(
+        out.contains("đã thêm qt (Phạm Quản Trị, Quản trị)"),
+        "{out}"
+    );
+
+    // The API tour against a running service with the demo users.
+    let s = Server::start();
+    let tour = readme_block("### The API, by example").replace("http://127.0.0.1:8080", &s.base);
+    let out = bash(&tour, s.dir.path(), &s.db, "");
+    for expected in [
+        "\"state\":\"draft\"",
+        "\"state\":\"submitted\"",
+        "\"state\":\"approved\"",
+        "\"number_symbol\":\"01/SNN-PTNT\"",
+        "\"queued\":3",
+        "\"paper\":1",
+        "\"documents\":[{",
+        "\"code\":\"forbidden\",\"message\":\"vai trò Văn thư không được duyệt văn bản\"",
+    ] {
+        assert!(out.contains(expected), "{expected} not in {out}");
+    }
+    let pdf = std::fs::read(s.dir.path().join("du-thao.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
 }

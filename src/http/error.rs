@@ -214,3 +214,33 @@ impl From<DraftError> for ApiError {
         }
     }
 }
+
+impl From<crate::letter::LetterError> for ApiError {
+    fn from(e: crate::letter::LetterError) -> Self {
+        let mut err = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "letter_invalid",
+            e.to_string(),
+        );
+        err.fields = e
+            .problems
+            .iter()
+            .map(|p| FieldProblem {
+                field: p.field.clone(),
+                message: p.message.clone(),
+            })
+            .collect();
+        err.field = err.fields.first().map(|f| f.field.clone());
+        err
+    }
+}
+
+impl From<crate::render::RenderError> for ApiError {
+    fn from(e: crate::render::RenderError) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "render_failed",
+            e.to_string(),
+        )
+    }
+}

@@ -229,3 +229,23 @@ pub async fn send(
         })
         .await
 }
+
+/// POST /preview: a letter file (TOML, as `vanthu render` reads it) as PDF, unnumbered
+/// unless it says its number. `@id` entries are filled from the database.
+pub async fn preview_letter(
+    State(state): State<AppState>,
+    _caller: Caller,
+    body: String,
+) -> Result<Response, ApiError> {
+    state
+        .run(move |store, state| {
+            let doc = crate::letter::parse_with(
+                &body,
+                std::path::Path::new("thu.toml"),
+                Some(&*store as &dyn crate::letter::Lookup),
+            )?;
+            let (pdf, _) = state.renderer().pdf(&doc)?;
+            Ok(file(pdf, "application/pdf", "xem-truoc.pdf"))
+        })
+        .await
+}

@@ -31,6 +31,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/me", get(session::me))
         .route("/tokens", post(session::token))
         .route("/templates", get(drafts::templates))
+        .route("/preview", post(drafts::preview_letter))
         .route("/drafts", get(drafts::list).post(drafts::create))
         .route("/drafts/{id}", get(drafts::one).put(drafts::update))
         .route("/drafts/{id}/preview.pdf", get(drafts::preview))
