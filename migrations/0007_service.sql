@@ -65,6 +65,12 @@ CREATE TABLE audit_log (
     detail  TEXT    NOT NULL DEFAULT ''
 ) STRICT;
 
+-- Register search by number, number/symbol or kind without a full scan (year has its
+-- index since 0001).
+CREATE INDEX documents_by_number ON documents (number, year);
+CREATE INDEX documents_by_symbol ON documents (number_symbol);
+CREATE INDEX documents_by_kind ON documents (kind, id);
+
 -- Register search by subject words and number, accents folded: unicode61 removes the
 -- diacritics but keeps đ, so the indexed text has đ → d already.
 CREATE VIRTUAL TABLE documents_search USING fts5 (

@@ -252,6 +252,23 @@ fn draft_approve_issue_send_over_the_api() {
     assert_eq!(found["documents"][0]["id"].as_i64(), Some(doc));
     let (_, none) = s.api(Some("ld"), "GET", "/documents?q=don%20doc&year=2021", None);
     assert_eq!(none["documents"].as_array().unwrap().len(), 0);
+    for (query, hits) in [
+        ("number=1&year=2020", 1),
+        ("number=01/SNN-PTNT", 1),
+        ("number=2", 0),
+        ("kind=c%C3%B4ng%20v%C4%83n", 1),
+        ("kind=quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh", 0),
+        ("q=%C4%91%C3%B4n%20%C4%91%E1%BB%91c&issuer=snn-bac-giang", 1),
+        ("q=%22%29%20OR%20*", 0),
+    ] {
+        let (status, found) = s.api(Some("ld"), "GET", &format!("/documents?{query}"), None);
+        assert_eq!(status, 200, "{query}: {found}");
+        assert_eq!(
+            found["documents"].as_array().unwrap().len(),
+            hits,
+            "{query}"
+        );
+    }
     let mut file = s
         .agent
         .get(&s.url(&format!("/api/v1/documents/{doc}/pdf")))

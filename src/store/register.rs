@@ -273,25 +273,38 @@ pub fn search(store: &Store, q: &Search, limit: u32) -> Result<Vec<Entry>, Regis
     };
     let kind = q.kind.as_deref().map(|k| crate::text::nfc(k.trim()));
     let kind = kind.filter(|k| !k.is_empty());
-    let filters =
-        "(?2 IS NULL OR year = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR number = ?4)
-         AND (?5 IS NULL OR number_symbol = ?5) AND (?6 IS NULL OR issuer = ?6)";
-    let sql = if words.is_some() {
-        format!(
-            "SELECT {COLUMNS} FROM documents WHERE id IN
-               (SELECT rowid FROM documents_search WHERE documents_search MATCH ?1)
-             AND {filters} ORDER BY id DESC LIMIT ?7"
-        )
-    } else {
-        format!(
-            "SELECT {COLUMNS} FROM documents WHERE ?1 IS NULL AND {filters} ORDER BY id DESC LIMIT ?7"
-        )
+    // Only the filters given are in the SQL, so SQLite can use the indexes on year,
+    // number, number/symbol and kind (an `?1 IS NULL OR …` would scan every row).
+    let mut clauses = vec![];
+    let mut values: Vec<rusqlite::types::Value> = vec![];
+    // `clause` has one `?`, numbered here.
+    let mut filter = |clause: &str, value: Option<rusqlite::types::Value>| {
+        if let Some(v) = value {
+            values.push(v);
+            clauses.push(clause.replace('?', &format!("?{}", values.len())));
+        }
     };
+    filter(
+        "id IN (SELECT rowid FROM documents_search WHERE documents_search MATCH ?)",
+        words.map(Into::into),
+    );
+    filter("year = ?", q.year.map(|y| i64::from(y).into()));
+    filter("kind = ?", kind.map(Into::into));
+    filter("number = ?", number.map(|n| i64::from(n).into()));
+    filter("number_symbol = ?", number_symbol.map(Into::into));
+    filter("issuer = ?", q.issuer.clone().map(Into::into));
+    let filters = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    values.push(i64::from(limit).into());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents {filters} ORDER BY id DESC LIMIT ?{}",
+        values.len()
+    );
     let mut stmt = store.conn().prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![words, q.year, kind, number, number_symbol, q.issuer, limit],
-        entry,
-    )?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), entry)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
