@@ -664,11 +664,29 @@ impl Templates {
         tera.register_filter("vn_date", vn_date_filter);
         tera.add_raw_template(name, src)
             .and_then(|_| tera.render(name, context))
-            .map_err(|e| format!("lỗi mẫu tera: {}", error_chain(&e)))
+            .map_err(|e| {
+                let msg = error_chain(&e);
+                match template_line(src, &msg) {
+                    Some(line) => format!("lỗi mẫu tera ở dòng {line}: {msg}"),
+                    None => format!("lỗi mẫu tera: {msg}"),
+                }
+            })
     }
 }
 
 /// The whole chain of a tera error, which holds the line and what was expected.
+/// The line (1-based) of the template that a tera render error is about: tera names
+/// the variable, filter or function in backticks but not where it is, so the first
+/// line with a tag mentioning that name is taken.
+fn template_line(src: &str, msg: &str) -> Option<usize> {
+    let names: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
+    names.iter().find_map(|name| {
+        src.lines()
+            .position(|l| (l.contains("{{") || l.contains("{%")) && l.contains(name))
+            .map(|i| i + 1)
+    })
+}
+
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -699,6 +717,15 @@ fn vn_date_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tera_render_error_names_the_template_line() {
+        let src = "Dòng một.\n\nCó {{ so | hoa }} sản phẩm.\n";
+        assert_eq!(template_line(src, "Filter `hoa` not found"), Some(3));
+        let letter = GOOD.replace("{{ product }}", "{{ produkt }}");
+        let err = parse(&letter, Path::new("x.toml")).unwrap_err().to_string();
+        assert!(err.contains("body: lỗi mẫu tera ở dòng 1: "), "{err}");
+    }
 
     const GOOD: &str = r#"
 kind = "công văn"

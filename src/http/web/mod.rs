@@ -571,12 +571,17 @@ async fn draft_page(
         "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
         "send": role.may(Action::Send) && d.state == DraftState::Issued,
     });
+    // While messages are on their way, the page reloads itself (no script needed).
+    let pending = deliveries
+        .iter()
+        .any(|x: &Value| x["status"] == "queued" || x["status"] == "sending");
     render(
         &state,
         Some(&caller),
         StatusCode::OK,
         "draft.html",
         json!({
+            "refresh": if pending { Some(3) } else { None },
             "d": draft_json(&d), "history": history, "actions": actions,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
             "done": q.get("done"),
