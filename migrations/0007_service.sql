@@ -53,6 +53,10 @@ CREATE TABLE drafts (
 ) STRICT;
 CREATE INDEX drafts_by_state ON drafts (state, id);
 
+-- A reminder the schedule drafted, taken into the approval workflow as a draft: it is
+-- then issued through that draft (never by the schedule's auto-issue pass).
+ALTER TABLE reminder_drafts ADD COLUMN draft_id INTEGER REFERENCES drafts (id);
+
 -- Who did what, when: every workflow transition, every refusal, every admin change.
 CREATE TABLE audit_log (
     id      INTEGER PRIMARY KEY,

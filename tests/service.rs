@@ -850,3 +850,53 @@ fn the_readme_service_tour_runs_as_written() {
     let pdf = std::fs::read(s.dir.path().join("du-thao.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 }
+
+#[test]
+fn a_reminder_the_schedule_drafted_goes_through_the_approval_workflow() {
+    let s = Server::start();
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&s.db)
+            .args(["remind", "run", "--date", "2020-10-20"])
+            .env("VANTHU_QUIET", "1"),
+    );
+    let (status, waiting) = s.api(Some("cv"), "GET", "/reminders", None);
+    assert_eq!(status, 200);
+    let rows = waiting["reminders"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{waiting}");
+    assert_eq!(rows[0]["milestone"], "bg-2020-danh-gia-huyen");
+    let id = rows[0]["id"].as_i64().unwrap();
+
+    let (status, e) = s.api(Some("ld"), "POST", &format!("/reminders/{id}/adopt"), None);
+    assert_eq!((status, error_code(&e)), (403, "forbidden"));
+    let (status, d) = s.api(Some("cv"), "POST", &format!("/reminders/{id}/adopt"), None);
+    assert_eq!(status, 201, "{d}");
+    // The schedule's day and the policy's issuer (the Sở, as in seed 000).
+    assert_eq!(d["fields"]["date"], "2020-10-20");
+    assert_eq!(d["fields"]["issuer"], "snn-bac-giang");
+    assert_eq!(d["fields"]["milestone"], "bg-2020-danh-gia-huyen");
+    let (status, e) = s.api(Some("cv"), "POST", &format!("/reminders/{id}/adopt"), None);
+    assert_eq!((status, error_code(&e)), (409, "wrong_state"));
+    let (_, waiting) = s.api(Some("cv"), "GET", "/reminders", None);
+    assert_eq!(waiting["reminders"].as_array().unwrap().len(), 0);
+    let (status, e) = s.api(Some("cv"), "POST", "/reminders/999/adopt", None);
+    assert_eq!((status, error_code(&e)), (404, "not_found"));
+
+    let draft = d["id"].as_i64().unwrap();
+    s.api(Some("cv"), "POST", &format!("/drafts/{draft}/submit"), None);
+    s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{draft}/approve"),
+        None,
+    );
+    let (status, entry) = s.api(Some("vt"), "POST", &format!("/drafts/{draft}/issue"), None);
+    assert_eq!(
+        (status, entry["number_symbol"].as_str()),
+        (200, Some("01/SNN-PTNT"))
+    );
+    assert_eq!(entry["date"], "2020-10-20");
+    let list = stdout(vanthu().arg("--db").arg(&s.db).args(["remind", "list"]));
+    assert!(list.contains("đã ban hành 01/SNN-PTNT"), "{list}");
+}

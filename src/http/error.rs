@@ -196,6 +196,17 @@ impl From<DraftError> for ApiError {
             DraftError::NothingCertified => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "nothing_certified")
             }
+            DraftError::AlreadyAdopted(_) => status(StatusCode::CONFLICT, "wrong_state"),
+            DraftError::NotAMilestoneReminder(_) => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "not_a_milestone_reminder")
+            }
+            DraftError::Remind(crate::remind::RemindError::UnknownDraft(_)) => {
+                status(StatusCode::NOT_FOUND, "not_found")
+            }
+            DraftError::Remind(crate::remind::RemindError::AlreadyIssued(_)) => {
+                status(StatusCode::CONFLICT, "wrong_state")
+            }
+            DraftError::Remind(_) => ApiError::internal(e.to_string()),
             DraftError::Compose(crate::ocop::OcopError::Sqlite(_)) | DraftError::Sqlite(_) => {
                 ApiError::internal(e.to_string())
             }

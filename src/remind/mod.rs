@@ -447,7 +447,9 @@ pub fn run(
     // certifying agency's (or the default).
     let waiting: Vec<i64> = store
         .conn()
-        .prepare("SELECT id FROM reminder_drafts WHERE status = 'draft' ORDER BY id")?
+        .prepare(
+            "SELECT id FROM reminder_drafts WHERE status = 'draft' AND draft_id IS NULL ORDER BY id",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in waiting {
@@ -603,7 +605,7 @@ pub fn issue_draft(
 }
 
 /// One row of `vanthu remind list`: a step the schedule handled.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DraftRow {
     pub id: i64,
     pub milestone: String,
@@ -612,6 +614,30 @@ pub struct DraftRow {
     pub agencies: i64,
     pub status: String,
     pub number: Option<String>,
+}
+
+/// What the reminder form needs to write a schedule-drafted milestone reminder as a
+/// workflow draft: (milestone, the day it fired, who writes it per the policy).
+/// None for an expiry notice (it lists certificates, which no form holds).
+pub fn reminder_values(
+    store: &Store,
+    draft: i64,
+) -> Result<Option<(String, NaiveDate, Option<String>)>, RemindError> {
+    let rec = draft_record(store, draft)?;
+    if rec.issued {
+        return Err(RemindError::AlreadyIssued(draft));
+    }
+    let Some(milestone) = rec.milestone else {
+        return Ok(None);
+    };
+    let policies = load_policies(store.conn())?;
+    let issuer = policy_for(
+        &policies,
+        &milestone,
+        rec.programme.as_deref().unwrap_or(""),
+    )
+    .and_then(|p| p.issuer.clone());
+    Ok(Some((milestone, rec.day, issuer)))
 }
 
 /// Everything the schedule drafted, newest first.

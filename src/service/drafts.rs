@@ -121,6 +121,14 @@ pub enum DraftError {
     Mail(#[from] MailError),
     #[error("không xuất được văn bản: {0}")]
     Render(#[from] crate::render::RenderError),
+    #[error("nhắc hạn số {0} đã được đưa vào duyệt hoặc đã ban hành")]
+    AlreadyAdopted(i64),
+    #[error(
+        "nhắc hạn số {0} là thông báo hết hạn giấy chứng nhận; hãy dùng `vanthu remind draft {0}`"
+    )]
+    NotAMilestoneReminder(i64),
+    #[error(transparent)]
+    Remind(#[from] crate::remind::RemindError),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -303,6 +311,73 @@ pub fn create(
     get(store, id)
 }
 
+/// Takes a milestone reminder the daily schedule drafted into the approval workflow:
+/// a reminder draft with its milestone, day and issuer, authored by `user` (drafters);
+/// from then on it is issued through the workflow, once.
+pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<Draft, DraftError> {
+    authorize(
+        store,
+        user,
+        Action::Compose,
+        &format!("reminder:{reminder}"),
+    )?;
+    let (milestone, day, issuer) = crate::remind::reminder_values(store, reminder)?
+        .ok_or(DraftError::NotAMilestoneReminder(reminder))?;
+    let mut raw = BTreeMap::from([
+        ("milestone".to_string(), milestone),
+        ("date".to_string(), day.to_string()),
+    ]);
+    if let Some(i) = issuer {
+        raw.insert("issuer".into(), i);
+    }
+    let (values, c) = checked(store, "reminder", &raw)?;
+    let tx = store.conn_mut().transaction()?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at)
+         VALUES ('reminder', ?1, ?2, 'draft', ?3, ?4, ?4)",
+        params![
+            values.to_json(),
+            c.composed.document.subject_one_line(),
+            user.id,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let n = tx.execute(
+        "UPDATE reminder_drafts SET draft_id = ?2 WHERE id = ?1 AND status = 'draft' AND draft_id IS NULL",
+        params![reminder, id],
+    )?;
+    if n == 0 {
+        return Err(DraftError::AlreadyAdopted(reminder));
+    }
+    let detail = format!("từ nhắc hạn số {reminder}");
+    audit::record(
+        &tx,
+        Some(user),
+        "create",
+        &format!("draft:{id}"),
+        Outcome::Ok,
+        &detail,
+    )?;
+    tx.commit()?;
+    get(store, id)
+}
+
+/// Reminders the schedule drafted that wait for someone (not issued, not yet taken
+/// into the workflow), newest first.
+pub fn waiting_reminders(store: &Store) -> Result<Vec<crate::remind::DraftRow>, DraftError> {
+    let adopted: std::collections::HashSet<i64> = store
+        .conn()
+        .prepare("SELECT id FROM reminder_drafts WHERE draft_id IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(crate::remind::drafts(store)?
+        .into_iter()
+        .filter(|d| d.status == "draft" && !adopted.contains(&d.id))
+        .collect())
+}
+
 /// Changes the form values of a draft that is being written (its author only).
 pub fn update(
     store: &mut Store,
@@ -470,6 +545,12 @@ pub fn issue(
                 // Another clerk issued it meanwhile: take nothing.
                 return Err(rusqlite::Error::QueryReturnedNoRows);
             }
+            // A reminder the schedule drafted is issued through this draft.
+            tx.execute(
+                "UPDATE reminder_drafts SET status = 'issued', document_id = ?2
+                 WHERE draft_id = ?1 AND status = 'draft'",
+                params![id, entry.id],
+            )?;
             if let Some((issuer, evaluated)) = &c.decision {
                 let signed = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(c.date);
                 ocop::insert_certificates(tx, &entry.number_symbol, issuer, signed, evaluated)?;

@@ -249,3 +249,39 @@ pub async fn preview_letter(
         })
         .await
 }
+
+/// GET /reminders: reminders the daily schedule drafted that wait for a drafter.
+pub async fn reminders(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(|store, _| {
+            let rows: Vec<_> = drafts::waiting_reminders(store)?
+                .into_iter()
+                .map(|r| {
+                    json!({"id": r.id, "milestone": r.milestone, "step": r.step,
+                           "step_label": crate::remind::step_label(&r.step),
+                           "fired_on": r.fired_on, "agencies": r.agencies})
+                })
+                .collect();
+            Ok(Json(json!({ "reminders": rows })))
+        })
+        .await
+}
+
+/// POST /reminders/{id}/adopt: the reminder becomes a workflow draft (drafters).
+pub async fn adopt(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<(StatusCode, Json<drafts::Draft>), ApiError> {
+    state
+        .run(move |store, _| {
+            Ok((
+                StatusCode::CREATED,
+                Json(drafts::adopt_reminder(store, &caller.user, id)?),
+            ))
+        })
+        .await
+}

@@ -41,6 +41,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/drafts/{id}/return", post(drafts::return_draft))
         .route("/drafts/{id}/issue", post(drafts::issue))
         .route("/drafts/{id}/send", post(drafts::send))
+        .route("/reminders", get(drafts::reminders))
+        .route("/reminders/{id}/adopt", post(drafts::adopt))
         .route("/documents", get(documents::search))
         .route("/documents/{id}", get(documents::one))
         .route("/documents/{id}/pdf", get(documents::pdf))

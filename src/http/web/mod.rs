@@ -107,6 +107,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/drafts/{id}/edit", get(edit_draft).post(update_draft))
         .route("/drafts/{id}/preview.pdf", get(preview))
         .route("/drafts/{id}/{action}", post(draft_action))
+        .route("/reminders/{id}/adopt", post(adopt_reminder))
         .route("/register", get(register_page))
         .route("/documents/{id}", get(document_page))
         .route("/documents/{id}/{format}", get(download))
@@ -292,15 +293,28 @@ async fn dashboard(
         .and_then(|d| forms::parse_date(d))
         .unwrap_or_else(register::today_vn);
     match state
-        .run(move |store, _| Ok::<_, ApiError>(service::dashboard(store, date)?))
+        .run(move |store, _| {
+            let d = service::dashboard(store, date)?;
+            let reminders: Vec<Value> = drafts::waiting_reminders(store)?
+                .into_iter()
+                .map(|r| {
+                    let day = forms::parse_date(&r.fired_on)
+                        .map(|d| d.format("%d/%m/%Y").to_string())
+                        .unwrap_or(r.fired_on.clone());
+                    json!({"id": r.id, "milestone": r.milestone, "step": crate::remind::step_label(&r.step),
+                           "day": day, "agencies": r.agencies, "expiry": r.milestone.starts_with("het-han-gcn:")})
+                })
+                .collect();
+            Ok::<_, ApiError>((d, reminders))
+        })
         .await
     {
-        Ok(d) => render(
+        Ok((d, reminders)) => render(
             &state,
             Some(&caller),
             StatusCode::OK,
             "dashboard.html",
-            json!({"d": d, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
+            json!({"d": d, "reminders": reminders, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
         ),
         Err(e) => fail(&state, &caller, e),
     }
@@ -651,6 +665,26 @@ async fn draft_action(
         .await;
     match result {
         Ok(()) => Redirect::to(&format!("/drafts/{id}?done={action}")).into_response(),
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// A drafter takes a schedule-drafted reminder into the workflow.
+async fn adopt_reminder(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let user = caller.user.clone();
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(drafts::adopt_reminder(store, &user, id)?))
+        .await
+    {
+        Ok(d) => Redirect::to(&format!("/drafts/{}", d.id)).into_response(),
         Err(e) => fail(&state, &caller, e),
     }
 }
