@@ -378,17 +378,21 @@ pub fn csv_products(text: &str) -> Result<(Dataset, Vec<usize>), ImportProblem> 
 
 /// Reads a dataset file (.toml, .json or .csv) and imports it in one transaction.
 pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportReport, ImportError> {
-    let fail = |row: &str, field: &str, message: String| ImportError {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| one_problem(path, "tệp", "tệp", format!("không đọc được: {e}")))?;
+    import_text(store, path, &text)
+}
+
+/// A rejection with a single problem.
+fn one_problem(path: &Path, row: &str, field: &str, message: String) -> ImportError {
+    ImportError {
         file: path.to_path_buf(),
         problems: vec![ImportProblem {
             row: row.into(),
             field: field.into(),
             message,
         }],
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| fail("tệp", "tệp", format!("không đọc được: {e}")))?;
-    import_text(store, path, &text)
+    }
 }
 
 /// Imports a dataset given as text; `name` (a file name ending in .toml, .json or .csv)
@@ -399,14 +403,7 @@ pub fn import_text(
     text: &str,
 ) -> Result<ImportReport, ImportError> {
     let path = name;
-    let fail = |row: &str, field: &str, message: String| ImportError {
-        file: path.to_path_buf(),
-        problems: vec![ImportProblem {
-            row: row.into(),
-            field: field.into(),
-            message,
-        }],
-    };
+    let fail = |row: &str, field: &str, message: String| one_problem(path, row, field, message);
     let text = crate::text::nfc(text);
     let ext = path
         .extension()

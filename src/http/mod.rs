@@ -22,7 +22,7 @@ use axum::http::StatusCode;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 use crate::config::ServerSettings;
 use crate::mail::MailSettings;
@@ -105,7 +105,11 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.timeout_secs),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
 }
 
 /// Alive: the process answers.

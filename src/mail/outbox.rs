@@ -36,6 +36,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as stored and as the API writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Sending => "sending",
+            Status::Sent => "sent",
+            Status::Failed => "failed",
+            Status::Paper => "paper",
+        }
+    }
+
     fn parse(s: &str) -> Status {
         match s {
             "sending" => Status::Sending,

@@ -286,7 +286,20 @@ pub fn create(
     authorize(store, user, Action::Compose, "draft:new")?;
     let (values, c) = checked(store, template, raw)?;
     let tx = store.conn_mut().transaction()?;
-    let now = now_text();
+    let id = insert_draft(&tx, user, template, &values, &c, template)?;
+    tx.commit()?;
+    get(store, id)
+}
+
+/// Inserts a new draft with its audit row; the caller owns the transaction.
+fn insert_draft(
+    tx: &rusqlite::Transaction,
+    user: &User,
+    template: &str,
+    values: &Values,
+    c: &Composition,
+    detail: &str,
+) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?5)",
@@ -295,20 +308,19 @@ pub fn create(
             values.to_json(),
             c.composed.document.subject_one_line(),
             user.id,
-            now
+            now_text()
         ],
     )?;
     let id = tx.last_insert_rowid();
     audit::record(
-        &tx,
+        tx,
         Some(user),
         "create",
         &format!("draft:{id}"),
         Outcome::Ok,
-        template,
+        detail,
     )?;
-    tx.commit()?;
-    get(store, id)
+    Ok(id)
 }
 
 /// Takes a milestone reminder the daily schedule drafted into the approval workflow:
@@ -332,18 +344,8 @@ pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<D
     }
     let (values, c) = checked(store, "reminder", &raw)?;
     let tx = store.conn_mut().transaction()?;
-    let now = now_text();
-    tx.execute(
-        "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at)
-         VALUES ('reminder', ?1, ?2, 'draft', ?3, ?4, ?4)",
-        params![
-            values.to_json(),
-            c.composed.document.subject_one_line(),
-            user.id,
-            now
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
+    let detail = format!("từ nhắc hạn số {reminder}");
+    let id = insert_draft(&tx, user, "reminder", &values, &c, &detail)?;
     let n = tx.execute(
         "UPDATE reminder_drafts SET draft_id = ?2 WHERE id = ?1 AND status = 'draft' AND draft_id IS NULL",
         params![reminder, id],
@@ -351,15 +353,6 @@ pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<D
     if n == 0 {
         return Err(DraftError::AlreadyAdopted(reminder));
     }
-    let detail = format!("từ nhắc hạn số {reminder}");
-    audit::record(
-        &tx,
-        Some(user),
-        "create",
-        &format!("draft:{id}"),
-        Outcome::Ok,
-        &detail,
-    )?;
     tx.commit()?;
     get(store, id)
 }

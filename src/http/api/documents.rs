@@ -24,6 +24,13 @@ pub fn entry_json(e: &Entry) -> serde_json::Value {
     })
 }
 
+/// One recipient's delivery: `status` is queued, sending, sent, failed or paper;
+/// `state` says it in Vietnamese with the time and the server's reply.
+pub fn delivery_json(d: &crate::mail::outbox::Delivery) -> serde_json::Value {
+    json!({"recipient": d.recipient, "email": d.email, "status": d.status.code(),
+           "attempts": d.attempts, "state": d.state(), "last_reply": d.last_reply})
+}
+
 /// The query of a register search (the web page uses the same one).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,10 +154,7 @@ pub async fn deliveries(
             known(store, id)?;
             let rows: Vec<_> = crate::mail::outbox::list(store, id)?
                 .into_iter()
-                .map(|d| {
-                    json!({"recipient": d.recipient, "email": d.email, "status": format!("{:?}", d.status).to_lowercase(),
-                           "attempts": d.attempts, "state": d.state(), "last_reply": d.last_reply})
-                })
+                .map(|d| delivery_json(&d))
                 .collect();
             Ok(Json(json!({ "deliveries": rows })))
         })

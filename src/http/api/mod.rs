@@ -7,7 +7,7 @@ mod drafts;
 mod session;
 
 pub use admin::{add as admin_add, import_text as admin_import};
-pub use documents::SearchQuery;
+pub use documents::{SearchQuery, delivery_json};
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request};

@@ -207,6 +207,14 @@ fn fail(state: &AppState, caller: &Caller, e: ApiError) -> Response {
     error_page(state, Some(caller), e.status, &e.message)
 }
 
+/// A page context with `extra`'s keys added (messages, form values).
+fn merged(mut ctx: Value, extra: Value) -> Value {
+    if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
+        c.extend(e);
+    }
+    ctx
+}
+
 /// Takes the `csrf` field out of a posted form and checks it.
 fn csrf(caller: &Caller, form: &mut BTreeMap<String, String>) -> Result<(), ApiError> {
     let sent = form.remove("csrf");
@@ -566,7 +574,7 @@ async fn draft_page(
             let deliveries = match d.document_id {
                 Some(doc) => crate::mail::outbox::list(store, doc)?
                     .into_iter()
-                    .map(|x| json!({"recipient": x.recipient, "email": x.email, "state": x.state(), "status": format!("{:?}", x.status).to_lowercase()}))
+                    .map(|x| api::delivery_json(&x))
                     .collect(),
                 None => vec![],
             };
@@ -721,16 +729,18 @@ async fn document_page(
 ) -> Response {
     let result = state
         .run(move |store, _| {
-            let e = register::by_id(store, id).map_err(|_| ApiError::not_found(format!("không có văn bản mã {id} trong sổ")))?;
+            let e = register::by_id(store, id)
+                .map_err(|_| ApiError::not_found(format!("không có văn bản mã {id} trong sổ")))?;
             let deliveries: Vec<Value> = crate::mail::outbox::list(store, id)?
                 .into_iter()
-                .map(|x| json!({"recipient": x.recipient, "email": x.email, "state": x.state(), "status": format!("{:?}", x.status).to_lowercase()}))
+                .map(|x| api::delivery_json(&x))
                 .collect();
-            let draft: Option<i64> = rusqlite::OptionalExtension::optional(store.conn().query_row(
-                "SELECT id FROM drafts WHERE document_id = ?1",
-                [id],
-                |r| r.get(0),
-            ))?;
+            let draft: Option<i64> =
+                rusqlite::OptionalExtension::optional(store.conn().query_row(
+                    "SELECT id FROM drafts WHERE document_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                ))?;
             Ok::<_, ApiError>((e, deliveries, draft))
         })
         .await;
@@ -802,10 +812,7 @@ async fn data_view(
         .await
     {
         Ok(tables) => {
-            let mut ctx = json!({"tables": tables});
-            if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
-                c.extend(e);
-            }
+            let ctx = merged(json!({"tables": tables}), extra);
             render(state, Some(caller), status, "data.html", ctx)
         }
         Err(e) => fail(state, caller, e),
@@ -910,10 +917,7 @@ async fn users_view(
                 .iter()
                 .map(|r| json!({"code": r.code(), "label": r.label()}))
                 .collect();
-            let mut ctx = json!({"users": users, "roles": roles});
-            if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
-                c.extend(e);
-            }
+            let ctx = merged(json!({"users": users, "roles": roles}), extra);
             render(state, Some(caller), status, "users.html", ctx)
         }
         Err(e) => fail(state, caller, e),
