@@ -24,6 +24,11 @@
 //! 7. **Remind** ([`remind`]): a daily run drafts (or issues and sends) the reminder
 //!    dispatch of each milestone step that has come, to the agencies that have not
 //!    reported, exactly once per (milestone, step, agency).
+//! 8. **Serve** ([`service`], [`http`]): `vanthu serve` puts the pipeline in front of an
+//!    agency's staff: users with one role each, drafts composed from the templates'
+//!    declared forms, approved by a signer and issued and sent by the clerk, every step
+//!    in the audit log; Vietnamese web pages and a JSON API over the same library calls,
+//!    with the delivery worker and the daily reminder run in the same process.
 
 pub mod config;
 pub mod data;
