@@ -662,6 +662,7 @@ impl Templates {
         tera.set_escape_fn(markup::escape);
         tera.register_filter("money", money_filter);
         tera.register_filter("vn_date", vn_date_filter);
+        tera.register_filter("lower_first", lower_first_filter);
         tera.add_raw_template(name, src)
             .and_then(|_| tera.render(name, context))
             .map_err(|e| {
@@ -714,9 +715,35 @@ fn vn_date_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Re
     Ok(tera::Value::String(d.short_form()))
 }
 
+/// Lowercases the first letter only, for a phrase continuing a sentence: "Chuyển hồ
+/// sơ đến Sở Nông nghiệp và PTNT" → "chuyển hồ sơ đến Sở Nông nghiệp và PTNT" (`lower`
+/// would also lowercase the names).
+fn lower_first_filter(
+    v: &tera::Value,
+    _: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| tera::Error::msg(format!("lower_first cần một chuỗi, không phải {v}")))?;
+    let mut chars = s.chars();
+    Ok(tera::Value::String(match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_first_keeps_the_names() {
+        let v = tera::Value::String("Chuyển hồ sơ đến Sở Nông nghiệp và PTNT".into());
+        assert_eq!(
+            lower_first_filter(&v, &HashMap::new()).unwrap(),
+            tera::Value::String("chuyển hồ sơ đến Sở Nông nghiệp và PTNT".into())
+        );
+    }
 
     #[test]
     fn a_tera_render_error_names_the_template_line() {
