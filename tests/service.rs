@@ -900,3 +900,71 @@ fn a_reminder_the_schedule_drafted_goes_through_the_approval_workflow() {
     let list = stdout(vanthu().arg("--db").arg(&s.db).args(["remind", "list"]));
     assert!(list.contains("đã ban hành 01/SNN-PTNT"), "{list}");
 }
+
+#[test]
+fn drafters_and_clerks_record_reports_and_the_reminder_narrows() {
+    let s = Server::start();
+    let m = "/milestones/bg-2020-chuyen-ho-so";
+    let (status, detail) = s.api(Some("ld"), "GET", m, None);
+    assert_eq!(status, 200);
+    let agencies: Vec<&str> = detail["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["agency"].as_str().unwrap())
+        .collect();
+    assert_eq!(agencies.len(), 4);
+    let report = |login: &str, agency: &str, date: &str| {
+        s.api(
+            Some(login),
+            "POST",
+            &format!("{m}/reports"),
+            Some(json!({"agency": agency, "date": date})),
+        )
+    };
+    let (status, e) = report("ld", agencies[0], "2020-10-20");
+    assert_eq!((status, error_code(&e)), (403, "forbidden"));
+    let (status, r) = report("vt", agencies[0], "20/10/2020");
+    assert_eq!((status, r["recorded"].as_bool()), (200, Some(true)));
+    let (status, r) = report("cv", agencies[0], "2020-10-21");
+    assert_eq!((status, r["recorded"].as_bool()), (200, Some(false)));
+    assert_eq!(r["already_reported_on"], "2020-10-20");
+    let (status, e) = report("cv", "snn-bac-giang", "2020-10-21");
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("agency"))
+    );
+    let (status, e) = report("cv", agencies[1], "32/10/2020");
+    assert_eq!((status, e["error"]["field"].as_str()), (422, Some("date")));
+    let (status, _) = s.api(Some("cv"), "GET", "/milestones/khong-co", None);
+    assert_eq!(status, 404);
+
+    let (_, detail) = s.api(Some("cv"), "GET", m, None);
+    assert_eq!(detail["agencies"][0]["reported_on"], "20/10/2020");
+    let (_, board) = s.api(Some("cv"), "GET", "/dashboard?date=2020-10-22", None);
+    let row = board["upcoming"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "bg-2020-chuyen-ho-so")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["reported"].as_i64(), row["agencies"].as_i64()),
+        (Some(1), Some(4))
+    );
+    // The reminder composed after the report leaves that agency out.
+    let id = s.create_reminder();
+    let mut pdf = s
+        .agent
+        .get(&s.url(&format!("/api/v1/drafts/{id}/preview.pdf")))
+        .header("Authorization", &format!("Bearer {}", s.tokens["cv"]))
+        .call()
+        .unwrap();
+    let path = s.dir.path().join("r.pdf");
+    std::fs::write(&path, pdf.body_mut().read_to_vec().unwrap()).unwrap();
+    let text = common::pdf_lines(&path).join(" ");
+    let reported = detail["agencies"][0]["name"].as_str().unwrap();
+    let pending = detail["agencies"][1]["name"].as_str().unwrap();
+    assert!(text.contains(pending) && !text.contains(reported), "{text}");
+}

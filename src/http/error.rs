@@ -200,8 +200,12 @@ impl From<DraftError> for ApiError {
             DraftError::NotAMilestoneReminder(_) => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "not_a_milestone_reminder")
             }
-            DraftError::Remind(crate::remind::RemindError::UnknownDraft(_)) => {
+            DraftError::Remind(crate::remind::RemindError::UnknownDraft(_))
+            | DraftError::Remind(crate::remind::RemindError::UnknownMilestone(_)) => {
                 status(StatusCode::NOT_FOUND, "not_found")
+            }
+            DraftError::Remind(crate::remind::RemindError::NotResponsible(..)) => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").at("agency")
             }
             DraftError::Remind(crate::remind::RemindError::AlreadyIssued(_)) => {
                 status(StatusCode::CONFLICT, "wrong_state")

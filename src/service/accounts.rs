@@ -103,6 +103,9 @@ pub enum Action {
     Approve,
     Issue,
     Send,
+    /// Record that an agency reported on a milestone (the drafter who follows the
+    /// programme, or the clerk who received the report).
+    Record,
     Administer,
 }
 
@@ -114,6 +117,7 @@ impl Action {
             Action::Approve => "approve",
             Action::Issue => "issue",
             Action::Send => "send",
+            Action::Record => "report",
             Action::Administer => "administer",
         }
     }
@@ -125,6 +129,7 @@ impl Action {
             Action::Approve => "duyệt văn bản",
             Action::Issue => "ban hành văn bản",
             Action::Send => "gửi văn bản",
+            Action::Record => "ghi nhận báo cáo",
             Action::Administer => "quản trị",
         }
     }
@@ -164,9 +169,9 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         matches!(
             (self, action),
-            (Role::Drafter, Action::Compose)
+            (Role::Drafter, Action::Compose | Action::Record)
                 | (Role::Signer, Action::Approve)
-                | (Role::Clerk, Action::Issue | Action::Send)
+                | (Role::Clerk, Action::Issue | Action::Send | Action::Record)
                 | (Role::Admin, Action::Administer)
         )
     }

@@ -44,6 +44,7 @@ pub fn action_label(action: &str) -> String {
         "compose" => "soạn thảo",
         "administer" => "quản trị",
         "import" => "nhập dữ liệu",
+        "report" => "ghi nhận báo cáo",
         "user.add" => "thêm người dùng",
         other => other,
     }

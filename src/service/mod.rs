@@ -155,6 +155,88 @@ pub fn dashboard(store: &Store, date: NaiveDate) -> rusqlite::Result<Dashboard> 
     })
 }
 
+/// One agency responsible for a milestone, and when it reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Responsible {
+    pub agency: String,
+    pub name: String,
+    /// dd/mm/yyyy, None while it has not reported.
+    pub reported_on: Option<String>,
+}
+
+/// A milestone with its agencies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneDetail {
+    pub id: String,
+    pub programme: String,
+    pub what: String,
+    /// dd/mm/yyyy
+    pub due: String,
+    pub agencies: Vec<Responsible>,
+}
+
+/// One milestone and its agencies (None: no such milestone).
+pub fn milestone(store: &Store, id: &str) -> rusqlite::Result<Option<MilestoneDetail>> {
+    use rusqlite::OptionalExtension;
+    let conn = store.conn();
+    let Some((programme, what, due)) = conn
+        .query_row(
+            "SELECT programme_id, what, strftime('%d/%m/%Y', due_date) FROM milestones WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.short_name, strftime('%d/%m/%Y', m.reported_on)
+         FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
+         WHERE m.milestone_id = ?1 ORDER BY m.rowid",
+    )?;
+    let agencies = stmt
+        .query_map([id], |r| {
+            Ok(Responsible {
+                agency: r.get(0)?,
+                name: r.get(1)?,
+                reported_on: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(MilestoneDetail {
+        id: id.to_string(),
+        programme,
+        what,
+        due,
+        agencies,
+    }))
+}
+
+/// Records that `agency` reported on `milestone` on `date` (drafters and clerks), with
+/// its audit row; the reminders stop reaching it.
+pub fn record_report(
+    store: &Store,
+    user: &accounts::User,
+    milestone: &str,
+    agency: &str,
+    date: NaiveDate,
+) -> Result<crate::remind::Reported, drafts::DraftError> {
+    let target = format!("milestone:{milestone}");
+    drafts::authorize(store, user, accounts::Action::Record, &target)?;
+    let reported = crate::remind::report(store, milestone, agency, date)?;
+    if reported == crate::remind::Reported::Recorded {
+        audit::record(
+            store.conn(),
+            Some(user),
+            "report",
+            &target,
+            audit::Outcome::Ok,
+            &format!("{agency} ngày {}", date.format("%d/%m/%Y")),
+        )?;
+    }
+    Ok(reported)
+}
+
 /// One table of programme data, as the data page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataTable {

@@ -96,6 +96,15 @@ assert.equal(await page.locator('#register tbody tr').count(), 1);
 await shot('06-so-van-ban');
 await page.goto(`${base}/data`);
 await shot('07-du-lieu');
+// The clerk records a report received for another milestone.
+await page.goto(`${base}/milestones/bg-2020-danh-gia-huyen`);
+const before = await page.locator('#agencies tbody tr', { hasText: 'chưa báo cáo' }).count();
+await page.getByLabel('Ngày nhận báo cáo').fill('2020-10-21');
+await page.getByRole('button', { name: 'Ghi nhận' }).click();
+assert.equal(await page.locator('[role=status]').innerText(), 'Đã ghi nhận báo cáo.');
+assert.equal(await page.locator('#agencies tbody tr', { hasText: 'chưa báo cáo' }).count(), before - 1);
+assert.equal(await page.locator('#agencies tbody tr', { hasText: 'đã báo cáo ngày 21/10/2020' }).count(), 1);
+await shot('12-moc-thoi-han');
 
 // On a phone the pages fit the width.
 await page.setViewportSize({ width: 390, height: 844 });

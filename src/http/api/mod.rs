@@ -4,10 +4,12 @@
 mod admin;
 mod documents;
 mod drafts;
+mod milestones;
 mod session;
 
 pub use admin::{add as admin_add, import_text as admin_import};
 pub use documents::{SearchQuery, delivery_json};
+pub use milestones::report_date;
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -43,6 +45,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/drafts/{id}/send", post(drafts::send))
         .route("/reminders", get(drafts::reminders))
         .route("/reminders/{id}/adopt", post(drafts::adopt))
+        .route("/milestones/{id}", get(milestones::one))
+        .route("/milestones/{id}/reports", post(milestones::report))
         .route("/documents", get(documents::search))
         .route("/documents/{id}", get(documents::one))
         .route("/documents/{id}/pdf", get(documents::pdf))

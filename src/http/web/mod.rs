@@ -68,6 +68,10 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../templates/web/audit.html"),
     ),
     (
+        "milestone.html",
+        include_str!("../../../templates/web/milestone.html"),
+    ),
+    (
         "error.html",
         include_str!("../../../templates/web/error.html"),
     ),
@@ -108,6 +112,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/drafts/{id}/preview.pdf", get(preview))
         .route("/drafts/{id}/{action}", post(draft_action))
         .route("/reminders/{id}/adopt", post(adopt_reminder))
+        .route("/milestones/{id}", get(milestone_page).post(record_report))
         .route("/register", get(register_page))
         .route("/documents/{id}", get(document_page))
         .route("/documents/{id}/{format}", get(download))
@@ -697,6 +702,89 @@ async fn adopt_reminder(
     }
 }
 
+async fn milestone_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    milestone_view(&state, &caller, StatusCode::OK, id, json!({})).await
+}
+
+async fn milestone_view(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    id: String,
+    extra: Value,
+) -> Response {
+    let result = state
+        .run(move |store, _| {
+            service::milestone(store, &id)?
+                .ok_or_else(|| ApiError::not_found(format!("không có mốc thời hạn mã \"{id}\"")))
+        })
+        .await;
+    match result {
+        Ok(m) => {
+            let may_record = caller.user.role.may(Action::Record);
+            let ctx = merged(
+                json!({"m": m, "may_record": may_record, "today": register::today_vn().to_string()}),
+                extra,
+            );
+            render(state, Some(caller), status, "milestone.html", ctx)
+        }
+        Err(e) => fail(state, caller, e),
+    }
+}
+
+/// A drafter or clerk records that an agency reported.
+async fn record_report(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let agency = form.get("agency").cloned().unwrap_or_default();
+    let date = match api::report_date(form.get("date").map(String::as_str).unwrap_or("")) {
+        Ok(d) => d,
+        Err(e) => {
+            let extra = json!({"errors": {"date": e.message}});
+            return milestone_view(&state, &caller, e.status, id, extra).await;
+        }
+    };
+    let (user, m) = (caller.user.clone(), id.clone());
+    let result = state
+        .run(move |store, _| {
+            Ok::<_, ApiError>(service::record_report(store, &user, &m, &agency, date)?)
+        })
+        .await;
+    match result {
+        Ok(crate::remind::Reported::Recorded) => {
+            milestone_view(
+                &state,
+                &caller,
+                StatusCode::OK,
+                id,
+                json!({"done": "Đã ghi nhận báo cáo."}),
+            )
+            .await
+        }
+        Ok(crate::remind::Reported::Already(on)) => {
+            let extra = json!({"done": format!("Đơn vị này đã báo cáo ngày {on}; không ghi lại.")});
+            milestone_view(&state, &caller, StatusCode::OK, id, extra).await
+        }
+        Err(e) if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND => {
+            fail(&state, &caller, e)
+        }
+        Err(e) => {
+            let extra = json!({"errors": {e.field.clone().unwrap_or_default(): e.message}});
+            milestone_view(&state, &caller, e.status, id, extra).await
+        }
+    }
+}
+
 async fn register_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
@@ -999,8 +1087,17 @@ async fn audit_page(State(state): State<AppState>, WebUser(caller): WebUser) -> 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_page_template_parses() {
+    fn every_page_template_is_embedded_and_parses() {
         let pages = super::pages().expect("pages parse");
-        assert_eq!(pages.get_template_names().count(), super::PAGES.len());
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/web");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".html"))
+            .collect();
+        files.sort();
+        let mut embedded: Vec<String> = pages.get_template_names().map(String::from).collect();
+        embedded.sort();
+        assert_eq!(files, embedded);
     }
 }
