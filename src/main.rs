@@ -62,6 +62,10 @@ enum Command {
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Update agencies, people, producers and products whose id exists (default:
+        /// an existing id is refused).
+        #[arg(long)]
+        update: bool,
     },
     /// Issue a draft letter: take the next number, render, store; prints the number/symbol.
     Issue {
@@ -401,10 +405,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::init(&db_path)?;
             println!("đã tạo {}", store.path().display());
         }
-        Command::Import { files } => {
+        Command::Import { files, update } => {
             let mut store = Store::open(&db_path)?;
+            let mode = if update {
+                vanthu::data::Mode::Update
+            } else {
+                vanthu::data::Mode::Add
+            };
             for f in files {
-                let report = vanthu::data::import_file(&mut store, &f)?;
+                let report = vanthu::data::import_file_as(&mut store, &f, mode)?;
                 println!("{}: {report}", f.display());
             }
         }

@@ -308,3 +308,87 @@ fn json_files_import_like_toml() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn update_mode_changes_existing_agencies_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let fix = dir.path().join("sua.toml");
+    std::fs::write(
+        &fix,
+        r#"
+[[agencies]]
+id = "snn-bac-giang"
+name = ["Sở Nông nghiệp", "và Môi trường"]
+level = "department"
+place = "Bắc Giang"
+abbreviation = "SNNMT"
+short_name = "Sở Nông nghiệp và Môi trường Bắc Giang"
+units = ["PTNT"]
+email = "snnmt@bacgiang.vanthu.example"
+"#,
+    )
+    .unwrap();
+    // Without --update an existing id is refused, and says how to change it.
+    let before = dump(&db);
+    let o = import(&db, &[&fix]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "đã có cơ quan mã \"snn-bac-giang\"; muốn sửa thì nhập ở chế độ cập nhật (--update)"
+        ),
+        "{err}"
+    );
+    assert_eq!(dump(&db), before);
+
+    let out = stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .args(["import", "--update"])
+            .arg(&fix),
+    );
+    assert!(out.contains("đã nhập: 1 cơ quan"), "{out}");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (abbr, email, parent): (String, String, Option<String>) = c
+        .query_row(
+            "SELECT abbreviation, email, parent_id FROM agencies WHERE id = 'snn-bac-giang'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(abbr, "SNNMT");
+    assert_eq!(email, "snnmt@bacgiang.vanthu.example");
+    // The parent comes from its own `parent` field; a file without one leaves it.
+    assert_eq!(parent.as_deref(), Some("ubnd-bac-giang"));
+    drop(c);
+
+    // A milestone is never updated, and an id twice in one file is refused: nothing kept.
+    let bad = dir.path().join("sai.toml");
+    std::fs::write(
+        &bad,
+        format!(
+            "{}\n[[milestones]]\nid = \"bg-2020-chuyen-ho-so\"\nprogramme = \"bac-giang-2020\"\nwhat = \"X\"\ndue = \"2020-11-05\"\nagencies = []\n",
+            std::fs::read_to_string(&fix).unwrap().repeat(2)
+        ),
+    )
+    .unwrap();
+    let before = dump(&db);
+    let o = run(vanthu()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "--update"])
+        .arg(&bad));
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("agencies[2]: id: mã \"snn-bac-giang\" có hai lần trong tệp"),
+        "{err}"
+    );
+    assert!(
+        err.contains("chế độ cập nhật chỉ sửa cơ quan, người ký, chủ thể và sản phẩm"),
+        "{err}"
+    );
+    assert_eq!(dump(&db), before);
+}

@@ -968,3 +968,34 @@ fn drafters_and_clerks_record_reports_and_the_reminder_narrows() {
     let pending = detail["agencies"][1]["name"].as_str().unwrap();
     assert!(text.contains(pending) && !text.contains(reported), "{text}");
 }
+
+#[test]
+fn an_admin_upload_updates_an_agency_when_asked_to() {
+    let s = Server::start();
+    let body = "[[agencies]]\nid = \"ubnd-luc-nam\"\nname = [\"Ủy ban nhân dân\", \"huyện Lục Nam\"]\nlevel = \"district\"\nplace = \"Lục Nam\"\nabbreviation = \"UBND\"\nshort_name = \"UBND huyện Lục Nam\"\nemail = \"vanthu@lucnam.vanthu.example\"\n";
+    let upload = |query: &str| {
+        let mut resp = s
+            .agent
+            .post(&s.url(&format!("/api/v1/import?{query}")))
+            .header("Authorization", &format!("Bearer {}", s.tokens["qt"]))
+            .send(body)
+            .unwrap();
+        let status = resp.status().as_u16();
+        let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        (status, v)
+    };
+    let (status, v) = upload("format=toml");
+    assert_eq!((status, error_code(&v)), (422, "import_rejected"));
+    assert_eq!(v["error"]["field"], "agencies[1].id");
+    let (status, v) = upload("format=toml&update=true");
+    assert_eq!((status, v["agencies"].as_i64()), (200, Some(1)), "{v}");
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let email: String = conn
+        .query_row(
+            "SELECT email FROM agencies WHERE id = 'ubnd-luc-nam'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(email, "vanthu@lucnam.vanthu.example");
+}

@@ -378,9 +378,18 @@ pub fn csv_products(text: &str) -> Result<(Dataset, Vec<usize>), ImportProblem> 
 
 /// Reads a dataset file (.toml, .json or .csv) and imports it in one transaction.
 pub fn import_file(store: &mut Store, path: &Path) -> Result<ImportReport, ImportError> {
+    import_file_as(store, path, Mode::Add)
+}
+
+/// [`import_file`] in the given [`Mode`].
+pub fn import_file_as(
+    store: &mut Store,
+    path: &Path,
+    mode: Mode,
+) -> Result<ImportReport, ImportError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| one_problem(path, "tệp", "tệp", format!("không đọc được: {e}")))?;
-    import_text(store, path, &text)
+    import_text(store, path, &text, mode)
 }
 
 /// A rejection with a single problem.
@@ -401,6 +410,7 @@ pub fn import_text(
     store: &mut Store,
     name: &Path,
     text: &str,
+    mode: Mode,
 ) -> Result<ImportReport, ImportError> {
     let path = name;
     let fail = |row: &str, field: &str, message: String| one_problem(path, row, field, message);
@@ -440,15 +450,30 @@ pub fn import_text(
             ));
         }
     };
-    import(store, &ds, csv_lines.as_deref()).map_err(|problems| ImportError {
+    import_as(store, &ds, csv_lines.as_deref(), mode).map_err(|problems| ImportError {
         file: path.to_path_buf(),
         problems,
     })
 }
 
+/// Whether an import may change rows that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Only new rows; an id already in the database is a problem (the default).
+    #[default]
+    Add,
+    /// Agencies, people, producers and products whose id exists are updated with the
+    /// file's values; everything else is still added only.
+    Update,
+}
+
 struct Importer<'a> {
     tx: &'a Transaction<'a>,
     problems: Vec<ImportProblem>,
+    mode: Mode,
+    /// (table, id) of the rows of this file, so an id twice in one file is refused in
+    /// either mode.
+    seen: std::collections::HashSet<(&'static str, String)>,
 }
 
 impl Importer<'_> {
@@ -477,8 +502,24 @@ impl Importer<'_> {
 
     fn new_id(&mut self, row: &str, table: Table, value: &str) -> Option<Id> {
         let id = self.id(row, "id", value)?;
-        if self.exists(table, id.as_str()) {
-            self.problem(row, "id", format!("đã có {} mã \"{id}\"", table.what()));
+        if !self.seen.insert((table.name(), id.as_str().to_string())) {
+            self.problem(row, "id", format!("mã \"{id}\" có hai lần trong tệp"));
+            return None;
+        }
+        let updatable = matches!(
+            table,
+            Table::Agencies | Table::People | Table::Producers | Table::Products
+        );
+        if self.exists(table, id.as_str()) && !(self.mode == Mode::Update && updatable) {
+            let hint = match self.mode {
+                Mode::Add => "; muốn sửa thì nhập ở chế độ cập nhật (--update)",
+                Mode::Update => "; chế độ cập nhật chỉ sửa cơ quan, người ký, chủ thể và sản phẩm",
+            };
+            self.problem(
+                row,
+                "id",
+                format!("đã có {} mã \"{id}\"{hint}", table.what()),
+            );
             return None;
         }
         Some(id)
@@ -612,6 +653,16 @@ pub fn import(
     ds: &Dataset,
     csv_lines: Option<&[usize]>,
 ) -> Result<ImportReport, Vec<ImportProblem>> {
+    import_as(store, ds, csv_lines, Mode::Add)
+}
+
+/// [`import`] in the given [`Mode`].
+pub fn import_as(
+    store: &mut Store,
+    ds: &Dataset,
+    csv_lines: Option<&[usize]>,
+    mode: Mode,
+) -> Result<ImportReport, Vec<ImportProblem>> {
     let db_problem = |e: rusqlite::Error| {
         vec![ImportProblem {
             row: "-".into(),
@@ -628,6 +679,8 @@ pub fn import(
         let mut im = Importer {
             tx: &tx,
             problems: vec![],
+            mode,
+            seen: Default::default(),
         };
         let rown = |section: &str, i: usize| match (section, csv_lines) {
             ("products", Some(l)) => format!("dòng {}", l.get(i).copied().unwrap_or(i + 2)),
@@ -661,7 +714,10 @@ pub fn import(
                 (id, name, place, abbr, short, email, reply_to)
                 && im.exec(
                     &row,
-                    "INSERT INTO agencies (id, name, level, place, abbreviation, short_name, units, email, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO agencies (id, name, level, place, abbreviation, short_name, units, email, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, place = excluded.place,
+                       abbreviation = excluded.abbreviation, short_name = excluded.short_name, units = excluded.units,
+                       email = excluded.email, reply_to = excluded.reply_to",
                     params![id.as_str(), name, a.level, place, abbr.to_uppercase(), short, a.units.join(","), email, reply_to],
                 )
             {
@@ -701,7 +757,9 @@ pub fn import(
             if let (Some(id), Some(agency), Some(name), Some(title), Some(email)) = (id, agency, name, title, email)
                 && im.exec(
                     &row,
-                    "INSERT INTO people (id, agency_id, name, title, authority, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO people (id, agency_id, name, title, authority, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name,
+                       title = excluded.title, authority = excluded.authority, email = excluded.email",
                     params![id.as_str(), agency.as_str(), name, title, p.authority.join("\n"), email],
                 )
             {
@@ -817,7 +875,9 @@ pub fn import(
             if let (Some(id), Some(name), Some(address), Some(commune), Some(email)) = (id, name, address, commune, email)
                 && im.exec(
                     &row,
-                    "INSERT INTO producers (id, name, kind, address, commune_id, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO producers (id, name, kind, address, commune_id, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                       address = excluded.address, commune_id = excluded.commune_id, email = excluded.email",
                     params![id.as_str(), name, p.kind, address, commune.as_ref().map(Id::as_str), email],
                 )
             {
@@ -855,7 +915,9 @@ pub fn import(
             if let (Some(id), Some(producer), Some(name), Some(programme)) = (id, producer, name, programme)
                 && im.exec(
                     &row,
-                    "INSERT INTO products (id, producer_id, name, product_group, programme_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO products (id, producer_id, name, product_group, programme_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (id) DO UPDATE SET producer_id = excluded.producer_id, name = excluded.name,
+                       product_group = excluded.product_group, programme_id = excluded.programme_id, note = excluded.note",
                     params![id.as_str(), producer.as_str(), name, p.group.trim(), programme.as_ref().map(Id::as_str), p.note.trim()],
                 )
             {

@@ -17,6 +17,9 @@ use crate::service::{audit, drafts};
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     format: String,
+    /// Update agencies, people, producers and products that exist (default: add only).
+    #[serde(default)]
+    update: bool,
 }
 
 /// The data import of an uploaded text (API body or web upload), all or nothing.
@@ -25,9 +28,10 @@ pub fn import_text(
     caller: &Caller,
     name: &str,
     text: &str,
+    mode: crate::data::Mode,
 ) -> Result<crate::data::ImportReport, ApiError> {
     drafts::authorize(store, &caller.user, Action::Administer, "data:import")?;
-    match crate::data::import_text(store, std::path::Path::new(name), text) {
+    match crate::data::import_text(store, std::path::Path::new(name), text, mode) {
         Ok(report) => {
             audit::record(
                 store.conn(),
@@ -77,7 +81,12 @@ pub async fn import(
     }
     state
         .run(move |store, _| {
-            let r = import_text(store, &caller, &format!("tai-len.{format}"), &body)?;
+            let mode = if q.update {
+                crate::data::Mode::Update
+            } else {
+                crate::data::Mode::Add
+            };
+            let r = import_text(store, &caller, &format!("tai-len.{format}"), &body, mode)?;
             Ok(Json(json!({
                 "agencies": r.agencies, "people": r.people, "groups": r.groups,
                 "programmes": r.programmes, "producers": r.producers, "products": r.products,

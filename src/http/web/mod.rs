@@ -913,7 +913,7 @@ async fn import(
     WebUser(caller): WebUser,
     mut multipart: Multipart,
 ) -> Response {
-    let (mut sent_csrf, mut file) = (None, None);
+    let (mut sent_csrf, mut file, mut mode) = (None, None, crate::data::Mode::Add);
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
@@ -922,6 +922,7 @@ async fn import(
                 match field.text().await {
                     Ok(text) if name == "csrf" => sent_csrf = Some(text),
                     Ok(text) if name == "file" => file = Some((file_name, text)),
+                    Ok(_) if name == "update" => mode = crate::data::Mode::Update,
                     Ok(_) => {}
                     Err(e) => {
                         return data_view(&state, &caller, StatusCode::BAD_REQUEST, json!({"error": format!("tệp tải lên không đọc được (phải là văn bản UTF-8): {e}")})).await;
@@ -954,7 +955,7 @@ async fn import(
     };
     let c = caller.clone();
     let result = state
-        .run(move |store, _| api::admin_import(store, &c, &name, &text))
+        .run(move |store, _| api::admin_import(store, &c, &name, &text, mode))
         .await;
     match result {
         Ok(report) => {
