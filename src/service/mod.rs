@@ -255,7 +255,9 @@ pub fn data_tables(store: &Store, limit: u32) -> rusqlite::Result<Vec<DataTable>
             "agencies",
             "Cơ quan",
             &["Mã", "Tên ngắn", "Cấp", "Thư điện tử"],
-            "SELECT id, short_name, level, coalesce(email, '') FROM agencies ORDER BY id",
+            "SELECT id, short_name, CASE level WHEN 'national' THEN 'trung ương' WHEN 'province' THEN 'tỉnh'
+                WHEN 'district' THEN 'huyện' WHEN 'commune' THEN 'xã' WHEN 'department' THEN 'sở, ngành'
+                WHEN 'office' THEN 'phòng, ban' ELSE 'khác' END, coalesce(email, '') FROM agencies ORDER BY id",
         ),
         (
             "people",
@@ -285,13 +287,27 @@ pub fn data_tables(store: &Store, limit: u32) -> rusqlite::Result<Vec<DataTable>
             "evaluations",
             "Kết quả đánh giá",
             &["Sản phẩm", "Đợt", "Ngày", "Điểm", "Hội đồng"],
-            "SELECT product_id, round, strftime('%d/%m/%Y', date), score, council_level FROM evaluations ORDER BY date DESC, id",
+            "SELECT product_id, round, strftime('%d/%m/%Y', date), score,
+                    CASE council_level WHEN 'commune' THEN 'xã' WHEN 'district' THEN 'huyện'
+                    WHEN 'province' THEN 'tỉnh' ELSE 'trung ương' END
+             FROM evaluations ORDER BY date DESC, id",
         ),
         (
             "milestones",
             "Mốc thời hạn",
             &["Mã", "Chương trình", "Nội dung", "Hạn"],
             "SELECT id, programme_id, what, strftime('%d/%m/%Y', due_date) FROM milestones ORDER BY due_date DESC, id",
+        ),
+        (
+            "reminder_policies",
+            "Chính sách nhắc hạn",
+            &["Phạm vi", "Trước hạn (ngày)", "Đúng hạn", "Quá hạn, nhắc mỗi (ngày)", "Tính ngày làm việc", "Tự động", "Cơ quan viết"],
+            "SELECT CASE scope WHEN '' THEN '(mặc định)' ELSE scope END, before_days,
+                    CASE on_due WHEN 1 THEN 'có' ELSE 'không' END, coalesce(overdue_every, '—'),
+                    CASE working_days WHEN 1 THEN 'có' ELSE 'không' END,
+                    CASE auto WHEN 'draft' THEN 'soạn nháp' WHEN 'issue' THEN 'ban hành' ELSE 'ban hành và gửi' END,
+                    coalesce(issuer_id, '(cơ quan chủ trì)')
+             FROM reminder_policies ORDER BY scope",
         ),
     ];
     let conn = store.conn();

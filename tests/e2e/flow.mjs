@@ -1,7 +1,7 @@
 // End-to-end: four people in one browser (Debian's Chromium, headless) take a
 // reminder dispatch from draft to delivered. Usage: node flow.mjs BASE_URL OUT_DIR
 // Screenshots of the main pages go to OUT_DIR for a reviewer to look at.
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 
@@ -125,6 +125,17 @@ for (const a of ['tạo bản nháp', 'trình duyệt', 'duyệt', 'ban hành', 
 await shot('10-nhat-ky');
 await page.goto(`${base}/admin/users`);
 await shot('11-nguoi-dung');
+// Anyone may make an API token for themselves; it works once shown.
+await page.getByRole('link', { name: 'Phạm Quản Trị' }).click();
+await page.getByLabel(/Ghi chú/).fill('bảng tính tổng hợp');
+await page.getByRole('button', { name: 'Tạo mã' }).click();
+const token = await page.locator('#token').innerText();
+const cookieless = await request.newContext();
+assert.equal((await cookieless.get(`${base}/api/v1/me`)).status(), 401);
+const me = await cookieless.get(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+assert.equal((await me.json()).login, 'qt');
+await cookieless.dispose();
+await shot('13-tai-khoan');
 
 await browser.close();
 console.log(`e2e: ok; screenshots in ${out}`);

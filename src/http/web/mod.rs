@@ -72,6 +72,10 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../templates/web/milestone.html"),
     ),
     (
+        "account.html",
+        include_str!("../../../templates/web/account.html"),
+    ),
+    (
         "error.html",
         include_str!("../../../templates/web/error.html"),
     ),
@@ -120,6 +124,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/data/import", post(import))
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/audit", get(audit_page))
+        .route("/account", get(account_page))
+        .route("/account/tokens", post(new_token))
 }
 
 /// A signed-in browser user; anyone else is sent to the login page.
@@ -1062,6 +1068,46 @@ async fn add_user(
             )
             .await
         }
+    }
+}
+
+async fn account_page(State(state): State<AppState>, WebUser(caller): WebUser) -> Response {
+    render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "account.html",
+        json!({}),
+    )
+}
+
+/// A new API token for the signed-in user, shown once.
+async fn new_token(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let (login, label) = (
+        caller.user.login.clone(),
+        form.remove("label").unwrap_or_default(),
+    );
+    match state
+        .run(move |store, _| {
+            Ok::<_, ApiError>(accounts::create_token(store, &login, label.trim())?)
+        })
+        .await
+    {
+        Ok(token) => render(
+            &state,
+            Some(&caller),
+            StatusCode::OK,
+            "account.html",
+            json!({"token": token}),
+        ),
+        Err(e) => fail(&state, &caller, e),
     }
 }
 
