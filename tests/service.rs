@@ -690,10 +690,15 @@ fn the_web_pages_log_in_and_show_field_errors_in_vietnamese() {
         "/register",
         "/register?q=don+doc&year=2020",
         "/data",
+        "/account",
     ] {
         let (status, page) = get(path, Some(&cookie));
         assert_eq!(status, 200, "{path}: {page}");
     }
+    let (_, data) = get("/data", Some(&cookie));
+    assert!(data.contains("<td>sở, ngành</td>") && data.contains("Chính sách nhắc hạn"));
+    let (_, board) = get("/?date=2020-10-20", Some(&cookie));
+    assert!(board.contains("<a href=\"/milestones/bg-2020-danh-gia-huyen\">"));
     let (status, page) = get("/admin/users", Some(&cookie));
     assert_eq!(status, 403);
     assert!(page.contains("không được quản trị"));
