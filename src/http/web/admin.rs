@@ -1,0 +1,209 @@
+//! Programme data (tables, upload), users and the audit log.
+
+use super::*;
+
+pub(super) async fn data_page(State(state): State<AppState>, WebUser(caller): WebUser) -> Response {
+    data_view(&state, &caller, StatusCode::OK, json!({})).await
+}
+
+pub(super) async fn data_view(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    match state
+        .run(|store, _| Ok::<_, ApiError>(service::data_tables(store, 100)?))
+        .await
+    {
+        Ok(tables) => {
+            let ctx = merged(json!({"tables": tables}), extra);
+            render(state, Some(caller), status, "data.html", ctx)
+        }
+        Err(e) => fail(state, caller, e),
+    }
+}
+
+/// The data upload: a multipart form with `csrf` and `file` (.toml, .json or .csv).
+pub(super) async fn import(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    mut multipart: Multipart,
+) -> Response {
+    let (mut sent_csrf, mut file, mut mode) = (None, None, crate::data::Mode::Add);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                match field.text().await {
+                    Ok(text) if name == "csrf" => sent_csrf = Some(text),
+                    Ok(text) if name == "file" => file = Some((file_name, text)),
+                    Ok(_) if name == "update" => mode = crate::data::Mode::Update,
+                    Ok(_) => {}
+                    Err(e) => {
+                        return data_view(&state, &caller, StatusCode::BAD_REQUEST, json!({"error": format!("tệp tải lên không đọc được (phải là văn bản UTF-8): {e}")})).await;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return data_view(
+                    &state,
+                    &caller,
+                    e.status(),
+                    json!({"error": format!("tệp tải lên không đọc được: {}", e.body_text())}),
+                )
+                .await;
+            }
+        }
+    }
+    if let Err(e) = caller.check_csrf(sent_csrf.as_deref()) {
+        return fail(&state, &caller, e);
+    }
+    let Some((name, text)) = file.filter(|(n, _)| !n.is_empty()) else {
+        return data_view(
+            &state,
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"error": "hãy chọn một tệp .toml, .json hoặc .csv"}),
+        )
+        .await;
+    };
+    let c = caller.clone();
+    let result = state
+        .run(move |store, _| api::admin_import(store, &c, &name, &text, mode))
+        .await;
+    match result {
+        Ok(report) => {
+            data_view(
+                &state,
+                &caller,
+                StatusCode::OK,
+                json!({"done": report.to_string()}),
+            )
+            .await
+        }
+        Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
+        Err(e) => {
+            let problems: Vec<String> = e
+                .fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
+            data_view(&state, &caller, e.status, json!({"error": "Không nhập gì cả: tệp có lỗi, dữ liệu đang có giữ nguyên.", "problems": problems})).await
+        }
+    }
+}
+
+pub(super) async fn users_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+) -> Response {
+    users_view(&state, &caller, StatusCode::OK, json!({})).await
+}
+
+pub(super) async fn users_view(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let c = caller.clone();
+    match state
+        .run(move |store, _| {
+            drafts::authorize(store, &c.user, Action::Administer, "users")?;
+            Ok::<_, ApiError>(accounts::users(store)?)
+        })
+        .await
+    {
+        Ok(users) => {
+            let users: Vec<Value> = users
+                .iter()
+                .map(|u| json!({"login": u.login, "name": u.name, "role": u.role.label()}))
+                .collect();
+            let roles: Vec<Value> = Role::ALL
+                .iter()
+                .map(|r| json!({"code": r.code(), "label": r.label()}))
+                .collect();
+            let ctx = merged(json!({"users": users, "roles": roles}), extra);
+            render(state, Some(caller), status, "users.html", ctx)
+        }
+        Err(e) => fail(state, caller, e),
+    }
+}
+
+pub(super) async fn add_user(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let c = caller.clone();
+    let f = form.clone();
+    let get = move |k: &str| f.get(k).cloned().unwrap_or_default();
+    let result = state
+        .run(move |store, _| {
+            api::admin_add(
+                store,
+                &c,
+                &get("login"),
+                &get("name"),
+                &get("role"),
+                &get("password"),
+            )
+        })
+        .await;
+    match result {
+        Ok(u) => {
+            users_view(
+                &state,
+                &caller,
+                StatusCode::OK,
+                json!({"done": format!("đã thêm {} ({})", u.login, u.role.label())}),
+            )
+            .await
+        }
+        Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
+        Err(e) => {
+            let mut errors = serde_json::Map::new();
+            errors.insert(
+                e.field.clone().unwrap_or_default(),
+                e.message.clone().into(),
+            );
+            form.remove("password");
+            users_view(
+                &state,
+                &caller,
+                e.status,
+                json!({"errors": errors, "values": form}),
+            )
+            .await
+        }
+    }
+}
+
+pub(super) async fn audit_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+) -> Response {
+    let c = caller.clone();
+    match state
+        .run(move |store, _| {
+            drafts::authorize(store, &c.user, Action::Administer, "audit")?;
+            Ok::<_, ApiError>(audit::list(store, None, 500)?)
+        })
+        .await
+    {
+        Ok(events) => render(
+            &state,
+            Some(&caller),
+            StatusCode::OK,
+            "audit.html",
+            json!({"events": events}),
+        ),
+        Err(e) => fail(&state, &caller, e),
+    }
+}

@@ -1,0 +1,343 @@
+//! Drafts: the template forms, the draft page with its preview and the workflow actions.
+
+use super::*;
+
+pub(super) fn draft_json(d: &drafts::Draft) -> Value {
+    let mut v = serde_json::to_value(d).expect("serializes");
+    v["state_label"] = d.state.label().into();
+    let form = forms::form(&d.template);
+    v["template_title"] = form
+        .as_ref()
+        .map(|f| f.title.clone())
+        .unwrap_or_else(|| d.template.clone())
+        .into();
+    // The form's values under the form's labels, dates as a clerk writes them.
+    let rows: Vec<Value> = form
+        .map(|f| f.fields)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| {
+            let value = d.fields.get(&f.name)?;
+            let shown = match f.kind {
+                forms::FieldKind::Date => forms::parse_date(value)
+                    .map(|x| x.format("%d/%m/%Y").to_string())
+                    .unwrap_or_else(|| value.clone()),
+                _ => value.clone(),
+            };
+            let label = f.label.split(" (").next().unwrap_or(&f.label).to_string();
+            Some(json!({"label": label, "value": shown}))
+        })
+        .collect();
+    v["field_rows"] = rows.into();
+    v
+}
+
+pub(super) async fn drafts_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let filter = q.get("state").and_then(|s| DraftState::parse(s));
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(drafts::list(store, filter)?))
+        .await
+    {
+        Ok(list) => render(
+            &state,
+            Some(&caller),
+            StatusCode::OK,
+            "drafts.html",
+            json!({
+                "drafts": list.iter().map(draft_json).collect::<Vec<_>>(),
+                "templates": forms::forms(),
+                "state": filter.map(|s| s.code()),
+            }),
+        ),
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// The form page of a template: its fields with choices, values and per-field errors.
+pub(super) async fn form_page(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    template: String,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    draft: Option<i64>,
+) -> Response {
+    let Some(form) = forms::form(&template) else {
+        return error_page(
+            state,
+            Some(caller),
+            StatusCode::NOT_FOUND,
+            &format!("không có mẫu văn bản \"{template}\""),
+        );
+    };
+    let result = state
+        .run(move |store, _| {
+            let mut fields = vec![];
+            for f in &form.fields {
+                fields.push(json!({
+                    "name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
+                    "choices": forms::choices(store, f.kind)?,
+                    "value": values.get(&f.name).cloned().unwrap_or_else(|| {
+                        if f.kind == forms::FieldKind::Date { register::today_vn().to_string() } else { String::new() }
+                    }),
+                    "error": errors.get(&f.name),
+                }));
+            }
+            Ok::<_, ApiError>(json!({"form": form, "fields": fields, "draft": draft, "general": errors.get("")}))
+        })
+        .await;
+    match result {
+        Ok(ctx) => render(state, Some(caller), status, "draft_form.html", ctx),
+        Err(e) => fail(state, caller, e),
+    }
+}
+
+pub(super) async fn new_draft(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let mut values = q;
+    let template = values
+        .remove("template")
+        .unwrap_or_else(|| "reminder".into());
+    form_page(
+        &state,
+        &caller,
+        StatusCode::OK,
+        template,
+        values,
+        BTreeMap::new(),
+        None,
+    )
+    .await
+}
+
+/// Why saving a form failed: the workflow's typed error, or the service's.
+pub(super) enum Failure {
+    Draft(DraftError),
+    Api(ApiError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+/// A failed create/update: field errors next to their fields, anything else on top.
+pub(super) async fn form_errors(
+    state: &AppState,
+    caller: &Caller,
+    template: String,
+    values: BTreeMap<String, String>,
+    e: Failure,
+    draft: Option<i64>,
+) -> Response {
+    let mut errors = BTreeMap::new();
+    match e {
+        Failure::Draft(DraftError::Invalid(problems)) => {
+            for p in problems {
+                errors.insert(p.field, p.message);
+            }
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            form_page(state, caller, status, template, values, errors, draft).await
+        }
+        Failure::Draft(e) => {
+            let api = ApiError::from(e);
+            if api.status == StatusCode::FORBIDDEN || api.status == StatusCode::NOT_FOUND {
+                return fail(state, caller, api);
+            }
+            errors.insert(String::new(), api.message);
+            form_page(state, caller, api.status, template, values, errors, draft).await
+        }
+        Failure::Api(api) => fail(state, caller, api),
+    }
+}
+
+pub(super) async fn create_draft(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Query(q): Query<BTreeMap<String, String>>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let template = q.get("template").cloned().unwrap_or_default();
+    let (t, values, user) = (template.clone(), form.clone(), caller.user.clone());
+    let result = state
+        .run(move |store, _| drafts::create(store, &user, &t, &values).map_err(Failure::Draft))
+        .await;
+    match result {
+        Ok(d) => Redirect::to(&format!("/drafts/{}", d.id)).into_response(),
+        Err(e) => form_errors(&state, &caller, template, form, e, None).await,
+    }
+}
+
+pub(super) async fn edit_draft(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+) -> Response {
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(drafts::get(store, id)?))
+        .await
+    {
+        Ok(d) => {
+            form_page(
+                &state,
+                &caller,
+                StatusCode::OK,
+                d.template,
+                d.fields,
+                BTreeMap::new(),
+                Some(id),
+            )
+            .await
+        }
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+pub(super) async fn update_draft(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let template = match state
+        .run(move |store, _| Ok::<_, ApiError>(drafts::get(store, id)?))
+        .await
+    {
+        Ok(d) => d.template,
+        Err(e) => return fail(&state, &caller, e),
+    };
+    let (values, user) = (form.clone(), caller.user.clone());
+    let result = state
+        .run(move |store, _| drafts::update(store, &user, id, &values).map_err(Failure::Draft))
+        .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        Err(e) => form_errors(&state, &caller, template, form, e, Some(id)).await,
+    }
+}
+
+pub(super) async fn draft_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let result = state
+        .run(move |store, _| {
+            let d = drafts::get(store, id)?;
+            let history = audit::list(store, Some(&format!("draft:{id}")), 100)?;
+            let document = match d.document_id {
+                Some(doc) => Some(register::by_id(store, doc)?),
+                None => None,
+            };
+            let deliveries = match d.document_id {
+                Some(doc) => crate::mail::outbox::list(store, doc)?
+                    .into_iter()
+                    .map(|x| api::delivery_json(&x))
+                    .collect(),
+                None => vec![],
+            };
+            Ok::<_, ApiError>((d, history, document, deliveries))
+        })
+        .await;
+    let (d, history, document, deliveries) = match result {
+        Ok(r) => r,
+        Err(e) => return fail(&state, &caller, e),
+    };
+    let role = caller.user.role;
+    let actions = json!({
+        "edit": role.may(Action::Compose) && d.state == DraftState::Draft && d.author == caller.user.login,
+        "submit": role.may(Action::Compose) && d.state == DraftState::Draft,
+        "approve": role.may(Action::Approve) && d.state == DraftState::Submitted,
+        "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
+        "send": role.may(Action::Send) && d.state == DraftState::Issued,
+    });
+    // While messages are on their way, the page reloads itself (no script needed).
+    let pending = deliveries
+        .iter()
+        .any(|x: &Value| x["status"] == "queued" || x["status"] == "sending");
+    render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "draft.html",
+        json!({
+            "refresh": if pending { Some(3) } else { None },
+            "d": draft_json(&d), "history": history, "actions": actions,
+            "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
+            "done": q.get("done"),
+        }),
+    )
+}
+
+pub(super) async fn preview(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+) -> Response {
+    let result = state
+        .run(move |store, state| {
+            let pdf = drafts::preview(store, state.renderer(), id)?;
+            Ok::<_, ApiError>(api::file(
+                pdf,
+                "application/pdf",
+                &format!("ban-nhap-{id}.pdf"),
+            ))
+        })
+        .await;
+    result.unwrap_or_else(|e| fail(&state, &caller, e))
+}
+
+pub(super) async fn draft_action(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    axum::extract::Path((id, action)): axum::extract::Path<(String, String)>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(
+            &state,
+            Some(&caller),
+            StatusCode::NOT_FOUND,
+            "không có bản nháp này",
+        );
+    };
+    let user = caller.user.clone();
+    let comment = form.get("comment").cloned().unwrap_or_default();
+    let act = action.clone();
+    let result = state
+        .run(move |store, state| {
+            match act.as_str() {
+                "submit" => drafts::submit(store, &user, id).map(|_| ()),
+                "approve" => drafts::approve(store, &user, id).map(|_| ()),
+                "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
+                "issue" => drafts::issue(store, state.renderer(), &user, id).map(|_| ()),
+                "send" => drafts::send(store, state.mail(), &user, id).map(|_| ()),
+                _ => Err(DraftError::NotFound(id)),
+            }
+            .map_err(ApiError::from)
+        })
+        .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/drafts/{id}?done={action}")).into_response(),
+        Err(e) => fail(&state, &caller, e),
+    }
+}
