@@ -1004,3 +1004,30 @@ fn an_admin_upload_updates_an_agency_when_asked_to() {
         .unwrap();
     assert_eq!(email, "vanthu@lucnam.vanthu.example");
 }
+
+#[test]
+fn two_clerks_issuing_one_draft_at_once_get_one_number() {
+    let s = Server::start();
+    let id = s.create_reminder();
+    s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None);
+    s.api(Some("ld"), "POST", &format!("/drafts/{id}/approve"), None);
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None)
+                        .0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, [200, 409, 409, 409], "{statuses:?}");
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let documents: i64 = conn
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(documents, 1);
+}
