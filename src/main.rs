@@ -711,7 +711,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Store::init(&db_path)?;
                 println!("đã tạo cơ sở dữ liệu {}", db_path.display());
             }
-            Store::open(&db_path)?;
+            let store = Store::open(&db_path)?;
+            if vanthu::service::accounts::users(&store)?.is_empty() {
+                eprintln!(
+                    "chưa có người dùng nào: tạo tài khoản quản trị đầu tiên bằng `vanthu --db {} user add TEN --name \"Họ tên\" --admin`",
+                    db_path.display()
+                );
+            }
+            drop(store);
             let renderer = Renderer::new(font_dir.as_deref())?;
             let state = vanthu::http::AppState::new(
                 db_path.clone(),

@@ -1031,3 +1031,35 @@ fn two_clerks_issuing_one_draft_at_once_get_one_number() {
         .unwrap();
     assert_eq!(documents, 1);
 }
+
+#[test]
+fn serve_on_a_fresh_folder_creates_the_database_and_says_how_to_add_the_first_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = vanthu()
+        .current_dir(dir.path())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("VANTHU_DB")
+        .env("VANTHU_REMINDER_AT", "")
+        .env("VANTHU_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut created, mut listening) = (String::new(), String::new());
+    out.read_line(&mut created).unwrap();
+    out.read_line(&mut listening).unwrap();
+    assert_eq!(created.trim(), "đã tạo cơ sở dữ liệu vanthu.db");
+    let base = listening.trim().rsplit(' ').next().unwrap().to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut ready = agent.get(&format!("{base}/readyz")).call().unwrap();
+    assert_eq!(ready.body_mut().read_to_string().unwrap(), "ready");
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("chưa có người dùng nào: tạo tài khoản quản trị đầu tiên bằng `vanthu --db vanthu.db user add"), "{err}");
+    assert!(dir.path().join("vanthu.db").exists());
+}
