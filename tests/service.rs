@@ -1063,3 +1063,28 @@ fn serve_on_a_fresh_folder_creates_the_database_and_says_how_to_add_the_first_ad
     assert!(err.contains("chưa có người dùng nào: tạo tài khoản quản trị đầu tiên bằng `vanthu --db vanthu.db user add"), "{err}");
     assert!(dir.path().join("vanthu.db").exists());
 }
+
+#[test]
+fn the_programme_data_is_readable_over_the_api() {
+    let s = Server::start();
+    let (status, data) = s.api(Some("ld"), "GET", "/data?limit=2", None);
+    assert_eq!(status, 200);
+    let tables = data["tables"].as_array().unwrap();
+    let agencies = tables.iter().find(|t| t["id"] == "agencies").unwrap();
+    assert_eq!(agencies["total"].as_i64(), Some(15));
+    assert_eq!(agencies["rows"].as_array().unwrap().len(), 2);
+    let ids: Vec<&str> = tables.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "agencies",
+            "people",
+            "groups",
+            "programmes",
+            "products",
+            "evaluations",
+            "milestones",
+            "reminder_policies"
+        ]
+    );
+}

@@ -15,6 +15,28 @@ use crate::service::{audit, drafts};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct DataQuery {
+    limit: Option<u32>,
+}
+
+/// GET /data?limit=100: the programme data held, table by table (anyone signed in).
+pub async fn data(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<DataQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let limit = q.limit.unwrap_or(100).min(10_000);
+    state
+        .run(move |store, _| {
+            Ok(Json(
+                json!({ "tables": crate::service::data_tables(store, limit)? }),
+            ))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     format: String,
     /// Update agencies, people, producers and products that exist (default: add only).

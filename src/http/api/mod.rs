@@ -53,6 +53,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/documents/{id}/docx", get(documents::docx))
         .route("/documents/{id}/deliveries", get(documents::deliveries))
         .route("/dashboard", get(documents::dashboard))
+        .route("/data", get(admin::data))
         .route("/import", post(admin::import))
         .route("/users", get(admin::users).post(admin::add_user))
         .route("/audit", get(admin::audit))
