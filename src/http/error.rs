@@ -113,7 +113,9 @@ impl From<rusqlite::Error> for ApiError {
 impl From<RegisterError> for ApiError {
     fn from(e: RegisterError) -> Self {
         match e {
-            RegisterError::NotFound(..) => ApiError::not_found(e.to_string()),
+            RegisterError::NotFound(..) | RegisterError::NoSuchDocument(_) => {
+                ApiError::not_found(e.to_string())
+            }
             RegisterError::Store(s) => s.into(),
             RegisterError::Render(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

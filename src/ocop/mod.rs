@@ -798,12 +798,24 @@ pub fn issue_decision(
         date,
         |doc| crate::store::register::render_files(renderer, doc),
         |tx, entry| {
-            let signed = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(date);
-            n = insert_certificates(tx, &entry.number_symbol, issuer, signed, evaluated)?;
+            n = certify(tx, entry, issuer, date, evaluated)?;
             Ok(())
         },
     )?;
     Ok((entry, n))
+}
+
+/// Records the certificates an issued decision grants, dated the day it was signed
+/// (`date` when the entry's own date cannot be read); the caller owns the transaction.
+pub fn certify(
+    conn: &rusqlite::Connection,
+    entry: &crate::store::register::Entry,
+    issuer: &str,
+    date: NaiveDate,
+    evaluated: &[Evaluated],
+) -> Result<usize, rusqlite::Error> {
+    let signed = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(date);
+    insert_certificates(conn, &entry.number_symbol, issuer, signed, evaluated)
 }
 
 /// Inserts the certificates of the certified products of `evaluated` under `decision`

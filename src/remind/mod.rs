@@ -590,15 +590,13 @@ pub fn issue_draft(
             )?;
             if n == 0 {
                 // Another run issued it meanwhile: take nothing.
-                return Err(rusqlite::Error::QueryReturnedNoRows);
+                return Err(register::RegisterError::AlreadyIssued);
             }
             Ok(())
         },
     )
     .map_err(|e| match e {
-        register::RegisterError::Store(crate::store::StoreError::Sqlite(
-            rusqlite::Error::QueryReturnedNoRows,
-        )) => RemindError::AlreadyIssued(draft),
+        register::RegisterError::AlreadyIssued => RemindError::AlreadyIssued(draft),
         e => RemindError::Register(e),
     })?;
     Ok(entry)

@@ -536,7 +536,7 @@ pub fn issue(
             )?;
             if n == 0 {
                 // Another clerk issued it meanwhile: take nothing.
-                return Err(rusqlite::Error::QueryReturnedNoRows);
+                return Err(RegisterError::AlreadyIssued);
             }
             // A reminder the schedule drafted is issued through this draft.
             tx.execute(
@@ -545,8 +545,7 @@ pub fn issue(
                 params![id, entry.id],
             )?;
             if let Some((issuer, evaluated)) = &c.decision {
-                let signed = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(c.date);
-                ocop::insert_certificates(tx, &entry.number_symbol, issuer, signed, evaluated)?;
+                ocop::certify(tx, entry, issuer, c.date, evaluated)?;
             }
             audit::record(
                 tx,
@@ -555,14 +554,15 @@ pub fn issue(
                 &target,
                 Outcome::Ok,
                 &entry.number_symbol,
-            )
+            )?;
+            Ok(())
         },
     );
     match result {
         Ok(entry) => Ok(entry),
-        Err(RegisterError::Store(crate::store::StoreError::Sqlite(
-            rusqlite::Error::QueryReturnedNoRows,
-        ))) => Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?),
+        Err(RegisterError::AlreadyIssued) => {
+            Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?)
+        }
         Err(e) => Err(e.into()),
     }
 }

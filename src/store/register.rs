@@ -19,6 +19,12 @@ pub enum RegisterError {
     AlreadyNumbered(u32),
     #[error("không có văn bản {0} năm {1} trong sổ")]
     NotFound(String, i32),
+    #[error("không có văn bản mã {0} trong sổ")]
+    NoSuchDocument(i64),
+    /// An [`issue_then`] step found its draft already issued by someone else: nothing
+    /// was stored and no number used.
+    #[error("bản nháp này vừa được ban hành ở nơi khác; không lấy thêm số")]
+    AlreadyIssued,
     #[error(
         "có {0} văn bản cùng số {1} năm {2} của các cơ quan khác nhau; hãy chỉ rõ --issuer ({3})"
     )]
@@ -121,7 +127,7 @@ pub fn issue_then(
     letter: &str,
     date: NaiveDate,
     render: impl FnOnce(&Document) -> Result<Files, RenderError>,
-    then: impl FnOnce(&rusqlite::Transaction, &Entry) -> Result<(), rusqlite::Error>,
+    then: impl FnOnce(&rusqlite::Transaction, &Entry) -> Result<(), RegisterError>,
 ) -> Result<Entry, RegisterError> {
     if let Some(n) = draft.number() {
         return Err(RegisterError::AlreadyNumbered(n));
@@ -311,7 +317,11 @@ pub fn search(store: &Store, q: &Search, limit: u32) -> Result<Vec<Entry>, Regis
 /// One issued document by its row id.
 pub fn by_id(store: &Store, id: i64) -> Result<Entry, RegisterError> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = ?1");
-    Ok(store.conn().query_row(&sql, [id], entry)?)
+    store
+        .conn()
+        .query_row(&sql, [id], entry)
+        .optional()?
+        .ok_or(RegisterError::NoSuchDocument(id))
 }
 
 /// Finds one issued document by its number/symbol (`780/UBND-KT`) and year.
@@ -351,6 +361,23 @@ pub fn files(store: &Store, id: i64) -> Result<(Vec<u8>, Vec<u8>), RegisterError
         .query_row("SELECT pdf, docx FROM documents WHERE id = ?1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?)
+}
+
+/// One stored file of an issued document (only that column is read).
+pub fn file(store: &Store, id: i64, format: Format) -> Result<Vec<u8>, RegisterError> {
+    let column = match format {
+        Format::Pdf => "pdf",
+        Format::Docx => "docx",
+    };
+    store
+        .conn()
+        .query_row(
+            &format!("SELECT {column} FROM documents WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(RegisterError::NoSuchDocument(id))
 }
 
 /// Writes the register as CSV (UTF-8, header row), as offices keep it in Excel.

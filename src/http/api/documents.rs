@@ -86,15 +86,6 @@ pub async fn search(
         .await
 }
 
-fn known(store: &crate::store::Store, id: i64) -> Result<Entry, ApiError> {
-    register::by_id(store, id).map_err(|e| match e {
-        register::RegisterError::Store(crate::store::StoreError::Sqlite(
-            rusqlite::Error::QueryReturnedNoRows,
-        )) => ApiError::not_found(format!("không có văn bản mã {id} trong sổ")),
-        e => e.into(),
-    })
-}
-
 /// GET /documents/{id}
 pub async fn one(
     State(state): State<AppState>,
@@ -102,26 +93,36 @@ pub async fn one(
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(entry_json(&known(store, id)?))))
+        .run(move |store, _| Ok(Json(entry_json(&register::by_id(store, id)?))))
         .await
 }
 
-async fn files(state: AppState, id: i64, pdf: bool) -> Result<Response, ApiError> {
+/// The stored PDF or DOCX of an issued document as a download named after its number
+/// (`780-UBND-KT-2021.pdf`); the web page's links use it too.
+pub fn document_file(
+    store: &crate::store::Store,
+    id: i64,
+    format: crate::Format,
+) -> Result<Response, ApiError> {
+    let e = register::by_id(store, id)?;
+    let bytes = register::file(store, id, format)?;
+    let stem = format!("{}-{}", e.number_symbol.replace('/', "-"), e.year);
+    let content_type = match format {
+        crate::Format::Pdf => "application/pdf",
+        crate::Format::Docx => {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+    };
+    Ok(file(
+        bytes,
+        content_type,
+        &format!("{stem}.{}", format.extension()),
+    ))
+}
+
+async fn files(state: AppState, id: i64, format: crate::Format) -> Result<Response, ApiError> {
     state
-        .run(move |store, _| {
-            let e = known(store, id)?;
-            let (p, d) = register::files(store, id)?;
-            let stem = format!("{}-{}", e.number_symbol.replace('/', "-"), e.year);
-            Ok(if pdf {
-                file(p, "application/pdf", &format!("{stem}.pdf"))
-            } else {
-                file(
-                    d,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    &format!("{stem}.docx"),
-                )
-            })
-        })
+        .run(move |store, _| document_file(store, id, format))
         .await
 }
 
@@ -131,7 +132,7 @@ pub async fn pdf(
     _caller: Caller,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
-    files(state, id, true).await
+    files(state, id, crate::Format::Pdf).await
 }
 
 /// GET /documents/{id}/docx
@@ -140,7 +141,7 @@ pub async fn docx(
     _caller: Caller,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
-    files(state, id, false).await
+    files(state, id, crate::Format::Docx).await
 }
 
 /// GET /documents/{id}/deliveries: one row per recipient with its state.
@@ -151,7 +152,7 @@ pub async fn deliveries(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            known(store, id)?;
+            register::by_id(store, id)?;
             let rows: Vec<_> = crate::mail::outbox::list(store, id)?
                 .into_iter()
                 .map(|d| delivery_json(&d))

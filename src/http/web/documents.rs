@@ -34,8 +34,7 @@ pub(super) async fn document_page(
 ) -> Response {
     let result = state
         .run(move |store, _| {
-            let e = register::by_id(store, id)
-                .map_err(|_| ApiError::not_found(format!("không có văn bản mã {id} trong sổ")))?;
+            let e = register::by_id(store, id)?;
             let deliveries: Vec<Value> = crate::mail::outbox::list(store, id)?
                 .into_iter()
                 .map(|x| api::delivery_json(&x))
@@ -66,38 +65,20 @@ pub(super) async fn download(
     WebUser(caller): WebUser,
     axum::extract::Path((id, format)): axum::extract::Path<(String, String)>,
 ) -> Response {
-    let (Ok(id), pdf) = (id.parse::<i64>(), format == "pdf") else {
-        return error_page(
-            &state,
-            Some(&caller),
-            StatusCode::NOT_FOUND,
-            "không có văn bản này",
-        );
+    let format = match format.as_str() {
+        "pdf" => crate::Format::Pdf,
+        "docx" => crate::Format::Docx,
+        _ => {
+            let message = "chỉ có tệp pdf hoặc docx";
+            return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message);
+        }
     };
-    if !pdf && format != "docx" {
-        return error_page(
-            &state,
-            Some(&caller),
-            StatusCode::NOT_FOUND,
-            "chỉ có tệp pdf hoặc docx",
-        );
-    }
+    let Ok(id) = id.parse::<i64>() else {
+        let message = "không có văn bản này";
+        return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message);
+    };
     let result = state
-        .run(move |store, _| {
-            let e = register::by_id(store, id)
-                .map_err(|_| ApiError::not_found(format!("không có văn bản mã {id} trong sổ")))?;
-            let (p, d) = register::files(store, id)?;
-            let stem = format!("{}-{}", e.number_symbol.replace('/', "-"), e.year);
-            Ok::<_, ApiError>(if pdf {
-                api::file(p, "application/pdf", &format!("{stem}.pdf"))
-            } else {
-                api::file(
-                    d,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    &format!("{stem}.docx"),
-                )
-            })
-        })
+        .run(move |store, _| api::document_file(store, id, format))
         .await;
     result.unwrap_or_else(|e| fail(&state, &caller, e))
 }
