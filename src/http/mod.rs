@@ -30,6 +30,9 @@ use crate::render::Renderer;
 use crate::store::Store;
 use error::ApiError;
 
+/// Connections kept open between requests (one per blocking thread at work is plenty).
+pub const IDLE_CONNECTIONS: usize = 8;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -38,6 +41,9 @@ pub struct AppState {
 
 struct Inner {
     db: PathBuf,
+    /// Open connections kept between requests, so a request does not reopen the file,
+    /// recheck the schema and lose its prepared statements.
+    idle: std::sync::Mutex<Vec<Store>>,
     renderer: Renderer,
     pages: tera::Tera,
     mail: MailSettings,
@@ -55,6 +61,7 @@ impl AppState {
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
+                idle: std::sync::Mutex::new(Vec::new()),
                 renderer,
                 pages: web::pages()?,
                 mail,
@@ -71,7 +78,9 @@ impl AppState {
         &self.inner.mail
     }
 
-    /// Runs `f` with a fresh connection on a blocking thread (SQLite and typst block).
+    /// Runs `f` on a blocking thread (SQLite and typst block) with a connection of its
+    /// own: an idle one when there is one, else a newly opened one; it is kept for the
+    /// next request afterwards (at most [`IDLE_CONNECTIONS`]).
     pub async fn run<T, E>(
         &self,
         f: impl FnOnce(&mut Store, &AppState) -> Result<T, E> + Send + 'static,
@@ -82,8 +91,17 @@ impl AppState {
     {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&state.inner.db).map_err(ApiError::from)?;
-            f(&mut store, &state)
+            let idle = state.inner.idle.lock().expect("not poisoned").pop();
+            let mut store = match idle {
+                Some(store) => store,
+                None => Store::open(&state.inner.db).map_err(ApiError::from)?,
+            };
+            let result = f(&mut store, &state);
+            let mut idle = state.inner.idle.lock().expect("not poisoned");
+            if idle.len() < IDLE_CONNECTIONS {
+                idle.push(store);
+            }
+            result
         })
         .await
         .map_err(|e| ApiError::internal(format!("tác vụ bị dừng: {e}")))?
