@@ -8,7 +8,6 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand_core::{OsRng, RngCore};
 use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::audit;
 use crate::mail::outbox::now_ms;
@@ -201,14 +200,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn now_text() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    crate::store::register::sha256_hex(s.as_bytes())
 }
 
 fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
@@ -250,7 +242,7 @@ pub fn add_user(
     }
     tx.execute(
         "INSERT INTO users (login, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![login.as_str(), name, role.code(), hash, now_text()],
+        params![login.as_str(), name, role.code(), hash, super::now_text()],
     )?;
     let user = User {
         id: tx.last_insert_rowid(),
@@ -385,7 +377,7 @@ pub fn create_token(store: &Store, login: &str, label: &str) -> Result<String, A
     let token = format!("vt_{}", random_hex(24));
     store.conn().execute(
         "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![sha256_hex(&token), user, label, now_text()],
+        params![sha256_hex(&token), user, label, super::now_text()],
     )?;
     Ok(token)
 }

@@ -180,10 +180,6 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
     })
 }
 
-fn now_text() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// One draft.
 pub fn get(store: &Store, id: i64) -> Result<Draft, DraftError> {
     store
@@ -271,7 +267,7 @@ fn checked(
     raw: &BTreeMap<String, String>,
 ) -> Result<(Values, Composition), DraftError> {
     let form = forms::form(template).ok_or_else(|| DraftError::UnknownTemplate(template.into()))?;
-    let values = Values::parse(store, &form, raw).map_err(DraftError::Invalid)?;
+    let values = Values::parse(store, form, raw).map_err(DraftError::Invalid)?;
     let composition = compose_values(store, template, &values)?;
     Ok((values, composition))
 }
@@ -308,7 +304,7 @@ fn insert_draft(
             values.to_json(),
             c.composed.document.subject_one_line(),
             user.id,
-            now_text()
+            super::now_text()
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -388,7 +384,7 @@ pub fn update(
     let tx = store.conn_mut().transaction()?;
     let n = tx.execute(
         "UPDATE drafts SET fields = ?2, subject = ?3, updated_at = ?4 WHERE id = ?1 AND state = 'draft'",
-        params![id, values.to_json(), c.composed.document.subject_one_line(), now_text()],
+        params![id, values.to_json(), c.composed.document.subject_one_line(), super::now_text()],
     )?;
     if n == 0 {
         drop(tx);
@@ -423,7 +419,7 @@ fn transition(
     let tx = store.conn_mut().transaction()?;
     let n = tx.execute(
         "UPDATE drafts SET state = ?3, comment = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2",
-        params![id, from.code(), to.code(), comment, now_text()],
+        params![id, from.code(), to.code(), comment, super::now_text()],
     )?;
     if n == 0 {
         drop(tx);
@@ -495,7 +491,7 @@ pub fn return_draft(
 /// The draft composed now: its document, unnumbered.
 pub fn compose(store: &Store, id: i64) -> Result<Composed, DraftError> {
     let draft = get(store, id)?;
-    let values = Values::from_json(&serde_json::to_string(&draft.fields).expect("serializes"));
+    let values = Values::stored(draft.fields);
     Ok(compose_values(store, &draft.template, &values)?.composed)
 }
 
@@ -520,7 +516,7 @@ pub fn issue(
     if draft.state != State::Approved {
         return Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?);
     }
-    let values = Values::from_json(&serde_json::to_string(&draft.fields).expect("serializes"));
+    let values = Values::stored(draft.fields);
     let c = compose_values(store, &draft.template, &values)?;
     let result = register::issue_then(
         store,
@@ -532,7 +528,7 @@ pub fn issue(
             let n = tx.execute(
                 "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3
                  WHERE id = ?1 AND state = 'approved'",
-                params![id, entry.id, now_text()],
+                params![id, entry.id, super::now_text()],
             )?;
             if n == 0 {
                 // Another clerk issued it meanwhile: take nothing.

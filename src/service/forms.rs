@@ -54,8 +54,14 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// The forms of every template, in the order they are offered.
-pub fn forms() -> Vec<Form> {
+/// The forms of every template, in the order they are offered (read from the embedded
+/// templates once).
+pub fn forms() -> &'static [Form] {
+    static FORMS: std::sync::OnceLock<Vec<Form>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(read_forms)
+}
+
+fn read_forms() -> Vec<Form> {
     crate::ocop::FORM_TEMPLATES
         .iter()
         .map(|(id, source)| {
@@ -81,8 +87,8 @@ pub fn forms() -> Vec<Form> {
 }
 
 /// The form of one template.
-pub fn form(id: &str) -> Option<Form> {
-    forms().into_iter().find(|f| f.id == id)
+pub fn form(id: &str) -> Option<&'static Form> {
+    forms().iter().find(|f| f.id == id)
 }
 
 /// One option of a choice field.
@@ -229,6 +235,11 @@ impl Values {
         Values(serde_json::from_str(s).unwrap_or_default())
     }
 
+    /// The values of a stored draft (parsed when it was saved).
+    pub fn stored(map: BTreeMap<String, String>) -> Values {
+        Values(map)
+    }
+
     pub fn as_map(&self) -> &BTreeMap<String, String> {
         &self.0
     }
@@ -245,7 +256,7 @@ mod tests {
             forms.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
             ["reminder", "plan", "decision"]
         );
-        for f in &forms {
+        for f in forms {
             assert!(
                 f.fields
                     .iter()

@@ -14,6 +14,11 @@ use serde::Serialize;
 
 use crate::store::Store;
 
+/// Now, UTC, RFC 3339 to the second: the service's `created_at`/`updated_at`.
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// A milestone on the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Deadline {

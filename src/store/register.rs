@@ -67,7 +67,9 @@ pub struct Entry {
     pub issued_at: String,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// The SHA-256 of `bytes` in lower-case hex (the register's file hashes; the service's
+/// stored session and token hashes).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -6,14 +6,10 @@ pub(super) fn draft_json(d: &drafts::Draft) -> Value {
     let mut v = serde_json::to_value(d).expect("serializes");
     v["state_label"] = d.state.label().into();
     let form = forms::form(&d.template);
-    v["template_title"] = form
-        .as_ref()
-        .map(|f| f.title.clone())
-        .unwrap_or_else(|| d.template.clone())
-        .into();
+    v["template_title"] = form.map_or(d.template.as_str(), |f| &f.title).into();
     // The form's values under the form's labels, dates as a clerk writes them.
     let rows: Vec<Value> = form
-        .map(|f| f.fields)
+        .map(|f| f.fields.as_slice())
         .unwrap_or_default()
         .iter()
         .filter_map(|f| {
