@@ -841,6 +841,7 @@ fn the_readme_service_tour_runs_as_written() {
         out.contains("đã thêm qt (Phạm Quản Trị, Quản trị)"),
         "{out}"
     );
+    assert!(out.contains("qt\tPhạm Quản Trị\tadmin"), "{out}");
 
     // The API tour against a running service with the demo users.
     let s = Server::start();

@@ -232,6 +232,16 @@ impl From<DraftError> for ApiError {
     }
 }
 
+impl From<crate::remind::RemindError> for ApiError {
+    fn from(e: crate::remind::RemindError) -> Self {
+        match e {
+            crate::remind::RemindError::Sqlite(e) => e.into(),
+            crate::remind::RemindError::UnknownMilestone(_) => ApiError::not_found(e.to_string()),
+            e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "remind", e.to_string()),
+        }
+    }
+}
+
 impl From<crate::letter::LetterError> for ApiError {
     fn from(e: crate::letter::LetterError) -> Self {
         let mut err = ApiError::new(

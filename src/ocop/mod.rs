@@ -36,7 +36,7 @@ pub enum OcopError {
     #[error("tất cả các đơn vị đã báo cáo mốc \"{0}\" trước ngày {1}: không cần đôn đốc")]
     NothingToRemind(String, String),
     #[error(
-        "cơ quan \"{0}\" chưa có người ký trong cơ sở dữ liệu; thêm một mục [[people]] cho cơ quan này hoặc chỉ --signer"
+        "cơ quan \"{0}\" chưa có người ký trong cơ sở dữ liệu; thêm một mục [[people]] cho cơ quan này, hoặc chọn người ký (--signer khi dùng dòng lệnh)"
     )]
     NoSigner(String),
     #[error(

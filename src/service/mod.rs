@@ -71,34 +71,27 @@ pub struct Dashboard {
 }
 
 /// The dashboard as of `date`.
-pub fn dashboard(store: &Store, date: NaiveDate) -> rusqlite::Result<Dashboard> {
+pub fn dashboard(store: &Store, date: NaiveDate) -> Result<Dashboard, crate::remind::RemindError> {
     let conn = store.conn();
     let day = date.to_string();
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.programme_id, m.what, m.due_date, count(a.agency_id),
-                count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?1)
-         FROM milestones m JOIN milestone_agencies a ON a.milestone_id = m.id
-         WHERE m.due_date <= date(?1, '+30 days')
-         GROUP BY m.id HAVING count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?1) < count(a.agency_id)
-         ORDER BY m.due_date, m.id LIMIT 200",
-    )?;
+    // The milestones as `vanthu milestones list` counts them, those due within 30 days
+    // with agencies still to report.
     let (mut upcoming, mut overdue) = (vec![], vec![]);
-    let rows = stmt.query_map([&day], |r| {
-        let due: String = r.get(3)?;
-        let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or(date);
-        Ok(Deadline {
-            id: r.get(0)?,
-            programme: r.get(1)?,
-            what: r.get(2)?,
-            due: due.format("%d/%m/%Y").to_string(),
-            days_left: (due - date).num_days(),
-            agencies: r.get(4)?,
-            reported: r.get(5)?,
-        })
-    })?;
-    for d in rows {
-        let d = d?;
-        if d.days_left < 0 {
+    for m in crate::remind::milestones(store, None, date)? {
+        let days_left = (m.due - date).num_days();
+        if days_left > 30 || m.reported >= m.agencies {
+            continue;
+        }
+        let d = Deadline {
+            id: m.id,
+            programme: m.programme,
+            what: m.what,
+            due: m.due.format("%d/%m/%Y").to_string(),
+            days_left,
+            agencies: m.agencies,
+            reported: m.reported,
+        };
+        if days_left < 0 {
             overdue.push(d);
         } else {
             upcoming.push(d);

@@ -8,7 +8,7 @@ mod milestones;
 mod session;
 
 pub use admin::{add as admin_add, import_text as admin_import};
-pub use documents::{SearchQuery, delivery_json, document_file};
+pub use documents::{SearchQuery, delivery_json, document_file, entry_json};
 pub use milestones::report_date;
 
 use axum::Json;

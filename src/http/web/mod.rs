@@ -254,12 +254,9 @@ async fn style() -> impl IntoResponse {
     )
 }
 
+/// A register entry for a page: the API's JSON with the date as a clerk writes it.
 fn api_entry(e: &register::Entry) -> Value {
-    let mut v = json!({
-        "id": e.id, "number_symbol": e.number_symbol, "year": e.year, "kind": e.kind,
-        "subject": e.subject, "signer": e.signer, "issuer_name": e.issuer_name,
-        "recipients": e.recipients, "pages": e.pages, "pdf_sha256": e.pdf_sha256,
-    });
+    let mut v = api::entry_json(e);
     v["date"] = chrono::NaiveDate::parse_from_str(&e.date, "%Y-%m-%d")
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| e.date.clone())

@@ -316,6 +316,10 @@ pub(super) async fn draft_action(
             "không có bản nháp này",
         );
     };
+    if !["submit", "approve", "return", "issue", "send"].contains(&action.as_str()) {
+        let message = format!("không có thao tác \"{action}\" với bản nháp");
+        return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, &message);
+    }
     let user = caller.user.clone();
     let comment = form.get("comment").cloned().unwrap_or_default();
     let act = action.clone();
@@ -327,7 +331,7 @@ pub(super) async fn draft_action(
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
                 "issue" => drafts::issue(store, state.renderer(), &user, id).map(|_| ()),
                 "send" => drafts::send(store, state.mail(), &user, id).map(|_| ()),
-                _ => Err(DraftError::NotFound(id)),
+                _ => unreachable!("checked above"),
             }
             .map_err(ApiError::from)
         })
