@@ -388,7 +388,7 @@ pub fn update(
     )?;
     if n == 0 {
         drop(tx);
-        return Err(wrong_state(store, id, "bản nháp đang soạn")?);
+        return Err(wrong_state(store, id, "bản nháp đang soạn mới sửa")?);
     }
     audit::record(&tx, Some(user), "update", &target, Outcome::Ok, "")?;
     tx.commit()?;
