@@ -8,6 +8,100 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// Characters no stored or rendered text may hold: C0 and C1 controls (but line feed
+/// and tab, which multi-line text keeps), DEL, the zero-width characters and the bidi
+/// marks, overrides and isolates (U+202E would print "sào" as "oàs").
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}'
+        | '\u{feff}' | '\u{61c}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// What a forbidden character is, for the clerk.
+pub fn describe_forbidden(c: char) -> String {
+    let what = match c {
+        '\r' => "xuống dòng CR",
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => "điều khiển",
+        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => "ẩn, không có bề rộng",
+        '\u{2028}' | '\u{2029}' => "ngắt dòng Unicode",
+        _ => "đổi chiều chữ, bidi",
+    };
+    format!("ký tự U+{:04X} ({what})", c as u32)
+}
+
+/// Why a text was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("có {} không được dùng; hãy xóa nó (gõ lại đoạn chữ này)", describe_forbidden(*.0))]
+    Forbidden(char),
+    #[error("phải nằm trên một dòng (không có ký tự xuống dòng hay tab)")]
+    Multiline,
+}
+
+/// Checks text that may span lines: no forbidden character (line feed and tab are
+/// kept; a CR is allowed only before a line feed).
+pub fn check_text(s: &str) -> Result<(), TextError> {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue;
+        }
+        if is_forbidden(c) {
+            return Err(TextError::Forbidden(c));
+        }
+    }
+    Ok(())
+}
+
+/// One line of text that may reach a header, a page or a document: a name, a title,
+/// a subject. One that exists is NFC, trimmed, and holds no line break, tab or
+/// forbidden character ([`is_forbidden`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Line(String);
+
+impl Line {
+    pub fn parse(s: &str) -> Result<Line, TextError> {
+        let s = nfc(s.trim());
+        if let Some(c) = s.chars().find(|c| is_forbidden(*c)) {
+            return Err(TextError::Forbidden(c));
+        }
+        if s.contains(['\n', '\t']) {
+            return Err(TextError::Multiline);
+        }
+        Ok(Line(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Text made safe for a mail header whatever is stored: every forbidden character,
+/// line break and tab becomes a space. (Stored text is already checked; this is the
+/// second wall, so no stored value can ever break a message.)
+pub fn header_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_forbidden(c) || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// A key for case- and spacing-insensitive comparison of Vietnamese words.
 pub fn fold_key(s: &str) -> String {
     nfc(s)
@@ -58,6 +152,37 @@ mod tests {
         assert_eq!(group_thousands(1000), "1.000");
         assert_eq!(group_thousands(0), "0");
         assert_eq!(group_thousands(-1234), "-1.234");
+    }
+
+    #[test]
+    fn lines_refuse_hidden_and_control_characters() {
+        for bad in [
+            "a\r\nBcc: x",
+            "s\u{202e}ào",
+            "x\u{200b}y",
+            "\u{feff}BOM",
+            "a\u{85}b",
+            "t\u{2066}x",
+        ] {
+            assert!(Line::parse(bad).is_err(), "{bad:?}");
+            assert_eq!(
+                header_safe(bad)
+                    .chars()
+                    .filter(|c| is_forbidden(*c))
+                    .count(),
+                0
+            );
+        }
+        assert_eq!(
+            Line::parse("  Sở Nông nghiệp  ").unwrap().as_str(),
+            "Sở Nông nghiệp"
+        );
+        // NFD in, NFC out.
+        assert_eq!(Line::parse("Ke\u{302}\u{301}").unwrap().as_str(), "Kế");
+        assert!(check_text("hai\r\ndòng\tvà tab").is_ok());
+        assert!(check_text("cr\rmột mình").is_err());
+        let msg = Line::parse("s\u{202e}ào").unwrap_err().to_string();
+        assert!(msg.contains("U+202E"), "{msg}");
     }
 
     #[test]
