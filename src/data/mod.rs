@@ -143,6 +143,10 @@ pub struct PersonRow {
     #[serde(default)]
     pub authority: Vec<String>,
     pub email: Option<String>,
+    /// Other agencies (ids) this person may sign for; a person signs for their own
+    /// agency without it.
+    #[serde(default)]
+    pub signs_for: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -450,10 +454,96 @@ pub fn import_text(
             ));
         }
     };
+    let hidden = match ext.as_str() {
+        "toml" => toml::from_str::<serde_json::Value>(&text)
+            .map(|v| hidden_characters(&v))
+            .unwrap_or_default(),
+        "json" => serde_json::from_str::<serde_json::Value>(&text)
+            .map(|v| hidden_characters(&v))
+            .unwrap_or_default(),
+        _ => csv_hidden_characters(&text),
+    };
+    if !hidden.is_empty() {
+        return Err(ImportError {
+            file: path.to_path_buf(),
+            problems: hidden,
+        });
+    }
     import_as(store, &ds, csv_lines.as_deref(), mode).map_err(|problems| ImportError {
         file: path.to_path_buf(),
         problems,
     })
+}
+
+/// Every string of a dataset that holds a control, zero-width or bidi character (see
+/// [`crate::text::is_forbidden`]), as `section[row]: field` problems. Names, titles and
+/// addresses reach mail headers, pages and documents, so none of them may.
+fn hidden_characters(v: &serde_json::Value) -> Vec<ImportProblem> {
+    fn walk(v: &serde_json::Value, row: &str, field: &str, out: &mut Vec<ImportProblem>) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let Err(e) = crate::text::check_text(s) {
+                    out.push(ImportProblem {
+                        row: row.to_string(),
+                        field: field.to_string(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if row.is_empty() {
+                        walk(item, &format!("{field}[{}]", i + 1), "", out);
+                    } else {
+                        walk(item, row, &format!("{field}[{}]", i + 1), out);
+                    }
+                }
+            }
+            serde_json::Value::Object(m) => {
+                for (k, item) in m {
+                    let f = if field.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{field}.{k}")
+                    };
+                    walk(item, row, &f, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    walk(v, "", "", &mut out);
+    out
+}
+
+/// The same check over a CSV file, by line and column.
+fn csv_hidden_characters(text: &str) -> Vec<ImportProblem> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut headers: Vec<String> = vec![];
+    let mut out = vec![];
+    for rec in r.records().flatten() {
+        let line = rec.position().map_or(0, |p| p.line());
+        for (i, cell) in rec.iter().enumerate() {
+            if let Err(e) = crate::text::check_text(cell) {
+                out.push(ImportProblem {
+                    row: format!("dòng {line}"),
+                    field: headers
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| format!("cột {}", i + 1)),
+                    message: e.to_string(),
+                });
+            }
+        }
+        if headers.is_empty() {
+            headers = rec.iter().map(String::from).collect();
+        }
+    }
+    out
 }
 
 /// Whether an import may change rows that exist.
@@ -577,13 +667,19 @@ impl Importer<'_> {
         }
     }
 
+    /// One line of required text (a name, a title): a [`crate::text::Line`].
     fn text(&mut self, row: &str, field: &str, value: &str) -> Option<String> {
-        let v = value.trim();
-        if v.is_empty() {
-            self.problem(row, field, "không được để trống");
-            return None;
+        match crate::text::Line::parse(value) {
+            Ok(v) if v.as_str().is_empty() => {
+                self.problem(row, field, "không được để trống");
+                None
+            }
+            Ok(v) => Some(v.into_string()),
+            Err(e) => {
+                self.problem(row, field, e.to_string());
+                None
+            }
         }
-        Some(v.to_string())
     }
 
     fn exec(&mut self, row: &str, sql: &str, p: impl rusqlite::Params) -> bool {
@@ -703,8 +799,15 @@ pub fn import_as(
                     ),
                 );
             }
-            let name = a.name.clone().into_vec().join("\n");
-            let name = im.text(&row, "name", &name);
+            // One line of text per printed line of the name.
+            let lines: Option<Vec<String>> = a
+                .name
+                .clone()
+                .into_vec()
+                .iter()
+                .map(|l| im.text(&row, "name", l))
+                .collect();
+            let name = lines.map(|l| l.join("\n"));
             let place = im.text(&row, "place", &a.place);
             let abbr = im.text(&row, "abbreviation", &a.abbreviation);
             let short = im.text(&row, "short_name", &a.short_name);
@@ -743,6 +846,15 @@ pub fn import_as(
             let name = im.text(&row, "name", &p.name);
             let title = im.text(&row, "title", &p.title);
             let email = im.email(&row, &p.email);
+            let signs_for: Vec<Option<Id>> = p
+                .signs_for
+                .iter()
+                .map(|a| im.reference(&row, "signs_for", Table::Agencies, a))
+                .collect();
+            let signs_for: Option<Vec<String>> = signs_for
+                .into_iter()
+                .map(|a| a.map(|a| a.as_str().to_string()))
+                .collect();
             for a in &p.authority {
                 if AuthorityLine::parse(a).is_none() {
                     im.problem(
@@ -754,13 +866,15 @@ pub fn import_as(
                     );
                 }
             }
-            if let (Some(id), Some(agency), Some(name), Some(title), Some(email)) = (id, agency, name, title, email)
+            if let (Some(id), Some(agency), Some(name), Some(title), Some(email), Some(signs_for)) =
+                (id, agency, name, title, email, signs_for)
                 && im.exec(
                     &row,
-                    "INSERT INTO people (id, agency_id, name, title, authority, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    "INSERT INTO people (id, agency_id, name, title, authority, email, signs_for) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name,
-                       title = excluded.title, authority = excluded.authority, email = excluded.email",
-                    params![id.as_str(), agency.as_str(), name, title, p.authority.join("\n"), email],
+                       title = excluded.title, authority = excluded.authority, email = excluded.email,
+                       signs_for = excluded.signs_for",
+                    params![id.as_str(), agency.as_str(), name, title, p.authority.join("\n"), email, signs_for.join(",")],
                 )
             {
                 report.people += 1;

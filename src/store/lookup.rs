@@ -39,11 +39,18 @@ impl Lookup for Store {
     fn person(&self, id: &str) -> Option<StoredPerson> {
         self.conn()
             .query_row(
-                "SELECT authority, title, name FROM people WHERE id = ?1",
+                "SELECT authority, title, name, agency_id, signs_for FROM people WHERE id = ?1",
                 [id],
                 |r| {
                     let authority: String = r.get(0)?;
+                    let signs_for: String = r.get(4)?;
                     Ok(StoredPerson {
+                        agency: r.get(3)?,
+                        signs_for: signs_for
+                            .split(',')
+                            .filter(|a| !a.is_empty())
+                            .map(String::from)
+                            .collect(),
                         authority: authority
                             .lines()
                             .filter(|l| !l.trim().is_empty())

@@ -22,6 +22,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0005_outbox.sql")),
     M::up(include_str!("../../migrations/0006_reminders.sql")),
     M::up(include_str!("../../migrations/0007_service.sql")),
+    M::up(include_str!("../../migrations/0008_signs_for.sql")),
 ];
 
 /// The schema version this build knows.
