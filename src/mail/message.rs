@@ -16,6 +16,7 @@ use super::settings::MailSettings;
 use crate::data::Email;
 use crate::store::Store;
 use crate::store::register::{self, Entry};
+use crate::text::header_safe;
 
 const TEXT: &str = include_str!("../../templates/email/document.txt");
 const HTML: &str = include_str!("../../templates/email/document.html");
@@ -58,7 +59,7 @@ pub fn sender(store: &Store, entry: &Entry, settings: &MailSettings) -> Result<S
     let mailbox = |name: &str, addr: &str| -> Result<Mailbox, MailError> {
         let email = Email::parse(addr).map_err(MailError::Address)?;
         Ok(Mailbox::new(
-            Some(name.to_string()),
+            Some(header_safe(name)),
             email
                 .as_str()
                 .parse()
@@ -105,11 +106,11 @@ impl Outgoing {
 
     /// The subject: `[number/symbol] subject`.
     pub fn subject(&self) -> String {
-        format!(
+        header_safe(&format!(
             "[{}] {}",
             self.entry.number_symbol.replace('\u{a0}', " "),
             self.entry.subject
-        )
+        ))
     }
 
     /// The attachment file names: `<Kind> <number-symbol>.pdf|.docx` (the `/` of the
@@ -123,6 +124,7 @@ impl Outgoing {
             "{kind} {}",
             self.entry.number_symbol.replace(['/', '\u{a0}'], "-")
         );
+        let stem = header_safe(&stem);
         [format!("{stem}.pdf"), format!("{stem}.docx")]
     }
 
@@ -134,7 +136,7 @@ impl Outgoing {
         message_id: &str,
     ) -> Result<Message, MailError> {
         let to = Mailbox::new(
-            Some(recipient.to_string()),
+            Some(header_safe(recipient)),
             email
                 .parse()
                 .map_err(|e| MailError::Address(format!("{email}: {e}")))?,

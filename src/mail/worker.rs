@@ -182,10 +182,19 @@ impl Shared {
 }
 
 async fn deliver(shared: Arc<Shared>, c: Claimed) -> Result<Outcome, MailError> {
-    let outcome = match shared
-        .outgoing(c.document_id)
-        .and_then(|o| o.message(&c.recipient, &c.email, &c.message_id))
-    {
+    // Building a message never takes the worker down: whatever a stored value holds,
+    // a message that cannot be built fails with the reason (counted on the dashboard).
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        shared
+            .outgoing(c.document_id)
+            .and_then(|o| o.message(&c.recipient, &c.email, &c.message_id))
+    }))
+    .unwrap_or_else(|_| {
+        Err(MailError::Build(
+            "không dựng được thư từ dữ liệu đã lưu (tên hay tiêu đề có ký tự không hợp lệ)".into(),
+        ))
+    });
+    let outcome = match built {
         Ok(message) => shared.transport.send(message, &c.message_id).await,
         Err(e @ MailError::Sqlite(_)) => return Err(e),
         Err(e) => Outcome::Permanent(e.to_string()),
