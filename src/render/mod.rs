@@ -1,6 +1,7 @@
 //! The two renderers of a [`Document`]: PDF (typst, embedded) and DOCX (docx-rs).
 //! Both follow `shared/reference/nd30.md` through the same [`Profile`].
 
+pub mod budget;
 pub mod docx;
 pub mod pdf;
 
@@ -87,12 +88,18 @@ pub struct Rendered {
 /// A failure inside a renderer (not the user's input: a `Document` is valid).
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("PDF layout failed: {0}")]
+    #[error("không dàn trang PDF được: {0}")]
     Layout(String),
-    #[error("PDF export failed: {0}")]
+    #[error("không xuất được tệp PDF/A-2b: {0}")]
     Export(String),
-    #[error("DOCX packaging failed: {0}")]
+    #[error("không đóng gói được tệp DOCX: {0}")]
     Docx(String),
+    #[error("máy chủ đang dựng nhiều văn bản cùng lúc; hãy thử lại sau {retry_after} giây")]
+    Busy { retry_after: u64 },
+    #[error("văn bản dài {pages} trang, quá giới hạn {max} trang; hãy tách phụ lục thành văn bản riêng", max = budget::MAX_PAGES)]
+    TooManyPages { pages: usize },
+    #[error("nội dung văn bản quá lớn ({kb} kB, tối đa {max} kB); hãy rút gọn bảng hoặc tách phụ lục", max = budget::MAX_LAYOUT_BYTES / 1024)]
+    TooLarge { kb: usize },
     #[error("không ghi được tệp: {0}")]
     Write(#[from] std::io::Error),
     #[error("font folder {path}: {message}")]
@@ -104,6 +111,7 @@ pub enum RenderError {
 pub struct Renderer {
     pdf: PdfRenderer,
     profile: Profile,
+    slots: budget::Slots,
 }
 
 impl Renderer {
@@ -113,14 +121,28 @@ impl Renderer {
         Ok(Renderer {
             pdf: PdfRenderer::new(extra_fonts)?,
             profile: Profile::default(),
+            slots: budget::Slots::per_core(),
         })
+    }
+
+    /// The same renderer with another bound on renders in flight (see [`budget::Slots`]).
+    pub fn with_slots(mut self, slots: budget::Slots) -> Self {
+        self.slots = slots;
+        self
+    }
+
+    /// Renders in flight and their bound.
+    pub fn slots(&self) -> &budget::Slots {
+        &self.slots
     }
 
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
 
+    /// The PDF/A-2b of `doc` and its page count, in a render slot, within the budget.
     pub fn pdf(&self, doc: &Document) -> Result<(Vec<u8>, usize), RenderError> {
+        let _slot = self.slots.acquire()?;
         self.pdf.render(doc, &self.profile)
     }
 
@@ -132,6 +154,7 @@ impl Renderer {
         ident: &str,
         day: (i32, u32, u32),
     ) -> Result<(Vec<u8>, usize), RenderError> {
+        let _slot = self.slots.acquire()?;
         self.pdf.compile(layout, data, ident, day)
     }
 
@@ -144,6 +167,7 @@ impl Renderer {
         day: (i32, u32, u32),
         threads: usize,
     ) -> Result<Vec<Vec<u8>>, RenderError> {
+        let _slot = self.slots.acquire()?;
         self.pdf.compile_pages(layout, data, ident, day, threads)
     }
 

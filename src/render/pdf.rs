@@ -27,6 +27,11 @@ const LAYOUT: &str = include_str!("../../templates/layout/nd30.typ");
 /// The OCOP certificate layout.
 const CERTIFICATE: &str = include_str!("../../templates/layout/certificate.typ");
 
+/// typst's memo cache keeps what the last this-many renders used and drops the rest,
+/// so a long-running service stays flat however many distinct documents it renders
+/// (the fixed parts of the layout are reused by every render and stay).
+const EVICT_AGE: usize = 10;
+
 /// The layouts a [`PdfRenderer`] serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -113,13 +118,26 @@ impl PdfRenderer {
     ) -> Result<(Vec<u8>, usize), RenderError> {
         let json = serde_json::to_vec(&LayoutData::new(doc, profile))
             .map_err(|e| RenderError::Layout(e.to_string()))?;
+        if json.len() > super::budget::MAX_LAYOUT_BYTES {
+            return Err(RenderError::TooLarge {
+                kb: json.len() / 1024,
+            });
+        }
         let date = doc.date();
         let day = (
             date.year(),
             date.month().unwrap_or(1),
             date.day().unwrap_or(1),
         );
-        self.compile(Layout::Nd30, json, &doc.number_symbol(), day)
+        let paged = self.lay_out(Layout::Nd30, json)?;
+        let pages = paged.pages().len();
+        if pages > super::budget::MAX_PAGES {
+            typst::comemo::evict(0);
+            return Err(RenderError::TooManyPages { pages });
+        }
+        let bytes = export(&paged, &doc.number_symbol(), day, None)?;
+        typst::comemo::evict(EVICT_AGE);
+        Ok((bytes, pages))
     }
 
     /// Lays out `data` (JSON the layout reads from `/data.json`) with one of the layouts
@@ -133,8 +151,7 @@ impl PdfRenderer {
     ) -> Result<(Vec<u8>, usize), RenderError> {
         let paged = self.lay_out(layout, data)?;
         let bytes = export(&paged, ident, day, None)?;
-        // Keep typst's memo cache bounded in long-running processes.
-        typst::comemo::evict(30);
+        typst::comemo::evict(EVICT_AGE);
         Ok((bytes, paged.pages().len()))
     }
 

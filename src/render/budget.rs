@@ -1,0 +1,107 @@
+//! What one render may take: a bounded number of renders in flight, a page cap and a
+//! cap on the laid-out data. (The letter's own tera work has its budget in
+//! [`crate::letter::sandbox`].)
+//!
+//! typst cannot be interrupted once a layout has started, so its work is bounded by
+//! its input instead: a letter is at most [`crate::letter::MAX_LETTER_BYTES`], tera
+//! writes at most [`crate::letter::sandbox::Limits::LETTER`]`.output`, and the data
+//! handed to the layout at most [`MAX_LAYOUT_BYTES`]; a document past [`MAX_PAGES`] is
+//! refused. The slots keep a burst of long renders from taking every core.
+
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::RenderError;
+
+/// The most pages of one administrative document (a 5,000-row annex is about 200).
+pub const MAX_PAGES: usize = 1000;
+/// The most bytes of layout data (JSON) of one document (a 5,000-row annex: ~1.2 MB).
+pub const MAX_LAYOUT_BYTES: usize = 6 * 1024 * 1024;
+
+/// A counting semaphore over renders: at most `max` at once; a caller waits up to
+/// `wait` for a free slot, then is told to come back later.
+#[derive(Debug)]
+pub struct Slots {
+    max: usize,
+    wait: Duration,
+    used: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// A render in flight; the slot is free again when this is dropped.
+#[derive(Debug)]
+pub struct Slot<'a>(&'a Slots);
+
+impl Slots {
+    /// `max` renders at once (at least one); a caller waits at most `wait`.
+    pub fn new(max: usize, wait: Duration) -> Slots {
+        Slots {
+            max: max.max(1),
+            wait,
+            used: Mutex::new(0),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// One render per core, waiting up to 10 s.
+    pub fn per_core() -> Slots {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Slots::new(cores, Duration::from_secs(10))
+    }
+
+    /// Takes a slot, waiting for one to be freed; [`RenderError::Busy`] after `wait`.
+    pub fn acquire(&self) -> Result<Slot<'_>, RenderError> {
+        let deadline = Instant::now() + self.wait;
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        while *used >= self.max {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(RenderError::Busy {
+                    retry_after: self.wait.as_secs().max(1),
+                });
+            }
+            used = self
+                .freed
+                .wait_timeout(used, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        *used += 1;
+        Ok(Slot(self))
+    }
+
+    /// Renders in flight now.
+    pub fn in_use(&self) -> usize {
+        *self.used.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
+        *used -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_house_says_busy_and_a_freed_slot_is_taken() {
+        let slots = Slots::new(2, Duration::from_millis(50));
+        let a = slots.acquire().unwrap();
+        let _b = slots.acquire().unwrap();
+        assert!(matches!(slots.acquire(), Err(RenderError::Busy { .. })));
+        drop(a);
+        assert!(slots.acquire().is_ok());
+        std::thread::scope(|s| {
+            let held = slots.acquire().unwrap();
+            let waiter = s.spawn(|| slots.acquire().map(|_| ()));
+            std::thread::sleep(Duration::from_millis(10));
+            drop(held);
+            assert!(waiter.join().unwrap().is_ok());
+        });
+    }
+}
