@@ -31,6 +31,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub fields: Vec<FieldProblem>,
+    /// Seconds after which to try again (a `Retry-After` header), for 503.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -41,6 +43,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             fields: vec![],
+            retry_after: None,
         }
     }
 
@@ -94,7 +97,13 @@ impl IntoResponse for ApiError {
                 fields: &self.fields,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -117,11 +126,7 @@ impl From<RegisterError> for ApiError {
                 ApiError::not_found(e.to_string())
             }
             RegisterError::Store(s) => s.into(),
-            RegisterError::Render(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "render_failed",
-                e.to_string(),
-            ),
+            RegisterError::Render(r) => r.into(),
             e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "register", e.to_string()),
         }
     }
@@ -141,7 +146,7 @@ impl From<AccountError> for ApiError {
             AccountError::BadLogin => unprocessable("login"),
             AccountError::WeakPassword => unprocessable("password"),
             AccountError::BadRole(_) => unprocessable("role"),
-            AccountError::EmptyName => unprocessable("name"),
+            AccountError::EmptyName | AccountError::BadName(_) => unprocessable("name"),
             AccountError::Taken(_) => {
                 ApiError::new(StatusCode::CONFLICT, "login_taken", e.to_string()).at("login")
             }
@@ -217,7 +222,12 @@ impl From<DraftError> for ApiError {
                 ApiError::internal(e.to_string())
             }
             DraftError::Compose(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "compose_failed"),
-            DraftError::Render(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "render_failed"),
+            DraftError::Render(_) => {
+                let DraftError::Render(r) = e else {
+                    unreachable!()
+                };
+                r.into()
+            }
             DraftError::Mail(crate::mail::MailError::Sqlite(_)) => {
                 ApiError::internal(e.to_string())
             }
@@ -264,10 +274,21 @@ impl From<crate::letter::LetterError> for ApiError {
 
 impl From<crate::render::RenderError> for ApiError {
     fn from(e: crate::render::RenderError) -> Self {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "render_failed",
-            e.to_string(),
-        )
+        match e {
+            crate::render::RenderError::Busy { retry_after } => {
+                let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string());
+                err.retry_after = Some(retry_after);
+                err
+            }
+            crate::render::RenderError::TooManyPages { .. }
+            | crate::render::RenderError::TooLarge { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_large", e.to_string())
+            }
+            _ => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "render_failed",
+                e.to_string(),
+            ),
+        }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod web;
 
@@ -110,18 +111,26 @@ impl AppState {
 
 /// The whole application: pages, API, health checks, with the tower-http layers.
 pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+    let limits = edge::Limits {
+        body_limit: settings.body_limit,
+        timeout_secs: settings.timeout_secs,
+    };
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
         .nest("/api/v1", api::router())
         .merge(web::router())
-        .with_state(state)
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(settings.body_limit))
         .layer(RequestBodyLimitLayer::new(settings.body_limit))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.timeout_secs),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            (state, limits),
+            edge::edge,
         ))
         .layer(
             TraceLayer::new_for_http()

@@ -11,7 +11,6 @@ pub use admin::{add as admin_add, import_text as admin_import};
 pub use documents::{SearchQuery, delivery_json, document_file, entry_json};
 pub use milestones::report_date;
 
-use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -75,29 +74,81 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        use axum::extract::rejection::JsonRejection as R;
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => {
-                let status = rejection.status();
-                let code = match &rejection {
-                    R::JsonDataError(_) => "invalid_body",
-                    R::JsonSyntaxError(_) => "bad_json",
-                    R::MissingJsonContentType(_) => "unsupported_media_type",
-                    _ if status == StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-                    _ => "bad_body",
-                };
-                let message = match code {
-                    "too_large" => "nội dung gửi lên quá lớn".to_string(),
-                    "unsupported_media_type" => {
-                        "hãy gửi JSON (Content-Type: application/json)".to_string()
-                    }
-                    _ => format!("nội dung JSON không đọc được: {}", rejection.body_text()),
-                };
-                Err(ApiError::new(status, code, message))
-            }
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                let t = t.split(';').next().unwrap_or("").trim();
+                t == "application/json" || t.ends_with("+json")
+            });
+        if !json_type {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "hãy gửi JSON (Content-Type: application/json)",
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(r.status(), "too_large", "nội dung gửi lên quá lớn")
+                } else {
+                    ApiError::new(
+                        r.status(),
+                        "bad_body",
+                        "không đọc hết được nội dung gửi lên",
+                    )
+                }
+            })?;
+        serde_json::from_slice::<T>(&bytes)
+            .map(ApiJson)
+            .map_err(json_problem)
     }
+}
+
+/// A JSON body that does not parse or does not fit, said in Vietnamese with where.
+fn json_problem(e: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let at = format!("dòng {}, cột {}", e.line(), e.column());
+    let detail = e.to_string();
+    let detail = detail.split(" at line ").next().unwrap_or("");
+    let (status, code, message) = match e.classify() {
+        Category::Eof => (
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            format!("nội dung JSON không đọc được: thiếu phần cuối ({at})"),
+        ),
+        Category::Syntax | Category::Io if detail.contains("recursion limit") => (
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            format!("nội dung JSON lồng nhau quá sâu ({at})"),
+        ),
+        Category::Syntax | Category::Io => (
+            StatusCode::BAD_REQUEST,
+            "bad_json",
+            format!("nội dung JSON không đọc được: sai cú pháp ở {at}"),
+        ),
+        Category::Data => {
+            let what = if let Some(f) = detail.strip_prefix("missing field ") {
+                format!("thiếu trường {}", f.replace('`', "\""))
+            } else if let Some(f) = detail.strip_prefix("unknown field ") {
+                let name = f.split(',').next().unwrap_or(f);
+                format!("không có trường {}", name.replace('`', "\""))
+            } else if detail.starts_with("invalid type") || detail.starts_with("invalid value") {
+                "một giá trị sai kiểu (chuỗi, số hay danh sách)".to_string()
+            } else {
+                "không đúng dạng yêu cầu".to_string()
+            };
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("nội dung JSON {what} ({at})"),
+            )
+        }
+    };
+    ApiError::new(status, code, message)
 }
 
 /// A numeric id in the path; anything else is 404 (no such thing), never 500.

@@ -211,7 +211,7 @@ fn render(
     }
 }
 
-fn error_page(
+pub(crate) fn error_page(
     state: &AppState,
     caller: Option<&Caller>,
     status: StatusCode,

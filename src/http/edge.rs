@@ -1,0 +1,123 @@
+//! What every response carries and what the framework itself answers.
+//!
+//! - Security headers on every response: a Content-Security-Policy without inline
+//!   script, framing only by the service's own pages (the PDF previews are iframes of
+//!   the same origin), `nosniff`, and no referrer sent to other sites.
+//! - The rejections axum and tower-http produce before a handler runs (a body too
+//!   large, a missing Content-Type, a query string that does not parse, a timeout,
+//!   a wrong method) come as English plain text; they are answered again in
+//!   Vietnamese: JSON under `/api/`, a page elsewhere. The English detail goes to the
+//!   log at debug level only.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::ApiError;
+
+/// The policy of every page: scripts, styles and frames from this origin only.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
+
+/// Limits the rejections speak of, from the server settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub body_limit: usize,
+    pub timeout_secs: u64,
+}
+
+/// The middleware: runs the request, then rewrites framework rejections and adds
+/// the security headers.
+pub async fn edge(
+    State((state, limits)): State<(AppState, Limits)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
+    let mut response = next.run(request).await;
+    if is_framework_rejection(&response) {
+        let status = response.status();
+        let message = vietnamese(status, &method, limits);
+        let (parts, body) = response.into_parts();
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let detail = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+            tracing::debug!(status = status.as_u16(), detail = %String::from_utf8_lossy(&detail), "framework rejection");
+        }
+        response = if api {
+            ApiError::new(status, code(status), message).into_response()
+        } else {
+            super::web::error_page(&state, None, status, &message)
+        };
+        if let Some(v) = parts.headers.get(header::ALLOW) {
+            response.headers_mut().insert(header::ALLOW, v.clone());
+        }
+    }
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// An error that no handler of ours wrote: ours are JSON or HTML.
+fn is_framework_rejection(r: &Response) -> bool {
+    let status = r.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return false;
+    }
+    match r.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(t) => t.to_str().is_ok_and(|t| t.starts_with("text/plain")),
+    }
+}
+
+fn code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_body",
+        s if s.is_server_error() => "internal",
+        _ => "rejected",
+    }
+}
+
+/// What the clerk reads for a rejection the framework made.
+fn vietnamese(status: StatusCode, method: &Method, limits: Limits) -> String {
+    match status {
+        StatusCode::BAD_REQUEST => "yêu cầu không đọc được: tham số trên địa chỉ (sau dấu ?) hoặc dữ liệu gửi lên sai dạng; hãy kiểm tra tên và giá trị của từng tham số".into(),
+        StatusCode::NOT_FOUND => "không có trang hay địa chỉ này".into(),
+        StatusCode::METHOD_NOT_ALLOWED => format!("địa chỉ này không nhận phương thức {method}"),
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "yêu cầu chạy quá {} giây nên đã dừng; hãy thử lại",
+            limits.timeout_secs
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "nội dung gửi lên quá lớn: tối đa {} MB",
+            (limits.body_limit / (1024 * 1024)).max(1)
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "thiếu hoặc sai Content-Type: API nhận JSON (Content-Type: application/json), biểu mẫu nhận application/x-www-form-urlencoded hoặc multipart/form-data".into(),
+        StatusCode::UNPROCESSABLE_ENTITY => "dữ liệu gửi lên không đúng dạng yêu cầu".into(),
+        s if s.is_server_error() => "máy chủ gặp lỗi khi xử lý yêu cầu; hãy thử lại, nếu vẫn lỗi hãy báo quản trị".into(),
+        s => format!("yêu cầu bị từ chối (mã {})", s.as_u16()),
+    }
+}
