@@ -33,6 +33,8 @@ pub enum AccountError {
     BadRole(String),
     #[error("họ tên không được để trống")]
     EmptyName,
+    #[error("họ tên {0}")]
+    BadName(String),
     #[error("tên đăng nhập \"{0}\" đã có")]
     Taken(String),
     #[error("sai tên đăng nhập hoặc mật khẩu")]
@@ -222,7 +224,9 @@ pub fn add_user(
     role: Role,
     password: &Password,
 ) -> Result<User, AccountError> {
-    let name = crate::text::nfc(name.trim());
+    let name = crate::text::Line::parse(name)
+        .map_err(|e| AccountError::BadName(e.to_string()))?
+        .into_string();
     if name.is_empty() {
         return Err(AccountError::EmptyName);
     }
@@ -295,13 +299,14 @@ pub fn authenticate(store: &Store, login: &str, password: &str) -> Result<User, 
             |r| Ok((user_row(r)?, r.get(4)?)),
         )
         .optional()?;
-    let verified = found.as_ref().is_some_and(|(_, hash)| {
-        PasswordHash::new(hash).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    });
+    // An unknown login costs the same argon2 verification as a known one (against a
+    // hash no password matches), so timing does not tell which logins exist.
+    let hash = found.as_ref().map_or(dummy_hash(), |(_, h)| h.as_str());
+    let verified = PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    }) && found.is_some();
     match found {
         Some((user, _)) if verified => {
             conn.execute("DELETE FROM login_failures WHERE login = ?1", [&login])?;
@@ -319,6 +324,19 @@ pub fn authenticate(store: &Store, login: &str, password: &str) -> Result<User, 
             Err(AccountError::Invalid)
         }
     }
+}
+
+/// An argon2id hash with the default parameters of a random password nobody knows,
+/// made once: what an unknown login is verified against.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(random_hex(32).as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
 }
 
 /// Opens a browser session for `user`.

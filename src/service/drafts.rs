@@ -377,9 +377,7 @@ pub fn update(
     let target = format!("draft:{id}");
     authorize(store, user, Action::Compose, &target)?;
     let draft = get(store, id)?;
-    if draft.author != user.login {
-        return Err(DraftError::NotAuthor);
-    }
+    author_only(store, user, &draft, "update")?;
     let (values, c) = checked(store, &draft.template, raw)?;
     let tx = store.conn_mut().transaction()?;
     let n = tx.execute(
@@ -437,9 +435,28 @@ fn transition(
     get(store, id)
 }
 
-/// The drafter hands the draft to the signer.
+/// Refuses (and logs) a drafter's action on a draft someone else wrote.
+fn author_only(store: &Store, user: &User, draft: &Draft, action: &str) -> Result<(), DraftError> {
+    if draft.author == user.login {
+        return Ok(());
+    }
+    let target = format!("draft:{}", draft.id);
+    tracing::warn!(login = %user.login, action, target, author = %draft.author, "refused: not the author");
+    audit::record(
+        store.conn(),
+        Some(user),
+        action,
+        &target,
+        Outcome::Refused,
+        "not the author",
+    )?;
+    Err(DraftError::NotAuthor)
+}
+
+/// The drafter hands the draft to the signer (its author only).
 pub fn submit(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
     authorize(store, user, Action::Compose, &format!("draft:{id}"))?;
+    author_only(store, user, &get(store, id)?, "submit")?;
     transition(
         store,
         user,
@@ -474,6 +491,12 @@ pub fn return_draft(
 ) -> Result<Draft, DraftError> {
     authorize(store, user, Action::Approve, &format!("draft:{id}"))?;
     let comment = crate::text::nfc(comment.trim());
+    if let Err(e) = crate::text::check_text(&comment) {
+        return Err(DraftError::Invalid(vec![super::forms::FieldError {
+            field: "comment".into(),
+            message: e.to_string(),
+        }]));
+    }
     if comment.is_empty() {
         return Err(DraftError::CommentRequired);
     }

@@ -178,6 +178,10 @@ impl Values {
                 field: f.name.clone(),
                 message,
             };
+            if let Err(e) = crate::text::check_text(&value) {
+                problems.push(problem(e.to_string()));
+                continue;
+            }
             if value.is_empty() {
                 if f.required {
                     problems.push(problem(format!("hãy nhập {}", f.label.to_lowercase())));
