@@ -7,45 +7,6 @@ use std::path::Path;
 
 use common::*;
 
-/// Every row of every table, in a stable order.
-fn dump(db: &Path) -> String {
-    let c = rusqlite::Connection::open(db).unwrap();
-    let tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut out = String::new();
-    for t in tables {
-        // FTS shadow tables may have a single column.
-        let columns = c
-            .prepare(&format!("SELECT * FROM \"{t}\""))
-            .unwrap()
-            .column_count();
-        let order = if columns > 1 { "1, 2" } else { "1" };
-        let mut stmt = c
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {order}"))
-            .unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap();
-        out.push_str(&format!("== {t}\n"));
-        for row in rows {
-            out.push_str(&row.unwrap());
-            out.push('\n');
-        }
-    }
-    out
-}
-
 fn import(db: &Path, files: &[&Path]) -> std::process::Output {
     run(vanthu().arg("--db").arg(db).arg("import").args(files))
 }

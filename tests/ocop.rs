@@ -339,6 +339,29 @@ fn the_two_tier_policy_of_2025_is_data() {
         "UBND tỉnh Bắc Giang has no signer in the demo data"
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("chưa có người ký"));
+    // A signer of another province is refused; one of UBND tỉnh Bắc Giang signs.
+    let store = vanthu::store::Store::open(&db).unwrap();
+    let request = |signer| vanthu::ocop::DecisionRequest {
+        round: "luc-nam-2021-dot-1",
+        issuer: "ubnd-bac-giang",
+        date: chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+        signer: Some(signer),
+    };
+    let Err(refused) = vanthu::ocop::decide(&store, &request("doan-ngoc-lam")) else {
+        panic!("a Quảng Bình signer signed for Bắc Giang")
+    };
+    assert!(
+        refused
+            .to_string()
+            .contains("không ký được văn bản của \"ubnd-bac-giang\""),
+        "{refused}"
+    );
+    drop(store);
+    let (_d, person) = letter_file(
+        "person.toml",
+        "[[people]]\nid = \"pct-bac-giang\"\nagency = \"ubnd-bac-giang\"\nname = \"Phan Thế Tuấn\"\ntitle = \"Phó Chủ tịch\"\nauthority = [\"KT. CHỦ TỊCH\"]\n",
+    );
+    stdout(vanthu().arg("--db").arg(&db).arg("import").arg(&person));
     let store = vanthu::store::Store::open(&db).unwrap();
     let d = vanthu::ocop::decide(
         &store,
@@ -346,7 +369,7 @@ fn the_two_tier_policy_of_2025_is_data() {
             round: "luc-nam-2021-dot-1",
             issuer: "ubnd-bac-giang",
             date: chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
-            signer: Some("doan-ngoc-lam"),
+            signer: Some("pct-bac-giang"),
         },
     )
     .unwrap();

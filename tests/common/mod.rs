@@ -2,6 +2,8 @@
 //! real consumers of its files (poppler, qpdf, python-docx, LibreOffice).
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -210,4 +212,49 @@ pub fn run_readme_block(section: &str, dir: &Path, db: Option<&Path>) -> Vec<Str
         outputs.push(out);
     }
     outputs
+}
+
+/// Every row of every table, in a stable order.
+pub fn dump(db: &Path) -> String {
+    dump_except(db, &[])
+}
+
+/// The same, leaving out `skip` (tables that record the attempt itself, such as the
+/// audit log of a refusal).
+pub fn dump_except(db: &Path, skip: &[&str]) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = String::new();
+    for t in tables.into_iter().filter(|t| !skip.contains(&t.as_str())) {
+        // FTS shadow tables may have a single column.
+        let columns = c
+            .prepare(&format!("SELECT * FROM \"{t}\""))
+            .unwrap()
+            .column_count();
+        let order = if columns > 1 { "1, 2" } else { "1" };
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {order}"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap();
+        out.push_str(&format!("== {t}\n"));
+        for row in rows {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
 }

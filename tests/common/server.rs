@@ -1,0 +1,171 @@
+//! The real `vanthu serve` on a random port over a demo database, one user per role,
+//! and a blocking HTTP client: shared by the service and hostile-input tests.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+
+use serde_json::{Value, json};
+
+use super::{demo_db, stdout, vanthu};
+
+/// A running service over a demo database with one user per role.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub tokens: BTreeMap<&'static str, String>,
+    pub agent: ureq::Agent,
+}
+
+pub const USERS: &[(&str, &str, &str)] = &[
+    ("cv", "Nguyễn Văn Soạn", "drafter"),
+    ("ld", "Trần Lãnh Đạo", "signer"),
+    ("vt", "Lê Văn Thư", "clerk"),
+    ("qt", "Phạm Quản Trị", "admin"),
+];
+
+pub fn password(login: &str) -> String {
+    format!("mat-khau-{login}-123")
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::start_with("[server]\nbody_limit = 65536\nreminder_at = \"\"\n")
+    }
+
+    /// A service with this `vanthu.toml`.
+    pub fn start_with(config: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let db = demo_db(dir.path());
+        let mut tokens = BTreeMap::new();
+        for (login, name, role) in USERS {
+            stdout(
+                vanthu()
+                    .arg("--db")
+                    .arg(&db)
+                    .args(["user", "add", login, "--name", name, "--role", role])
+                    .env("VANTHU_PASSWORD", password(login)),
+            );
+            let token = stdout(vanthu().arg("--db").arg(&db).args(["user", "token", login]));
+            tokens.insert(*login, token.trim().to_string());
+        }
+        std::fs::write(dir.path().join("vanthu.toml"), config).unwrap();
+        let mut child = vanthu()
+            .current_dir(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("VANTHU_QUIET", "1")
+            .env("VANTHU_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .expect("the service prints its address")
+            .to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Server {
+            child,
+            base,
+            dir,
+            db,
+            tokens,
+            agent,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// An API call as `login` (None: anonymous); returns status and JSON (or Null).
+    pub fn api(
+        &self,
+        login: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = self.url(&format!("/api/v1{path}"));
+        let auth = login.map(|l| format!("Bearer {}", self.tokens[l]));
+        let mut resp = match (method, body) {
+            ("GET", _) => {
+                let mut r = self.agent.get(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call().unwrap()
+            }
+            (m, body) => {
+                let mut r = match m {
+                    "POST" => self.agent.post(&url),
+                    "PUT" => self.agent.put(&url),
+                    _ => unreachable!(),
+                };
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                match body {
+                    Some(b) => r
+                        .header("Content-Type", "application/json")
+                        .send(b.to_string())
+                        .unwrap(),
+                    None => r.send_empty().unwrap(),
+                }
+            }
+        };
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub fn create_reminder(&self) -> i64 {
+        let (status, d) = self.api(
+            Some("cv"),
+            "POST",
+            "/drafts",
+            Some(json!({"template": "reminder", "fields": {
+                "milestone": "bg-2020-chuyen-ho-so", "date": "23/10/2020", "issuer": "snn-bac-giang"}})),
+        );
+        assert_eq!(status, 201, "{d}");
+        d["id"].as_i64().unwrap()
+    }
+
+    pub fn state_of(&self, id: i64) -> String {
+        let (_, d) = self.api(Some("cv"), "GET", &format!("/drafts/{id}"), None);
+        d["state"].as_str().unwrap().to_string()
+    }
+
+    pub fn audit(&self) -> Vec<Value> {
+        let (status, a) = self.api(Some("qt"), "GET", "/audit", None);
+        assert_eq!(status, 200);
+        a["events"].as_array().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("(no error code)")
+}
