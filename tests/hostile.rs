@@ -366,6 +366,7 @@ fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
         .unwrap();
+    println!("service RSS after the hostile previews and the 5,000-row annex: {rss_kb} kB");
     assert!(
         rss_kb < 600 * 1024,
         "RSS {rss_kb} kB after the hostile previews"
@@ -439,6 +440,12 @@ fn text_that_looks_like_markup_prints_literally_and_hidden_characters_are_refuse
     assert_eq!(status, 200);
     assert!(pdf_text(&pdf).contains("kế hoạch"));
     h.case("NFD subject");
+    // Characters no font of the layout has: refused by name, in Vietnamese.
+    for t in ["😀", "漢字", "\u{e000}"] {
+        let r = h.preview("cv", &letter(&format!("V/v {t}"), "Nội dung."));
+        let v = h.refused(&format!("unprintable {t:?}"), r, 422, "không in được");
+        assert_eq!(error_code(&v), "unprintable");
+    }
     // 300-character names and subjects render.
     let long = "Ủy ban nhân dân ".repeat(19);
     let (status, _) = h.preview("cv", &letter(&format!("V/v {long}"), "Nội dung."));

@@ -284,6 +284,11 @@ impl From<crate::render::RenderError> for ApiError {
             | crate::render::RenderError::TooLarge { .. } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_large", e.to_string())
             }
+            crate::render::RenderError::Glyphs(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprintable",
+                e.to_string(),
+            ),
             _ => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "render_failed",

@@ -92,6 +92,8 @@ pub enum RenderError {
     Layout(String),
     #[error("không xuất được tệp PDF/A-2b: {0}")]
     Export(String),
+    #[error("văn bản có ký tự mà phông chữ không có nên không in được trong PDF/A: {}; hãy xóa hoặc thay các ký tự này (biểu tượng cảm xúc, chữ Hán… không dùng trong văn bản hành chính)", .0.iter().map(|t| format!("«{t}»")).collect::<Vec<_>>().join(", "))]
+    Glyphs(Vec<String>),
     #[error("không đóng gói được tệp DOCX: {0}")]
     Docx(String),
     #[error("máy chủ đang dựng nhiều văn bản cùng lúc; hãy thử lại sau {retry_after} giây")]

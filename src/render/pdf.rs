@@ -232,7 +232,39 @@ fn export(
             .map_err(|e| RenderError::Export(format!("{e:?}")))?,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(paged, &options).map_err(|errs| RenderError::Export(describe(&errs)))
+    typst_pdf::pdf(paged, &options).map_err(|errs| {
+        let missing = missing_glyphs(&errs);
+        if missing.is_empty() {
+            RenderError::Export(describe(&errs))
+        } else {
+            RenderError::Glyphs(missing)
+        }
+    })
+}
+
+/// The texts of "could not be displayed with font" errors (an emoji, a Chinese
+/// character, a private-use code point): PDF/A needs every character's glyph. Empty
+/// when any error is of another kind.
+fn missing_glyphs(errs: &[SourceDiagnostic]) -> Vec<String> {
+    let mut texts = vec![];
+    for e in errs {
+        let m = e.message.as_str();
+        let Some(rest) = m.split("the text `").nth(1) else {
+            return vec![];
+        };
+        if !m.contains("could not be displayed") {
+            return vec![];
+        }
+        let quoted = rest.split('`').next().unwrap_or("");
+        let text = quoted
+            .strip_prefix('"')
+            .and_then(|q| q.strip_suffix('"'))
+            .unwrap_or(quoted);
+        if !texts.iter().any(|t| t == text) {
+            texts.push(text.to_string());
+        }
+    }
+    texts
 }
 
 fn describe(errs: &[SourceDiagnostic]) -> String {
