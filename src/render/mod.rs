@@ -142,6 +142,11 @@ impl Renderer {
         &self.profile
     }
 
+    /// The layout data (JSON) of `doc`, as the PDF layout reads it.
+    pub fn layout_json(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
+        self.pdf.layout_json(doc, &self.profile)
+    }
+
     /// The PDF/A-2b of `doc` and its page count, in a render slot, within the budget.
     pub fn pdf(&self, doc: &Document) -> Result<(Vec<u8>, usize), RenderError> {
         let _slot = self.slots.acquire()?;

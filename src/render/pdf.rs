@@ -110,14 +110,20 @@ impl PdfRenderer {
         self.book.contains_family(&family.to_lowercase())
     }
 
+    /// The data the layout reads for `doc` (its `/data.json`), e.g. to compare with
+    /// typst alone on the same input.
+    pub fn layout_json(&self, doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError> {
+        serde_json::to_vec(&LayoutData::new(doc, profile))
+            .map_err(|e| RenderError::Layout(e.to_string()))
+    }
+
     /// Lays out and exports one document as PDF/A-2b; returns the bytes and the page count.
     pub fn render(
         &self,
         doc: &Document,
         profile: &Profile,
     ) -> Result<(Vec<u8>, usize), RenderError> {
-        let json = serde_json::to_vec(&LayoutData::new(doc, profile))
-            .map_err(|e| RenderError::Layout(e.to_string()))?;
+        let json = self.layout_json(doc, profile)?;
         if json.len() > super::budget::MAX_LAYOUT_BYTES {
             return Err(RenderError::TooLarge {
                 kb: json.len() / 1024,
