@@ -425,6 +425,94 @@ fn a_worker_killed_mid_batch_resumes_without_duplicates() {
     ids.dedup();
     assert_eq!(ids.len(), 40, "no Message-ID twice");
     assert_eq!(count("sent"), 40);
+    // The attempt log is complete: the four rows the killed worker held each have an
+    // 'abandoned' attempt, and every row's counter equals its logged attempts.
+    let abandoned: i64 = c
+        .query_row(
+            "SELECT count(*) FROM delivery_attempts WHERE outcome = 'abandoned'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(abandoned, 4);
+    let mismatched: i64 = c
+        .query_row(
+            "SELECT count(*) FROM deliveries d WHERE d.attempts !=
+               (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = d.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(mismatched, 0, "attempt counters match the log");
+}
+
+#[test]
+fn two_and_three_workers_at_once_send_every_message_once() {
+    for workers in [2, 3] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = issued(dir.path());
+        forty_recipients(dir.path(), &db);
+        let smtp = Smtp::start(dir.path(), &[]);
+        stdout(cli(dir.path(), &db).args(["send", "02/UBND-NN", "--year", "2021", "--no-wait"]));
+        // A tight rate and a lease shorter than the time a worker needs for its share:
+        // before, a row claimed and then held back by the rate limiter outlived its
+        // lease and the other worker sent it again.
+        let spawn = || {
+            let mut w = cli(dir.path(), &db);
+            smtp.env(w.args(["worker", "--until-done"]))
+                .env("VANTHU_SMTP_TIMEOUT", "1")
+                .env("VANTHU_MAIL_LEASE", "4")
+                .env("VANTHU_MAIL_RATE", "2")
+                .env("VANTHU_MAIL_CONCURRENCY", "16");
+            w.stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let mut running: Vec<_> = (0..workers).map(|_| spawn()).collect();
+        for w in &mut running {
+            assert!(w.wait().unwrap().success());
+        }
+        let messages = smtp.messages();
+        let mut ids: Vec<&str> = messages
+            .iter()
+            .map(|m| m["message_id"].as_str().unwrap())
+            .collect();
+        ids.sort();
+        let all = ids.len();
+        ids.dedup();
+        assert_eq!(
+            (all, ids.len()),
+            (40, 40),
+            "{workers} workers: every message exactly once"
+        );
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let (sent, logged): (i64, i64) = c
+            .query_row(
+                "SELECT (SELECT count(*) FROM deliveries WHERE status = 'sent'),
+                        (SELECT count(*) FROM delivery_attempts WHERE outcome = 'sent')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((sent, logged), (40, 40), "{workers} workers");
+    }
+}
+
+#[test]
+fn settings_a_lease_cannot_hold_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    let out = run(cli(dir.path(), &db)
+        .args(["worker", "--until-done"])
+        .env("VANTHU_MAIL_RATE", "0.5")
+        .env("VANTHU_MAIL_LEASE", "5"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mail.rate_per_second") && err.contains("lease_secs"),
+        "{err}"
+    );
 }
 
 /// A test certificate authority and a server certificate for 127.0.0.1 it signed.

@@ -229,38 +229,90 @@ pub struct Claimed {
     pub message_id: String,
     /// This attempt's number (1 for the first).
     pub attempt: u32,
+    /// The claim token of the worker run holding the row.
+    pub claim: String,
 }
 
+/// A claim token for one worker run, unique across processes and runs.
+pub fn new_claim_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}-{}",
+        std::process::id(),
+        now_ms(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// What the attempt log says of a row whose lease ran out before an outcome was
+/// recorded (its worker died or stalled).
+pub const ABANDONED: &str = "người gửi dừng trước khi ghi được kết quả (hết hạn giữ chỗ); gửi lại";
+
 /// Claims up to `limit` messages that are due (queued and due, or "sending" with an
-/// expired lease, i.e. left by a worker that died), optionally of one document.
+/// expired lease, i.e. left by a worker that died), optionally of one document, under
+/// `claim` (the worker run's token), in one immediate transaction. A row taken back
+/// from an expired lease gets its 'abandoned' attempt first.
 pub fn claim(
     conn: &rusqlite::Connection,
     lease: Duration,
     limit: usize,
     document: Option<i64>,
+    claim: &str,
 ) -> Result<Vec<Claimed>, rusqlite::Error> {
     let now = now_ms();
     let until = now + lease.as_millis() as i64;
-    let mut stmt = conn.prepare_cached(
-        "UPDATE deliveries SET status = 'sending', lease_until = ?2, attempts = attempts + 1
-         WHERE id IN (
-            SELECT id FROM deliveries
-            WHERE ((status = 'queued' AND next_attempt_at <= ?1) OR (status = 'sending' AND lease_until < ?1))
-              AND (?4 IS NULL OR document_id = ?4)
-            ORDER BY next_attempt_at, id LIMIT ?3)
-         RETURNING id, document_id, recipient, email, message_id, attempts",
-    )?;
-    let rows = stmt.query_map(params![now, until, limit as i64, document], |r| {
-        Ok(Claimed {
-            id: r.get(0)?,
-            document_id: r.get(1)?,
-            recipient: r.get(2)?,
-            email: r.get(3)?,
-            message_id: r.get(4)?,
-            attempt: r.get(5)?,
-        })
-    })?;
-    rows.collect()
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let ids: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM deliveries
+             WHERE ((status = 'queued' AND next_attempt_at <= ?1) OR (status = 'sending' AND lease_until < ?1))
+               AND (?3 IS NULL OR document_id = ?3)
+             ORDER BY next_attempt_at, id LIMIT ?2",
+        )?
+        .query_map(params![now, limit as i64, document], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
+        tx.prepare_cached(
+            "INSERT INTO delivery_attempts (delivery_id, at, outcome, reply)
+             SELECT id, ?2, 'abandoned', ?3 FROM deliveries WHERE id = ?1 AND status = 'sending'",
+        )?
+        .execute(params![id, now, ABANDONED])?;
+        let c = tx
+            .prepare_cached(
+                "UPDATE deliveries SET status = 'sending', lease_until = ?2, attempts = attempts + 1, claim = ?3
+                 WHERE id = ?1
+                 RETURNING id, document_id, recipient, email, message_id, attempts, claim",
+            )?
+            .query_row(params![id, until, claim], |r| {
+                Ok(Claimed {
+                    id: r.get(0)?,
+                    document_id: r.get(1)?,
+                    recipient: r.get(2)?,
+                    email: r.get(3)?,
+                    message_id: r.get(4)?,
+                    attempt: r.get(5)?,
+                    claim: r.get(6)?,
+                })
+            })?;
+        claimed.push(c);
+    }
+    tx.commit()?;
+    Ok(claimed)
+}
+
+/// Extends the lease of every row `claim` still holds; returns how many.
+pub fn renew(
+    conn: &rusqlite::Connection,
+    lease: Duration,
+    claim: &str,
+) -> Result<usize, rusqlite::Error> {
+    let until = now_ms() + lease.as_millis() as i64;
+    conn.prepare_cached(
+        "UPDATE deliveries SET lease_until = ?2 WHERE status = 'sending' AND claim = ?1",
+    )?
+    .execute(params![claim, until])
 }
 
 /// How one attempt ended.
@@ -295,34 +347,36 @@ pub fn record(
     match outcome {
         Outcome::Sent(r) => {
             tx.execute(
+                // Sent is final whoever holds the row now: the server has the message.
                 "UPDATE deliveries SET status = 'sent', sent_at = ?2, last_reply = ?3, lease_until = NULL,
-                    next_attempt_at = NULL WHERE id = ?1",
+                    next_attempt_at = NULL, claim = NULL WHERE id = ?1 AND status != 'sent'",
                 params![claimed.id, now, r],
             )?;
         }
         Outcome::Transient(r) if claimed.attempt < settings.max_attempts => {
             let next = now + settings.backoff(claimed.attempt).as_millis() as i64;
             tx.execute(
-                "UPDATE deliveries SET status = 'queued', next_attempt_at = ?2, last_reply = ?3, lease_until = NULL
-                 WHERE id = ?1 AND status = 'sending'",
-                params![claimed.id, next, r],
+                "UPDATE deliveries SET status = 'queued', next_attempt_at = ?2, last_reply = ?3, lease_until = NULL,
+                    claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?4",
+                params![claimed.id, next, r, claimed.claim],
             )?;
         }
         Outcome::Transient(r) => {
             tx.execute(
-                "UPDATE deliveries SET status = 'failed', last_reply = ?2, lease_until = NULL, next_attempt_at = NULL
-                 WHERE id = ?1 AND status = 'sending'",
+                "UPDATE deliveries SET status = 'failed', last_reply = ?2, lease_until = NULL, next_attempt_at = NULL,
+                    claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?3",
                 params![
                     claimed.id,
-                    format!("{r} (đã thử {} lần)", claimed.attempt)
+                    format!("{r} (đã thử {} lần)", claimed.attempt),
+                    claimed.claim
                 ],
             )?;
         }
         Outcome::Permanent(r) => {
             tx.execute(
-                "UPDATE deliveries SET status = 'failed', last_reply = ?2, lease_until = NULL, next_attempt_at = NULL
-                 WHERE id = ?1 AND status = 'sending'",
-                params![claimed.id, r],
+                "UPDATE deliveries SET status = 'failed', last_reply = ?2, lease_until = NULL, next_attempt_at = NULL,
+                    claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?3",
+                params![claimed.id, r, claimed.claim],
             )?;
         }
     }

@@ -231,6 +231,12 @@ impl MailSettings {
         if !(self.rate_per_second >= 0.0 && self.rate_per_second.is_finite()) {
             return Err("mail.rate_per_second phải là số không âm".into());
         }
+        if self.rate_per_second > 0.0 && 3.0 / self.rate_per_second >= self.lease_secs as f64 {
+            return Err(format!(
+                "mail.rate_per_second ({}) quá thấp so với mail.lease_secs ({}): một lượt gửi phải đến trong một phần ba thời hạn giữ chỗ; hãy tăng rate_per_second hoặc lease_secs",
+                self.rate_per_second, self.lease_secs
+            ));
+        }
         if let Some(s) = &self.smtp {
             if s.host.is_empty() {
                 return Err("mail.smtp.host trống".into());

@@ -2,6 +2,11 @@
 //! transport (SMTP via lettre's pooled async transport, or .eml files in a folder), and
 //! records each attempt. Concurrency and rate are bounded by the settings.
 //!
+//! Two workers at once (`vanthu send` while `vanthu serve`'s worker runs) never send a
+//! row twice: each run claims under its own token, renews the leases of the rows it has
+//! in flight every third of a lease, waits for its rate-limit turn *before* claiming, and
+//! records a retry or failure only under its own claim.
+//!
 //! Crash safety: a message is claimed (status `sending`, with a lease) in one
 //! transaction before it is sent, and marked `sent` in the transaction that follows the
 //! server's acceptance. A worker killed while it waits for the server leaves the row
@@ -236,6 +241,10 @@ pub async fn run(
         documents: Mutex::new(HashMap::new()),
     });
     let lease = Duration::from_secs(settings.lease_secs);
+    // This run's claim: rows it holds are renewed while in flight and recorded only
+    // under it, so another worker never takes one of them (see outbox::claim).
+    let token = outbox::new_claim_token();
+    let mut renewed = std::time::Instant::now();
     let mut ticker = (settings.rate_per_second > 0.0).then(|| {
         let mut t = tokio::time::interval(Duration::from_secs_f64(1.0 / settings.rate_per_second));
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -259,18 +268,29 @@ pub async fn run(
     tokio::pin!(stop);
     let mut stopping = false;
     while !stopping && first_error.is_none() {
-        let free = settings.concurrency.saturating_sub(tasks.len());
-        let claimed = if free > 0 {
+        if renewed.elapsed() >= lease / 3 {
             let store = shared.store.lock().expect("not poisoned");
-            outbox::claim(store.conn(), lease, free, document)?
+            outbox::renew(store.conn(), lease, &token)?;
+            renewed = std::time::Instant::now();
+        }
+        let free = settings.concurrency.saturating_sub(tasks.len());
+        // With a rate limit, wait for the turn *before* claiming, and claim one: a row
+        // is never held while it waits.
+        let want = match ticker.as_mut() {
+            Some(t) if free > 0 => {
+                t.tick().await;
+                1
+            }
+            _ => free,
+        };
+        let claimed = if want > 0 {
+            let store = shared.store.lock().expect("not poisoned");
+            outbox::claim(store.conn(), lease, want, document, &token)?
         } else {
             vec![]
         };
         let got = claimed.len();
         for c in claimed {
-            if let Some(t) = ticker.as_mut() {
-                t.tick().await;
-            }
             tasks.spawn(deliver(shared.clone(), c));
         }
         if got > 0 && tasks.len() < settings.concurrency {

@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0006_reminders.sql")),
     M::up(include_str!("../../migrations/0007_service.sql")),
     M::up(include_str!("../../migrations/0008_signs_for.sql")),
+    M::up(include_str!("../../migrations/0009_delivery_claims.sql")),
 ];
 
 /// The schema version this build knows.
