@@ -500,6 +500,29 @@ fn two_and_three_workers_at_once_send_every_message_once() {
 }
 
 #[test]
+fn a_dry_run_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    forty_recipients(dir.path(), &db);
+    let out = run(Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            // `true` exits before vanthu has opened the database, so every line
+            // vanthu prints meets a closed pipe.
+            "set -o pipefail; VANTHU_QUIET=1 '{}' --db '{}' send 02/UBND-NN --year 2021 --dry-run | true",
+            env!("CARGO_BIN_EXE_vanthu"),
+            db.display()
+        ))
+        .current_dir(dir.path()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert!(out.status.success(), "{err}");
+}
+
+#[test]
 fn settings_a_lease_cannot_hold_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
