@@ -358,7 +358,7 @@ fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(t.elapsed() < Duration::from_secs(60));
     h.case("a 5,000-row annex");
-    // Memory comes back under the service's limit afterwards.
+    // Memory comes back under the service's limit (256 MB) afterwards.
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let rss_kb: u64 = status
         .lines()
@@ -367,8 +367,9 @@ fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
         .and_then(|n| n.parse().ok())
         .unwrap();
     println!("service RSS after the hostile previews and the 5,000-row annex: {rss_kb} kB");
+    // 354 MB before large renders dropped typst's cache and trimmed the heap; 173 MB now.
     assert!(
-        rss_kb < 600 * 1024,
+        rss_kb < 256 * 1024,
         "RSS {rss_kb} kB after the hostile previews"
     );
     h.case("RSS under its limit");

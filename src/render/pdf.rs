@@ -129,6 +129,8 @@ impl PdfRenderer {
                 kb: json.len() / 1024,
             });
         }
+        // A large document leaves the allocator holding hundreds of MB it has freed.
+        let large = json.len() > super::budget::LARGE_LAYOUT_BYTES;
         let date = doc.date();
         let day = (
             date.year(),
@@ -141,9 +143,16 @@ impl PdfRenderer {
             typst::comemo::evict(0);
             return Err(RenderError::TooManyPages { pages });
         }
-        let bytes = export(&paged, &doc.number_symbol(), day, None)?;
-        typst::comemo::evict(EVICT_AGE);
-        Ok((bytes, pages))
+        let bytes = export(&paged, &doc.number_symbol(), day, None);
+        drop(paged);
+        if large {
+            // Its cached layout would stay for ten renders: drop the cache now.
+            typst::comemo::evict(0);
+            super::budget::release_memory();
+        } else {
+            typst::comemo::evict(EVICT_AGE);
+        }
+        Ok((bytes?, pages))
     }
 
     /// Lays out `data` (JSON the layout reads from `/data.json`) with one of the layouts
