@@ -857,27 +857,8 @@ fn roles_csrf_logins_and_authorship_hold() {
     );
     h.case("a signer of another agency");
     // Cookie callers: a form without a CSRF token, and with another session's.
-    let login = |who: &str| {
-        let resp =
-            h.s.agent
-                .post(&h.s.url("/api/v1/session"))
-                .header("Content-Type", "application/json")
-                .send(json!({"login": who, "password": password(who)}).to_string())
-                .unwrap();
-        let cookie = resp
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("vanthu_session="))
-            .map(|v| v.split(';').next().unwrap().to_string())
-            .unwrap();
-        let mut resp = resp;
-        let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-        (cookie, v["csrf"].as_str().unwrap().to_string())
-    };
-    let (cookie, _) = login("cv");
-    let (_, other_csrf) = login("ld");
+    let (cookie, _) = h.s.session("cv");
+    let (_, other_csrf) = h.s.session("ld");
     h.before = state(&h.s.db);
     for (what, token) in [
         ("no CSRF token", None),
@@ -900,15 +881,7 @@ fn roles_csrf_logins_and_authorship_hold() {
         h.case(what);
     }
     // Six wrong passwords: the sixth is refused even with the right one.
-    let attempt = |pw: &str| {
-        h.s.agent
-            .post(&h.s.url("/api/v1/session"))
-            .header("Content-Type", "application/json")
-            .send(json!({"login": "vt", "password": pw}).to_string())
-            .unwrap()
-            .status()
-            .as_u16()
-    };
+    let attempt = |pw: &str| h.s.login_status("vt", pw);
     for _ in 0..5 {
         assert_eq!(attempt("sai-mat-khau-1"), 401);
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::server::{Server, USERS, error_code, password};
+use common::server::{Server, USERS, error_code, password, session_cookie};
 use common::{stdout, vanthu};
 use serde_json::{Value, json};
 
@@ -370,16 +370,6 @@ fn bad_input_gets_a_4xx_with_a_code_and_a_field() {
     assert_eq!(agencies(), before);
 }
 
-/// Reads `Set-Cookie: vanthu_session=…` from a response.
-fn session_cookie<B>(resp: &ureq::http::Response<B>) -> Option<String> {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("vanthu_session=") && !v.starts_with("vanthu_session=;"))
-        .map(|v| v.split(';').next().unwrap().to_string())
-}
-
 #[test]
 fn cookie_callers_need_the_csrf_token() {
     let s = Server::start();
@@ -445,15 +435,7 @@ fn cookie_callers_need_the_csrf_token() {
 #[test]
 fn logins_are_rate_limited() {
     let s = Server::start();
-    let attempt = |pw: &str| {
-        s.agent
-            .post(&s.url("/api/v1/session"))
-            .header("Content-Type", "application/json")
-            .send(json!({"login": "vt", "password": pw}).to_string())
-            .unwrap()
-            .status()
-            .as_u16()
-    };
+    let attempt = |pw: &str| s.login_status("vt", pw);
     for _ in 0..5 {
         assert_eq!(attempt("sai-mat-khau-roi"), 401);
     }

@@ -135,6 +135,31 @@ impl Server {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// The status of `POST /api/v1/session` with this login and password.
+    pub fn login_status(&self, login: &str, password: &str) -> u16 {
+        self.agent
+            .post(&self.url("/api/v1/session"))
+            .header("Content-Type", "application/json")
+            .send(json!({"login": login, "password": password}).to_string())
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Logs in as `login` (with its test password) for a browser session: the
+    /// session cookie and the CSRF token.
+    pub fn session(&self, login: &str) -> (String, String) {
+        let mut resp = self
+            .agent
+            .post(&self.url("/api/v1/session"))
+            .header("Content-Type", "application/json")
+            .send(json!({"login": login, "password": password(login)}).to_string())
+            .unwrap();
+        let cookie = session_cookie(&resp).expect("a session cookie");
+        let v: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        (cookie, v["csrf"].as_str().unwrap().to_string())
+    }
+
     pub fn create_reminder(&self) -> i64 {
         let (status, d) = self.api(
             Some("cv"),
@@ -164,6 +189,16 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Reads `Set-Cookie: vanthu_session=…` from a response.
+pub fn session_cookie<B>(resp: &ureq::http::Response<B>) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vanthu_session=") && !v.starts_with("vanthu_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
 }
 
 pub fn error_code(v: &Value) -> &str {
