@@ -54,6 +54,43 @@ pub fn check_text(s: &str) -> Result<(), TextError> {
     Ok(())
 }
 
+/// Every string of a parsed file (a letter, a dataset) that [`check_text`] refuses,
+/// keys included, with its path: `subject`, `addressees[2]`, `agencies[1].short_name`
+/// (list positions count from 1).
+pub fn hidden_characters(v: &serde_json::Value) -> Vec<(String, TextError)> {
+    fn walk(v: &serde_json::Value, path: &str, out: &mut Vec<(String, TextError)>) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let Err(e) = check_text(s) {
+                    out.push((path.to_string(), e));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}[{}]", i + 1), out);
+                }
+            }
+            serde_json::Value::Object(m) => {
+                for (k, item) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    if let Err(e) = check_text(k) {
+                        out.push((p.clone(), e));
+                    }
+                    walk(item, &p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    walk(v, "", &mut out);
+    out
+}
+
 /// One line of text that may reach a header, a page or a document: a name, a title,
 /// a subject. One that exists is NFC, trimmed, and holds no line break, tab or
 /// forbidden character ([`is_forbidden`]).
@@ -78,12 +115,6 @@ impl Line {
 
     pub fn into_string(self) -> String {
         self.0
-    }
-}
-
-impl std::fmt::Display for Line {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

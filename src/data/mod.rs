@@ -476,45 +476,21 @@ pub fn import_text(
 }
 
 /// Every string of a dataset that holds a control, zero-width or bidi character (see
-/// [`crate::text::is_forbidden`]), as `section[row]: field` problems. Names, titles and
-/// addresses reach mail headers, pages and documents, so none of them may.
+/// [`crate::text::hidden_characters`]), as `section[row]: field` problems. Names,
+/// titles and addresses reach mail headers, pages and documents, so none of them may.
 fn hidden_characters(v: &serde_json::Value) -> Vec<ImportProblem> {
-    fn walk(v: &serde_json::Value, row: &str, field: &str, out: &mut Vec<ImportProblem>) {
-        match v {
-            serde_json::Value::String(s) => {
-                if let Err(e) = crate::text::check_text(s) {
-                    out.push(ImportProblem {
-                        row: row.to_string(),
-                        field: field.to_string(),
-                        message: e.to_string(),
-                    });
-                }
+    crate::text::hidden_characters(v)
+        .into_iter()
+        .map(|(path, e)| {
+            // `agencies[1].short_name`: the row, then the field.
+            let (row, field) = path.split_once('.').unwrap_or((&path, ""));
+            ImportProblem {
+                row: row.to_string(),
+                field: field.to_string(),
+                message: e.to_string(),
             }
-            serde_json::Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if row.is_empty() {
-                        walk(item, &format!("{field}[{}]", i + 1), "", out);
-                    } else {
-                        walk(item, row, &format!("{field}[{}]", i + 1), out);
-                    }
-                }
-            }
-            serde_json::Value::Object(m) => {
-                for (k, item) in m {
-                    let f = if field.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{field}.{k}")
-                    };
-                    walk(item, row, &f, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = vec![];
-    walk(v, "", "", &mut out);
-    out
+        })
+        .collect()
 }
 
 /// The same check over a CSV file, by line and column.

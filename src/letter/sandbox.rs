@@ -179,10 +179,10 @@ pub fn render(
         return Err(SandboxError::Budget(why));
     }
     result.map_err(|e| {
-        let message = super::error_chain(&e);
+        let raw = super::error_chain(&e);
         SandboxError::Tera {
-            line: super::template_line(src, &message),
-            message,
+            line: super::template_line(src, &raw),
+            message: runtime_message(&raw),
         }
     })?;
     String::from_utf8(out.bytes).map_err(|e| SandboxError::Tera {
@@ -231,6 +231,25 @@ fn syntax_error(e: tera::Error) -> SandboxError {
     SandboxError::Tera {
         message: format!("sai cú pháp {{{{ }}}} hoặc {{% %}} ({why})"),
         line,
+    }
+}
+
+/// A tera render error as the clerk reads it: the commonest, a name the data does not
+/// have, in Vietnamese; otherwise tera's own words without its "Failed to render"
+/// preamble.
+fn runtime_message(raw: &str) -> String {
+    let detail = raw
+        .split_once(": ")
+        .filter(|(head, _)| head.starts_with("Failed to render"))
+        .map_or(raw, |(_, rest)| rest);
+    match detail
+        .strip_prefix("Variable `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        Some((name, rest)) if rest.starts_with(" not found") => format!(
+            "không có giá trị \"{name}\" trong dữ liệu của thư (mục [data], hay programme khi thư ghi programme = \"…\"); hãy kiểm tra tên"
+        ),
+        _ => detail.to_string(),
     }
 }
 
@@ -731,6 +750,19 @@ mod tests {
             run("{% if name is matching(\"a+\") %}x{% endif %}"),
             Err(SandboxError::Test { .. })
         ));
+    }
+
+    #[test]
+    fn a_name_the_data_lacks_is_said_in_vietnamese_with_its_line() {
+        let err = run("Dòng một.\nCó {{ so_luong }} sản phẩm.").unwrap_err();
+        let SandboxError::Tera { message, line } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*line, Some(2));
+        assert!(
+            message.starts_with("không có giá trị \"so_luong\""),
+            "{message}"
+        );
     }
 
     #[test]

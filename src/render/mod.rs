@@ -127,17 +127,6 @@ impl Renderer {
         })
     }
 
-    /// The same renderer with another bound on renders in flight (see [`budget::Slots`]).
-    pub fn with_slots(mut self, slots: budget::Slots) -> Self {
-        self.slots = slots;
-        self
-    }
-
-    /// Renders in flight and their bound.
-    pub fn slots(&self) -> &budget::Slots {
-        &self.slots
-    }
-
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
