@@ -462,8 +462,8 @@ fn two_and_three_workers_at_once_send_every_message_once() {
             smtp.env(w.args(["worker", "--until-done"]))
                 .env("VANTHU_SMTP_TIMEOUT", "1")
                 .env("VANTHU_MAIL_LEASE", "4")
-                .env("VANTHU_MAIL_RATE", "2")
-                .env("VANTHU_MAIL_CONCURRENCY", "16");
+                .env("VANTHU_MAIL_RATE", "4")
+                .env("VANTHU_MAIL_CONCURRENCY", "32");
             w.stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
