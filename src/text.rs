@@ -54,6 +54,13 @@ pub fn check_text(s: &str) -> Result<(), TextError> {
     Ok(())
 }
 
+/// Whether a file's text can hold no hidden character in any of its values: none is
+/// written in it and there is no backslash that could escape one (TOML and JSON
+/// `\u202E`). Such a file needs no [`hidden_characters`] pass.
+pub fn plainly_clean(text: &str) -> bool {
+    check_text(text).is_ok() && !text.contains('\\')
+}
+
 /// Every string of a parsed file (a letter, a dataset) that [`check_text`] refuses,
 /// keys included, with its path: `subject`, `addressees[2]`, `agencies[1].short_name`
 /// (list positions count from 1).
@@ -214,6 +221,18 @@ mod tests {
         assert!(check_text("cr\rmột mình").is_err());
         let msg = Line::parse("s\u{202e}ào").unwrap_err().to_string();
         assert!(msg.contains("U+202E"), "{msg}");
+    }
+
+    #[test]
+    fn only_a_file_without_hidden_characters_or_escapes_skips_the_value_check() {
+        assert!(plainly_clean(
+            "subject = \"V/v thử\"\r\nbody = \"Nội dung\"\n"
+        ));
+        assert!(!plainly_clean("subject = \"s\u{202e}ào\""));
+        // An escape may make one once parsed.
+        assert!(!plainly_clean("subject = \"s\\u202Eào\""));
+        let v: serde_json::Value = toml::from_str("subject = \"s\\u202Eào\"").unwrap();
+        assert_eq!(hidden_characters(&v)[0].0, "subject");
     }
 
     #[test]

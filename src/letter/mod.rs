@@ -234,10 +234,11 @@ fn parse_inner(
         );
         return None;
     }
-    // Every string of the letter, `[data]` included, is checked before anything else.
-    // (A letter is parsed once more below into its typed form, whose errors carry the
-    // line; a letter is a few kB, so the second parse costs microseconds.)
-    if let Ok(value) = toml::from_str::<serde_json::Value>(text) {
+    // Every string of the letter, `[data]` included, is checked before anything else;
+    // a letter with no hidden character and no escape in its text needs no second parse.
+    if !crate::text::plainly_clean(text)
+        && let Ok(value) = toml::from_str::<serde_json::Value>(text)
+    {
         for (path, e) in crate::text::hidden_characters(&value) {
             // The line of the file, when the character is written there literally.
             let line = match e {
