@@ -264,7 +264,6 @@ fn tera_cannot_reach_outside_the_letter_for_any_role() {
         );
         h.refused(&format!("filter {filter}"), r, 422, "bộ lọc");
     }
-    assert!(CASES.load(Ordering::Relaxed) >= 4 + 12 + 5 + 8);
 }
 
 #[test]
@@ -986,6 +985,7 @@ fn a_stored_name_with_a_line_break_fails_its_message_instead_of_the_worker() {
     let eml: Vec<_> = std::fs::read_dir(dir.path().join("thu-di"))
         .map(|d| d.flatten().collect())
         .unwrap_or_default();
+    assert!(!eml.is_empty(), "no message was written: {stderr}");
     for e in &eml {
         let text = std::fs::read_to_string(e.path()).unwrap();
         assert!(
