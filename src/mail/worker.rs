@@ -196,7 +196,7 @@ async fn deliver(shared: Arc<Shared>, c: Claimed) -> Result<Outcome, MailError> 
     }))
     .unwrap_or_else(|_| {
         Err(MailError::Build(
-            "không dựng được thư từ dữ liệu đã lưu (tên hay tiêu đề có ký tự không hợp lệ)".into(),
+            "không tạo được thư từ dữ liệu đã lưu (tên hay tiêu đề có ký tự không hợp lệ)".into(),
         ))
     });
     let outcome = match built {

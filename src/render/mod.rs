@@ -96,7 +96,7 @@ pub enum RenderError {
     Glyphs(Vec<String>),
     #[error("không đóng gói được tệp DOCX: {0}")]
     Docx(String),
-    #[error("máy chủ đang dựng nhiều văn bản cùng lúc; hãy thử lại sau {retry_after} giây")]
+    #[error("máy chủ đang tạo nhiều văn bản cùng lúc; hãy thử lại sau {retry_after} giây")]
     Busy { retry_after: u64 },
     #[error("văn bản dài {pages} trang, quá giới hạn {max} trang; hãy tách phụ lục thành văn bản riêng", max = budget::MAX_PAGES)]
     TooManyPages { pages: usize },
