@@ -82,6 +82,7 @@ fn bench(c: &mut Criterion) {
                     pdf: pdf.clone(),
                     docx: docx.clone(),
                     pages: 3,
+                    signatures: vec![],
                 })
             })
             .unwrap()

@@ -71,6 +71,7 @@ fn main() -> anyhow::Result<()> {
                 pdf: b"%PDF-1.7 stand-in".to_vec(),
                 docx: b"PK stand-in".to_vec(),
                 pages: 1,
+                signatures: vec![],
             })
         })?;
     }

@@ -25,6 +25,8 @@ use crate::mail::MailSettings;
 pub struct Config {
     pub mail: MailSettings,
     pub server: ServerSettings,
+    /// `[signing]`: keys, trusted roots, CRLs (see [`crate::sign::keys::SigningSettings`]).
+    pub signing: crate::sign::keys::SigningSettings,
 }
 
 /// `[server]`: how `vanthu serve` listens and what it runs beside the web pages.

@@ -41,6 +41,7 @@ pub mod output;
 pub mod remind;
 pub mod render;
 pub mod service;
+pub mod sign;
 pub mod store;
 pub mod text;
 

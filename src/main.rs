@@ -75,7 +75,14 @@ enum Command {
         date: Option<String>,
         #[arg(long, env = "VANTHU_FONT_DIR")]
         font_dir: Option<PathBuf>,
+        /// Issue an electronic original: the signature and seal images and the signer's
+        /// and the agency's digital signatures, with the keys of `[signing]`.
+        #[arg(long)]
+        sign: bool,
     },
+    /// Check every digital signature of a PDF, whoever made it (Vietnamese report;
+    /// exit code 1 when one is not valid).
+    Verify { file: PathBuf },
     /// The outgoing-document register.
     Register {
         #[command(subcommand)]
@@ -441,6 +448,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             letter: path,
             date,
             font_dir,
+            sign,
         } => {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| anyhow::anyhow!("{}: tệp: không đọc được tệp: {e}", path.display()))?;
@@ -448,8 +456,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let draft = letter::parse_with(&text, &path, Some(&store))?;
             let date = full_date(date)?;
             let renderer = Renderer::new(font_dir.as_deref())?;
-            let entry = register::issue(&mut store, &renderer, &draft, &text, date)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let entry = if sign {
+                let keyring = keyring(cli.config.as_deref())?;
+                register::issue_signed(&mut store, &renderer, &keyring, &draft, &text, date)
+            } else {
+                register::issue(&mut store, &renderer, &draft, &text, date)
+            }
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             println!("{}", entry.number_symbol);
         }
         Command::Register { command } => {
@@ -490,6 +503,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("Số trang:    {}", e.pages);
                     println!("PDF SHA-256: {}", e.pdf_sha256);
                     println!("DOCX SHA-256: {}", e.docx_sha256);
+                    for (i, s) in register::signatures(&store, e.id)?.iter().enumerate() {
+                        println!(
+                            "Chữ ký số {}:  {} ({}), số hiệu {}, lúc {}",
+                            i + 1,
+                            s.subject,
+                            s.role.label(),
+                            s.serial,
+                            s.signed_at
+                        );
+                    }
                     if let Some(dir) = out {
                         let (pdf, docx) = register::files(&store, e.id)?;
                         std::fs::create_dir_all(&dir)?;
@@ -502,9 +525,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
                 RegisterCommand::Verify => {
-                    let problems = register::verify(&store)?;
+                    let mut problems = register::verify(&store)?;
+                    let keyring = keyring(cli.config.as_deref())?;
+                    problems.extend(register::verify_signatures(&store, keyring.trust())?);
                     if problems.is_empty() {
-                        println!("sổ văn bản đúng: không thiếu, không trùng số");
+                        println!(
+                            "sổ văn bản đúng: không thiếu, không trùng số; mọi chữ ký số còn nguyên vẹn"
+                        );
                     } else {
                         anyhow::bail!("{}", problems.join("\n"));
                     }
@@ -512,6 +539,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Ocop { command } => ocop(command, &db_path)?,
+        Command::Verify { file } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("{}: không đọc được tệp: {e}", file.display()))?;
+            let keyring = keyring(cli.config.as_deref())?;
+            let report = vanthu::sign::verify::verify(&bytes, keyring.trust())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print!("{}", report.text());
+            if !report.all_valid() {
+                std::process::exit(1);
+            }
+        }
         Command::Send {
             number,
             year,
@@ -520,9 +558,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             retry_failed,
             no_wait,
         } => {
-            let settings = config(cli.config.as_deref())?.mail;
+            let config = config(cli.config.as_deref())?;
+            let settings = config.mail;
+            let keyring = vanthu::sign::Keyring::new(config.signing, |k| std::env::var(k).ok())?;
             let mut store = Store::open(&db_path)?;
             let entry = register::find(&store, &number, year, issuer.as_deref())?;
+            if let Some(warning) =
+                vanthu::sign::send_check(&keyring, &entry.issuer, entry.signatures)?
+            {
+                println!("{warning}");
+            }
             if dry_run {
                 let plan = mail::plan(&store, &entry)?;
                 print_plan(&entry, &plan);
@@ -740,11 +785,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             drop(store);
             let renderer = Renderer::new(font_dir.as_deref())?;
+            let keyring = vanthu::sign::Keyring::new(config.signing, |k| std::env::var(k).ok())?;
             let state = vanthu::http::AppState::new(
                 db_path.clone(),
                 renderer,
                 config.mail,
                 settings.secure_cookies,
+                keyring,
             )?;
             let rt = runtime()?;
             rt.block_on(async {
@@ -878,6 +925,14 @@ fn run_schedule(
 /// The configuration: the file, then the environment.
 fn config(file: Option<&std::path::Path>) -> anyhow::Result<vanthu::config::Config> {
     Ok(vanthu::config::Config::load(file, |k| {
+        std::env::var(k).ok()
+    })?)
+}
+
+/// The keys, trusted roots and CRLs of `[signing]`; passwords from the environment.
+fn keyring(file: Option<&std::path::Path>) -> anyhow::Result<vanthu::sign::Keyring> {
+    let signing = config(file)?.signing;
+    Ok(vanthu::sign::Keyring::new(signing, |k| {
         std::env::var(k).ok()
     })?)
 }

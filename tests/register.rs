@@ -363,6 +363,7 @@ fn writes_that_belong_to_an_issued_document_share_its_transaction() {
             pdf: b"%PDF".to_vec(),
             docx: b"PK".to_vec(),
             pages: 1,
+            signatures: vec![],
         })
     };
     let before = dump(&db);

@@ -25,6 +25,10 @@ pub use types::{Email, Id, Score};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
+    /// The folder image paths are relative to: the imported file's folder. `None` for
+    /// an upload, which cannot name files on the server (images are uploaded apart).
+    #[serde(skip)]
+    pub base: Option<std::path::PathBuf>,
     #[serde(default)]
     pub agencies: Vec<AgencyRow>,
     #[serde(default)]
@@ -131,6 +135,10 @@ pub struct AgencyRow {
     pub email: Option<String>,
     /// Where replies to the agency's e-mails go (optional; default: `email`).
     pub reply_to: Option<String>,
+    /// The seal's image (PNG, transparent background, red), a path relative to the
+    /// imported file, and its real diameter in millimetres; both or neither.
+    pub seal_image: Option<String>,
+    pub seal_diameter_mm: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +155,9 @@ pub struct PersonRow {
     /// agency without it.
     #[serde(default)]
     pub signs_for: Vec<String>,
+    /// The handwritten signature's image (PNG, transparent background, blue), a path
+    /// relative to the imported file.
+    pub signature_image: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -393,7 +404,8 @@ pub fn import_file_as(
 ) -> Result<ImportReport, ImportError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| one_problem(path, "tệp", "tệp", format!("không đọc được: {e}")))?;
-    import_text(store, path, &text, mode)
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    import_text_at(store, path, &text, mode, Some(base))
 }
 
 /// A rejection with a single problem.
@@ -416,6 +428,17 @@ pub fn import_text(
     text: &str,
     mode: Mode,
 ) -> Result<ImportReport, ImportError> {
+    import_text_at(store, name, text, mode, None)
+}
+
+/// [`import_text`] with image paths relative to `base` (none: images refused).
+fn import_text_at(
+    store: &mut Store,
+    name: &Path,
+    text: &str,
+    mode: Mode,
+    base: Option<std::path::PathBuf>,
+) -> Result<ImportReport, ImportError> {
     let path = name;
     let fail = |row: &str, field: &str, message: String| one_problem(path, row, field, message);
     let text = crate::text::nfc(text);
@@ -424,7 +447,7 @@ pub fn import_text(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (ds, csv_lines) = match ext.as_str() {
+    let (mut ds, csv_lines) = match ext.as_str() {
         "toml" => toml::from_str::<Dataset>(&text)
             .map(|d| (d, None))
             .map_err(|e| {
@@ -480,6 +503,7 @@ pub fn import_text(
             problems: hidden,
         });
     }
+    ds.base = base;
     import_as(store, &ds, csv_lines.as_deref(), mode).map_err(|problems| ImportError {
         file: path.to_path_buf(),
         problems,
@@ -554,6 +578,83 @@ struct Importer<'a> {
 }
 
 impl Importer<'_> {
+    /// Reads an image named by the file (relative to `base`) as a [`Png`].
+    fn png(
+        &mut self,
+        row: &str,
+        field: &str,
+        base: Option<&Path>,
+        path: &str,
+    ) -> Option<crate::sign::image::Png> {
+        let Some(base) = base else {
+            self.problem(
+                row,
+                field,
+                "tệp tải lên không ghi được đường dẫn ảnh; hãy tải ảnh lên riêng ở trang Dữ liệu",
+            );
+            return None;
+        };
+        let full = base.join(path);
+        let bytes = match std::fs::read(&full) {
+            Ok(b) => b,
+            Err(e) => {
+                self.problem(
+                    row,
+                    field,
+                    format!("không đọc được ảnh {}: {e}", full.display()),
+                );
+                return None;
+            }
+        };
+        crate::sign::image::Png::parse(bytes)
+            .map_err(|e| self.problem(row, field, format!("{path}: {e}")))
+            .ok()
+    }
+
+    fn signature_image(&mut self, row: &str, base: Option<&Path>, person: &str, path: &str) {
+        if let Some(png) = self.png(row, "signature_image", base, path)
+            && let Err(e) = crate::store::images::set_signature_image(self.tx, person.trim(), &png)
+        {
+            self.problem(row, "signature_image", e.to_string());
+        }
+    }
+
+    fn seal(&mut self, row: &str, base: Option<&Path>, a: &AgencyRow) {
+        let (image, mm) = match (&a.seal_image, a.seal_diameter_mm) {
+            (None, None) => return,
+            (Some(i), Some(mm)) => (i, mm),
+            (Some(_), None) => {
+                self.problem(
+                    row,
+                    "seal_diameter_mm",
+                    "thiếu đường kính con dấu (mm), ví dụ: seal_diameter_mm = 36",
+                );
+                return;
+            }
+            (None, Some(_)) => {
+                self.problem(
+                    row,
+                    "seal_image",
+                    "có đường kính con dấu nhưng thiếu ảnh con dấu (seal_image)",
+                );
+                return;
+            }
+        };
+        let diameter = crate::sign::image::SealDiameter::parse(mm)
+            .map_err(|e| self.problem(row, "seal_diameter_mm", e.to_string()))
+            .ok();
+        let png = self.png(row, "seal_image", base, image);
+        if let (Some(image), Some(diameter)) = (png, diameter)
+            && let Err(e) = crate::store::images::set_seal(
+                self.tx,
+                a.id.trim(),
+                &crate::sign::image::Seal { image, diameter },
+            )
+        {
+            self.problem(row, "seal_image", e.to_string());
+        }
+    }
+
     fn problem(&mut self, row: &str, field: &str, message: impl Into<String>) {
         self.problems.push(ImportProblem {
             row: row.to_string(),
@@ -812,6 +913,7 @@ pub fn import_as(
                 )
             {
                 report.agencies += 1;
+                im.seal(&row, ds.base.as_deref(), a);
             }
         }
         for (i, a) in ds.agencies.iter().enumerate() {
@@ -865,6 +967,9 @@ pub fn import_as(
                 )
             {
                 report.people += 1;
+                if let Some(image) = &p.signature_image {
+                    im.signature_image(&row, ds.base.as_deref(), &p.id, image);
+                }
             }
         }
         for (i, g) in ds.groups.iter().enumerate() {

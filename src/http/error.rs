@@ -119,6 +119,26 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+impl From<crate::service::images::UploadError> for ApiError {
+    fn from(e: crate::service::images::UploadError) -> Self {
+        use crate::service::images::UploadError;
+        use crate::store::images::ImagesError;
+        match e {
+            UploadError::Denied(d) => d.into(),
+            UploadError::Store(ImagesError::NoPerson(_) | ImagesError::NoAgency(_)) => {
+                ApiError::not_found(e.to_string())
+            }
+            UploadError::Image(_) | UploadError::Store(ImagesError::Image(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_image",
+                e.to_string(),
+            ),
+            UploadError::Store(ImagesError::Store(s)) => s.into(),
+            UploadError::Sqlite(s) => s.into(),
+        }
+    }
+}
+
 impl From<RegisterError> for ApiError {
     fn from(e: RegisterError) -> Self {
         match e {
@@ -127,6 +147,9 @@ impl From<RegisterError> for ApiError {
             }
             RegisterError::Store(s) => s.into(),
             RegisterError::Render(r) => r.into(),
+            RegisterError::Sign(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "signing", e.to_string())
+            }
             e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "register", e.to_string()),
         }
     }
@@ -204,6 +227,10 @@ impl From<DraftError> for ApiError {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "nothing_certified")
             }
             DraftError::AlreadyAdopted(_) => status(StatusCode::CONFLICT, "wrong_state"),
+            DraftError::WrongPassword => {
+                status(StatusCode::FORBIDDEN, "wrong_password").at("password")
+            }
+            DraftError::SignatureRequired(_) => status(StatusCode::CONFLICT, "signature_required"),
             DraftError::NotAMilestoneReminder(_) => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "not_a_milestone_reminder")
             }

@@ -49,6 +49,7 @@ struct Inner {
     pages: tera::Tera,
     mail: MailSettings,
     secure_cookies: bool,
+    keyring: crate::sign::Keyring,
 }
 
 impl AppState {
@@ -58,6 +59,7 @@ impl AppState {
         renderer: Renderer,
         mail: MailSettings,
         secure_cookies: bool,
+        keyring: crate::sign::Keyring,
     ) -> Result<AppState, tera::Error> {
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -67,6 +69,7 @@ impl AppState {
                 pages: web::pages()?,
                 mail,
                 secure_cookies,
+                keyring,
             }),
         })
     }
@@ -77,6 +80,11 @@ impl AppState {
 
     pub fn mail(&self) -> &MailSettings {
         &self.inner.mail
+    }
+
+    /// The signing keys and trust settings of `[signing]`.
+    pub fn keyring(&self) -> &crate::sign::Keyring {
+        &self.inner.keyring
     }
 
     /// Runs `f` on a blocking thread (SQLite and typst block) with a connection of its

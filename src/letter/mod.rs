@@ -447,9 +447,11 @@ fn parse_inner(
             None
         }
         Some(mut s) => {
+            let mut person = None;
             if let (Some(id), Some(lookup)) = (&s.id, lookup) {
                 match lookup.person(id) {
                     Some(p) => {
+                        person = Some(id.clone());
                         let issuer_id = issuer.as_ref().and_then(|i| i.id.as_deref());
                         if let Some(issuer_id) = issuer_id
                             && p.agency != issuer_id
@@ -508,6 +510,7 @@ fn parse_inner(
                 authority,
                 title,
                 name,
+                id: person,
             })
         }
     };

@@ -137,6 +137,10 @@ pub struct Signature {
     pub title: String,
     /// The signer's name in normal case: `Đoàn Ngọc Lâm`.
     pub name: String,
+    /// The signer's id in the programme data, when the letter named one: whose
+    /// signature image and key sign the electronic document.
+    #[serde(skip)]
+    pub id: Option<String>,
 }
 
 /// What a decision (and other normative kinds) carries before its articles.
@@ -459,6 +463,23 @@ impl Document {
         )
     }
 
+    /// The "(Kèm theo …)" line of an electronic document's annex: the number and date
+    /// are left blank (Nghị định 30, Phụ lục I, III.1); a line the letter wrote stays.
+    pub fn attached_line_unfilled(&self, annex: &Annex) -> String {
+        if let Some(a) = &annex.attached {
+            return a.clone();
+        }
+        let symbol = self.number_symbol();
+        let symbol = symbol.split_once('/').map(|(_, s)| s).unwrap_or("");
+        format!(
+            "(Kèm theo {} số       /{} ngày       tháng       năm {} của {})",
+            self.parts.kind.capitalized(),
+            symbol,
+            self.parts.date.year(),
+            self.parts.issuer.short_name.trim()
+        )
+    }
+
     /// The key of the issuer's register: its id, or its name folded to lower case.
     pub fn issuer_key(&self) -> String {
         match &self.parts.issuer.id {
@@ -522,6 +543,7 @@ pub(crate) mod tests {
                 authority: vec![AuthorityLine::parse("KT. Chủ tịch").unwrap()],
                 title: "Phó Chủ tịch".into(),
                 name: "Đoàn Ngọc Lâm".into(),
+                id: None,
             },
             recipients: vec!["Như trên;".into(), "- Lưu: VT, KT.".into()],
             annexes: vec![],

@@ -108,6 +108,15 @@ pub enum RenderError {
     Fonts { path: String, message: String },
 }
 
+/// The images an electronic document carries in its signature block.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// The signer's handwritten signature (ô 7c).
+    pub signature: Option<crate::sign::image::Png>,
+    /// The agency's seal at its real size (ô 8).
+    pub seal: Option<crate::sign::image::Seal>,
+}
+
 /// Renders documents in the requested formats; holds the loaded fonts and layout,
 /// so create one and reuse it.
 pub struct Renderer {
@@ -140,6 +149,18 @@ impl Renderer {
     pub fn pdf(&self, doc: &Document) -> Result<(Vec<u8>, usize), RenderError> {
         let _slot = self.slots.acquire()?;
         self.pdf.render(doc, &self.profile)
+    }
+
+    /// The PDF of an electronic document about to be signed: the signer's signature
+    /// image and the agency's seal in the signature block (ô 7c, 8) and the annexes'
+    /// "(Kèm theo …)" lines left unfilled, as Nghị định 30 asks of electronic documents.
+    pub fn pdf_marked(
+        &self,
+        doc: &Document,
+        marks: &Marks,
+    ) -> Result<(Vec<u8>, usize), RenderError> {
+        let _slot = self.slots.acquire()?;
+        self.pdf.render_marked(doc, &self.profile, Some(marks))
     }
 
     /// Lays out JSON `data` with another of the PDF layouts (e.g. certificates).

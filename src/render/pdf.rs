@@ -19,7 +19,7 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use super::{Profile, RenderError};
+use super::{Marks, Profile, RenderError};
 use crate::model::{Block, Document};
 
 /// The ND30 layout, compiled into the binary.
@@ -123,7 +123,18 @@ impl PdfRenderer {
         doc: &Document,
         profile: &Profile,
     ) -> Result<(Vec<u8>, usize), RenderError> {
-        let json = self.layout_json(doc, profile)?;
+        self.render_marked(doc, profile, None)
+    }
+
+    /// [`PdfRenderer::render`] with the images of an electronic document's signatures.
+    pub fn render_marked(
+        &self,
+        doc: &Document,
+        profile: &Profile,
+        marks: Option<&Marks>,
+    ) -> Result<(Vec<u8>, usize), RenderError> {
+        let json = serde_json::to_vec(&LayoutData::new(doc, profile).marked(doc, marks))
+            .map_err(|e| RenderError::Layout(e.to_string()))?;
         if json.len() > super::budget::MAX_LAYOUT_BYTES {
             return Err(RenderError::TooLarge {
                 kb: json.len() / 1024,
@@ -136,7 +147,17 @@ impl PdfRenderer {
             date.month().unwrap_or(1),
             date.day().unwrap_or(1),
         );
-        let paged = self.lay_out(Layout::Nd30, json)?;
+        let images = marks
+            .map(|m| {
+                (
+                    m.signature.as_ref().map(|p| Bytes::new(p.bytes().to_vec())),
+                    m.seal
+                        .as_ref()
+                        .map(|s| Bytes::new(s.image.bytes().to_vec())),
+                )
+            })
+            .unwrap_or_default();
+        let paged = self.lay_out_with(Layout::Nd30, json, images)?;
         let pages = paged.pages().len();
         if pages > super::budget::MAX_PAGES {
             drop(paged);
@@ -210,6 +231,17 @@ impl PdfRenderer {
     }
 
     fn lay_out(&self, layout: Layout, data: Vec<u8>) -> Result<PagedDocument, RenderError> {
+        self.lay_out_with(layout, data, (None, None))
+    }
+
+    /// Lays out with the signature and seal images served as `/signature.png` and
+    /// `/seal.png`.
+    fn lay_out_with(
+        &self,
+        layout: Layout,
+        data: Vec<u8>,
+        (signature, seal): (Option<Bytes>, Option<Bytes>),
+    ) -> Result<PagedDocument, RenderError> {
         let world = DocWorld {
             base: self,
             main: match layout {
@@ -217,6 +249,8 @@ impl PdfRenderer {
                 Layout::Certificate => &self.certificate,
             },
             data: Bytes::new(data),
+            signature,
+            seal,
         };
         typst::compile(&world)
             .output
@@ -310,6 +344,8 @@ struct DocWorld<'a> {
     base: &'a PdfRenderer,
     main: &'a Source,
     data: Bytes,
+    signature: Option<Bytes>,
+    seal: Option<Bytes>,
 }
 
 impl World for DocWorld<'_> {
@@ -338,6 +374,8 @@ impl World for DocWorld<'_> {
             Ok(self.data.clone())
         } else if id == self.main.id() {
             Ok(Bytes::from_string(self.main.clone()))
+        } else if let Some(image) = self.image(id) {
+            Ok(image)
         } else {
             Err(not_found(id))
         }
@@ -349,6 +387,17 @@ impl World for DocWorld<'_> {
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
         None
+    }
+}
+
+impl DocWorld<'_> {
+    /// The signature or seal image, when this render has it.
+    fn image(&self, id: FileId) -> Option<Bytes> {
+        match id.get().vpath().get_with_slash() {
+            "/signature.png" => self.signature.clone(),
+            "/seal.png" => self.seal.clone(),
+            _ => None,
+        }
     }
 }
 
@@ -378,6 +427,28 @@ struct LayoutData<'a> {
     signature: Vec<String>,
     signer: String,
     annexes: Vec<AnnexData<'a>>,
+    /// The images of an electronic document's signatures; none for a draft.
+    marks: Option<MarksData>,
+}
+
+/// Where the layout places the images, in millimetres.
+#[derive(Serialize)]
+struct MarksData {
+    /// The signature image's box (width, height), centred in the signature space.
+    signature: Option<(f64, f64)>,
+    /// The seal's diameter; it covers the left third of the signature image.
+    seal: Option<f64>,
+}
+
+/// The signature image fits 20 mm high and at most 55 mm wide.
+fn signature_box(width: u32, height: u32) -> (f64, f64) {
+    let aspect = width as f64 / height as f64;
+    let (w, h) = (20.0 * aspect, 20.0);
+    if w > 55.0 {
+        (55.0, 55.0 / aspect)
+    } else {
+        (w, h)
+    }
 }
 
 #[derive(Serialize)]
@@ -437,6 +508,24 @@ impl<'a> LayoutData<'a> {
                     body: &a.body,
                 })
                 .collect(),
+            marks: None,
         }
+    }
+
+    /// With the images of `marks`; an electronic document's annexes leave the
+    /// "(Kèm theo …)" number and date blank (Phụ lục I, III.1).
+    fn marked(mut self, doc: &Document, marks: Option<&Marks>) -> Self {
+        let Some(m) = marks else { return self };
+        self.marks = Some(MarksData {
+            signature: m
+                .signature
+                .as_ref()
+                .map(|p| signature_box(p.width(), p.height())),
+            seal: m.seal.as_ref().map(|s| s.diameter.mm()),
+        });
+        for (a, annex) in self.annexes.iter_mut().zip(&doc.parts().annexes) {
+            a.attached = doc.attached_line_unfilled(annex);
+        }
+        self
     }
 }

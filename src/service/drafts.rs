@@ -25,6 +25,7 @@ use super::forms::{self, FieldError, Values};
 use crate::mail::{self, MailError, MailSettings};
 use crate::ocop::{self, Composed, OcopError};
 use crate::render::Renderer;
+use crate::sign::Keyring;
 use crate::store::Store;
 use crate::store::register::{self, Entry, RegisterError};
 
@@ -85,6 +86,9 @@ pub struct Draft {
     pub document_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
+    /// When the signer approved re-entering their password, consenting to their key
+    /// signing the document at issue (Ký số); `None`: approved without it.
+    pub sign_consent: Option<String>,
 }
 
 /// Why a workflow step did not happen.
@@ -129,6 +133,12 @@ pub enum DraftError {
     NotAMilestoneReminder(i64),
     #[error(transparent)]
     Remind(#[from] crate::remind::RemindError),
+    #[error("mật khẩu không đúng; bản nháp chưa được duyệt ký số")]
+    WrongPassword,
+    #[error(
+        "văn bản của {0} phải được ký số trước khi ban hành và gửi: người ký hãy duyệt lại và nhập mật khẩu để ký số"
+    )]
+    SignatureRequired(String),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -160,7 +170,7 @@ pub fn authorize(
 }
 
 const COLUMNS: &str = "d.id, d.template, d.fields, d.subject, d.state, u.login, u.name, d.comment,
-    d.document_id, d.created_at, d.updated_at";
+    d.document_id, d.created_at, d.updated_at, d.sign_consent";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
     let fields: String = r.get(2)?;
@@ -177,6 +187,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
         document_id: r.get(8)?,
         created_at: r.get(9)?,
         updated_at: r.get(10)?,
+        sign_consent: r.get(11)?,
     })
 }
 
@@ -482,6 +493,44 @@ pub fn approve(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftEr
     )
 }
 
+/// The signer approves a submitted draft and consents to their key signing it at issue,
+/// re-entering their password (Nghị định 30 Điều 14: the signer signs first). A wrong
+/// password approves nothing (and counts as a failed login).
+pub fn approve_signing(
+    store: &mut Store,
+    user: &User,
+    id: i64,
+    password: &str,
+) -> Result<Draft, DraftError> {
+    let target = format!("draft:{id}");
+    authorize(store, user, Action::Approve, &target)?;
+    if super::accounts::authenticate(store, &user.login, password).is_err() {
+        audit::record(
+            store.conn(),
+            Some(user),
+            "approve-sign",
+            &target,
+            Outcome::Refused,
+            "wrong password",
+        )?;
+        return Err(DraftError::WrongPassword);
+    }
+    let draft = transition(
+        store,
+        user,
+        id,
+        (State::Submitted, State::Approved),
+        "approve-sign",
+        None,
+        "bản nháp chờ duyệt mới duyệt",
+    )?;
+    store.conn().execute(
+        "UPDATE drafts SET sign_consent = ?2 WHERE id = ?1",
+        params![draft.id, super::now_text()],
+    )?;
+    get(store, id)
+}
+
 /// The signer returns a submitted draft to its drafter, saying why.
 pub fn return_draft(
     store: &mut Store,
@@ -530,6 +579,7 @@ pub fn preview(store: &Store, renderer: &Renderer, id: i64) -> Result<Vec<u8>, D
 pub fn issue(
     store: &mut Store,
     renderer: &Renderer,
+    keyring: &Keyring,
     user: &User,
     id: i64,
 ) -> Result<Entry, DraftError> {
@@ -541,12 +591,25 @@ pub fn issue(
     }
     let values = Values::stored(draft.fields);
     let c = compose_values(store, &draft.template, &values)?;
+    let issuer = c.composed.document.issuer_key();
+    // Signed when the signer consented at approval; refused unsigned where the
+    // agency's documents must be signed.
+    let electronic = match &draft.sign_consent {
+        Some(_) => Some(register::electronic(store, keyring, &c.composed.document)?),
+        None if keyring.requires_signature(&issuer) => {
+            return Err(DraftError::SignatureRequired(issuer));
+        }
+        None => None,
+    };
     let result = register::issue_then(
         store,
         &c.composed.document,
         &c.composed.letter,
         c.date,
-        |doc| register::render_files(renderer, doc),
+        |doc| match &electronic {
+            Some(e) => register::render_signed(renderer, doc, e),
+            None => register::render_files(renderer, doc),
+        },
         |tx, entry| {
             let n = tx.execute(
                 "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3
@@ -591,6 +654,7 @@ pub fn issue(
 pub fn send(
     store: &mut Store,
     settings: &MailSettings,
+    keyring: &Keyring,
     user: &User,
     id: i64,
 ) -> Result<(mail::Recipients, mail::outbox::Queued), DraftError> {
@@ -601,6 +665,9 @@ pub fn send(
         return Err(wrong_state(store, id, "văn bản đã ban hành mới gửi")?);
     };
     let entry = register::by_id(store, document)?;
+    if entry.signatures == 0 && keyring.requires_signature(&entry.issuer) {
+        return Err(DraftError::SignatureRequired(entry.issuer));
+    }
     let queued = mail::queue(store, &entry, settings)?;
     audit::record(
         store.conn(),

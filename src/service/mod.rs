@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod drafts;
 pub mod forms;
+pub mod images;
 
 use chrono::NaiveDate;
 use rusqlite::params;

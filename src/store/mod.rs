@@ -4,6 +4,7 @@
 //! rusqlite_migration (the schema version lives in `PRAGMA user_version`). A database
 //! made by a newer vanthu, or a file that is not a vanthu database, is refused.
 
+pub mod images;
 mod lookup;
 pub mod register;
 
@@ -24,6 +25,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0007_service.sql")),
     M::up(include_str!("../../migrations/0008_signs_for.sql")),
     M::up(include_str!("../../migrations/0009_delivery_claims.sql")),
+    M::up(include_str!("../../migrations/0010_signatures.sql")),
 ];
 
 /// The schema version this build knows.

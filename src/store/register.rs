@@ -33,6 +33,9 @@ pub enum RegisterError {
     Store(#[from] StoreError),
     #[error("không xuất được văn bản: {0}")]
     Render(#[from] RenderError),
+    /// Signing failed: nothing was stored and no number used.
+    #[error("không ký số được, văn bản chưa ban hành: {0}")]
+    Sign(#[from] crate::sign::SignError),
 }
 
 impl From<rusqlite::Error> for RegisterError {
@@ -65,6 +68,9 @@ pub struct Entry {
     pub pdf_sha256: String,
     pub docx_sha256: String,
     pub issued_at: String,
+    /// How many digital signatures the stored PDF carries (0: not an electronic
+    /// original; 2: the signer's and the agency's).
+    pub signatures: u32,
 }
 
 /// The SHA-256 of `bytes` in lower-case hex (the register's file hashes; the service's
@@ -91,13 +97,77 @@ pub fn issue(
     })
 }
 
+/// [`issue`] as an electronic original: the PDF carries the signature and seal images
+/// and the signer's and agency's digital signatures, made with the keys of `keyring`
+/// inside the register's transaction (a refused key takes no number).
+pub fn issue_signed(
+    store: &mut Store,
+    renderer: &Renderer,
+    keyring: &crate::sign::Keyring,
+    draft: &Document,
+    letter: &str,
+    date: NaiveDate,
+) -> Result<Entry, RegisterError> {
+    let electronic = electronic(store, keyring, draft)?;
+    issue_with(store, draft, letter, date, |doc| {
+        render_signed(renderer, doc, &electronic)
+    })
+}
+
+/// What signing `draft` needs from the store: the signer's signature image and the
+/// issuer's seal, signed now.
+pub fn electronic<'k>(
+    store: &Store,
+    keyring: &'k crate::sign::Keyring,
+    draft: &Document,
+) -> Result<crate::sign::issue::Electronic<'k>, RegisterError> {
+    let image_error = |e: crate::store::images::ImagesError| {
+        RegisterError::Sign(crate::sign::SignError::Image(e.to_string()))
+    };
+    let parts = draft.parts();
+    let signature_image = match &parts.signature.id {
+        Some(person) => {
+            crate::store::images::signature_image(store, person).map_err(image_error)?
+        }
+        None => None,
+    };
+    let seal = match &parts.issuer.id {
+        Some(agency) => crate::store::images::seal(store, agency).map_err(image_error)?,
+        None => None,
+    };
+    Ok(crate::sign::issue::Electronic {
+        keyring,
+        signature_image,
+        seal,
+        at: Utc::now(),
+    })
+}
+
 /// Renders a numbered document to the PDF and DOCX the register stores.
-pub fn render_files(renderer: &Renderer, doc: &Document) -> Result<Files, RenderError> {
+pub fn render_files(renderer: &Renderer, doc: &Document) -> Result<Files, RegisterError> {
     let r = renderer.render(doc, &[Format::Pdf, Format::Docx])?;
     Ok(Files {
         pdf: r.pdf.expect("pdf requested"),
         docx: r.docx.expect("docx requested"),
         pages: r.pages.unwrap_or(0),
+        signatures: vec![],
+    })
+}
+
+/// Renders a numbered document as an electronic original: the PDF with the signature
+/// and seal images, signed by the signer's key and then the agency's ([`crate::sign`]);
+/// the DOCX (the editable copy) keeps the blank signature space.
+pub fn render_signed(
+    renderer: &Renderer,
+    doc: &Document,
+    electronic: &crate::sign::issue::Electronic,
+) -> Result<Files, RegisterError> {
+    let (pdf, pages, signatures) = crate::sign::issue::sign_document(renderer, doc, electronic)?;
+    Ok(Files {
+        pdf,
+        docx: renderer.docx(doc)?,
+        pages,
+        signatures,
     })
 }
 
@@ -106,6 +176,8 @@ pub struct Files {
     pub pdf: Vec<u8>,
     pub docx: Vec<u8>,
     pub pages: usize,
+    /// The digital signatures in `pdf`, in order (none for an unsigned document).
+    pub signatures: Vec<crate::sign::Record>,
 }
 
 /// [`issue`] with the rendering step supplied by the caller (it runs inside the
@@ -115,7 +187,7 @@ pub fn issue_with(
     draft: &Document,
     letter: &str,
     date: NaiveDate,
-    render: impl FnOnce(&Document) -> Result<Files, RenderError>,
+    render: impl FnOnce(&Document) -> Result<Files, RegisterError>,
 ) -> Result<Entry, RegisterError> {
     issue_then(store, draft, letter, date, render, |_, _| Ok(()))
 }
@@ -128,7 +200,7 @@ pub fn issue_then(
     draft: &Document,
     letter: &str,
     date: NaiveDate,
-    render: impl FnOnce(&Document) -> Result<Files, RenderError>,
+    render: impl FnOnce(&Document) -> Result<Files, RegisterError>,
     then: impl FnOnce(&rusqlite::Transaction, &Entry) -> Result<(), RegisterError>,
 ) -> Result<Entry, RegisterError> {
     if let Some(n) = draft.number() {
@@ -149,7 +221,12 @@ pub fn issue_then(
         .optional()?;
     let number = last.unwrap_or(0) + 1;
     let doc = draft.numbered(number, date);
-    let Files { pdf, docx, pages } = render(&doc)?;
+    let Files {
+        pdf,
+        docx,
+        pages,
+        signatures,
+    } = render(&doc)?;
     let entry = Entry {
         id: 0,
         issuer: issuer.clone(),
@@ -166,6 +243,7 @@ pub fn issue_then(
         pdf_sha256: sha256_hex(&pdf),
         docx_sha256: sha256_hex(&docx),
         issued_at: Utc::now().to_rfc3339(),
+        signatures: signatures.len() as u32,
     };
     tx.execute(
         "INSERT INTO register_counters (issuer, year, last_number) VALUES (?1, ?2, ?3)
@@ -200,13 +278,28 @@ pub fn issue_then(
         id: tx.last_insert_rowid(),
         ..entry
     };
+    for (position, record) in signatures.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO document_signatures (document_id, position, role, subject, serial, signed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                entry.id,
+                position as i64 + 1,
+                record.role.code(),
+                record.subject,
+                record.serial,
+                record.signed_at
+            ],
+        )?;
+    }
     then(&tx, &entry)?;
     tx.commit()?;
     Ok(entry)
 }
 
 const COLUMNS: &str = "id, issuer, issuer_name, year, number, number_symbol, date, kind, subject, signer, \
-     recipients, pages, pdf_sha256, docx_sha256, issued_at";
+     recipients, pages, pdf_sha256, docx_sha256, issued_at, \
+     (SELECT count(*) FROM document_signatures s WHERE s.document_id = documents.id)";
 
 fn entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
     let recipients: String = r.get(10)?;
@@ -226,7 +319,85 @@ fn entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
         pdf_sha256: r.get(12)?,
         docx_sha256: r.get(13)?,
         issued_at: r.get(14)?,
+        signatures: r.get(15)?,
     })
+}
+
+/// The digital signatures the register recorded for a document, in order.
+pub fn signatures(store: &Store, id: i64) -> Result<Vec<crate::sign::Record>, RegisterError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT role, subject, serial, signed_at FROM document_signatures
+         WHERE document_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        let role: String = r.get(0)?;
+        Ok(crate::sign::Record {
+            role: if role == "agency" {
+                crate::sign::Role::Agency
+            } else {
+                crate::sign::Role::Signer
+            },
+            subject: r.get(1)?,
+            serial: r.get(2)?,
+            signed_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Re-checks every stored signed PDF: its SHA-256 is the recorded one, it carries the
+/// recorded number of signatures, and each is intact and covers its revision. Returns
+/// a description of every break (empty when sound).
+pub fn verify_signatures(
+    store: &Store,
+    trust: &crate::sign::keys::Trust,
+) -> Result<Vec<String>, RegisterError> {
+    let mut problems = vec![];
+    let mut stmt = store.conn().prepare(
+        "SELECT d.id, d.number_symbol, d.year, d.pdf, d.pdf_sha256, count(s.position)
+         FROM documents d JOIN document_signatures s ON s.document_id = d.id
+         GROUP BY d.id ORDER BY d.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i32>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)? as usize,
+        ))
+    })?;
+    for row in rows {
+        let (_, number, year, pdf, sha, count) = row?;
+        let name = format!("{number} năm {year}");
+        if sha256_hex(&pdf) != sha {
+            problems.push(format!("{name}: tệp PDF lưu không khớp mã SHA-256 đã ghi"));
+            continue;
+        }
+        match crate::sign::verify::verify(&pdf, trust) {
+            Err(e) => problems.push(format!("{name}: {e}")),
+            Ok(report) => {
+                if report.signatures.len() != count {
+                    problems.push(format!(
+                        "{name}: sổ ghi {count} chữ ký số nhưng tệp có {}",
+                        report.signatures.len()
+                    ));
+                }
+                for (i, s) in report.signatures.iter().enumerate() {
+                    if !s.intact || !s.covers_revision {
+                        problems.push(format!(
+                            "{name}: chữ ký {} ({}) không còn nguyên vẹn: {}",
+                            i + 1,
+                            s.subject,
+                            s.problem.as_deref().unwrap_or("không trọn phiên bản")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(problems)
 }
 
 /// The register in order of (issuer, year, number), optionally for one issuer or year.

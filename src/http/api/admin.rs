@@ -206,3 +206,50 @@ pub async fn audit(
         })
         .await
 }
+
+/// PUT /people/{id}/signature-image (body: the PNG): the signer's handwritten signature.
+pub async fn signature_image(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            crate::service::images::set_signature_image(store, &caller.user, &id, body.to_vec())?;
+            Ok(Json(
+                serde_json::json!({"person": id, "signature_image": true}),
+            ))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealQuery {
+    diameter_mm: f64,
+}
+
+/// PUT /agencies/{id}/seal?diameter_mm=36 (body: the PNG): the agency's seal.
+pub async fn seal(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<SealQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            crate::service::images::set_seal(
+                store,
+                &caller.user,
+                &id,
+                body.to_vec(),
+                q.diameter_mm,
+            )?;
+            Ok(Json(
+                serde_json::json!({"agency": id, "seal_diameter_mm": q.diameter_mm}),
+            ))
+        })
+        .await
+}

@@ -21,6 +21,7 @@ pub fn entry_json(e: &Entry) -> serde_json::Value {
         "number": e.number, "number_symbol": e.number_symbol, "date": e.date, "kind": e.kind,
         "subject": e.subject, "signer": e.signer, "recipients": e.recipients, "pages": e.pages,
         "pdf_sha256": e.pdf_sha256, "docx_sha256": e.docx_sha256, "issued_at": e.issued_at,
+        "signatures": e.signatures,
     })
 }
 
@@ -187,5 +188,41 @@ pub async fn dashboard(
     };
     state
         .run(move |store, _| Ok(Json(service::dashboard(store, date)?)))
+        .await
+}
+
+/// A verification report as JSON (the API and the web page show the same).
+pub fn report_json(r: &crate::sign::Report) -> serde_json::Value {
+    let signatures: Vec<serde_json::Value> = r
+        .signatures
+        .iter()
+        .map(|s| {
+            json!({
+                "field": s.field, "sub_filter": s.sub_filter, "level": s.level, "subject": s.subject,
+                "issuer": s.issuer, "serial": s.serial, "signed_at": s.signed_at,
+                "intact": s.intact, "problem": s.problem, "covers_revision": s.covers_revision,
+                "covers_whole_file": s.covers_whole_file, "later_bytes": s.later_bytes,
+                "later_revisions": s.later_revisions, "later_signatures": s.later_signatures,
+                "chain": s.chain, "trusted": s.trusted, "valid": s.valid(),
+            })
+        })
+        .collect();
+    json!({"size": r.size, "all_valid": r.all_valid(), "signatures": signatures, "text": r.text()})
+}
+
+/// POST /verify (body: the PDF): every digital signature of the file, whoever made it.
+pub async fn verify(
+    State(state): State<AppState>,
+    _caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |_, state| {
+            let report =
+                crate::sign::verify::verify(&body, state.keyring().trust()).map_err(|e| {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf", e.to_string())
+                })?;
+            Ok(Json(report_json(&report)))
+        })
         .await
 }

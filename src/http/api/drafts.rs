@@ -172,6 +172,32 @@ pub async fn approve(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Password {
+    password: String,
+}
+
+/// POST /drafts/{id}/approve-signed {password}: approve and consent to the signer's key
+/// signing the document at issue.
+pub async fn approve_signed(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(p): ApiJson<Password>,
+) -> Result<Json<drafts::Draft>, ApiError> {
+    state
+        .run(move |store, _| {
+            Ok(Json(drafts::approve_signing(
+                store,
+                &caller.user,
+                id,
+                &p.password,
+            )?))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Comment {
     #[serde(default)]
     comment: String,
@@ -204,7 +230,7 @@ pub async fn issue(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, state| {
-            let e = drafts::issue(store, state.renderer(), &caller.user, id)?;
+            let e = drafts::issue(store, state.renderer(), state.keyring(), &caller.user, id)?;
             Ok(Json(super::documents::entry_json(&e)))
         })
         .await
@@ -218,7 +244,8 @@ pub async fn send(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     state
         .run(move |store, state| {
-            let (recipients, queued) = drafts::send(store, state.mail(), &caller.user, id)?;
+            let (recipients, queued) =
+                drafts::send(store, state.mail(), state.keyring(), &caller.user, id)?;
             Ok((
                 StatusCode::ACCEPTED,
                 Json(json!({

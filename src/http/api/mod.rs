@@ -2,7 +2,7 @@
 //! `/api/v1/openapi.json`. One module per resource.
 
 mod admin;
-mod documents;
+pub mod documents;
 mod drafts;
 mod milestones;
 mod session;
@@ -15,7 +15,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
@@ -39,6 +39,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/drafts/{id}/history", get(drafts::history))
         .route("/drafts/{id}/submit", post(drafts::submit))
         .route("/drafts/{id}/approve", post(drafts::approve))
+        .route("/drafts/{id}/approve-signed", post(drafts::approve_signed))
+        .route("/verify", post(documents::verify))
         .route("/drafts/{id}/return", post(drafts::return_draft))
         .route("/drafts/{id}/issue", post(drafts::issue))
         .route("/drafts/{id}/send", post(drafts::send))
@@ -54,6 +56,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/dashboard", get(documents::dashboard))
         .route("/data", get(admin::data))
         .route("/import", post(admin::import))
+        .route("/people/{id}/signature-image", put(admin::signature_image))
+        .route("/agencies/{id}/seal", put(admin::seal))
         .route("/users", get(admin::users).post(admin::add_user))
         .route("/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("không có đường dẫn API này") })

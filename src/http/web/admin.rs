@@ -207,3 +207,74 @@ pub(super) async fn audit_page(
         Err(e) => fail(&state, &caller, e),
     }
 }
+
+/// The image upload of the data page: `csrf`, `owner` (a person's or an agency's id),
+/// `kind` (signature or seal), `diameter_mm` (seals), `image` (the PNG).
+pub(super) async fn upload_image(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    mut multipart: Multipart,
+) -> Response {
+    let mut fields: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) => {
+                        fields.insert(name, b.to_vec());
+                    }
+                    Err(e) => {
+                        let error = format!("tệp tải lên không đọc được: {}", e.body_text());
+                        return data_view(&state, &caller, e.status(), json!({"error": error}))
+                            .await;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let error = format!("tệp tải lên không đọc được: {}", e.body_text());
+                return data_view(&state, &caller, e.status(), json!({"error": error})).await;
+            }
+        }
+    }
+    let text = |k: &str| {
+        fields
+            .get(k)
+            .map(|b| String::from_utf8_lossy(b).trim().to_string())
+            .unwrap_or_default()
+    };
+    if let Err(e) = caller.check_csrf(Some(&text("csrf"))) {
+        return fail(&state, &caller, e);
+    }
+    let (owner, kind) = (text("owner"), text("kind"));
+    let diameter = text("diameter_mm").replace(',', ".");
+    let image = fields.remove("image").unwrap_or_default();
+    let c = caller.clone();
+    let result = state
+        .run(move |store, _| {
+            if kind == "seal" {
+                let Ok(mm) = diameter.parse::<f64>() else {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_field",
+                        "hãy ghi đường kính con dấu bằng mm, ví dụ 36",
+                    ));
+                };
+                service::images::set_seal(store, &c.user, &owner, image, mm)?;
+                Ok(format!("Đã lưu con dấu của {owner} ({mm} mm)."))
+            } else {
+                service::images::set_signature_image(store, &c.user, &owner, image)?;
+                Ok(format!("Đã lưu ảnh chữ ký của {owner}."))
+            }
+        })
+        .await;
+    match result {
+        Ok(done) => data_view(&state, &caller, StatusCode::OK, json!({"done": done})).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
+        Err(e) => {
+            let error = format!("Không lưu ảnh: {}", e.message);
+            data_view(&state, &caller, e.status, json!({"error": error})).await
+        }
+    }
+}

@@ -45,16 +45,20 @@ pub(super) async fn document_page(
                     [id],
                     |r| r.get(0),
                 ))?;
-            Ok::<_, ApiError>((e, deliveries, draft))
+            let signatures: Vec<Value> = register::signatures(store, id)?
+                .iter()
+                .map(|s| json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial, "signed_at": s.signed_at}))
+                .collect();
+            Ok::<_, ApiError>((e, deliveries, draft, signatures))
         })
         .await;
     match result {
-        Ok((e, deliveries, draft)) => render(
+        Ok((e, deliveries, draft, signatures)) => render(
             &state,
             Some(&caller),
             StatusCode::OK,
             "document.html",
-            json!({"e": api_entry(&e), "deliveries": deliveries, "draft": draft}),
+            json!({"e": api_entry(&e), "deliveries": deliveries, "draft": draft, "signatures": signatures}),
         ),
         Err(e) => fail(&state, &caller, e),
     }
@@ -81,4 +85,101 @@ pub(super) async fn download(
         .run(move |store, _| api::document_file(store, id, format))
         .await;
     result.unwrap_or_else(|e| fail(&state, &caller, e))
+}
+
+/// GET /verify: the "Kiểm tra chữ ký số" page.
+pub(super) async fn verify_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+) -> Response {
+    render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "verify.html",
+        json!({}),
+    )
+}
+
+/// POST /verify: a multipart form with `csrf` and `file` (a PDF); the page shows every
+/// signature of the file.
+pub(super) async fn verify_upload(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    mut multipart: Multipart,
+) -> Response {
+    let (mut sent_csrf, mut file) = (None, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) if name == "csrf" => {
+                        sent_csrf = Some(String::from_utf8_lossy(&b).into_owned())
+                    }
+                    Ok(b) if name == "file" => file = Some((file_name, b)),
+                    Ok(_) => {}
+                    Err(e) => {
+                        let error = format!("tệp tải lên không đọc được: {}", e.body_text());
+                        return render(
+                            &state,
+                            Some(&caller),
+                            e.status(),
+                            "verify.html",
+                            json!({"error": error}),
+                        );
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let error = format!("tệp tải lên không đọc được: {}", e.body_text());
+                return render(
+                    &state,
+                    Some(&caller),
+                    e.status(),
+                    "verify.html",
+                    json!({"error": error}),
+                );
+            }
+        }
+    }
+    if let Err(e) = caller.check_csrf(sent_csrf.as_deref()) {
+        return fail(&state, &caller, e);
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return render(
+            &state,
+            Some(&caller),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "verify.html",
+            json!({"error": "hãy chọn một tệp PDF"}),
+        );
+    };
+    let result = state
+        .run(move |_, state| {
+            crate::sign::verify::verify(&bytes, state.keyring().trust())
+                .map(|r| api::documents::report_json(&r))
+                .map_err(|e| {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf", e.to_string())
+                })
+        })
+        .await;
+    match result {
+        Ok(report) => render(
+            &state,
+            Some(&caller),
+            StatusCode::OK,
+            "verify.html",
+            json!({"report": report, "name": name}),
+        ),
+        Err(e) => render(
+            &state,
+            Some(&caller),
+            e.status,
+            "verify.html",
+            json!({"error": e.message}),
+        ),
+    }
 }

@@ -56,6 +56,10 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../templates/web/draft_form.html"),
     ),
     (
+        "verify.html",
+        include_str!("../../../templates/web/verify.html"),
+    ),
+    (
         "draft.html",
         include_str!("../../../templates/web/draft.html"),
     ),
@@ -134,6 +138,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/documents/{id}/{format}", get(download))
         .route("/data", get(data_page))
         .route("/data/import", post(import))
+        .route("/data/images", post(upload_image))
+        .route("/verify", get(verify_page).post(verify_upload))
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/audit", get(audit_page))
         .route("/account", get(account_page))

@@ -322,15 +322,22 @@ pub(super) async fn draft_action(
     }
     let user = caller.user.clone();
     let comment = form.get("comment").cloned().unwrap_or_default();
+    // A signer who types their password approves and consents to their key signing.
+    let password = form.get("password").cloned().filter(|p| !p.is_empty());
     let act = action.clone();
     let result = state
         .run(move |store, state| {
             match act.as_str() {
                 "submit" => drafts::submit(store, &user, id).map(|_| ()),
-                "approve" => drafts::approve(store, &user, id).map(|_| ()),
+                "approve" => match &password {
+                    Some(p) => drafts::approve_signing(store, &user, id, p).map(|_| ()),
+                    None => drafts::approve(store, &user, id).map(|_| ()),
+                },
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
-                "issue" => drafts::issue(store, state.renderer(), &user, id).map(|_| ()),
-                "send" => drafts::send(store, state.mail(), &user, id).map(|_| ()),
+                "issue" => {
+                    drafts::issue(store, state.renderer(), state.keyring(), &user, id).map(|_| ())
+                }
+                "send" => drafts::send(store, state.mail(), state.keyring(), &user, id).map(|_| ()),
                 _ => unreachable!("checked above"),
             }
             .map_err(ApiError::from)

@@ -1,0 +1,74 @@
+//! The admin's uploads of the images of electronic signatures: a signer's handwritten
+//! signature and an agency's seal (Nghị định 30, Phụ lục I ô 7c and 8). A file that is
+//! not a transparent PNG within the limits is refused and nothing is stored.
+
+use super::accounts::{Action, User};
+use super::audit::{self, Outcome};
+use super::drafts::{self, DraftError};
+use crate::sign::image::{ImageError, Png, Seal, SealDiameter};
+use crate::store::Store;
+use crate::store::images::{self, ImagesError};
+
+/// Why an upload was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Denied(#[from] DraftError),
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Store(#[from] ImagesError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Stores `bytes` as the signature image of `person` (admin only, audited).
+pub fn set_signature_image(
+    store: &mut Store,
+    user: &User,
+    person: &str,
+    bytes: Vec<u8>,
+) -> Result<(), UploadError> {
+    let target = format!("person:{person}");
+    drafts::authorize(store, user, Action::Administer, &target)?;
+    let png = Png::parse(bytes)?;
+    let tx = store.conn_mut().transaction()?;
+    images::set_signature_image(&tx, person, &png)?;
+    let detail = format!("ảnh chữ ký {}×{}", png.width(), png.height());
+    audit::record(
+        &tx,
+        Some(user),
+        "signature-image",
+        &target,
+        Outcome::Ok,
+        &detail,
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Stores `bytes` as the seal of `agency`, `mm` across (admin only, audited).
+pub fn set_seal(
+    store: &mut Store,
+    user: &User,
+    agency: &str,
+    bytes: Vec<u8>,
+    mm: f64,
+) -> Result<(), UploadError> {
+    let target = format!("agency:{agency}");
+    drafts::authorize(store, user, Action::Administer, &target)?;
+    let diameter = SealDiameter::parse(mm)?;
+    let image = Png::parse(bytes)?;
+    let tx = store.conn_mut().transaction()?;
+    images::set_seal(&tx, agency, &Seal { image, diameter })?;
+    audit::record(
+        &tx,
+        Some(user),
+        "seal",
+        &target,
+        Outcome::Ok,
+        &format!("con dấu {mm} mm"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Issuing an electronic original: the numbered document rendered with its signature
+//! and seal images, then signed by the signer's key and the agency's key, in the
+//! decree's order (Điều 14). The register calls this inside its transaction, so a
+//! refused key, a wrong password or a signing error leaves no number used.
+//!
+//! The order, and why it is the decree's: the decree has the signer sign, then the
+//! number and date given, then the agency sign. Here the signer's consent is given at
+//! approval (re-entering their password; their key is held by the service), and the
+//! system gives the number and date at issue (as Điều 14 has it for electronic
+//! documents) just before both keys sign. So the signer's signature covers the number
+//! and date standing in ô 3 and ô 4 (nothing of the page is added after a signature),
+//! the agency's signature comes last and covers the whole file, and both are made in
+//! the same transaction as the number.
+
+use chrono::{DateTime, Utc};
+
+use super::image::{Png, Seal};
+use super::keys::Owner;
+use super::pades::{self, Request};
+use super::{Keyring, Record, Role, SignError};
+use crate::model::Document;
+use crate::render::{Marks, Renderer};
+
+/// What an electronic issue needs besides the document.
+pub struct Electronic<'a> {
+    pub keyring: &'a Keyring,
+    /// The signer's handwritten signature image and the agency's seal.
+    pub signature_image: Option<Png>,
+    pub seal: Option<Seal>,
+    /// The signing time (now, at issue).
+    pub at: DateTime<Utc>,
+}
+
+/// Renders `doc` (already numbered and dated) with its images and signs it, the
+/// signer's signature first and the agency's second. Returns the signed PDF, its page
+/// count and the two records. Both keys are checked before anything is rendered.
+pub fn sign_document(
+    renderer: &Renderer,
+    doc: &Document,
+    e: &Electronic,
+) -> Result<(Vec<u8>, usize, Vec<Record>), crate::store::register::RegisterError> {
+    let parts = doc.parts();
+    let person = parts.signature.id.clone().ok_or_else(|| {
+        SignError::NoKeyFor(format!(
+            "người ký {} (văn bản không ghi mã người ký trong dữ liệu)",
+            parts.signature.name.trim()
+        ))
+    })?;
+    let agency = parts.issuer.id.clone().ok_or_else(|| {
+        SignError::NoKeyFor(format!(
+            "{} (văn bản không ghi mã cơ quan trong dữ liệu)",
+            doc.issuer_one_line()
+        ))
+    })?;
+    let signer_key = e.keyring.key(&Owner::Person(person.clone()), e.at)?;
+    let agency_key = e.keyring.key(&Owner::Agency(agency.clone()), e.at)?;
+    if e.signature_image.is_none() {
+        return Err(SignError::Image(format!(
+            "chưa có ảnh chữ ký của người ký \"{person}\"; quản trị viên tải ảnh lên ở trang Dữ liệu"
+        ))
+        .into());
+    }
+    if e.seal.is_none() {
+        return Err(SignError::Image(format!(
+            "chưa có ảnh con dấu của cơ quan \"{agency}\"; quản trị viên tải ảnh lên ở trang Dữ liệu"
+        ))
+        .into());
+    }
+    let marks = Marks {
+        signature: e.signature_image.clone(),
+        seal: e.seal.clone(),
+    };
+    let (pdf, pages) = renderer.pdf_marked(doc, &marks)?;
+    let number = doc.number_symbol().replace('\u{a0}', "");
+    let place = parts.place.trim().to_string();
+    let signer_reason = format!("Ký ban hành văn bản số {number}");
+    let (pdf, first) = pades::sign(
+        &pdf,
+        signer_key.as_ref(),
+        &Request {
+            role: Role::Signer,
+            reason: &signer_reason,
+            location: &place,
+            at: e.at,
+        },
+    )?;
+    let agency_reason = format!("Cơ quan ban hành ký số văn bản số {number}");
+    let (pdf, second) = pades::sign(
+        &pdf,
+        agency_key.as_ref(),
+        &Request {
+            role: Role::Agency,
+            reason: &agency_reason,
+            location: &place,
+            at: e.at,
+        },
+    )?;
+    Ok((pdf, pages, vec![first, second]))
+}

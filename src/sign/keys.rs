@@ -1,0 +1,437 @@
+//! Keys in PKCS#12 files (`.p12`/`.pfx`), and the keyring that finds the key of a
+//! person or an agency from `[signing]` in the configuration.
+//!
+//! Invariants: a password is read from the environment (or the configuration) when a
+//! key is first needed and never printed, logged or kept in an error; a certificate is
+//! checked (validity period, key usage, the configured CRLs) each time it signs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
+use serde::Deserialize;
+use sha2::Sha256;
+use x509_cert::Certificate;
+use x509_cert::der::{Decode, DecodePem, Encode, oid::ObjectIdentifier};
+use x509_cert::ext::pkix::KeyUsage;
+use x509_cert::spki::{AlgorithmIdentifierOwned, EncodePublicKey};
+
+use super::{SignError, Signer, subject};
+
+/// sha256WithRSAEncryption (RFC 4055).
+pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// ecdsa-with-SHA256 (RFC 5758).
+pub const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+
+enum Key {
+    Rsa(rsa::pkcs1v15::SigningKey<Sha256>),
+    P256(p256::ecdsa::SigningKey),
+}
+
+/// A private key and its certificate chain, read from a PKCS#12 file.
+pub struct KeyFile {
+    key: Key,
+    cert: Certificate,
+    chain: Vec<Certificate>,
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key.
+        f.debug_struct("KeyFile")
+            .field("subject", &subject(&self.cert))
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyFile {
+    /// Reads a PKCS#12 file. `label` names it in messages (its path).
+    pub fn from_pkcs12(bytes: &[u8], password: &str, label: &str) -> Result<KeyFile, SignError> {
+        let path = label.to_string();
+        let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Relaxed).map_err(
+            |e| match e {
+                p12_keystore::error::Error::MacError(_) => {
+                    SignError::WrongPassword { path: path.clone() }
+                }
+                // A wrong password also shows as undecryptable or unpaddable content.
+                p12_keystore::error::Error::UnpadError
+                | p12_keystore::error::Error::Pkcs5Error(_) => {
+                    SignError::WrongPassword { path: path.clone() }
+                }
+                other => SignError::KeyFile {
+                    path: path.clone(),
+                    message: other.to_string(),
+                },
+            },
+        )?;
+        let (_, chain) = store
+            .private_key_chain()
+            .ok_or_else(|| SignError::NoKey { path: path.clone() })?;
+        let key_der = chain.key().as_der();
+        let (key, public) =
+            decode_key(key_der).ok_or(SignError::UnsupportedKey { path: path.clone() })?;
+        let mut certs = vec![];
+        for c in chain.certs() {
+            certs.push(
+                Certificate::from_der(c.as_der()).map_err(|e| SignError::KeyFile {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?,
+            );
+        }
+        // The leaf is the certificate of this key, wherever the file put it.
+        let position = certs
+            .iter()
+            .position(|c| {
+                c.tbs_certificate()
+                    .subject_public_key_info()
+                    .to_der()
+                    .is_ok_and(|d| d == public)
+            })
+            .ok_or(SignError::NoKey { path: path.clone() })?;
+        let cert = certs.remove(position);
+        Ok(KeyFile {
+            key,
+            cert,
+            chain: certs,
+        })
+    }
+
+    /// Reads a PKCS#12 file from disk.
+    pub fn open(path: &Path, password: &str) -> Result<KeyFile, SignError> {
+        let label = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| SignError::KeyFile {
+            path: label.clone(),
+            message: e.to_string(),
+        })?;
+        KeyFile::from_pkcs12(&bytes, password, &label)
+    }
+}
+
+fn decode_key(der: &[u8]) -> Option<(Key, Vec<u8>)> {
+    use rsa::pkcs8::DecodePrivateKey;
+    let info = rsa::pkcs8::PrivateKeyInfoRef::from_der(der).ok()?;
+    let oid = info.algorithm.oid;
+    if oid == RSA_ENCRYPTION {
+        let key = rsa::PrivateKey::from_pkcs8_der(der).ok()?;
+        let public = key.to_public_key().to_public_key_der().ok()?.into_vec();
+        Some((Key::Rsa(rsa::pkcs1v15::SigningKey::new(key)), public))
+    } else if oid == EC_PUBLIC_KEY {
+        let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).ok()?;
+        let public = key.verifying_key().to_public_key_der().ok()?.into_vec();
+        Some((Key::P256(key), public))
+    } else {
+        None
+    }
+}
+
+impl Signer for KeyFile {
+    fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+
+    fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    fn algorithm(&self) -> AlgorithmIdentifierOwned {
+        match self.key {
+            Key::Rsa(_) => AlgorithmIdentifierOwned {
+                oid: SHA256_WITH_RSA,
+                parameters: Some(x509_cert::der::asn1::Null.into()),
+            },
+            Key::P256(_) => AlgorithmIdentifierOwned {
+                oid: ECDSA_WITH_SHA256,
+                parameters: None,
+            },
+        }
+    }
+
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
+        use rsa::signature::{SignatureEncoding, Signer as _};
+        match &self.key {
+            Key::Rsa(k) => k
+                .try_sign(data)
+                .map(|s| s.to_vec())
+                .map_err(|e| SignError::Crypto(e.to_string())),
+            Key::P256(k) => {
+                let s: p256::ecdsa::Signature = k
+                    .try_sign(data)
+                    .map_err(|e| SignError::Crypto(e.to_string()))?;
+                Ok(s.to_der().to_bytes().to_vec())
+            }
+        }
+    }
+}
+
+/// The revocation lists and trusted roots of `[signing]`, read once.
+#[derive(Debug, Default)]
+pub struct Trust {
+    /// Roots that verification accepts as the end of a chain.
+    pub roots: Vec<Certificate>,
+    crls: Vec<(String, x509_cert::crl::CertificateList)>,
+}
+
+impl Trust {
+    /// Reads PEM or DER roots and CRLs.
+    pub fn load(roots: &[PathBuf], crls: &[PathBuf]) -> Result<Trust, SignError> {
+        let mut trust = Trust::default();
+        for path in roots {
+            trust.roots.extend(read_certificates(path)?);
+        }
+        for path in crls {
+            let label = path.display().to_string();
+            let bytes = std::fs::read(path).map_err(|e| SignError::TrustFile {
+                path: label.clone(),
+                message: e.to_string(),
+            })?;
+            let crl = if bytes.starts_with(b"-----") {
+                x509_cert::crl::CertificateList::from_pem(&bytes)
+            } else {
+                x509_cert::crl::CertificateList::from_der(&bytes)
+            }
+            .map_err(|e| SignError::TrustFile {
+                path: label.clone(),
+                message: e.to_string(),
+            })?;
+            trust.crls.push((label, crl));
+        }
+        Ok(trust)
+    }
+
+    /// Refuses a certificate that is outside its validity period at `at`, lacks the key
+    /// usage of a signature, or is revoked by a configured CRL of its issuer.
+    pub fn check(
+        &self,
+        cert: &Certificate,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), SignError> {
+        let tbs = cert.tbs_certificate();
+        let who = subject(cert);
+        let secs = at.timestamp();
+        let not_before = tbs.validity().not_before.to_unix_duration().as_secs() as i64;
+        let not_after = tbs.validity().not_after.to_unix_duration().as_secs() as i64;
+        let day = |s: i64| {
+            chrono::DateTime::from_timestamp(s, 0)
+                .map(super::vietnam_time)
+                .unwrap_or_default()
+        };
+        if secs < not_before {
+            return Err(SignError::NotYetValid {
+                subject: who,
+                from: day(not_before),
+            });
+        }
+        if secs > not_after {
+            return Err(SignError::Expired {
+                subject: who,
+                until: day(not_after),
+            });
+        }
+        match tbs.get_extension::<KeyUsage>() {
+            Ok(Some((_, usage))) if usage.digital_signature() || usage.non_repudiation() => {}
+            // A certificate without the extension may be used for anything (RFC 5280).
+            Ok(None) => {}
+            _ => return Err(SignError::KeyUsage { subject: who }),
+        }
+        for (label, crl) in &self.crls {
+            if crl.tbs_cert_list.issuer != *tbs.issuer() {
+                continue;
+            }
+            for revoked in crl.tbs_cert_list.revoked_certificates.iter().flatten() {
+                if revoked.serial_number.as_bytes() == tbs.serial_number().as_bytes() {
+                    let when = revoked.revocation_date.to_unix_duration().as_secs() as i64;
+                    return Err(SignError::Revoked {
+                        subject: who,
+                        date: day(when),
+                        crl: label.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every certificate in a PEM file (or the one in a DER file).
+pub fn read_certificates(path: &Path) -> Result<Vec<Certificate>, SignError> {
+    let label = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| SignError::TrustFile {
+        path: label.clone(),
+        message: e.to_string(),
+    })?;
+    let bad = |e: x509_cert::der::Error| SignError::TrustFile {
+        path: label.clone(),
+        message: e.to_string(),
+    };
+    if bytes.starts_with(b"-----") || bytes.starts_with(b"\n-----") {
+        Certificate::load_pem_chain(&bytes).map_err(bad)
+    } else {
+        Certificate::from_der(&bytes).map(|c| vec![c]).map_err(bad)
+    }
+}
+
+/// `[signing]` in `vanthu.toml`.
+///
+/// ```toml
+/// [signing]
+/// trust = ["khoa/root.pem"]          # roots `verify` accepts
+/// crls = ["khoa/ca.crl"]             # revoked certificates are refused
+/// require_signature = ["ubnd-hb"]    # agencies whose documents are never sent unsigned
+/// [[signing.keys]]
+/// agency = "ubnd-hb"                 # the agency's key (ô 8), used by its clerks at issue
+/// p12 = "khoa/ubnd.p12"
+/// password_env = "VANTHU_KEY_UBND"   # the file's password, from the environment
+/// [[signing.keys]]
+/// person = "nguyen-van-a"            # a signer's key kept on the server (ô 7c)
+/// p12 = "khoa/nva.p12"
+/// password_env = "VANTHU_KEY_NVA"
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigningSettings {
+    pub trust: Vec<PathBuf>,
+    pub crls: Vec<PathBuf>,
+    pub require_signature: Vec<String>,
+    pub keys: Vec<KeySetting>,
+}
+
+/// One key of `[[signing.keys]]`: for exactly one agency or one person.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeySetting {
+    pub agency: Option<String>,
+    pub person: Option<String>,
+    pub p12: PathBuf,
+    /// The environment variable holding the file's password.
+    pub password_env: Option<String>,
+    /// The password itself (a file readable by the service only; prefer `password_env`).
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for KeySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySetting")
+            .field("agency", &self.agency)
+            .field("person", &self.person)
+            .field("p12", &self.p12)
+            .field("password_env", &self.password_env)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whose key to look for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Owner {
+    Agency(String),
+    Person(String),
+}
+
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Agency(a) => write!(f, "cơ quan {a}"),
+            Owner::Person(p) => write!(f, "người ký {p}"),
+        }
+    }
+}
+
+/// Where passwords come from: the environment, or a stand-in in tests and benchmarks.
+type Env = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The configured keys, each opened when first used and kept in memory after, with the
+/// trust settings that check them.
+pub struct Keyring {
+    settings: SigningSettings,
+    trust: Trust,
+    env: Env,
+    open: Mutex<HashMap<Owner, Arc<KeyFile>>>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("keys", &self.settings.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keyring {
+    /// Reads the trust files of `settings`; keys are opened when first asked for, with
+    /// passwords from `env`.
+    pub fn new(
+        settings: SigningSettings,
+        env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Result<Keyring, SignError> {
+        let trust = Trust::load(&settings.trust, &settings.crls)?;
+        Ok(Keyring {
+            settings,
+            trust,
+            env: Box::new(env),
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A keyring with no keys (signing refused, verification with no trusted root).
+    pub fn empty() -> Keyring {
+        Keyring::new(SigningSettings::default(), |_| None).expect("no files to read")
+    }
+
+    /// The trusted roots and CRLs.
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// Whether the documents of `agency` must be signed before they are sent.
+    pub fn requires_signature(&self, agency: &str) -> bool {
+        self.settings.require_signature.iter().any(|a| a == agency)
+    }
+
+    /// Whether a key is configured for `owner` (without opening it).
+    pub fn has(&self, owner: &Owner) -> bool {
+        self.setting(owner).is_some()
+    }
+
+    fn setting(&self, owner: &Owner) -> Option<&KeySetting> {
+        self.settings.keys.iter().find(|k| match owner {
+            Owner::Agency(a) => k.agency.as_deref() == Some(a),
+            Owner::Person(p) => k.person.as_deref() == Some(p),
+        })
+    }
+
+    /// The key of `owner`, checked for use at `at`.
+    pub fn key(
+        &self,
+        owner: &Owner,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Arc<KeyFile>, SignError> {
+        let key = {
+            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            match open.get(owner) {
+                Some(k) => k.clone(),
+                None => {
+                    let setting = self
+                        .setting(owner)
+                        .ok_or_else(|| SignError::NoKeyFor(owner.to_string()))?;
+                    let path = setting.p12.display().to_string();
+                    let password = match (&setting.password_env, &setting.password) {
+                        (Some(var), _) => (self.env)(var).ok_or_else(|| SignError::NoPassword {
+                            path: path.clone(),
+                            var: var.clone(),
+                        })?,
+                        (None, Some(p)) => p.clone(),
+                        (None, None) => String::new(),
+                    };
+                    let k = Arc::new(KeyFile::open(&setting.p12, &password)?);
+                    open.insert(owner.clone(), k.clone());
+                    k
+                }
+            }
+        };
+        self.trust.check(key.certificate(), at)?;
+        Ok(key)
+    }
+}

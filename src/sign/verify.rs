@@ -1,0 +1,536 @@
+//! Reading back every signature of a PDF, whoever made it: who signed (the certificate's
+//! subject, issuer, serial), when, whether the signed bytes are intact, whether they
+//! cover the whole file up to that revision, what was added after, and whether the
+//! chain reaches a trusted root.
+
+use lopdf::Object;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use x509_cert::Certificate;
+use x509_cert::der::{Decode, Encode};
+use x509_cert::spki::{DecodePublicKey, SubjectPublicKeyInfoOwned};
+
+use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SHA384, ID_SHA512, Parsed};
+use super::keys::{ECDSA_WITH_SHA256, SHA256_WITH_RSA, Trust};
+use super::{serial_hex, subject};
+
+const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+const SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
+const SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
+const ID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+
+/// Every signature of one PDF.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The file's size in bytes.
+    pub size: usize,
+    pub signatures: Vec<SignatureCheck>,
+}
+
+/// One signature, checked.
+#[derive(Debug, Clone)]
+pub struct SignatureCheck {
+    /// The field's name (`/T`), when the signature sits in a field.
+    pub field: String,
+    pub sub_filter: String,
+    /// The baseline level the signature's structure meets (`PAdES B-B`, `PAdES B-T`),
+    /// or what it is otherwise (e.g. `CMS (adbe.pkcs7.detached)`).
+    pub level: String,
+    /// The signer's certificate subject, issuer and serial ("" when not found).
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    /// The signing time claimed (`/M`, or the CMS signing-time), ISO 8601 +07:00.
+    pub signed_at: Option<String>,
+    /// The digest of the signed bytes equals the signed one and the signature verifies
+    /// with the certificate's key.
+    pub intact: bool,
+    /// Why it is not intact.
+    pub problem: Option<String>,
+    /// The byte range is the whole file up to the end of a revision (`%%EOF`).
+    pub covers_revision: bool,
+    /// The byte range reaches the end of the file: nothing was added after it.
+    pub covers_whole_file: bool,
+    /// Bytes after the signed revision, and how many later revisions and signatures.
+    pub later_bytes: usize,
+    pub later_revisions: usize,
+    pub later_signatures: usize,
+    /// The certificate chain, from the signer up (subjects).
+    pub chain: Vec<String>,
+    /// The chain ends at a root of the trust store.
+    pub trusted: bool,
+}
+
+impl SignatureCheck {
+    /// Intact, covering its revision, with only signatures added after, and trusted.
+    pub fn valid(&self) -> bool {
+        self.intact
+            && self.covers_revision
+            && self.trusted
+            && self.later_revisions <= self.later_signatures
+    }
+}
+
+impl Report {
+    /// Whether the file has signatures and every one is valid.
+    pub fn all_valid(&self) -> bool {
+        !self.signatures.is_empty() && self.signatures.iter().all(SignatureCheck::valid)
+    }
+
+    /// The report in Vietnamese, one block per signature.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        if self.signatures.is_empty() {
+            out.push_str("Tệp không có chữ ký số nào.\n");
+            return out;
+        }
+        out.push_str(&format!(
+            "Tệp có {} chữ ký số ({} byte).\n",
+            self.signatures.len(),
+            self.size
+        ));
+        for (i, s) in self.signatures.iter().enumerate() {
+            out.push_str(&format!("\nChữ ký {} ({}):\n", i + 1, s.field));
+            out.push_str(&format!("  Người ký: {}\n", s.subject));
+            out.push_str(&format!("  Tổ chức cấp: {}\n", s.issuer));
+            out.push_str(&format!("  Số hiệu chứng thư: {}\n", s.serial));
+            out.push_str(&format!(
+                "  Thời gian ký: {}\n",
+                s.signed_at.as_deref().unwrap_or("không ghi")
+            ));
+            out.push_str(&format!("  Định dạng: {} ({})\n", s.level, s.sub_filter));
+            match (&s.problem, s.intact) {
+                (_, true) => out.push_str("  Nội dung được ký: nguyên vẹn\n"),
+                (Some(p), false) => {
+                    out.push_str(&format!("  Nội dung được ký: KHÔNG nguyên vẹn ({p})\n"))
+                }
+                (None, false) => out.push_str("  Nội dung được ký: KHÔNG nguyên vẹn\n"),
+            }
+            if s.covers_whole_file {
+                out.push_str("  Phạm vi: toàn bộ tệp\n");
+            } else if s.covers_revision {
+                out.push_str(&format!(
+                    "  Phạm vi: tệp đến phiên bản đã ký; sau đó thêm {} byte trong {} lần cập nhật ({} chữ ký số khác)\n",
+                    s.later_bytes, s.later_revisions, s.later_signatures
+                ));
+                if s.later_revisions > s.later_signatures {
+                    out.push_str("  Cảnh báo: sau chữ ký có thay đổi không phải chữ ký số\n");
+                }
+            } else {
+                out.push_str("  Phạm vi: KHÔNG trọn một phiên bản của tệp\n");
+            }
+            out.push_str(&format!("  Chuỗi chứng thư: {}\n", s.chain.join(" → ")));
+            out.push_str(if s.trusted {
+                "  Tin cậy: có (đến chứng thư gốc đã cấu hình)\n"
+            } else {
+                "  Tin cậy: KHÔNG (không đến chứng thư gốc nào đã cấu hình)\n"
+            });
+            out.push_str(if s.valid() {
+                "  Kết luận: HỢP LỆ\n"
+            } else {
+                "  Kết luận: KHÔNG HỢP LỆ\n"
+            });
+        }
+        out
+    }
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("tệp không phải PDF đọc được: {0}")]
+    NotPdf(String),
+}
+
+/// Checks every signature in `pdf` against `trust`.
+pub fn verify(pdf: &[u8], trust: &Trust) -> Result<Report, VerifyError> {
+    let doc = lopdf::Document::load_mem(pdf).map_err(|e| VerifyError::NotPdf(e.to_string()))?;
+    let eofs = revision_ends(pdf);
+    // Field names by the signature value they point at.
+    let mut names = std::collections::HashMap::new();
+    for (_, obj) in doc.objects.iter() {
+        if let Ok(d) = obj.as_dict()
+            && let (Ok(v), Ok(t)) = (d.get(b"V"), d.get(b"T"))
+            && let (Ok(v), Ok(t)) = (v.as_reference(), t.as_str())
+        {
+            names.insert(
+                v,
+                lopdf::decode_text_string(&Object::string_literal(t)).unwrap_or_default(),
+            );
+        }
+    }
+    let mut found = vec![];
+    for (id, obj) in doc.objects.iter() {
+        let Ok(d) = obj.as_dict() else { continue };
+        let (Ok(range), Ok(contents)) = (d.get(b"ByteRange"), d.get(b"Contents")) else {
+            continue;
+        };
+        let Ok(range) = range.as_array() else {
+            continue;
+        };
+        let range: Vec<i64> = range.iter().filter_map(|o| o.as_i64().ok()).collect();
+        let Ok(contents) = contents.as_str() else {
+            continue;
+        };
+        let sub_filter = d
+            .get(b"SubFilter")
+            .and_then(Object::as_name)
+            .map(|n| String::from_utf8_lossy(n).to_string())
+            .unwrap_or_default();
+        let m = d.get(b"M").and_then(Object::as_str).ok().and_then(pdf_date);
+        let field = names.get(id).cloned().unwrap_or_default();
+        found.push((range, contents.to_vec(), sub_filter, m, field));
+    }
+    found.sort_by_key(|(r, ..)| r.get(2).copied().unwrap_or(0) + r.get(3).copied().unwrap_or(0));
+    let ends: Vec<usize> = found
+        .iter()
+        .map(|(r, ..)| (r.get(2).copied().unwrap_or(0) + r.get(3).copied().unwrap_or(0)) as usize)
+        .collect();
+    let signatures = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, (range, contents, sub_filter, m, field))| {
+            let end = ends[i];
+            let later_signatures = ends.iter().filter(|&&e| e > end).count();
+            check_one(
+                pdf,
+                &range,
+                &contents,
+                sub_filter,
+                m,
+                field,
+                trust,
+                &eofs,
+                later_signatures,
+            )
+        })
+        .collect();
+    Ok(Report {
+        size: pdf.len(),
+        signatures,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_one(
+    pdf: &[u8],
+    range: &[i64],
+    contents: &[u8],
+    sub_filter: String,
+    m: Option<String>,
+    field: String,
+    trust: &Trust,
+    eofs: &[(usize, usize)],
+    later_signatures: usize,
+) -> SignatureCheck {
+    let mut check = SignatureCheck {
+        level: String::new(),
+        field,
+        sub_filter,
+        subject: String::new(),
+        issuer: String::new(),
+        serial: String::new(),
+        signed_at: m,
+        intact: false,
+        problem: None,
+        covers_revision: false,
+        covers_whole_file: false,
+        later_bytes: 0,
+        later_revisions: 0,
+        later_signatures,
+        chain: vec![],
+        trusted: false,
+    };
+    let valid_range = range.len() == 4
+        && range.iter().all(|&n| n >= 0)
+        && range[0] == 0
+        && range[1] <= range[2]
+        && (range[2] + range[3]) as usize <= pdf.len();
+    if !valid_range {
+        check.problem = Some("/ByteRange sai".into());
+        return check;
+    }
+    let (b, c, d) = (range[1] as usize, range[2] as usize, range[3] as usize);
+    let end = c + d;
+    check.covers_whole_file = end == pdf.len();
+    check.covers_revision = eofs
+        .iter()
+        .any(|&(plain, full)| end == plain || end == full);
+    check.later_bytes = pdf.len() - end;
+    check.later_revisions = eofs.iter().filter(|&&(plain, _)| plain > end).count();
+    // The gap must be exactly the /Contents hex string.
+    if pdf.get(b) != Some(&b'<') || pdf.get(c - 1) != Some(&b'>') {
+        check.problem = Some("/ByteRange không bao quanh đúng /Contents".into());
+        return check;
+    }
+    let parsed = match Parsed::from_der(contents) {
+        Ok(p) => p,
+        Err(e) => {
+            check.problem = Some(format!("không đọc được CMS: {e}"));
+            return check;
+        }
+    };
+    let certs = parsed.certificates();
+    let Some(info) = parsed.signed.signer_infos.0.iter().next() else {
+        check.problem = Some("CMS không có người ký".into());
+        return check;
+    };
+    let signer = match &info.sid {
+        cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(is) => certs.iter().find(|c| {
+            c.tbs_certificate().issuer() == &is.issuer
+                && c.tbs_certificate().serial_number() == &is.serial_number
+        }),
+        cms::signed_data::SignerIdentifier::SubjectKeyIdentifier(ski) => certs.iter().find(|c| {
+            c.tbs_certificate()
+                .get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+                .ok()
+                .flatten()
+                .is_some_and(|(_, k)| k.0 == ski.0)
+        }),
+    };
+    let Some(signer) = signer else {
+        check.problem = Some("CMS không kèm chứng thư của người ký".into());
+        return check;
+    };
+    check.subject = subject(signer);
+    check.issuer = signer.tbs_certificate().issuer().to_string();
+    check.serial = serial_hex(signer);
+    let (chain, trusted) = chain_of(signer, &certs, trust);
+    check.chain = chain;
+    check.trusted = trusted;
+
+    let digest_oid = info.digest_alg.oid;
+    let digest = {
+        let parts = [&pdf[..b], &pdf[c..end]];
+        if digest_oid == ID_SHA256 {
+            hash::<Sha256>(&parts)
+        } else if digest_oid == ID_SHA384 {
+            hash::<Sha384>(&parts)
+        } else if digest_oid == ID_SHA512 {
+            hash::<Sha512>(&parts)
+        } else {
+            check.problem = Some(format!("thuật toán băm {digest_oid} chưa hỗ trợ"));
+            return check;
+        }
+    };
+    let Some(attrs) = &info.signed_attrs else {
+        check.problem = Some("CMS không có thuộc tính được ký".into());
+        return check;
+    };
+    let signed_digest = attrs
+        .iter()
+        .find(|a| a.oid == ID_MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .map(|v| v.value().to_vec());
+    if let Some(t) = attrs
+        .iter()
+        .find(|a| a.oid.to_string() == ID_SIGNING_TIME)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<x509_cert::time::Time>().ok())
+        && check.signed_at.is_none()
+    {
+        check.signed_at =
+            chrono::DateTime::from_timestamp(t.to_unix_duration().as_secs() as i64, 0)
+                .map(super::vietnam_time);
+    }
+    check.level = level(&check.sub_filter, info);
+    if signed_digest.as_deref() != Some(&digest[..]) {
+        check.problem = Some("mã băm của tệp khác mã băm đã ký: tệp đã bị sửa".into());
+        return check;
+    }
+    let Ok(to_verify) = attrs.to_der() else {
+        check.problem = Some("không mã hóa lại được thuộc tính".into());
+        return check;
+    };
+    match verify_signature(
+        signer.tbs_certificate().subject_public_key_info(),
+        &info.signature_algorithm.oid.to_string(),
+        &digest_oid.to_string(),
+        &to_verify,
+        info.signature.as_bytes(),
+    ) {
+        Ok(()) => check.intact = true,
+        Err(e) => check.problem = Some(e),
+    }
+    check
+}
+
+/// PAdES B-B: `ETSI.CAdES.detached`, a signing-certificate(-v2) attribute and no
+/// signing-time attribute (the time is the dictionary's `/M`); B-T adds a signature
+/// time-stamp token as an unsigned attribute (ETSI EN 319 142-1, 6.3).
+fn level(sub_filter: &str, info: &cms::signed_data::SignerInfo) -> String {
+    const SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
+    const TIME_STAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
+    let signed: Vec<String> = info
+        .signed_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .map(|a| a.oid.to_string())
+        .collect();
+    let unsigned: Vec<String> = info
+        .unsigned_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .map(|a| a.oid.to_string())
+        .collect();
+    let has = |v: &[String], oid: &str| v.iter().any(|o| o == oid);
+    let v2 = super::cms::ID_SIGNING_CERTIFICATE_V2.to_string();
+    if sub_filter != "ETSI.CAdES.detached" {
+        return format!("CMS ({sub_filter})");
+    }
+    if !(has(&signed, &v2) || has(&signed, SIGNING_CERTIFICATE)) || has(&signed, ID_SIGNING_TIME) {
+        return "CAdES, không đạt PAdES baseline".into();
+    }
+    if has(&unsigned, TIME_STAMP_TOKEN) {
+        "PAdES B-T".into()
+    } else {
+        "PAdES B-B".into()
+    }
+}
+
+fn hash<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+    let mut h = D::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().to_vec()
+}
+
+/// Verifies `signature` over `message` with the key of `spki`.
+fn verify_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &str,
+    digest: &str,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
+    use rsa::signature::Verifier;
+    let spki_der = spki.to_der().map_err(|e| e.to_string())?;
+    let rsa_with = |d: &str| -> Result<(), String> {
+        let key = rsa::PublicKey::from_public_key_der(&spki_der).map_err(|e| e.to_string())?;
+        let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|e| e.to_string())?;
+        let ok = match d {
+            "sha256" => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(message, &sig),
+            "sha384" => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(message, &sig),
+            _ => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(message, &sig),
+        };
+        ok.map_err(|_| "chữ ký không khớp với khóa công khai của chứng thư".to_string())
+    };
+    let digest_name = if digest == ID_SHA384.to_string() {
+        "sha384"
+    } else if digest == ID_SHA512.to_string() {
+        "sha512"
+    } else {
+        "sha256"
+    };
+    if algorithm == SHA256_WITH_RSA.to_string() {
+        rsa_with("sha256")
+    } else if algorithm == SHA384_WITH_RSA {
+        rsa_with("sha384")
+    } else if algorithm == SHA512_WITH_RSA {
+        rsa_with("sha512")
+    } else if algorithm == RSA_ENCRYPTION {
+        rsa_with(digest_name)
+    } else if algorithm == ECDSA_WITH_SHA256.to_string() {
+        let key =
+            p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|e| e.to_string())?;
+        let sig = p256::ecdsa::Signature::from_der(signature).map_err(|e| e.to_string())?;
+        key.verify(message, &sig)
+            .map_err(|_| "chữ ký không khớp với khóa công khai của chứng thư".to_string())
+    } else {
+        Err(format!("thuật toán ký {algorithm} chưa hỗ trợ"))
+    }
+}
+
+/// The chain from `leaf` up through the embedded certificates and the trust store, and
+/// whether it ends at a trusted root (every link's signature checked).
+fn chain_of(leaf: &Certificate, embedded: &[Certificate], trust: &Trust) -> (Vec<String>, bool) {
+    let mut chain = vec![subject(leaf)];
+    let mut current = leaf.clone();
+    for _ in 0..8 {
+        if trust.roots.iter().any(|r| r == &current) {
+            return (chain, true);
+        }
+        let tbs = current.tbs_certificate();
+        let issuer = trust
+            .roots
+            .iter()
+            .chain(embedded)
+            .find(|c| c.tbs_certificate().subject() == tbs.issuer() && signed_by(&current, c));
+        match issuer {
+            Some(i) if i != &current => {
+                chain.push(subject(i));
+                current = i.clone();
+            }
+            // Self-signed and not trusted, or no issuer found.
+            _ => return (chain, false),
+        }
+    }
+    (chain, false)
+}
+
+/// Whether `cert` carries a valid signature of `issuer`'s key.
+pub(crate) fn signed_by(cert: &Certificate, issuer: &Certificate) -> bool {
+    let Ok(tbs) = cert.tbs_certificate().to_der() else {
+        return false;
+    };
+    let Some(sig) = cert.signature().as_bytes() else {
+        return false;
+    };
+    verify_signature(
+        issuer.tbs_certificate().subject_public_key_info(),
+        &cert.signature_algorithm().oid.to_string(),
+        &ID_SHA256.to_string(),
+        &tbs,
+        sig,
+    )
+    .is_ok()
+}
+
+/// Where each revision ends: just after its `%%EOF` marker, and after the end of line
+/// that follows it (CR, LF or CRLF), which a byte range may or may not include.
+fn revision_ends(pdf: &[u8]) -> Vec<(usize, usize)> {
+    let mut ends = vec![];
+    let mut from = 0;
+    while let Some(p) = super::pades::find(&pdf[from..], b"%%EOF") {
+        let mut end = from + p + 5;
+        let plain = end;
+        if pdf.get(end) == Some(&b'\r') {
+            end += 1;
+        }
+        if pdf.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        ends.push((plain, end));
+        from = end;
+    }
+    ends
+}
+
+/// A PDF date `D:YYYYMMDDHHmmSS+HH'mm'` as ISO 8601 in Vietnam time.
+fn pdf_date(raw: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(raw).ok()?.trim_start_matches("D:");
+    let digits: String = s.chars().take(14).collect();
+    if digits.len() < 14 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(&digits, "%Y%m%d%H%M%S").ok()?;
+    let rest = &s[14..];
+    let offset_secs = match rest.chars().next() {
+        Some(sign @ ('+' | '-')) => {
+            let nums: String = rest[1..].chars().filter(|c| c.is_ascii_digit()).collect();
+            let h: i32 = nums.get(0..2)?.parse().ok()?;
+            let m: i32 = nums.get(2..4).and_then(|m| m.parse().ok()).unwrap_or(0);
+            let v = h * 3600 + m * 60;
+            if sign == '-' { -v } else { v }
+        }
+        _ => 0,
+    };
+    let offset = chrono::FixedOffset::east_opt(offset_secs)?;
+    let at = naive.and_local_timezone(offset).single()?;
+    Some(super::vietnam_time(at.with_timezone(&chrono::Utc)))
+}
+
+/// Parses and checks the DER of a certificate (used by tests and the trust loader).
+pub fn certificate_from_der(der: &[u8]) -> Option<Certificate> {
+    Certificate::from_der(der).ok()
+}
