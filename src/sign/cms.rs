@@ -190,3 +190,25 @@ fn trim_padding(bytes: &[u8]) -> &[u8] {
     };
     bytes.get(..head + len).unwrap_or(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contents_padding_is_cut_at_the_der_length() {
+        // A SEQUENCE of 3 bytes, then the reserved zeros.
+        assert_eq!(
+            trim_padding(&[0x30, 3, 1, 2, 3, 0, 0, 0]),
+            &[0x30, 3, 1, 2, 3]
+        );
+        // Long form: 0x82 then two length bytes (0x0102 = 258).
+        let mut long = vec![0x30, 0x82, 0x01, 0x02];
+        long.extend(std::iter::repeat_n(7u8, 258));
+        long.extend([0u8; 100]);
+        assert_eq!(trim_padding(&long).len(), 4 + 258);
+        // Not DER: left as it is, for the parser to refuse.
+        assert_eq!(trim_padding(&[1, 2, 3]), &[1, 2, 3]);
+        assert!(Parsed::from_der(&[0x30, 3, 1, 2, 3, 0, 0]).is_err());
+    }
+}

@@ -186,6 +186,22 @@ mod tests {
     }
 
     #[test]
+    fn large_files_and_images_are_refused() {
+        let big = vec![0u8; MAX_BYTES + 1];
+        assert_eq!(Png::parse(big), Err(ImageError::TooLarge { kb: 1024 }));
+        let mut wide = png(6, &[]);
+        // IHDR width at bytes 16..20.
+        wide[16..20].copy_from_slice(&3001u32.to_be_bytes());
+        assert_eq!(
+            Png::parse(wide),
+            Err(ImageError::TooManyPixels {
+                width: 3001,
+                height: 5
+            })
+        );
+    }
+
+    #[test]
     fn diameters_outside_the_range_are_refused() {
         assert!(SealDiameter::parse(38.0).is_ok());
         for mm in [0.0, -4.0, 19.9, 60.5, f64::NAN, f64::INFINITY] {

@@ -291,3 +291,25 @@ pub(crate) fn common_name(cert: &x509_cert::Certificate) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_strings_are_literal_for_ascii_and_utf16_otherwise() {
+        assert_eq!(text_string("Hoa Binh"), "(Hoa Binh)");
+        // Parentheses and backslashes would need escapes: hex is simpler.
+        assert_eq!(text_string("a(b)"), "<FEFF0061002800620029>");
+        assert_eq!(text_string("Hòa"), "<FEFF004800F20061>");
+    }
+
+    #[test]
+    fn startxref_is_read_from_the_tail() {
+        let pdf = b"%PDF-1.7\nxref\n0 1\ntrailer\n<<>>\nstartxref\n9\n%%EOF\n";
+        assert_eq!(last_startxref(pdf), Some(9));
+        assert_eq!(last_startxref(b"%PDF-1.7 no xref"), None);
+        // An offset past the end of the file is no offset.
+        assert_eq!(last_startxref(b"startxref\n99999\n%%EOF"), None);
+    }
+}

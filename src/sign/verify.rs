@@ -534,3 +534,42 @@ fn pdf_date(raw: &[u8]) -> Option<String> {
 pub fn certificate_from_der(der: &[u8]) -> Option<Certificate> {
     Certificate::from_der(der).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_read_in_vietnam_time() {
+        assert_eq!(
+            pdf_date(b"D:20261202093012+07'00'").as_deref(),
+            Some("2026-12-02T09:30:12+07:00")
+        );
+        assert_eq!(
+            pdf_date(b"D:20261202023012Z").as_deref(),
+            Some("2026-12-02T09:30:12+07:00")
+        );
+        assert_eq!(
+            pdf_date(b"D:20261202013012-01'00'").as_deref(),
+            Some("2026-12-02T09:30:12+07:00")
+        );
+        assert_eq!(pdf_date(b"D:2026"), None);
+        assert_eq!(pdf_date(b"hom nay"), None);
+    }
+
+    #[test]
+    fn revisions_end_after_each_eof_with_or_without_its_line_break() {
+        let pdf = b"%PDF-1.7\n...%%EOF\nupdate%%EOF\r\nlast%%EOF";
+        let ends = revision_ends(pdf);
+        assert_eq!(ends.len(), 3);
+        assert_eq!(ends[0], (17, 18));
+        assert_eq!(&pdf[ends[1].0 - 5..ends[1].1], b"%%EOF\r\n");
+        assert_eq!(ends[2], (pdf.len(), pdf.len()));
+    }
+
+    #[test]
+    fn a_file_without_signatures_has_an_empty_report() {
+        let trust = Trust::default();
+        assert!(verify(b"not a pdf", &trust).is_err());
+    }
+}

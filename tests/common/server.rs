@@ -135,6 +135,47 @@ impl Server {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// A raw-body call (e.g. an image or a PDF) as `login`; returns status and JSON.
+    pub fn send_bytes(
+        &self,
+        login: &str,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, Value) {
+        let url = self.url(&format!("/api/v1{path}"));
+        let r = match method {
+            "POST" => self.agent.post(&url),
+            "PUT" => self.agent.put(&url),
+            _ => unreachable!(),
+        };
+        let mut resp = r
+            .header("Authorization", format!("Bearer {}", self.tokens[login]))
+            .header("Content-Type", content_type)
+            .send(body)
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The bytes of a GET under /api/v1 as `login`.
+    pub fn get_bytes(&self, login: &str, path: &str) -> Vec<u8> {
+        let mut resp = self
+            .agent
+            .get(&self.url(&format!("/api/v1{path}")))
+            .header("Authorization", format!("Bearer {}", self.tokens[login]))
+            .call()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "GET {path}");
+        resp.body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap()
+    }
+
     /// The status of `POST /api/v1/session` with this login and password.
     pub fn login_status(&self, login: &str, password: &str) -> u16 {
         self.agent

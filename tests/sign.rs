@@ -1,0 +1,795 @@
+//! Ký số on the real binary with a test CA made by openssl (tests/fixtures/make-ca.sh):
+//! signed documents validated by poppler's pdfsig, pyHanko and qpdf; the images
+//! measured on the page; refused keys leaving the database as it was; `vanthu verify`
+//! on intact, changed and foreign-signed files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+const PASSWORD: &str = "mat-khau-thu";
+
+struct Fixture {
+    dir: PathBuf,
+    db: PathBuf,
+    config: PathBuf,
+    ca: PathBuf,
+}
+
+fn pyhanko_bin() -> PathBuf {
+    let dir = std::env::var("VANTHU_PYHANKO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/pyhanko/bin"));
+    assert!(
+        dir.join("pyhanko").exists(),
+        "pyHanko is missing in {}: run scripts/test, which installs it in that virtual environment",
+        dir.display()
+    );
+    dir
+}
+
+/// The test CA (made once per test binary).
+fn ca() -> PathBuf {
+    static CA: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CA.get_or_init(|| {
+        let dir = root()
+            .join("target/test-output")
+            .join(format!("ca-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = run(Command::new("sh")
+            .arg(root().join("tests/fixtures/make-ca.sh"))
+            .arg(&dir)
+            .arg(PASSWORD));
+        assert!(
+            out.status.success() && dir.join("done").exists(),
+            "make-ca.sh failed: {}",
+            std::fs::read_to_string(dir.join("make-ca.log")).unwrap_or_default()
+        );
+        dir
+    })
+    .clone()
+}
+
+/// A database with one agency (its seal) and signers (their signature images), a
+/// configuration whose `[signing]` names the keys of `keys` ((owner line, p12 file)).
+fn fixture(name: &str, keys: &[(&str, &str)]) -> Fixture {
+    let ca = ca();
+    let dir = root()
+        .join("target/test-output")
+        .join(format!("sign-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("anh")).unwrap();
+    std::fs::write(dir.join("anh/chu-ky.png"), png::signature(600, 240)).unwrap();
+    std::fs::write(dir.join("anh/dau.png"), png::seal(500)).unwrap();
+    std::fs::write(
+        dir.join("du-lieu.toml"),
+        r#"
+[[agencies]]
+id = "ubnd-hoa-binh"
+name = ["Ủy ban nhân dân", "tỉnh Hòa Bình"]
+level = "province"
+place = "Hòa Bình"
+abbreviation = "UBND"
+short_name = "UBND tỉnh Hòa Bình"
+units = ["KT"]
+email = "ubnd@hoabinh.vanthu.example"
+seal_image = "anh/dau.png"
+seal_diameter_mm = 36
+
+[[people]]
+id = "nguyen-van-chuong"
+agency = "ubnd-hoa-binh"
+name = "Nguyễn Văn Chương"
+title = "PHÓ CHỦ TỊCH"
+authority = ["KT. CHỦ TỊCH"]
+signature_image = "anh/chu-ky.png"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("cong-van.toml"),
+        r#"kind = "công văn"
+date = "2026-12"
+subject = """
+V/v đôn đốc báo cáo kết quả
+Chương trình OCOP năm 2026"""
+addressees = ["UBND các huyện, thành phố"]
+recipients = ["Như trên", "Lưu: VT, KT"]
+body = """
+UBND tỉnh đề nghị UBND các huyện, thành phố báo cáo kết quả thực hiện Chương trình OCOP năm 2026 **trước ngày 15/12/2026**./.
+"""
+
+[issuer]
+id = "ubnd-hoa-binh"
+unit = "KT"
+
+[signer]
+id = "nguyen-van-chuong"
+"#,
+    )
+    .unwrap();
+    let mut config = String::from("[signing]\n");
+    config.push_str(&format!(
+        "trust = [\"{}\"]\ncrls = [\"{}\"]\n",
+        ca.join("root.pem").display(),
+        ca.join("int.crl").display()
+    ));
+    for (owner, file) in keys {
+        config.push_str(&format!(
+            "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n",
+            ca.join(file).display()
+        ));
+    }
+    let config_path = dir.join("vanthu.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let db = dir.join("vanthu.db");
+    stdout(vanthu().arg("--db").arg(&db).arg("init"));
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(dir.join("du-lieu.toml")),
+    );
+    Fixture {
+        dir,
+        db,
+        config: config_path,
+        ca,
+    }
+}
+
+const AGENCY: &str = "agency = \"ubnd-hoa-binh\"";
+const PERSON: &str = "person = \"nguyen-van-chuong\"";
+
+impl Fixture {
+    fn cmd(&self) -> Command {
+        let mut c = vanthu();
+        c.arg("--db")
+            .arg(&self.db)
+            .arg("--config")
+            .arg(&self.config)
+            .env("VANTHU_TEST_KEY", PASSWORD);
+        c
+    }
+
+    /// Issues the letter signed; returns the number and the stored PDF's path.
+    fn issue_signed(&self) -> (String, PathBuf) {
+        let number = stdout(
+            self.cmd()
+                .arg("issue")
+                .arg(self.dir.join("cong-van.toml"))
+                .args(["--date", "2026-12-02", "--sign"]),
+        )
+        .trim()
+        .to_string();
+        let out = stdout(
+            self.cmd()
+                .args(["register", "show", &number, "--year", "2026", "--out"])
+                .arg(self.dir.join("ra")),
+        );
+        let pdf = out
+            .lines()
+            .find(|l| l.ends_with(".pdf"))
+            .map(PathBuf::from)
+            .expect("show --out names the PDF");
+        (number, pdf)
+    }
+}
+
+fn pdfsig(pdf: &Path) -> String {
+    let out = run(Command::new("pdfsig").arg(pdf));
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn pyhanko_validate(pdf: &Path, root_pem: &Path) -> (bool, String) {
+    let out = run(Command::new(pyhanko_bin().join("pyhanko"))
+        .args([
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust-replace",
+            "--trust",
+        ])
+        .arg(root_pem)
+        .arg(pdf));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_signed_issue_is_valid_in_pdfsig_pyhanko_and_qpdf() {
+    let f = fixture("rsa", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
+    let (number, pdf) = f.issue_signed();
+    assert_eq!(number, "01/UBND-KT");
+
+    // poppler: two signatures, both valid, the last one covering the whole file.
+    let sig = pdfsig(&pdf);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+    assert!(sig.contains("Nguyen Van Chuong"), "{sig}");
+    assert!(sig.contains("UBND tinh Hoa Binh"), "{sig}");
+    assert!(sig.contains("ETSI.CAdES.detached"), "{sig}");
+    let last = sig.rsplit("Signature #").next().unwrap();
+    assert!(last.contains("Total document signed"), "{sig}");
+
+    // qpdf: the incremental updates are well formed.
+    let check = run(Command::new("qpdf").arg("--check").arg(&pdf));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // pyHanko: both signatures trusted to the test root, sound, and the update after
+    // the first one judged a permitted signing operation.
+    let (ok, report) = pyhanko_validate(&pdf, &f.ca.join("root.pem"));
+    assert!(ok, "{report}");
+    assert_eq!(
+        report.matches("The signature is judged VALID.").count(),
+        2,
+        "{report}"
+    );
+    assert_eq!(
+        report
+            .matches("The signer's certificate is trusted.")
+            .count(),
+        2,
+        "{report}"
+    );
+    assert!(
+        report.contains("All modifications relate to signing and form filling operations"),
+        "{report}"
+    );
+    // PAdES B-B as pyHanko's reader sees the CMS: exactly content-type, message-digest
+    // and signing-certificate-v2 signed, SHA-256, no signing-time attribute.
+    let attrs = stdout(
+        Command::new(pyhanko_bin().join("python"))
+            .arg(root().join("tests/sign_check.py"))
+            .arg("attrs")
+            .arg(&pdf),
+    );
+    let attrs: serde_json::Value = serde_json::from_str(&attrs).unwrap();
+    assert_eq!(attrs.as_array().unwrap().len(), 2);
+    for a in attrs.as_array().unwrap() {
+        assert_eq!(a["sub_filter"], "/ETSI.CAdES.detached", "{a}");
+        assert_eq!(a["digest"], "sha256", "{a}");
+        assert_eq!(
+            a["signed"],
+            serde_json::json!(["content_type", "message_digest", "signing_certificate_v2"]),
+            "{a}"
+        );
+    }
+
+    // vanthu's own verification says the same, in Vietnamese.
+    let text = stdout(f.cmd().arg("verify").arg(&pdf));
+    assert_eq!(text.matches("Kết luận: HỢP LỆ").count(), 2, "{text}");
+    assert_eq!(text.matches("Định dạng: PAdES B-B").count(), 2, "{text}");
+    assert!(text.contains("Phạm vi: toàn bộ tệp"), "{text}");
+    assert!(text.contains("1 chữ ký số khác"), "{text}");
+    // The register recorded both, and re-checks them.
+    let show = stdout(
+        f.cmd()
+            .args(["register", "show", &number, "--year", "2026"]),
+    );
+    assert!(
+        show.contains("Chữ ký số 1:") && show.contains("(người ký)"),
+        "{show}"
+    );
+    assert!(
+        show.contains("Chữ ký số 2:") && show.contains("(cơ quan)"),
+        "{show}"
+    );
+    let verified = stdout(f.cmd().args(["register", "verify"]));
+    assert!(
+        verified.contains("mọi chữ ký số còn nguyên vẹn"),
+        "{verified}"
+    );
+}
+
+#[test]
+fn the_images_stand_in_the_signature_block() {
+    let f = fixture("images", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
+    let (_, pdf) = f.issue_signed();
+    let out = stdout(
+        Command::new(pyhanko_bin().join("python"))
+            .arg(root().join("tests/sign_check.py"))
+            .arg("images")
+            .arg(&pdf),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let images = v["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2, "{out}");
+    let sig = images
+        .iter()
+        .find(|i| i["width_px"] == 600)
+        .expect("the signature image");
+    let seal = images
+        .iter()
+        .find(|i| i["width_px"] == 500)
+        .expect("the seal image");
+    let f64_of = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap();
+    // The seal at its real size: 36 mm.
+    let seal_mm = (f64_of(seal, "x1") - f64_of(seal, "x0")) / 72.0 * 25.4;
+    assert!((seal_mm - 36.0).abs() < 0.3, "seal {seal_mm} mm");
+    // It covers about the left third of the signature image: its right edge sits a
+    // third of the way in.
+    let (sx0, sx1) = (f64_of(sig, "x0"), f64_of(sig, "x1"));
+    let third = sx0 + (sx1 - sx0) / 3.0;
+    assert!((f64_of(seal, "x1") - third).abs() < 1.0, "{out}");
+    assert!(
+        f64_of(seal, "x0") < sx0,
+        "the seal reaches left of the signature"
+    );
+    // Both between the signer's title and name, the signature centred on the name.
+    let words = v["words"].as_array().unwrap();
+    // The last title line ("PHÓ CHỦ TỊCH") and the name, the last words of the block.
+    let title = words.iter().rfind(|w| w["text"] == "PHÓ").expect("title");
+    let name = words.iter().rfind(|w| w["text"] == "Chương").expect("name");
+    let (t_bottom, n_top) = (f64_of(title, "bottom"), f64_of(name, "top"));
+    let sig_mid = (f64_of(sig, "top") + f64_of(sig, "bottom")) / 2.0;
+    assert!(t_bottom < sig_mid && sig_mid < n_top, "{out}");
+    let name_words: Vec<_> = words
+        .iter()
+        .filter(|w| (f64_of(w, "top") - n_top).abs() < 1.0)
+        .collect();
+    let name_mid = (f64_of(name_words[0], "x0") + f64_of(name_words.last().unwrap(), "x1")) / 2.0;
+    assert!(((sx0 + sx1) / 2.0 - name_mid).abs() < 2.0, "{out}");
+}
+
+#[test]
+fn legacy_3des_key_files_sign_too() {
+    let f = fixture(
+        "3des",
+        &[(AGENCY, "agency.p12"), (PERSON, "signer-3des.p12")],
+    );
+    let (_, pdf) = f.issue_signed();
+    let sig = pdfsig(&pdf);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+}
+
+#[test]
+fn ecdsa_keys_sign_too() {
+    let f = fixture(
+        "ec",
+        &[(AGENCY, "agency-ec.p12"), (PERSON, "signer-ec.p12")],
+    );
+    let (_, pdf) = f.issue_signed();
+    let sig = pdfsig(&pdf);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+    let (ok, report) = pyhanko_validate(&pdf, &f.ca.join("root.pem"));
+    assert!(ok, "{report}");
+}
+
+#[test]
+fn refused_keys_take_no_number_and_store_nothing() {
+    let cases = [
+        ("expired", "expired.p12", PASSWORD, "đã hết hạn"),
+        ("usage", "encrypt.p12", PASSWORD, "không dùng để ký được"),
+        ("revoked", "revoked.p12", PASSWORD, "đã bị thu hồi"),
+        (
+            "password",
+            "signer.p12",
+            "sai-mat-khau",
+            "mật khẩu của tệp khóa",
+        ),
+    ];
+    for (name, p12, password, message) in cases {
+        let f = fixture(name, &[(AGENCY, "agency.p12"), (PERSON, p12)]);
+        let before = std::fs::read(&f.db).unwrap();
+        let out = run(f
+            .cmd()
+            .env("VANTHU_TEST_KEY", password)
+            .arg("issue")
+            .arg(f.dir.join("cong-van.toml"))
+            .args(["--date", "2026-12-02", "--sign"]));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}");
+        assert!(err.contains(message), "{name}: {err}");
+        assert!(err.contains("không ký số được"), "{name}: {err}");
+        assert!(
+            !err.contains(PASSWORD) && !err.contains("sai-mat-khau"),
+            "{name}: {err}"
+        );
+        assert_eq!(
+            std::fs::read(&f.db).unwrap(),
+            before,
+            "{name}: the database changed"
+        );
+        // The next issue still gets number 01.
+        let list = stdout(f.cmd().args(["register", "list"]));
+        assert!(list.trim().is_empty(), "{name}: {list}");
+    }
+}
+
+#[test]
+fn a_missing_key_or_image_is_refused_before_numbering() {
+    let f = fixture("nokey", &[(AGENCY, "agency.p12")]);
+    let before = std::fs::read(&f.db).unwrap();
+    let out = run(f.cmd().arg("issue").arg(f.dir.join("cong-van.toml")).args([
+        "--date",
+        "2026-12-02",
+        "--sign",
+    ]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("chưa cấu hình khóa ký số cho người ký nguyen-van-chuong"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&f.db).unwrap(), before);
+}
+
+#[test]
+fn verify_reports_a_changed_byte_and_reads_foreign_signatures() {
+    let f = fixture("verify", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
+    let (_, pdf) = f.issue_signed();
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    // Change one byte of the rendered page content (well before the signatures).
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x01;
+    let changed = f.dir.join("sua.pdf");
+    std::fs::write(&changed, &bytes).unwrap();
+    let out = run(f.cmd().arg("verify").arg(&changed));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert_eq!(text.matches("KHÔNG nguyên vẹn").count(), 2, "{text}");
+
+    // A PDF signed by pyHanko is read the same way.
+    let plain = f.dir.join("khong-ky.pdf");
+    stdout(
+        vanthu()
+            .arg("render")
+            .arg(f.dir.join("cong-van.toml"))
+            .arg("--db")
+            .arg(&f.db)
+            .args(["--format", "pdf", "--out"])
+            .arg(f.dir.join("nhap")),
+    );
+    let draft_pdf = std::fs::read_dir(f.dir.join("nhap"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    std::fs::copy(&draft_pdf, &plain).unwrap();
+    let foreign = f.dir.join("pyhanko.pdf");
+    stdout(
+        Command::new(pyhanko_bin().join("pyhanko"))
+            .args([
+                "sign",
+                "addsig",
+                "--field",
+                "Sig1",
+                "pemder",
+                "--no-pass",
+                "--key",
+            ])
+            .arg(f.ca.join("signer.key"))
+            .arg("--cert")
+            .arg(f.ca.join("signer.pem"))
+            .arg("--chain")
+            .arg(f.ca.join("int.pem"))
+            .arg(&plain)
+            .arg(&foreign),
+    );
+    let text = stdout(f.cmd().arg("verify").arg(&foreign));
+    assert!(text.contains("Tệp có 1 chữ ký số"), "{text}");
+    assert!(text.contains("Nguyen Van Chuong"), "{text}");
+    assert!(text.contains("Kết luận: HỢP LỆ"), "{text}");
+    // An unsigned file has none.
+    let out = run(f.cmd().arg("verify").arg(&plain));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("không có chữ ký số nào"));
+}
+
+#[test]
+fn the_emailed_attachment_is_the_signed_file() {
+    let f = fixture("mail", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
+    // A recipient with a mailbox.
+    std::fs::write(
+        f.dir.join("nhan.toml"),
+        r#"
+[[agencies]]
+id = "ubnd-lac-son"
+name = ["Ủy ban nhân dân", "huyện Lạc Sơn"]
+parent = "ubnd-hoa-binh"
+level = "district"
+place = "Lạc Sơn"
+abbreviation = "UBND"
+short_name = "UBND huyện Lạc Sơn"
+email = "ubnd@lacson.vanthu.example"
+"#,
+    )
+    .unwrap();
+    stdout(f.cmd().arg("import").arg(f.dir.join("nhan.toml")));
+    let letter = std::fs::read_to_string(f.dir.join("cong-van.toml"))
+        .unwrap()
+        .replace(
+            "addressees = [\"UBND các huyện, thành phố\"]",
+            "addressees = [\"@ubnd-lac-son\"]",
+        );
+    std::fs::write(f.dir.join("cong-van.toml"), letter).unwrap();
+    let (number, pdf) = f.issue_signed();
+    let outbox = f.dir.join("thu-di");
+    stdout(
+        f.cmd()
+            .env("VANTHU_MAIL_FOLDER", &outbox)
+            .args(["send", &number, "--year", "2026"]),
+    );
+    let eml = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "eml"))
+        .expect("one message written");
+    let out = run(Command::new(pyhanko_bin().join("python"))
+        .arg(root().join("tests/sign_check.py"))
+        .arg("attachment")
+        .arg(&eml));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.stdout,
+        std::fs::read(&pdf).unwrap(),
+        "attachment differs"
+    );
+}
+
+#[test]
+fn the_service_signs_once_the_signer_consents_with_their_password() {
+    use common::server::{Server, error_code, password};
+    let ca = ca();
+    let key = |owner: &str, file: &str| {
+        format!(
+            "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword = \"{PASSWORD}\"\n",
+            ca.join(file).display()
+        )
+    };
+    let config = format!(
+        "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\nrequire_signature = [\"snn-bac-giang\"]\n{}{}",
+        ca.join("root.pem").display(),
+        key("agency = \"snn-bac-giang\"", "agency.p12"),
+        key("person = \"duong-thanh-tung\"", "signer.p12"),
+    );
+    let s = Server::start_with(&config);
+
+    // The admin uploads the images; a file without transparency is refused, and only
+    // the admin may upload.
+    let (status, v) = s.send_bytes(
+        "qt",
+        "PUT",
+        "/people/duong-thanh-tung/signature-image",
+        "image/png",
+        &png::opaque(40, 20),
+    );
+    assert_eq!((status, error_code(&v)), (422, "invalid_image"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nền trong suốt"),
+        "{v}"
+    );
+    let (status, _) = s.send_bytes(
+        "vt",
+        "PUT",
+        "/people/duong-thanh-tung/signature-image",
+        "image/png",
+        &png::signature(600, 240),
+    );
+    assert_eq!(status, 403);
+    let (status, v) = s.send_bytes(
+        "qt",
+        "PUT",
+        "/agencies/snn-bac-giang/seal?diameter_mm=120",
+        "image/png",
+        &png::seal(400),
+    );
+    assert_eq!(status, 422, "{v}");
+    for (path, image) in [
+        (
+            "/people/duong-thanh-tung/signature-image",
+            png::signature(600, 240),
+        ),
+        (
+            "/agencies/snn-bac-giang/seal?diameter_mm=38",
+            png::seal(400),
+        ),
+    ] {
+        let (status, v) = s.send_bytes("qt", "PUT", path, "image/png", &image);
+        assert_eq!(status, 200, "{path}: {v}");
+    }
+
+    // Approved without consent: the agency requires a signature, so issue is refused
+    // and no number is taken.
+    let id = s.create_reminder();
+    assert_eq!(
+        s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None)
+            .0,
+        200
+    );
+    let (status, v) = s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{id}/approve-signed"),
+        Some(serde_json::json!({"password": "sai-roi"})),
+    );
+    assert_eq!((status, error_code(&v)), (403, "wrong_password"), "{v}");
+    assert_eq!(s.state_of(id), "submitted");
+    let (status, v) = s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{id}/approve-signed"),
+        Some(serde_json::json!({"password": password("ld")})),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert!(v["sign_consent"].is_string(), "{v}");
+    let (status, entry) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    assert_eq!(status, 200, "{entry}");
+    assert_eq!(entry["signatures"], 2, "{entry}");
+    let doc = entry["id"].as_i64().unwrap();
+    let pdf = s.get_bytes("vt", &format!("/documents/{doc}/pdf"));
+    let file = s.dir.path().join("ky.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let sig = pdfsig(&file);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+    assert!(sig.contains("Total document signed"), "{sig}");
+
+    // Anyone signed in can have a PDF checked.
+    let (status, report) = s.send_bytes("cv", "POST", "/verify", "application/pdf", &pdf);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        report["signatures"].as_array().unwrap().len(),
+        2,
+        "{report}"
+    );
+    assert_eq!(report["all_valid"], true, "{report}");
+    assert_eq!(report["signatures"][0]["level"], "PAdES B-B", "{report}");
+    let (status, report) = s.send_bytes("cv", "POST", "/verify", "application/pdf", b"not a pdf");
+    assert_eq!((status, error_code(&report)), (422, "not_pdf"), "{report}");
+
+    // A draft approved without consent is refused at issue, since this agency's
+    // documents must be signed; nothing is numbered.
+    let other = s.create_reminder();
+    assert_eq!(
+        s.api(Some("cv"), "POST", &format!("/drafts/{other}/submit"), None)
+            .0,
+        200
+    );
+    assert_eq!(
+        s.api(
+            Some("ld"),
+            "POST",
+            &format!("/drafts/{other}/approve"),
+            None
+        )
+        .0,
+        200
+    );
+    let (status, v) = s.api(Some("vt"), "POST", &format!("/drafts/{other}/issue"), None);
+    assert_eq!((status, error_code(&v)), (409, "signature_required"), "{v}");
+    assert_eq!(s.state_of(other), "approved");
+}
+
+#[test]
+fn an_electronic_annex_leaves_its_number_and_date_unfilled() {
+    let f = fixture("annex", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
+    let letter = std::fs::read_to_string(f.dir.join("cong-van.toml")).unwrap()
+        + "\n[[annexes]]\ntitle = \"Danh sách sản phẩm\"\nbody = \"Sản phẩm thứ nhất.\"\n";
+    std::fs::write(f.dir.join("cong-van.toml"), letter).unwrap();
+    let (_, pdf) = f.issue_signed();
+    let text = pdf_lines(&pdf).join(" ");
+    // The signed file's annex: "(Kèm theo Công văn số /UBND-KT ngày tháng năm 2026 …)",
+    // no number and no date filled in.
+    assert!(
+        text.contains("(Kèm theo Công văn số /UBND-KT ngày tháng năm 2026 của UBND tỉnh Hòa Bình)"),
+        "{text}"
+    );
+    assert!(!text.contains("Công văn số 01/UBND-KT"), "{text}");
+    // The DOCX is the editable copy: its annex line is filled as on paper.
+    let sig = pdfsig(&pdf);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+}
+
+#[test]
+fn a_bad_image_in_an_import_stores_nothing() {
+    let f = fixture(
+        "badimage",
+        &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")],
+    );
+    std::fs::write(f.dir.join("anh/trang.png"), png::opaque(50, 20)).unwrap();
+    std::fs::write(f.dir.join("anh/khong-phai.png"), b"GIF89a...").unwrap();
+    let cases = [
+        ("signature_image = \"anh/trang.png\"", "nền trong suốt"),
+        (
+            "signature_image = \"anh/khong-phai.png\"",
+            "không phải ảnh PNG",
+        ),
+        (
+            "signature_image = \"anh/khong-co.png\"",
+            "không đọc được ảnh",
+        ),
+    ];
+    for (line, message) in cases {
+        std::fs::write(
+            f.dir.join("them.toml"),
+            format!(
+                "[[people]]\nid = \"nguoi-moi\"\nagency = \"ubnd-hoa-binh\"\nname = \"Lê Mới\"\ntitle = \"CHỦ TỊCH\"\n{line}\n"
+            ),
+        )
+        .unwrap();
+        let before = std::fs::read(&f.db).unwrap();
+        let out = run(f.cmd().arg("import").arg(f.dir.join("them.toml")));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{line}");
+        assert!(
+            err.contains("signature_image") && err.contains(message),
+            "{line}: {err}"
+        );
+        assert_eq!(std::fs::read(&f.db).unwrap(), before, "{line}");
+    }
+    // A seal needs its diameter, inside 20–60 mm.
+    std::fs::write(
+        f.dir.join("them.toml"),
+        std::fs::read_to_string(f.dir.join("du-lieu.toml"))
+            .unwrap()
+            .replace("seal_diameter_mm = 36", "seal_diameter_mm = 200"),
+    )
+    .unwrap();
+    let out = run(f
+        .cmd()
+        .args(["import", "--update"])
+        .arg(f.dir.join("them.toml")));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("seal_diameter_mm") && err.contains("200 mm"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sending_an_unsigned_document_warns_and_is_refused_where_required() {
+    let f = fixture(
+        "unsigned",
+        &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")],
+    );
+    let number = stdout(
+        f.cmd()
+            .arg("issue")
+            .arg(f.dir.join("cong-van.toml"))
+            .args(["--date", "2026-12-02"]),
+    )
+    .trim()
+    .to_string();
+    let out = stdout(
+        f.cmd()
+            .args(["send", &number, "--year", "2026", "--dry-run"]),
+    );
+    assert!(out.contains("văn bản chưa ký số"), "{out}");
+    let config = std::fs::read_to_string(&f.config).unwrap().replace(
+        "[signing]\n",
+        "[signing]\nrequire_signature = [\"ubnd-hoa-binh\"]\n",
+    );
+    std::fs::write(&f.config, config).unwrap();
+    let out = run(f
+        .cmd()
+        .args(["send", &number, "--year", "2026", "--dry-run"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("phải được ký số trước khi gửi"), "{err}");
+}
