@@ -11,11 +11,10 @@ use std::sync::{Arc, Mutex};
 
 use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
 use serde::Deserialize;
-use sha2::Sha256;
 use x509_cert::Certificate;
-use x509_cert::der::{Decode, DecodePem, Encode, oid::ObjectIdentifier};
+use x509_cert::der::{Decode, DecodePem, oid::ObjectIdentifier};
 use x509_cert::ext::pkix::KeyUsage;
-use x509_cert::spki::{AlgorithmIdentifierOwned, EncodePublicKey};
+use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::{SignError, Signer, subject};
 
@@ -23,12 +22,10 @@ use super::{SignError, Signer, subject};
 pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 /// ecdsa-with-SHA256 (RFC 5758).
 pub const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
 enum Key {
-    Rsa(rsa::pkcs1v15::SigningKey<Sha256>),
-    P256(p256::ecdsa::SigningKey),
+    Rsa(ring::rsa::KeyPair),
+    Ecdsa(ring::signature::EcdsaKeyPair),
 }
 
 /// A private key and its certificate chain, read from a PKCS#12 file.
@@ -88,8 +85,9 @@ impl KeyFile {
             .position(|c| {
                 c.tbs_certificate()
                     .subject_public_key_info()
-                    .to_der()
-                    .is_ok_and(|d| d == public)
+                    .subject_public_key
+                    .raw_bytes()
+                    == public
             })
             .ok_or(SignError::NoKey { path: path.clone() })?;
         let cert = certs.remove(position);
@@ -111,21 +109,23 @@ impl KeyFile {
     }
 }
 
+/// The key of a PKCS#8 document and its public key as a certificate's
+/// `subjectPublicKey` holds it (RSAPublicKey DER, or the uncompressed EC point).
 fn decode_key(der: &[u8]) -> Option<(Key, Vec<u8>)> {
-    use rsa::pkcs8::DecodePrivateKey;
-    let info = rsa::pkcs8::PrivateKeyInfoRef::from_der(der).ok()?;
-    let oid = info.algorithm.oid;
-    if oid == RSA_ENCRYPTION {
-        let key = rsa::PrivateKey::from_pkcs8_der(der).ok()?;
-        let public = key.to_public_key().to_public_key_der().ok()?.into_vec();
-        Some((Key::Rsa(rsa::pkcs1v15::SigningKey::new(key)), public))
-    } else if oid == EC_PUBLIC_KEY {
-        let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).ok()?;
-        let public = key.verifying_key().to_public_key_der().ok()?.into_vec();
-        Some((Key::P256(key), public))
-    } else {
-        None
+    use ring::signature::KeyPair;
+    if let Ok(key) = ring::rsa::KeyPair::from_pkcs8(der) {
+        let public = key.public().as_ref().to_vec();
+        return Some((Key::Rsa(key), public));
     }
+    let rng = ring::rand::SystemRandom::new();
+    let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+        &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+        der,
+        &rng,
+    )
+    .ok()?;
+    let public = key.public_key().as_ref().to_vec();
+    Some((Key::Ecdsa(key), public))
 }
 
 impl Signer for KeyFile {
@@ -143,7 +143,7 @@ impl Signer for KeyFile {
                 oid: SHA256_WITH_RSA,
                 parameters: Some(x509_cert::der::asn1::Null.into()),
             },
-            Key::P256(_) => AlgorithmIdentifierOwned {
+            Key::Ecdsa(_) => AlgorithmIdentifierOwned {
                 oid: ECDSA_WITH_SHA256,
                 parameters: None,
             },
@@ -151,18 +151,21 @@ impl Signer for KeyFile {
     }
 
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
-        use rsa::signature::{SignatureEncoding, Signer as _};
+        let rng = ring::rand::SystemRandom::new();
+        let failed = |_| SignError::Crypto("khóa không ký được dữ liệu".into());
         match &self.key {
-            Key::Rsa(k) => k
-                .try_sign(data)
-                .map(|s| s.to_vec())
-                .map_err(|e| SignError::Crypto(e.to_string())),
-            Key::P256(k) => {
-                let s: p256::ecdsa::Signature = k
-                    .try_sign(data)
-                    .map_err(|e| SignError::Crypto(e.to_string()))?;
-                Ok(s.to_der().to_bytes().to_vec())
+            Key::Rsa(k) => {
+                let mut signature = vec![0; k.public().modulus_len()];
+                k.sign(
+                    &ring::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    data,
+                    &mut signature,
+                )
+                .map_err(failed)?;
+                Ok(signature)
             }
+            Key::Ecdsa(k) => Ok(k.sign(&rng, data).map_err(failed)?.as_ref().to_vec()),
         }
     }
 }

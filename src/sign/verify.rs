@@ -7,7 +7,7 @@ use lopdf::Object;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
-use x509_cert::spki::{DecodePublicKey, SubjectPublicKeyInfoOwned};
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SHA384, ID_SHA512, Parsed};
 use super::keys::{ECDSA_WITH_SHA256, SHA256_WITH_RSA, Trust};
@@ -16,6 +16,7 @@ use super::{serial_hex, subject};
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
 const SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
 const SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
+const ECDSA_WITH_SHA384: &str = "1.2.840.10045.4.3.3";
 const ID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 
 /// Every signature of one PDF.
@@ -395,7 +396,8 @@ fn hash<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-/// Verifies `signature` over `message` with the key of `spki`.
+/// Verifies `signature` over `message` with the key of `spki`, for the CMS or X.509
+/// `algorithm` (and, for a bare rsaEncryption, the `digest` of the signer info).
 fn verify_signature(
     spki: &SubjectPublicKeyInfoOwned,
     algorithm: &str,
@@ -403,42 +405,28 @@ fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), String> {
-    use rsa::signature::Verifier;
-    let spki_der = spki.to_der().map_err(|e| e.to_string())?;
-    let rsa_with = |d: &str| -> Result<(), String> {
-        let key = rsa::PublicKey::from_public_key_der(&spki_der).map_err(|e| e.to_string())?;
-        let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|e| e.to_string())?;
-        let ok = match d {
-            "sha256" => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(message, &sig),
-            "sha384" => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(message, &sig),
-            _ => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(message, &sig),
-        };
-        ok.map_err(|_| "chữ ký không khớp với khóa công khai của chứng thư".to_string())
+    use ring::signature as rs;
+    let rsa_for = |d: &str| -> &'static dyn rs::VerificationAlgorithm {
+        if d == ID_SHA384.to_string() {
+            &rs::RSA_PKCS1_2048_8192_SHA384
+        } else if d == ID_SHA512.to_string() {
+            &rs::RSA_PKCS1_2048_8192_SHA512
+        } else {
+            &rs::RSA_PKCS1_2048_8192_SHA256
+        }
     };
-    let digest_name = if digest == ID_SHA384.to_string() {
-        "sha384"
-    } else if digest == ID_SHA512.to_string() {
-        "sha512"
-    } else {
-        "sha256"
+    let alg: &'static dyn rs::VerificationAlgorithm = match algorithm {
+        a if a == SHA256_WITH_RSA.to_string() => &rs::RSA_PKCS1_2048_8192_SHA256,
+        SHA384_WITH_RSA => &rs::RSA_PKCS1_2048_8192_SHA384,
+        SHA512_WITH_RSA => &rs::RSA_PKCS1_2048_8192_SHA512,
+        RSA_ENCRYPTION => rsa_for(digest),
+        a if a == ECDSA_WITH_SHA256.to_string() => &rs::ECDSA_P256_SHA256_ASN1,
+        ECDSA_WITH_SHA384 => &rs::ECDSA_P384_SHA384_ASN1,
+        _ => return Err(format!("thuật toán ký {algorithm} chưa hỗ trợ")),
     };
-    if algorithm == SHA256_WITH_RSA.to_string() {
-        rsa_with("sha256")
-    } else if algorithm == SHA384_WITH_RSA {
-        rsa_with("sha384")
-    } else if algorithm == SHA512_WITH_RSA {
-        rsa_with("sha512")
-    } else if algorithm == RSA_ENCRYPTION {
-        rsa_with(digest_name)
-    } else if algorithm == ECDSA_WITH_SHA256.to_string() {
-        let key =
-            p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|e| e.to_string())?;
-        let sig = p256::ecdsa::Signature::from_der(signature).map_err(|e| e.to_string())?;
-        key.verify(message, &sig)
-            .map_err(|_| "chữ ký không khớp với khóa công khai của chứng thư".to_string())
-    } else {
-        Err(format!("thuật toán ký {algorithm} chưa hỗ trợ"))
-    }
+    rs::UnparsedPublicKey::new(alg, spki.subject_public_key.raw_bytes())
+        .verify(message, signature)
+        .map_err(|_| "chữ ký không khớp với khóa công khai của chứng thư".to_string())
 }
 
 /// The chain from `leaf` up through the embedded certificates and the trust store, and
