@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
+use sha2::{Digest, Sha256};
 
 const PASSWORD: &str = "mat-khau-thu";
 
@@ -377,6 +378,7 @@ fn ecdsa_keys_sign_too() {
 fn refused_keys_take_no_number_and_store_nothing() {
     let cases = [
         ("expired", "expired.p12", PASSWORD, "đã hết hạn"),
+        ("future", "future.p12", PASSWORD, "chưa có hiệu lực"),
         ("usage", "encrypt.p12", PASSWORD, "không dùng để ký được"),
         ("revoked", "revoked.p12", PASSWORD, "đã bị thu hồi"),
         (
@@ -662,6 +664,43 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
     let (status, report) = s.send_bytes("cv", "POST", "/verify", "application/pdf", b"not a pdf");
     assert_eq!((status, error_code(&report)), (422, "not_pdf"), "{report}");
 
+    // The page "Kiểm tra chữ ký số": upload the file, read the verdicts.
+    let (cookie, csrf) = s.session("cv");
+    let page = |body: Vec<u8>| {
+        let mut resp = s
+            .agent
+            .post(&s.url("/verify"))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "multipart/form-data; boundary=RANH-GIOI")
+            .send(&body[..])
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_string().unwrap())
+    };
+    let form = |csrf: &str, file: &[u8]| {
+        let mut body = format!(
+            "--RANH-GIOI\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--RANH-GIOI\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ky.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n--RANH-GIOI--\r\n");
+        body
+    };
+    let (status, html) = page(form(&csrf, &pdf));
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("mọi chữ ký hợp lệ"), "{html}");
+    assert_eq!(html.matches("HỢP LỆ</dd>").count(), 2, "{html}");
+    assert!(html.contains("PAdES B-B"), "{html}");
+    let mut changed = pdf.clone();
+    let at = changed.len() / 3;
+    changed[at] ^= 1;
+    let (status, html) = page(form(&csrf, &changed));
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("KHÔNG HỢP LỆ</dd>").count(), 2, "{html}");
+    // Without the form token nothing is checked.
+    let (status, _) = page(form("sai", &pdf));
+    assert_eq!(status, 403);
+
     // A draft approved without consent is refused at issue, since this agency's
     // documents must be signed; nothing is numbered.
     let other = s.create_reminder();
@@ -792,4 +831,47 @@ fn sending_an_unsigned_document_warns_and_is_refused_where_required() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("phải được ký số trước khi gửi"), "{err}");
+}
+
+#[test]
+fn register_verify_finds_a_stored_signed_file_that_changed() {
+    let f = fixture("tamper", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
+    f.issue_signed();
+    stdout(f.cmd().args(["register", "verify"]));
+    // Someone with the database file goes around the triggers that keep issued
+    // documents immutable and changes one byte of the stored PDF and its hash.
+    {
+        let conn = rusqlite::Connection::open(&f.db).unwrap();
+        let mut pdf: Vec<u8> = conn
+            .query_row("SELECT pdf FROM documents", [], |r| r.get(0))
+            .unwrap();
+        let at = pdf.len() / 3;
+        pdf[at] ^= 1;
+        let sha: String = Sha256::digest(&pdf)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let triggers: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'documents'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for t in triggers {
+            conn.execute(&format!("DROP TRIGGER {t}"), []).unwrap();
+        }
+        conn.execute(
+            "UPDATE documents SET pdf = ?1, pdf_sha256 = ?2",
+            rusqlite::params![pdf, sha],
+        )
+        .unwrap();
+    }
+    let out = run(f.cmd().args(["register", "verify"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(err.matches("không còn nguyên vẹn").count(), 2, "{err}");
+    assert!(err.contains("01/UBND-KT năm 2026"), "{err}");
 }
