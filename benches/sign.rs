@@ -117,6 +117,7 @@ fn bench(c: &mut Criterion) {
         reason: "Ký ban hành văn bản",
         location: "Hòa Bình",
         at: chrono::Utc::now(),
+        tsa: None,
     };
     let mut g = c.benchmark_group("pades");
     for (name, key) in [("rsa2048", &rsa), ("ecdsa_p256", &ec)] {

@@ -67,9 +67,18 @@ fn sha256_algorithm() -> AlgorithmIdentifierOwned {
     }
 }
 
+pub const ID_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+
 /// The DER of a detached CMS `SignedData` (wrapped in its `ContentInfo`) signing the
-/// SHA-256 `digest` of a PDF's signed byte ranges with `signer`.
-pub fn signed_data(signer: &dyn Signer, digest: &[u8]) -> Result<Vec<u8>, SignError> {
+/// SHA-256 `digest` of a PDF's signed byte ranges with `signer`; with `tsa`, the
+/// signature value is timestamped (PAdES B-T), or left without a timestamp when the
+/// authority fails and the setting allows it.
+pub fn signed_data(
+    signer: &dyn Signer,
+    digest: &[u8],
+    tsa: Option<&super::tsa::TsaSetting>,
+) -> Result<Vec<u8>, SignError> {
     let cert = signer.certificate();
     let tbs = cert.tbs_certificate();
     let cert_der = cert.to_der().map_err(der_error)?;
@@ -100,6 +109,23 @@ pub fn signed_data(signer: &dyn Signer, digest: &[u8]) -> Result<Vec<u8>, SignEr
     // The signature covers the attributes as a SET OF (RFC 5652 §5.4), not as [0].
     let to_sign = signed_attrs.to_der().map_err(der_error)?;
     let signature = signer.sign(&to_sign)?;
+    let unsigned_attrs = match tsa {
+        None => None,
+        Some(setting) => match super::tsa::stamp(setting, &signature) {
+            Ok(token) => Some(
+                SetOfVec::try_from(vec![attribute(
+                    ID_SIGNATURE_TIME_STAMP_TOKEN,
+                    Any::from_der(&token.der).map_err(der_error)?,
+                )?])
+                .map_err(der_error)?,
+            ),
+            Err(e) if setting.fallback => {
+                tracing::warn!(error = %e, "no timestamp: signing PAdES B-B as [signing.tsa] fallback allows");
+                None
+            }
+            Err(e) => return Err(e),
+        },
+    };
     let info = SignerInfo {
         version: CmsVersion::V1,
         sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
@@ -110,7 +136,7 @@ pub fn signed_data(signer: &dyn Signer, digest: &[u8]) -> Result<Vec<u8>, SignEr
         signed_attrs: Some(signed_attrs),
         signature_algorithm: signer.algorithm(),
         signature: OctetString::new(signature).map_err(der_error)?,
-        unsigned_attrs: None,
+        unsigned_attrs,
     };
     let mut certificates = SetOfVec::new();
     for c in std::iter::once(cert).chain(signer.chain()) {

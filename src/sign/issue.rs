@@ -82,6 +82,7 @@ pub fn sign_document(
             reason: &signer_reason,
             location: &place,
             at: e.at,
+            tsa: e.keyring.tsa(),
         },
     )?;
     let agency_reason = format!("Cơ quan ban hành ký số văn bản số {number}");
@@ -93,6 +94,7 @@ pub fn sign_document(
             reason: &agency_reason,
             location: &place,
             at: e.at,
+            tsa: e.keyring.tsa(),
         },
     )?;
     Ok((pdf, pages, vec![first, second]))

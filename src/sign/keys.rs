@@ -300,6 +300,8 @@ pub struct SigningSettings {
     pub crls: Vec<PathBuf>,
     pub require_signature: Vec<String>,
     pub keys: Vec<KeySetting>,
+    /// `[signing.tsa]`: timestamps from an RFC 3161 authority (PAdES B-T).
+    pub tsa: Option<super::tsa::TsaSetting>,
 }
 
 /// One key of `[[signing.keys]]`: for exactly one agency or one person.
@@ -381,6 +383,11 @@ impl Keyring {
     /// A keyring with no keys (signing refused, verification with no trusted root).
     pub fn empty() -> Keyring {
         Keyring::new(SigningSettings::default(), |_| None).expect("no files to read")
+    }
+
+    /// The time-stamping authority, when one is configured.
+    pub fn tsa(&self) -> Option<&super::tsa::TsaSetting> {
+        self.settings.tsa.as_ref()
     }
 
     /// The trusted roots and CRLs.

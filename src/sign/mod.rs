@@ -13,7 +13,8 @@
 //! 4. the register stores that signed PDF and one row per signature; it is the file
 //!    that is downloaded, verified and e-mailed.
 //!
-//! [`verify`] reads every signature in any PDF back, whoever made it. Keys sit behind
+//! With `[signing.tsa]`, each signature also carries an RFC 3161 timestamp ([`tsa`]):
+//! PAdES B-T. [`verify`] reads every signature in any PDF back, whoever made it. Keys sit behind
 //! the small [`Signer`] trait; [`keys::KeyFile`] is the PKCS#12 (`.p12`/`.pfx`) one,
 //! and [`keys::Keyring`] finds the key of a person or an agency from the configuration.
 
@@ -22,6 +23,7 @@ pub mod image;
 pub mod issue;
 pub mod keys;
 pub mod pades;
+pub mod tsa;
 pub mod verify;
 
 use x509_cert::Certificate;
@@ -121,6 +123,8 @@ pub enum SignError {
         "văn bản của {0} phải được ký số trước khi gửi (require_signature); hãy ban hành lại với --sign"
     )]
     Unsigned(String),
+    #[error("không lấy được dấu thời gian từ {url}: {message}")]
+    Tsa { url: String, message: String },
     #[error("không ký được tệp PDF: {0}")]
     Pdf(String),
     #[error("lỗi khi tạo chữ ký số: {0}")]

@@ -23,8 +23,10 @@ use sha2::{Digest, Sha256};
 
 use super::{Record, Role, SignError, Signer, serial_hex, subject, vietnam_time};
 
-/// Bytes reserved for the CMS signature (hex-encoded twice as many in the file).
+/// Bytes reserved for the CMS signature (hex-encoded twice as many in the file), and
+/// for one that carries a timestamp token (with the authority's certificates).
 pub const RESERVED: usize = 8192;
+pub const RESERVED_WITH_TIMESTAMP: usize = 24576;
 
 /// What a signature says about itself besides the key.
 pub struct Request<'a> {
@@ -34,6 +36,8 @@ pub struct Request<'a> {
     /// Where it was signed (the document's place).
     pub location: &'a str,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// The time-stamping authority, for PAdES B-T.
+    pub tsa: Option<&'a super::tsa::TsaSetting>,
 }
 
 /// Signs `pdf` with `signer`: returns the file with one more incremental update and the
@@ -134,7 +138,12 @@ pub fn sign(
         .to_string();
 
     let placeholder_range = format!("[0 {0} {0} {0}]", "0".repeat(10));
-    let zeros = "0".repeat(RESERVED * 2);
+    let reserved = if request.tsa.is_some() {
+        RESERVED_WITH_TIMESTAMP
+    } else {
+        RESERVED
+    };
+    let zeros = "0".repeat(reserved * 2);
     let sig_dict = format!(
         "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange {placeholder_range} /Contents <{zeros}> /M ({m}) /Name {} /Reason {} /Location {} >>",
         text_string(&common_name),
@@ -204,7 +213,7 @@ pub fn sign(
     let contents_at = find(&out[sig_at..], b"/Contents <")
         .map(|p| sig_at + p + b"/Contents ".len())
         .ok_or_else(|| pdf_error("không thấy /Contents"))?;
-    let contents_end = contents_at + RESERVED * 2 + 2;
+    let contents_end = contents_at + reserved * 2 + 2;
     let tail = out.len() - contents_end;
     let mut range = format!("[0 {contents_at} {contents_end} {tail}]");
     while range.len() < placeholder_range.len() {
@@ -215,10 +224,10 @@ pub fn sign(
     hasher.update(&out[..contents_at]);
     hasher.update(&out[contents_end..]);
     let digest = hasher.finalize();
-    let cms = super::cms::signed_data(signer, &digest)?;
-    if cms.len() > RESERVED {
+    let cms = super::cms::signed_data(signer, &digest, request.tsa)?;
+    if cms.len() > reserved {
         return Err(SignError::Crypto(format!(
-            "chữ ký dài {} byte, quá chỗ dành sẵn {RESERVED} byte",
+            "chữ ký dài {} byte, quá chỗ dành sẵn {reserved} byte",
             cms.len()
         )));
     }

@@ -42,6 +42,9 @@ pub struct SignatureCheck {
     pub serial: String,
     /// The signing time claimed (`/M`, or the CMS signing-time), ISO 8601 +07:00.
     pub signed_at: Option<String>,
+    /// The time of the signature's RFC 3161 timestamp (PAdES B-T), when it has one
+    /// that stamps this very signature value.
+    pub timestamp: Option<String>,
     /// The digest of the signed bytes equals the signed one and the signature verifies
     /// with the certificate's key.
     pub intact: bool,
@@ -99,6 +102,9 @@ impl Report {
                 s.signed_at.as_deref().unwrap_or("không ghi")
             ));
             out.push_str(&format!("  Định dạng: {} ({})\n", s.level, s.sub_filter));
+            if let Some(t) = &s.timestamp {
+                out.push_str(&format!("  Dấu thời gian: {t}\n"));
+            }
             match (&s.problem, s.intact) {
                 (_, true) => out.push_str("  Nội dung được ký: nguyên vẹn\n"),
                 (Some(p), false) => {
@@ -231,6 +237,7 @@ fn check_one(
         issuer: String::new(),
         serial: String::new(),
         signed_at: m,
+        timestamp: None,
         intact: false,
         problem: None,
         covers_revision: false,
@@ -334,6 +341,7 @@ fn check_one(
                 .map(super::vietnam_time);
     }
     check.level = level(&check.sub_filter, info);
+    check.timestamp = timestamp_of(info);
     if signed_digest.as_deref() != Some(&digest[..]) {
         check.problem = Some("mã băm của tệp khác mã băm đã ký: tệp đã bị sửa".into());
         return check;
@@ -386,6 +394,24 @@ fn level(sub_filter: &str, info: &cms::signed_data::SignerInfo) -> String {
     } else {
         "PAdES B-B".into()
     }
+}
+
+/// The time of the signature-time-stamp-token, when the token stamps the SHA-256 (or
+/// the stated hash) of this signature value.
+fn timestamp_of(info: &cms::signed_data::SignerInfo) -> Option<String> {
+    let attr = info
+        .unsigned_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .find(|a| a.oid == super::cms::ID_SIGNATURE_TIME_STAMP_TOKEN)?;
+    let token = attr.values.iter().next()?.to_der().ok()?;
+    let parsed = Parsed::from_der(&token).ok()?;
+    let econtent = parsed.signed.encap_content_info.econtent.as_ref()?;
+    let inner = x509_cert::der::asn1::OctetString::from_der(&econtent.to_der().ok()?).ok()?;
+    // The hash of the signature value must appear in the TSTInfo's message imprint.
+    let stamped = Sha256::digest(info.signature.as_bytes());
+    super::pades::find(inner.as_bytes(), &stamped)?;
+    super::tsa::token_time(&token)
 }
 
 fn hash<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {

@@ -199,7 +199,7 @@ pub fn report_json(r: &crate::sign::Report) -> serde_json::Value {
         .map(|s| {
             json!({
                 "field": s.field, "sub_filter": s.sub_filter, "level": s.level, "subject": s.subject,
-                "issuer": s.issuer, "serial": s.serial, "signed_at": s.signed_at,
+                "issuer": s.issuer, "serial": s.serial, "signed_at": s.signed_at, "timestamp": s.timestamp,
                 "intact": s.intact, "problem": s.problem, "covers_revision": s.covers_revision,
                 "covers_whole_file": s.covers_whole_file, "later_bytes": s.later_bytes,
                 "later_revisions": s.later_revisions, "later_signatures": s.later_signatures,

@@ -1,0 +1,222 @@
+//! RFC 3161 timestamps for PAdES B-T: the SHA-256 of a signature value is sent to a
+//! time-stamping authority, and the token it returns becomes the signature's unsigned
+//! `signature-time-stamp-token` attribute (ETSI EN 319 142-1).
+//!
+//! A token is accepted only when the authority granted it (status 0 or 1) and its
+//! `TSTInfo` stamps exactly the hash that was sent, with the nonce that was sent.
+
+use std::time::Duration;
+
+use der::Sequence;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use x509_cert::der::asn1::{GeneralizedTime, Int, ObjectIdentifier, OctetString};
+use x509_cert::der::{Any, Decode, Encode};
+use x509_cert::spki::AlgorithmIdentifierOwned;
+
+use super::SignError;
+use super::cms::{ID_SHA256, Parsed};
+
+/// id-ct-TSTInfo (RFC 3161).
+const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+
+/// `[signing.tsa]`: where timestamps come from.
+///
+/// ```toml
+/// [signing.tsa]
+/// url = "http://tsa.ca.gov.vn"   # the authority's RFC 3161 endpoint
+/// fallback = false               # true: sign B-B (no timestamp) when it does not answer
+/// timeout_secs = 10
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TsaSetting {
+    pub url: String,
+    #[serde(default)]
+    pub fallback: bool,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_timeout() -> u64 {
+    10
+}
+
+#[derive(Clone, Debug, Sequence)]
+struct MessageImprint {
+    hash_algorithm: AlgorithmIdentifierOwned,
+    hashed_message: OctetString,
+}
+
+#[derive(Clone, Debug, Sequence)]
+struct TimeStampReq {
+    version: u8,
+    message_imprint: MessageImprint,
+    nonce: Option<Int>,
+    cert_req: bool,
+}
+
+/// The parts of a TSTInfo that are checked (the rest is read as it comes).
+#[derive(Clone, Debug, Sequence)]
+struct TstInfoHead {
+    version: u8,
+    policy: ObjectIdentifier,
+    message_imprint: MessageImprint,
+    serial_number: Int,
+    gen_time: GeneralizedTime,
+}
+
+/// A granted timestamp token (a CMS `ContentInfo`) and the time it states.
+pub struct Token {
+    pub der: Vec<u8>,
+    /// The authority's time, ISO 8601 in Vietnam time.
+    pub time: String,
+}
+
+/// Asks the authority at `setting.url` to stamp `signature` (a CMS signature value).
+pub fn stamp(setting: &TsaSetting, signature: &[u8]) -> Result<Token, SignError> {
+    let fail = |m: String| SignError::Tsa {
+        url: setting.url.clone(),
+        message: m,
+    };
+    let hash = Sha256::digest(signature).to_vec();
+    let mut nonce_bytes = [0u8; 8];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce_bytes)
+        .map_err(|_| fail("không tạo được số ngẫu nhiên".into()))?;
+    nonce_bytes[0] &= 0x7f;
+    let nonce = Int::new(&nonce_bytes).map_err(|e| fail(e.to_string()))?;
+    let imprint = MessageImprint {
+        hash_algorithm: AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        },
+        hashed_message: OctetString::new(hash.clone()).map_err(|e| fail(e.to_string()))?,
+    };
+    let request = TimeStampReq {
+        version: 1,
+        message_imprint: imprint,
+        nonce: Some(nonce.clone()),
+        cert_req: true,
+    }
+    .to_der()
+    .map_err(|e| fail(e.to_string()))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(setting.timeout_secs.max(1))))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .post(&setting.url)
+        .header("Content-Type", "application/timestamp-query")
+        .send(&request[..])
+        .map_err(|e| fail(format!("không kết nối được: {e}")))?;
+    if !response.status().is_success() {
+        return Err(fail(format!("máy chủ trả lời {}", response.status())));
+    }
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(1024 * 1024)
+        .read_to_vec()
+        .map_err(|e| fail(format!("không đọc được câu trả lời: {e}")))?;
+    let token = granted_token(&body).map_err(fail)?;
+    let time = check_token(&token, &hash, &nonce).map_err(fail)?;
+    Ok(Token { der: token, time })
+}
+
+/// The token of a TimeStampResp whose status grants it.
+fn granted_token(body: &[u8]) -> Result<Vec<u8>, String> {
+    let bad = |e: x509_cert::der::Error| format!("câu trả lời không phải TimeStampResp: {e}");
+    let parts: Vec<Any> = Vec::<Any>::from_der(body).map_err(bad)?;
+    let status_info: Vec<Any> = parts
+        .first()
+        .ok_or("câu trả lời rỗng")?
+        .decode_as()
+        .map_err(bad)?;
+    let status: u8 = status_info
+        .first()
+        .ok_or("thiếu trạng thái")?
+        .decode_as()
+        .map_err(bad)?;
+    if status > 1 {
+        return Err(format!(
+            "máy chủ từ chối cấp dấu thời gian (trạng thái {status})"
+        ));
+    }
+    let token = parts.get(1).ok_or("câu trả lời không có dấu thời gian")?;
+    token.to_der().map_err(bad)
+}
+
+/// Checks that `token` stamps `hash` with `nonce`; returns its time.
+fn check_token(token: &[u8], hash: &[u8], nonce: &Int) -> Result<String, String> {
+    let parsed = Parsed::from_der(token).map_err(|e| format!("dấu thời gian hỏng: {e}"))?;
+    let info = tst_info(&parsed)?;
+    if info.message_imprint.hashed_message.as_bytes() != hash {
+        return Err("dấu thời gian không đóng cho chữ ký này (mã băm khác)".into());
+    }
+    // The nonce follows the head: read the whole TSTInfo as a sequence of values.
+    let nonce_der = nonce.to_der().map_err(|e| e.to_string())?;
+    let econtent = parsed
+        .signed
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or("dấu thời gian không có nội dung")?;
+    let inner = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(|e| e.to_string())?;
+    let has_nonce = fields
+        .iter()
+        .any(|f| f.to_der().is_ok_and(|d| d == nonce_der));
+    if !has_nonce {
+        return Err("dấu thời gian không mang số nonce đã gửi".into());
+    }
+    Ok(time_of(&info))
+}
+
+/// The `TSTInfo` inside a timestamp token.
+fn tst_info(parsed: &Parsed) -> Result<TstInfoHead, String> {
+    let encap = &parsed.signed.encap_content_info;
+    if encap.econtent_type != ID_CT_TST_INFO {
+        return Err("dấu thời gian không chứa TSTInfo".into());
+    }
+    let econtent = encap
+        .econtent
+        .as_ref()
+        .ok_or("dấu thời gian không có nội dung")?;
+    let inner = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    // Decode the leading fields only; the optional rest is ignored.
+    let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(|e| e.to_string())?;
+    let head: Vec<u8> = fields
+        .iter()
+        .take(5)
+        .map(|f| f.to_der())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?
+        .concat();
+    let mut seq = vec![0x30];
+    let len = head.len();
+    if len < 0x80 {
+        seq.push(len as u8);
+    } else if len < 0x100 {
+        seq.extend([0x81, len as u8]);
+    } else {
+        seq.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    seq.extend(head);
+    TstInfoHead::from_der(&seq).map_err(|e| format!("TSTInfo hỏng: {e}"))
+}
+
+fn time_of(info: &TstInfoHead) -> String {
+    let secs = info.gen_time.to_unix_duration().as_secs() as i64;
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(super::vietnam_time)
+        .unwrap_or_default()
+}
+
+/// The time stated by a timestamp token found in a signature (for verification).
+pub fn token_time(token: &[u8]) -> Option<String> {
+    let parsed = Parsed::from_der(token).ok()?;
+    tst_info(&parsed).ok().map(|i| time_of(&i))
+}
