@@ -7,6 +7,7 @@
 pub mod images;
 mod lookup;
 pub mod register;
+pub mod signatures;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
