@@ -187,11 +187,16 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Result<Report, VerifyError> {
         let field = names.get(id).cloned().unwrap_or_default();
         found.push((range, contents.to_vec(), sub_filter, m, field));
     }
-    found.sort_by_key(|(r, ..)| r.get(2).copied().unwrap_or(0) + r.get(3).copied().unwrap_or(0));
-    let ends: Vec<usize> = found
-        .iter()
-        .map(|(r, ..)| (r.get(2).copied().unwrap_or(0) + r.get(3).copied().unwrap_or(0)) as usize)
-        .collect();
+    // Where each signed range ends (a hostile file's numbers may be anything).
+    let end_of = |r: &[i64]| {
+        r.get(2)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(r.get(3).copied().unwrap_or(0))
+            .max(0) as usize
+    };
+    found.sort_by_key(|(r, ..)| end_of(r));
+    let ends: Vec<usize> = found.iter().map(|(r, ..)| end_of(r)).collect();
     let signatures = found
         .into_iter()
         .enumerate()
@@ -251,8 +256,8 @@ fn check_one(
     let valid_range = range.len() == 4
         && range.iter().all(|&n| n >= 0)
         && range[0] == 0
-        && range[1] <= range[2]
-        && (range[2] + range[3]) as usize <= pdf.len();
+        && range[1] < range[2]
+        && (range[2].saturating_add(range[3]) as usize) <= pdf.len();
     if !valid_range {
         check.problem = Some("/ByteRange sai".into());
         return check;
@@ -579,6 +584,57 @@ mod tests {
         assert_eq!(ends[0], (17, 18));
         assert_eq!(&pdf[ends[1].0 - 5..ends[1].1], b"%%EOF\r\n");
         assert_eq!(ends[2], (pdf.len(), pdf.len()));
+    }
+
+    /// A small PDF whose one signature dictionary has the byte range `range`.
+    fn pdf_with_range(range: &str) -> Vec<u8> {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>".to_string(),
+            format!(
+                "<< /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange {range} /Contents <3003020100> >>"
+            ),
+        ];
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = vec![];
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).into_bytes());
+        }
+        let xref = out.len();
+        out.extend(b"xref\n0 5\n0000000000 65535 f\r\n");
+        for o in offsets {
+            out.extend(format!("{o:010} 00000 n\r\n").into_bytes());
+        }
+        out.extend(
+            format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").into_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn hostile_byte_ranges_are_reported_not_followed() {
+        let trust = Trust::default();
+        for range in [
+            "[0 0 0 0]",
+            "[0 -5 10 10]",
+            "[0 10 5 1]",
+            "[0 10 20 9223372036854775807]",
+            "[1 2 3 4]",
+            "[0 1 2]",
+        ] {
+            let report = verify(&pdf_with_range(range), &trust).expect("a readable PDF");
+            assert_eq!(report.signatures.len(), 1, "{range}");
+            let s = &report.signatures[0];
+            assert!(!s.intact && !s.valid(), "{range}");
+            assert!(s.problem.is_some(), "{range}");
+        }
+        // A range around the right place whose CMS is not a signature.
+        let pdf = pdf_with_range("[0 0000000000 0000000000 0000000000]");
+        let report = verify(&pdf, &trust).unwrap();
+        assert!(!report.signatures[0].intact);
+        assert!(!report.all_valid());
     }
 
     #[test]
