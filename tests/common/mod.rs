@@ -4,6 +4,7 @@
 
 pub mod png;
 pub mod server;
+pub mod sign;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
