@@ -400,11 +400,6 @@ impl Keyring {
         self.settings.require_signature.iter().any(|a| a == agency)
     }
 
-    /// Whether a key is configured for `owner` (without opening it).
-    pub fn has(&self, owner: &Owner) -> bool {
-        self.setting(owner).is_some()
-    }
-
     fn setting(&self, owner: &Owner) -> Option<&KeySetting> {
         self.settings.keys.iter().find(|k| match owner {
             Owner::Agency(a) => k.agency.as_deref() == Some(a),

@@ -84,46 +84,30 @@ pub fn sign(
 
     // The AcroForm: inline in the catalog, or its own object (files signed elsewhere).
     let mut fields_count = 0;
-    let mut acroform_obj: Option<(ObjectId, Dictionary)> = None;
+    let mut acroform_id: Option<ObjectId> = None;
     let mut form = match catalog.get(b"AcroForm") {
         Ok(Object::Reference(id)) => {
             let d = doc
                 .get_dictionary(*id)
                 .map_err(|e| SignError::Pdf(e.to_string()))?
                 .clone();
-            acroform_obj = Some((*id, d.clone()));
+            acroform_id = Some(*id);
             d
         }
         Ok(Object::Dictionary(d)) => d.clone(),
         _ => Dictionary::new(),
     };
-    let mut fields = match form.get(b"Fields") {
-        Ok(Object::Array(a)) => a.clone(),
-        Ok(Object::Reference(id)) => doc
-            .get_object(*id)
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => vec![],
-    };
+    let mut fields = array_at(&doc, &form, b"Fields");
     fields_count += fields.len();
     fields.push(Object::Reference(field_id));
     form.set("Fields", Object::Array(fields));
     form.set("SigFlags", Object::Integer(3));
-    match acroform_obj {
-        Some((id, _)) => objects.push((id, serialize(&Object::Dictionary(form))?)),
+    match acroform_id {
+        Some(id) => objects.push((id, serialize(&Object::Dictionary(form))?)),
         None => catalog.set("AcroForm", Object::Dictionary(form)),
     }
 
-    let mut annots = match page.get(b"Annots") {
-        Ok(Object::Array(a)) => a.clone(),
-        Ok(Object::Reference(id)) => doc
-            .get_object(*id)
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => vec![],
-    };
+    let mut annots = array_at(&doc, &page, b"Annots");
     annots.push(Object::Reference(field_id));
     page.set("Annots", Object::Array(annots));
 
@@ -241,6 +225,19 @@ pub fn sign(
         signed_at: vietnam_time(at),
     };
     Ok((out, record))
+}
+
+/// The array under `key` in `dict`, written inline or as a reference (empty when absent).
+fn array_at(doc: &lopdf::Document, dict: &Dictionary, key: &[u8]) -> Vec<Object> {
+    match dict.get(key) {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(Object::Reference(id)) => doc
+            .get_object(*id)
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        _ => vec![],
+    }
 }
 
 fn serialize(object: &Object) -> Result<Vec<u8>, SignError> {

@@ -56,16 +56,6 @@ struct TimeStampReq {
     cert_req: bool,
 }
 
-/// The parts of a TSTInfo that are checked (the rest is read as it comes).
-#[derive(Clone, Debug, Sequence)]
-struct TstInfoHead {
-    version: u8,
-    policy: ObjectIdentifier,
-    message_imprint: MessageImprint,
-    serial_number: Int,
-    gen_time: GeneralizedTime,
-}
-
 /// A granted timestamp token (a CMS `ContentInfo`) and the time it states.
 pub struct Token {
     pub der: Vec<u8>,
@@ -149,74 +139,62 @@ fn granted_token(body: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Checks that `token` stamps `hash` with `nonce`; returns its time.
 fn check_token(token: &[u8], hash: &[u8], nonce: &Int) -> Result<String, String> {
-    let parsed = Parsed::from_der(token).map_err(|e| format!("dấu thời gian hỏng: {e}"))?;
-    let info = tst_info(&parsed)?;
-    if info.message_imprint.hashed_message.as_bytes() != hash {
+    let stamp = Stamp::of(token)?;
+    if stamp.imprint.hashed_message.as_bytes() != hash {
         return Err("dấu thời gian không đóng cho chữ ký này (mã băm khác)".into());
     }
-    // The nonce follows the head: read the whole TSTInfo as a sequence of values.
     let nonce_der = nonce.to_der().map_err(|e| e.to_string())?;
-    let econtent = parsed
-        .signed
-        .encap_content_info
-        .econtent
-        .as_ref()
-        .ok_or("dấu thời gian không có nội dung")?;
-    let inner = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(|e| e.to_string())?;
-    let has_nonce = fields
+    let has_nonce = stamp
+        .fields
         .iter()
         .any(|f| f.to_der().is_ok_and(|d| d == nonce_der));
     if !has_nonce {
         return Err("dấu thời gian không mang số nonce đã gửi".into());
     }
-    Ok(time_of(&info))
+    Ok(stamp.time)
 }
 
-/// The `TSTInfo` inside a timestamp token.
-fn tst_info(parsed: &Parsed) -> Result<TstInfoHead, String> {
-    let encap = &parsed.signed.encap_content_info;
-    if encap.econtent_type != ID_CT_TST_INFO {
-        return Err("dấu thời gian không chứa TSTInfo".into());
+/// What a timestamp token's `TSTInfo` says: the stamped hash, the time, and all its
+/// fields in order (version, policy, messageImprint, serialNumber, genTime, … nonce …).
+struct Stamp {
+    imprint: MessageImprint,
+    time: String,
+    fields: Vec<Any>,
+}
+
+impl Stamp {
+    fn of(token: &[u8]) -> Result<Stamp, String> {
+        let parsed = Parsed::from_der(token).map_err(|e| format!("dấu thời gian hỏng: {e}"))?;
+        let encap = &parsed.signed.encap_content_info;
+        if encap.econtent_type != ID_CT_TST_INFO {
+            return Err("dấu thời gian không chứa TSTInfo".into());
+        }
+        let econtent = encap
+            .econtent
+            .as_ref()
+            .ok_or("dấu thời gian không có nội dung")?;
+        let bad = |e: x509_cert::der::Error| format!("TSTInfo hỏng: {e}");
+        let inner = OctetString::from_der(&econtent.to_der().map_err(bad)?).map_err(bad)?;
+        let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(bad)?;
+        let field = |i: usize| fields.get(i).ok_or("TSTInfo thiếu trường".to_string());
+        let imprint: MessageImprint = field(2)?.decode_as().map_err(bad)?;
+        let time: GeneralizedTime = field(4)?.decode_as().map_err(bad)?;
+        let secs = time.to_unix_duration().as_secs() as i64;
+        let time = chrono::DateTime::from_timestamp(secs, 0)
+            .map(super::vietnam_time)
+            .unwrap_or_default();
+        Ok(Stamp {
+            imprint,
+            time,
+            fields,
+        })
     }
-    let econtent = encap
-        .econtent
-        .as_ref()
-        .ok_or("dấu thời gian không có nội dung")?;
-    let inner = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    // Decode the leading fields only; the optional rest is ignored.
-    let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(|e| e.to_string())?;
-    let head: Vec<u8> = fields
-        .iter()
-        .take(5)
-        .map(|f| f.to_der())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?
-        .concat();
-    let mut seq = vec![0x30];
-    let len = head.len();
-    if len < 0x80 {
-        seq.push(len as u8);
-    } else if len < 0x100 {
-        seq.extend([0x81, len as u8]);
-    } else {
-        seq.extend([0x82, (len >> 8) as u8, len as u8]);
-    }
-    seq.extend(head);
-    TstInfoHead::from_der(&seq).map_err(|e| format!("TSTInfo hỏng: {e}"))
 }
 
-fn time_of(info: &TstInfoHead) -> String {
-    let secs = info.gen_time.to_unix_duration().as_secs() as i64;
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(super::vietnam_time)
-        .unwrap_or_default()
-}
-
-/// The time stated by a timestamp token found in a signature (for verification).
-pub fn token_time(token: &[u8]) -> Option<String> {
-    let parsed = Parsed::from_der(token).ok()?;
-    tst_info(&parsed).ok().map(|i| time_of(&i))
+/// The time of a timestamp token found in a signature, when it stamps the SHA-256 of
+/// `signature` (the signature value it sits beside); for verification.
+pub fn token_time(token: &[u8], signature: &[u8]) -> Option<String> {
+    let stamp = Stamp::of(token).ok()?;
+    (stamp.imprint.hashed_message.as_bytes() == Sha256::digest(signature).as_slice())
+        .then_some(stamp.time)
 }

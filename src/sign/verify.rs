@@ -6,7 +6,7 @@
 use lopdf::Object;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_cert::Certificate;
-use x509_cert::der::{Decode, Encode};
+use x509_cert::der::Encode;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SHA384, ID_SHA512, Parsed};
@@ -401,8 +401,8 @@ fn level(sub_filter: &str, info: &cms::signed_data::SignerInfo) -> String {
     }
 }
 
-/// The time of the signature-time-stamp-token, when the token stamps the SHA-256 (or
-/// the stated hash) of this signature value.
+/// The time of the signature-time-stamp-token, when the token stamps this signature
+/// value.
 fn timestamp_of(info: &cms::signed_data::SignerInfo) -> Option<String> {
     let attr = info
         .unsigned_attrs
@@ -410,13 +410,7 @@ fn timestamp_of(info: &cms::signed_data::SignerInfo) -> Option<String> {
         .flat_map(|a| a.iter())
         .find(|a| a.oid == super::cms::ID_SIGNATURE_TIME_STAMP_TOKEN)?;
     let token = attr.values.iter().next()?.to_der().ok()?;
-    let parsed = Parsed::from_der(&token).ok()?;
-    let econtent = parsed.signed.encap_content_info.econtent.as_ref()?;
-    let inner = x509_cert::der::asn1::OctetString::from_der(&econtent.to_der().ok()?).ok()?;
-    // The hash of the signature value must appear in the TSTInfo's message imprint.
-    let stamped = Sha256::digest(info.signature.as_bytes());
-    super::pades::find(inner.as_bytes(), &stamped)?;
-    super::tsa::token_time(&token)
+    super::tsa::token_time(&token, info.signature.as_bytes())
 }
 
 fn hash<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
@@ -547,11 +541,6 @@ fn pdf_date(raw: &[u8]) -> Option<String> {
     let offset = chrono::FixedOffset::east_opt(offset_secs)?;
     let at = naive.and_local_timezone(offset).single()?;
     Some(super::vietnam_time(at.with_timezone(&chrono::Utc)))
-}
-
-/// Parses and checks the DER of a certificate (used by tests and the trust loader).
-pub fn certificate_from_der(der: &[u8]) -> Option<Certificate> {
-    Certificate::from_der(der).ok()
 }
 
 #[cfg(test)]

@@ -86,11 +86,3 @@ pub fn set_seal(conn: &rusqlite::Connection, agency: &str, seal: &Seal) -> Resul
     }
     Ok(())
 }
-
-/// Whether `person` has a signature image and `agency` a seal (for the draft page).
-pub fn has_images(store: &Store, person: &str, agency: &str) -> Result<(bool, bool), ImagesError> {
-    Ok((
-        signature_image(store, person)?.is_some(),
-        seal(store, agency)?.is_some(),
-    ))
-}
