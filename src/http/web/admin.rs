@@ -215,41 +215,22 @@ pub(super) async fn upload_image(
     WebUser(caller): WebUser,
     mut multipart: Multipart,
 ) -> Response {
-    let mut fields: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(b) => {
-                        fields.insert(name, b.to_vec());
-                    }
-                    Err(e) => {
-                        let error = format!("tệp tải lên không đọc được: {}", e.body_text());
-                        return data_view(&state, &caller, e.status(), json!({"error": error}))
-                            .await;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let error = format!("tệp tải lên không đọc được: {}", e.body_text());
-                return data_view(&state, &caller, e.status(), json!({"error": error})).await;
-            }
+    let mut fields = match read_form(&mut multipart).await {
+        Ok(f) => f,
+        Err((status, error)) => {
+            return data_view(&state, &caller, status, json!({"error": error})).await;
         }
-    }
-    let text = |k: &str| {
-        fields
-            .get(k)
-            .map(|b| String::from_utf8_lossy(b).trim().to_string())
-            .unwrap_or_default()
     };
+    let text = |k: &str| fields.get(k).map(Part::text).unwrap_or_default();
     if let Err(e) = caller.check_csrf(Some(&text("csrf"))) {
         return fail(&state, &caller, e);
     }
     let (owner, kind) = (text("owner"), text("kind"));
     let diameter = text("diameter_mm").replace(',', ".");
-    let image = fields.remove("image").unwrap_or_default();
+    let image = fields
+        .remove("image")
+        .map(|p| p.bytes.to_vec())
+        .unwrap_or_default();
     let c = caller.clone();
     let result = state
         .run(move |store, _| {

@@ -108,43 +108,20 @@ pub(super) async fn verify_upload(
     WebUser(caller): WebUser,
     mut multipart: Multipart,
 ) -> Response {
-    let (mut sent_csrf, mut file) = (None, None);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(b) if name == "csrf" => {
-                        sent_csrf = Some(String::from_utf8_lossy(&b).into_owned())
-                    }
-                    Ok(b) if name == "file" => file = Some((file_name, b)),
-                    Ok(_) => {}
-                    Err(e) => {
-                        let error = format!("tệp tải lên không đọc được: {}", e.body_text());
-                        return render(
-                            &state,
-                            Some(&caller),
-                            e.status(),
-                            "verify.html",
-                            json!({"error": error}),
-                        );
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let error = format!("tệp tải lên không đọc được: {}", e.body_text());
-                return render(
-                    &state,
-                    Some(&caller),
-                    e.status(),
-                    "verify.html",
-                    json!({"error": error}),
-                );
-            }
+    let mut form = match read_form(&mut multipart).await {
+        Ok(f) => f,
+        Err((status, error)) => {
+            return render(
+                &state,
+                Some(&caller),
+                status,
+                "verify.html",
+                json!({"error": error}),
+            );
         }
-    }
+    };
+    let sent_csrf = form.get("csrf").map(Part::text);
+    let file = form.remove("file").map(|p| (p.file_name, p.bytes));
     if let Err(e) = caller.check_csrf(sent_csrf.as_deref()) {
         return fail(&state, &caller, e);
     }

@@ -108,6 +108,44 @@ pub fn pages() -> Result<tera::Tera, tera::Error> {
     Ok(t)
 }
 
+/// One field of a multipart form: its file name (empty for a plain field) and bytes.
+pub(super) struct Part {
+    pub file_name: String,
+    pub bytes: axum::body::Bytes,
+}
+
+impl Part {
+    /// The field as trimmed text (a form value).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).trim().to_string()
+    }
+}
+
+/// Every field of a multipart form by name; for an upload that cannot be read, its
+/// status and the clerk's message.
+pub(super) async fn read_form(
+    multipart: &mut Multipart,
+) -> Result<BTreeMap<String, Part>, (StatusCode, String)> {
+    let broken =
+        |status: StatusCode, text: String| (status, format!("tệp tải lên không đọc được: {text}"));
+    let mut form = BTreeMap::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| broken(e.status(), e.body_text()))?;
+                form.insert(name, Part { file_name, bytes });
+            }
+            Ok(None) => return Ok(form),
+            Err(e) => return Err(broken(e.status(), e.body_text())),
+        }
+    }
+}
+
 /// A tera error with its causes (the template line is in the cause).
 fn chain(e: &tera::Error) -> String {
     let mut msg = e.to_string();
