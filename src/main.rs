@@ -423,9 +423,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Check { letters } => {
-            output::check(&letters, lookup)?;
-            for l in &letters {
-                println!("{}: hợp lệ", l.display());
+            let warnings = output::check(&letters, lookup)?;
+            for (l, w) in letters.iter().zip(warnings) {
+                if w.is_empty() {
+                    println!("{}: hợp lệ", l.display());
+                } else {
+                    println!("{}: hợp lệ, lưu ý:", l.display());
+                    for w in w {
+                        println!("  {}: {}", w.field, w.message);
+                    }
+                }
             }
         }
         Command::Init => {

@@ -22,14 +22,22 @@ pub enum BatchError {
     DuplicateName(String),
 }
 
-/// Checks letters without rendering: returns every problem found.
-pub fn check(paths: &[PathBuf], lookup: Option<&dyn Lookup>) -> Result<(), BatchError> {
-    let errors: Vec<LetterError> = paths
-        .iter()
-        .filter_map(|p| letter::load_with(p, lookup).err())
-        .collect();
+/// Checks letters without rendering: returns every problem found, or for each
+/// valid letter the rules of the decree it does not follow ([`crate::model::Warning`]).
+pub fn check(
+    paths: &[PathBuf],
+    lookup: Option<&dyn Lookup>,
+) -> Result<Vec<Vec<crate::model::Warning>>, BatchError> {
+    let mut warnings = vec![];
+    let mut errors: Vec<LetterError> = vec![];
+    for p in paths {
+        match letter::load_with(p, lookup) {
+            Ok(doc) => warnings.push(doc.warnings()),
+            Err(e) => errors.push(e),
+        }
+    }
     if errors.is_empty() {
-        Ok(())
+        Ok(warnings)
     } else {
         Err(BatchError::Letters(errors))
     }

@@ -52,6 +52,36 @@ fn check_accepts_the_seeds() {
     );
 }
 
+#[test]
+fn check_warns_of_a_noi_nhan_without_its_file_copy_line() {
+    let o = run(vanthu().arg("check").args(seed_letters()));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let block = |stem: &str| {
+        let start = out.find(stem).unwrap_or_else(|| panic!("{stem} in {out}"));
+        let rest = &out[start..];
+        let end = rest[1..].find("letters/").map_or(rest.len(), |e| e + 1);
+        rest[..end].to_string()
+    };
+    // Seed 000 ends its Nơi nhận with "Chi cục PTNT", 002 with "Lưu: VT" (no unit).
+    let b = block("000-bac-giang-snn.toml");
+    assert!(b.contains("hợp lệ, lưu ý:"), "{b}");
+    assert!(
+        b.contains("recipients: Nơi nhận thiếu dòng cuối “Lưu: VT, PTNT.”"),
+        "{b}"
+    );
+    let b = block("002-cao-loc-nn.toml");
+    assert!(
+        b.contains("recipients: dòng “Lưu: VT” của Nơi nhận thiếu đơn vị soạn thảo"),
+        "{b}"
+    );
+    // 004 ends with "Lưu: VT, KT.": no warning.
+    assert!(
+        block("004-quang-binh-780.toml")
+            .trim_end()
+            .ends_with(": hợp lệ")
+    );
+}
+
 /// Each broken letter: (what to break, replacement, expected field, expected words).
 const BROKEN: &[(&str, &str, &str, &str)] = &[
     (

@@ -411,6 +411,44 @@ impl Document {
         dash_list(&self.parts.recipients)
     }
 
+    /// What the decree asks for that this document lacks, though it stays valid:
+    /// the Nơi nhận list ends "Lưu: VT, <đơn vị soạn thảo>" (Phụ lục I, II.9).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = vec![];
+        let last = self
+            .parts
+            .recipients
+            .last()
+            .map(|r| r.trim().trim_end_matches(['.', ';']).trim().to_string())
+            .unwrap_or_default();
+        let unit = self.parts.issuer.unit.as_deref().unwrap_or("KT");
+        match last.strip_prefix("Lưu") {
+            None => out.push(Warning {
+                field: "recipients",
+                message: format!(
+                    "Nơi nhận thiếu dòng cuối “Lưu: VT, {unit}.” (bản lưu tại văn thư và đơn vị soạn thảo)"
+                ),
+            }),
+            Some(rest) => {
+                let parts: Vec<&str> = rest
+                    .trim_start_matches([':', ' '])
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                if parts.len() < 2 {
+                    out.push(Warning {
+                        field: "recipients",
+                        message: format!(
+                            "dòng “{last}” của Nơi nhận thiếu đơn vị soạn thảo; hãy ghi ví dụ “Lưu: VT, {unit}.”"
+                        ),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The signature lines above the blank space: authority lines then the title.
     pub fn signature_lines(&self) -> Vec<String> {
         let s = &self.parts.signature;
@@ -447,6 +485,18 @@ impl Document {
                     .map(|p| format!("{}.", p.trim().trim_end_matches([';', '.', ',']))),
             )
             .collect()
+    }
+
+    /// The label over annex `index`'s title, on its own line (Phụ lục I, III.1.b): the
+    /// letter's own, else "Phụ lục" for a single annex and "Phụ lục I", "Phụ lục II" …
+    /// when there are several.
+    pub fn annex_label(&self, index: usize) -> String {
+        let annexes = &self.parts.annexes;
+        match annexes.get(index).map(|a| a.label.trim()) {
+            Some(l) if !l.is_empty() => l.to_string(),
+            _ if annexes.len() == 1 => "Phụ lục".to_string(),
+            _ => format!("Phụ lục {}", roman(index + 1)),
+        }
     }
 
     /// The "(Kèm theo …)" line of an annex.
@@ -628,4 +678,40 @@ pub(crate) mod tests {
             vec!["Căn cứ A;", "Căn cứ B;", "Theo đề nghị của C."]
         );
     }
+}
+
+/// A rule of the decree that a valid document does not follow, named by its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The letter's field, as in the letter file (`recipients`).
+    pub field: &'static str,
+    /// What is missing and how to write it, in Vietnamese.
+    pub message: String,
+}
+
+/// `n` in Roman numerals (1 ≤ n < 4000), as annexes and parts are numbered.
+pub fn roman(mut n: usize) -> String {
+    const DIGITS: [(usize, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (value, digit) in DIGITS {
+        while n >= value {
+            out.push_str(digit);
+            n -= value;
+        }
+    }
+    out
 }
