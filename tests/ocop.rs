@@ -53,7 +53,8 @@ fn the_reminder_goes_only_to_agencies_that_have_not_reported() {
             "UBND TỈNH BẮC GIANG",
             "Số: /SNN-PTNT",
             "Bắc Giang, ngày tháng 10 năm 2020",
-            "Kính gửi: - UBND huyện Lục Ngạn;",
+            "Kính gửi:",
+            "- UBND huyện Lục Ngạn;",
             "- UBND huyện Yên Thế;",
             "- UBND thành phố Bắc Giang.",
             "- Như trên;",
@@ -497,7 +498,8 @@ fn expiring_certificates_get_a_notice_and_expired_ones_a_withdrawal() {
     );
     let text = notice.join(" ");
     assert!(
-        text.contains("Hồng không hạt Bảo Lâm") && text.contains("29/10/2024"),
+        // the product's name may wrap inside its table cell
+        text.contains("Hồng không") && text.contains("hạt Bảo Lâm") && text.contains("29/10/2024"),
         "{text}"
     );
     assert!(
@@ -529,7 +531,11 @@ fn expiring_certificates_get_a_notice_and_expired_ones_a_withdrawal() {
         text.contains("Điều 1. Thu hồi Giấy chứng nhận sản phẩm OCOP của 01 sản phẩm"),
         "{text}"
     );
-    assert!(text.contains("Hồng không hạt Bảo Lâm"), "{text}");
+    // the product's name may wrap inside its table cell
+    assert!(
+        text.contains("Hồng không") && text.contains("hạt Bảo Lâm"),
+        "{text}"
+    );
     assert!(
         !out.join("het-han-ubnd-cao-loc-2024-11-15.pdf").exists(),
         "nothing else expires within 3 months"
@@ -615,6 +621,22 @@ fn an_issued_decision_records_its_certificates_and_prints_one_page_each() {
         info.contains("842 x 595") || info.contains("841.89 x 595.276"),
         "landscape A4: {info}"
     );
+    // Room for the handwritten signature and the seal between the signer's title
+    // and name: 25–30 mm, as on letters (measured on every page).
+    for page in common::layout::measure(&combined) {
+        let at = |text: &str| {
+            page.lines
+                .iter()
+                .find(|l| l.plain() == text)
+                .unwrap_or_else(|| panic!("no {text:?} on a certificate"))
+                .bottom
+        };
+        let space = (at("Hoàng Văn Toán") - at("PHÓ CHỦ TỊCH")) / common::layout::MM;
+        assert!(
+            (25.0..=30.0).contains(&space),
+            "{space:.1} mm for the signature"
+        );
+    }
     let singles: Vec<_> = std::fs::read_dir(out.join("gcn-01-QĐ-UBND"))
         .unwrap()
         .collect();
