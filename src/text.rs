@@ -174,9 +174,13 @@ pub fn group_thousands(n: i64) -> String {
     out
 }
 
-/// A run of non-breaking spaces standing for a blank to be filled by hand
-/// (the number of a draft, the day of an undated letter).
-pub const BLANK: &str = "\u{a0}\u{a0}\u{a0}\u{a0}";
+/// A blank to be filled by hand (the number of a draft, the day of an undated
+/// letter): two figure spaces (U+2007), which never break and which typst, Word and
+/// LibreOffice all print one digit wide (no-break spaces would be 3.5 pt in the PDF
+/// and 4.8 pt in LibreOffice, so a line that fits in one would wrap in the other).
+pub const BLANK: &str = "\u{2007}\u{2007}";
+/// The character [`BLANK`] is made of.
+pub const BLANK_CHAR: char = '\u{2007}';
 
 #[cfg(test)]
 mod tests {

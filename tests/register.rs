@@ -114,7 +114,7 @@ fn issued_files_read_back_byte_identical() {
     let mut store = Store::open(&db).unwrap();
     let e = register::issue(&mut store, &renderer, &doc, &text, date).unwrap();
     assert_eq!(e.number_symbol, "01/UBND-KT");
-    assert_eq!(e.pages, 3);
+    assert_eq!(e.pages, 4);
     drop(store);
     let out = dir.path().join("ra");
     let shown = stdout(

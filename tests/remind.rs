@@ -156,7 +156,8 @@ fn a_simulated_year_reminds_the_late_agencies_on_the_right_days_exactly_once() {
         &lines,
         &[
             "SỞ NÔNG NGHIỆP",
-            "Kính gửi: - UBND huyện Lục Ngạn;",
+            "Kính gửi:",
+            "- UBND huyện Lục Ngạn;",
             "- UBND huyện Yên Thế;",
             "- UBND thành phố Bắc Giang.",
         ],
@@ -361,7 +362,11 @@ fn certificates_get_notices_6_and_3_months_before_and_on_expiry_once() {
         "expiry notice",
     );
     let text = lines.join(" ");
-    assert!(text.contains("Hồng không hạt Bảo Lâm"), "{text}");
+    // the product's name may wrap inside its table cell
+    assert!(
+        text.contains("Hồng không") && text.contains("hạt Bảo Lâm"),
+        "{text}"
+    );
     assert!(!text.contains("mắc mật"), "{text}");
 }
 

@@ -108,7 +108,9 @@ impl Outgoing {
     pub fn subject(&self) -> String {
         header_safe(&format!(
             "[{}] {}",
-            self.entry.number_symbol.replace('\u{a0}', " "),
+            self.entry
+                .number_symbol
+                .replace(crate::text::BLANK_CHAR, " "),
             self.entry.subject
         ))
     }
@@ -122,7 +124,9 @@ impl Outgoing {
         }
         let stem = format!(
             "{kind} {}",
-            self.entry.number_symbol.replace(['/', '\u{a0}'], "-")
+            self.entry
+                .number_symbol
+                .replace(['/', crate::text::BLANK_CHAR], "-")
         );
         let stem = header_safe(&stem);
         [format!("{stem}.pdf"), format!("{stem}.docx")]

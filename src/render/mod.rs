@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod docx;
+pub mod geometry;
 pub mod pdf;
 
 use serde::Serialize;
@@ -29,7 +30,8 @@ impl Format {
 
 /// An agency's choice within the decree's ranges: page margins and type sizes.
 /// The default is the common profile: 20/20/30/15 mm, 14 pt body, titles 13 pt,
-/// motto and date 14 pt.
+/// motto and date 14 pt, lines exactly single (16.1 pt at 14 pt), 6 pt after each
+/// paragraph.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Profile {
     pub margin_top_mm: f32,
@@ -52,6 +54,9 @@ pub struct Profile {
     pub indent_cm: f32,
     /// Space after each paragraph (pt).
     pub paragraph_spacing_pt: f32,
+    /// Line spacing as a multiple of single (1.15 em); the decree allows 1.0 to 1.5.
+    /// Every line of both renderers is set exactly at this pitch.
+    pub line_spacing: f32,
     /// Table text (pt).
     pub table_pt: f32,
 }
@@ -71,6 +76,7 @@ impl Default for Profile {
             recipients_pt: 11.0,
             indent_cm: 1.27,
             paragraph_spacing_pt: 6.0,
+            line_spacing: 1.0,
             table_pt: 12.0,
         }
     }

@@ -41,14 +41,6 @@ pub enum Layout {
     Certificate,
 }
 
-/// The shipped Times-metric faces with full Vietnamese coverage (OFL, see fonts/).
-const SHIPPED_FONTS: [&[u8]; 4] = [
-    include_bytes!("../../fonts/LiberationSerif-Regular.ttf"),
-    include_bytes!("../../fonts/LiberationSerif-Bold.ttf"),
-    include_bytes!("../../fonts/LiberationSerif-Italic.ttf"),
-    include_bytes!("../../fonts/LiberationSerif-BoldItalic.ttf"),
-];
-
 /// Fonts, library and layout, loaded once and shared by every render.
 pub struct PdfRenderer {
     library: LazyHash<Library>,
@@ -62,7 +54,7 @@ pub struct PdfRenderer {
 impl PdfRenderer {
     /// Loads the shipped fonts, and every .ttf/.otf/.ttc in `extra_fonts` if given.
     pub fn new(extra_fonts: Option<&Path>) -> Result<Self, RenderError> {
-        let mut fonts: Vec<Font> = SHIPPED_FONTS
+        let mut fonts: Vec<Font> = super::geometry::SHIPPED_FONTS
             .iter()
             .flat_map(|data| Font::iter(Bytes::new(*data)))
             .collect();
@@ -113,8 +105,7 @@ impl PdfRenderer {
     /// The data the layout reads for `doc` (its `/data.json`), e.g. to compare with
     /// typst alone on the same input.
     pub fn layout_json(&self, doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError> {
-        serde_json::to_vec(&LayoutData::new(doc, profile))
-            .map_err(|e| RenderError::Layout(e.to_string()))
+        LayoutData::new(doc, profile).to_json(doc)
     }
 
     /// Lays out and exports one document as PDF/A-2b; returns the bytes and the page count.
@@ -133,8 +124,9 @@ impl PdfRenderer {
         profile: &Profile,
         marks: Option<&Marks>,
     ) -> Result<(Vec<u8>, usize), RenderError> {
-        let json = serde_json::to_vec(&LayoutData::new(doc, profile).marked(doc, marks))
-            .map_err(|e| RenderError::Layout(e.to_string()))?;
+        let json = LayoutData::new(doc, profile)
+            .marked(doc, marks)
+            .to_json(doc)?;
         if json.len() > super::budget::MAX_LAYOUT_BYTES {
             return Err(RenderError::TooLarge {
                 kb: json.len() / 1024,
@@ -410,6 +402,7 @@ fn not_found(id: FileId) -> FileError {
 #[derive(Serialize)]
 struct LayoutData<'a> {
     profile: &'a Profile,
+    geometry: super::geometry::Geometry,
     meta: Meta,
     parent: Vec<String>,
     agency: Vec<String>,
@@ -440,6 +433,17 @@ struct MarksData {
     seal: Option<f64>,
 }
 
+/// An annex's "(Kèm theo …)" line in lines of the text width.
+fn attached_lines(line: &str, profile: &Profile) -> Vec<String> {
+    let g = super::geometry::Geometry::new(profile);
+    super::geometry::wrap(
+        line,
+        profile.body_pt,
+        super::geometry::Face::Italic,
+        g.text_width,
+    )
+}
+
 /// The signature image fits 20 mm high and at most 55 mm wide.
 fn signature_box(width: u32, height: u32) -> (f64, f64) {
     let aspect = width as f64 / height as f64;
@@ -465,7 +469,8 @@ struct Meta {
 struct AnnexData<'a> {
     label: String,
     title: String,
-    attached: String,
+    /// The "(Kèm theo …)" line, broken as the DOCX breaks it.
+    attached: Vec<String>,
     body: &'a [Block],
 }
 
@@ -476,10 +481,11 @@ impl<'a> LayoutData<'a> {
         let date = doc.date();
         LayoutData {
             profile,
+            geometry: super::geometry::Geometry::new(profile),
             meta: Meta {
                 title: doc.subject_one_line(),
                 author: doc.issuer_one_line(),
-                keywords: doc.number_symbol().replace('\u{a0}', ""),
+                keywords: doc.number_symbol().replace(crate::text::BLANK_CHAR, ""),
                 year: date.year(),
                 month: date.month().unwrap_or(1),
                 day: date.day().unwrap_or(1),
@@ -490,7 +496,11 @@ impl<'a> LayoutData<'a> {
             date_line: doc.date_line(),
             urgency: p.urgency.map(|u| u.label()),
             kind_title: p.kind.title(),
-            subject: doc.subject_lines(),
+            subject: super::geometry::subject_lines(
+                doc,
+                profile,
+                &super::geometry::Geometry::new(profile),
+            ),
             addressees: doc.addressee_lines(),
             authority: p.preamble.as_ref().map(|pre| pre.authority.clone()),
             grounds: doc.ground_lines(),
@@ -501,15 +511,44 @@ impl<'a> LayoutData<'a> {
             annexes: p
                 .annexes
                 .iter()
-                .map(|a| AnnexData {
-                    label: a.label.trim().to_string(),
+                .enumerate()
+                .map(|(i, a)| AnnexData {
+                    label: doc.annex_label(i),
                     title: a.title.trim().to_uppercase(),
-                    attached: doc.attached_line(a),
+                    attached: attached_lines(&doc.attached_line(a), profile),
                     body: &a.body,
                 })
                 .collect(),
             marks: None,
         }
+    }
+
+    /// The JSON the layout reads, each table's `widths` replaced by its columns in
+    /// points ([`super::geometry::column_widths`], as the DOCX's).
+    fn to_json(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
+        let err = |e: serde_json::Error| RenderError::Layout(e.to_string());
+        let mut value = serde_json::to_value(self).map_err(err)?;
+        let g = self.geometry;
+        let fix = |json: Option<&mut serde_json::Value>, blocks: &[Block]| {
+            let Some(serde_json::Value::Array(items)) = json else {
+                return;
+            };
+            for (item, block) in items.iter_mut().zip(blocks) {
+                if let Block::Table(t) = block {
+                    item["widths"] =
+                        serde_json::json!(super::geometry::column_widths(t, self.profile, &g));
+                }
+            }
+        };
+        let parts = doc.parts();
+        fix(value.get_mut("body"), &parts.body);
+        for (i, annex) in parts.annexes.iter().enumerate() {
+            fix(
+                value.pointer_mut(&format!("/annexes/{i}/body")),
+                &annex.body,
+            );
+        }
+        serde_json::to_vec(&value).map_err(err)
     }
 
     /// With the images of `marks`; an electronic document's annexes leave the
@@ -524,7 +563,7 @@ impl<'a> LayoutData<'a> {
             seal: m.seal.as_ref().map(|s| s.diameter.mm()),
         });
         for (a, annex) in self.annexes.iter_mut().zip(&doc.parts().annexes) {
-            a.attached = doc.attached_line_unfilled(annex);
+            a.attached = attached_lines(&doc.attached_line_unfilled(annex), self.profile);
         }
         self
     }

@@ -71,7 +71,7 @@ pub fn sign_document(
         seal: e.seal.clone(),
     };
     let (pdf, pages) = renderer.pdf_marked(doc, &marks)?;
-    let number = doc.number_symbol().replace('\u{a0}', "");
+    let number = doc.number_symbol().replace(crate::text::BLANK_CHAR, "");
     let place = parts.place.trim().to_string();
     let signer_reason = format!("Ký ban hành văn bản số {number}");
     let (pdf, first) = pades::sign(

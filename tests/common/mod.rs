@@ -2,6 +2,7 @@
 //! real consumers of its files (poppler, qpdf, python-docx, LibreOffice).
 #![allow(dead_code)]
 
+pub mod layout;
 pub mod png;
 pub mod server;
 pub mod sign;

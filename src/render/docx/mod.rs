@@ -1,21 +1,35 @@
-//! DOCX through docx-rs: the same page, header, body and footer as the PDF, in a
-//! form Word and LibreOffice open without complaint. Every run names
-//! "Times New Roman" for all four font slots (ascii, hAnsi, cs, eastAsia).
+//! DOCX through docx-rs: the same page, header, body and footer as the PDF, so that
+//! the file a clerk opens in Word or LibreOffice breaks its lines and pages where
+//! the PDF does.
+//!
+//! The measures come from [`Geometry`] (the PDF layout reads the same): every line
+//! is set at an exact pitch, every gap is a stated spacing or an empty paragraph of
+//! exact height, and the header's columns have the PDF's widths. Every run names
+//! "Times New Roman" for all four font slots (ascii, hAnsi, cs, eastAsia). The
+//! paragraphs use named styles (Normal for the body, Heading 1–3, Nơi nhận, Chữ ký)
+//! so the document edits like one written in Word; each annex is its own section,
+//! numbering its own pages. [`finish`] then corrects what docx-rs cannot write.
+
+mod body;
+mod finish;
 
 use docx_rs::{
-    AlignmentType, BorderType, Docx, Footnote, Header, LineSpacing, LineSpacingType, PageMargin,
-    Paragraph, ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, RunProperty,
-    SpecialIndentType, Table as DTable, TableCell, TableCellMargins, TableLayoutType, TableRow,
-    VAlignType, VMergeType, VertAlignType, WidthType,
+    AlignmentType, BorderType, Docx, Header, LineSpacing, LineSpacingType, PageMargin, PageNumType,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, Section,
+    SpecialIndentType, Style as DStyle, StyleType, Table as DTable, TableCell, TableCellMargins,
+    TableLayoutType, TableRow, WidthType,
 };
 
+use super::geometry::{self, Face, Geometry, twips};
 use super::{Profile, RenderError};
-use crate::model::{Align, Block, Document, HeadingLevel, Inline, Table};
+use crate::model::{Annex, Document, HeadingLevel};
 
 const FONT: &str = "Times New Roman";
 /// A4 in twips.
 const PAGE_W: u32 = 11906;
 const PAGE_H: u32 = 16838;
+/// Footnote text (pt), as in the PDF layout.
+const FOOTNOTE_PT: f32 = 12.0;
 
 fn mm(x: f32) -> i32 {
     (x * 1440.0 / 25.4).round() as i32
@@ -54,50 +68,92 @@ fn run(text: &str, s: Style) -> Run {
     r
 }
 
-/// A paragraph with no indent and the given alignment and spacing after (pt).
-fn para(align: AlignmentType, after_pt: f32) -> Paragraph {
-    Paragraph::new().align(align).line_spacing(
-        LineSpacing::new()
-            .before(0)
-            .after((after_pt * 20.0) as u32)
-            .line(264)
-            .line_rule(LineSpacingType::Auto),
-    )
+/// The hyphens inside numbers and symbols ("965/UBND-KT", "30/2020/NĐ-CP") made
+/// non-breaking (U+2011), so a symbol never breaks across lines, as in the PDF.
+fn unbreakable_symbols(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    // The start of the current word and whether it holds a digit before a "/".
+    let mut word_start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            word_start = i + 1;
+        }
+        let in_symbol = c == '-'
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+            && i > word_start
+            && chars[i - 1].is_alphanumeric()
+            && {
+                let word = &chars[word_start..i];
+                word.first().is_some_and(|f| f.is_ascii_digit()) && word.contains(&'/')
+            };
+        out.push(if in_symbol { '\u{2011}' } else { c });
+    }
+    out
 }
 
-fn centered(text: &str, s: Style, after_pt: f32) -> Paragraph {
-    para(AlignmentType::Center, after_pt).add_run(run(text, s))
+/// A paragraph with no indent, the given alignment, lines exactly `pitch` points
+/// apart and `after_pt` after it.
+fn para(align: AlignmentType, pitch: f32, after_pt: f32) -> Paragraph {
+    Paragraph::new()
+        .align(align)
+        .indent(
+            Some(0),
+            Some(SpecialIndentType::FirstLine(0)),
+            Some(0),
+            None,
+        )
+        .line_spacing(
+            LineSpacing::new()
+                .before(0)
+                .after(twips(after_pt) as u32)
+                .line(twips(pitch))
+                .line_rule(LineSpacingType::Exact),
+        )
 }
 
-/// A short centred rule: a bottom border on an empty paragraph narrowed by indents,
-/// so it is `length` twips long inside a column of `column` twips.
-fn rule(column: i32, length: i32) -> Paragraph {
-    let side = ((column - length) / 2).max(0);
-    let mut p = para(AlignmentType::Center, 0.0)
-        .indent(Some(side), None, Some(side), None)
-        .size(4);
-    p.property = p.property.set_border(
-        ParagraphBorder::new(ParagraphBorderPosition::Bottom)
-            .val(BorderType::Single)
-            .size(6)
-            .space(1)
-            .color("000000"),
+/// An empty paragraph exactly `h` points high (the PDF layout's `spacer`).
+fn spacer(h: f32) -> Paragraph {
+    Paragraph::new()
+        .indent(
+            Some(0),
+            Some(SpecialIndentType::FirstLine(0)),
+            Some(0),
+            None,
+        )
+        .size(2)
+        .line_spacing(
+            LineSpacing::new()
+                .before(0)
+                .after(0)
+                .line(twips(h))
+                .line_rule(LineSpacingType::Exact),
+        )
+}
+
+/// A rule `length` points long centred in a column `column` points wide: the bottom
+/// border of an empty paragraph narrowed by indents ([`geometry::RULE_LINE_PT`] high).
+fn rule(column: f32, length: f32) -> Paragraph {
+    let side = (twips((column - length) / 2.0)).max(0);
+    let mut p = spacer(geometry::RULE_LINE_PT).indent(
+        Some(side),
+        Some(SpecialIndentType::FirstLine(0)),
+        Some(side),
+        None,
     );
-    p.line_spacing(
-        LineSpacing::new()
-            .before(0)
-            .after(60)
-            .line(80)
-            .line_rule(LineSpacingType::Exact),
-    )
+    p.property = p.property.set_borders(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+                .val(BorderType::Single)
+                .size(geometry::RULE_EIGHTHS)
+                .space(geometry::RULE_SPACE_PT as usize)
+                .color("000000"),
+        ),
+    );
+    p
 }
 
-/// Rough printed width of a line in twips (Times-like faces, bold upper case wider).
-fn printed_width(text: &str, pt: f32, bold_upper: bool) -> i32 {
-    let em = if bold_upper { 0.68 } else { 0.5 };
-    (text.chars().count() as f32 * pt * em * 20.0) as i32
-}
-
+/// A borderless layout table with cells of exactly these widths (no padding).
 fn borderless(widths: &[i32], rows: Vec<TableRow>) -> DTable {
     let total: i32 = widths.iter().sum();
     DTable::without_borders(rows)
@@ -105,7 +161,7 @@ fn borderless(widths: &[i32], rows: Vec<TableRow>) -> DTable {
         .layout(TableLayoutType::Fixed)
         .width(total as usize, WidthType::Dxa)
         .indent(0)
-        .margins(TableCellMargins::new().margin(0, 40, 0, 40))
+        .margins(TableCellMargins::new().margin(0, 0, 0, 0))
 }
 
 fn cell(width: i32, paragraphs: Vec<Paragraph>) -> TableCell {
@@ -116,190 +172,137 @@ fn cell(width: i32, paragraphs: Vec<Paragraph>) -> TableCell {
     c
 }
 
-struct Writer<'a> {
-    profile: &'a Profile,
-    text_width: i32,
-    footnotes: usize,
+/// The widest of `lines` printed at `size` in `face`, in points.
+fn widest(lines: &[String], size: f32, face: Face) -> f32 {
+    lines
+        .iter()
+        .map(|l| geometry::width(l, size, face))
+        .fold(0.0, f32::max)
 }
 
-impl Writer<'_> {
-    fn body_style(&self) -> Style {
-        Style {
-            size: self.profile.body_pt,
-            ..Style::default()
-        }
-    }
-
-    fn runs(&mut self, mut p: Paragraph, runs: &[Inline], base: Style) -> Paragraph {
-        for r in runs {
-            p = match r {
-                Inline::Text { text, bold, italic } => p.add_run(run(
-                    text,
-                    Style {
-                        bold: base.bold || *bold,
-                        italic: base.italic || *italic,
-                        ..base
-                    },
-                )),
-                Inline::Break => p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping)),
-                Inline::Footnote { content } => {
-                    self.footnotes += 1;
-                    let note = self.runs(
-                        para(AlignmentType::Both, 0.0),
-                        content,
-                        Style {
-                            size: 12.0,
-                            ..Style::default()
-                        },
-                    );
-                    let mut r = Run::new().add_footnote_reference(Footnote {
-                        id: self.footnotes,
-                        content: vec![note],
-                    });
-                    r.run_property = RunProperty::new()
-                        .fonts(fonts())
-                        .size(half_points(base.size))
-                        .vert_align(VertAlignType::SuperScript);
-                    p.add_run(r)
-                }
-            };
-        }
-        p
-    }
-
-    fn body_par(&self) -> Paragraph {
-        para(AlignmentType::Both, self.profile.paragraph_spacing_pt).indent(
+/// The named styles: Normal is the body profile; the others are what a clerk
+/// picks from Word's style list to edit the letter.
+fn styles(docx: Docx, profile: &Profile, g: &Geometry) -> Docx {
+    let exact = |size: f32, after: f32| {
+        LineSpacing::new()
+            .before(0)
+            .after(twips(after) as u32)
+            .line(twips(g.pitch(size)))
+            .line_rule(LineSpacingType::Exact)
+    };
+    let mut normal = DStyle::new("Normal", StyleType::Paragraph)
+        .name("Normal")
+        .q_format(true)
+        .fonts(fonts())
+        .size(half_points(profile.body_pt))
+        .align(AlignmentType::Both)
+        .line_spacing(exact(profile.body_pt, profile.paragraph_spacing_pt))
+        .indent(
             None,
             Some(SpecialIndentType::FirstLine(
-                (self.profile.indent_cm * 567.0) as i32,
+                (profile.indent_cm * 567.0).round() as i32,
             )),
             None,
             None,
+        );
+    normal.paragraph_property = normal.paragraph_property.widow_control(true);
+    let heading = |level: HeadingLevel, name: &str, outline: usize| {
+        let mut s = DStyle::new(body::heading_style(level), StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .q_format(true)
+            .bold()
+            .outline_lvl(outline);
+        if level == HeadingLevel::Subsection {
+            s = s.italic();
+        }
+        s.paragraph_property = s.paragraph_property.keep_next(true);
+        s
+    };
+    let plain = |id: &str, name: &str, size: f32, align: AlignmentType| {
+        DStyle::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .q_format(true)
+            .size(half_points(size))
+            .align(align)
+            .line_spacing(exact(size, 0.0))
+            .indent(Some(0), Some(SpecialIndentType::FirstLine(0)), None, None)
+    };
+    docx.add_style(normal)
+        .add_style(heading(HeadingLevel::Part, "heading 1", 0))
+        .add_style(heading(HeadingLevel::Section, "heading 2", 1))
+        .add_style(heading(HeadingLevel::Subsection, "heading 3", 2))
+        .add_style(plain(
+            "Recipients",
+            "Nơi nhận",
+            profile.recipients_pt,
+            AlignmentType::Left,
+        ))
+        .add_style(
+            plain(
+                "Signature",
+                "Chữ ký",
+                profile.body_pt,
+                AlignmentType::Center,
+            )
+            .bold(),
         )
-    }
+        .add_style(plain(
+            "FootnoteText",
+            "footnote text",
+            FOOTNOTE_PT,
+            AlignmentType::Both,
+        ))
+}
 
-    fn block(&mut self, docx: Docx, b: &Block) -> Docx {
-        let s = self.body_style();
-        match b {
-            Block::Paragraph { runs } => {
-                let p = self.runs(self.body_par(), runs, s);
-                docx.add_paragraph(p)
-            }
-            Block::Heading { level, runs } => {
-                let style = Style {
-                    bold: true,
-                    italic: *level == HeadingLevel::Subsection,
-                    ..s
-                };
-                let p = self.runs(self.body_par().keep_next(true), runs, style);
-                docx.add_paragraph(p)
-            }
-            Block::Article { number, runs } => {
-                let p = self
-                    .body_par()
-                    .add_run(run(&format!("Điều {number}."), Style { bold: true, ..s }))
-                    .add_run(run(" ", s));
-                let p = self.runs(p, runs, s);
-                docx.add_paragraph(p)
-            }
-            Block::Numbered { label, runs } => {
-                let p = self.body_par().add_run(run(&format!("{label} "), s));
-                let p = self.runs(p, runs, s);
-                docx.add_paragraph(p)
-            }
-            Block::Bullet { marker, runs } => {
-                let m = match marker {
-                    crate::model::BulletMarker::Dash => "- ",
-                    crate::model::BulletMarker::Plus => "+ ",
-                };
-                let p = self.body_par().add_run(run(m, s));
-                let p = self.runs(p, runs, s);
-                docx.add_paragraph(p)
-            }
-            Block::Table(t) => {
-                let table = self.table(t);
-                docx.add_table(table)
-                    .add_paragraph(para(AlignmentType::Left, 0.0).size(8))
-            }
-        }
-    }
+/// The page header of every page but the first of its section: the page number.
+fn page_headers(profile: &Profile, g: &Geometry) -> (Header, Header) {
+    let pitch = g.pitch(profile.body_pt);
+    (
+        Header::new().add_paragraph(
+            para(AlignmentType::Center, pitch, 0.0).add_page_num_field(profile.body_pt),
+        ),
+        Header::new().add_paragraph(para(AlignmentType::Center, pitch, 0.0)),
+    )
+}
 
-    fn table(&mut self, t: &Table) -> DTable {
-        let widths: Vec<i32> = t
-            .widths()
-            .iter()
-            .map(|w| (w * self.text_width as f32) as i32)
-            .collect();
-        let size = self.profile.table_pt;
-        let mut rows = vec![];
-        for r in 0..t.rows() {
-            let mut cells = vec![];
-            let mut c = 0;
-            while c < t.columns() {
-                let cell_ref = t.cell_at(r, c);
-                let span_width: i32 = widths[cell_ref.col..cell_ref.col + cell_ref.colspan]
-                    .iter()
-                    .sum();
-                let align = if cell_ref.header {
-                    AlignmentType::Center
-                } else {
-                    match t.aligns()[cell_ref.col] {
-                        Align::Left => AlignmentType::Left,
-                        Align::Center => AlignmentType::Center,
-                        Align::Right => AlignmentType::Right,
-                    }
-                };
-                let style = Style {
-                    size,
-                    bold: cell_ref.header,
-                    italic: false,
-                };
-                let mut tc = if cell_ref.row == r {
-                    let p = self.runs(para(align, 0.0), &cell_ref.runs, style);
-                    cell(span_width, vec![p])
-                } else {
-                    cell(span_width, vec![para(align, 0.0)])
-                };
-                if cell_ref.rowspan > 1 {
-                    tc = tc.vertical_merge(if cell_ref.row == r {
-                        VMergeType::Restart
-                    } else {
-                        VMergeType::Continue
-                    });
-                }
-                if cell_ref.colspan > 1 {
-                    tc = tc.grid_span(cell_ref.colspan);
-                }
-                cells.push(tc.vertical_align(VAlignType::Center));
-                c += cell_ref.colspan;
-            }
-            rows.push(TableRow::new(cells));
-        }
-        DTable::new(rows)
-            .set_grid(widths.iter().map(|w| *w as usize).collect())
-            .layout(TableLayoutType::Fixed)
-            .width(widths.iter().sum::<i32>() as usize, WidthType::Dxa)
+fn page_margin(profile: &Profile) -> PageMargin {
+    PageMargin::new()
+        .top(mm(profile.margin_top_mm))
+        .bottom(mm(profile.margin_bottom_mm))
+        .left(mm(profile.margin_left_mm))
+        .right(mm(profile.margin_right_mm))
+        .header(mm(8.0))
+        .footer(mm(8.0))
+}
+
+/// What goes into the document body, in order; a section ends the letter or an
+/// annex (all but the last, which the document's own section ends).
+enum Part {
+    Paragraph(Box<Paragraph>),
+    Table(Box<DTable>),
+}
+
+/// Collects the parts of one section.
+#[derive(Default)]
+struct Parts(Vec<Part>);
+
+impl Parts {
+    fn add_paragraph(mut self, p: Paragraph) -> Self {
+        self.0.push(Part::Paragraph(Box::new(p)));
+        self
+    }
+    fn add_table(mut self, t: DTable) -> Self {
+        self.0.push(Part::Table(Box::new(t)));
+        self
     }
 }
 
 /// Renders the document as a DOCX file.
 pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError> {
-    let p = doc.parts();
-    let text_width = PAGE_W as i32 - mm(profile.margin_left_mm) - mm(profile.margin_right_mm);
-    // The national title needs about 61 % of the width at 13 pt bold.
-    let left_w = text_width * 38 / 100;
-    let right_w = text_width - left_w;
-    let header_pt = profile.header_pt;
-    let plain = |size| Style {
-        size,
-        ..Style::default()
-    };
-    let bold = |size| Style {
-        size,
-        bold: true,
-        italic: false,
-    };
-
+    let g = Geometry::new(profile);
     let date = doc.date();
     let stamp = format!(
         "{:04}-{:02}-{:02}T08:00:00Z",
@@ -307,217 +310,350 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
         date.month().unwrap_or(1),
         date.day().unwrap_or(1)
     );
-    let mut docx =
+    let mut w = body::Writer {
+        profile,
+        geometry: g,
+        footnotes: 0,
+    };
+    let (numbered, first) = page_headers(profile, &g);
+    let mut docx = styles(
         Docx::new()
             .page_size(PAGE_W, PAGE_H)
-            .page_margin(
-                PageMargin::new()
-                    .top(mm(profile.margin_top_mm))
-                    .bottom(mm(profile.margin_bottom_mm))
-                    .left(mm(profile.margin_left_mm))
-                    .right(mm(profile.margin_right_mm))
-                    .header(mm(8.0))
-                    .footer(mm(8.0)),
-            )
+            .page_margin(page_margin(profile))
             .default_fonts(fonts())
             .default_size(half_points(profile.body_pt))
             .created_at(&stamp)
-            .updated_at(&stamp)
-            .header(Header::new().add_paragraph(
-                para(AlignmentType::Center, 0.0).add_page_num_field(profile.body_pt),
-            ))
-            .first_header(Header::new().add_paragraph(para(AlignmentType::Center, 0.0)))
-            .title_pg();
-
-    // ---- header: two borderless columns ----
-    let (parent, agency) = doc.issuer_lines();
-    let mut left = vec![];
-    for l in &parent {
-        left.push(centered(l, plain(header_pt), 0.0));
-    }
-    for l in &agency {
-        left.push(centered(l, bold(header_pt), 0.0));
-    }
-    let agency_w = agency
-        .iter()
-        .map(|l| printed_width(l, header_pt, true))
-        .max()
-        .unwrap_or(0);
-    left.push(rule(left_w, (agency_w * 2 / 5).min(left_w)));
-    let motto = "Độc lập - Tự do - Hạnh phúc";
-    let right = vec![
-        centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold(header_pt), 0.0),
-        centered(motto, bold(profile.motto_pt), 0.0),
-        rule(
-            right_w,
-            printed_width(motto, profile.motto_pt, false).min(right_w),
-        ),
-    ];
-    let mut left2 = vec![centered(&doc.number_line(), plain(header_pt), 4.0)];
-    if p.kind.title().is_none() {
-        for l in doc.subject_lines() {
-            left2.push(centered(&l, plain(profile.subject_pt), 0.0));
-        }
-    }
-    if let Some(u) = p.urgency {
-        left2.push(centered(u.label(), bold(profile.body_pt), 0.0));
-    }
-    let right2 = vec![centered(
-        &doc.date_line(),
-        Style {
-            size: profile.motto_pt,
-            bold: false,
-            italic: true,
-        },
-        0.0,
-    )];
-    docx = docx.add_table(borderless(
-        &[left_w, right_w],
-        vec![
-            TableRow::new(vec![cell(left_w, left), cell(right_w, right)]),
-            TableRow::new(vec![cell(left_w, left2), cell(right_w, right2)]),
-        ],
-    ));
-    docx = docx.add_paragraph(para(AlignmentType::Left, 0.0));
-
-    let body = Style {
-        size: profile.body_pt,
-        ..Style::default()
-    };
-    // ---- title block ----
-    if let Some(title) = p.kind.title() {
-        docx = docx.add_paragraph(centered(&title, bold(profile.body_pt), 0.0));
-        let lines = doc.subject_lines();
-        for l in &lines {
-            docx = docx.add_paragraph(centered(l, bold(profile.body_pt), 0.0));
-        }
-        let w = lines
-            .iter()
-            .map(|l| printed_width(l, profile.body_pt, false))
-            .max()
-            .unwrap_or(0);
-        docx = docx.add_paragraph(rule(text_width, w / 3));
-    }
-    let mut w = Writer {
+            .updated_at(&stamp),
         profile,
-        text_width,
-        footnotes: 0,
-    };
+        &g,
+    );
 
-    // ---- decision preamble ----
-    if let Some(pre) = &p.preamble {
-        docx = docx.add_paragraph(centered(&pre.authority, bold(profile.body_pt), 6.0));
-        for g in doc.ground_lines() {
-            docx = docx.add_paragraph(w.body_par().add_run(run(
-                &g,
-                Style {
-                    italic: true,
-                    ..body
-                },
-            )));
-        }
-        docx = docx.add_paragraph(centered("QUYẾT ĐỊNH:", bold(profile.body_pt), 6.0));
+    // The letter, then each annex: one section each.
+    let mut sections = vec![letter(doc, profile, &g, &mut w)];
+    for (i, a) in doc.parts().annexes.iter().enumerate() {
+        sections.push(annex(doc, i, a, profile, &g, &mut w));
     }
-
-    // ---- Kính gửi ----
-    let addressees = doc.addressee_lines();
-    if addressees.len() == 1 {
-        docx = docx.add_paragraph(centered(&format!("Kính gửi: {}", addressees[0]), body, 6.0));
-    } else if addressees.len() > 1 {
-        let label_w = 1400;
-        let pad = 850;
-        let list: Vec<Paragraph> = addressees
+    let last = sections.pop().expect("the letter is a section");
+    for parts in sections {
+        let (numbered, first) = page_headers(profile, &g);
+        let mut section = Section::new()
+            .page_size(docx_rs::PageSize::new().size(PAGE_W, PAGE_H))
+            .page_margin(page_margin(profile))
+            .header(numbered)
+            .first_header(first)
+            .title_pg();
+        if docx
+            .document
+            .children
             .iter()
-            .map(|a| para(AlignmentType::Both, 2.0).add_run(run(a, body)))
-            .collect();
-        docx = docx
-            .add_table(borderless(
-                &[pad, label_w, text_width - pad - label_w],
-                vec![TableRow::new(vec![
-                    cell(pad, vec![para(AlignmentType::Left, 0.0)]),
-                    cell(
-                        label_w,
-                        vec![para(AlignmentType::Left, 0.0).add_run(run("Kính gửi:", body))],
-                    ),
-                    cell(text_width - pad - label_w, list),
-                ])],
-            ))
-            .add_paragraph(para(AlignmentType::Left, 0.0));
+            .any(|c| matches!(c, docx_rs::DocumentChild::Section(_)))
+        {
+            section = section.page_num_type(PageNumType::new().start(1));
+        }
+        for p in parts.0 {
+            section = match p {
+                Part::Paragraph(p) => section.add_paragraph(*p),
+                Part::Table(t) => section.add_table(*t),
+            };
+        }
+        docx = docx.add_section(section);
     }
-
-    // ---- body ----
-    for b in &p.body {
-        docx = w.block(docx, b);
-    }
-
-    // ---- nơi nhận and signature ----
-    let half = text_width / 2;
-    let mut recipients = vec![para(AlignmentType::Left, 0.0).add_run(run(
-        "Nơi nhận:",
-        Style {
-            size: profile.recipients_label_pt,
-            bold: true,
-            italic: true,
-        },
-    ))];
-    for r in doc.recipient_lines() {
-        recipients
-            .push(para(AlignmentType::Left, 0.0).add_run(run(&r, plain(profile.recipients_pt))));
-    }
-    let mut sig: Vec<Paragraph> = doc
-        .signature_lines()
-        .iter()
-        .map(|l| centered(l, bold(profile.body_pt), 0.0))
-        .collect();
-    for _ in 0..5 {
-        sig.push(centered("", body, 0.0));
-    }
-    sig.push(centered(
-        p.signature.name.trim(),
-        bold(profile.body_pt),
-        0.0,
-    ));
-    docx = docx
-        .add_paragraph(para(AlignmentType::Left, 0.0))
-        .add_table(borderless(
-            &[half, text_width - half],
-            vec![
-                TableRow::new(vec![cell(half, recipients), cell(text_width - half, sig)])
-                    .cant_split(),
-            ],
-        ));
-
-    // ---- annexes ----
-    for a in &p.annexes {
-        let mut first = true;
-        let mut head = |docx: Docx, text: &str, s: Style| {
-            let par = centered(text, s, 0.0).page_break_before(first);
-            first = false;
-            docx.add_paragraph(par)
+    for p in last.0 {
+        docx = match p {
+            Part::Paragraph(p) => docx.add_paragraph(*p),
+            Part::Table(t) => docx.add_table(*t),
         };
-        if !a.label.trim().is_empty() {
-            docx = head(docx, a.label.trim(), bold(profile.body_pt));
-        }
-        docx = head(docx, &a.title.trim().to_uppercase(), bold(profile.body_pt));
-        docx = head(
-            docx,
-            &doc.attached_line(a),
-            Style {
-                italic: true,
-                ..body
-            },
-        );
-        docx = docx.add_paragraph(para(AlignmentType::Left, 0.0));
-        for b in &a.body {
-            docx = w.block(docx, b);
-        }
+    }
+    docx = docx.header(numbered).first_header(first).title_pg();
+    if !doc.parts().annexes.is_empty() {
+        docx.document.section_property = docx
+            .document
+            .section_property
+            .page_num_type(PageNumType::new().start(1));
     }
 
     let mut out = std::io::Cursor::new(Vec::new());
     docx.build()
         .pack(&mut out)
         .map_err(|e| RenderError::Docx(e.to_string()))?;
-    Ok(out.into_inner())
+    finish::finish(&out.into_inner(), w.footnotes > 0)
+}
+
+/// The letter: header (ô 1–5), title, preamble, Kính gửi, body, Nơi nhận and
+/// signature.
+fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer) -> Parts {
+    let p = doc.parts();
+    let hp = profile.header_pt;
+    let pitch = |size| g.pitch(size);
+    let center = |text: &str, size: f32, bold: bool, italic: bool| {
+        para(AlignmentType::Center, pitch(size), 0.0)
+            .add_run(run(text, Style { size, bold, italic }))
+    };
+
+    // ---- header: two borderless columns of the PDF's widths ----
+    let (parent, agency) = doc.issuer_lines();
+    let mut left = vec![];
+    for l in &parent {
+        left.push(center(l, hp, false, false));
+    }
+    for l in &agency {
+        left.push(center(l, hp, true, false));
+    }
+    left.push(rule(
+        g.left_column,
+        (widest(&agency, hp, Face::Bold) * g.agency_rule).min(g.left_column),
+    ));
+    let motto = geometry::MOTTO.to_string();
+    let right = vec![
+        center(geometry::NATIONAL_TITLE, hp, true, false),
+        center(&motto, profile.motto_pt, true, false),
+        rule(
+            g.right_column,
+            widest(std::slice::from_ref(&motto), profile.motto_pt, Face::Bold),
+        ),
+    ];
+    let row_gap = twips(g.header_row_gap) as u32;
+    let before = |p: Paragraph, pt: u32, pitch: f32| {
+        p.line_spacing(
+            LineSpacing::new()
+                .before(pt)
+                .after(0)
+                .line(twips(pitch))
+                .line_rule(LineSpacingType::Exact),
+        )
+    };
+    let mut left2 = vec![before(
+        center(&doc.number_line(), hp, false, false),
+        row_gap,
+        pitch(hp),
+    )];
+    if p.kind.title().is_none() {
+        for (i, l) in geometry::subject_lines(doc, profile, g).iter().enumerate() {
+            let line = center(l, profile.subject_pt, false, false);
+            left2.push(if i == 0 {
+                before(line, twips(g.subject_gap) as u32, pitch(profile.subject_pt))
+            } else {
+                line
+            });
+        }
+    }
+    if let Some(u) = p.urgency {
+        let framed = run(
+            u.label(),
+            Style {
+                size: profile.body_pt,
+                bold: true,
+                italic: false,
+            },
+        )
+        .text_border(
+            docx_rs::TextBorder::new()
+                .border_type(BorderType::Single)
+                .size(6)
+                .space(1)
+                .color("000000"),
+        );
+        left2.push(before(
+            para(AlignmentType::Center, pitch(profile.body_pt), 0.0).add_run(framed),
+            80,
+            pitch(profile.body_pt),
+        ));
+    }
+    let right2 = vec![before(
+        center(&doc.date_line(), profile.motto_pt, false, true),
+        row_gap,
+        pitch(profile.motto_pt),
+    )];
+    let (lw, rw) = (twips(g.left_column), twips(g.right_column));
+    // An empty 1 pt paragraph first: LibreOffice lays a page that opens with a table
+    // and carries a footnote 22 pt lower without it.
+    let mut parts = Parts::default()
+        .add_paragraph(spacer(g.page_top))
+        .add_table(borderless(
+            &[lw, rw],
+            vec![
+                TableRow::new(vec![cell(lw, left), cell(rw, right)]),
+                TableRow::new(vec![cell(lw, left2), cell(rw, right2)]),
+            ],
+        ))
+        .add_paragraph(spacer(g.after_header));
+
+    let body = profile.body_pt;
+    // ---- title block ----
+    if let Some(title) = p.kind.title() {
+        parts = parts.add_paragraph(center(&title, body, true, false));
+        let lines = geometry::subject_lines(doc, profile, g);
+        for l in &lines {
+            parts = parts.add_paragraph(center(l, body, true, false));
+        }
+        parts = parts
+            .add_paragraph(rule(
+                g.text_width,
+                widest(&lines, body, Face::Bold) * g.title_rule,
+            ))
+            .add_paragraph(spacer(g.after_title));
+    }
+
+    // ---- decision preamble ----
+    let gap = profile.paragraph_spacing_pt;
+    if let Some(pre) = &p.preamble {
+        parts = parts.add_paragraph(para(AlignmentType::Center, pitch(body), gap).add_run(run(
+            &pre.authority,
+            Style {
+                size: body,
+                bold: true,
+                italic: false,
+            },
+        )));
+        for ground in doc.ground_lines() {
+            parts = parts.add_paragraph(w.body_par().add_run(run(
+                &unbreakable_symbols(&ground),
+                Style {
+                    size: body,
+                    bold: false,
+                    italic: true,
+                },
+            )));
+        }
+        parts = parts.add_paragraph(para(AlignmentType::Center, pitch(body), gap).add_run(run(
+            "QUYẾT ĐỊNH:",
+            Style {
+                size: body,
+                bold: true,
+                italic: false,
+            },
+        )));
+    }
+
+    // ---- Kính gửi ----
+    let plain = Style {
+        size: body,
+        ..Style::default()
+    };
+    let addressees = doc.addressee_lines();
+    if addressees.len() == 1 {
+        parts = parts.add_paragraph(
+            para(AlignmentType::Center, pitch(body), gap)
+                .add_run(run(&format!("Kính gửi: {}", addressees[0]), plain)),
+        );
+    } else if addressees.len() > 1 {
+        let label = twips(g.addressee_label);
+        let indent = twips(g.addressee_indent);
+        parts = parts.add_paragraph(
+            para(AlignmentType::Left, pitch(body), 0.0)
+                .indent(
+                    Some(label),
+                    Some(SpecialIndentType::FirstLine(0)),
+                    None,
+                    None,
+                )
+                .add_run(run("Kính gửi:", plain)),
+        );
+        for (i, a) in addressees.iter().enumerate() {
+            let after = if i + 1 == addressees.len() { gap } else { 0.0 };
+            parts = parts.add_paragraph(
+                para(AlignmentType::Both, pitch(body), after)
+                    .indent(
+                        Some(indent),
+                        Some(SpecialIndentType::FirstLine(0)),
+                        None,
+                        None,
+                    )
+                    .add_run(run(&unbreakable_symbols(a), plain)),
+            );
+        }
+    }
+
+    // ---- body ----
+    for b in &p.body {
+        parts = w.block_into(parts, b);
+    }
+
+    // ---- nơi nhận and signature ----
+    let half = twips(g.text_width / 2.0);
+    let mut recipients = vec![
+        para(AlignmentType::Left, pitch(profile.recipients_label_pt), 0.0).add_run(run(
+            "Nơi nhận:",
+            Style {
+                size: profile.recipients_label_pt,
+                bold: true,
+                italic: true,
+            },
+        )),
+    ];
+    for r in doc.recipient_lines() {
+        recipients.push(
+            para(AlignmentType::Left, pitch(profile.recipients_pt), 0.0)
+                .style("Recipients")
+                .add_run(run(
+                    &r,
+                    Style {
+                        size: profile.recipients_pt,
+                        ..Style::default()
+                    },
+                )),
+        );
+    }
+    let signed = |text: &str| {
+        para(AlignmentType::Center, pitch(body), 0.0)
+            .style("Signature")
+            .add_run(run(
+                text,
+                Style {
+                    size: body,
+                    bold: true,
+                    italic: false,
+                },
+            ))
+    };
+    let mut sig: Vec<Paragraph> = doc.signature_lines().iter().map(|l| signed(l)).collect();
+    sig.push(spacer(g.signature_space));
+    sig.push(signed(p.signature.name.trim()));
+    parts
+        .add_paragraph(spacer(g.before_signature))
+        .add_table(borderless(
+            &[half, twips(g.text_width) - half],
+            vec![
+                TableRow::new(vec![
+                    cell(half, recipients),
+                    cell(twips(g.text_width) - half, sig),
+                ])
+                .cant_split(),
+            ],
+        ))
+}
+
+/// Annex `index`: its label, title and "(Kèm theo …)" line, then its body.
+fn annex(
+    doc: &Document,
+    index: usize,
+    a: &Annex,
+    profile: &Profile,
+    g: &Geometry,
+    w: &mut body::Writer,
+) -> Parts {
+    let body = profile.body_pt;
+    let center = |text: &str, bold: bool, italic: bool| {
+        para(AlignmentType::Center, g.pitch(body), 0.0).add_run(run(
+            text,
+            Style {
+                size: body,
+                bold,
+                italic,
+            },
+        ))
+    };
+    let mut parts = Parts::default()
+        .add_paragraph(center(&doc.annex_label(index), true, false))
+        .add_paragraph(center(&a.title.trim().to_uppercase(), true, false));
+    for l in geometry::wrap(&doc.attached_line(a), body, Face::Italic, g.text_width) {
+        parts = parts.add_paragraph(center(&l, false, true));
+    }
+    parts = parts.add_paragraph(spacer(g.after_title));
+    for b in &a.body {
+        parts = w.block_into(parts, b);
+    }
+    parts
 }
 
 /// The PAGE field, in Times New Roman like every other run.
@@ -534,5 +670,28 @@ impl PageField for Paragraph {
             .add_run(r().add_field_char(FieldCharType::Separate, false))
             .add_run(r().add_text("2"))
             .add_run(r().add_field_char(FieldCharType::End, false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unbreakable_symbols;
+
+    #[test]
+    fn symbols_keep_their_hyphens_together() {
+        assert_eq!(
+            unbreakable_symbols("Công văn số 965/UBND-KT ngày 1/2"),
+            "Công văn số 965/UBND\u{2011}KT ngày 1/2"
+        );
+        assert_eq!(
+            unbreakable_symbols("Nghị định 30/2020/NĐ-CP."),
+            "Nghị định 30/2020/NĐ\u{2011}CP."
+        );
+        // Ordinary hyphens stay breakable.
+        assert_eq!(unbreakable_symbols("2018 - 2020"), "2018 - 2020");
+        assert_eq!(
+            unbreakable_symbols("Đài Truyền thanh-Truyền hình"),
+            "Đài Truyền thanh-Truyền hình"
+        );
     }
 }
