@@ -114,6 +114,80 @@ pub enum RenderError {
     Fonts { path: String, message: String },
 }
 
+/// A piece of printed text; `nobreak` pieces never break across lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub text: String,
+    pub nobreak: bool,
+}
+
+/// Whether a word is a number and symbol ("965/UBND-KT", "30/2020/NĐ-CP;"), which
+/// never breaks across lines (short enough never to overflow one).
+pub(crate) fn is_symbol(word: &str) -> bool {
+    word.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && word.contains('/')
+        && word.chars().count() <= 40
+}
+
+/// Whether a word is a web address, which breaks only after a "/".
+fn is_address(word: &str) -> bool {
+    let host = word.split("://").last().unwrap_or(word);
+    let host = host.split('/').next().unwrap_or("");
+    (word.contains("://") || host.ends_with(".vn") || host.ends_with(".com"))
+        && host.contains('.')
+        && word.chars().count() <= 120
+}
+
+/// `text` cut into pieces for the PDF layout: each number and symbol one unbreakable
+/// piece; a web address its scheme and host in one and each further "/" segment in
+/// another; everything else as it is (the DOCX uses [`is_symbol`] too).
+pub(crate) fn pieces(text: &str) -> Vec<Piece> {
+    let mut out: Vec<Piece> = vec![];
+    let plain = |out: &mut Vec<Piece>, t: &str| match out.last_mut() {
+        Some(p) if !p.nobreak => p.text.push_str(t),
+        _ => out.push(Piece {
+            text: t.to_string(),
+            nobreak: false,
+        }),
+    };
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        plain(&mut out, &rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        if is_symbol(word) {
+            out.push(Piece {
+                text: word.to_string(),
+                nobreak: true,
+            });
+        } else if is_address(word) {
+            let (scheme, tail) = match word.find("://") {
+                Some(i) => word.split_at(i + 3),
+                None => ("", word),
+            };
+            for (i, segment) in tail.split_inclusive('/').enumerate() {
+                let text = if i == 0 {
+                    format!("{scheme}{segment}")
+                } else {
+                    segment.to_string()
+                };
+                out.push(Piece {
+                    text,
+                    nobreak: true,
+                });
+            }
+        } else if !word.is_empty() {
+            plain(&mut out, word);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// The images an electronic document carries in its signature block.
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
@@ -216,5 +290,42 @@ impl Renderer {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Piece, pieces};
+
+    fn show(text: &str) -> Vec<(String, bool)> {
+        pieces(text)
+            .into_iter()
+            .map(|Piece { text, nobreak }| (text, nobreak))
+            .collect()
+    }
+
+    #[test]
+    fn symbols_and_addresses_are_unbreakable_pieces() {
+        assert_eq!(
+            show("Công văn số 965/UBND-KT, ngày 17/7/2024 về"),
+            vec![
+                ("Công văn số ".into(), false),
+                ("965/UBND-KT,".into(), true),
+                (" ngày ".into(), false),
+                ("17/7/2024".into(), true),
+                (" về".into(), false),
+            ]
+        );
+        assert_eq!(
+            show("tại http://hoabinh.sohoaocop.vn/dang-ky/san-pham"),
+            vec![
+                ("tại ".into(), false),
+                ("http://hoabinh.sohoaocop.vn/".into(), true),
+                ("dang-ky/".into(), true),
+                ("san-pham".into(), true),
+            ]
+        );
+        assert_eq!(show("2018 - 2020"), vec![("2018 - 2020".into(), false)]);
+        assert_eq!(pieces("").len(), 0);
     }
 }

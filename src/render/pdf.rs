@@ -433,6 +433,25 @@ struct MarksData {
     seal: Option<f64>,
 }
 
+/// Gives every text run of the layout data (body, annexes, tables, footnotes) its
+/// text in [`super::pieces`], which the layout prints.
+fn add_pieces(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("kind").and_then(|k| k.as_str()) == Some("text") {
+                let text = map.get("text").and_then(|t| t.as_str()).unwrap_or("");
+                let pieces = serde_json::json!(super::pieces(text));
+                map.insert("pieces".into(), pieces);
+            }
+            for v in map.values_mut() {
+                add_pieces(v);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(add_pieces),
+        _ => {}
+    }
+}
+
 /// An annex's "(Kèm theo …)" line in lines of the text width.
 fn attached_lines(line: &str, profile: &Profile) -> Vec<String> {
     let g = super::geometry::Geometry::new(profile);
@@ -542,6 +561,15 @@ impl<'a> LayoutData<'a> {
         };
         let parts = doc.parts();
         fix(value.get_mut("body"), &parts.body);
+        for field in ["grounds", "addressees"] {
+            if let Some(serde_json::Value::Array(items)) = value.get_mut(field) {
+                for item in items {
+                    let text = item.as_str().unwrap_or("").to_string();
+                    *item = serde_json::json!(super::pieces(&text));
+                }
+            }
+        }
+        add_pieces(&mut value);
         for (i, annex) in parts.annexes.iter().enumerate() {
             fix(
                 value.pointer_mut(&format!("/annexes/{i}/body")),

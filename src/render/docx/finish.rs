@@ -145,6 +145,8 @@ pub(super) fn finish(bytes: &[u8], footnotes: bool) -> Result<Vec<u8>, RenderErr
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
+        // The fastest level: the parts are small and rewritten on every render.
+        .compression_level(Some(1))
         .last_modified_time(zip::DateTime::default());
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| err(&e))?;

@@ -69,25 +69,25 @@ fn run(text: &str, s: Style) -> Run {
 }
 
 /// The hyphens inside numbers and symbols ("965/UBND-KT", "30/2020/NĐ-CP") made
-/// non-breaking (U+2011), so a symbol never breaks across lines, as in the PDF.
+/// non-breaking (U+2011), so a symbol never breaks across lines, as in the PDF (the
+/// same words: [`super::is_symbol`]).
 fn unbreakable_symbols(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    // The start of the current word and whether it holds a digit before a "/".
-    let mut word_start = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_whitespace() {
-            word_start = i + 1;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        if super::is_symbol(word) {
+            out.push_str(&word.replace('-', "\u{2011}"));
+        } else {
+            out.push_str(word);
         }
-        let in_symbol = c == '-'
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
-            && i > word_start
-            && chars[i - 1].is_alphanumeric()
-            && {
-                let word = &chars[word_start..i];
-                word.first().is_some_and(|f| f.is_ascii_digit()) && word.contains(&'/')
-            };
-        out.push(if in_symbol { '\u{2011}' } else { c });
+        rest = &rest[end..];
     }
     out
 }
