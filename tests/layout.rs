@@ -636,6 +636,19 @@ fn annexes_are_sections_and_footnotes_carry_their_marks() {
     assert!((top(&d.docx[0]) - top(&other.docx[0])).abs() < 0.5);
 }
 
+/// Renders the letter file `text` as `dir/<stem>.toml` and returns its PDF's pages and
+/// those of LibreOffice's PDF of its DOCX, measured.
+fn render_letter(dir: &Path, stem: &str, text: &str) -> (Vec<Page>, Vec<Page>) {
+    let path = dir.join(format!("{stem}.toml"));
+    std::fs::write(&path, text).unwrap();
+    stdout(vanthu().arg("render").arg(&path).arg("--out").arg(dir));
+    let lo = libreoffice_pdfs(dir);
+    (
+        measure(&dir.join(format!("{stem}.pdf"))),
+        measure(&lo.join(format!("{stem}.pdf"))),
+    )
+}
+
 #[test]
 fn a_long_subject_and_agency_name_wrap_inside_their_columns() {
     let dir = tempfile::tempdir().unwrap();
@@ -654,20 +667,8 @@ fn a_long_subject_and_agency_name_wrap_inside_their_columns() {
         );
     assert!(subject.chars().count() >= 300 && agency.chars().count() >= 300);
     assert_ne!(letter, seed, "the seed's lines were found");
-    let path = dir.path().join("long.toml");
-    std::fs::write(&path, letter).unwrap();
-    stdout(
-        vanthu()
-            .arg("render")
-            .arg(&path)
-            .arg("--out")
-            .arg(dir.path()),
-    );
-    let lo = libreoffice_pdfs(dir.path());
-    for (what, pages) in [
-        ("PDF", measure(&dir.path().join("long.pdf"))),
-        ("DOCX", measure(&lo.join("long.pdf"))),
-    ] {
+    let (pdf, docx) = render_letter(dir.path(), "long", &letter);
+    for (what, pages) in [("PDF", pdf), ("DOCX", docx)] {
         let page = &pages[0];
         let title_x0 = national_title_x0(page);
         let number = page
@@ -712,18 +713,7 @@ fn an_urgent_letter_paginates_alike() {
         "number = 780\nurgency = \"thượng khẩn\"\n",
     );
     assert_ne!(letter, seed);
-    let path = dir.path().join("urgent.toml");
-    std::fs::write(&path, letter).unwrap();
-    stdout(
-        vanthu()
-            .arg("render")
-            .arg(&path)
-            .arg("--out")
-            .arg(dir.path()),
-    );
-    let lo = libreoffice_pdfs(dir.path());
-    let pdf = measure(&dir.path().join("urgent.pdf"));
-    let docx = measure(&lo.join("urgent.pdf"));
+    let (pdf, docx) = render_letter(dir.path(), "urgent", &letter);
     assert_eq!(pdf.len(), docx.len());
     for (n, (a, b)) in pdf.iter().zip(&docx).enumerate() {
         let first = |p: &Page| p.lines.iter().find(|l| l.top > 45.0).map(|l| l.plain());
