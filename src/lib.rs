@@ -47,3 +47,9 @@ pub mod text;
 
 pub use model::Document;
 pub use render::{Format, Renderer};
+
+/// Vietnam's time zone (UTC+7, no daylight saving): the time of every date and hour
+/// vanthu writes.
+pub fn vietnam_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}

@@ -205,6 +205,11 @@ fn every_recipient_gets_exactly_one_message_with_the_registers_files() {
             "RFC 2047: {raw}"
         );
         assert_eq!(m["to"], format!("{name} <{email}>"));
+        // Vietnam time, one Date header; an automatic message says so (RFC 3834).
+        let date = m["date"].as_str().unwrap();
+        assert!(date.ends_with("+0700"), "Date: {date}");
+        assert_eq!(m["dates"], 1, "one Date header");
+        assert_eq!(m["auto_submitted"], "auto-generated");
         assert_eq!(m["from"], "UBND huyện Lục Nam <ubnd@lucnam.vanthu.example>");
         assert_eq!(
             m["reply_to"],

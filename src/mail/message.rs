@@ -7,7 +7,7 @@
 use std::sync::{Arc, OnceLock};
 
 use lettre::Message;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use rusqlite::OptionalExtension;
 
@@ -186,8 +186,18 @@ impl Outgoing {
             )
             .singlepart(Attachment::new(pdf_name).body(self.pdf.as_ref().clone(), pdf_type))
             .singlepart(Attachment::new(docx_name).body(self.docx.as_ref().clone(), docx_type));
-        builder
+        let mut message = builder
             .multipart(body)
-            .map_err(|e| MailError::Build(e.to_string()))
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        // Vietnam time, as everything else the agency writes (lettre writes UTC), and
+        // RFC 3834's mark of a message no person typed, which the body also says.
+        let raw = |name: &'static str, value: String| {
+            HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+        };
+        let now = chrono::Utc::now().with_timezone(&crate::vietnam_offset());
+        let headers = message.headers_mut();
+        headers.insert_raw(raw("Date", now.to_rfc2822()));
+        headers.insert_raw(raw("Auto-Submitted", "auto-generated".into()));
+        Ok(message)
     }
 }

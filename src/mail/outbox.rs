@@ -425,7 +425,7 @@ pub fn pending(
 
 /// A time in Vietnam (UTC+7), `dd/mm/yyyy HH:MM:SS`.
 pub fn vn_time(ms: i64) -> String {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = crate::vietnam_offset();
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.with_timezone(&vn).format("%d/%m/%Y %H:%M:%S").to_string())
         .unwrap_or_default()

@@ -64,7 +64,7 @@ pub fn until_next(
     at: chrono::NaiveTime,
     now: chrono::DateTime<chrono::Utc>,
 ) -> std::time::Duration {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = crate::vietnam_offset();
     let local = now.with_timezone(&vn);
     let mut next = local.date_naive().and_time(at);
     if next <= local.naive_local() {

@@ -52,7 +52,7 @@ pub fn action_label(action: &str) -> String {
 }
 
 fn vn_time(at: &str) -> String {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = crate::vietnam_offset();
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|t| t.with_timezone(&vn).format("%d/%m/%Y %H:%M:%S").to_string())
         .unwrap_or_else(|_| at.to_string())

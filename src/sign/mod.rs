@@ -153,7 +153,7 @@ pub fn send_check(
 /// The time of a signature as the decree shows it: ISO 8601 in Vietnam's zone,
 /// e.g. `2021-05-17T09:30:12+07:00`.
 pub fn vietnam_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = crate::vietnam_offset();
     at.with_timezone(&vn)
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()

@@ -115,7 +115,7 @@ pub fn sign(
     let who = subject(cert);
     let common_name = common_name(cert).unwrap_or_else(|| who.clone());
     let at = request.at;
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = crate::vietnam_offset();
     let m = at
         .with_timezone(&vn)
         .format("D:%Y%m%d%H%M%S+07'00'")

@@ -2,7 +2,7 @@
 //! in the same transaction that stores the rendered files, so no number is ever
 //! consumed without its document, skipped, or given twice.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
@@ -46,7 +46,7 @@ impl From<rusqlite::Error> for RegisterError {
 
 /// Today in Vietnam (UTC+7, no daylight saving).
 pub fn today_vn() -> NaiveDate {
-    let vn = FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = crate::vietnam_offset();
     Utc::now().with_timezone(&vn).date_naive()
 }
 
