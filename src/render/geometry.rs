@@ -49,17 +49,29 @@ impl Face {
             (true, true) => Face::BoldItalic,
         }
     }
+}
 
-    fn data(self) -> &'static [u8] {
-        SHIPPED_FONTS[self as usize]
-    }
+/// The four shipped faces, parsed once (the font data is static).
+fn parsed(face: Face) -> Option<&'static ttf_parser::Face<'static>> {
+    static FACES: std::sync::OnceLock<Vec<Option<ttf_parser::Face<'static>>>> =
+        std::sync::OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            SHIPPED_FONTS
+                .iter()
+                .map(|data| ttf_parser::Face::parse(data, 0).ok())
+                .collect()
+        })
+        .get(face as usize)
+        .and_then(Option::as_ref)
 }
 
 /// The printed width of `text` at `size` points in `face`, in points (advance widths,
-/// no kerning: within a fraction of a point of what typst and LibreOffice print).
+/// no kerning: within a fraction of a point of what typst and LibreOffice print, and
+/// additive: the width of two words is the sum of theirs and the space's).
 /// A character the face lacks counts as half an em.
 pub fn width(text: &str, size: f32, face: Face) -> f32 {
-    let Ok(f) = ttf_parser::Face::parse(face.data(), 0) else {
+    let Some(f) = parsed(face) else {
         return text.chars().count() as f32 * size * 0.5;
     };
     let upem = f32::from(f.units_per_em());
@@ -80,24 +92,25 @@ pub fn width(text: &str, size: f32, face: Face) -> f32 {
 /// the renderers then print these lines as they are, so both break them alike.
 pub fn wrap(text: &str, size: f32, face: Face, width: f32) -> Vec<String> {
     let room = width - 3.0;
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut lines: Vec<Vec<&str>> = vec![];
-    for w in words {
+    let space = self::width(" ", size, face);
+    // Each line's words and its printed width so far.
+    let mut lines: Vec<(Vec<&str>, f32)> = vec![];
+    for w in text.split_whitespace() {
+        let ww = self::width(w, size, face);
         match lines.last_mut() {
-            Some(line)
-                if self::width(&[line.join(" ").as_str(), w].join(" "), size, face) <= room =>
-            {
-                line.push(w)
+            Some((line, used)) if *used + space + ww <= room => {
+                line.push(w);
+                *used += space + ww;
             }
-            _ => lines.push(vec![w]),
+            _ => lines.push((vec![w], ww)),
         }
     }
     let n = lines.len();
-    if n >= 2 && lines[n - 1].len() == 1 && lines[n - 2].len() > 1 {
-        let moved = lines[n - 2].pop().expect("more than one word");
-        lines[n - 1].insert(0, moved);
+    if n >= 2 && lines[n - 1].0.len() == 1 && lines[n - 2].0.len() > 1 {
+        let moved = lines[n - 2].0.pop().expect("more than one word");
+        lines[n - 1].0.insert(0, moved);
     }
-    lines.into_iter().map(|l| l.join(" ")).collect()
+    lines.into_iter().map(|(l, _)| l.join(" ")).collect()
 }
 
 /// The subject's lines as printed: a công văn's "V/v …" in the header's left column

@@ -453,8 +453,7 @@ fn add_pieces(value: &mut serde_json::Value) {
 }
 
 /// An annex's "(Kèm theo …)" line in lines of the text width.
-fn attached_lines(line: &str, profile: &Profile) -> Vec<String> {
-    let g = super::geometry::Geometry::new(profile);
+fn attached_lines(line: &str, profile: &Profile, g: &super::geometry::Geometry) -> Vec<String> {
     super::geometry::wrap(
         line,
         profile.body_pt,
@@ -498,9 +497,10 @@ impl<'a> LayoutData<'a> {
         let p = doc.parts();
         let (parent, agency) = doc.issuer_lines();
         let date = doc.date();
+        let geometry = super::geometry::Geometry::new(profile);
         LayoutData {
             profile,
-            geometry: super::geometry::Geometry::new(profile),
+            geometry,
             meta: Meta {
                 title: doc.subject_one_line(),
                 author: doc.issuer_one_line(),
@@ -515,11 +515,7 @@ impl<'a> LayoutData<'a> {
             date_line: doc.date_line(),
             urgency: p.urgency.map(|u| u.label()),
             kind_title: p.kind.title(),
-            subject: super::geometry::subject_lines(
-                doc,
-                profile,
-                &super::geometry::Geometry::new(profile),
-            ),
+            subject: super::geometry::subject_lines(doc, profile, &geometry),
             addressees: doc.addressee_lines(),
             authority: p.preamble.as_ref().map(|pre| pre.authority.clone()),
             grounds: doc.ground_lines(),
@@ -534,7 +530,7 @@ impl<'a> LayoutData<'a> {
                 .map(|(i, a)| AnnexData {
                     label: doc.annex_label(i),
                     title: a.title.trim().to_uppercase(),
-                    attached: attached_lines(&doc.attached_line(a), profile),
+                    attached: attached_lines(&doc.attached_line(a), profile, &geometry),
                     body: &a.body,
                 })
                 .collect(),
@@ -591,7 +587,11 @@ impl<'a> LayoutData<'a> {
             seal: m.seal.as_ref().map(|s| s.diameter.mm()),
         });
         for (a, annex) in self.annexes.iter_mut().zip(&doc.parts().annexes) {
-            a.attached = attached_lines(&doc.attached_line_unfilled(annex), self.profile);
+            a.attached = attached_lines(
+                &doc.attached_line_unfilled(annex),
+                self.profile,
+                &self.geometry,
+            );
         }
         self
     }
