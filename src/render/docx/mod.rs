@@ -72,24 +72,16 @@ fn run(text: &str, s: Style) -> Run {
 /// non-breaking (U+2011), so a symbol never breaks across lines, as in the PDF (the
 /// same words: [`super::is_symbol`]).
 fn unbreakable_symbols(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let start = rest
-            .find(|c: char| !c.is_whitespace())
-            .unwrap_or(rest.len());
-        out.push_str(&rest[..start]);
-        rest = &rest[start..];
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let word = &rest[..end];
-        if super::is_symbol(word) {
-            out.push_str(&word.replace('-', "\u{2011}"));
-        } else {
-            out.push_str(word);
-        }
-        rest = &rest[end..];
-    }
-    out
+    super::pieces(text)
+        .into_iter()
+        .map(|p| {
+            if p.nobreak && super::is_symbol(&p.text) {
+                p.text.replace('-', "\u{2011}")
+            } else {
+                p.text
+            }
+        })
+        .collect()
 }
 
 /// A paragraph with no indent, the given alignment, lines exactly `pitch` points
@@ -334,7 +326,7 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
         sections.push(annex(doc, i, a, profile, &g, &mut w));
     }
     let last = sections.pop().expect("the letter is a section");
-    for parts in sections {
+    for (i, parts) in sections.into_iter().enumerate() {
         let (numbered, first) = page_headers(profile, &g);
         let mut section = Section::new()
             .page_size(docx_rs::PageSize::new().size(PAGE_W, PAGE_H))
@@ -342,12 +334,8 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
             .header(numbered)
             .first_header(first)
             .title_pg();
-        if docx
-            .document
-            .children
-            .iter()
-            .any(|c| matches!(c, docx_rs::DocumentChild::Section(_)))
-        {
+        // The letter numbers on from 1; each annex restarts at 1.
+        if i > 0 {
             section = section.page_num_type(PageNumType::new().start(1));
         }
         for p in parts.0 {
