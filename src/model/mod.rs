@@ -421,7 +421,12 @@ impl Document {
             .last()
             .map(|r| r.trim().trim_end_matches(['.', ';']).trim().to_string())
             .unwrap_or_default();
-        let unit = self.parts.issuer.unit.as_deref().unwrap_or("KT");
+        let unit = self
+            .parts
+            .issuer
+            .unit
+            .as_deref()
+            .unwrap_or("<tên viết tắt đơn vị soạn thảo>");
         match last.strip_prefix("Lưu") {
             None => out.push(Warning {
                 field: "recipients",
