@@ -465,7 +465,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let renderer = Renderer::new(font_dir.as_deref())?;
             let entry = if sign {
                 let keyring = keyring(cli.config.as_deref())?;
-                register::issue_signed(&mut store, &renderer, &keyring, &draft, &text, date)
+                let unlock = ask_unlock(&keyring, &draft)?;
+                register::issue_signed(&mut store, &renderer, &keyring, unlock, &draft, &text, date)
             } else {
                 register::issue(&mut store, &renderer, &draft, &text, date)
             }
@@ -942,6 +943,38 @@ fn keyring(file: Option<&std::path::Path>) -> anyhow::Result<vanthu::sign::Keyri
     Ok(vanthu::sign::Keyring::new(signing, |k| {
         std::env::var(k).ok()
     })?)
+}
+
+/// The PIN of each token key signing `doc`, typed at a prompt (without echo on a
+/// terminal; one line each from a pipe), and a remote signer's wait told on stderr.
+fn ask_unlock(
+    keyring: &vanthu::sign::Keyring,
+    doc: &vanthu::model::Document,
+) -> anyhow::Result<vanthu::sign::Unlock> {
+    use std::io::{BufRead, IsTerminal};
+    use vanthu::sign::keys::KeyPlace;
+    let mut unlock = vanthu::sign::Unlock::default()
+        .on_wait(std::sync::Arc::new(|message: &str| eprintln!("{message}")));
+    for (owner, place) in vanthu::sign::issue::key_places(keyring, doc) {
+        let KeyPlace::Token(token) = place else {
+            continue;
+        };
+        let prompt = format!("Mã PIN của {token} ({owner}): ");
+        let pin = if std::io::stdin().is_terminal() {
+            rpassword::prompt_password(&prompt)?
+        } else {
+            eprint!("{prompt}");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            eprintln!();
+            line.trim_end_matches(['\r', '\n']).to_string()
+        };
+        if pin.is_empty() {
+            anyhow::bail!("chưa nhập mã PIN của {token}; văn bản chưa được ban hành");
+        }
+        unlock = unlock.with_pin(owner.role(), pin.into());
+    }
+    Ok(unlock)
 }
 
 /// Service logs on stderr: `VANTHU_LOG` filters (default `info`), `VANTHU_LOG_FORMAT=json`

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::service::accounts::AccountError;
 use crate::service::drafts::DraftError;
+use crate::sign::SignError;
 use crate::store::StoreError;
 use crate::store::register::RegisterError;
 
@@ -147,8 +148,22 @@ impl From<RegisterError> for ApiError {
             }
             RegisterError::Store(s) => s.into(),
             RegisterError::Render(r) => r.into(),
+            RegisterError::Sign(SignError::WrongPin { .. } | SignError::PinLocked { .. }) => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong_pin", e.to_string())
+            }
+            RegisterError::Sign(SignError::NoPin(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pin_required",
+                e.to_string(),
+            ),
+            RegisterError::Sign(SignError::Refused { .. } | SignError::Timeout { .. }) => {
+                ApiError::new(StatusCode::CONFLICT, "not_confirmed", e.to_string())
+            }
             RegisterError::Sign(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "signing", e.to_string())
+            }
+            RegisterError::Contended(_) => {
+                ApiError::new(StatusCode::CONFLICT, "register_busy", e.to_string())
             }
             e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "register", e.to_string()),
         }

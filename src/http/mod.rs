@@ -50,6 +50,8 @@ struct Inner {
     mail: MailSettings,
     secure_cookies: bool,
     keyring: crate::sign::Keyring,
+    /// Issues waiting on a remote signer, run in the background.
+    jobs: crate::service::issuing::Jobs,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
                 mail,
                 secure_cookies,
                 keyring,
+                jobs: Default::default(),
             }),
         })
     }
@@ -85,6 +88,82 @@ impl AppState {
     /// The signing keys and trust settings of `[signing]`.
     pub fn keyring(&self) -> &crate::sign::Keyring {
         &self.inner.keyring
+    }
+
+    /// The background issues.
+    pub fn jobs(&self) -> &crate::service::issuing::Jobs {
+        &self.inner.jobs
+    }
+
+    /// Issues draft `id` as `user` with the PINs of `unlock`. When a key is at a remote
+    /// service the signer confirms on their phone: the issue goes on in the background
+    /// ([`Self::jobs`] tells its state) and `None` is returned at once; otherwise the
+    /// register's entry is returned when it is done.
+    pub async fn issue(
+        &self,
+        user: crate::service::accounts::User,
+        id: i64,
+        unlock: crate::sign::Unlock,
+    ) -> Result<Option<crate::store::register::Entry>, ApiError> {
+        use crate::service::drafts;
+        use crate::service::issuing::JobState;
+        use crate::sign::keys::KeyPlace;
+        let places = self
+            .run(move |store, state| {
+                Ok::<_, ApiError>(drafts::issue_keys(store, state.keyring(), id)?)
+            })
+            .await?;
+        if !places.iter().any(|(_, p)| matches!(p, KeyPlace::Remote(_))) {
+            let entry = self
+                .run(move |store, state| {
+                    Ok::<_, ApiError>(drafts::issue(
+                        store,
+                        state.renderer(),
+                        state.keyring(),
+                        unlock,
+                        &user,
+                        id,
+                    )?)
+                })
+                .await?;
+            return Ok(Some(entry));
+        }
+        if !self.jobs().begin(id) {
+            return Ok(None);
+        }
+        let state = self.clone();
+        let told = self.clone();
+        let unlock = unlock.on_wait(Arc::new(move |message: &str| {
+            told.jobs().set(
+                id,
+                JobState::Waiting {
+                    message: message.to_string(),
+                },
+            )
+        }));
+        tokio::spawn(async move {
+            let result = state
+                .run(move |store, state| {
+                    Ok::<_, ApiError>(drafts::issue(
+                        store,
+                        state.renderer(),
+                        state.keyring(),
+                        unlock,
+                        &user,
+                        id,
+                    )?)
+                })
+                .await;
+            let done = match result {
+                Ok(entry) => JobState::Issued {
+                    number_symbol: entry.number_symbol,
+                },
+                Err(e) => JobState::Failed { message: e.message },
+            };
+            tracing::info!(draft = id, state = ?done, "background issue finished");
+            state.jobs().set(id, done);
+        });
+        Ok(None)
     }
 
     /// Runs `f` on a blocking thread (SQLite and typst block) with a connection of its

@@ -573,6 +573,25 @@ pub fn preview(store: &Store, renderer: &Renderer, id: i64) -> Result<Vec<u8>, D
     Ok(renderer.pdf(&composed.document)?.0)
 }
 
+/// The keys that issuing draft `id` signs with and where each is kept (asked before
+/// issuing: a token's PIN, a remote signer's confirmation). Empty when the draft is
+/// issued unsigned (no signer's consent at approval).
+pub fn issue_keys(
+    store: &Store,
+    keyring: &Keyring,
+    id: i64,
+) -> Result<Vec<(crate::sign::keys::Owner, crate::sign::keys::KeyPlace)>, DraftError> {
+    let draft = get(store, id)?;
+    if draft.sign_consent.is_none() {
+        return Ok(vec![]);
+    }
+    let c = compose_values(store, &draft.template, &Values::stored(draft.fields))?;
+    Ok(crate::sign::issue::key_places(
+        keyring,
+        &c.composed.document,
+    ))
+}
+
 /// The clerk issues an approved draft: number from the register, PDF and DOCX stored,
 /// the draft marked issued (and a decision's certificates recorded), all in the
 /// register's one transaction.
@@ -580,6 +599,7 @@ pub fn issue(
     store: &mut Store,
     renderer: &Renderer,
     keyring: &Keyring,
+    unlock: crate::sign::Unlock,
     user: &User,
     id: i64,
 ) -> Result<Entry, DraftError> {
@@ -595,7 +615,12 @@ pub fn issue(
     // Signed when the signer consented at approval; refused unsigned where the
     // agency's documents must be signed.
     let electronic = match &draft.sign_consent {
-        Some(_) => Some(register::electronic(store, keyring, &c.composed.document)?),
+        Some(_) => Some(register::electronic(
+            store,
+            keyring,
+            unlock,
+            &c.composed.document,
+        )?),
         None if keyring.requires_signature(&issuer) => {
             return Err(DraftError::SignatureRequired(issuer));
         }

@@ -1,13 +1,14 @@
 //! What the service (`vanthu serve`) adds to the pipeline, as a library the HTTP layer
 //! only calls: [`accounts`] (users, roles, sessions, API tokens), [`forms`] (the
-//! templates' declared fields), [`drafts`] (the approval workflow), [`audit`] (who did
-//! what) and the [`dashboard`].
+//! templates' declared fields), [`drafts`] (the approval workflow), [`issuing`] (issues
+//! waiting on a remote signer), [`audit`] (who did what) and the [`dashboard`].
 
 pub mod accounts;
 pub mod audit;
 pub mod drafts;
 pub mod forms;
 pub mod images;
+pub mod issuing;
 
 use chrono::NaiveDate;
 use rusqlite::params;

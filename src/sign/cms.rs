@@ -71,12 +71,14 @@ pub const ID_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// The DER of a detached CMS `SignedData` (wrapped in its `ContentInfo`) signing the
-/// SHA-256 `digest` of a PDF's signed byte ranges with `signer`; with `tsa`, the
+/// SHA-256 `digest` of a PDF's signed byte ranges with `signer` (`purpose` tells a
+/// signer asked to confirm what they sign); with `tsa`, the
 /// signature value is timestamped (PAdES B-T), or left without a timestamp when the
 /// authority fails and the setting allows it.
 pub fn signed_data(
     signer: &dyn Signer,
     digest: &[u8],
+    purpose: &str,
     tsa: Option<&super::tsa::TsaSetting>,
 ) -> Result<Vec<u8>, SignError> {
     let cert = signer.certificate();
@@ -108,7 +110,7 @@ pub fn signed_data(
     let signed_attrs = SetOfVec::try_from(attrs).map_err(der_error)?;
     // The signature covers the attributes as a SET OF (RFC 5652 §5.4), not as [0].
     let to_sign = signed_attrs.to_der().map_err(der_error)?;
-    let signature = signer.sign(&to_sign)?;
+    let signature = signer.sign(&to_sign, purpose)?;
     let unsigned_attrs = match tsa {
         None => None,
         Some(setting) => match super::tsa::stamp(setting, &signature) {

@@ -15,9 +15,9 @@
 use chrono::{DateTime, Utc};
 
 use super::image::{Png, Seal};
-use super::keys::Owner;
+use super::keys::{KeyPlace, Owner};
 use super::pades::{self, Request};
-use super::{Keyring, Record, Role, SignError};
+use super::{Keyring, Record, Role, SignError, Unlock};
 use crate::model::Document;
 use crate::render::{Marks, Renderer};
 
@@ -29,6 +29,23 @@ pub struct Electronic<'a> {
     pub seal: Option<Seal>,
     /// The signing time (now, at issue).
     pub at: DateTime<Utc>,
+    /// The PINs typed for token keys, and who hears of a wait on a remote signer.
+    pub unlock: Unlock,
+}
+
+/// The keys that signing `doc` needs (its signer's, its issuer's), with where each is
+/// kept: what the person issuing must be asked for (a token's PIN) or told of (a remote
+/// signer's confirmation). Owners without a configured key are left out.
+pub fn key_places(keyring: &Keyring, doc: &Document) -> Vec<(Owner, KeyPlace)> {
+    let parts = doc.parts();
+    [
+        parts.signature.id.clone().map(Owner::Person),
+        parts.issuer.id.clone().map(Owner::Agency),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|o| keyring.place(&o).map(|p| (o, p)))
+    .collect()
 }
 
 /// Renders `doc` (already numbered and dated) with its images and signs it, the
@@ -52,8 +69,12 @@ pub fn sign_document(
             doc.issuer_one_line()
         ))
     })?;
-    let signer_key = e.keyring.key(&Owner::Person(person.clone()), e.at)?;
-    let agency_key = e.keyring.key(&Owner::Agency(agency.clone()), e.at)?;
+    let signer_key = e
+        .keyring
+        .key(&Owner::Person(person.clone()), e.at, &e.unlock)?;
+    let agency_key = e
+        .keyring
+        .key(&Owner::Agency(agency.clone()), e.at, &e.unlock)?;
     if e.signature_image.is_none() {
         return Err(SignError::Image(format!(
             "chưa có ảnh chữ ký của người ký \"{person}\"; quản trị viên tải ảnh lên ở trang Dữ liệu"

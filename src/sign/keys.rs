@@ -1,9 +1,11 @@
 //! Keys in PKCS#12 files (`.p12`/`.pfx`), and the keyring that finds the key of a
-//! person or an agency from `[signing]` in the configuration.
+//! person or an agency from `[signing]` in the configuration: in a file, on a token
+//! ([`super::pkcs11`]) or at a remote service ([`super::remote`]).
 //!
 //! Invariants: a password is read from the environment (or the configuration) when a
-//! key is first needed and never printed, logged or kept in an error; a certificate is
-//! checked (validity period, key usage, the configured CRLs) each time it signs.
+//! key is first needed and never printed, logged or kept in an error; a token's PIN comes
+//! with the request ([`Unlock`]) and is never stored; a certificate is checked (validity
+//! period, key usage, the configured CRLs) each time it signs.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,10 @@ use x509_cert::der::{Decode, DecodePem, oid::ObjectIdentifier};
 use x509_cert::ext::pkix::KeyUsage;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
+use secrecy::SecretString;
+
+use super::pkcs11::{TokenKey, TokenSetting};
+use super::remote::{Progress, RemoteKey, RemoteKeySetting, ServiceSetting};
 use super::{SignError, Signer, subject};
 
 /// sha256WithRSAEncryption (RFC 4055).
@@ -150,7 +156,7 @@ impl Signer for KeyFile {
         }
     }
 
-    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
+    fn sign(&self, data: &[u8], _purpose: &str) -> Result<Vec<u8>, SignError> {
         let rng = ring::rand::SystemRandom::new();
         let failed = |_| SignError::Crypto("khóa không ký được dữ liệu".into());
         match &self.key {
@@ -292,6 +298,16 @@ pub fn read_certificates(path: &Path) -> Result<Vec<Certificate>, SignError> {
 /// person = "nguyen-van-a"            # a signer's key kept on the server (ô 7c)
 /// p12 = "khoa/nva.p12"
 /// password_env = "VANTHU_KEY_NVA"
+/// [[signing.keys]]
+/// person = "tran-thi-b"              # a signer's key on a USB token (the PIN asked at issue)
+/// pkcs11 = { module = "/usr/lib/softhsm/libsofthsm2.so", token = "TTB", key_id = "01" }
+/// [[signing.keys]]
+/// person = "le-van-c"                # a signer's key at a remote signing service
+/// remote = { service = "smartca", user = "012345678901" }
+/// [[signing.remote]]
+/// name = "smartca"
+/// url = "https://ky-so.example.vn/api"
+/// token_env = "VANTHU_SMARTCA_TOKEN"
 /// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -302,15 +318,23 @@ pub struct SigningSettings {
     pub keys: Vec<KeySetting>,
     /// `[signing.tsa]`: timestamps from an RFC 3161 authority (PAdES B-T).
     pub tsa: Option<super::tsa::TsaSetting>,
+    /// `[[signing.remote]]`: remote signing services.
+    pub remote: Vec<ServiceSetting>,
 }
 
-/// One key of `[[signing.keys]]`: for exactly one agency or one person.
+/// One key of `[[signing.keys]]`: for exactly one agency or one person, in exactly one
+/// place (`p12`, `pkcs11` or `remote`).
 #[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KeySetting {
     pub agency: Option<String>,
     pub person: Option<String>,
-    pub p12: PathBuf,
+    /// A PKCS#12 file.
+    pub p12: Option<PathBuf>,
+    /// A key on a token or HSM.
+    pub pkcs11: Option<TokenSetting>,
+    /// A key at a remote signing service.
+    pub remote: Option<RemoteKeySetting>,
     /// The environment variable holding the file's password.
     pub password_env: Option<String>,
     /// The password itself (a file readable by the service only; prefer `password_env`).
@@ -323,6 +347,8 @@ impl std::fmt::Debug for KeySetting {
             .field("agency", &self.agency)
             .field("person", &self.person)
             .field("p12", &self.p12)
+            .field("pkcs11", &self.pkcs11)
+            .field("remote", &self.remote)
             .field("password_env", &self.password_env)
             .finish_non_exhaustive()
     }
@@ -335,6 +361,16 @@ pub enum Owner {
     Person(String),
 }
 
+impl Owner {
+    /// The role its key signs in: a person's as the signer, an agency's as the agency.
+    pub fn role(&self) -> super::Role {
+        match self {
+            Owner::Agency(_) => super::Role::Agency,
+            Owner::Person(_) => super::Role::Signer,
+        }
+    }
+}
+
 impl std::fmt::Display for Owner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -342,6 +378,49 @@ impl std::fmt::Display for Owner {
             Owner::Person(p) => write!(f, "người ký {p}"),
         }
     }
+}
+
+/// What the person issuing gives for this one signing: the PIN of each token key (typed
+/// at the web form or the CLI prompt) and who is told while a remote service waits for the
+/// signer's phone. Dropped after the issue; nothing of it is stored.
+#[derive(Clone, Default)]
+pub struct Unlock {
+    pins: HashMap<super::Role, SecretString>,
+    progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for Unlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the PINs.
+        f.debug_struct("Unlock")
+            .field("pins_for", &self.pins.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Unlock {
+    /// The PIN typed for the token of the key signing as `role`.
+    pub fn with_pin(mut self, role: super::Role, pin: SecretString) -> Unlock {
+        self.pins.insert(role, pin);
+        self
+    }
+
+    /// Who hears "chờ xác nhận trên điện thoại" while a remote signer confirms.
+    pub fn on_wait(mut self, progress: Progress) -> Unlock {
+        self.progress = Some(progress);
+        self
+    }
+}
+
+/// Where a configured key is kept, as the person issuing meets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPlace {
+    /// A PKCS#12 file on the server: nothing to ask.
+    File,
+    /// A token: its PIN is asked, naming the token.
+    Token(String),
+    /// A remote service: the signer confirms on their phone.
+    Remote(String),
 }
 
 /// Where passwords come from: the environment, or a stand-in in tests and benchmarks.
@@ -372,6 +451,35 @@ impl Keyring {
         env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> Result<Keyring, SignError> {
         let trust = Trust::load(&settings.trust, &settings.crls)?;
+        for key in &settings.keys {
+            let owner = match (&key.agency, &key.person) {
+                (Some(a), None) => Owner::Agency(a.clone()),
+                (None, Some(p)) => Owner::Person(p.clone()),
+                _ => {
+                    return Err(SignError::Config(
+                        "mỗi mục [[signing.keys]] ghi đúng một trong agency hoặc person".into(),
+                    ));
+                }
+            };
+            let places = [
+                key.p12.is_some(),
+                key.pkcs11.is_some(),
+                key.remote.is_some(),
+            ];
+            if places.iter().filter(|p| **p).count() != 1 {
+                return Err(SignError::Config(format!(
+                    "khóa của {owner} phải ghi đúng một trong p12, pkcs11 hoặc remote"
+                )));
+            }
+            if let Some(r) = &key.remote
+                && !settings.remote.iter().any(|s| s.name == r.service)
+            {
+                return Err(SignError::Config(format!(
+                    "khóa của {owner} dùng dịch vụ \"{}\" nhưng không có mục [[signing.remote]] nào tên đó",
+                    r.service
+                )));
+            }
+        }
         Ok(Keyring {
             settings,
             trust,
@@ -407,21 +515,63 @@ impl Keyring {
         })
     }
 
-    /// The key of `owner`, checked for use at `at`.
+    /// Where the key of `owner` is kept, if one is configured.
+    pub fn place(&self, owner: &Owner) -> Option<KeyPlace> {
+        let setting = self.setting(owner)?;
+        Some(match (&setting.pkcs11, &setting.remote) {
+            (Some(t), _) => KeyPlace::Token(t.describe()),
+            (None, Some(r)) => KeyPlace::Remote(r.service.clone()),
+            (None, None) => KeyPlace::File,
+        })
+    }
+
+    /// The key of `owner`, checked for use at `at`: a token is logged in with the PIN of
+    /// `unlock`, a remote service asked for the signer's certificate.
     pub fn key(
         &self,
         owner: &Owner,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Arc<KeyFile>, SignError> {
-        let key = {
+        unlock: &Unlock,
+    ) -> Result<Arc<dyn Signer>, SignError> {
+        let setting = self
+            .setting(owner)
+            .ok_or_else(|| SignError::NoKeyFor(owner.to_string()))?;
+        let key: Arc<dyn Signer> = if let Some(token) = &setting.pkcs11 {
+            let pin = unlock
+                .pins
+                .get(&owner.role())
+                .ok_or_else(|| SignError::NoPin(format!("{} ({owner})", token.describe())))?;
+            Arc::new(TokenKey::open(token, pin)?)
+        } else if let Some(remote) = &setting.remote {
+            let service = self
+                .settings
+                .remote
+                .iter()
+                .find(|s| s.name == remote.service)
+                .expect("checked by Keyring::new");
+            let token = service.token_env.as_ref().and_then(|v| (self.env)(v));
+            Arc::new(RemoteKey::open(
+                service,
+                &remote.user,
+                token,
+                unlock.progress.clone(),
+            )?)
+        } else {
+            self.key_file(owner, setting)?
+        };
+        self.trust.check(key.certificate(), at)?;
+        Ok(key)
+    }
+
+    /// A PKCS#12 key, opened once and kept.
+    fn key_file(&self, owner: &Owner, setting: &KeySetting) -> Result<Arc<KeyFile>, SignError> {
+        Ok({
             let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
             match open.get(owner) {
                 Some(k) => k.clone(),
                 None => {
-                    let setting = self
-                        .setting(owner)
-                        .ok_or_else(|| SignError::NoKeyFor(owner.to_string()))?;
-                    let path = setting.p12.display().to_string();
+                    let p12 = setting.p12.as_ref().expect("checked by Keyring::new");
+                    let path = p12.display().to_string();
                     let password = match (&setting.password_env, &setting.password) {
                         (Some(var), _) => (self.env)(var).ok_or_else(|| SignError::NoPassword {
                             path: path.clone(),
@@ -430,13 +580,11 @@ impl Keyring {
                         (None, Some(p)) => p.clone(),
                         (None, None) => String::new(),
                     };
-                    let k = Arc::new(KeyFile::open(&setting.p12, &password)?);
+                    let k = Arc::new(KeyFile::open(p12, &password)?);
                     open.insert(owner.clone(), k.clone());
                     k
                 }
             }
-        };
-        self.trust.check(key.certificate(), at)?;
-        Ok(key)
+        })
     }
 }

@@ -18,35 +18,40 @@
 //! the small [`Signer`] trait; [`keys::KeyFile`] is the PKCS#12 (`.p12`/`.pfx`) one,
 //! and [`keys::Keyring`] finds the key of a person or an agency from the configuration.
 
+pub mod algorithm;
 pub mod cms;
 pub mod image;
 pub mod issue;
 pub mod keys;
 pub mod pades;
+pub mod pkcs11;
+pub mod remote;
 pub mod tsa;
 pub mod verify;
 
 use x509_cert::Certificate;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-pub use keys::{KeyFile, Keyring};
+pub use keys::{KeyFile, Keyring, Unlock};
 pub use verify::{Report, SignatureCheck};
 
-/// A key that signs: one implementation per key store (PKCS#12 here; tokens and remote
-/// services later), called by the PAdES code.
-pub trait Signer {
+/// A key that signs: one implementation per key store ([`KeyFile`] for PKCS#12 files,
+/// [`pkcs11::TokenKey`] for USB tokens and HSMs, [`remote::RemoteKey`] for remote
+/// signing services), called by the PAdES code.
+pub trait Signer: Send + Sync {
     /// The certificate of the signing key.
     fn certificate(&self) -> &Certificate;
     /// The certificates between it and its root (intermediates), embedded in the signature.
     fn chain(&self) -> &[Certificate];
     /// The signature algorithm as CMS names it (e.g. sha256WithRSAEncryption).
     fn algorithm(&self) -> AlgorithmIdentifierOwned;
-    /// Signs `data` (the DER of the signed attributes) and returns the signature value.
-    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// Signs `data` (the DER of the signed attributes) and returns the signature value;
+    /// `purpose` says what is signed, for a signer asked to confirm.
+    fn sign(&self, data: &[u8], purpose: &str) -> Result<Vec<u8>, SignError>;
 }
 
 /// Who a signature stands for, in the decree's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// The person with authority (ô 7c).
     Signer,
@@ -115,6 +120,8 @@ pub enum SignError {
     KeyUsage { subject: String },
     #[error("không đọc được danh sách thu hồi hoặc chứng thư tin cậy {path}: {message}")]
     TrustFile { path: String, message: String },
+    #[error("cấu hình ký số (mục [signing] trong vanthu.toml): {0}")]
+    Config(String),
     #[error("chưa cấu hình khóa ký số cho {0} (mục [signing] trong vanthu.toml)")]
     NoKeyFor(String),
     #[error("{0}")]
@@ -123,6 +130,34 @@ pub enum SignError {
         "văn bản của {0} phải được ký số trước khi gửi (require_signature); hãy ban hành lại với --sign"
     )]
     Unsigned(String),
+    #[error("không nạp được thư viện PKCS#11 {path} của thiết bị ký số: {message}")]
+    Module { path: String, message: String },
+    #[error(
+        "không thấy thiết bị ký số \"{token}\": hãy cắm thiết bị (USB token) vào máy chủ rồi thử lại"
+    )]
+    NoToken { token: String },
+    #[error("thiết bị ký số \"{token}\" không có khóa bí mật mã {id}")]
+    NoTokenKey { token: String, id: String },
+    #[error("mã PIN của thiết bị ký số \"{token}\" không đúng; văn bản chưa được ban hành")]
+    WrongPin { token: String },
+    #[error(
+        "thiết bị ký số \"{token}\" đã bị khóa vì nhập sai mã PIN nhiều lần; liên hệ nơi cấp thiết bị"
+    )]
+    PinLocked { token: String },
+    #[error("chưa nhập mã PIN của {0}")]
+    NoPin(String),
+    #[error("lỗi thiết bị ký số \"{token}\": {message}")]
+    Token { token: String, message: String },
+    #[error("{source_name} trả về chữ ký không khớp với chứng thư số; văn bản chưa được ban hành")]
+    Mismatch { source_name: String },
+    #[error("dịch vụ ký số từ xa {service}: {message}")]
+    Remote { service: String, message: String },
+    #[error("người ký đã từ chối ký trên điện thoại (dịch vụ {service}){}; văn bản chưa được ban hành", if message.is_empty() { String::new() } else { format!(": {message}") })]
+    Refused { service: String, message: String },
+    #[error(
+        "người ký chưa xác nhận trên điện thoại sau {secs} giây (dịch vụ {service}); văn bản chưa được ban hành, chưa lấy số"
+    )]
+    Timeout { service: String, secs: u64 },
     #[error("không lấy được dấu thời gian từ {url}: {message}")]
     Tsa { url: String, message: String },
     #[error("không ký được tệp PDF: {0}")]

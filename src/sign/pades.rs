@@ -208,7 +208,7 @@ pub fn sign(
     hasher.update(&out[..contents_at]);
     hasher.update(&out[contents_end..]);
     let digest = hasher.finalize();
-    let cms = super::cms::signed_data(signer, &digest, request.tsa)?;
+    let cms = super::cms::signed_data(signer, &digest, request.reason, request.tsa)?;
     if cms.len() > reserved {
         return Err(SignError::Crypto(format!(
             "chữ ký dài {} byte, quá chỗ dành sẵn {reserved} byte",

@@ -1,6 +1,14 @@
 //! The outgoing-document register: the next number for (issuer, calendar year), taken
 //! in the same transaction that stores the rendered files, so no number is ever
 //! consumed without its document, skipped, or given twice.
+//!
+//! The document is rendered and signed with the number it will get *before* that
+//! transaction opens, because a signature may wait minutes for a signer's phone and the
+//! database must not stay locked meanwhile. Issues of one register are taken one at a
+//! time, in this process (a mutex) and across processes (a lock file beside the
+//! database); should an issue by another writer still come in between, it is seen by
+//! reading the counter again inside the transaction, and the document is rendered again
+//! with the next number (at most [`ATTEMPTS`] times).
 
 use chrono::{NaiveDate, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -25,6 +33,12 @@ pub enum RegisterError {
     /// was stored and no number used.
     #[error("bản nháp này vừa được ban hành ở nơi khác; không lấy thêm số")]
     AlreadyIssued,
+    #[error(
+        "sổ văn bản vừa cấp số cho văn bản khác trong lúc ký, {0} lần liền; văn bản chưa ban hành, hãy ban hành lại"
+    )]
+    Contended(usize),
+    #[error("không giữ được sổ văn bản để cấp số ({path}): {message}")]
+    Lock { path: String, message: String },
     #[error(
         "có {0} văn bản cùng số {1} năm {2} của các cơ quan khác nhau; hãy chỉ rõ --issuer ({3})"
     )]
@@ -104,21 +118,23 @@ pub fn issue_signed(
     store: &mut Store,
     renderer: &Renderer,
     keyring: &crate::sign::Keyring,
+    unlock: crate::sign::Unlock,
     draft: &Document,
     letter: &str,
     date: NaiveDate,
 ) -> Result<Entry, RegisterError> {
-    let electronic = electronic(store, keyring, draft)?;
+    let electronic = electronic(store, keyring, unlock, draft)?;
     issue_with(store, draft, letter, date, |doc| {
         render_signed(renderer, doc, &electronic)
     })
 }
 
 /// What signing `draft` needs from the store: the signer's signature image and the
-/// issuer's seal, signed now.
+/// issuer's seal, signed now with the keys `unlock` opens.
 pub fn electronic<'k>(
     store: &Store,
     keyring: &'k crate::sign::Keyring,
+    unlock: crate::sign::Unlock,
     draft: &Document,
 ) -> Result<crate::sign::issue::Electronic<'k>, RegisterError> {
     let image_error = |e: crate::store::images::ImagesError| {
@@ -140,6 +156,7 @@ pub fn electronic<'k>(
         signature_image,
         seal,
         at: Utc::now(),
+        unlock,
     })
 }
 
@@ -180,14 +197,15 @@ pub struct Files {
     pub signatures: Vec<crate::sign::Record>,
 }
 
-/// [`issue`] with the rendering step supplied by the caller (it runs inside the
-/// transaction, once the number is known). Benchmarks use it to time the register alone.
+/// [`issue`] with the rendering step supplied by the caller (it runs before the write
+/// transaction, with the number the document will get; again with the next number if
+/// another process took that one meanwhile). Benchmarks use it to time the register alone.
 pub fn issue_with(
     store: &mut Store,
     draft: &Document,
     letter: &str,
     date: NaiveDate,
-    render: impl FnOnce(&Document) -> Result<Files, RegisterError>,
+    render: impl FnMut(&Document) -> Result<Files, RegisterError>,
 ) -> Result<Entry, RegisterError> {
     issue_then(store, draft, letter, date, render, |_, _| Ok(()))
 }
@@ -200,7 +218,7 @@ pub fn issue_then(
     draft: &Document,
     letter: &str,
     date: NaiveDate,
-    render: impl FnOnce(&Document) -> Result<Files, RegisterError>,
+    mut render: impl FnMut(&Document) -> Result<Files, RegisterError>,
     then: impl FnOnce(&rusqlite::Transaction, &Entry) -> Result<(), RegisterError>,
 ) -> Result<Entry, RegisterError> {
     if let Some(n) = draft.number() {
@@ -209,24 +227,34 @@ pub fn issue_then(
     let date = draft.date().as_naive().unwrap_or(date);
     let year = chrono::Datelike::year(&date);
     let issuer = draft.issuer_key();
-    let tx = store
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let last: Option<u32> = tx
-        .query_row(
-            "SELECT last_number FROM register_counters WHERE issuer = ?1 AND year = ?2",
-            params![issuer, year],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let number = last.unwrap_or(0) + 1;
-    let doc = draft.numbered(number, date);
+    let lock = register_lock(&issuer, year);
+    let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
+    let _one_process_at_a_time = file_lock(store.path(), &issuer, year)?;
+    let mut attempt = 0;
+    let (tx, number, doc, files) = loop {
+        let last = last_number(store.conn(), &issuer, year)?;
+        let number = last.unwrap_or(0) + 1;
+        let doc = draft.numbered(number, date);
+        let files = render(&doc)?;
+        let tx = store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if last_number(&tx, &issuer, year)? == last {
+            break (tx, number, doc, files);
+        }
+        // Another process issued meanwhile: this number is taken.
+        drop(tx);
+        attempt += 1;
+        if attempt == ATTEMPTS {
+            return Err(RegisterError::Contended(attempt));
+        }
+    };
     let Files {
         pdf,
         docx,
         pages,
         signatures,
-    } = render(&doc)?;
+    } = files;
     let entry = Entry {
         id: 0,
         issuer: issuer.clone(),
@@ -295,6 +323,76 @@ pub fn issue_then(
     then(&tx, &entry)?;
     tx.commit()?;
     Ok(entry)
+}
+
+/// How many times an issue renders again when another process took its number.
+pub const ATTEMPTS: usize = 3;
+
+/// The last number given in the register of (`issuer`, `year`).
+fn last_number(
+    conn: &rusqlite::Connection,
+    issuer: &str,
+    year: i32,
+) -> Result<Option<u32>, RegisterError> {
+    Ok(conn
+        .query_row(
+            "SELECT last_number FROM register_counters WHERE issuer = ?1 AND year = ?2",
+            params![issuer, year],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The lock file that takes the issues of one register one at a time across the
+/// processes that share the database (`vanthu serve` and a `vanthu issue` beside it):
+/// `<db>.lock-<hash of issuer and year>`, locked (flock) while the document is rendered,
+/// signed and stored, and unlocked when the returned file is dropped. The lock makes
+/// the other process wait rather than render and sign for a number it then loses (a
+/// remote signer would have to confirm twice).
+fn file_lock(
+    db: &std::path::Path,
+    issuer: &str,
+    year: i32,
+) -> Result<Option<std::fs::File>, RegisterError> {
+    let Some(name) = db.file_name().and_then(|n| n.to_str()) else {
+        return Ok(None);
+    };
+    if name == ":memory:" {
+        return Ok(None);
+    }
+    let key = sha256_hex(format!("{issuer}\u{0}{year}").as_bytes());
+    let path = db.with_file_name(format!("{name}.lock-{}", &key[..16]));
+    let fail = |e: std::io::Error| RegisterError::Lock {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    Ok(Some(file))
+}
+
+/// One lock per register (issuer, year).
+type RegisterLocks = std::sync::Mutex<
+    std::collections::HashMap<(String, i32), std::sync::Arc<std::sync::Mutex<()>>>,
+>;
+
+/// The lock that takes the issues of one register one at a time in this process (an
+/// issue waiting on a signer's phone holds it: the next issue of that register waits
+/// rather than take the number and make the signer confirm twice).
+fn register_lock(issuer: &str, year: i32) -> std::sync::Arc<std::sync::Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<RegisterLocks> = std::sync::OnceLock::new();
+    LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((issuer.to_string(), year))
+        .or_default()
+        .clone()
 }
 
 pub use super::signatures::{signatures, verify_signatures};

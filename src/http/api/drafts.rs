@@ -222,18 +222,88 @@ pub async fn return_draft(
         .await
 }
 
-/// POST /drafts/{id}/issue: the register's entry.
+/// The PINs typed for token keys, by the role their key signs in.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Pins {
+    #[serde(default)]
+    signer: Option<String>,
+    #[serde(default)]
+    agency: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    #[serde(default)]
+    pins: Pins,
+}
+
+impl Pins {
+    /// The PINs of the web issue form (`pin_signer`, `pin_agency`).
+    pub fn from_form(form: &BTreeMap<String, String>) -> Pins {
+        Pins {
+            signer: form.get("pin_signer").cloned(),
+            agency: form.get("pin_agency").cloned(),
+        }
+    }
+
+    /// The PINs as the signing code takes them.
+    pub fn unlock(self) -> crate::sign::Unlock {
+        let mut unlock = crate::sign::Unlock::default();
+        for (role, pin) in [
+            (crate::sign::Role::Signer, self.signer),
+            (crate::sign::Role::Agency, self.agency),
+        ] {
+            if let Some(pin) = pin.filter(|p| !p.is_empty()) {
+                unlock = unlock.with_pin(role, pin.into());
+            }
+        }
+        unlock
+    }
+}
+
+/// POST /drafts/{id}/issue, optionally `{"pins": {"signer": "…", "agency": "…"}}` for
+/// keys on tokens: the register's entry (200), or, when a remote signer must confirm on
+/// their phone, 202 with the issue's state (`GET` the same path until it is `issued`).
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let request: IssueRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        IssueRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                format!(
+                    "nội dung không đúng dạng {{\"pins\": {{\"signer\": …, \"agency\": …}}}}: {e}"
+                ),
+            )
+        })?
+    };
+    match state.issue(caller.user, id, request.pins.unlock()).await? {
+        Some(e) => Ok((StatusCode::OK, Json(super::documents::entry_json(&e)))),
+        None => Ok((StatusCode::ACCEPTED, Json(json!(state.jobs().get(id))))),
+    }
+}
+
+/// GET /drafts/{id}/issue: the state of a background issue (`signing`, `waiting` with
+/// the message for the page, `issued` with its number, or `failed` with the reason).
+pub async fn issue_state(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state
-        .run(move |store, state| {
-            let e = drafts::issue(store, state.renderer(), state.keyring(), &caller.user, id)?;
-            Ok(Json(super::documents::entry_json(&e)))
-        })
-        .await
+    match state.jobs().get(id) {
+        Some(job) => Ok(Json(json!(job))),
+        None => Err(ApiError::not_found(
+            "bản nháp này không có lần ban hành nào đang chờ",
+        )),
+    }
 }
 
 /// POST /drafts/{id}/send: queues the messages; the worker delivers them.

@@ -3,7 +3,7 @@
 
 mod admin;
 pub mod documents;
-mod drafts;
+pub(crate) mod drafts;
 mod milestones;
 mod session;
 
@@ -42,7 +42,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/drafts/{id}/approve-signed", post(drafts::approve_signed))
         .route("/verify", post(documents::verify))
         .route("/drafts/{id}/return", post(drafts::return_draft))
-        .route("/drafts/{id}/issue", post(drafts::issue))
+        .route(
+            "/drafts/{id}/issue",
+            post(drafts::issue).get(drafts::issue_state),
+        )
         .route("/drafts/{id}/send", post(drafts::send))
         .route("/reminders", get(drafts::reminders))
         .route("/reminders/{id}/adopt", post(drafts::adopt))

@@ -234,7 +234,7 @@ pub(super) async fn draft_page(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let result = state
-        .run(move |store, _| {
+        .run(move |store, state| {
             let d = drafts::get(store, id)?;
             let history = audit::list(store, Some(&format!("draft:{id}")), 100)?;
             let document = match d.document_id {
@@ -248,10 +248,16 @@ pub(super) async fn draft_page(
                     .collect(),
                 None => vec![],
             };
-            Ok::<_, ApiError>((d, history, document, deliveries))
+            // What the issue form asks: a token's PIN, a remote signer's confirmation.
+            let keys = if d.state == DraftState::Approved {
+                drafts::issue_keys(store, state.keyring(), id).unwrap_or_default()
+            } else {
+                vec![]
+            };
+            Ok::<_, ApiError>((d, history, document, deliveries, keys))
         })
         .await;
-    let (d, history, document, deliveries) = match result {
+    let (d, history, document, deliveries, keys) = match result {
         Ok(r) => r,
         Err(e) => return fail(&state, &caller, e),
     };
@@ -263,17 +269,34 @@ pub(super) async fn draft_page(
         "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
         "send": role.may(Action::Send) && d.state == DraftState::Issued,
     });
-    // While messages are on their way, the page reloads itself (no script needed).
+    // While messages are on their way, or a remote signer is asked, the page reloads
+    // itself (no script needed).
     let pending = deliveries
         .iter()
         .any(|x: &Value| x["status"] == "queued" || x["status"] == "sending");
+    let job = state.jobs().get(id);
+    let waiting = job.as_ref().is_some_and(|j| j.running());
+    let pins: Vec<Value> = keys
+        .iter()
+        .filter_map(|(owner, place)| match place {
+            crate::sign::keys::KeyPlace::Token(token) => Some(json!({
+                "field": format!("pin_{}", owner.role().code()),
+                "label": format!("Mã PIN của {token} ({owner})"),
+            })),
+            _ => None,
+        })
+        .collect();
+    let remote = keys
+        .iter()
+        .any(|(_, p)| matches!(p, crate::sign::keys::KeyPlace::Remote(_)));
     render(
         &state,
         Some(&caller),
         StatusCode::OK,
         "draft.html",
         json!({
-            "refresh": if pending { Some(3) } else { None },
+            "refresh": if waiting { Some(2) } else if pending { Some(3) } else { None },
+            "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
             "d": draft_json(&d), "history": history, "actions": actions,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
             "done": q.get("done"),
@@ -324,6 +347,15 @@ pub(super) async fn draft_action(
     let comment = form.get("comment").cloned().unwrap_or_default();
     // A signer who types their password approves and consents to their key signing.
     let password = form.get("password").cloned().filter(|p| !p.is_empty());
+    if action == "issue" {
+        let pins = api::drafts::Pins::from_form(&form);
+        return match state.issue(user, id, pins.unlock()).await {
+            Ok(Some(_)) => Redirect::to(&format!("/drafts/{id}?done=issue")).into_response(),
+            // A remote signer confirms on their phone: the page shows the wait.
+            Ok(None) => Redirect::to(&format!("/drafts/{id}")).into_response(),
+            Err(e) => fail(&state, &caller, e),
+        };
+    }
     let act = action.clone();
     let result = state
         .run(move |store, state| {
@@ -334,9 +366,7 @@ pub(super) async fn draft_action(
                     None => drafts::approve(store, &user, id).map(|_| ()),
                 },
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
-                "issue" => {
-                    drafts::issue(store, state.renderer(), state.keyring(), &user, id).map(|_| ())
-                }
+                "issue" => unreachable!("issued below"),
                 "send" => drafts::send(store, state.mail(), state.keyring(), &user, id).map(|_| ()),
                 _ => unreachable!("checked above"),
             }
