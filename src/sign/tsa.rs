@@ -73,8 +73,7 @@ pub fn stamp(setting: &TsaSetting, signature: &[u8]) -> Result<Token, SignError>
     let mut nonce_bytes = [0u8; 8];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce_bytes)
         .map_err(|_| fail("không tạo được số ngẫu nhiên".into()))?;
-    nonce_bytes[0] &= 0x7f;
-    let nonce = Int::new(&nonce_bytes).map_err(|e| fail(e.to_string()))?;
+    let nonce = nonce(nonce_bytes).map_err(|e| fail(e.to_string()))?;
     let imprint = MessageImprint {
         hash_algorithm: AlgorithmIdentifierOwned {
             oid: ID_SHA256,
@@ -112,6 +111,14 @@ pub fn stamp(setting: &TsaSetting, signature: &[u8]) -> Result<Token, SignError>
     let token = granted_token(&body).map_err(fail)?;
     let time = check_token(&token, &hash, &nonce).map_err(fail)?;
     Ok(Token { der: token, time })
+}
+
+/// The request's nonce from 8 random bytes: positive and minimally encoded, its first
+/// byte forced into 0x40..=0x7f (a zero first byte made a non-DER INTEGER, which
+/// authorities reject: 1 request in 128 failed).
+fn nonce(mut bytes: [u8; 8]) -> Result<Int, x509_cert::der::Error> {
+    bytes[0] = (bytes[0] & 0x3f) | 0x40;
+    Int::new(&bytes)
 }
 
 /// The token of a TimeStampResp whose status grants it.
@@ -197,4 +204,23 @@ pub fn token_time(token: &[u8], signature: &[u8]) -> Option<String> {
     let stamp = Stamp::of(token).ok()?;
     (stamp.imprint.hashed_message.as_bytes() == Sha256::digest(signature).as_slice())
         .then_some(stamp.time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_nonce_is_a_minimal_positive_der_integer() {
+        for first in [0x00, 0x01, 0x3f, 0x7f, 0x80, 0xff] {
+            let der = nonce([first, 0, 0, 0, 0, 0, 0, 1])
+                .unwrap()
+                .to_der()
+                .unwrap();
+            // INTEGER, 8 content bytes, the first neither 0x00 nor >= 0x80.
+            assert_eq!(&der[..2], &[0x02, 0x08], "{first:#x}: {der:02x?}");
+            assert!((0x40..=0x7f).contains(&der[2]), "{first:#x}: {der:02x?}");
+            assert_eq!(Int::from_der(&der).unwrap().to_der().unwrap(), der);
+        }
+    }
 }
