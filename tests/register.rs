@@ -400,3 +400,82 @@ fn writes_that_belong_to_an_issued_document_share_its_transaction() {
         .unwrap();
     assert_eq!(name, "01/UBND-KT");
 }
+
+#[test]
+fn a_number_taken_by_another_process_while_signing_is_rendered_again_with_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init(dir.path());
+    let letter = draft(dir.path());
+    let text = std::fs::read_to_string(&letter).unwrap();
+    let doc = vanthu::letter::parse(&text, &letter).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2021, 5, 17).unwrap();
+    // While the first rendering (and its signatures) is under way, another process
+    // issues a document of the same register: its own connection, its own number.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    let take_a_number = || {
+        other
+            .execute(
+                "INSERT INTO register_counters (issuer, year, last_number) VALUES (?1, 2021, 1)
+                 ON CONFLICT (issuer, year) DO UPDATE SET last_number = last_number + 1",
+                [doc.issuer_key()],
+            )
+            .unwrap();
+    };
+    let mut rendered = vec![];
+    let mut store = Store::open(&db).unwrap();
+    let e = register::issue_with(&mut store, &doc, &text, date, |d| {
+        rendered.push(d.number_symbol());
+        if rendered.len() == 1 {
+            take_a_number();
+        }
+        Ok(register::Files {
+            pdf: d.number_symbol().into_bytes(),
+            docx: b"PK".to_vec(),
+            pages: 1,
+            signatures: vec![],
+        })
+    })
+    .unwrap();
+    assert_eq!(rendered, ["01/UBND-KT", "02/UBND-KT"]);
+    assert_eq!(e.number_symbol, "02/UBND-KT");
+    let pdf: Vec<u8> = store
+        .conn()
+        .query_row("SELECT pdf FROM documents WHERE id = ?1", [e.id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        pdf, b"02/UBND-KT",
+        "the stored file carries the number it was given"
+    );
+
+    // Taken at every attempt: refused, nothing more stored.
+    let mut attempts = 0;
+    let err = register::issue_with(&mut store, &doc, &text, date, |_| {
+        attempts += 1;
+        take_a_number();
+        Ok(register::Files {
+            pdf: b"%PDF".to_vec(),
+            docx: b"PK".to_vec(),
+            pages: 1,
+            signatures: vec![],
+        })
+    })
+    .unwrap_err();
+    assert_eq!(attempts, register::ATTEMPTS);
+    assert!(err.to_string().contains("hãy ban hành lại"), "{err}");
+    let (documents, counter): (u32, u32) = store
+        .conn()
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM documents), (SELECT last_number FROM register_counters)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(documents, 1, "the refused issue stored nothing");
+    assert_eq!(
+        counter,
+        2 + register::ATTEMPTS as u32,
+        "only the other process's numbers"
+    );
+}

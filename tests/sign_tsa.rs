@@ -9,40 +9,9 @@ use std::process::Command;
 use common::sign::*;
 use common::*;
 
-/// The local time-stamping authority (tests/tsa_server.py over the test CA); killed
-/// when dropped.
-struct Tsa {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Tsa {
-    fn start() -> Tsa {
-        use std::io::BufRead;
-        let mut child = Command::new(pyhanko_bin().join("python"))
-            .arg(root().join("tests/tsa_server.py"))
-            .arg(ca())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("the TSA starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().expect("the TSA prints its port");
-        Tsa { child, port }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Tsa {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The local time-stamping authority (tests/tsa_server.py over the test CA).
+fn tsa() -> Helper {
+    Helper::start("tsa_server.py", &[ca().as_os_str()])
 }
 
 impl Fixture {
@@ -57,7 +26,7 @@ impl Fixture {
 
 #[test]
 fn with_a_timestamp_authority_both_signatures_are_pades_b_t() {
-    let tsa = Tsa::start();
+    let tsa = tsa();
     let f = fixture("tsa", &[(AGENCY, "agency.p12"), (PERSON, "signer.p12")]);
     f.with_tsa(&tsa.url("/ok"), false);
     let (_, pdf) = f.issue_signed();
@@ -96,7 +65,7 @@ fn with_a_timestamp_authority_both_signatures_are_pades_b_t() {
 
 #[test]
 fn a_failing_timestamp_authority_issues_nothing_unless_fallback_allows() {
-    let tsa = Tsa::start();
+    let tsa = tsa();
     // A port nobody listens on.
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

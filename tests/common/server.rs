@@ -38,6 +38,11 @@ impl Server {
 
     /// A service with this `vanthu.toml`.
     pub fn start_with(config: &str) -> Server {
+        Server::start_env(config, &[])
+    }
+
+    /// A service with this `vanthu.toml` and these environment variables.
+    pub fn start_env(config: &str, env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = demo_db(dir.path());
         let mut tokens = BTreeMap::new();
@@ -60,6 +65,7 @@ impl Server {
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("VANTHU_QUIET", "1")
             .env("VANTHU_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

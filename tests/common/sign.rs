@@ -54,6 +54,20 @@ pub fn ca() -> PathBuf {
 /// configuration whose `[signing]` names the keys of `keys` ((owner line, p12 file)).
 pub fn fixture(name: &str, keys: &[(&str, &str)]) -> Fixture {
     let ca = ca();
+    let mut entries = String::new();
+    for (owner, file) in keys {
+        entries.push_str(&format!(
+            "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n",
+            ca.join(file).display()
+        ));
+    }
+    fixture_with(name, &entries)
+}
+
+/// [`fixture`] with `entries` written after `[signing]`'s trust settings (keys on
+/// tokens, remote services).
+pub fn fixture_with(name: &str, entries: &str) -> Fixture {
+    let ca = ca();
     let dir = root()
         .join("target/test-output")
         .join(format!("sign-{name}-{}", std::process::id()));
@@ -114,12 +128,7 @@ id = "nguyen-van-chuong"
         ca.join("root.pem").display(),
         ca.join("int.crl").display()
     ));
-    for (owner, file) in keys {
-        config.push_str(&format!(
-            "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n",
-            ca.join(file).display()
-        ));
-    }
+    config.push_str(entries);
     let config_path = dir.join("vanthu.toml");
     std::fs::write(&config_path, config).unwrap();
     let db = dir.join("vanthu.db");
@@ -205,4 +214,211 @@ pub fn pyhanko_validate(pdf: &Path, root_pem: &Path) -> (bool, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
+}
+
+/// A test's helper server (a Python script that prints its port on its first line);
+/// killed when dropped.
+pub struct Helper {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Helper {
+    /// Starts `tests/<script>` with `args`, with the Python of the test environment.
+    pub fn start(script: &str, args: &[&std::ffi::OsStr]) -> Helper {
+        use std::io::BufRead;
+        let mut child = Command::new(pyhanko_bin().join("python"))
+            .arg(root().join("tests").join(script))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the helper starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().expect("the helper prints its port");
+        Helper { child, port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Debian's SoftHSM2 module.
+pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+/// The user PIN of the test tokens.
+pub const PIN: &str = "246810";
+
+/// A SoftHSM2 token store (`SOFTHSM2_CONF` points at it), holding one token labelled
+/// `label` with the test CA's keys imported.
+pub struct Hsm {
+    pub conf: PathBuf,
+    pub label: String,
+}
+
+/// The keys on the test token: (key file stem, CKA_ID hex, certificate on the token).
+pub const TOKEN_KEYS: &[(&str, &str, bool)] = &[
+    ("signer", "01", true),
+    ("agency-ec", "02", false),
+    ("signer-ec", "03", true),
+];
+
+/// The token of this test binary (made once: SoftHSM reads its configuration once per
+/// process).
+pub fn softhsm() -> &'static Hsm {
+    static HSM: std::sync::OnceLock<Hsm> = std::sync::OnceLock::new();
+    HSM.get_or_init(|| {
+        let dir = root()
+            .join("target/test-output")
+            .join(format!("hsm-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        make_token(&dir, "vanthu-test", TOKEN_KEYS)
+    })
+}
+
+fn make_token(dir: &Path, label: &str, keys: &[(&str, &str, bool)]) -> Hsm {
+    assert!(
+        Path::new(SOFTHSM).exists(),
+        "SoftHSM2 is missing: run scripts/test, which installs Debian's softhsm2"
+    );
+    let ca = ca();
+    let tokens = dir.join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let util = |args: &[&str]| {
+        let out = run(Command::new("softhsm2-util")
+            .args(args)
+            .env("SOFTHSM2_CONF", &conf));
+        assert!(
+            out.status.success(),
+            "softhsm2-util {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    util(&[
+        "--init-token",
+        "--free",
+        "--label",
+        label,
+        "--so-pin",
+        "13579135",
+        "--pin",
+        PIN,
+    ]);
+    for (stem, id, _) in keys {
+        let key = ca.join(format!("{stem}.key"));
+        util(&[
+            "--import",
+            key.to_str().unwrap(),
+            "--token",
+            label,
+            "--label",
+            stem,
+            "--id",
+            id,
+            "--pin",
+            PIN,
+        ]);
+    }
+    // The certificates: through PKCS#11 itself, as a CA's tool writes them.
+    // SAFETY: set once, before this process loads the module, which reads it in
+    // C_Initialize; no other code of this process reads the variable.
+    unsafe { std::env::set_var("SOFTHSM2_CONF", &conf) };
+    {
+        use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+        use cryptoki::object::{Attribute, CertificateType, ObjectClass};
+        use cryptoki::session::UserType;
+        use x509_cert::der::{DecodePem, Encode};
+        let ctx = Pkcs11::new(SOFTHSM).unwrap();
+        let _ = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+        let slot = ctx
+            .get_slots_with_token()
+            .unwrap()
+            .into_iter()
+            .find(|s| ctx.get_token_info(*s).unwrap().label() == label)
+            .unwrap();
+        let session = ctx.open_rw_session(slot).unwrap();
+        session
+            .login(UserType::User, Some(&PIN.to_string().into()))
+            .unwrap();
+        // The issuing CA's certificate too, as a CA's tool writes the chain.
+        let certificates = keys
+            .iter()
+            .filter(|(_, _, on_token)| *on_token)
+            .map(|(stem, id, _)| (*stem, *id))
+            .chain([("int", "ca")]);
+        for (stem, id) in certificates {
+            let pem = std::fs::read(ca.join(format!("{stem}.pem"))).unwrap();
+            let cert = x509_cert::Certificate::from_pem(&pem).unwrap();
+            let der = cert.to_der().unwrap();
+            let id_bytes: Vec<u8> = (0..id.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&id[i..i + 2], 16).unwrap())
+                .collect();
+            session
+                .create_object(&[
+                    Attribute::Class(ObjectClass::CERTIFICATE),
+                    Attribute::CertificateType(CertificateType::X_509),
+                    Attribute::Token(true),
+                    Attribute::Id(id_bytes),
+                    Attribute::Label(stem.as_bytes().to_vec()),
+                    Attribute::Subject(cert.tbs_certificate().subject().to_der().unwrap()),
+                    Attribute::Value(der),
+                ])
+                .unwrap();
+        }
+    }
+    Hsm {
+        conf,
+        label: label.to_string(),
+    }
+}
+
+impl Hsm {
+    /// A PEM file with `stem`'s certificate and the issuing CA's (the chain), for a key
+    /// whose certificate is not on the token.
+    pub fn chain_file(&self, stem: &str) -> PathBuf {
+        let ca = ca();
+        let path = self.conf.with_file_name(format!("{stem}-chain.pem"));
+        let mut pem = std::fs::read(ca.join(format!("{stem}.pem"))).unwrap();
+        pem.extend(std::fs::read(ca.join("int.pem")).unwrap());
+        std::fs::write(&path, pem).unwrap();
+        path
+    }
+
+    /// `vanthu` with this token store.
+    pub fn cmd(&self, f: &Fixture) -> Command {
+        let mut c = f.cmd();
+        c.env("SOFTHSM2_CONF", &self.conf);
+        c
+    }
+
+    /// A `[[signing.keys]]` entry for `owner`'s key `id` on this token.
+    pub fn key(&self, owner: &str, id: &str, certificate: Option<&Path>) -> String {
+        let cert = certificate
+            .map(|c| format!(", certificate = \"{}\"", c.display()))
+            .unwrap_or_default();
+        format!(
+            "[[signing.keys]]\n{owner}\npkcs11 = {{ module = \"{SOFTHSM}\", token = \"{}\", key_id = \"{id}\"{cert} }}\n",
+            self.label
+        )
+    }
 }

@@ -1,0 +1,330 @@
+//! Ký số with keys on a USB token or an HSM (PKCS#11): a SoftHSM2 token initialised by
+//! the test with the test CA's keys, the PIN typed at the prompt, both signatures read
+//! back by pdfsig and pyHanko, and a wrong PIN, a missing token, a key that is not its
+//! certificate's, each refused with nothing issued.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+
+use common::sign::*;
+use common::*;
+
+/// The fixture with the signer's key 01 (certificate on the token) and the agency's
+/// ECDSA key 02 (certificate from a file) on the test token.
+fn token_fixture(name: &str) -> (Fixture, &'static Hsm) {
+    let hsm = softhsm();
+    let entries = format!(
+        "{}{}",
+        hsm.key(PERSON, "01", None),
+        hsm.key(AGENCY, "02", Some(&hsm.chain_file("agency-ec")))
+    );
+    (fixture_with(name, &entries), hsm)
+}
+
+/// `vanthu issue --sign` with `input` typed at its PIN prompts.
+fn issue(f: &Fixture, hsm: &Hsm, input: &str) -> Output {
+    let mut child = hsm
+        .cmd(f)
+        .arg("issue")
+        .arg(f.dir.join("cong-van.toml"))
+        .args(["--date", "2026-12-02", "--sign"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The stored PDF of `number`.
+fn stored_pdf(f: &Fixture, number: &str) -> PathBuf {
+    let out = stdout(
+        f.cmd()
+            .args(["register", "show", number, "--year", "2026", "--out"])
+            .arg(f.dir.join("ra")),
+    );
+    out.lines()
+        .find(|l| l.ends_with(".pdf"))
+        .map(PathBuf::from)
+        .expect("show --out names the PDF")
+}
+
+#[test]
+fn both_signatures_made_on_the_token_validate() {
+    let (f, hsm) = token_fixture("token");
+    let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Mã PIN của thiết bị ký số \"vanthu-test\" (người ký nguyen-van-chuong)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Mã PIN của thiết bị ký số \"vanthu-test\" (cơ quan ubnd-hoa-binh)"),
+        "{stderr}"
+    );
+    assert!(!text(&out).contains(PIN), "the PIN is never printed");
+    let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let pdf = stored_pdf(&f, &number);
+    let sig = pdfsig(&pdf);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+    assert!(sig.contains("Nguyen Van Chuong"), "{sig}");
+    assert!(sig.contains("So Nong nghiep Hoa Binh"), "{sig}");
+    let (ok, report) = pyhanko_validate(&pdf, &f.ca.join("root.pem"));
+    assert!(ok, "{report}");
+    assert_eq!(
+        report.matches("The signature is judged VALID.").count(),
+        2,
+        "{report}"
+    );
+    let verdict = stdout(f.cmd().arg("verify").arg(&pdf));
+    assert_eq!(verdict.matches("Kết luận: HỢP LỆ").count(), 2, "{verdict}");
+    // The stored rows say who signed.
+    let shown = stdout(
+        f.cmd()
+            .args(["register", "show", &number, "--year", "2026"]),
+    );
+    assert!(shown.contains("Nguyen Van Chuong"), "{shown}");
+}
+
+#[test]
+fn a_wrong_pin_is_refused_and_no_number_taken() {
+    let (f, hsm) = token_fixture("token-pin");
+    let before = dump(&f.db);
+    let out = issue(&f, hsm, &format!("000000\n{PIN}\n"));
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("mã PIN của thiết bị ký số \"vanthu-test\" không đúng"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(dump(&f.db), before, "nothing stored");
+    // An empty PIN is refused before the token is asked.
+    let out = issue(&f, hsm, "\n");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("chưa nhập mã PIN"), "{}", text(&out));
+    assert_eq!(dump(&f.db), before);
+    // With the right PIN, the first number is given: none was used by the failures.
+    let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
+    assert!(out.status.success(), "{}", text(&out));
+    let list = stdout(f.cmd().args(["register", "list", "--year", "2026"]));
+    assert_eq!(
+        list.lines().filter(|l| l.contains("/UBND-KT")).count(),
+        1,
+        "{list}"
+    );
+    assert!(list.contains("1/UBND-KT"), "{list}");
+}
+
+#[test]
+fn a_missing_token_and_a_key_that_is_not_its_certificates_are_refused() {
+    let hsm = softhsm();
+    // A token that is not plugged in.
+    let missing = hsm
+        .key(PERSON, "01", None)
+        .replace("token = \"vanthu-test\"", "token = \"khong-co-thiet-bi\"");
+    let f = fixture_with(
+        "token-missing",
+        &format!(
+            "{missing}{}",
+            hsm.key(AGENCY, "02", Some(&hsm.chain_file("agency-ec")))
+        ),
+    );
+    let before = dump(&f.db);
+    let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("không thấy thiết bị ký số \"khong-co-thiet-bi\""),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(dump(&f.db), before);
+
+    // Key 01 with another person's certificate: the token's signature does not match.
+    let f = fixture_with(
+        "token-mismatch",
+        &format!(
+            "{}{}",
+            hsm.key(PERSON, "01", Some(&ca().join("agency.pem"))),
+            hsm.key(AGENCY, "02", Some(&hsm.chain_file("agency-ec")))
+        ),
+    );
+    let before = dump(&f.db);
+    let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("trả về chữ ký không khớp với chứng thư số"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(dump(&f.db), before);
+
+    // A key id the token does not hold.
+    let f = fixture_with(
+        "token-nokey",
+        &format!(
+            "{}{}",
+            hsm.key(PERSON, "7f", None),
+            hsm.key(AGENCY, "02", Some(&hsm.chain_file("agency-ec")))
+        ),
+    );
+    let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("không có khóa bí mật mã 7f"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn an_ecdsa_signer_on_the_token_beside_an_agency_key_file() {
+    let hsm = softhsm();
+    let entries = format!(
+        "{}[[signing.keys]]\n{AGENCY}\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n",
+        hsm.key(PERSON, "03", None),
+        ca().join("agency.p12").display()
+    );
+    let f = fixture_with("token-ec", &entries);
+    // One key on the token: one prompt.
+    let out = issue(&f, hsm, &format!("{PIN}\n"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .matches("Mã PIN")
+            .count(),
+        1,
+        "{}",
+        text(&out)
+    );
+    let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let pdf = stored_pdf(&f, &number);
+    let sig = pdfsig(&pdf);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+    assert!(sig.contains("Tran Thi Binh"), "{sig}");
+    let (ok, report) = pyhanko_validate(&pdf, &f.ca.join("root.pem"));
+    assert!(ok, "{report}");
+}
+
+#[test]
+fn the_clerk_types_the_pins_in_the_service() {
+    use common::server::{Server, error_code, password};
+    let hsm = softhsm();
+    let agency_chain = hsm.chain_file("agency-ec");
+    let config = format!(
+        "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\n{}{}",
+        ca().join("root.pem").display(),
+        hsm.key("person = \"duong-thanh-tung\"", "01", None),
+        hsm.key("agency = \"snn-bac-giang\"", "02", Some(&agency_chain)),
+    );
+    let s = Server::start_env(&config, &[("SOFTHSM2_CONF", hsm.conf.to_str().unwrap())]);
+    for (path, image) in [
+        (
+            "/people/duong-thanh-tung/signature-image",
+            png::signature(600, 240),
+        ),
+        (
+            "/agencies/snn-bac-giang/seal?diameter_mm=38",
+            png::seal(400),
+        ),
+    ] {
+        let (status, v) = s.send_bytes("qt", "PUT", path, "image/png", &image);
+        assert_eq!(status, 200, "{path}: {v}");
+    }
+    let id = s.create_reminder();
+    assert_eq!(
+        s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None)
+            .0,
+        200
+    );
+    let (status, v) = s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{id}/approve-signed"),
+        Some(serde_json::json!({"password": password("ld")})),
+    );
+    assert_eq!(status, 200, "{v}");
+
+    // The draft page asks for both PINs, as password boxes.
+    let (cookie, csrf) = s.session("vt");
+    let page = s
+        .agent
+        .get(&s.url(&format!("/drafts/{id}")))
+        .header("Cookie", &cookie)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    for field in ["pin_signer", "pin_agency"] {
+        assert!(
+            page.contains(&format!("<input type=\"password\" name=\"{field}\"")),
+            "{page}"
+        );
+    }
+    assert!(page.contains("Mã PIN của thiết bị ký số"), "{page}");
+
+    let before = dump_except(&s.db, &["audit_events", "sessions"]);
+    let issue = |pins: Option<serde_json::Value>| {
+        s.api(
+            Some("vt"),
+            "POST",
+            &format!("/drafts/{id}/issue"),
+            pins.map(|p| serde_json::json!({ "pins": p })),
+        )
+    };
+    let (status, v) = issue(None);
+    assert_eq!((status, error_code(&v)), (422, "pin_required"), "{v}");
+    let (status, v) = issue(Some(serde_json::json!({"signer": "000000", "agency": PIN})));
+    assert_eq!((status, error_code(&v)), (403, "wrong_pin"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("không đúng"),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("000000"), "the PIN is not echoed");
+    assert_eq!(s.state_of(id), "approved");
+    assert_eq!(
+        dump_except(&s.db, &["audit_events", "sessions"]),
+        before,
+        "nothing issued"
+    );
+
+    // The web form with the right PINs issues it.
+    let form = format!("csrf={csrf}&pin_signer={PIN}&pin_agency={PIN}");
+    let resp = s
+        .agent
+        .post(&s.url(&format!("/drafts/{id}/issue")))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.as_bytes())
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(s.state_of(id), "issued");
+    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
+    let doc = d["document_id"].as_i64().unwrap();
+    let pdf = s.get_bytes("vt", &format!("/documents/{doc}/pdf"));
+    let file = s.dir.path().join("ky.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let sig = pdfsig(&file);
+    assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
+}
