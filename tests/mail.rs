@@ -864,3 +864,51 @@ fn the_worker_stops_cleanly_on_sigterm_after_delivering_what_was_queued() {
         "{printed}"
     );
 }
+
+#[test]
+fn a_server_that_wants_a_fully_qualified_ehlo_name_accepts_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    let smtp = Smtp::start(dir.path(), &["--strict-helo"]);
+    let log = || std::fs::read_to_string(smtp.dir.join("log")).unwrap_or_default();
+
+    // A name that is not fully qualified is refused before anything is queued.
+    let before = std::fs::read(&db).unwrap();
+    let out = run(smtp
+        .env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
+        .env("VANTHU_SMTP_HELO", "vm"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"vm\" không phải tên miền đầy đủ"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+
+    // The default is fully qualified whatever this machine is called.
+    let out = stdout(smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"])));
+    assert!(
+        out.contains("đã gửi 3, chờ gửi lại 0, thất bại 0"),
+        "{out}\n{}",
+        log()
+    );
+    let names: Vec<String> = log()
+        .lines()
+        .filter_map(|l| l.strip_prefix("HELO "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(names.len(), 3, "{}", log());
+    assert!(names.iter().all(|n| n.contains('.')), "{names:?}");
+
+    // A configured name is the one given.
+    std::fs::create_dir_all(dir.path().join("hai")).unwrap();
+    let db = issued(&dir.path().join("hai"));
+    let out = stdout(
+        smtp.env(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]))
+            .env("VANTHU_SMTP_HELO", "mail.lucnam.vanthu.example"),
+    );
+    assert!(out.contains("đã gửi 3"), "{out}");
+    assert_eq!(
+        log().matches("HELO mail.lucnam.vanthu.example").count(),
+        3,
+        "{}",
+        log()
+    );
+}

@@ -13,6 +13,9 @@ Behaviours the tests ask for, by flag:
   --tls-cert/--tls-key  offer STARTTLS and require it
   --implicit-tls     with --tls-cert/--tls-key: TLS from the first byte (port 465 style)
   --auth USER:PASS   require AUTH (PLAIN/LOGIN) with these credentials
+  --strict-helo      every RCPT TO after an EHLO name that is not fully qualified
+                     answers 504 5.5.2, as Postfix's reject_non_fqdn_helo_hostname
+The log (--log) has a line "HELO <name>" per accepted message.
 The chosen port is written to --port-file once the server listens.
 """
 import argparse
@@ -61,6 +64,9 @@ class Handler:
             finally:
                 self.set_stalled(-1)
         addr = address.lower()
+        if a.strict_helo and "." not in (session.host_name or ""):
+            self.log(f"RCPT {addr} 504 {session.host_name}")
+            return "504 5.5.2 <%s>: Helo command rejected: need fully-qualified hostname" % session.host_name
         if addr in self.args.reject:
             self.log(f"RCPT {addr} 550")
             return "550 5.1.1 <%s>: Recipient address rejected: mailbox unavailable" % address
@@ -84,6 +90,7 @@ class Handler:
             with open(a.count_file + ".tmp", "w") as f:
                 f.write(str(n))
             os.replace(a.count_file + ".tmp", a.count_file)
+        self.log(f"HELO {session.host_name}")
         self.log(f"DATA {','.join(envelope.rcpt_tos)} 250")
         return "250 2.0.0 Ok: queued as vanthu-test-%d" % n
 
@@ -102,6 +109,7 @@ def main():
     p.add_argument("--tls-key")
     p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--auth")
+    p.add_argument("--strict-helo", action="store_true")
     a = p.parse_args()
     a.temp_fail = {x.lower() for x in a.temp_fail}
     a.reject = {x.lower() for x in a.reject}

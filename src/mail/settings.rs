@@ -57,6 +57,10 @@ pub struct Smtp {
     /// Seconds to wait for the server at each step.
     #[serde(default = "thirty")]
     pub timeout_secs: u64,
+    /// The name vanthu gives in EHLO: a fully qualified domain name (servers with
+    /// `reject_non_fqdn_helo_hostname` refuse a bare host name). Default: the machine's
+    /// name when it is fully qualified, else the domain of `mail.from`.
+    pub helo_name: Option<String>,
 }
 
 fn starttls() -> Security {
@@ -77,6 +81,7 @@ impl fmt::Debug for Smtp {
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("ca_file", &self.ca_file)
             .field("timeout_secs", &self.timeout_secs)
+            .field("helo_name", &self.helo_name)
             .finish()
     }
 }
@@ -93,7 +98,23 @@ impl Smtp {
             password: None,
             ca_file: None,
             timeout_secs: thirty(),
+            helo_name: None,
         }
+    }
+
+    /// The EHLO name: `helo_name`, else `host` (the machine's name) when it is fully
+    /// qualified, else the domain of `from`, else `localhost.localdomain`.
+    pub fn hello_name(&self, from: Option<&str>, host: Option<&str>) -> String {
+        if let Some(name) = &self.helo_name {
+            return name.clone();
+        }
+        if let Some(host) = host.filter(|h| is_fqdn(h)) {
+            return host.to_string();
+        }
+        from.and_then(|f| f.rsplit_once('@'))
+            .map(|(_, domain)| domain.trim_end_matches('>').to_ascii_lowercase())
+            .filter(|d| is_fqdn(d))
+            .unwrap_or_else(|| "localhost.localdomain".into())
     }
 
     pub fn port(&self) -> u16 {
@@ -104,6 +125,21 @@ impl Smtp {
     pub fn send_limit(&self) -> Duration {
         Duration::from_secs(self.timeout_secs.saturating_mul(3))
     }
+}
+
+/// Whether `name` is a fully qualified domain name: dot-separated labels of letters,
+/// digits and hyphens (not at a label's ends), at least two of them.
+pub fn is_fqdn(name: &str) -> bool {
+    let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// Everything the delivery worker needs to know.
@@ -189,6 +225,9 @@ impl MailSettings {
             if let Some(v) = var("VANTHU_SMTP_CA") {
                 smtp.ca_file = Some(PathBuf::from(v));
             }
+            if let Some(v) = var("VANTHU_SMTP_HELO") {
+                smtp.helo_name = Some(v.trim().to_string());
+            }
             if let Some(v) = var("VANTHU_SMTP_TIMEOUT") {
                 smtp.timeout_secs = num("VANTHU_SMTP_TIMEOUT", &v)?;
             }
@@ -241,6 +280,11 @@ impl MailSettings {
             if s.host.is_empty() {
                 return Err("mail.smtp.host trống".into());
             }
+            if let Some(name) = s.helo_name.as_deref().filter(|n| !is_fqdn(n)) {
+                return Err(format!(
+                    "mail.smtp.helo_name \"{name}\" không phải tên miền đầy đủ; hãy ghi tên như mail.snnptnt.bacgiang.gov.vn"
+                ));
+            }
             if s.username.is_some() != s.password.is_some() {
                 return Err("mail.smtp: cần cả username và password (hoặc bỏ cả hai)".into());
             }
@@ -291,6 +335,32 @@ mod tests {
             !shown.contains("bí-mật") && shown.contains("***"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn the_ehlo_name_is_fully_qualified() {
+        let smtp = Smtp::new("mail.example");
+        let from = Some("Sở NN <snn@bacgiang.gov.vn>");
+        assert_eq!(smtp.hello_name(from, Some("vm")), "bacgiang.gov.vn");
+        assert_eq!(smtp.hello_name(from, Some("vm.snn.vn")), "vm.snn.vn");
+        assert_eq!(smtp.hello_name(None, Some("vm")), "localhost.localdomain");
+        let set = Smtp {
+            helo_name: Some("mail.snn.vn".into()),
+            ..Smtp::new("mail.example")
+        };
+        assert_eq!(set.hello_name(from, Some("vm.snn.vn")), "mail.snn.vn");
+        for bad in ["vm", "-a.vn", "a..vn", "mail snn.vn", "máy.vn"] {
+            assert!(!is_fqdn(bad), "{bad}");
+            let s = MailSettings {
+                smtp: Some(Smtp {
+                    helo_name: Some(bad.into()),
+                    ..Smtp::new("mail.example")
+                }),
+                ..MailSettings::default()
+            };
+            let e = s.check().unwrap_err();
+            assert!(e.contains("không phải tên miền đầy đủ"), "{e}");
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ use lettre::message::Message;
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::task::JoinSet;
 
@@ -82,6 +83,13 @@ impl Transport {
             .port(s.port())
             .tls(tls)
             .timeout(Some(Duration::from_secs(s.timeout_secs)))
+            .hello_name(ClientId::Domain(s.hello_name(
+                settings.from.as_deref(),
+                match &ClientId::default() {
+                    ClientId::Domain(host) => Some(host.as_str()),
+                    _ => None,
+                },
+            )))
             .pool_config(PoolConfig::new().max_size(settings.concurrency as u32));
         if let (Some(user), Some(password)) = (&s.username, &s.password) {
             b = b.credentials(Credentials::new(user.clone(), password.clone()));
