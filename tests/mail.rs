@@ -912,3 +912,96 @@ fn a_server_that_wants_a_fully_qualified_ehlo_name_accepts_every_message() {
         log()
     );
 }
+
+#[test]
+fn messages_carry_a_dkim_signature_a_verifier_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    let key = dir.path().join("dkim.pem");
+    let ok = Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "openssl genrsa");
+    let public = run(Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key));
+    use base64::Engine;
+    let p = base64::engine::general_purpose::STANDARD.encode(&public.stdout);
+    let config = |key: &Path| {
+        std::fs::write(
+            dir.path().join("vanthu.toml"),
+            format!(
+                "[[mail.dkim]]\ndomain = \"lucnam.vanthu.example\"\nselector = \"vanthu\"\nkey = \"{}\"\n",
+                key.display()
+            ),
+        )
+        .unwrap();
+    };
+
+    // A key that is not PKCS#1 RSA is refused before anything is queued.
+    let wrong = dir.path().join("sai.pem");
+    std::fs::write(
+        &wrong,
+        "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    config(&wrong);
+    let before = std::fs::read(&db).unwrap();
+    let o = run(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]));
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("không phải khóa RSA dạng PKCS#1 PEM"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing queued");
+
+    config(&key);
+    let out = stdout(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]));
+    assert!(out.contains("đã gửi 3"), "{out}");
+    let folder = dir.path().join("thu-di");
+    let check = |folder: &Path, p: &str| -> Vec<Value> {
+        let out = stdout(
+            Command::new("/usr/bin/python3")
+                .arg(root().join("tests/dkim_check.py"))
+                .arg(folder)
+                .args(["vanthu", "lucnam.vanthu.example", p]),
+        );
+        serde_json::from_str(&out).unwrap()
+    };
+    let results = check(&folder, &p);
+    assert_eq!(results.len(), 3, "{results:?}");
+    for r in &results {
+        assert_eq!(r["valid"], true, "{r}");
+        assert_eq!(r["d"], "lucnam.vanthu.example", "{r}");
+        assert_eq!(r["s"], "vanthu", "{r}");
+        let h = r["h"].as_str().unwrap().to_ascii_lowercase();
+        for name in ["from", "to", "subject", "date", "message-id"] {
+            assert!(h.split(':').any(|x| x == name), "{name} not signed: {r}");
+        }
+    }
+    // Another key's record, or one changed byte of the body, fails the check.
+    let other = run(Command::new("sh").arg("-c").arg(
+        "openssl genrsa -traditional 2048 2>/dev/null | openssl rsa -pubout -outform DER 2>/dev/null",
+    ));
+    let other = base64::engine::general_purpose::STANDARD.encode(&other.stdout);
+    assert!(check(&folder, &other).iter().all(|r| r["valid"] == false));
+    let eml = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "eml"))
+        .unwrap();
+    let mut raw = std::fs::read(&eml).unwrap();
+    let body = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let at = body + raw[body..].iter().position(u8::is_ascii_lowercase).unwrap();
+    raw[at] = if raw[at] == b'a' { b'b' } else { b'a' };
+    std::fs::write(&eml, raw).unwrap();
+    let results = check(&folder, &p);
+    assert_eq!(
+        results.iter().filter(|r| r["valid"] == true).count(),
+        2,
+        "{results:?}"
+    );
+}

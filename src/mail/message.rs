@@ -89,6 +89,8 @@ pub struct Outgoing {
     pub pdf: Arc<Vec<u8>>,
     pub docx: Arc<Vec<u8>>,
     pub sender: Sender,
+    /// The DKIM key of the sender's domain, when one is configured.
+    pub dkim: Option<super::dkim::Signer>,
 }
 
 impl Outgoing {
@@ -96,11 +98,14 @@ impl Outgoing {
     pub fn load(store: &Store, entry: Entry, settings: &MailSettings) -> Result<Self, MailError> {
         let (pdf, docx) = register::files(store, entry.id)?;
         let sender = sender(store, &entry, settings)?;
+        let dkim = super::dkim::for_domain(&settings.dkim, sender.domain())
+            .map_err(MailError::Settings)?;
         Ok(Outgoing {
             entry,
             pdf: Arc::new(pdf),
             docx: Arc::new(docx),
             sender,
+            dkim,
         })
     }
 
@@ -198,6 +203,10 @@ impl Outgoing {
         let headers = message.headers_mut();
         headers.insert_raw(raw("Date", now.to_rfc2822()));
         headers.insert_raw(raw("Auto-Submitted", "auto-generated".into()));
+        // Last: the signature covers the headers as they leave.
+        if let Some(dkim) = &self.dkim {
+            dkim.sign(&mut message);
+        }
         Ok(message)
     }
 }

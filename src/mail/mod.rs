@@ -13,6 +13,7 @@
 //!
 //! [`plan`] and [`queue`] are what `vanthu send` and the service call.
 
+pub mod dkim;
 pub mod message;
 pub mod outbox;
 pub mod recipients;

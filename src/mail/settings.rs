@@ -164,6 +164,8 @@ pub struct MailSettings {
     /// How long a worker owns a message it is sending; a message still "sending" after
     /// that (its worker died) is taken by the next worker. Must exceed one send.
     pub lease_secs: u64,
+    /// DKIM keys, by the From domain they sign for (`[[mail.dkim]]`).
+    pub dkim: Vec<super::dkim::DkimKey>,
 }
 
 impl Default for MailSettings {
@@ -178,6 +180,7 @@ impl Default for MailSettings {
             backoff_secs: 60,
             backoff_cap_secs: 3600,
             lease_secs: 300,
+            dkim: vec![],
         }
     }
 }
@@ -275,6 +278,9 @@ impl MailSettings {
                 "mail.rate_per_second ({}) quá thấp so với mail.lease_secs ({}): một lượt gửi phải đến trong một phần ba thời hạn giữ chỗ; hãy tăng rate_per_second hoặc lease_secs",
                 self.rate_per_second, self.lease_secs
             ));
+        }
+        for key in &self.dkim {
+            key.load()?;
         }
         if let Some(s) = &self.smtp {
             if s.host.is_empty() {
