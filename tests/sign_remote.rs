@@ -241,7 +241,7 @@ fn refusal_timeout_garbage_and_a_wrong_token_issue_nothing() {
 
 #[test]
 fn the_service_issues_in_the_background_while_the_signer_confirms() {
-    use common::server::{Server, password};
+    use common::server::Server;
     let stub = stub();
     let ca = ca();
     let config = format!(
@@ -254,32 +254,7 @@ fn the_service_issues_in_the_background_while_the_signer_confirms() {
         ca.join("agency.p12").display(),
     );
     let s = Server::start_env(&config, &[("VANTHU_TEST_REMOTE", TOKEN)]);
-    for (path, image) in [
-        (
-            "/people/duong-thanh-tung/signature-image",
-            png::signature(600, 240),
-        ),
-        (
-            "/agencies/snn-bac-giang/seal?diameter_mm=38",
-            png::seal(400),
-        ),
-    ] {
-        let (status, v) = s.send_bytes("qt", "PUT", path, "image/png", &image);
-        assert_eq!(status, 200, "{path}: {v}");
-    }
-    let id = s.create_reminder();
-    assert_eq!(
-        s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None)
-            .0,
-        200
-    );
-    let (status, v) = s.api(
-        Some("ld"),
-        "POST",
-        &format!("/drafts/{id}/approve-signed"),
-        Some(serde_json::json!({"password": password("ld")})),
-    );
-    assert_eq!(status, 200, "{v}");
+    let id = s.consented_draft();
 
     let (cookie, _) = s.session("vt");
     let html = |path: &str| {

@@ -225,7 +225,7 @@ fn an_ecdsa_signer_on_the_token_beside_an_agency_key_file() {
 
 #[test]
 fn the_clerk_types_the_pins_in_the_service() {
-    use common::server::{Server, error_code, password};
+    use common::server::{Server, error_code};
     let hsm = softhsm();
     let agency_chain = hsm.chain_file("agency-ec");
     let config = format!(
@@ -235,32 +235,7 @@ fn the_clerk_types_the_pins_in_the_service() {
         hsm.key("agency = \"snn-bac-giang\"", "02", Some(&agency_chain)),
     );
     let s = Server::start_env(&config, &[("SOFTHSM2_CONF", hsm.conf.to_str().unwrap())]);
-    for (path, image) in [
-        (
-            "/people/duong-thanh-tung/signature-image",
-            png::signature(600, 240),
-        ),
-        (
-            "/agencies/snn-bac-giang/seal?diameter_mm=38",
-            png::seal(400),
-        ),
-    ] {
-        let (status, v) = s.send_bytes("qt", "PUT", path, "image/png", &image);
-        assert_eq!(status, 200, "{path}: {v}");
-    }
-    let id = s.create_reminder();
-    assert_eq!(
-        s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None)
-            .0,
-        200
-    );
-    let (status, v) = s.api(
-        Some("ld"),
-        "POST",
-        &format!("/drafts/{id}/approve-signed"),
-        Some(serde_json::json!({"password": password("ld")})),
-    );
-    assert_eq!(status, 200, "{v}");
+    let id = s.consented_draft();
 
     // The draft page asks for both PINs, as password boxes.
     let (cookie, csrf) = s.session("vt");

@@ -114,19 +114,7 @@ impl AppState {
             })
             .await?;
         if !places.iter().any(|(_, p)| matches!(p, KeyPlace::Remote(_))) {
-            let entry = self
-                .run(move |store, state| {
-                    Ok::<_, ApiError>(drafts::issue(
-                        store,
-                        state.renderer(),
-                        state.keyring(),
-                        unlock,
-                        &user,
-                        id,
-                    )?)
-                })
-                .await?;
-            return Ok(Some(entry));
+            return Ok(Some(self.issue_now(user, id, unlock).await?));
         }
         if !self.jobs().begin(id) {
             return Ok(None);
@@ -142,18 +130,7 @@ impl AppState {
             )
         }));
         tokio::spawn(async move {
-            let result = state
-                .run(move |store, state| {
-                    Ok::<_, ApiError>(drafts::issue(
-                        store,
-                        state.renderer(),
-                        state.keyring(),
-                        unlock,
-                        &user,
-                        id,
-                    )?)
-                })
-                .await;
+            let result = state.issue_now(user, id, unlock).await;
             let done = match result {
                 Ok(entry) => JobState::Issued {
                     number_symbol: entry.number_symbol,
@@ -164,6 +141,26 @@ impl AppState {
             state.jobs().set(id, done);
         });
         Ok(None)
+    }
+
+    /// Issues draft `id` as `user`, waiting for it (on a blocking thread).
+    async fn issue_now(
+        &self,
+        user: crate::service::accounts::User,
+        id: i64,
+        unlock: crate::sign::Unlock,
+    ) -> Result<crate::store::register::Entry, ApiError> {
+        self.run(move |store, state| {
+            Ok::<_, ApiError>(crate::service::drafts::issue(
+                store,
+                state.renderer(),
+                state.keyring(),
+                unlock,
+                &user,
+                id,
+            )?)
+        })
+        .await
     }
 
     /// Runs `f` on a blocking thread (SQLite and typst block) with a connection of its

@@ -219,6 +219,36 @@ impl Server {
         d["id"].as_i64().unwrap()
     }
 
+    /// The demo signer's signature image and the agency's seal uploaded (as the admin),
+    /// then a reminder drafted, submitted and approved with the signer's consent to sign:
+    /// a draft ready to be issued as an electronic original. Returns its id.
+    pub fn consented_draft(&self) -> i64 {
+        for (path, image) in [
+            (
+                "/people/duong-thanh-tung/signature-image",
+                super::png::signature(600, 240),
+            ),
+            (
+                "/agencies/snn-bac-giang/seal?diameter_mm=38",
+                super::png::seal(400),
+            ),
+        ] {
+            let (status, v) = self.send_bytes("qt", "PUT", path, "image/png", &image);
+            assert_eq!(status, 200, "{path}: {v}");
+        }
+        let id = self.create_reminder();
+        let (status, v) = self.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None);
+        assert_eq!(status, 200, "{v}");
+        let (status, v) = self.api(
+            Some("ld"),
+            "POST",
+            &format!("/drafts/{id}/approve-signed"),
+            Some(json!({"password": password("ld")})),
+        );
+        assert_eq!(status, 200, "{v}");
+        id
+    }
+
     pub fn state_of(&self, id: i64) -> String {
         let (_, d) = self.api(Some("cv"), "GET", &format!("/drafts/{id}"), None);
         d["state"].as_str().unwrap().to_string()
