@@ -43,14 +43,6 @@ fn issue(f: &Fixture, token: &str) -> Output {
         .args(["--date", "2026-12-02", "--sign"]))
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// The signature requests the stub received.
 fn requests(stub: &Helper) -> Vec<Value> {
     let body = ureq::get(&stub.url("/log"))
@@ -74,18 +66,6 @@ fn hold(stub: &Helper, on: bool) {
         .unwrap();
 }
 
-fn stored_pdf(f: &Fixture, number: &str) -> std::path::PathBuf {
-    let out = stdout(
-        f.cmd()
-            .args(["register", "show", number, "--year", "2026", "--out"])
-            .arg(f.dir.join("ra")),
-    );
-    out.lines()
-        .find(|l| l.ends_with(".pdf"))
-        .map(std::path::PathBuf::from)
-        .expect("show --out names the PDF")
-}
-
 #[test]
 fn the_signer_confirms_and_only_the_digest_leaves() {
     let stub = stub();
@@ -95,15 +75,15 @@ fn the_signer_confirms_and_only_the_digest_leaves() {
     ] {
         let f = fixture_with(name, &entries(&stub.url(""), user, 20));
         let out = issue(&f, TOKEN);
-        assert!(out.status.success(), "{user}: {}", text(&out));
+        assert!(out.status.success(), "{user}: {}", printed(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.contains("chờ xác nhận trên điện thoại"),
             "{user}: {stderr}"
         );
-        assert!(!text(&out).contains(TOKEN), "the token is never printed");
+        assert!(!printed(&out).contains(TOKEN), "the token is never printed");
         let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let pdf = stored_pdf(&f, &number);
+        let pdf = f.stored_pdf(&number);
         let sig = pdfsig(&pdf);
         assert_eq!(
             sig.matches("Signature is Valid.").count(),
@@ -211,10 +191,14 @@ fn refusal_timeout_garbage_and_a_wrong_token_issue_nothing() {
         config(user, timeout, url);
         let started = Instant::now();
         let out = issue(&f, token);
-        assert!(!out.status.success(), "{user}: {}", text(&out));
-        assert!(text(&out).contains(expected), "{user}: {}", text(&out));
+        assert!(!out.status.success(), "{user}: {}", printed(&out));
         assert!(
-            !text(&out).contains(TOKEN),
+            printed(&out).contains(expected),
+            "{user}: {}",
+            printed(&out)
+        );
+        assert!(
+            !printed(&out).contains(TOKEN),
             "{user}: the token is never printed"
         );
         assert_eq!(dump(&f.db), before, "{user}: nothing stored");
@@ -228,7 +212,7 @@ fn refusal_timeout_garbage_and_a_wrong_token_issue_nothing() {
     // The signer confirms: the first number, none used by the failures.
     config("approve", 20, &url);
     let out = issue(&f, TOKEN);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", printed(&out));
     let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(number.starts_with("01/UBND-KT"), "{number}");
     let list = stdout(f.cmd().args(["register", "list", "--year", "2026"]));

@@ -6,7 +6,6 @@
 mod common;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Output, Stdio};
 
 use common::sign::*;
@@ -45,32 +44,11 @@ fn issue(f: &Fixture, hsm: &Hsm, input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// The stored PDF of `number`.
-fn stored_pdf(f: &Fixture, number: &str) -> PathBuf {
-    let out = stdout(
-        f.cmd()
-            .args(["register", "show", number, "--year", "2026", "--out"])
-            .arg(f.dir.join("ra")),
-    );
-    out.lines()
-        .find(|l| l.ends_with(".pdf"))
-        .map(PathBuf::from)
-        .expect("show --out names the PDF")
-}
-
 #[test]
 fn both_signatures_made_on_the_token_validate() {
     let (f, hsm) = token_fixture("token");
     let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", printed(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("Mã PIN của thiết bị ký số \"vanthu-test\" (người ký nguyen-van-chuong)"),
@@ -80,9 +58,9 @@ fn both_signatures_made_on_the_token_validate() {
         stderr.contains("Mã PIN của thiết bị ký số \"vanthu-test\" (cơ quan ubnd-hoa-binh)"),
         "{stderr}"
     );
-    assert!(!text(&out).contains(PIN), "the PIN is never printed");
+    assert!(!printed(&out).contains(PIN), "the PIN is never printed");
     let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let pdf = stored_pdf(&f, &number);
+    let pdf = f.stored_pdf(&number);
     let sig = pdfsig(&pdf);
     assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
     assert!(sig.contains("Nguyen Van Chuong"), "{sig}");
@@ -111,19 +89,23 @@ fn a_wrong_pin_is_refused_and_no_number_taken() {
     let out = issue(&f, hsm, &format!("000000\n{PIN}\n"));
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("mã PIN của thiết bị ký số \"vanthu-test\" không đúng"),
+        printed(&out).contains("mã PIN của thiết bị ký số \"vanthu-test\" không đúng"),
         "{}",
-        text(&out)
+        printed(&out)
     );
     assert_eq!(dump(&f.db), before, "nothing stored");
     // An empty PIN is refused before the token is asked.
     let out = issue(&f, hsm, "\n");
     assert!(!out.status.success());
-    assert!(text(&out).contains("chưa nhập mã PIN"), "{}", text(&out));
+    assert!(
+        printed(&out).contains("chưa nhập mã PIN"),
+        "{}",
+        printed(&out)
+    );
     assert_eq!(dump(&f.db), before);
     // With the right PIN, the first number is given: none was used by the failures.
     let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", printed(&out));
     let list = stdout(f.cmd().args(["register", "list", "--year", "2026"]));
     assert_eq!(
         list.lines().filter(|l| l.contains("/UBND-KT")).count(),
@@ -151,9 +133,9 @@ fn a_missing_token_and_a_key_that_is_not_its_certificates_are_refused() {
     let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("không thấy thiết bị ký số \"khong-co-thiet-bi\""),
+        printed(&out).contains("không thấy thiết bị ký số \"khong-co-thiet-bi\""),
         "{}",
-        text(&out)
+        printed(&out)
     );
     assert_eq!(dump(&f.db), before);
 
@@ -170,9 +152,9 @@ fn a_missing_token_and_a_key_that_is_not_its_certificates_are_refused() {
     let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("trả về chữ ký không khớp với chứng thư số"),
+        printed(&out).contains("trả về chữ ký không khớp với chứng thư số"),
         "{}",
-        text(&out)
+        printed(&out)
     );
     assert_eq!(dump(&f.db), before);
 
@@ -188,9 +170,9 @@ fn a_missing_token_and_a_key_that_is_not_its_certificates_are_refused() {
     let out = issue(&f, hsm, &format!("{PIN}\n{PIN}\n"));
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("không có khóa bí mật mã 7f"),
+        printed(&out).contains("không có khóa bí mật mã 7f"),
         "{}",
-        text(&out)
+        printed(&out)
     );
 }
 
@@ -205,17 +187,17 @@ fn an_ecdsa_signer_on_the_token_beside_an_agency_key_file() {
     let f = fixture_with("token-ec", &entries);
     // One key on the token: one prompt.
     let out = issue(&f, hsm, &format!("{PIN}\n"));
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", printed(&out));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr)
             .matches("Mã PIN")
             .count(),
         1,
         "{}",
-        text(&out)
+        printed(&out)
     );
     let number = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let pdf = stored_pdf(&f, &number);
+    let pdf = f.stored_pdf(&number);
     let sig = pdfsig(&pdf);
     assert_eq!(sig.matches("Signature is Valid.").count(), 2, "{sig}");
     assert!(sig.contains("Tran Thi Binh"), "{sig}");

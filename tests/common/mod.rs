@@ -29,6 +29,15 @@ pub fn run(cmd: &mut Command) -> Output {
     })
 }
 
+/// Everything a finished command printed, stdout then stderr.
+pub fn printed(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// Runs a command that must succeed and returns what it printed; a failure shows both
 /// its outputs.
 pub fn stdout(cmd: &mut Command) -> String {

@@ -172,17 +172,21 @@ impl Fixture {
         )
         .trim()
         .to_string();
+        let pdf = self.stored_pdf(&number);
+        (number, pdf)
+    }
+
+    /// The stored PDF of 2026's document `number`, written out by `register show --out`.
+    pub fn stored_pdf(&self, number: &str) -> PathBuf {
         let out = stdout(
             self.cmd()
-                .args(["register", "show", &number, "--year", "2026", "--out"])
+                .args(["register", "show", number, "--year", "2026", "--out"])
                 .arg(self.dir.join("ra")),
         );
-        let pdf = out
-            .lines()
+        out.lines()
             .find(|l| l.ends_with(".pdf"))
             .map(PathBuf::from)
-            .expect("show --out names the PDF");
-        (number, pdf)
+            .expect("show --out names the PDF")
     }
 }
 
