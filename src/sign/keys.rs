@@ -145,15 +145,10 @@ impl Signer for KeyFile {
 
     fn algorithm(&self) -> AlgorithmIdentifierOwned {
         match self.key {
-            Key::Rsa(_) => AlgorithmIdentifierOwned {
-                oid: SHA256_WITH_RSA,
-                parameters: Some(x509_cert::der::asn1::Null.into()),
-            },
-            Key::Ecdsa(_) => AlgorithmIdentifierOwned {
-                oid: ECDSA_WITH_SHA256,
-                parameters: None,
-            },
+            Key::Rsa(_) => super::algorithm::KeyKind::Rsa,
+            Key::Ecdsa(_) => super::algorithm::KeyKind::EcdsaP256,
         }
+        .identifier()
     }
 
     fn sign(&self, data: &[u8], _purpose: &str) -> Result<Vec<u8>, SignError> {

@@ -47,7 +47,7 @@ pub struct TokenSetting {
 impl TokenSetting {
     /// How the token is named to the person asked for its PIN.
     pub fn describe(&self) -> String {
-        format!("thiết bị ký số \"{}\"", self.token)
+        device_name(&self.token)
     }
 }
 
@@ -317,17 +317,16 @@ impl Signer for TokenKey {
         };
         if !algorithm::verifies(&self.cert, data, &signature) {
             return Err(SignError::Mismatch {
-                source_name: self.describe(),
+                source_name: device_name(&self.token),
             });
         }
         Ok(signature)
     }
 }
 
-impl TokenKey {
-    fn describe(&self) -> String {
-        format!("thiết bị ký số \"{}\"", self.token)
-    }
+/// A token as the person is told of it.
+fn device_name(token: &str) -> String {
+    format!("thiết bị ký số \"{token}\"")
 }
 
 #[cfg(test)]

@@ -78,6 +78,8 @@ pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
 struct Client {
     service: ServiceSetting,
     token: Option<String>,
+    /// One agent for all the calls of an issue (its connection is reused by the polls).
+    agent: ureq::Agent,
 }
 
 /// The signer's key at a remote service.
@@ -149,6 +151,11 @@ impl RemoteKey {
         let client = Client {
             service: service.clone(),
             token,
+            agent: ureq::Agent::config_builder()
+                .timeout_global(Some(Duration::from_secs(15)))
+                .http_status_as_error(false)
+                .build()
+                .into(),
         };
         let reply: CertificateReply =
             client.call("GET", &format!("certificates/{}", encode_path(user)), None)?;
@@ -194,11 +201,7 @@ impl Client {
         body: Option<serde_json::Value>,
     ) -> Result<T, SignError> {
         let url = format!("{}/{path}", self.service.url.trim_end_matches('/'));
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(15)))
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = &self.agent;
         let fail = |message: String| SignError::Remote {
             service: self.service.name.clone(),
             message,
