@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use vanthu::model::DocDate;
 use vanthu::store::{Store, register};
@@ -119,6 +120,12 @@ enum Command {
         year: i32,
         #[arg(long)]
         issuer: Option<String>,
+    },
+    /// Read the bounce mailbox ([mail.bounces] maildir): a bounce marks its delivery
+    /// failed with the reason. `--stdin`: one message piped in by the mail server.
+    Bounces {
+        #[arg(long)]
+        stdin: bool,
     },
     /// The delivery worker: sends queued messages until stopped (Ctrl-C).
     Worker {
@@ -627,6 +634,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     d.recipient,
                     d.email.as_deref().unwrap_or("—"),
                     d.state()
+                );
+            }
+        }
+        Command::Bounces { stdin } => {
+            let settings = config(cli.config.as_deref())?.mail;
+            let bounces = settings.bounces.context(
+                "chưa cấu hình hộp thư nhận thư trả lại: đặt [mail.bounces] address (và maildir) hoặc VANTHU_MAIL_BOUNCES",
+            )?;
+            let mut store = Store::open(&db_path)?;
+            if stdin {
+                let mut raw = vec![];
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut raw)?;
+                match mail::bounces::take(&mut store, &raw, bounces.local())? {
+                    mail::bounces::Applied::Bounced { delivery } => {
+                        println!("thư {delivery}: bị trả lại, đã ghi là thất bại")
+                    }
+                    mail::bounces::Applied::Delayed { delivery } => {
+                        println!(
+                            "thư {delivery}: chậm ở máy chủ trung gian, đã ghi vào nhật ký gửi"
+                        )
+                    }
+                    mail::bounces::Applied::Unchanged { delivery } => {
+                        println!("thư {delivery}: thông báo này đã được ghi trước đó, không đổi gì")
+                    }
+                    mail::bounces::Applied::Unknown => {
+                        println!("không phải thông báo về thư của vanthu: bỏ qua")
+                    }
+                }
+            } else {
+                let dir = bounces.maildir.as_deref().context(
+                    "chưa đặt [mail.bounces] maildir (hoặc VANTHU_MAIL_BOUNCES_MAILDIR); hoặc dùng --stdin",
+                )?;
+                let scan = mail::bounces::scan(&mut store, dir, bounces.local())?;
+                println!(
+                    "{} thư bị trả lại, {} thông báo chậm, {} thông báo đã ghi trước đó, {} thư khác (để chưa đọc trong cur/)",
+                    scan.bounced.len(),
+                    scan.delayed,
+                    scan.unchanged,
+                    scan.other
                 );
             }
         }

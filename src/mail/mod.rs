@@ -7,17 +7,21 @@
 //!    it, with a stable Message-ID; every attempt is recorded.
 //! 3. **Message** ([`message`]): subject `[number] subject`, plain and HTML bodies from
 //!    `templates/email/`, the register's PDF and DOCX attached byte for byte.
-//! 4. **Worker** ([`worker`]): claims due rows, sends through lettre (SMTP) or writes
-//!    .eml files, retries transient failures with capped exponential backoff, and marks
-//!    permanent ones failed.
+//! 4. **Worker** ([`worker`]): claims due rows, sends through [`smtp`] (lettre's
+//!    connection, pooled per run, PIPELINING, DSN, QUIT) or writes .eml files, retries
+//!    transient failures with capped exponential backoff, and marks permanent ones failed.
+//! 5. **Bounces** ([`bounces`]): each message's envelope sender is its own VERP address;
+//!    the notifications that come back (RFC 3464) mark their deliveries failed.
 //!
 //! [`plan`] and [`queue`] are what `vanthu send` and the service call.
 
+pub mod bounces;
 pub mod dkim;
 pub mod message;
 pub mod outbox;
 pub mod recipients;
 pub mod settings;
+pub mod smtp;
 pub mod worker;
 
 pub use outbox::{Delivery, Status};

@@ -166,6 +166,28 @@ pub struct MailSettings {
     pub lease_secs: u64,
     /// DKIM keys, by the From domain they sign for (`[[mail.dkim]]`).
     pub dkim: Vec<super::dkim::DkimKey>,
+    /// Where bounces go and where vanthu reads them (`[mail.bounces]`).
+    pub bounces: Option<Bounces>,
+}
+
+/// The bounce mailbox: each message's envelope sender is `address` with `+<delivery
+/// token>` before the `@` (VERP), and DSNs are asked for where the server offers them.
+/// The MTA delivers that address (all its `+` extensions) to `maildir`, which vanthu
+/// reads; or pipes each message into `vanthu bounces --stdin`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bounces {
+    /// e.g. `bounces@snnmt.bacninh.gov.vn`; the local part has no `+`.
+    pub address: String,
+    /// The Maildir the bounce address is delivered to (its `new/`, `cur/`, `tmp/`).
+    pub maildir: Option<PathBuf>,
+}
+
+impl Bounces {
+    /// The local part of the address (`bounces`).
+    pub fn local(&self) -> &str {
+        self.address.rsplit_once('@').map_or("", |(l, _)| l)
+    }
 }
 
 impl Default for MailSettings {
@@ -181,6 +203,7 @@ impl Default for MailSettings {
             backoff_cap_secs: 3600,
             lease_secs: 300,
             dkim: vec![],
+            bounces: None,
         }
     }
 }
@@ -259,6 +282,23 @@ impl MailSettings {
         if let Some(v) = var("VANTHU_MAIL_LEASE") {
             self.lease_secs = num("VANTHU_MAIL_LEASE", &v)?;
         }
+        if let Some(v) = var("VANTHU_MAIL_BOUNCES").filter(|v| !v.trim().is_empty()) {
+            let maildir = self.bounces.take().and_then(|b| b.maildir);
+            self.bounces = Some(Bounces {
+                address: v.trim().to_string(),
+                maildir,
+            });
+        }
+        if let Some(v) = var("VANTHU_MAIL_BOUNCES_MAILDIR") {
+            match self.bounces.as_mut() {
+                Some(b) => b.maildir = Some(PathBuf::from(v)),
+                None => {
+                    return Err(
+                        "VANTHU_MAIL_BOUNCES_MAILDIR cần cả địa chỉ nhận thư trả lại (VANTHU_MAIL_BOUNCES hoặc mail.bounces.address)".into(),
+                    );
+                }
+            }
+        }
         self.check()
     }
 
@@ -281,6 +321,16 @@ impl MailSettings {
         }
         for key in &self.dkim {
             key.load()?;
+        }
+        if let Some(b) = &self.bounces {
+            let email = crate::data::Email::parse(&b.address)
+                .map_err(|e| format!("mail.bounces.address: {e}"))?;
+            if b.local().contains('+') {
+                return Err(format!(
+                    "mail.bounces.address \"{}\" không được có dấu + (vanthu thêm +<mã thư> vào trước @)",
+                    email.as_str()
+                ));
+            }
         }
         if let Some(s) = &self.smtp {
             if s.host.is_empty() {

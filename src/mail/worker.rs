@@ -22,26 +22,27 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lettre::message::Message;
-use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::task::JoinSet;
 
 use super::MailError;
 use super::message::Outgoing;
 use super::outbox::{self, Claimed, Outcome};
 use super::settings::{MailSettings, Security};
+use super::smtp::{Client, Envelope, Server, Tls};
 use crate::store::Store;
 use crate::store::register;
 
 /// Where messages go.
 pub enum Transport {
-    /// An SMTP server (pooled connections); one message may take at most `limit`.
+    /// An SMTP server (this run's pooled connections); one message may take at most
+    /// `limit`. Bounces go to the VERP address of `bounces` when set.
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        client: Box<Client>,
         limit: Duration,
+        bounces: Option<String>,
     },
     /// `.eml` files in a folder, one per message, named after its Message-ID.
     Folder(PathBuf),
@@ -75,45 +76,60 @@ impl Transport {
                 .map_err(|e| MailError::Settings(format!("TLS: {e}")))
         };
         let tls = match s.security {
-            Security::Starttls => Tls::Required(params()?),
+            Security::Starttls => Tls::Starttls(params()?),
             Security::Tls => Tls::Wrapper(params()?),
             Security::Plain => Tls::None,
         };
-        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())
-            .port(s.port())
-            .tls(tls)
-            .timeout(Some(Duration::from_secs(s.timeout_secs)))
-            .hello_name(ClientId::Domain(s.hello_name(
-                settings.from.as_deref(),
-                match &ClientId::default() {
-                    ClientId::Domain(host) => Some(host.as_str()),
-                    _ => None,
-                },
-            )))
-            .pool_config(PoolConfig::new().max_size(settings.concurrency as u32));
-        if let (Some(user), Some(password)) = (&s.username, &s.password) {
-            b = b.credentials(Credentials::new(user.clone(), password.clone()));
-        }
+        let hello = ClientId::Domain(s.hello_name(
+            settings.from.as_deref(),
+            match &ClientId::default() {
+                ClientId::Domain(host) => Some(host.as_str()),
+                _ => None,
+            },
+        ));
+        let credentials = match (&s.username, &s.password) {
+            (Some(user), Some(password)) => Some(Credentials::new(user.clone(), password.clone())),
+            _ => None,
+        };
         Ok(Transport::Smtp {
-            transport: b.build(),
+            client: Box::new(Client::new(Server {
+                host: s.host.clone(),
+                port: s.port(),
+                tls,
+                hello,
+                credentials,
+                timeout: Duration::from_secs(s.timeout_secs),
+            })),
             limit: s.send_limit(),
+            bounces: settings.bounces.as_ref().map(|b| b.address.clone()),
         })
     }
 
-    /// Sends one message and says how it went.
-    pub async fn send(&self, message: Message, message_id: &str) -> Outcome {
+    /// Sends one message of delivery `c` and says how it went.
+    pub async fn send(&self, message: Message, c: &Claimed) -> Outcome {
         match self {
-            Transport::Smtp { transport, limit } => {
-                match tokio::time::timeout(*limit, transport.send(message)).await {
-                    Ok(Ok(r)) => Outcome::Sent(format!(
-                        "{} {}",
-                        r.code(),
-                        r.message().collect::<Vec<_>>().join(" ")
-                    )),
-                    Ok(Err(e)) if e.is_permanent() => {
-                        Outcome::Permanent(format!("máy chủ thư từ chối: {e}"))
-                    }
-                    Ok(Err(e)) => Outcome::Transient(format!("lỗi tạm thời: {e}")),
+            Transport::Smtp {
+                client,
+                limit,
+                bounces,
+            } => {
+                let verp = bounces
+                    .as_deref()
+                    .map(|b| super::bounces::verp(b, c.id, &c.message_id));
+                let token = super::bounces::token(c.id, &c.message_id);
+                let sender = message
+                    .envelope()
+                    .from()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default();
+                let envelope = Envelope {
+                    from: verp.as_deref().unwrap_or(&sender),
+                    to: &c.email,
+                    dsn_id: verp.is_some().then_some(token.as_str()),
+                };
+                let bytes = message.formatted();
+                match tokio::time::timeout(*limit, client.send(&envelope, &bytes)).await {
+                    Ok(outcome) => outcome,
                     Err(_) => Outcome::Transient(format!(
                         "máy chủ thư không trả lời trong {} giây",
                         limit.as_secs()
@@ -121,7 +137,8 @@ impl Transport {
                 }
             }
             Transport::Folder(dir) => {
-                let name: String = message_id
+                let name: String = c
+                    .message_id
                     .trim_matches(['<', '>'])
                     .chars()
                     .map(|c| {
@@ -138,6 +155,13 @@ impl Transport {
                     Err(e) => Outcome::Transient(format!("không ghi được {}: {e}", path.display())),
                 }
             }
+        }
+    }
+
+    /// Closes the connections this run opened (QUIT on each).
+    pub async fn close(&self) {
+        if let Transport::Smtp { client, .. } = self {
+            client.close().await;
         }
     }
 }
@@ -208,12 +232,14 @@ async fn deliver(shared: Arc<Shared>, c: Claimed) -> Result<Outcome, MailError> 
         ))
     });
     let outcome = match built {
-        Ok(message) => shared.transport.send(message, &c.message_id).await,
+        Ok(message) => shared.transport.send(message, &c).await,
         Err(e @ MailError::Sqlite(_)) => return Err(e),
         Err(e) => Outcome::Permanent(e.to_string()),
     };
-    log_attempt(&c, &outcome);
+    // Recorded the moment the reply is in: the window in which a crash would send this
+    // message again is this one write.
     shared.record(&c, &outcome)?;
+    log_attempt(&c, &outcome);
     Ok(outcome)
 }
 
@@ -231,6 +257,9 @@ fn log_attempt(c: &Claimed, outcome: &Outcome) {
         );
     }
 }
+
+/// How often a running worker reads the bounce mailbox.
+const BOUNCE_SCAN: Duration = Duration::from_secs(10);
 
 /// Runs the worker over the outbox of `db` (only `document`'s messages when given) until
 /// `until`, or until `stop` completes; then lets the messages in flight finish.
@@ -275,7 +304,23 @@ pub async fn run(
     };
     tokio::pin!(stop);
     let mut stopping = false;
+    let mut bounces_read: Option<std::time::Instant> = None;
     while !stopping && first_error.is_none() {
+        // The bounce mailbox, at the start and every BOUNCE_SCAN while running.
+        if let Some((dir, local)) = settings
+            .bounces
+            .as_ref()
+            .and_then(|b| Some((b.maildir.as_ref()?, b.local())))
+            .filter(|_| bounces_read.is_none_or(|t| t.elapsed() >= BOUNCE_SCAN))
+        {
+            let mut store = shared.store.lock().expect("not poisoned");
+            let scan = super::bounces::scan(&mut store, dir, local)
+                .map_err(|e| MailError::Settings(e.to_string()))?;
+            if !scan.bounced.is_empty() && std::env::var_os("VANTHU_QUIET").is_none() {
+                eprintln!("bounces: deliveries {:?} failed further on", scan.bounced);
+            }
+            bounces_read = Some(std::time::Instant::now());
+        }
         if renewed.elapsed() >= lease / 3 {
             let store = shared.store.lock().expect("not poisoned");
             outbox::renew(store.conn(), lease, &token)?;
@@ -331,10 +376,11 @@ pub async fn run(
             _ = &mut stop => stopping = true,
         }
     }
-    // Let the messages in flight finish and be recorded.
+    // Let the messages in flight finish and be recorded, then say goodbye.
     while let Some(r) = tasks.join_next().await {
         tally(r, &mut first_error);
     }
+    shared.transport.close().await;
     match first_error {
         Some(e) => Err(e),
         None => Ok(report),

@@ -27,6 +27,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0008_signs_for.sql")),
     M::up(include_str!("../../migrations/0009_delivery_claims.sql")),
     M::up(include_str!("../../migrations/0010_signatures.sql")),
+    M::up(include_str!("../../migrations/0011_bounces.sql")),
 ];
 
 /// The schema version this build knows.
