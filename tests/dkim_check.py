@@ -7,7 +7,6 @@ usage: dkim_check.py FOLDER SELECTOR DOMAIN PUBLIC_KEY_DER_BASE64
 prints JSON: [{"file", "signed", "valid", "d", "s", "h"}]
 """
 import json
-import mailbox
 import os
 import sys
 
@@ -26,8 +25,13 @@ def dns(name, timeout=5):
 
 def messages():
     if os.path.isdir(os.path.join(folder, "cur")):
-        for key, m in mailbox.Maildir(folder, factory=None).items():
-            yield key, m.as_bytes()
+        # The files as the MTA wrote them (Python's mailbox would re-fold headers), with
+        # the CRLF line ends of the wire (a Maildir stores LF).
+        for sub in ("new", "cur"):
+            for name in sorted(os.listdir(os.path.join(folder, sub))):
+                with open(os.path.join(folder, sub, name), "rb") as f:
+                    raw = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                yield name, raw
     else:
         for name in sorted(os.listdir(folder)):
             if name.endswith(".eml"):

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::mail::*;
 use common::*;
 use serde_json::Value;
 
@@ -103,31 +104,6 @@ impl Drop for Smtp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn read_messages(folder: &Path) -> Vec<Value> {
-    let out = stdout(
-        Command::new("/usr/bin/python3")
-            .arg(root().join("tests/mail_check.py"))
-            .arg(folder),
-    );
-    serde_json::from_str::<Vec<Value>>(&out).unwrap()
-}
-
-/// A database with the demo data and the Lục Nam draft issued as 01/UBND-NN: three
-/// communes with a mailbox, one without, two entries that are not stored agencies.
-fn issued(dir: &Path) -> PathBuf {
-    let db = demo_db(dir);
-    let o = stdout(
-        vanthu()
-            .arg("--db")
-            .arg(&db)
-            .arg("issue")
-            .arg(root().join("letters/drafts/luc-nam-cong-van.toml"))
-            .args(["--date", "2021-03-15"]),
-    );
-    assert_eq!(o.trim(), "01/UBND-NN");
-    db
 }
 
 fn register_hashes(db: &Path) -> (String, String) {
@@ -331,44 +307,13 @@ fn a_451_is_retried_and_a_550_fails_only_that_recipient() {
 }
 
 /// Forty agencies with a mailbox in one group, and a letter to the group.
-fn forty_recipients(dir: &Path, db: &Path) {
-    let mut data = String::new();
-    for i in 0..40 {
-        data.push_str(&format!(
-            "[[agencies]]\nid = \"xa-{i}\"\nname = [\"Ủy ban nhân dân\", \"xã Số {i}\"]\nparent = \"ubnd-luc-nam\"\nlevel = \"commune\"\nplace = \"Lục Nam\"\nabbreviation = \"UBND\"\nshort_name = \"UBND xã Số {i}\"\nemail = \"xa{i}@lucnam.vanthu.example\"\n\n"
-        ));
-    }
-    data.push_str("[[groups]]\nid = \"bon-muoi-xa\"\nname = \"UBND 40 xã\"\nmembers = [");
-    data.push_str(
-        &(0..40)
-            .map(|i| format!("\"xa-{i}\""))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    data.push_str("]\n");
-    std::fs::write(dir.join("xa.toml"), data).unwrap();
-    stdout(cli(dir, db).arg("import").arg(dir.join("xa.toml")));
-    let letter = std::fs::read_to_string(root().join("letters/drafts/luc-nam-cong-van.toml"))
-        .unwrap()
-        .replace(
-            "addressees = [\"UBND các xã, thị trấn\"]",
-            "addressees = [\"@bon-muoi-xa\"]",
-        );
-    std::fs::write(dir.join("l.toml"), letter).unwrap();
-    let o = stdout(
-        cli(dir, db)
-            .arg("issue")
-            .arg(dir.join("l.toml"))
-            .args(["--date", "2021-03-16"]),
-    );
-    assert_eq!(o.trim(), "02/UBND-NN");
-}
-
 #[test]
 fn a_worker_killed_mid_batch_resumes_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
-    forty_recipients(dir.path(), &db);
+    recipients(dir.path(), &db, 40, |i| {
+        format!("xa{i}@lucnam.vanthu.example")
+    });
     let stall = dir.path().join("stall");
     std::fs::write(&stall, "").unwrap();
     let smtp = Smtp::start(
@@ -456,7 +401,9 @@ fn two_and_three_workers_at_once_send_every_message_once() {
     for workers in [2, 3] {
         let dir = tempfile::tempdir().unwrap();
         let db = issued(dir.path());
-        forty_recipients(dir.path(), &db);
+        recipients(dir.path(), &db, 40, |i| {
+            format!("xa{i}@lucnam.vanthu.example")
+        });
         let smtp = Smtp::start(dir.path(), &[]);
         stdout(cli(dir.path(), &db).args(["send", "02/UBND-NN", "--year", "2021", "--no-wait"]));
         // A tight rate and a lease shorter than the time a worker needs for its share:
@@ -508,7 +455,9 @@ fn two_and_three_workers_at_once_send_every_message_once() {
 fn a_dry_run_into_a_closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
-    forty_recipients(dir.path(), &db);
+    recipients(dir.path(), &db, 40, |i| {
+        format!("xa{i}@lucnam.vanthu.example")
+    });
     let out = run(Command::new("bash")
         .arg("-c")
         .arg(format!(
@@ -917,21 +866,7 @@ fn a_server_that_wants_a_fully_qualified_ehlo_name_accepts_every_message() {
 fn messages_carry_a_dkim_signature_a_verifier_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
-    let key = dir.path().join("dkim.pem");
-    let ok = Command::new("openssl")
-        .args(["genrsa", "-traditional", "-out"])
-        .arg(&key)
-        .arg("2048")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "openssl genrsa");
-    let public = run(Command::new("openssl")
-        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
-        .arg(&key));
-    use base64::Engine;
-    let p = base64::engine::general_purpose::STANDARD.encode(&public.stdout);
+    let (key, p) = dkim_key(dir.path());
     let config = |key: &Path| {
         std::fs::write(
             dir.path().join("vanthu.toml"),
@@ -962,16 +897,7 @@ fn messages_carry_a_dkim_signature_a_verifier_accepts() {
     let out = stdout(cli(dir.path(), &db).args(["send", "01/UBND-NN", "--year", "2021"]));
     assert!(out.contains("đã gửi 3"), "{out}");
     let folder = dir.path().join("thu-di");
-    let check = |folder: &Path, p: &str| -> Vec<Value> {
-        let out = stdout(
-            Command::new("/usr/bin/python3")
-                .arg(root().join("tests/dkim_check.py"))
-                .arg(folder)
-                .args(["vanthu", "lucnam.vanthu.example", p]),
-        );
-        serde_json::from_str(&out).unwrap()
-    };
-    let results = check(&folder, &p);
+    let results = dkim_results(&folder, &p);
     assert_eq!(results.len(), 3, "{results:?}");
     for r in &results {
         assert_eq!(r["valid"], true, "{r}");
@@ -986,8 +912,13 @@ fn messages_carry_a_dkim_signature_a_verifier_accepts() {
     let other = run(Command::new("sh").arg("-c").arg(
         "openssl genrsa -traditional 2048 2>/dev/null | openssl rsa -pubout -outform DER 2>/dev/null",
     ));
+    use base64::Engine;
     let other = base64::engine::general_purpose::STANDARD.encode(&other.stdout);
-    assert!(check(&folder, &other).iter().all(|r| r["valid"] == false));
+    assert!(
+        dkim_results(&folder, &other)
+            .iter()
+            .all(|r| r["valid"] == false)
+    );
     let eml = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -998,7 +929,7 @@ fn messages_carry_a_dkim_signature_a_verifier_accepts() {
     let at = body + raw[body..].iter().position(u8::is_ascii_lowercase).unwrap();
     raw[at] = if raw[at] == b'a' { b'b' } else { b'a' };
     std::fs::write(&eml, raw).unwrap();
-    let results = check(&folder, &p);
+    let results = dkim_results(&folder, &p);
     assert_eq!(
         results.iter().filter(|r| r["valid"] == true).count(),
         2,

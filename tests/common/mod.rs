@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod layout;
+pub mod mail;
 pub mod png;
 pub mod server;
 pub mod sign;
