@@ -217,6 +217,14 @@ fn every_recipient_gets_exactly_one_message_with_the_registers_files() {
             docx_sha.as_str(),
             "DOCX byte-identical to the register"
         );
+        // The name older clients read, and RFC 5322's 78 characters on every line.
+        assert_eq!(att[0]["name"], "Công văn 01-UBND-NN.pdf");
+        assert_eq!(att[1]["name"], "Công văn 01-UBND-NN.docx");
+        assert!(
+            m["longest_line"].as_u64().unwrap() <= 78,
+            "{}",
+            m["longest_line"]
+        );
         ids.push(m["message_id"].as_str().unwrap());
     }
     ids.sort();

@@ -32,6 +32,8 @@ def describe(raw: bytes):
             {
                 "filename": part.get_filename(),
                 "content_type": part.get_content_type(),
+                # The name= of Content-Type, which older clients read (RFC 2047 decoded).
+                "name": part.get_param("name"),
                 "sha256": hashlib.sha256(payload).hexdigest(),
             }
         )
@@ -49,6 +51,9 @@ def describe(raw: bytes):
         "text": text.get_content() if text else "",
         "html": html.get_content() if html else "",
         "attachments": attachments,
+        # Every line of the message (headers of each part included; bodies are base64
+        # or quoted-printable), for RFC 5322's 78-character line.
+        "longest_line": max(len(l) for l in raw.replace(b"\r\n", b"\n").split(b"\n")),
     }
 
 

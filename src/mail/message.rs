@@ -7,8 +7,10 @@
 use std::sync::{Arc, OnceLock};
 
 use lettre::Message;
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{
+    ContentDisposition, ContentTransferEncoding, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use rusqlite::OptionalExtension;
 
 use super::MailError;
@@ -178,19 +180,28 @@ impl Outgoing {
         if let Some(r) = &self.sender.reply_to {
             builder = builder.reply_to(r.clone());
         }
-        let pdf_type = ContentType::parse("application/pdf").expect("valid MIME type");
-        let docx_type = ContentType::parse(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        .expect("valid MIME type");
+        let attachment = |name: &str, mime: &'static str, bytes: &[u8]| {
+            SinglePart::builder()
+                .header(ContentDisposition::attachment(name))
+                .header(NamedType {
+                    mime,
+                    name: name.to_string(),
+                })
+                .header(ContentTransferEncoding::Base64)
+                .body(bytes.to_vec())
+        };
         let body = MultiPart::mixed()
             .multipart(
                 MultiPart::alternative()
                     .singlepart(SinglePart::plain(text))
                     .singlepart(SinglePart::html(html)),
             )
-            .singlepart(Attachment::new(pdf_name).body(self.pdf.as_ref().clone(), pdf_type))
-            .singlepart(Attachment::new(docx_name).body(self.docx.as_ref().clone(), docx_type));
+            .singlepart(attachment(&pdf_name, "application/pdf", &self.pdf))
+            .singlepart(attachment(
+                &docx_name,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &self.docx,
+            ));
         let mut message = builder
             .multipart(body)
             .map_err(|e| MailError::Build(e.to_string()))?;
@@ -208,5 +219,149 @@ impl Outgoing {
             dkim.sign(&mut message);
         }
         Ok(message)
+    }
+}
+
+/// An attachment's `Content-Type` with the file name as `name=` too, for the mail clients
+/// that read only that one (older Outlook): RFC 2047 encoded words inside the quotes, as
+/// they expect, and folded so that no line passes 78 characters. (`Content-Disposition`
+/// carries the standard RFC 2231 `filename*`.)
+#[derive(Debug, Clone)]
+struct NamedType {
+    mime: &'static str,
+    name: String,
+}
+
+impl Header for NamedType {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Type")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Err("NamedType is only written".into())
+    }
+
+    fn display(&self) -> HeaderValue {
+        use base64::Engine;
+        let raw = format!("{}; name=\"{}\"", self.mime, self.name);
+        let name = if self.name.is_ascii() && !self.name.contains(['"', '\\']) {
+            self.name.clone()
+        } else {
+            // Encoded words of at most 42 bytes of text (75 characters each), cut at
+            // character boundaries.
+            let mut words = vec![];
+            let mut chunk = String::new();
+            for c in self.name.chars() {
+                if chunk.len() + c.len_utf8() > 42 {
+                    words.push(std::mem::take(&mut chunk));
+                }
+                chunk.push(c);
+            }
+            words.push(chunk);
+            words
+                .iter()
+                .map(|w| {
+                    format!(
+                        "=?utf-8?b?{}?=",
+                        base64::engine::general_purpose::STANDARD.encode(w)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\r\n ")
+        };
+        // "Content-Type: " is 14 characters: a type too long for the first line starts
+        // on the next.
+        let lead = if 14 + self.mime.len() + 1 > 78 {
+            "\r\n "
+        } else {
+            ""
+        };
+        let encoded = format!("{lead}{};\r\n name=\"{name}\"", self.mime);
+        HeaderValue::dangerous_new_pre_encoded(Self::name(), raw, encoded)
+    }
+}
+
+/// The message as it goes on the wire: lettre's formatting, with the header lines it
+/// leaves longer than 78 characters (address fields) folded at a space. Done after DKIM
+/// signing, which is safe: the signature's relaxed header canonicalisation unfolds.
+pub fn wire(message: &Message) -> Vec<u8> {
+    let bytes = message.formatted();
+    let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return bytes;
+    };
+    let Ok(head) = std::str::from_utf8(&bytes[..end]) else {
+        return bytes;
+    };
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    for (i, line) in head.split("\r\n").enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(fold(line, 78).as_bytes());
+    }
+    out.extend_from_slice(&bytes[end..]);
+    out
+}
+
+/// Folds one header line at spaces so that each piece is at most `limit` characters
+/// where a space allows it (a longer word stays whole).
+fn fold(line: &str, limit: usize) -> String {
+    if line.len() <= limit || !line.is_ascii() {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    // Never fold right after the field name.
+    let min = line.find(':').map_or(0, |c| c + 2);
+    let mut first = true;
+    while rest.len() > limit {
+        let floor = if first { min } else { 1 };
+        let cut = rest[..=limit]
+            .rfind(' ')
+            .filter(|&i| i > floor)
+            .or_else(|| rest[floor.min(rest.len())..].find(' ').map(|i| i + floor))
+            .filter(|&i| i > 0);
+        let Some(cut) = cut else { break };
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n");
+        rest = &rest[cut..];
+        first = false;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_header_lines_fold_at_spaces() {
+        let line =
+            "From: =?utf-8?b?VUJORCBodXnhu4duIEzhu6VjIE5hbQ==?= <ubnd@lucnam.vanthu.example>";
+        let folded = fold(line, 78);
+        assert_eq!(
+            folded,
+            "From: =?utf-8?b?VUJORCBodXnhu4duIEzhu6VjIE5hbQ==?=\r\n <ubnd@lucnam.vanthu.example>"
+        );
+        assert!(folded.split("\r\n").all(|l| l.len() <= 78));
+        assert_eq!(fold("Subject: short", 78), "Subject: short");
+        // One long word after the name: nothing to fold at.
+        let word = format!("X-Long: {}", "a".repeat(90));
+        assert_eq!(fold(&word, 78), word);
+    }
+
+    #[test]
+    fn attachment_types_carry_an_encoded_name_within_78_columns() {
+        let v = NamedType {
+            mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            name: "Quyết định 1234-QĐ-UBND về việc công nhận sản phẩm OCOP.docx".into(),
+        }
+        .display();
+        let mut headers = lettre::message::header::Headers::new();
+        headers.insert_raw(v);
+        let text = headers.to_string();
+        assert!(text.lines().all(|l| l.len() <= 78), "{text}");
+        assert!(text.contains(" name=\"=?utf-8?b?"), "{text}");
     }
 }

@@ -127,7 +127,7 @@ impl Transport {
                     to: &c.email,
                     dsn_id: verp.is_some().then_some(token.as_str()),
                 };
-                let bytes = message.formatted();
+                let bytes = super::message::wire(&message);
                 match tokio::time::timeout(*limit, client.send(&envelope, &bytes)).await {
                     Ok(outcome) => outcome,
                     Err(_) => Outcome::Transient(format!(
@@ -150,7 +150,7 @@ impl Transport {
                     })
                     .collect();
                 let path = dir.join(format!("{name}.eml"));
-                match crate::output::write_atomic(&path, &message.formatted()) {
+                match crate::output::write_atomic(&path, &super::message::wire(&message)) {
                     Ok(()) => Outcome::Sent(format!("đã ghi {}", path.display())),
                     Err(e) => Outcome::Transient(format!("không ghi được {}: {e}", path.display())),
                 }
