@@ -93,6 +93,8 @@ pub struct Outgoing {
     pub sender: Sender,
     /// The DKIM key of the sender's domain, when one is configured.
     pub dkim: Option<super::dkim::Signer>,
+    /// The two attachment parts, encoded once for every message of the document.
+    attachments: [SinglePart; 2],
 }
 
 impl Outgoing {
@@ -102,12 +104,22 @@ impl Outgoing {
         let sender = sender(store, &entry, settings)?;
         let dkim = super::dkim::for_domain(&settings.dkim, sender.domain())
             .map_err(MailError::Settings)?;
+        let [pdf_name, docx_name] = file_names(&entry);
+        let attachments = [
+            attachment(&pdf_name, "application/pdf", &pdf),
+            attachment(
+                &docx_name,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &docx,
+            ),
+        ];
         Ok(Outgoing {
             entry,
             pdf: Arc::new(pdf),
             docx: Arc::new(docx),
             sender,
             dkim,
+            attachments,
         })
     }
 
@@ -125,18 +137,7 @@ impl Outgoing {
     /// The attachment file names: `<Kind> <number-symbol>.pdf|.docx` (the `/` of the
     /// symbol becomes `-`), e.g. `Công văn 780-UBND-KT.pdf`.
     pub fn file_names(&self) -> [String; 2] {
-        let mut kind = self.entry.kind.clone();
-        if let Some(first) = kind.chars().next() {
-            kind = first.to_uppercase().chain(kind.chars().skip(1)).collect();
-        }
-        let stem = format!(
-            "{kind} {}",
-            self.entry
-                .number_symbol
-                .replace(['/', crate::text::BLANK_CHAR], "-")
-        );
-        let stem = header_safe(&stem);
-        [format!("{stem}.pdf"), format!("{stem}.docx")]
+        file_names(&self.entry)
     }
 
     /// The message to one recipient.
@@ -180,28 +181,15 @@ impl Outgoing {
         if let Some(r) = &self.sender.reply_to {
             builder = builder.reply_to(r.clone());
         }
-        let attachment = |name: &str, mime: &'static str, bytes: &[u8]| {
-            SinglePart::builder()
-                .header(ContentDisposition::attachment(name))
-                .header(NamedType {
-                    mime,
-                    name: name.to_string(),
-                })
-                .header(ContentTransferEncoding::Base64)
-                .body(bytes.to_vec())
-        };
+        let [pdf, docx] = self.attachments.clone();
         let body = MultiPart::mixed()
             .multipart(
                 MultiPart::alternative()
                     .singlepart(SinglePart::plain(text))
                     .singlepart(SinglePart::html(html)),
             )
-            .singlepart(attachment(&pdf_name, "application/pdf", &self.pdf))
-            .singlepart(attachment(
-                &docx_name,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                &self.docx,
-            ));
+            .singlepart(pdf)
+            .singlepart(docx);
         let mut message = builder
             .multipart(body)
             .map_err(|e| MailError::Build(e.to_string()))?;
@@ -220,6 +208,34 @@ impl Outgoing {
         }
         Ok(message)
     }
+}
+
+fn file_names(entry: &Entry) -> [String; 2] {
+    let mut kind = entry.kind.clone();
+    if let Some(first) = kind.chars().next() {
+        kind = first.to_uppercase().chain(kind.chars().skip(1)).collect();
+    }
+    let stem = format!(
+        "{kind} {}",
+        entry
+            .number_symbol
+            .replace(['/', crate::text::BLANK_CHAR], "-")
+    );
+    let stem = header_safe(&stem);
+    [format!("{stem}.pdf"), format!("{stem}.docx")]
+}
+
+/// An attachment part: its file name in Content-Disposition (RFC 2231) and Content-Type
+/// (`name=`), the bytes in base64.
+fn attachment(name: &str, mime: &'static str, bytes: &[u8]) -> SinglePart {
+    SinglePart::builder()
+        .header(ContentDisposition::attachment(name))
+        .header(NamedType {
+            mime,
+            name: name.to_string(),
+        })
+        .header(ContentTransferEncoding::Base64)
+        .body(bytes.to_vec())
 }
 
 /// An attachment's `Content-Type` with the file name as `name=` too, for the mail clients

@@ -319,7 +319,14 @@ async fn transaction(
         c.command(rcpt).await.map_err(envelope_failed)?;
         c.command(Data).await.map_err(envelope_failed)?;
     }
-    c.message(message).await.map_err(|e| {
+    // The content, dot-stuffed, and the final ".": one write. An ASCII message (every
+    // message vanthu builds: lettre encodes headers and bodies) goes as is, stuffed
+    // here at the line starts that need it; anything else through lettre's byte-wise codec.
+    let sent = match std::str::from_utf8(message).ok().filter(|m| m.is_ascii()) {
+        Some(text) => c.command(DataContent(&dot_stuffed(text))).await,
+        None => c.message(message).await,
+    };
+    sent.map_err(|e| {
         let connection_lost = !(e.is_permanent() || e.is_transient());
         (
             Failure::from(e),
@@ -330,6 +337,37 @@ async fn transaction(
             },
         )
     })
+}
+
+/// A message's content on the wire: already dot-stuffed, then the final `.` line.
+struct DataContent<'a>(&'a str);
+
+impl std::fmt::Display for DataContent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)?;
+        if !self.0.ends_with("\r\n") {
+            f.write_str("\r\n")?;
+        }
+        f.write_str(".\r\n")
+    }
+}
+
+/// RFC 5321 4.5.2: a line that starts with "." gets one more.
+fn dot_stuffed(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.starts_with('.') && !text.contains("\n.") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.starts_with('.') {
+            out.push('.');
+        }
+        out.push_str(line);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// RFC 3461's xtext: printable ASCII except `+` and `=` as is, the rest as `+XX`.
@@ -348,6 +386,14 @@ fn xtext(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_starting_with_a_dot_are_stuffed_and_the_end_is_marked() {
+        assert_eq!(dot_stuffed("a\r\nb\r\n"), "a\r\nb\r\n");
+        assert_eq!(dot_stuffed(".a\r\n.\r\nb.c\r\n"), "..a\r\n..\r\nb.c\r\n");
+        assert_eq!(DataContent("x").to_string(), "x\r\n.\r\n");
+        assert_eq!(DataContent("x\r\n").to_string(), "x\r\n.\r\n");
+    }
 
     #[test]
     fn xtext_encodes_plus_equals_and_spaces() {
