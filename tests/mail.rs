@@ -944,3 +944,45 @@ fn messages_carry_a_dkim_signature_a_verifier_accepts() {
         "{results:?}"
     );
 }
+
+#[test]
+fn a_bounce_mailbox_that_cannot_be_read_is_reported_and_delivery_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = issued(dir.path());
+    let smtp = Smtp::start(dir.path(), &[]);
+    // A file where the Maildir should be.
+    let not_a_maildir = dir.path().join("bounces");
+    std::fs::write(&not_a_maildir, "").unwrap();
+    let mut send = cli(dir.path(), &db);
+    smtp.env(send.args(["send", "01/UBND-NN", "--year", "2021"]))
+        .env("VANTHU_MAIL_BOUNCES", "bounces@lucnam.vanthu.example")
+        .env("VANTHU_MAIL_BOUNCES_MAILDIR", &not_a_maildir);
+    let out = run(&mut send);
+    assert!(out.status.success());
+    assert!(printed(&out).contains("đã gửi 3"), "{}", printed(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("thư mục thư trả lại"), "{err}");
+    // Every message's envelope sender was its own bounce address.
+    let log = std::fs::read_to_string(smtp.dir.join("log")).unwrap();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("MAIL FROM") && l.contains("bounces+"))
+            .count(),
+        3,
+        "{log}"
+    );
+
+    // A bounce address with a + of its own is refused before anything is queued.
+    let before = dump(&db);
+    let mut bad = cli(dir.path(), &db);
+    smtp.env(bad.args(["send", "01/UBND-NN", "--year", "2021"]))
+        .env("VANTHU_MAIL_BOUNCES", "bounces+x@lucnam.vanthu.example");
+    let out = run(&mut bad);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("không được có dấu +"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dump(&db), before);
+}

@@ -91,6 +91,7 @@ class Handler:
                 f.write(str(n))
             os.replace(a.count_file + ".tmp", a.count_file)
         self.log(f"HELO {session.host_name}")
+        self.log(f"MAIL FROM {envelope.mail_from}")
         self.log(f"DATA {','.join(envelope.rcpt_tos)} 250")
         return "250 2.0.0 Ok: queued as vanthu-test-%d" % n
 

@@ -174,9 +174,7 @@ impl Client {
             if c.idle_since.elapsed() < MAX_IDLE {
                 return Some(c);
             }
-            // Too old to trust: dropped here (its server has likely closed it already);
-            // the others stay pooled.
-            drop(c);
+            // Too old to trust (its server may have closed it): dropped.
         }
         None
     }

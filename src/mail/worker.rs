@@ -314,10 +314,17 @@ pub async fn run(
             .filter(|_| bounces_read.is_none_or(|t| t.elapsed() >= BOUNCE_SCAN))
         {
             let mut store = shared.store.lock().expect("not poisoned");
-            let scan = super::bounces::scan(&mut store, dir, local)
-                .map_err(|e| MailError::Settings(e.to_string()))?;
-            if !scan.bounced.is_empty() && std::env::var_os("VANTHU_QUIET").is_none() {
-                eprintln!("bounces: deliveries {:?} failed further on", scan.bounced);
+            // The bounce mailbox never stops delivery: a problem reading it is said and
+            // tried again at the next turn.
+            match super::bounces::scan(&mut store, dir, local) {
+                Ok(scan) if !scan.bounced.is_empty() => {
+                    if std::env::var_os("VANTHU_QUIET").is_none() {
+                        eprintln!("bounces: deliveries {:?} failed further on", scan.bounced);
+                    }
+                }
+                Ok(_) => {}
+                Err(super::bounces::ScanError::Sqlite(e)) => return Err(e.into()),
+                Err(e) => eprintln!("bounces: {e}"),
             }
             bounces_read = Some(std::time::Instant::now());
         }
@@ -363,6 +370,11 @@ pub async fn run(
             };
             if finished {
                 break;
+            }
+            // Nothing in flight and nothing due: say goodbye to the idle connections
+            // rather than leave them for the server to time out.
+            if p.due == 0 {
+                shared.transport.close().await;
             }
             let now = outbox::now_ms();
             let next = p.next_at.map_or(1000, |t| (t - now).clamp(10, 1000));
