@@ -918,3 +918,119 @@ fn the_programme_data_is_readable_over_the_api() {
         ]
     );
 }
+
+#[test]
+fn a_clerk_reads_names_not_ids_and_confirms_what_cannot_be_undone() {
+    let s = Server::start();
+    let id = s.create_reminder();
+    for (login, action) in [("cv", "submit"), ("ld", "approve")] {
+        let (status, d) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
+        assert_eq!(status, 200, "{d}");
+    }
+    let (cookie, csrf) = s.session("vt");
+    let page = |path: &str| -> (u16, String) {
+        let mut resp = s
+            .agent
+            .get(&s.url(path))
+            .header("Cookie", &cookie)
+            .call()
+            .unwrap();
+        (
+            resp.status().as_u16(),
+            resp.body_mut().read_to_string().unwrap(),
+        )
+    };
+    let post = |path: &str, body: String| -> (u16, String) {
+        let mut resp = s
+            .agent
+            .post(&s.url(path))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body)
+            .unwrap();
+        (
+            resp.status().as_u16(),
+            resp.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let (_, draft) = page(&format!("/drafts/{id}"));
+    // The fields by name, the history by the template's title.
+    assert!(!draft.contains("bg-2020-chuyen-ho-so"), "{draft}");
+    assert!(!draft.contains(">snn-bac-giang<"), "{draft}");
+    assert!(
+        draft.contains("Sở NN&amp;PTNT") || draft.contains("Sở Nông nghiệp"),
+        "{draft}"
+    );
+    assert!(!draft.contains("— reminder"), "{draft}");
+    assert!(draft.contains("rel=\"icon\""), "a favicon");
+    assert!(
+        draft.contains("name=\"confirm\" value=\"yes\" required"),
+        "{draft}"
+    );
+
+    // Issuing without the box ticked is refused, nothing taken; ticked, it issues.
+    let before = s.state_of(id);
+    let (status, refused) = post(&format!("/drafts/{id}/issue"), format!("csrf={csrf}"));
+    assert_eq!(status, 422);
+    assert!(refused.contains("hãy đánh dấu ô xác nhận"), "{refused}");
+    assert_eq!(s.state_of(id), before);
+    let (status, _) = post(
+        &format!("/drafts/{id}/issue"),
+        format!("csrf={csrf}&confirm=yes"),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(s.state_of(id), "issued");
+    let (status, refused) = post(&format!("/drafts/{id}/send"), format!("csrf={csrf}"));
+    assert_eq!(status, 422);
+    assert!(refused.contains("chưa gửi"), "{refused}");
+    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
+    let doc = d["document_id"].as_i64().unwrap();
+    let (_, deliveries) = s.api(
+        Some("vt"),
+        "GET",
+        &format!("/documents/{doc}/deliveries"),
+        None,
+    );
+    assert_eq!(
+        deliveries["deliveries"].as_array().map_or(0, |a| a.len()),
+        0,
+        "not sent"
+    );
+    let (status, _) = post(
+        &format!("/drafts/{id}/send"),
+        format!("csrf={csrf}&confirm=yes"),
+    );
+    assert_eq!(status, 303);
+    // Once sent, no second send button; the states carry no server paths.
+    let start = std::time::Instant::now();
+    let draft = loop {
+        let (_, draft) = page(&format!("/drafts/{id}"));
+        if !draft.contains("đang chờ gửi") && !draft.contains("đang gửi")
+            || start.elapsed().as_secs() > 20
+        {
+            break draft;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(!draft.contains("Gửi văn bản</button>"), "{draft}");
+    assert!(draft.contains("đã ghi tệp"), "{draft}");
+    assert!(
+        !draft.contains(&s.dir.path().display().to_string()),
+        "{draft}"
+    );
+    // The document's Nơi nhận without the letter's dashes; the audit log in words.
+    let (_, document) = page(&format!("/documents/{doc}"));
+    assert!(document.contains("<li>Như trên;</li>"), "{document}");
+    assert!(!document.contains("<li>- "), "{document}");
+    let (cookie_qt, _) = s.session("qt");
+    let mut resp = s
+        .agent
+        .get(&s.url("/admin/audit"))
+        .header("Cookie", &cookie_qt)
+        .call()
+        .unwrap();
+    let audit = resp.body_mut().read_to_string().unwrap();
+    assert!(audit.contains(&format!("bản nháp #{id}")), "{audit}");
+    assert!(!audit.contains(&format!(">draft:{id}<")), "{audit}");
+    assert!(audit.contains("Công văn đôn đốc"), "{audit}");
+}

@@ -267,7 +267,7 @@ fn the_clerk_types_the_pins_in_the_service() {
     );
 
     // The web form with the right PINs issues it.
-    let form = format!("csrf={csrf}&pin_signer={PIN}&pin_agency={PIN}");
+    let form = format!("csrf={csrf}&pin_signer={PIN}&pin_agency={PIN}&confirm=yes");
     let resp = s
         .agent
         .post(&s.url(&format!("/drafts/{id}/issue")))

@@ -151,7 +151,9 @@ impl Transport {
                     .collect();
                 let path = dir.join(format!("{name}.eml"));
                 match crate::output::write_atomic(&path, &super::message::wire(&message)) {
-                    Ok(()) => Outcome::Sent(format!("đã ghi {}", path.display())),
+                    // The file's name only: the reply reaches pages and the API, where a
+                    // server's folders have no business.
+                    Ok(()) => Outcome::Sent(format!("đã ghi tệp {name}.eml vào thư mục thư đi")),
                     Err(e) => Outcome::Transient(format!("không ghi được {}: {e}", path.display())),
                 }
             }

@@ -29,6 +29,37 @@ pub struct Event {
     pub at_vn: String,
     /// The action in Vietnamese.
     pub action_label: String,
+    /// The target as a clerk names it: `bản nháp #2`, `văn bản #5`, `tài khoản cv`.
+    pub target_label: String,
+    /// The detail with codes named: a template's title, a role's title.
+    pub detail_label: String,
+}
+
+/// `draft:2` → `bản nháp #2`, `document:5` → `văn bản #5`, `user:cv` → `tài khoản cv`.
+pub fn target_label(target: &str) -> String {
+    match target.split_once(':') {
+        Some(("draft", id)) => format!("bản nháp #{id}"),
+        Some(("document", id)) => format!("văn bản #{id}"),
+        Some(("user", login)) => format!("tài khoản {login}"),
+        Some(("milestone", id)) => format!("mốc thời hạn {id}"),
+        _ => target.to_string(),
+    }
+}
+
+/// A detail that is a code, named: a template id becomes its form's title, a role code
+/// (or `role/role`) its Vietnamese title; anything else as written.
+pub fn detail_label(detail: &str) -> String {
+    if let Some(form) = super::forms::form(detail) {
+        return form.title.clone();
+    }
+    let roles: Option<Vec<&str>> = detail
+        .split('/')
+        .map(|code| super::accounts::Role::parse(code).ok().map(|r| r.label()))
+        .collect();
+    match roles {
+        Some(labels) if !detail.is_empty() => labels.join(", "),
+        _ => detail.to_string(),
+    }
 }
 
 /// An action code in Vietnamese (unknown codes as they are).
@@ -102,8 +133,10 @@ pub fn list(store: &Store, target: Option<&str>, limit: u32) -> rusqlite::Result
             login: r.get(2)?,
             action_label: action_label(&action),
             action,
+            target_label: target_label(&r.get::<_, String>(4)?),
             target: r.get(4)?,
             outcome: r.get(5)?,
+            detail_label: detail_label(&r.get::<_, String>(6)?),
             detail: r.get(6)?,
         })
     })?;

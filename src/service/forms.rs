@@ -102,15 +102,15 @@ pub struct Choice {
 pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> {
     let sql = match kind {
         FieldKind::Milestone => {
-            "SELECT m.id, m.id || ' — ' || m.what || ' (hạn ' || strftime('%d/%m/%Y', m.due_date) || ')'
+            "SELECT m.id, m.what || ' (hạn ' || strftime('%d/%m/%Y', m.due_date) || ')'
              FROM milestones m ORDER BY m.due_date DESC, m.id"
         }
-        FieldKind::Programme => "SELECT id, id || ' — ' || name FROM programmes ORDER BY year DESC, id",
+        FieldKind::Programme => "SELECT id, name FROM programmes ORDER BY year DESC, id",
         FieldKind::Round => {
             "SELECT round, round || ' (' || count(*) || ' sản phẩm)' FROM evaluations
              GROUP BY round ORDER BY max(date) DESC"
         }
-        FieldKind::Agency => "SELECT id, id || ' — ' || short_name FROM agencies ORDER BY id",
+        FieldKind::Agency => "SELECT id, short_name FROM agencies ORDER BY short_name, id",
         FieldKind::Person => {
             "SELECT p.id, p.name || ' (' || a.short_name || ')' FROM people p
              JOIN agencies a ON a.id = p.agency_id ORDER BY a.id, p.rowid"
@@ -125,6 +125,15 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
         })
     })?;
     rows.collect()
+}
+
+/// What a clerk reads for a stored value of a choice field: its option's label (a
+/// milestone's task and deadline, an agency's name), the value itself when it has none.
+pub fn value_label(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<String> {
+    Ok(choices(store, kind)?
+        .into_iter()
+        .find(|c| c.value == value)
+        .map_or_else(|| value.to_string(), |c| c.label))
 }
 
 fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool> {

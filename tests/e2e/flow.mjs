@@ -77,9 +77,14 @@ await logout();
 // The clerk issues (the register gives the number) and sends.
 await login('vt');
 await page.goto(draftUrl);
+// Without the confirmation box ticked the browser does not submit; ticked, it issues.
+await page.getByRole('button', { name: 'Ban hành (lấy số)' }).click();
+assert.equal(await state(), 'Đã duyệt, chờ ban hành');
+await page.getByLabel(/ban hành sẽ lấy số/).check();
 await page.getByRole('button', { name: 'Ban hành (lấy số)' }).click();
 assert.equal(await state(), 'Đã ban hành');
 assert.equal(await page.locator('#number').innerText(), '01/SNN-PTNT');
+await page.getByLabel(/Gửi thư điện tử đến mọi nơi nhận/).check();
 await page.getByRole('button', { name: 'Gửi văn bản' }).click();
 let states = [];
 for (let i = 0; i < 50; i++) {

@@ -3,6 +3,11 @@
 use super::*;
 
 pub(super) fn draft_json(d: &drafts::Draft) -> Value {
+    draft_json_named(d, &BTreeMap::new())
+}
+
+/// The draft with its choice fields shown by name (`names`: field → label).
+pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, String>) -> Value {
     let mut v = serde_json::to_value(d).expect("serializes");
     v["state_label"] = d.state.label().into();
     let form = forms::form(&d.template);
@@ -18,7 +23,7 @@ pub(super) fn draft_json(d: &drafts::Draft) -> Value {
                 forms::FieldKind::Date => forms::parse_date(value)
                     .map(|x| x.format("%d/%m/%Y").to_string())
                     .unwrap_or_else(|| value.clone()),
-                _ => value.clone(),
+                _ => names.get(&f.name).cloned().unwrap_or_else(|| value.clone()),
             };
             let label = f.label.split(" (").next().unwrap_or(&f.label).to_string();
             Some(json!({"label": label, "value": shown}))
@@ -236,6 +241,12 @@ pub(super) async fn draft_page(
     let result = state
         .run(move |store, state| {
             let d = drafts::get(store, id)?;
+            let mut names = BTreeMap::new();
+            for f in forms::form(&d.template).map_or(&[][..], |f| f.fields.as_slice()) {
+                if let Some(v) = d.fields.get(&f.name) {
+                    names.insert(f.name.clone(), forms::value_label(store, f.kind, v)?);
+                }
+            }
             let history = audit::list(store, Some(&format!("draft:{id}")), 100)?;
             let document = match d.document_id {
                 Some(doc) => Some(register::by_id(store, doc)?),
@@ -254,10 +265,10 @@ pub(super) async fn draft_page(
             } else {
                 vec![]
             };
-            Ok::<_, ApiError>((d, history, document, deliveries, keys))
+            Ok::<_, ApiError>((d, names, history, document, deliveries, keys))
         })
         .await;
-    let (d, history, document, deliveries, keys) = match result {
+    let (d, names, history, document, deliveries, keys) = match result {
         Ok(r) => r,
         Err(e) => return fail(&state, &caller, e),
     };
@@ -267,7 +278,8 @@ pub(super) async fn draft_page(
         "submit": role.may(Action::Compose) && d.state == DraftState::Draft,
         "approve": role.may(Action::Approve) && d.state == DraftState::Submitted,
         "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
-        "send": role.may(Action::Send) && d.state == DraftState::Issued,
+        // Once sent, the delivery table says the rest (a retry is `vanthu send --retry-failed`).
+        "send": role.may(Action::Send) && d.state == DraftState::Issued && deliveries.is_empty(),
     });
     // While messages are on their way, or a remote signer is asked, the page reloads
     // itself (no script needed).
@@ -297,7 +309,7 @@ pub(super) async fn draft_page(
         json!({
             "refresh": if waiting { Some(2) } else if pending { Some(3) } else { None },
             "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
-            "d": draft_json(&d), "history": history, "actions": actions,
+            "d": draft_json_named(&d, &names), "history": history, "actions": actions,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
             "done": q.get("done"),
         }),
@@ -342,6 +354,23 @@ pub(super) async fn draft_action(
     if !["submit", "approve", "return", "issue", "send"].contains(&action.as_str()) {
         let message = format!("không có thao tác \"{action}\" với bản nháp");
         return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, &message);
+    }
+    // The two steps that cannot be undone ask for a ticked box, checked here too (a page
+    // without scripts, on any device, cannot be clicked through by accident).
+    if (action == "issue" || action == "send")
+        && form.get("confirm").map(String::as_str) != Some("yes")
+    {
+        let message = if action == "issue" {
+            "chưa ban hành: hãy đánh dấu ô xác nhận (ban hành lấy số trong sổ và không sửa được nữa), rồi bấm lại"
+        } else {
+            "chưa gửi: hãy đánh dấu ô xác nhận (thư đi đến mọi nơi nhận, không thu hồi được), rồi bấm lại"
+        };
+        return error_page(
+            &state,
+            Some(&caller),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+        );
     }
     let user = caller.user.clone();
     let comment = form.get("comment").cloned().unwrap_or_default();
