@@ -1034,3 +1034,37 @@ fn a_clerk_reads_names_not_ids_and_confirms_what_cannot_be_undone() {
     assert!(!audit.contains(&format!(">draft:{id}<")), "{audit}");
     assert!(audit.contains("Công văn đôn đốc"), "{audit}");
 }
+
+#[test]
+fn a_returned_draft_waits_on_its_drafters_dashboard_with_the_signers_comment() {
+    let s = Server::start();
+    let id = s.create_reminder();
+    let (status, _) = s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None);
+    assert_eq!(status, 200);
+    let (status, d) = s.api(
+        Some("ld"),
+        "POST",
+        &format!("/drafts/{id}/return"),
+        Some(json!({"comment": "Bổ sung thời hạn báo cáo"})),
+    );
+    assert_eq!(status, 200, "{d}");
+    let board = |login: &str| {
+        let (cookie, _) = s.session(login);
+        let mut resp = s
+            .agent
+            .get(&s.url("/"))
+            .header("Cookie", &cookie)
+            .call()
+            .unwrap();
+        resp.body_mut().read_to_string().unwrap()
+    };
+    let page = board("cv");
+    assert!(page.contains("Bản nháp bị trả lại"), "{page}");
+    assert!(page.contains(&format!("href=\"/drafts/{id}\"")), "{page}");
+    assert!(page.contains("Bổ sung thời hạn báo cáo"), "{page}");
+    // Not on anyone else's; gone once resubmitted.
+    assert!(!board("vt").contains("Bản nháp bị trả lại"));
+    let (status, _) = s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None);
+    assert_eq!(status, 200);
+    assert!(!board("cv").contains("Bản nháp bị trả lại"));
+}

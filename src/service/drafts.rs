@@ -216,6 +216,18 @@ pub fn list(store: &Store, state: Option<State>) -> Result<Vec<Draft>, DraftErro
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The drafts a signer returned to `login` that are still waiting for them (returned
+/// with a comment, not yet resubmitted), newest first.
+pub fn returned_to(store: &Store, login: &str) -> Result<Vec<Draft>, DraftError> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
+         WHERE u.login = ?1 AND d.state = 'draft' AND coalesce(d.comment, '') != ''
+         ORDER BY d.updated_at DESC, d.id DESC LIMIT 50"
+    ))?;
+    let rows = stmt.query_map([login], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// What composing a draft gives: the document, and for a decision the evaluated
 /// products whose certificates issuing it records.
 struct Composition {

@@ -11,9 +11,14 @@ pub(super) async fn dashboard(
         .get("date")
         .and_then(|d| forms::parse_date(d))
         .unwrap_or_else(register::today_vn);
+    let login = caller.user.login.clone();
     match state
         .run(move |store, _| {
             let d = service::dashboard(store, date)?;
+            let returned: Vec<Value> = drafts::returned_to(store, &login)?
+                .iter()
+                .map(super::workflow::draft_json)
+                .collect();
             let reminders: Vec<Value> = drafts::waiting_reminders(store)?
                 .into_iter()
                 .map(|r| {
@@ -24,16 +29,16 @@ pub(super) async fn dashboard(
                            "day": day, "agencies": r.agencies, "expiry": r.milestone.starts_with("het-han-gcn:")})
                 })
                 .collect();
-            Ok::<_, ApiError>((d, reminders))
+            Ok::<_, ApiError>((d, reminders, returned))
         })
         .await
     {
-        Ok((d, reminders)) => render(
+        Ok((d, reminders, returned)) => render(
             &state,
             Some(&caller),
             StatusCode::OK,
             "dashboard.html",
-            json!({"d": d, "reminders": reminders, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
+            json!({"d": d, "reminders": reminders, "returned": returned, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
         ),
         Err(e) => fail(&state, &caller, e),
     }
