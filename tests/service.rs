@@ -529,6 +529,8 @@ fn the_web_pages_log_in_and_show_field_errors_in_vietnamese() {
     assert!(data.contains("<td>sở, ngành</td>") && data.contains("Chính sách nhắc hạn"));
     let (_, board) = get("/?date=2020-10-20", Some(&cookie));
     assert!(board.contains("<a href=\"/milestones/bg-2020-danh-gia-huyen\">"));
+    // Milestones by their task, not their id.
+    assert!(!board.contains(">bg-2020-danh-gia-huyen<"), "{board}");
     let (status, page) = get("/admin/users", Some(&cookie));
     assert_eq!(status, 403);
     assert!(page.contains("không được quản trị"));
@@ -928,18 +930,7 @@ fn a_clerk_reads_names_not_ids_and_confirms_what_cannot_be_undone() {
         assert_eq!(status, 200, "{d}");
     }
     let (cookie, csrf) = s.session("vt");
-    let page = |path: &str| -> (u16, String) {
-        let mut resp = s
-            .agent
-            .get(&s.url(path))
-            .header("Cookie", &cookie)
-            .call()
-            .unwrap();
-        (
-            resp.status().as_u16(),
-            resp.body_mut().read_to_string().unwrap(),
-        )
-    };
+    let page = |path: &str| s.page(&cookie, path);
     let post = |path: &str, body: String| -> (u16, String) {
         let mut resp = s
             .agent
@@ -1022,14 +1013,7 @@ fn a_clerk_reads_names_not_ids_and_confirms_what_cannot_be_undone() {
     let (_, document) = page(&format!("/documents/{doc}"));
     assert!(document.contains("<li>Như trên;</li>"), "{document}");
     assert!(!document.contains("<li>- "), "{document}");
-    let (cookie_qt, _) = s.session("qt");
-    let mut resp = s
-        .agent
-        .get(&s.url("/admin/audit"))
-        .header("Cookie", &cookie_qt)
-        .call()
-        .unwrap();
-    let audit = resp.body_mut().read_to_string().unwrap();
+    let (_, audit) = s.page(&s.session("qt").0, "/admin/audit");
     assert!(audit.contains(&format!("bản nháp #{id}")), "{audit}");
     assert!(!audit.contains(&format!(">draft:{id}<")), "{audit}");
     assert!(audit.contains("Công văn đôn đốc"), "{audit}");
@@ -1048,16 +1032,7 @@ fn a_returned_draft_waits_on_its_drafters_dashboard_with_the_signers_comment() {
         Some(json!({"comment": "Bổ sung thời hạn báo cáo"})),
     );
     assert_eq!(status, 200, "{d}");
-    let board = |login: &str| {
-        let (cookie, _) = s.session(login);
-        let mut resp = s
-            .agent
-            .get(&s.url("/"))
-            .header("Cookie", &cookie)
-            .call()
-            .unwrap();
-        resp.body_mut().read_to_string().unwrap()
-    };
+    let board = |login: &str| s.page(&s.session(login).0, "/").1;
     let page = board("cv");
     assert!(page.contains("Bản nháp bị trả lại"), "{page}");
     assert!(page.contains(&format!("href=\"/drafts/{id}\"")), "{page}");

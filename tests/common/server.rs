@@ -182,6 +182,20 @@ impl Server {
             .unwrap()
     }
 
+    /// A web page as the holder of session `cookie` sees it: status and HTML.
+    pub fn page(&self, cookie: &str, path: &str) -> (u16, String) {
+        let mut resp = self
+            .agent
+            .get(&self.url(path))
+            .header("Cookie", cookie)
+            .call()
+            .unwrap();
+        (
+            resp.status().as_u16(),
+            resp.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
     /// The status of `POST /api/v1/session` with this login and password.
     pub fn login_status(&self, login: &str, password: &str) -> u16 {
         self.agent
