@@ -16,8 +16,12 @@ fn draft_approve_issue_send_over_the_api() {
     let s = Server::start();
     let (status, templates) = s.api(Some("cv"), "GET", "/templates", None);
     assert_eq!(status, 200);
-    let reminder = &templates["templates"][0];
-    assert_eq!(reminder["id"], "reminder");
+    let reminder = templates["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "reminder")
+        .unwrap();
     assert!(
         reminder["fields"][0]["choices"]
             .as_array()
@@ -510,7 +514,7 @@ fn the_web_pages_log_in_and_show_field_errors_in_vietnamese() {
     let page = resp.body_mut().read_to_string().unwrap();
     assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"e-milestone\""));
     assert!(
-        page.contains("id=\"e-milestone\">hãy nhập mốc thời hạn</p>"),
+        page.contains("id=\"e-milestone\" aria-live=\"polite\">hãy chọn mốc thời hạn</p>"),
         "{page}"
     );
 

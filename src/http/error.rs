@@ -225,7 +225,13 @@ impl From<DraftError> for ApiError {
                     "invalid_fields",
                     problems
                         .iter()
-                        .map(|p| format!("{}: {}", p.field, p.message))
+                        .map(|p| {
+                            if p.field.is_empty() {
+                                p.message.clone()
+                            } else {
+                                format!("{}: {}", p.field, p.message)
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join("; "),
                 );
@@ -233,7 +239,12 @@ impl From<DraftError> for ApiError {
                 err.fields = fields;
                 err
             }
-            DraftError::NotFound(_) => status(StatusCode::NOT_FOUND, "not_found"),
+            DraftError::NotFound(_) | DraftError::NoSavedTemplate(_) => {
+                status(StatusCode::NOT_FOUND, "not_found")
+            }
+            DraftError::NotComposed | DraftError::KeepsTemplate => {
+                status(StatusCode::CONFLICT, "wrong_template")
+            }
             DraftError::WrongState { .. } => status(StatusCode::CONFLICT, "wrong_state"),
             DraftError::CommentRequired => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "comment_required").at("comment")

@@ -629,6 +629,74 @@ fn parse_inner(
         .ok()
 }
 
+/// The letter with its `{{ }}` fields filled from `[data]` and `programme`: the same
+/// letter as text a drafter can edit (subject, body, annex titles and bodies), without
+/// `[data]` and `programme`. Values printed into a body are escaped for the markup, as
+/// they are when the letter is rendered, so the filled letter renders the same.
+pub fn filled(text: &str, lookup: Option<&dyn Lookup>) -> Result<String, LetterError> {
+    let file = PathBuf::from("thu.toml");
+    let fail = |field: &str, message: String| LetterError {
+        file: file.clone(),
+        problems: vec![Problem {
+            field: field.to_string(),
+            message,
+        }],
+    };
+    let mut table: toml::Table = toml::from_str(&nfc(text)).map_err(|e| {
+        fail(
+            "TOML",
+            format!("không đọc được tệp thư (TOML): {}", e.message()),
+        )
+    })?;
+    let mut data = table
+        .remove("data")
+        .map(|d| serde_json::to_value(d).unwrap_or_default())
+        .unwrap_or_else(|| serde_json::json!({}));
+    if let Some(toml::Value::String(id)) = table.remove("programme") {
+        match lookup.and_then(|l| l.programme(&id)) {
+            Some(p) => data["programme"] = p,
+            None => {
+                return Err(fail(
+                    "programme",
+                    format!("không có chương trình mã \"{id}\" trong cơ sở dữ liệu"),
+                ));
+            }
+        }
+    }
+    let templates = Templates::new(&data);
+    let fill = |value: &mut toml::Value, field: &str, plain: bool| -> Result<(), LetterError> {
+        if let toml::Value::String(s) = value
+            && (s.contains("{{") || s.contains("{%"))
+        {
+            let out = if plain {
+                templates.fill_plain(s)
+            } else {
+                templates.fill(s)
+            };
+            *s = out.map_err(|e| fail(field, e))?;
+        }
+        Ok(())
+    };
+    if let Some(v) = table.get_mut("subject") {
+        fill(v, "subject", true)?;
+    }
+    if let Some(v) = table.get_mut("body") {
+        fill(v, "body", false)?;
+    }
+    if let Some(toml::Value::Array(annexes)) = table.get_mut("annexes") {
+        for (i, a) in annexes.iter_mut().enumerate() {
+            let Some(a) = a.as_table_mut() else { continue };
+            if let Some(v) = a.get_mut("title") {
+                fill(v, &format!("annexes[{}].title", i + 1), true)?;
+            }
+            if let Some(v) = a.get_mut("body") {
+                fill(v, &format!("annexes[{}].body", i + 1), false)?;
+            }
+        }
+    }
+    Ok(toml::to_string(&table).expect("a table serializes"))
+}
+
 /// Replaces `@id` entries by the stored group's or agency's printed name.
 fn resolve_refs(
     entries: Vec<String>,

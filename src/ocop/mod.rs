@@ -14,14 +14,17 @@ use crate::letter::{self, LetterError};
 use crate::model::{DocDate, Document};
 use crate::store::Store;
 
-/// The reminder dispatch template (công văn đôn đốc).
 /// The templates a user composes from a form (`[form]` in each), by id.
 pub const FORM_TEMPLATES: &[(&str, &str)] = &[
     ("reminder", REMINDER),
     ("plan", PLAN),
     ("decision", DECISION),
+    ("transfer", TRANSFER),
+    ("expiry-notice", EXPIRY_NOTICE),
+    ("withdrawal", WITHDRAWAL),
 ];
 
+/// The reminder dispatch template (công văn đôn đốc).
 const REMINDER: &str = include_str!("../../templates/ocop/reminder.toml");
 
 /// Why an OCOP document could not be composed.

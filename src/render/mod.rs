@@ -243,6 +243,19 @@ impl Renderer {
         self.pdf.render_marked(doc, &self.profile, Some(marks))
     }
 
+    /// The first `max_pages` pages of `doc` as PNG images, `pixel_per_pt` pixels per
+    /// point, and the page count, in a render slot (the live preview).
+    pub fn png(
+        &self,
+        doc: &Document,
+        pixel_per_pt: f64,
+        max_pages: usize,
+    ) -> Result<(Vec<Vec<u8>>, usize), RenderError> {
+        let _slot = self.slots.acquire()?;
+        self.pdf
+            .render_png(doc, &self.profile, pixel_per_pt, max_pages)
+    }
+
     /// Lays out JSON `data` with another of the PDF layouts (e.g. certificates).
     pub fn pdf_layout(
         &self,

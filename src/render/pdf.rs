@@ -162,6 +162,44 @@ impl PdfRenderer {
         Ok((bytes?, pages))
     }
 
+    /// Lays out one document and rasterises its first `max_pages` pages as PNG images at
+    /// `pixel_per_pt` (the same layout as the PDF: the live preview of a draft); also
+    /// returns the page count.
+    pub fn render_png(
+        &self,
+        doc: &Document,
+        profile: &Profile,
+        pixel_per_pt: f64,
+        max_pages: usize,
+    ) -> Result<(Vec<Vec<u8>>, usize), RenderError> {
+        let json = LayoutData::new(doc, profile).to_json(doc)?;
+        if json.len() > super::budget::MAX_LAYOUT_BYTES {
+            return Err(RenderError::TooLarge {
+                kb: json.len() / 1024,
+            });
+        }
+        let large = json.len() > super::budget::LARGE_LAYOUT_BYTES;
+        let paged = self.lay_out(Layout::Nd30, json)?;
+        let pages = paged.pages().len();
+        let options = typst_render::RenderOptions {
+            pixel_per_pt: typst::utils::Scalar::new(pixel_per_pt),
+            render_bleed: false,
+        };
+        let images = paged
+            .pages()
+            .iter()
+            .take(max_pages)
+            .map(|page| {
+                typst_render::render(page, &options)
+                    .encode_png()
+                    .map_err(|e| RenderError::Export(format!("PNG: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>();
+        drop(paged);
+        forget(large);
+        Ok((images?, pages))
+    }
+
     /// Lays out `data` (JSON the layout reads from `/data.json`) with one of the layouts
     /// and exports PDF/A-2b; `ident` and `day` make the file stable across runs.
     pub fn compile(

@@ -139,6 +139,16 @@ pub enum DraftError {
         "văn bản của {0} phải được ký số trước khi ban hành và gửi: người ký hãy duyệt lại và nhập mật khẩu để ký số"
     )]
     SignatureRequired(String),
+    #[error(
+        "chỉ văn bản tự soạn mới lưu làm mẫu được; với bản nháp từ mẫu OCOP, hãy bấm \"Sửa nội dung tự do\" trước"
+    )]
+    NotComposed,
+    #[error(
+        "quyết định công nhận giữ nội dung theo kết quả chấm điểm (giấy chứng nhận được ghi theo đúng danh sách đó khi ban hành); hãy sửa dữ liệu đánh giá rồi soạn lại"
+    )]
+    KeepsTemplate,
+    #[error("không có mẫu đã lưu số {0}")]
+    NoSavedTemplate(i64),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -230,13 +240,17 @@ pub fn returned_to(store: &Store, login: &str) -> Result<Vec<Draft>, DraftError>
 
 /// What composing a draft gives: the document, and for a decision the evaluated
 /// products whose certificates issuing it records.
-struct Composition {
-    composed: Composed,
+pub(super) struct Composition {
+    pub(super) composed: Composed,
     date: NaiveDate,
     decision: Option<(String, Vec<ocop::Evaluated>)>,
 }
 
-fn compose_values(store: &Store, template: &str, v: &Values) -> Result<Composition, DraftError> {
+pub(super) fn compose_values(
+    store: &Store,
+    template: &str,
+    v: &Values,
+) -> Result<Composition, DraftError> {
     let date = v.date("date").unwrap_or_else(register::today_vn);
     match template {
         "reminder" => Ok(Composition {
@@ -279,12 +293,76 @@ fn compose_values(store: &Store, template: &str, v: &Values) -> Result<Compositi
                 decision: Some((issuer.to_string(), d.evaluated)),
             })
         }
+        "transfer" => {
+            let issuer = v.get("issuer").unwrap_or_default();
+            let d = ocop::decide(
+                store,
+                &ocop::DecisionRequest {
+                    round: v.get("round").unwrap_or_default(),
+                    issuer,
+                    date,
+                    signer: v.get("signer"),
+                },
+            )?;
+            Ok(Composition {
+                composed: d.transfer.ok_or_else(|| {
+                    invalid(
+                        "round",
+                        "đợt đánh giá không có sản phẩm nào vượt thẩm quyền công nhận của cơ quan: không cần chuyển hồ sơ",
+                    )
+                })?,
+                date,
+                decision: None,
+            })
+        }
+        "expiry-notice" | "withdrawal" => {
+            let window = match v.get("within") {
+                None => ocop::Window::Months(6),
+                Some(w) => ocop::Window::parse(w).map_err(|e| invalid("within", e))?,
+            };
+            let issuer = v.get("issuer").unwrap_or_default();
+            let found = ocop::expiring(store, issuer, date, window, v.get("signer"))?;
+            let (composed, none) = if template == "withdrawal" {
+                (
+                    found.withdrawal,
+                    "không có giấy chứng nhận nào đã hết hạn mà chưa đăng ký đánh giá lại trong địa bàn: không cần thu hồi",
+                )
+            } else {
+                (
+                    found.notice,
+                    "không có giấy chứng nhận nào hết hạn trong khoảng đã chọn trong địa bàn: không cần thông báo",
+                )
+            };
+            let field = if template == "withdrawal" {
+                "issuer"
+            } else {
+                "within"
+            };
+            Ok(Composition {
+                composed: composed.ok_or_else(|| invalid(field, none))?,
+                date,
+                decision: None,
+            })
+        }
+        super::compose::TEMPLATE => Ok(Composition {
+            composed: super::compose::compose(store, v)?,
+            date,
+            decision: None,
+        }),
         other => Err(DraftError::UnknownTemplate(other.to_string())),
     }
 }
 
+/// A problem of one form field.
+fn invalid(field: &str, message: impl Into<String>) -> DraftError {
+    DraftError::Invalid(vec![FieldError {
+        field: field.to_string(),
+        message: message.into(),
+    }])
+}
+
 /// Checks a filled form and composes it once, so a draft that is stored composes.
-fn checked(
+pub(super) fn checked(
     store: &Store,
     template: &str,
     raw: &BTreeMap<String, String>,
@@ -302,10 +380,21 @@ pub fn create(
     template: &str,
     raw: &BTreeMap<String, String>,
 ) -> Result<Draft, DraftError> {
+    create_with_detail(store, user, template, raw, template)
+}
+
+/// [`create`], with the history's first line saying where the draft came from.
+pub fn create_with_detail(
+    store: &mut Store,
+    user: &User,
+    template: &str,
+    raw: &BTreeMap<String, String>,
+    detail: &str,
+) -> Result<Draft, DraftError> {
     authorize(store, user, Action::Compose, "draft:new")?;
     let (values, c) = checked(store, template, raw)?;
     let tx = store.conn_mut().transaction()?;
-    let id = insert_draft(&tx, user, template, &values, &c, template)?;
+    let id = insert_draft(&tx, user, template, &values, &c, detail)?;
     tx.commit()?;
     get(store, id)
 }
@@ -416,7 +505,11 @@ pub fn update(
     get(store, id)
 }
 
-fn wrong_state(store: &Store, id: i64, wanted: &'static str) -> Result<DraftError, DraftError> {
+pub(super) fn wrong_state(
+    store: &Store,
+    id: i64,
+    wanted: &'static str,
+) -> Result<DraftError, DraftError> {
     let draft = get(store, id)?;
     Ok(DraftError::WrongState {
         id,
@@ -459,7 +552,12 @@ fn transition(
 }
 
 /// Refuses (and logs) a drafter's action on a draft someone else wrote.
-fn author_only(store: &Store, user: &User, draft: &Draft, action: &str) -> Result<(), DraftError> {
+pub(super) fn author_only(
+    store: &Store,
+    user: &User,
+    draft: &Draft,
+    action: &str,
+) -> Result<(), DraftError> {
     if draft.author == user.login {
         return Ok(());
     }
@@ -479,7 +577,21 @@ fn author_only(store: &Store, user: &User, draft: &Draft, action: &str) -> Resul
 /// The drafter hands the draft to the signer (its author only).
 pub fn submit(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
     authorize(store, user, Action::Compose, &format!("draft:{id}"))?;
-    author_only(store, user, &get(store, id)?, "submit")?;
+    let draft = get(store, id)?;
+    author_only(store, user, &draft, "submit")?;
+    // A template's `{{ name }}` field left in a composer draft would print as «name».
+    if draft.template == super::compose::TEMPLATE {
+        let names =
+            super::saved::placeholders(&draft.fields).map_err(|e| DraftError::Invalid(vec![e]))?;
+        if let Some(name) = names.first() {
+            return Err(DraftError::Invalid(vec![FieldError {
+                field: String::new(),
+                message: format!(
+                    "bản nháp còn ô {{{{ {name} }}}} chưa điền; hãy thay bằng nội dung trước khi trình duyệt (hoặc lưu làm mẫu)"
+                ),
+            }]));
+        }
+    }
     transition(
         store,
         user,

@@ -22,6 +22,27 @@ pub enum FieldKind {
     Person,
     Date,
     Text,
+    /// The kind of document (công văn, quyết định, …): one of the model's names.
+    #[serde(rename = "doc_kind")]
+    DocKind,
+    /// Khẩn, thượng khẩn or hỏa tốc.
+    Urgency,
+    /// Lines of plain text (a decision's grounds).
+    Lines,
+    /// Lines naming recipients: `@id` of a stored group or agency, or typed text.
+    Recipients,
+    /// The body in the letter markup (headings, lists, tables, `{{ }}` fields).
+    Markup,
+}
+
+impl FieldKind {
+    /// Whether the value may span lines (shown as a text area).
+    pub fn multiline(self) -> bool {
+        matches!(
+            self,
+            FieldKind::Lines | FieldKind::Recipients | FieldKind::Markup
+        )
+    }
 }
 
 /// One declared field.
@@ -62,8 +83,8 @@ pub fn forms() -> &'static [Form] {
 }
 
 fn read_forms() -> Vec<Form> {
-    crate::ocop::FORM_TEMPLATES
-        .iter()
+    std::iter::once(&(super::compose::TEMPLATE, super::compose::FORM))
+        .chain(crate::ocop::FORM_TEMPLATES)
         .map(|(id, source)| {
             #[derive(Deserialize)]
             struct WithForm {
@@ -96,6 +117,10 @@ pub fn form(id: &str) -> Option<&'static Form> {
 pub struct Choice {
     pub value: String,
     pub label: String,
+    /// For a person: the agencies they sign for, comma-separated (their own first), so
+    /// a page can offer only the signers of the chosen issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agencies: Option<String>,
 }
 
 /// The options of a choice field (empty for dates and text).
@@ -112,16 +137,48 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
         }
         FieldKind::Agency => "SELECT id, short_name FROM agencies ORDER BY short_name, id",
         FieldKind::Person => {
-            "SELECT p.id, p.name || ' (' || a.short_name || ')' FROM people p
-             JOIN agencies a ON a.id = p.agency_id ORDER BY a.id, p.rowid"
+            "SELECT p.id, p.name || ' (' || a.short_name || ')',
+                    p.agency_id || CASE WHEN p.signs_for = '' THEN '' ELSE ',' || p.signs_for END
+             FROM people p JOIN agencies a ON a.id = p.agency_id ORDER BY a.id, p.rowid"
         }
-        FieldKind::Date | FieldKind::Text => return Ok(vec![]),
+        FieldKind::Recipients => {
+            "SELECT '@' || id, name FROM recipient_groups
+             UNION ALL SELECT '@' || id, short_name FROM agencies"
+        }
+        FieldKind::DocKind => {
+            return Ok(crate::model::DocKind::all_names()
+                .into_iter()
+                .map(|n| Choice {
+                    value: n.to_string(),
+                    label: crate::text::capitalize_first(n),
+                    agencies: None,
+                })
+                .collect());
+        }
+        FieldKind::Urgency => {
+            return Ok(["khẩn", "thượng khẩn", "hỏa tốc"]
+                .into_iter()
+                .map(|n| Choice {
+                    value: n.to_string(),
+                    label: crate::text::capitalize_first(n),
+                    agencies: None,
+                })
+                .collect());
+        }
+        FieldKind::Date | FieldKind::Text | FieldKind::Lines | FieldKind::Markup => {
+            return Ok(vec![]);
+        }
     };
     let mut stmt = store.conn().prepare(sql)?;
     let rows = stmt.query_map([], |r| {
         Ok(Choice {
             value: r.get(0)?,
             label: r.get(1)?,
+            agencies: if kind == FieldKind::Person {
+                r.get::<_, String>(2).ok()
+            } else {
+                None
+            },
         })
     })?;
     rows.collect()
@@ -143,13 +200,32 @@ fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool>
         FieldKind::Round => "SELECT 1 FROM evaluations WHERE round = ?1 LIMIT 1",
         FieldKind::Agency => "SELECT 1 FROM agencies WHERE id = ?1",
         FieldKind::Person => "SELECT 1 FROM people WHERE id = ?1",
-        FieldKind::Date | FieldKind::Text => return Ok(true),
+        FieldKind::DocKind => return Ok(crate::model::DocKind::parse(value).is_some()),
+        FieldKind::Urgency => return Ok(crate::model::Urgency::parse(value).is_some()),
+        FieldKind::Date
+        | FieldKind::Text
+        | FieldKind::Lines
+        | FieldKind::Recipients
+        | FieldKind::Markup => return Ok(true),
     };
     Ok(store
         .conn()
         .query_row(sql, [value], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+/// Where a line of Nơi nhận goes: "Như trên" / "Như Điều 3" first, "Lưu: …" last,
+/// every other line in the order written.
+fn recipient_rank(line: &str) -> u8 {
+    let folded = crate::text::fold_key(line);
+    if folded.starts_with("như ") {
+        0
+    } else if folded.starts_with("lưu") {
+        2
+    } else {
+        1
+    }
 }
 
 /// Reads a date as a clerk writes it (`23/10/2020`) or as a browser sends it (`2020-10-23`).
@@ -182,7 +258,26 @@ impl Values {
             }
         }
         for f in &form.fields {
-            let value = crate::text::nfc(raw.get(&f.name).map(|s| s.trim()).unwrap_or(""));
+            let raw_value = raw.get(&f.name).map(|s| s.trim()).unwrap_or("");
+            let value = if f.kind.multiline() {
+                // One line ending, no trailing blanks on a line, no empty lines of a list.
+                let lines = raw_value.lines().map(str::trim_end);
+                let mut kept: Vec<&str> = if f.kind == FieldKind::Markup {
+                    lines.collect()
+                } else {
+                    lines.map(str::trim).filter(|l| !l.is_empty()).collect()
+                };
+                if f.kind == FieldKind::Recipients {
+                    // Picked and typed lines arrive in any order; Nơi nhận reads
+                    // "Như trên" first and "Lưu: VT" last (Nghị định 30, ô 9b).
+                    kept.sort_by_key(|l| recipient_rank(l));
+                    let mut seen = std::collections::HashSet::new();
+                    kept.retain(|l| seen.insert(*l));
+                }
+                crate::text::nfc(&kept.join("\n"))
+            } else {
+                crate::text::nfc(raw_value)
+            };
             let problem = |message: String| FieldError {
                 field: f.name.clone(),
                 message,
@@ -193,7 +288,20 @@ impl Values {
             }
             if value.is_empty() {
                 if f.required {
-                    problems.push(problem(format!("hãy nhập {}", f.label.to_lowercase())));
+                    let verb = match f.kind {
+                        FieldKind::Date
+                        | FieldKind::Text
+                        | FieldKind::Lines
+                        | FieldKind::Markup => "nhập",
+                        _ => "chọn",
+                    };
+                    let label = f
+                        .label
+                        .split(" (")
+                        .next()
+                        .unwrap_or(&f.label)
+                        .to_lowercase();
+                    problems.push(problem(format!("hãy {verb} {label}")));
                 }
                 continue;
             }
@@ -267,7 +375,15 @@ mod tests {
         let forms = forms();
         assert_eq!(
             forms.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
-            ["reminder", "plan", "decision"]
+            [
+                "letter",
+                "reminder",
+                "plan",
+                "decision",
+                "transfer",
+                "expiry-notice",
+                "withdrawal"
+            ]
         );
         for f in forms {
             assert!(

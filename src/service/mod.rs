@@ -1,14 +1,22 @@
 //! What the service (`vanthu serve`) adds to the pipeline, as a library the HTTP layer
 //! only calls: [`accounts`] (users, roles, sessions, API tokens), [`forms`] (the
-//! templates' declared fields), [`drafts`] (the approval workflow), [`issuing`] (issues
+//! templates' declared fields), [`drafts`] (the approval workflow), [`compose`] (the
+//! free composer: any kind of document written field by field), [`preview`] (a draft's
+//! pages as images), [`upload`] and [`docx_reader`] (a letter file or a Word draft
+//! read into the composer), [`saved`] (templates drafters keep), [`issuing`] (issues
 //! waiting on a remote signer), [`audit`] (who did what) and the [`dashboard`].
 
 pub mod accounts;
 pub mod audit;
+pub mod compose;
+pub mod docx_reader;
 pub mod drafts;
 pub mod forms;
 pub mod images;
 pub mod issuing;
+pub mod preview;
+pub mod saved;
+pub mod upload;
 
 use chrono::NaiveDate;
 use rusqlite::params;

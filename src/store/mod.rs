@@ -28,6 +28,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0009_delivery_claims.sql")),
     M::up(include_str!("../../migrations/0010_signatures.sql")),
     M::up(include_str!("../../migrations/0011_bounces.sql")),
+    M::up(include_str!("../../migrations/0012_saved_templates.sql")),
 ];
 
 /// The schema version this build knows.

@@ -47,7 +47,7 @@ await page.goto(`${base}/drafts`);
 await page.getByRole('link', { name: 'Công văn đôn đốc thực hiện mốc thời hạn' }).click();
 await page.getByLabel('Ngày văn bản').fill('2020-10-23');
 await page.getByRole('button', { name: 'Tạo bản nháp' }).click();
-assert.equal(await page.locator('#e-milestone').innerText(), 'hãy nhập mốc thời hạn');
+assert.equal(await page.locator('#e-milestone').innerText(), 'hãy chọn mốc thời hạn');
 await page.getByLabel('Mốc thời hạn').selectOption('bg-2020-chuyen-ho-so');
 await page.getByLabel(/Cơ quan ban hành/).selectOption('snn-bac-giang');
 await shot('03-soan-thao');
@@ -55,8 +55,9 @@ await page.getByRole('button', { name: 'Tạo bản nháp' }).click();
 await page.waitForURL(/\/drafts\/\d+$/);
 const draftUrl = page.url();
 assert.equal(await state(), 'Đang soạn');
-// The preview in the page is the PDF of the draft.
-const src = await page.locator('iframe#preview').getAttribute('src');
+// The preview in the page is the draft's pages as images, and its PDF a click away.
+assert.ok((await page.locator('#preview img.page').count()) >= 1, 'page images in the draft page');
+const src = await page.getByRole('link', { name: 'Mở PDF xem trước' }).getAttribute('href');
 const preview = await page.request.get(`${base}${src}`);
 assert.equal(preview.headers()['content-type'], 'application/pdf');
 assert.equal((await preview.body()).subarray(0, 5).toString(), '%PDF-');

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. One module per resource.
 
 mod admin;
+mod compose;
 pub mod documents;
 pub(crate) mod drafts;
 mod milestones;
@@ -34,6 +35,13 @@ pub fn router() -> axum::Router<AppState> {
         .route("/templates", get(drafts::templates))
         .route("/preview", post(drafts::preview_letter))
         .route("/drafts", get(drafts::list).post(drafts::create))
+        .route("/drafts/preview", post(compose::preview))
+        .route("/drafts/upload", post(compose::upload))
+        .route("/drafts/{id}/pages", get(compose::pages))
+        .route("/drafts/{id}/editable", post(compose::editable))
+        .route("/drafts/{id}/save-template", post(compose::save_template))
+        .route("/saved-templates", get(compose::saved_list))
+        .route("/saved-templates/{id}/drafts", post(compose::from_saved))
         .route("/drafts/{id}", get(drafts::one).put(drafts::update))
         .route("/drafts/{id}/preview.pdf", get(drafts::preview))
         .route("/drafts/{id}/history", get(drafts::history))

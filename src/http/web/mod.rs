@@ -23,12 +23,14 @@ use crate::service::{self, audit, forms};
 use crate::store::register;
 
 mod admin;
+mod compose;
 mod dashboard;
 mod documents;
 mod session;
 mod workflow;
 
 use admin::*;
+use compose::*;
 use dashboard::*;
 use documents::*;
 use session::*;
@@ -54,6 +56,10 @@ const PAGES: &[(&str, &str)] = &[
     (
         "draft_form.html",
         include_str!("../../../templates/web/draft_form.html"),
+    ),
+    (
+        "saved_form.html",
+        include_str!("../../../templates/web/saved_form.html"),
     ),
     (
         "verify.html",
@@ -163,11 +169,17 @@ pub fn router() -> axum::Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/static/style.css", get(style))
+        .route("/static/composer.js", get(composer_js))
         .route("/drafts", get(drafts_page))
         .route("/drafts/new", get(new_draft).post(create_draft))
+        .route("/drafts/preview", post(live_preview))
+        .route("/drafts/upload", post(upload_draft))
         .route("/drafts/{id}", get(draft_page))
         .route("/drafts/{id}/edit", get(edit_draft).post(update_draft))
         .route("/drafts/{id}/preview.pdf", get(preview))
+        .route("/drafts/{id}/editable", post(make_editable))
+        .route("/drafts/{id}/save-template", post(save_template))
+        .route("/templates/{id}", get(saved_page).post(create_from_saved))
         .route("/drafts/{id}/{action}", post(draft_action))
         .route("/reminders/{id}/adopt", post(adopt_reminder))
         .route("/milestones/{id}", get(milestone_page).post(record_report))
@@ -286,6 +298,20 @@ fn merged(mut ctx: Value, extra: Value) -> Value {
 fn csrf(caller: &Caller, form: &mut BTreeMap<String, String>) -> Result<(), ApiError> {
     let sent = form.remove("csrf");
     caller.check_csrf(sent.as_deref())
+}
+
+/// The composer's script (toolbar, signers of the issuer, live preview); served from
+/// 'self' as the Content-Security-Policy asks.
+const COMPOSER_JS: &str = include_str!("../../../templates/web/composer.js");
+
+async fn composer_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        COMPOSER_JS,
+    )
 }
 
 async fn style() -> impl IntoResponse {

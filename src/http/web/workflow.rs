@@ -1,6 +1,7 @@
 //! Drafts: the template forms, the draft page with its preview and the workflow actions.
 
 use super::*;
+use crate::service::preview;
 
 pub(super) fn draft_json(d: &drafts::Draft) -> Value {
     draft_json_named(d, &BTreeMap::new())
@@ -19,7 +20,20 @@ pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, Strin
         .iter()
         .filter_map(|f| {
             let value = d.fields.get(&f.name)?;
+            if f.kind == forms::FieldKind::Markup {
+                // The body is read on the preview's pages.
+                return None;
+            }
             let shown = match f.kind {
+                forms::FieldKind::Lines | forms::FieldKind::Recipients => value
+                    .lines()
+                    .map(|l| {
+                        names
+                            .get(&format!("{}:{l}", f.name))
+                            .map_or(l, |n| n.as_str())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 forms::FieldKind::Date => forms::parse_date(value)
                     .map(|x| x.format("%d/%m/%Y").to_string())
                     .unwrap_or_else(|| value.clone()),
@@ -33,6 +47,27 @@ pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, Strin
     v
 }
 
+/// A form's fields by name; a name sent more than once (the recipients ticked in a
+/// list and those typed) keeps every value, one a line, in the order sent.
+pub(super) fn joined(pairs: Vec<(String, String)>) -> BTreeMap<String, String> {
+    let mut form: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in pairs {
+        match form.get_mut(&k) {
+            Some(old) if !v.trim().is_empty() => {
+                if !old.trim().is_empty() {
+                    old.push('\n');
+                }
+                old.push_str(&v);
+            }
+            Some(_) => {}
+            None => {
+                form.insert(k, v);
+            }
+        }
+    }
+    form
+}
+
 pub(super) async fn drafts_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
@@ -40,10 +75,15 @@ pub(super) async fn drafts_page(
 ) -> Response {
     let filter = q.get("state").and_then(|s| DraftState::parse(s));
     match state
-        .run(move |store, _| Ok::<_, ApiError>(drafts::list(store, filter)?))
+        .run(move |store, _| {
+            Ok::<_, ApiError>((
+                drafts::list(store, filter)?,
+                crate::service::saved::list(store)?,
+            ))
+        })
         .await
     {
-        Ok(list) => render(
+        Ok((list, saved)) => render(
             &state,
             Some(&caller),
             StatusCode::OK,
@@ -51,6 +91,7 @@ pub(super) async fn drafts_page(
             json!({
                 "drafts": list.iter().map(draft_json).collect::<Vec<_>>(),
                 "templates": forms::forms(),
+                "saved": saved,
                 "state": filter.map(|s| s.code()),
             }),
         ),
@@ -80,16 +121,33 @@ pub(super) async fn form_page(
         .run(move |store, _| {
             let mut fields = vec![];
             for f in &form.fields {
+                let choices = forms::choices(store, f.kind)?;
+                let mut value = values.get(&f.name).cloned().unwrap_or_else(|| {
+                    if f.kind == forms::FieldKind::Date {
+                        register::today_vn().to_string()
+                    } else {
+                        String::new()
+                    }
+                });
+                // Recipients picked from the lists are ticked; the text area holds the rest.
+                let mut picked = vec![];
+                if f.kind == forms::FieldKind::Recipients {
+                    let (on, typed): (Vec<&str>, Vec<&str>) = value
+                        .lines()
+                        .partition(|l| choices.iter().any(|c| c.value == l.trim()));
+                    picked = on.iter().map(|l| l.trim().to_string()).collect();
+                    value = typed.join("\n");
+                }
                 fields.push(json!({
                     "name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
-                    "choices": forms::choices(store, f.kind)?,
-                    "value": values.get(&f.name).cloned().unwrap_or_else(|| {
-                        if f.kind == forms::FieldKind::Date { register::today_vn().to_string() } else { String::new() }
-                    }),
+                    "multiline": f.kind.multiline(),
+                    "choices": choices, "picked": picked, "value": value,
                     "error": errors.get(&f.name),
                 }));
             }
-            Ok::<_, ApiError>(json!({"form": form, "fields": fields, "draft": draft, "general": errors.get("")}))
+            Ok::<_, ApiError>(
+                json!({"form": form, "fields": fields, "draft": draft, "general": errors.get("")}),
+            )
         })
         .await;
     match result {
@@ -144,7 +202,17 @@ pub(super) async fn form_errors(
     match e {
         Failure::Draft(DraftError::Invalid(problems)) => {
             for p in problems {
-                errors.insert(p.field, p.message);
+                // Several problems of one field (or of the whole form) are all shown.
+                match errors.get_mut(&p.field) {
+                    Some(m) => {
+                        let m: &mut String = m;
+                        m.push_str("; ");
+                        m.push_str(&p.message);
+                    }
+                    None => {
+                        errors.insert(p.field, p.message);
+                    }
+                }
             }
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(state, caller, status, template, values, errors, draft).await
@@ -165,8 +233,9 @@ pub(super) async fn create_draft(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<BTreeMap<String, String>>,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let mut form = joined(pairs);
     if let Err(e) = csrf(&caller, &mut form) {
         return fail(&state, &caller, e);
     }
@@ -210,8 +279,9 @@ pub(super) async fn update_draft(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let mut form = joined(pairs);
     if let Err(e) = csrf(&caller, &mut form) {
         return fail(&state, &caller, e);
     }
@@ -243,10 +313,27 @@ pub(super) async fn draft_page(
             let d = drafts::get(store, id)?;
             let mut names = BTreeMap::new();
             for f in forms::form(&d.template).map_or(&[][..], |f| f.fields.as_slice()) {
-                if let Some(v) = d.fields.get(&f.name) {
+                let Some(v) = d.fields.get(&f.name) else {
+                    continue;
+                };
+                if f.kind == forms::FieldKind::Recipients {
+                    // `@id` lines by the group's or agency's name.
+                    for line in v.lines().filter(|l| l.starts_with('@')) {
+                        let name = forms::value_label(store, f.kind, line)?;
+                        names.insert(format!("{}:{line}", f.name), name);
+                    }
+                } else if !f.kind.multiline() {
                     names.insert(f.name.clone(), forms::value_label(store, f.kind, v)?);
                 }
             }
+            let pages = if d.document_id.is_none() {
+                Some(preview::shown(
+                    &d.template,
+                    preview::draft(store, state.renderer(), id),
+                )?)
+            } else {
+                None
+            };
             let history = audit::list(store, Some(&format!("draft:{id}")), 100)?;
             let document = match d.document_id {
                 Some(doc) => Some(register::by_id(store, doc)?),
@@ -265,16 +352,20 @@ pub(super) async fn draft_page(
             } else {
                 vec![]
             };
-            Ok::<_, ApiError>((d, names, history, document, deliveries, keys))
+            Ok::<_, ApiError>((d, names, history, document, deliveries, keys, pages))
         })
         .await;
-    let (d, names, history, document, deliveries, keys) = match result {
+    let (d, names, history, document, deliveries, keys, pages) = match result {
         Ok(r) => r,
         Err(e) => return fail(&state, &caller, e),
     };
     let role = caller.user.role;
     let actions = json!({
         "edit": role.may(Action::Compose) && d.state == DraftState::Draft && d.author == caller.user.login,
+        // An OCOP draft's generated text becomes editable (a decision keeps its scores').
+        "editable": role.may(Action::Compose) && d.state == DraftState::Draft && d.author == caller.user.login
+            && d.template != crate::service::compose::TEMPLATE && d.template != "decision",
+        "save_template": role.may(Action::Compose) && d.template == crate::service::compose::TEMPLATE,
         "submit": role.may(Action::Compose) && d.state == DraftState::Draft,
         "approve": role.may(Action::Approve) && d.state == DraftState::Submitted,
         "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
@@ -311,7 +402,7 @@ pub(super) async fn draft_page(
             "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
             "d": draft_json_named(&d, &names), "history": history, "actions": actions,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
-            "done": q.get("done"),
+            "done": q.get("done"), "pages": pages,
         }),
     )
 }

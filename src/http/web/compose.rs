@@ -1,0 +1,235 @@
+//! The composer's pages beyond the form itself: the live preview the form's script
+//! calls, uploads of letter files and Word drafts, OCOP drafts made editable, and the
+//! templates drafters save ("Lưu làm mẫu") with the form each of them asks.
+
+use super::workflow::{Failure, form_errors, joined};
+use super::*;
+use crate::service::{compose, preview, saved, upload};
+
+/// POST /drafts/preview?template=…: the form as typed (not saved) as page images and
+/// problems, JSON; the composer's script calls it as the drafter types.
+pub(super) async fn live_preview(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Query(q): Query<BTreeMap<String, String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let mut form = joined(pairs);
+    if let Err(e) = csrf(&caller, &mut form) {
+        return e.into_response();
+    }
+    let template = q.get("template").cloned().unwrap_or_default();
+    state
+        .run(move |store, state| {
+            let result = preview::form(store, state.renderer(), &template, &form);
+            Ok::<_, ApiError>(axum::Json(preview::shown(&template, result)?).into_response())
+        })
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// POST /drafts/upload: a letter file (`.toml`) or a Word draft (`.docx`) becomes a
+/// composer draft; its problems are shown on the composer's form, filled with what the
+/// file said.
+pub(super) async fn upload_draft(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    mut multipart: Multipart,
+) -> Response {
+    let mut parts = match read_form(&mut multipart).await {
+        Ok(f) => f,
+        Err((status, message)) => {
+            return fail(
+                &state,
+                &caller,
+                ApiError::new(status, "bad_upload", message),
+            );
+        }
+    };
+    let sent = parts.get("csrf").map(Part::text);
+    if let Err(e) = caller.check_csrf(sent.as_deref()) {
+        return fail(&state, &caller, e);
+    }
+    let file = parts.remove("file").unwrap_or(Part {
+        file_name: String::new(),
+        bytes: Default::default(),
+    });
+    let user = caller.user.clone();
+    let result = state
+        .run(move |store, _| {
+            Ok::<_, ApiError>(upload::create(store, &user, &file.file_name, &file.bytes))
+        })
+        .await;
+    match result {
+        Ok(Ok((d, _))) => Redirect::to(&format!("/drafts/{}?done=upload", d.id)).into_response(),
+        Ok(Err(refused)) => {
+            let refused = *refused;
+            let mut error = refused.error;
+            if let (DraftError::Invalid(problems), false) = (&mut error, refused.notes.is_empty()) {
+                problems.push(forms::FieldError {
+                    field: String::new(),
+                    message: format!("tệp đã đọc; cần xem lại: {}", refused.notes.join("; ")),
+                });
+            }
+            let template = compose::TEMPLATE.to_string();
+            form_errors(
+                &state,
+                &caller,
+                template,
+                refused.fields,
+                Failure::Draft(error),
+                None,
+            )
+            .await
+        }
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// A saved template as a page shows it: its fields as a form, with values and errors.
+fn saved_json(
+    t: &saved::SavedTemplate,
+    values: &BTreeMap<String, String>,
+    errors: &BTreeMap<String, String>,
+) -> Value {
+    let fields: Vec<Value> = t
+        .placeholders
+        .iter()
+        .map(|n| {
+            json!({"name": n, "label": saved::label(n), "value": values.get(n), "error": errors.get(n)})
+        })
+        .collect();
+    json!({
+        "t": t, "fields": fields,
+        "date": values.get("date").cloned().unwrap_or_else(|| register::today_vn().to_string()),
+        "date_error": errors.get("date"), "general": errors.get(""), "done": errors.contains_key("done"),
+    })
+}
+
+/// GET /templates/{id}: the form of a saved template.
+pub(super) async fn saved_page(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let mut errors = BTreeMap::new();
+    if q.get("done").map(String::as_str) == Some("saved") {
+        // Not an error: the page's status line says the template was kept.
+        errors.insert("done".to_string(), String::new());
+    }
+    saved_form(&state, &caller, StatusCode::OK, id, BTreeMap::new(), errors).await
+}
+
+async fn saved_form(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    id: i64,
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(saved::get(store, id)?))
+        .await
+    {
+        Ok(t) => render(
+            state,
+            Some(caller),
+            status,
+            "saved_form.html",
+            saved_json(&t, &values, &errors),
+        ),
+        Err(e) => fail(state, caller, e),
+    }
+}
+
+/// POST /templates/{id}: a new composer draft from a saved template.
+pub(super) async fn create_from_saved(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let (values, user) = (form.clone(), caller.user.clone());
+    let result = state
+        .run(move |store, _| saved::create_draft(store, &user, id, &values).map_err(Failure::Draft))
+        .await;
+    match result {
+        Ok(d) => Redirect::to(&format!("/drafts/{}", d.id)).into_response(),
+        // The template's own fields' problems next to them; the composer's (a field the
+        // template holds) on top, with that field's label.
+        Err(Failure::Draft(DraftError::Invalid(problems))) => {
+            let mut errors: BTreeMap<String, String> = BTreeMap::new();
+            for (field, label, message) in preview::labelled(compose::TEMPLATE, &problems) {
+                let (key, text) = if form.contains_key(&field) {
+                    (field, message)
+                } else if label.is_empty() {
+                    (String::new(), message)
+                } else {
+                    (String::new(), format!("{label}: {message}"))
+                };
+                let slot = errors.entry(key).or_default();
+                if !slot.is_empty() {
+                    slot.push_str("; ");
+                }
+                slot.push_str(&text);
+            }
+            saved_form(
+                &state,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                form,
+                errors,
+            )
+            .await
+        }
+        Err(Failure::Draft(e)) => fail(&state, &caller, e.into()),
+        Err(Failure::Api(e)) => fail(&state, &caller, e),
+    }
+}
+
+/// POST /drafts/{id}/editable: an OCOP draft's generated text becomes editable.
+pub(super) async fn make_editable(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let user = caller.user.clone();
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(compose::make_editable(store, &user, id)?))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/drafts/{id}/edit")).into_response(),
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// POST /drafts/{id}/save-template: keeps a composer draft as a template.
+pub(super) async fn save_template(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let user = caller.user.clone();
+    let title = form.remove("title").unwrap_or_default();
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(saved::save(store, &user, id, &title)?))
+        .await
+    {
+        Ok(t) => Redirect::to(&format!("/templates/{}?done=saved", t.id)).into_response(),
+        Err(e) => fail(&state, &caller, e),
+    }
+}

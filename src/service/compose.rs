@@ -1,0 +1,464 @@
+//! The free composer: a document of any kind written field by field in the browser
+//! (the `letter` form of `templates/compose/letter.toml`), or uploaded as a letter file.
+//!
+//! A filled form becomes a letter (the TOML `vanthu render` reads: `[issuer] id`,
+//! `[signer] id`, `@id` recipients), and the letter becomes a [`Document`] through
+//! [`crate::letter::parse_with`], so a composed draft obeys every rule a letter file
+//! does. The letter's problems come back under the form's field names.
+//!
+//! Invariant: [`letter_fields`] and [`letter_text`] are inverse on what the form holds,
+//! so an uploaded letter file that the form can hold round-trips unchanged.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::params;
+
+use super::accounts::{Action, User};
+use super::audit::{self, Outcome};
+use super::drafts::{self, Draft, DraftError};
+use super::forms::{FieldError, Values};
+use crate::ocop::Composed;
+use crate::store::Store;
+
+/// The form's id.
+pub const TEMPLATE: &str = "letter";
+
+/// The embedded form of the free composer.
+pub const FORM: &str = include_str!("../../templates/compose/letter.toml");
+
+fn lines(v: Option<&str>) -> Vec<toml::Value> {
+    v.unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| toml::Value::String(l.to_string()))
+        .collect()
+}
+
+/// The letter (TOML) a filled composer form stands for.
+pub fn letter_text(v: &Values) -> String {
+    let mut letter = toml::Table::new();
+    let mut put = |key: &str, value: Option<&str>| {
+        if let Some(x) = value {
+            letter.insert(key.into(), toml::Value::String(x.to_string()));
+        }
+    };
+    put("kind", v.get("kind"));
+    put("date", v.get("date"));
+    put("urgency", v.get("urgency"));
+    put("subject", v.get("subject"));
+    put("body", v.get("body"));
+    letter.insert("addressees".into(), lines(v.get("addressees")).into());
+    letter.insert("recipients".into(), lines(v.get("recipients")).into());
+    let id_table = |id: Option<&str>| {
+        toml::Value::Table(toml::Table::from_iter(
+            id.map(|i| ("id".to_string(), toml::Value::String(i.to_string()))),
+        ))
+    };
+    letter.insert("issuer".into(), id_table(v.get("issuer")));
+    letter.insert("signer".into(), id_table(v.get("signer")));
+    let grounds = lines(v.get("grounds"));
+    if v.get("authority").is_some() || v.get("proposal").is_some() || !grounds.is_empty() {
+        let mut d = toml::Table::new();
+        if let Some(a) = v.get("authority") {
+            d.insert("authority".into(), a.into());
+        }
+        d.insert("grounds".into(), grounds.into());
+        if let Some(p) = v.get("proposal") {
+            d.insert("proposal".into(), p.into());
+        }
+        letter.insert("decision".into(), d.into());
+    }
+    if v.get("annex_title").is_some() || v.get("annex_body").is_some() {
+        let mut a = toml::Table::new();
+        a.insert("label".into(), "Phụ lục".into());
+        if let Some(t) = v.get("annex_title") {
+            a.insert("title".into(), t.into());
+        }
+        if let Some(b) = v.get("annex_body") {
+            a.insert("body".into(), b.into());
+        }
+        letter.insert("annexes".into(), vec![toml::Value::Table(a)].into());
+    }
+    // A template's `{{ name }}` fields show as «name» until a draft fills them.
+    if let Ok(names) = super::saved::placeholders(v.as_map())
+        && !names.is_empty()
+    {
+        let data = toml::Table::from_iter(
+            names
+                .into_iter()
+                .map(|n| (n.clone(), toml::Value::String(format!("«{n}»")))),
+        );
+        letter.insert("data".into(), data.into());
+    }
+    toml::to_string(&letter).expect("a table of strings serializes")
+}
+
+/// The form field a letter's problem belongs to (`issuer.id` → `issuer`); `""` for
+/// the form as a whole.
+fn field_of(problem: &str) -> &'static str {
+    let head = problem.split(['.', '[']).next().unwrap_or("");
+    match head {
+        "kind" => "kind",
+        "date" => "date",
+        "urgency" => "urgency",
+        "subject" => "subject",
+        "body" => "body",
+        "addressees" => "addressees",
+        "recipients" => "recipients",
+        "issuer" => "issuer",
+        "signer" => "signer",
+        "decision" if problem.contains("grounds") => "grounds",
+        "decision" if problem.contains("proposal") => "proposal",
+        "decision" => "authority",
+        "annexes" if problem.ends_with("title") => "annex_title",
+        "annexes" => "annex_body",
+        _ => "",
+    }
+}
+
+/// Composes a filled composer form: its document, unnumbered, or every problem under
+/// the field it is about.
+pub fn compose(store: &Store, v: &Values) -> Result<Composed, DraftError> {
+    let text = letter_text(v);
+    match crate::letter::parse_with(&text, Path::new("soan-thao.toml"), Some(store)) {
+        Ok(document) => Ok(Composed {
+            stem: format!("van-ban-{}", v.get("date").unwrap_or("nhap")),
+            document,
+            letter: text,
+        }),
+        Err(e) => Err(DraftError::Invalid(
+            e.problems
+                .into_iter()
+                .map(|p| FieldError {
+                    field: field_of(&p.field).to_string(),
+                    message: p.message,
+                })
+                .collect(),
+        )),
+    }
+}
+
+/// Makes the generated text of a draft from an OCOP template editable (its author,
+/// while it is being written): the draft becomes a composer draft holding the
+/// template's letter with its data filled in, same issuer, signer, date and wording.
+/// A certification decision keeps its template (its certificates follow the scores).
+pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
+    let target = format!("draft:{id}");
+    drafts::authorize(store, user, Action::Compose, &target)?;
+    let draft = drafts::get(store, id)?;
+    drafts::author_only(store, user, &draft, "make-editable")?;
+    if draft.state != drafts::State::Draft {
+        return Err(drafts::wrong_state(
+            store,
+            id,
+            "bản nháp đang soạn mới sửa",
+        )?);
+    }
+    if draft.template == TEMPLATE {
+        return Ok(draft);
+    }
+    if draft.template == "decision" {
+        return Err(DraftError::KeepsTemplate);
+    }
+    let composed = drafts::compose(store, id)?;
+    let mut read = letter_fields(&composed.letter, Some(store as &dyn crate::letter::Lookup))?;
+    let date = draft
+        .fields
+        .get("date")
+        .cloned()
+        .unwrap_or_else(|| crate::store::register::today_vn().to_string());
+    read.fields.insert("date".into(), date);
+    let (values, c) = drafts::checked(store, TEMPLATE, &read.fields)?;
+    let title =
+        super::forms::form(&draft.template).map_or(draft.template.as_str(), |f| f.title.as_str());
+    let tx = store.conn_mut().transaction()?;
+    let n = tx.execute(
+        "UPDATE drafts SET template = ?2, fields = ?3, subject = ?4, updated_at = ?5
+         WHERE id = ?1 AND state = 'draft'",
+        params![
+            id,
+            TEMPLATE,
+            values.to_json(),
+            c.composed.document.subject_one_line(),
+            super::now_text()
+        ],
+    )?;
+    if n == 0 {
+        drop(tx);
+        return Err(drafts::wrong_state(
+            store,
+            id,
+            "bản nháp đang soạn mới sửa",
+        )?);
+    }
+    audit::record(
+        &tx,
+        Some(user),
+        "update",
+        &target,
+        Outcome::Ok,
+        &format!("chuyển thành văn bản tự soạn từ mẫu \"{title}\""),
+    )?;
+    tx.commit()?;
+    drafts::get(store, id)
+}
+
+/// Why an uploaded letter file cannot become a composer draft.
+fn upload_problem(message: impl Into<String>) -> DraftError {
+    DraftError::Invalid(vec![FieldError {
+        field: "file".into(),
+        message: message.into(),
+    }])
+}
+
+/// What a letter file gives the composer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LetterFields {
+    pub fields: BTreeMap<String, String>,
+    /// An issuer written out rather than by id: its printed name, to match.
+    pub issuer_name: Option<String>,
+    /// A signer written out: their name, to match.
+    pub signer_name: Option<String>,
+    /// What was left out (a number: drafts get theirs at issue).
+    pub notes: Vec<String>,
+}
+
+/// The composer's fields for a letter file (`.toml`): every part the form holds; an
+/// issuer or signer written out is returned by name for matching; a part the form
+/// cannot hold (a `[data]` table, several annexes) is refused by name.
+pub fn letter_fields(
+    text: &str,
+    lookup: Option<&dyn crate::letter::Lookup>,
+) -> Result<LetterFields, DraftError> {
+    let text = crate::text::nfc(text);
+    if text.len() > crate::letter::MAX_LETTER_BYTES {
+        return Err(upload_problem(format!(
+            "tệp thư dài {} kB, quá giới hạn {} kB",
+            text.len() / 1024,
+            crate::letter::MAX_LETTER_BYTES / 1024
+        )));
+    }
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| {
+                format!(
+                    "dòng {}: ",
+                    text[..s.start.min(text.len())].matches('\n').count() + 1
+                )
+            })
+            .unwrap_or_default();
+        upload_problem(format!(
+            "không đọc được tệp thư (TOML): {line}{}",
+            e.message()
+        ))
+    })?;
+    // A letter filled from `[data]` or a programme comes to the composer filled.
+    let has_data = table
+        .get("data")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|d| !d.is_empty())
+        || table.contains_key("programme");
+    let table: toml::Table = if has_data {
+        let filled = crate::letter::filled(&text, lookup).map_err(|e| {
+            DraftError::Invalid(
+                e.problems
+                    .into_iter()
+                    .map(|p| FieldError {
+                        field: field_of(&p.field).to_string(),
+                        message: p.message,
+                    })
+                    .collect(),
+            )
+        })?;
+        toml::from_str(&filled).expect("a filled letter is TOML")
+    } else {
+        table
+    };
+    let mut fields = BTreeMap::new();
+    let mut unsupported = vec![];
+    let string = |v: &toml::Value| match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Datetime(d) => Some(d.to_string()),
+        _ => None,
+    };
+    let list = |v: &toml::Value| -> Option<String> {
+        match v {
+            toml::Value::Array(a) => a
+                .iter()
+                .map(|x| x.as_str().map(String::from))
+                .collect::<Option<Vec<_>>>()
+                .map(|l| l.join("\n")),
+            toml::Value::String(s) => Some(s.clone()),
+            _ => None,
+        }
+    };
+    let mut out = LetterFields::default();
+    let id_of = |v: &toml::Value| -> Option<String> {
+        v.as_table()?
+            .get("id")
+            .and_then(|x| x.as_str())
+            .map(String::from)
+    };
+    let name_of = |v: &toml::Value, key: &str| -> Option<String> {
+        let x = v.as_table()?.get(key)?;
+        list(x).map(|s| s.replace('\n', " "))
+    };
+    for (key, value) in &table {
+        let got = match key.as_str() {
+            "date" => match string(value) {
+                // An undated draft ("2020-09") is dated when the drafter chooses the day.
+                Some(d) if super::forms::parse_date(&d).is_none() => {
+                    out.notes.push(format!(
+                        "tệp ghi ngày chưa đủ ({d}): bản nháp lấy ngày hôm nay, hãy sửa ngày ban hành nếu cần"
+                    ));
+                    continue;
+                }
+                other => other.map(|s| ("date", s)),
+            },
+            "kind" | "urgency" | "body" => string(value).map(|s| (key.as_str(), s)),
+            "subject" => list(value).map(|s| ("subject", s)),
+            "addressees" | "recipients" => list(value).map(|s| (key.as_str(), s)),
+            "issuer" | "signer" => match id_of(value) {
+                Some(id) => Some((key.as_str(), id)),
+                None => {
+                    let name = name_of(value, "name");
+                    if name.is_none() {
+                        unsupported.push(format!("{key} (không có id hay name)"));
+                    } else if key == "issuer" {
+                        out.issuer_name = name;
+                    } else {
+                        out.signer_name = name;
+                    }
+                    continue;
+                }
+            },
+            "number" => {
+                out.notes
+                    .push("số văn bản trong tệp được bỏ qua: bản nháp lấy số khi ban hành".into());
+                continue;
+            }
+            "decision" => {
+                let Some(t) = value.as_table() else {
+                    unsupported.push(key.clone());
+                    continue;
+                };
+                for (k, x) in t {
+                    match (k.as_str(), list(x)) {
+                        ("authority", Some(s)) => {
+                            fields.insert("authority".into(), s);
+                        }
+                        ("proposal", Some(s)) => {
+                            fields.insert("proposal".into(), s);
+                        }
+                        ("grounds", Some(s)) => {
+                            fields.insert("grounds".into(), s);
+                        }
+                        _ => unsupported.push(format!("decision.{k}")),
+                    }
+                }
+                continue;
+            }
+            "annexes" => {
+                match value.as_array().map(Vec::as_slice) {
+                    Some([]) => {}
+                    Some([toml::Value::Table(a)]) => {
+                        for (k, x) in a {
+                            match (k.as_str(), string(x)) {
+                                ("title", Some(s)) => {
+                                    fields.insert("annex_title".into(), s);
+                                }
+                                ("body", Some(s)) => {
+                                    fields.insert("annex_body".into(), s);
+                                }
+                                ("label", _) => {}
+                                _ => unsupported.push(format!("annexes.{k}")),
+                            }
+                        }
+                    }
+                    _ => unsupported.push("annexes (nhiều hơn một phụ lục)".into()),
+                }
+                continue;
+            }
+            "data" if value.as_table().is_some_and(toml::Table::is_empty) => continue,
+            _ => None,
+        };
+        match got {
+            Some((field, s)) => {
+                fields.insert(field.to_string(), s);
+            }
+            None => unsupported.push(key.clone()),
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(upload_problem(format!(
+            "bản soạn thảo trên trang không giữ được: {}. Văn bản dùng [data] hay nhiều phụ lục hãy xuất bằng `vanthu render`",
+            unsupported.join(", ")
+        )));
+    }
+    out.fields = fields;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_land_on_the_form_fields() {
+        assert_eq!(field_of("issuer.id"), "issuer");
+        assert_eq!(field_of("signer.authority"), "signer");
+        assert_eq!(field_of("decision.grounds"), "grounds");
+        assert_eq!(field_of("annexes[0].body"), "annex_body");
+        assert_eq!(field_of("annexes[0].title"), "annex_title");
+        assert_eq!(field_of("tệp"), "");
+    }
+
+    #[test]
+    fn a_letter_the_form_holds_round_trips() {
+        let text = r#"
+kind = "công văn"
+date = "2021-05-17"
+subject = "V/v đôn đốc"
+addressees = ["@ubnd-huyen", "Phòng Kinh tế"]
+recipients = ["Như trên", "Lưu: VT"]
+body = "Đề nghị **khẩn trương** báo cáo./."
+
+[issuer]
+id = "snn"
+
+[signer]
+id = "gd"
+"#;
+        let read = letter_fields(text, None).unwrap();
+        assert_eq!(read.fields["addressees"], "@ubnd-huyen\nPhòng Kinh tế");
+        let back = letter_text(&Values::stored(read.fields.clone()));
+        assert_eq!(letter_fields(&back, None).unwrap(), read);
+    }
+
+    #[test]
+    fn what_the_form_cannot_hold_is_named() {
+        let text = "kind = \"công văn\"\nnumber = 3\n[issuer]\nname = [\"UBND\", \"tỉnh X\"]\n";
+        let read = letter_fields(text, None).unwrap();
+        assert_eq!(read.issuer_name.as_deref(), Some("UBND tỉnh X"));
+        assert_eq!(read.notes.len(), 1, "the number is left out, said");
+        let text = "kind = \"công văn\"\n[signer]\ntitle = \"GIÁM ĐỐC\"\n[data]\nx = 1\n";
+        let Err(DraftError::Invalid(p)) = letter_fields(text, None) else {
+            panic!("refused")
+        };
+        assert!(
+            p[0].message.contains("signer (không có id hay name)"),
+            "{}",
+            p[0].message
+        );
+        assert!(
+            p[0].message.starts_with(
+                "bản soạn thảo trên trang không giữ được: signer (không có id hay name)."
+            ),
+            "[data] filled, not refused: {}",
+            p[0].message
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! The live preview: a draft's pages as PNG images (typst's rasteriser over the same
+//! layout as the PDF), for a saved draft or for a form being typed, with every problem
+//! of the form under its field.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::drafts::{self, DraftError};
+use super::forms::{self, FieldError};
+use crate::render::Renderer;
+use crate::store::Store;
+
+/// Pixels per point of a preview image: an A4 page is 893 × 1263 pixels, sharp on a
+/// phone and at 1280 px, cheap enough to redraw as the drafter types.
+pub const PIXEL_PER_PT: f64 = 1.5;
+
+/// At most this many pages are drawn; the rest are counted (the PDF has them all).
+pub const MAX_PAGES: usize = 12;
+
+/// What a preview shows.
+#[derive(Debug)]
+pub struct Preview {
+    /// The first pages, PNG.
+    pub pages: Vec<Vec<u8>>,
+    /// How many pages the document has.
+    pub page_count: usize,
+}
+
+/// The pages of a form as it stands, not saved: the values are checked and composed
+/// exactly as creating a draft would, so a problem shown here is one saving shows.
+pub fn form(
+    store: &Store,
+    renderer: &Renderer,
+    template: &str,
+    raw: &BTreeMap<String, String>,
+) -> Result<Preview, DraftError> {
+    let (_, c) = drafts::checked(store, template, raw)?;
+    pages(renderer, &c.composed.document)
+}
+
+/// The pages of a saved draft as it would be issued, unnumbered.
+pub fn draft(store: &Store, renderer: &Renderer, id: i64) -> Result<Preview, DraftError> {
+    pages(renderer, &drafts::compose(store, id)?.document)
+}
+
+fn pages(renderer: &Renderer, doc: &crate::model::Document) -> Result<Preview, DraftError> {
+    let (pages, page_count) = renderer.png(doc, PIXEL_PER_PT, MAX_PAGES)?;
+    Ok(Preview { pages, page_count })
+}
+
+/// A form's problems with the labels of their fields, for showing next to them.
+pub fn labelled(template: &str, problems: &[FieldError]) -> Vec<(String, String, String)> {
+    let form = forms::form(template);
+    problems
+        .iter()
+        .map(|p| {
+            let label = form
+                .and_then(|f| f.fields.iter().find(|x| x.name == p.field))
+                .map(|x| x.label.split(" (").next().unwrap_or(&x.label).to_string())
+                .unwrap_or_default();
+            (p.field.clone(), label, p.message.clone())
+        })
+        .collect()
+}
+
+/// A problem of a form as a page or a client shows it: the field, its label, what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// The form field (`""`: the form as a whole).
+    pub field: String,
+    /// The field's label, without its hint in parentheses.
+    pub label: String,
+    pub message: String,
+}
+
+/// What the composer shows beside the form: the pages as `data:image/png;base64,…`
+/// URLs, or why there are none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shown {
+    pub ok: bool,
+    pub page_count: usize,
+    pub pages: Vec<String>,
+    pub errors: Vec<Problem>,
+}
+
+/// A preview's outcome as shown: the form's problems (and a composition that cannot be
+/// made from the data, or a render over its budget) become [`Shown::errors`]; what the
+/// drafter cannot fix (a refusal, the database) stays an error.
+pub fn shown(template: &str, result: Result<Preview, DraftError>) -> Result<Shown, DraftError> {
+    use base64::Engine as _;
+    let failed = |errors: Vec<Problem>| Shown {
+        ok: false,
+        page_count: 0,
+        pages: vec![],
+        errors,
+    };
+    match result {
+        Ok(p) => Ok(Shown {
+            ok: true,
+            page_count: p.page_count,
+            pages: p
+                .pages
+                .iter()
+                .map(|png| {
+                    format!(
+                        "data:image/png;base64,{}",
+                        base64::engine::general_purpose::STANDARD.encode(png)
+                    )
+                })
+                .collect(),
+            errors: vec![],
+        }),
+        Err(DraftError::Invalid(problems)) => Ok(failed(
+            labelled(template, &problems)
+                .into_iter()
+                .map(|(field, label, message)| Problem {
+                    field,
+                    label,
+                    message,
+                })
+                .collect(),
+        )),
+        Err(
+            e @ (DraftError::Compose(crate::ocop::OcopError::Letter(_))
+            | DraftError::NothingCertified
+            | DraftError::UnknownTemplate(_)
+            | DraftError::Render(
+                crate::render::RenderError::Glyphs(_)
+                | crate::render::RenderError::TooManyPages { .. }
+                | crate::render::RenderError::TooLarge { .. },
+            )),
+        ) => Ok(failed(vec![Problem {
+            field: String::new(),
+            label: String::new(),
+            message: e.to_string(),
+        }])),
+        Err(DraftError::Compose(e)) if !matches!(e, crate::ocop::OcopError::Sqlite(_)) => {
+            Ok(failed(vec![Problem {
+                field: String::new(),
+                label: String::new(),
+                message: e.to_string(),
+            }]))
+        }
+        Err(e) => Err(e),
+    }
+}
