@@ -79,8 +79,11 @@
 
   // --- Live preview: debounced, the newest answer wins, problems next to their field.
   var pages = document.getElementById("live-pages"), status = document.getElementById("live-status");
-  var timer = null, asked = 0, shown = 0;
+  // Until the drafter changes something, a new form's empty fields are not flagged.
+  var timer = null, asked = 0, shown = 0, touched = false;
   function showErrors(errors) {
+    // Before the first change, what the server rendered (errors of a refused submit) stays.
+    if (!touched) return "";
     Array.prototype.forEach.call(form.querySelectorAll(".field"), function (f) {
       var name = f.getAttribute("data-field"), p = document.getElementById("e-" + name);
       var mine = errors.filter(function (e) { return e.field === name; });
@@ -118,13 +121,15 @@
         pages.classList.remove("stale");
       } else {
         pages.classList.add("stale");
-        status.textContent = "Chưa xem trước được: " + (general || "hãy sửa các ô được đánh dấu") + ".";
+        status.textContent = touched
+          ? "Chưa xem trước được: " + (general || "hãy sửa các ô được đánh dấu") + "."
+          : "Điền các ô có dấu * để xem trước văn bản.";
       }
     }).catch(function (e) {
       status.textContent = "Không cập nhật được xem trước (" + e.message + ").";
     });
   }
-  function later() { clearTimeout(timer); timer = setTimeout(refresh, 350); }
+  function later() { touched = true; clearTimeout(timer); timer = setTimeout(refresh, 350); }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
   refresh();
