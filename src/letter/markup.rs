@@ -29,19 +29,30 @@ pub struct MarkupError {
     pub message: String,
 }
 
-/// Escapes a value for insertion into the markup so that it prints literally:
-/// every ASCII punctuation character gets a backslash, line breaks become spaces.
+/// Escapes a value for insertion into the markup so that it prints literally: the
+/// characters that open markup (emphasis, links, footnotes, tables, headings, HTML,
+/// entities, `{{ }}` fields) get a backslash, so do a leading list or quote marker
+/// and the `.`/`)` of a leading number; line breaks become spaces. Ordinary text
+/// ("15/12/2027", "Như trên;") stays as typed, so the drafter reads it as typed.
 pub fn escape(value: &str) -> String {
+    const OPENS: &str = "\\*_[]<>`#|~!^&{}";
     let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
+    // Digits at the start: a following `.` or `)` would make a numbered item.
+    let mut leading_digits = true;
+    for (i, c) in value.chars().enumerate() {
+        let at_start = i == 0;
         match c {
             '\r' | '\n' => out.push(' '),
-            c if c.is_ascii_punctuation() => {
+            c if OPENS.contains(c)
+                || (at_start && "-+=>".contains(c))
+                || (leading_digits && !at_start && ".)".contains(c)) =>
+            {
                 out.push('\\');
                 out.push(c);
             }
             c => out.push(c),
         }
+        leading_digits &= c.is_ascii_digit();
     }
     out
 }
@@ -752,6 +763,21 @@ mod tests {
         let b = parse(&format!("| a |\n|---|\n| {} |\n", escape("^"))).unwrap();
         let Block::Table(t) = &b[0] else { panic!() };
         assert_eq!(plain_text(&t.cell_at(1, 0).runs), "^");
+        for plain in ["15/12/2027", "Như trên; (xem: 1.2)", "3 sao"] {
+            assert_eq!(escape(plain), plain);
+        }
+        for value in [
+            "12. Mục",
+            "3) Ý",
+            "+ a",
+            "> trích",
+            "= b",
+            "{{ nam }}",
+            "&amp;",
+        ] {
+            let b = parse(&escape(value)).unwrap();
+            assert_eq!(text(&b[0]), value);
+        }
         let b = parse(&escape("- 1. không phải danh sách")).unwrap();
         assert_eq!(
             b[0],

@@ -376,9 +376,13 @@ fn upper(s: &str) -> bool {
     s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)
 }
 
-/// `- Như trên;` → `Như trên`.
-fn list_item(s: &str) -> Option<String> {
-    let rest = s.strip_prefix("- ").or_else(|| s.strip_prefix("+ "))?;
+/// `- Như trên;` → `Như trên`; a Word bullet paragraph ("Như trên;" with a bullet
+/// from the numbering) likewise.
+fn list_item(line: &Line, s: &str) -> Option<String> {
+    let rest = s
+        .strip_prefix("- ")
+        .or_else(|| s.strip_prefix("+ "))
+        .or(line.bullet.then_some(s))?;
     Some(
         rest.trim()
             .trim_end_matches([';', '.', ','])
@@ -529,7 +533,7 @@ fn layout(store: &Store, lines: &[Line], notes: &mut Vec<String>) -> Result<Uplo
                     continue;
                 }
                 Phase::Addressees => {
-                    if let Some(a) = list_item(&plain) {
+                    if let Some(a) = list_item(line, &plain) {
                         addressees.push(a);
                         continue;
                     }
@@ -553,7 +557,7 @@ fn layout(store: &Store, lines: &[Line], notes: &mut Vec<String>) -> Result<Uplo
             continue;
         }
         match phase {
-            Phase::Recipients => match list_item(&plain) {
+            Phase::Recipients => match list_item(line, &plain) {
                 Some(r) => recipients.push(r),
                 None => {
                     phase = Phase::Signature;
@@ -818,7 +822,23 @@ mod tests {
         );
         assert_eq!(date_line("Bắc Giang, ngày tháng 9 năm 2020"), Some(None));
         assert_eq!(date_line("Đề nghị các đơn vị"), None);
-        assert_eq!(list_item("- Như trên;").as_deref(), Some("Như trên"));
-        assert_eq!(list_item("- Lưu: VT, KT.").as_deref(), Some("Lưu: VT, KT"));
+        let typed = Line::default();
+        assert_eq!(
+            list_item(&typed, "- Như trên;").as_deref(),
+            Some("Như trên")
+        );
+        assert_eq!(
+            list_item(&typed, "- Lưu: VT, KT.").as_deref(),
+            Some("Lưu: VT, KT")
+        );
+        assert_eq!(list_item(&typed, "Lưu: VT, KT."), None);
+        let bullet = Line {
+            bullet: true,
+            ..Line::default()
+        };
+        assert_eq!(
+            list_item(&bullet, "Lưu: VT, KT.").as_deref(),
+            Some("Lưu: VT, KT")
+        );
     }
 }

@@ -124,7 +124,6 @@ pub fn shown(template: &str, result: Result<Preview, DraftError>) -> Result<Show
         Err(
             e @ (DraftError::Compose(crate::ocop::OcopError::Letter(_))
             | DraftError::NothingCertified
-            | DraftError::UnknownTemplate(_)
             | DraftError::Render(
                 crate::render::RenderError::Glyphs(_)
                 | crate::render::RenderError::TooManyPages { .. }

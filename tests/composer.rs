@@ -1,0 +1,636 @@
+//! The composer over HTTP: the real `vanthu serve`, a blocking client. A form previewed
+//! as page images, uploads of letter files and Word drafts (vanthu's own and
+//! LibreOffice's), OCOP drafts made editable, saved templates and the OCOP forms.
+
+mod common;
+
+use std::process::Command;
+
+use base64::Engine as _;
+use common::server::{Server, error_code};
+use common::{root, run, stdout, vanthu};
+use serde_json::{Value, json};
+
+/// A free công văn as the composer's form holds it.
+fn letter_fields(body: &str) -> Value {
+    json!({
+        "kind": "công văn",
+        "issuer": "snn-bac-giang",
+        "signer": "duong-thanh-tung",
+        "date": "2026-12-04",
+        "subject": "V/v báo cáo kết quả thực hiện\nChương trình OCOP năm 2026",
+        "addressees": "UBND các huyện, thành phố",
+        "body": body,
+        "recipients": "Như trên;\nLưu: VT, PTNT.",
+    })
+}
+
+/// The width and height of a `data:image/png;base64,` page.
+fn png_size(data_url: &str) -> (u32, u32) {
+    let b64 = data_url
+        .strip_prefix("data:image/png;base64,")
+        .expect("a PNG data URL");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |i: usize| u32::from_be_bytes(png[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// A body of `n` numbered paragraphs.
+fn paragraphs(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("{i}. Đề nghị các đơn vị báo cáo kết quả thực hiện nhiệm vụ số {i} của Kế hoạch năm 2026, nêu rõ khó khăn, vướng mắc và đề xuất giải pháp tháo gỡ trong thời gian tới."))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[test]
+fn a_form_previews_as_page_images_and_a_problem_lands_on_its_field() {
+    let s = Server::start();
+    let (status, shown) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts/preview",
+        Some(json!({"template": "letter", "fields": letter_fields(&paragraphs(40))})),
+    );
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["ok"], true, "{shown}");
+    let pages = shown["pages"].as_array().unwrap();
+    assert!(pages.len() >= 3, "40 paragraphs fill 3 pages at least");
+    assert_eq!(shown["page_count"].as_u64(), Some(pages.len() as u64));
+    for p in pages {
+        let (w, h) = png_size(p.as_str().unwrap());
+        // An A4 page: 210 × 297 mm.
+        assert!(w >= 800, "{w}");
+        assert!(
+            (h as f64 / w as f64 - 297.0 / 210.0).abs() < 0.01,
+            "{w}×{h}"
+        );
+    }
+    // The same text longer is one page longer at most; shorter, fewer pages.
+    let (_, short) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts/preview",
+        Some(json!({"template": "letter", "fields": letter_fields("Đề nghị báo cáo./.")})),
+    );
+    assert_eq!(short["page_count"], 1, "{}", short["errors"]);
+
+    // Nơi nhận missing, then a broken table: each problem under its field, nothing drawn.
+    let problems = |fields: Value| {
+        let (status, shown) = s.api(
+            Some("cv"),
+            "POST",
+            "/drafts/preview",
+            Some(json!({"template": "letter", "fields": fields})),
+        );
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(
+            (shown["ok"].as_bool(), shown["page_count"].as_u64()),
+            (Some(false), Some(0))
+        );
+        shown["errors"].as_array().unwrap().clone()
+    };
+    let on = |errors: &[Value], field: &str| {
+        errors
+            .iter()
+            .filter(|e| e["field"] == field)
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut fields = letter_fields("Đề nghị báo cáo./.");
+    fields["recipients"] = json!("");
+    let errors = problems(fields);
+    assert!(!on(&errors, "recipients").is_empty(), "{errors:?}");
+    let errors = problems(letter_fields("Đoạn đầu.\n\n![ảnh](anh.png)"));
+    assert!(
+        on(&errors, "body").iter().any(|m| m.contains("dòng 3")),
+        "the body's problem names its line: {errors:?}"
+    );
+    // A signer of another agency is not offered, and not accepted either.
+    let mut fields = letter_fields("Đề nghị báo cáo./.");
+    fields["signer"] = json!("doan-ngoc-lam");
+    let (_, shown) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts/preview",
+        Some(json!({"template": "letter", "fields": fields})),
+    );
+    assert!(
+        shown["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "signer"),
+        "{shown}"
+    );
+    // Unknown form: a 4xx, not a preview.
+    let (status, e) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts/preview",
+        Some(json!({"template": "thu-tinh", "fields": {}})),
+    );
+    assert!((400..500).contains(&status), "{status} {e}");
+    // Anonymous callers get nothing.
+    let (status, _) = s.api(
+        None,
+        "POST",
+        "/drafts/preview",
+        Some(json!({"template": "letter"})),
+    );
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn a_composed_letter_goes_from_draft_to_the_register() {
+    let s = Server::start();
+    let (status, d) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "letter", "fields": letter_fields(
+            "Đề nghị các đơn vị báo cáo **trước ngày 15/12/2026**.\n\n| TT | Nội dung | Thời hạn |\n|---|---|---|\n| 1 | Báo cáo năm | 15/12/2026 |"
+        )})),
+    );
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let (status, pages) = s.api(Some("ld"), "GET", &format!("/drafts/{id}/pages"), None);
+    assert_eq!(
+        (status, pages["ok"].as_bool()),
+        (200, Some(true)),
+        "{pages}"
+    );
+    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
+        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
+        assert_eq!(status, 200, "{action}: {v}");
+    }
+    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
+    let doc = d["document_id"].as_i64().expect("issued");
+    let pdf = s.get_bytes("vt", &format!("/documents/{doc}/pdf"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.pdf"), &pdf).unwrap();
+    let text = common::pdf_lines(&dir.path().join("d.pdf")).join("\n");
+    for want in [
+        "Số: 01/SNN-PTNT",
+        "V/v báo cáo kết quả thực hiện",
+        "Kính gửi: UBND các huyện, thành phố",
+        "trước ngày 15/12/2026",
+        "Báo cáo năm",
+        "Dương Thanh Tùng",
+    ] {
+        assert!(text.contains(want), "{want} not in:\n{text}");
+    }
+}
+
+#[test]
+fn an_ocop_draft_becomes_editable_but_a_decision_keeps_its_template() {
+    let s = Server::start();
+    let id = s.create_reminder();
+    let (status, d) = s.api(Some("cv"), "POST", &format!("/drafts/{id}/editable"), None);
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["template"], "letter");
+    // The generated text is now the drafter's: subject, addressees and body as fields.
+    let body = d["fields"]["body"].as_str().unwrap();
+    assert!(
+        body.contains("chuyển hồ sơ") || body.contains("hồ sơ"),
+        "{body}"
+    );
+    assert!(
+        d["fields"]["subject"].as_str().unwrap().starts_with("V/v"),
+        "{d}"
+    );
+    assert_eq!(d["fields"]["date"], "2020-10-23");
+    // Edited and previewed like any composed letter.
+    let mut fields = d["fields"].clone();
+    fields["body"] = json!(format!("{body}\n\nĐề nghị **khẩn trương** thực hiện./."));
+    let (status, u) = s.api(
+        Some("cv"),
+        "PUT",
+        &format!("/drafts/{id}"),
+        Some(json!({"fields": fields})),
+    );
+    assert_eq!(status, 200, "{u}");
+    let (_, pages) = s.api(Some("cv"), "GET", &format!("/drafts/{id}/pages"), None);
+    assert_eq!(pages["ok"], true, "{pages}");
+    // Another user cannot take the draft over.
+    let (status, e) = s.api(Some("ld"), "POST", &format!("/drafts/{id}/editable"), None);
+    assert!((400..500).contains(&status), "{status} {e}");
+
+    // A decision's articles come from the evaluations: its text stays generated.
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&s.db)
+            .arg("import")
+            .arg(root().join("data/luc-nam-evaluations.toml")),
+    );
+    let (status, dec) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "decision", "fields": {
+            "round": "luc-nam-2021-dot-1", "issuer": "ubnd-luc-nam", "date": "2021-07-20"}})),
+    );
+    assert_eq!(status, 201, "{dec}");
+    let dec = dec["id"].as_i64().unwrap();
+    let (status, e) = s.api(Some("cv"), "POST", &format!("/drafts/{dec}/editable"), None);
+    assert_eq!((status, error_code(&e)), (409, "wrong_template"), "{e}");
+}
+
+#[test]
+fn a_saved_template_asks_for_its_fields_and_a_placeholder_is_not_submitted() {
+    let s = Server::start();
+    let mut fields = letter_fields("Đề nghị {{ don_vi }} báo cáo trước ngày {{ han }}./.");
+    fields["subject"] = json!("V/v báo cáo kết quả thực hiện\nChương trình OCOP năm {{ nam }}");
+    let (status, d) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "letter", "fields": fields})),
+    );
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    // Its placeholders keep it from the signer.
+    let (status, e) = s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None);
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("{{ nam }}"),
+        "{e}"
+    );
+    assert_eq!(s.state_of(id), "draft");
+
+    let (status, t) = s.api(
+        Some("cv"),
+        "POST",
+        &format!("/drafts/{id}/save-template"),
+        Some(json!({"title": "Công văn đề nghị báo cáo"})),
+    );
+    assert_eq!(status, 201, "{t}");
+    let tid = t["id"].as_i64().unwrap();
+    let (_, list) = s.api(Some("vt"), "GET", "/saved-templates", None);
+    let listed = list["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == tid)
+        .cloned()
+        .expect("listed");
+    let names: Vec<_> = listed["placeholders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["nam", "don_vi", "han"], "{listed}");
+
+    // A missing field is named; filled, the draft holds the values as text.
+    let (status, e) = s.api(
+        Some("cv"),
+        "POST",
+        &format!("/saved-templates/{tid}/drafts"),
+        Some(json!({"fields": {"nam": "2027", "don_vi": "các huyện"}})),
+    );
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("fields.han")),
+        "{e}"
+    );
+    let (status, nd) = s.api(
+        Some("cv"),
+        "POST",
+        &format!("/saved-templates/{tid}/drafts"),
+        Some(json!({"fields": {"nam": "2027", "don_vi": "các huyện **và** xã", "han": "15/12/2027", "date": "2027-01-05"}})),
+    );
+    assert_eq!(status, 201, "{nd}");
+    assert!(
+        nd["fields"]["subject"]
+            .as_str()
+            .unwrap()
+            .ends_with("năm 2027")
+    );
+    let body = nd["fields"]["body"].as_str().unwrap();
+    assert!(body.contains("15/12/2027"), "{body}");
+    assert!(
+        !body.contains("**và**"),
+        "a value is text, not markup: {body}"
+    );
+    assert_eq!(nd["fields"]["date"], "2027-01-05");
+    let nid = nd["id"].as_i64().unwrap();
+    let (status, v) = s.api(Some("cv"), "POST", &format!("/drafts/{nid}/submit"), None);
+    assert_eq!(status, 200, "{v}");
+    // Unknown template: 404.
+    let (status, _) = s.api(
+        Some("cv"),
+        "POST",
+        "/saved-templates/999/drafts",
+        Some(json!({"fields": {}})),
+    );
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn the_other_ocop_templates_have_forms_that_draft() {
+    let s = Server::start();
+    for data in ["data/luc-nam-evaluations.toml", "data/cao-loc-ocop.toml"] {
+        stdout(
+            vanthu()
+                .arg("--db")
+                .arg(&s.db)
+                .arg("import")
+                .arg(root().join(data)),
+        );
+    }
+    let (_, templates) = s.api(Some("cv"), "GET", "/templates", None);
+    for id in ["transfer", "expiry-notice", "withdrawal"] {
+        assert!(
+            templates["templates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["id"] == id && !t["fields"].as_array().unwrap().is_empty()),
+            "{id} has a form"
+        );
+    }
+    for (template, fields, want) in [
+        (
+            "transfer",
+            json!({"round": "luc-nam-2021-dot-1", "issuer": "ubnd-luc-nam", "date": "2021-07-20"}),
+            "Đông trùng hạ thảo",
+        ),
+        (
+            "expiry-notice",
+            json!({"issuer": "ubnd-cao-loc", "date": "2024-07-20", "within": "6m"}),
+            "hết hạn",
+        ),
+        (
+            "withdrawal",
+            json!({"issuer": "ubnd-cao-loc", "date": "2024-11-15"}),
+            "thu hồi",
+        ),
+    ] {
+        let (status, d) = s.api(
+            Some("cv"),
+            "POST",
+            "/drafts",
+            Some(json!({"template": template, "fields": fields})),
+        );
+        assert_eq!(status, 201, "{template}: {d}");
+        let id = d["id"].as_i64().unwrap();
+        let pdf = s.get_bytes("cv", &format!("/drafts/{id}/preview.pdf"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("d.pdf"), &pdf).unwrap();
+        let text = common::pdf_lines(&dir.path().join("d.pdf")).join(" ");
+        assert!(text.contains(want), "{template}: {want} not in {text}");
+    }
+    // Nothing to notify: the field says why, in words.
+    let (status, e) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "expiry-notice", "fields": {
+            "issuer": "ubnd-cao-loc", "date": "2020-01-01", "within": "1m"}})),
+    );
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("fields.within")),
+        "{e}"
+    );
+    let (status, e) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "expiry-notice", "fields": {
+            "issuer": "ubnd-cao-loc", "date": "2024-07-20", "within": "sáu tháng"}})),
+    );
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("fields.within")),
+        "{e}"
+    );
+}
+
+/// Uploads `bytes` as `name`; status and JSON.
+fn upload(s: &Server, name: &str, bytes: &[u8]) -> (u16, Value) {
+    s.send_bytes(
+        "cv",
+        "POST",
+        &format!("/drafts/upload?name={name}"),
+        "application/octet-stream",
+        bytes,
+    )
+}
+
+#[test]
+fn a_letter_file_and_vanthus_own_docx_upload_as_drafts() {
+    let s = Server::start();
+    let letter = std::fs::read(root().join("letters/drafts/luc-nam-cong-van.toml")).unwrap();
+    let (status, up) = upload(&s, "luc-nam-cong-van.toml", &letter);
+    assert_eq!(status, 201, "{up}");
+    let f = &up["draft"]["fields"];
+    assert_eq!(up["draft"]["template"], "letter");
+    assert!(
+        f["body"]
+            .as_str()
+            .unwrap()
+            .contains("đăng ký ý tưởng sản phẩm"),
+        "{f}"
+    );
+    assert_eq!(up["draft"]["state"], "draft");
+
+    // A broken letter file is refused where it is broken, and nothing is stored.
+    let before = s.api(Some("cv"), "GET", "/drafts", None).1;
+    let broken = String::from_utf8(letter.clone())
+        .unwrap()
+        .replace("kind = \"công văn\"", "kind = \"thư tình\"");
+    let (status, e) = upload(&s, "hong.toml", broken.as_bytes());
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(s.api(Some("cv"), "GET", "/drafts", None).1, before);
+    // Other files are refused in words.
+    let (status, e) = upload(&s, "anh.png", b"\x89PNG");
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains(".docx"),
+        "{e}"
+    );
+    let (status, e) = upload(&s, "hong.docx", b"PK not a zip");
+    assert_eq!(status, 422, "{e}");
+
+    // vanthu's own DOCX of the issued seed 004 reads back into the form's fields.
+    let docx = std::fs::read(common::rendered().join("004-quang-binh-780.docx")).unwrap();
+    let (status, up) = upload(&s, "780-UBND-KT.docx", &docx);
+    assert_eq!(status, 201, "{up}");
+    let f = &up["draft"]["fields"];
+    assert_eq!(f["kind"], "công văn", "{f}");
+    assert_eq!(f["issuer"], "ubnd-quang-binh", "{f}");
+    assert_eq!(f["signer"], "doan-ngoc-lam", "{f}");
+    assert!(
+        f["subject"]
+            .as_str()
+            .unwrap()
+            .contains("tiếp tục triển khai thực hiện"),
+        "{f}"
+    );
+    assert!(
+        f["addressees"]
+            .as_str()
+            .unwrap()
+            .contains("UBND các huyện, thị xã, thành phố"),
+        "{f}"
+    );
+    let body = f["body"].as_str().unwrap();
+    assert!(
+        body.contains("1. UBND các huyện, thị xã, thành phố:"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Đề án Mỗi xã một sản phẩm tỉnh Quảng Bình"),
+        "{body}"
+    );
+    assert!(f["recipients"].as_str().unwrap().contains("Lưu: VT"), "{f}");
+    // And previews as the same letter.
+    let id = up["draft"]["id"].as_i64().unwrap();
+    let (_, pages) = s.api(Some("cv"), "GET", &format!("/drafts/{id}/pages"), None);
+    assert_eq!(pages["ok"], true, "{pages}");
+}
+
+/// `soffice --convert-to docx` of `input` in `dir`; the DOCX written.
+fn libreoffice_docx(dir: &std::path::Path, input: &std::path::Path) -> Vec<u8> {
+    let out = run(Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}/lo-profile",
+            dir.display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+        ])
+        .arg(dir.join("out"))
+        .arg(input));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stem = input.file_stem().unwrap().to_string_lossy();
+    std::fs::read(dir.join("out").join(format!("{stem}.docx"))).unwrap()
+}
+
+/// `**bold**` runs as HTML.
+fn bold_html(text: &str) -> String {
+    text.split("**")
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<b>{part}</b>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A seed text (`**bold**`, `- ` items) as the HTML of a Word user's draft: each
+/// paragraph a paragraph, each `- ` line a bullet, the heading's two columns a table.
+fn seed_as_html(text: &str) -> String {
+    let mut html = String::from("<html><body>");
+    let paras: Vec<&str> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    // The seed's heading: agency, number, subject | motto, place and date.
+    let cell = |ps: &[&str]| {
+        ps.iter()
+            .map(|p| {
+                format!(
+                    "<p align=\"center\">{}</p>",
+                    bold_html(p).replace('\n', "<br>")
+                )
+            })
+            .collect::<String>()
+    };
+    html.push_str(&format!(
+        "<table><tr><td>{}</td><td>{}</td></tr></table>",
+        cell(&paras[0..3]),
+        cell(&paras[3..5])
+    ));
+    let mut in_list = false;
+    for para in &paras[5..] {
+        for line in para.split('\n').filter(|l| l.starts_with("- ")) {
+            if !in_list {
+                html.push_str("<ul>");
+                in_list = true;
+            }
+            html.push_str(&format!("<li>{}</li>", bold_html(&line[2..])));
+        }
+        if para.starts_with("- ") {
+            continue;
+        }
+        if in_list {
+            html.push_str("</ul>");
+            in_list = false;
+        }
+        html.push_str(&format!("<p>{}</p>", bold_html(para).replace('\n', "<br>")));
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+#[test]
+fn docx_drafts_written_by_libreoffice_upload_as_drafts() {
+    let s = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A Word draft typed from the seed text: bold runs, bullets, paragraphs.
+    let seed = std::fs::read_to_string(root().join("../shared/seeds/004_0c1c84529cefbdce.txt"))
+        .or_else(|_| std::fs::read_to_string("/work/shared/seeds/004_0c1c84529cefbdce.txt"))
+        .unwrap();
+    let html = dir.path().join("cong-van-780.html");
+    std::fs::write(&html, seed_as_html(&seed)).unwrap();
+    let docx = libreoffice_docx(dir.path(), &html);
+    let (status, up) = upload(&s, "cong-van-780.docx", &docx);
+    assert_eq!(status, 201, "{up}");
+    let f = &up["draft"]["fields"];
+    let body = f["body"].as_str().unwrap_or_default();
+    assert!(body.contains("**17**") || body.contains("tháng"), "{body}");
+    assert!(
+        body.lines()
+            .any(|l| l.starts_with("- Tiếp tục đẩy mạnh công tác tuyên truyền")),
+        "bullets stay bullets: {body}"
+    );
+    assert!(
+        body.contains("Đề án Mỗi xã một sản phẩm tỉnh Quảng Bình"),
+        "{body}"
+    );
+    assert_eq!(
+        f["subject"]
+            .as_str()
+            .map(|s| s.contains("tiếp tục triển khai")),
+        Some(true),
+        "{f}"
+    );
+
+    // vanthu's DOCX opened and saved again by LibreOffice still reads back.
+    let own = dir.path().join("004-quang-binh-780.docx");
+    std::fs::copy(common::rendered().join("004-quang-binh-780.docx"), &own).unwrap();
+    let resaved = libreoffice_docx(dir.path(), &own);
+    let (status, up) = upload(&s, "780-luu-lai.docx", &resaved);
+    assert_eq!(status, 201, "{up}");
+    let f = &up["draft"]["fields"];
+    assert_eq!(f["issuer"], "ubnd-quang-binh", "{f}");
+    assert!(
+        f["body"]
+            .as_str()
+            .unwrap()
+            .contains("1. UBND các huyện, thị xã, thành phố:"),
+        "{f}"
+    );
+    assert!(f["recipients"].as_str().unwrap().contains("Lưu: VT"), "{f}");
+}
