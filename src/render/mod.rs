@@ -5,6 +5,7 @@ pub mod budget;
 pub mod docx;
 pub mod geometry;
 pub mod pdf;
+pub mod png;
 
 use serde::Serialize;
 
@@ -250,7 +251,7 @@ impl Renderer {
         doc: &Document,
         pixel_per_pt: f64,
         max_pages: usize,
-    ) -> Result<(Vec<Vec<u8>>, usize), RenderError> {
+    ) -> Result<(Vec<png::Png>, usize), RenderError> {
         let _slot = self.slots.acquire()?;
         self.pdf
             .render_png(doc, &self.profile, pixel_per_pt, max_pages)

@@ -49,6 +49,8 @@ pub struct PdfRenderer {
     data: FileId,
     layout: Source,
     certificate: Source,
+    /// The live preview's encoded pages.
+    pages: super::png::PageCache,
 }
 
 impl PdfRenderer {
@@ -92,6 +94,7 @@ impl PdfRenderer {
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
             data,
+            pages: super::png::PageCache::default(),
             layout: Source::new(main, LAYOUT.to_string()),
             certificate: Source::new(file("/certificate.typ"), CERTIFICATE.to_string()),
         })
@@ -171,7 +174,7 @@ impl PdfRenderer {
         profile: &Profile,
         pixel_per_pt: f64,
         max_pages: usize,
-    ) -> Result<(Vec<Vec<u8>>, usize), RenderError> {
+    ) -> Result<(Vec<super::png::Png>, usize), RenderError> {
         let json = LayoutData::new(doc, profile).to_json(doc)?;
         if json.len() > super::budget::MAX_LAYOUT_BYTES {
             return Err(RenderError::TooLarge {
@@ -190,9 +193,12 @@ impl PdfRenderer {
             .iter()
             .take(max_pages)
             .map(|page| {
-                typst_render::render(page, &options)
-                    .encode_png()
-                    .map_err(|e| RenderError::Export(format!("PNG: {e}")))
+                let key = typst::utils::hash128(&(page, pixel_per_pt.to_bits()));
+                self.pages.get_or_encode(key, || {
+                    let px = typst_render::render(page, &options);
+                    super::png::encode(px.width(), px.height(), px.data())
+                        .map_err(|e| RenderError::Export(format!("PNG: {e}")))
+                })
             })
             .collect::<Result<Vec<_>, _>>();
         drop(paged);

@@ -21,8 +21,8 @@ pub const MAX_PAGES: usize = 12;
 /// What a preview shows.
 #[derive(Debug)]
 pub struct Preview {
-    /// The first pages, PNG.
-    pub pages: Vec<Vec<u8>>,
+    /// The first pages, PNG (shared with the renderer's page cache).
+    pub pages: Vec<crate::render::png::Png>,
     /// How many pages the document has.
     pub page_count: usize,
 }
@@ -105,7 +105,7 @@ pub fn shown(template: &str, result: Result<Preview, DraftError>) -> Result<Show
                 .map(|png| {
                     format!(
                         "data:image/png;base64,{}",
-                        base64::engine::general_purpose::STANDARD.encode(png)
+                        base64::engine::general_purpose::STANDARD.encode(png.as_slice())
                     )
                 })
                 .collect(),
