@@ -634,3 +634,46 @@ fn docx_drafts_written_by_libreoffice_upload_as_drafts() {
     );
     assert!(f["recipients"].as_str().unwrap().contains("Lưu: VT"), "{f}");
 }
+
+#[test]
+fn the_readme_composer_tour_runs_as_written() {
+    let s = Server::start();
+    let tour = common::readme_block("### The composer over the API")
+        .replace("http://127.0.0.1:8080", &s.base)
+        .replace("@letters/", &format!("@{}/letters/", root().display()));
+    let out = common::bash(&tour, s.dir.path(), &s.db, "");
+    let lines: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    assert!(
+        lines[0].starts_with(r#"{"ok":true,"page_count":1,"pages":["data:image/png;base64,"#),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(r#"{"id":1,"template":"letter""#),
+        "{out}"
+    );
+    let saved: Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(
+        (saved["id"].as_i64(), &saved["placeholders"]),
+        (Some(1), &json!(["nam"]))
+    );
+    let from: Value = serde_json::from_str(lines[3]).unwrap();
+    assert_eq!(from["id"], 2);
+    assert!(
+        from["fields"]["subject"]
+            .as_str()
+            .unwrap()
+            .ends_with("năm 2027"),
+        "{from}"
+    );
+    assert!(lines[4].starts_with(r#"{"draft":{"author":"cv","#), "{out}");
+    let (_, uploaded) = s.api(Some("cv"), "GET", "/drafts/3", None);
+    assert_eq!(uploaded["fields"]["issuer"], "ubnd-luc-nam", "{uploaded}");
+    assert!(
+        lines[5].starts_with(r#"{"ok":true,"page_count":1,"pages":["data:image/png"#),
+        "{out}"
+    );
+    // And what the prose after it says: draft 1 is not submitted while it holds {{ nam }}.
+    let (status, _) = s.api(Some("cv"), "POST", "/drafts/1/submit", None);
+    assert_eq!(status, 422);
+}

@@ -3,7 +3,6 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -608,64 +607,17 @@ fn a_letter_file_previews_as_pdf_and_a_broken_one_says_where() {
     );
 }
 
-/// The first ```sh block after `heading` in the README.
-fn readme_block(heading: &str) -> String {
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
-    let start = readme
-        .find(heading)
-        .unwrap_or_else(|| panic!("README has no {heading}"));
-    let block = start + readme[start..].find("```sh\n").unwrap() + 6;
-    let end = block + readme[block..].find("```").unwrap();
-    readme[block..end].to_string()
-}
-
-fn bash(script: &str, dir: &Path, db: &Path, stdin: &str) -> String {
-    use std::io::Write;
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_vanthu"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut child = std::process::Command::new("bash")
-        .args(["-euo", "pipefail", "-c", script])
-        .current_dir(dir)
-        .env("PATH", path)
-        .env("VANTHU_DB", db)
-        .env("VANTHU_QUIET", "1")
-        .env_remove("VANTHU_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{script}\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
-
 #[test]
 fn the_readme_service_tour_runs_as_written() {
     // The set-up block, without the line that starts the (blocking) server.
-    let setup: String = readme_block("## The service: web pages and API")
+    let setup: String = common::readme_block("## The service: web pages and API")
         .lines()
         .filter(|l| !l.starts_with("vanthu serve"))
         .map(|l| format!("{l}\n"))
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tour.db");
-    let out = bash(&setup, &common::root(), &db, "mat-khau-quan-tri-1\n");
+    let out = common::bash(&setup, &common::root(), &db, "mat-khau-quan-tri-1\n");
     assert!(
         out.contains("đã thêm qt (Phạm Quản Trị, Quản trị)"),
         "{out}"
@@ -674,8 +626,9 @@ fn the_readme_service_tour_runs_as_written() {
 
     // The API tour against a running service with the demo users.
     let s = Server::start();
-    let tour = readme_block("### The API, by example").replace("http://127.0.0.1:8080", &s.base);
-    let out = bash(&tour, s.dir.path(), &s.db, "");
+    let tour =
+        common::readme_block("### The API, by example").replace("http://127.0.0.1:8080", &s.base);
+    let out = common::bash(&tour, s.dir.path(), &s.db, "");
     for expected in [
         "\"state\":\"draft\"",
         "\"state\":\"submitted\"",

@@ -9,7 +9,7 @@ pub mod server;
 pub mod sign;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 pub fn root() -> PathBuf {
@@ -270,4 +270,51 @@ pub fn dump_except(db: &Path, skip: &[&str]) -> String {
         }
     }
     out
+}
+
+/// The first ```sh block after `heading` in the README.
+pub fn readme_block(heading: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has no {heading}"));
+    let block = start + readme[start..].find("```sh\n").unwrap() + 6;
+    let end = block + readme[block..].find("```").unwrap();
+    readme[block..end].to_string()
+}
+
+pub fn bash(script: &str, dir: &Path, db: &Path, stdin: &str) -> String {
+    use std::io::Write;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_vanthu"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("VANTHU_DB", db)
+        .env("VANTHU_QUIET", "1")
+        .env_remove("VANTHU_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{script}\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
 }
