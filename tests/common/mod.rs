@@ -187,14 +187,8 @@ pub fn cli(dir: &Path, db: &Path) -> Command {
 /// letters/ and data/ point into the repository), with `--db db` when given, and
 /// returns each command's stdout. A failing command fails the test.
 pub fn run_readme_block(section: &str, dir: &Path, db: Option<&Path>) -> Vec<String> {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme
-        .find(section)
-        .unwrap_or_else(|| panic!("README has no {section}"));
-    let block_start = start + readme[start..].find("```sh\n").unwrap() + 6;
-    let block_end = block_start + readme[block_start..].find("```").unwrap();
     let mut outputs = vec![];
-    for line in readme[block_start..block_end].lines() {
+    for line in readme_block(section).lines() {
         let cmd = line.split(" #").next().unwrap();
         let (cmd, redirect) = match cmd.split_once(" > ") {
             Some((c, r)) => (c, Some(r.trim())),
