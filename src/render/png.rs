@@ -62,18 +62,14 @@ impl PageCache {
         Ok(png)
     }
 
-    /// How many pages are stored.
-    pub fn len(&self) -> usize {
+    /// How many pages are stored (the tests' view of the bound).
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .pages
             .len()
-    }
-
-    /// Whether nothing is stored.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
