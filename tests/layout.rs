@@ -1,6 +1,6 @@
 //! The rules of Nghị định 30, Phụ lục I, measured on every rendered page: the five
 //! seed letters and the OCOP documents (plan, reminder, decision, transfer, expiry
-//! notice, withdrawal), as PDF
+//! notice, withdrawal; of 2021–2024 and of the 2026 two-level demo), as PDF
 //! and as the DOCX converted by LibreOffice. The measures are pdfplumber's word
 //! boxes (tests/layout_measure.py); nothing is assumed from the code.
 
@@ -128,6 +128,40 @@ fn ocop_documents(out: &Path) {
             date,
         ]);
     }
+    // The 2026 demo, two-level government: the province's plan, the Sở's reminder to
+    // communes and wards, the decision under 1489/QĐ-TTg and the 5★ transfer.
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(root().join("data/bac-ninh-2026.toml")),
+    );
+    ocop(&[
+        "plan",
+        "--programme",
+        "bac-ninh-2026",
+        "--date",
+        "2026-02-10",
+    ]);
+    ocop(&[
+        "remind",
+        "--milestone",
+        "bn-2026-ho-so",
+        "--issuer",
+        "snnmt-bac-ninh",
+        "--date",
+        "2026-05-08",
+    ]);
+    ocop(&[
+        "decide",
+        "--round",
+        "bac-ninh-2026-dot-1",
+        "--issuer",
+        "ubnd-bac-ninh",
+        "--date",
+        "2026-06-25",
+    ]);
 }
 
 /// Both renderings of every document, named.

@@ -275,10 +275,12 @@ fn a_district_certifies_3_stars_and_sends_4_stars_to_the_province() {
         ),
         "{text}"
     );
+    // Dated 2021: the OCOP criteria then were 1048/QĐ-TTg (148/QĐ-TTg came in 2023).
     assert!(
-        text.contains("Căn cứ Quyết định số 148/QĐ-TTg ngày 24/02/2023"),
+        text.contains("Căn cứ Quyết định số 1048/QĐ-TTg ngày 21/8/2019"),
         "{text}"
     );
+    assert!(!text.contains("148/QĐ-TTg ngày 24/02/2023"), "{text}");
     assert!(
         text.contains("Điều 1. Phê duyệt kết quả đánh giá, phân hạng và công nhận 03 sản phẩm"),
         "{text}"

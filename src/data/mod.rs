@@ -115,9 +115,23 @@ pub struct HolidayRow {
 #[serde(deny_unknown_fields)]
 pub struct TierRow {
     pub province: String,
+    /// The first day the row applies (default: always).
+    pub from: Option<String>,
     pub level: String,
     pub min_stars: i64,
     pub max_stars: i64,
+}
+
+/// How an agency's decisions name their proposer and executors from a given day
+/// (`[[agencies.decision_wording]]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordingRow {
+    pub from: String,
+    /// Who proposes: the decision reads "Theo đề nghị của <proposal>".
+    pub proposal: String,
+    /// Who executes it (Điều 3).
+    pub executors: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +153,9 @@ pub struct AgencyRow {
     /// imported file, and its real diameter in millimetres; both or neither.
     pub seal_image: Option<String>,
     pub seal_diameter_mm: Option<f64>,
+    /// The wording of its decisions by date (People's Committees that certify).
+    #[serde(default)]
+    pub decision_wording: Vec<WordingRow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +200,12 @@ pub struct ProgrammeRow {
     pub issuer: String,
     pub name: String,
     pub target_products: Option<i64>,
+    /// Who leads the plan's work (default "Phòng Nông nghiệp và Phát triển nông thôn").
+    pub lead_unit: Option<String>,
+    /// Who funds it (default "Phòng Tài chính - Kế hoạch").
+    pub finance_unit: Option<String>,
+    /// The local People's Committees as the plan names them (default "UBND các xã, thị trấn").
+    pub local_units: Option<String>,
     #[serde(default)]
     pub budget: Vec<BudgetLine>,
 }
@@ -655,6 +678,31 @@ impl Importer<'_> {
         }
     }
 
+    /// Replaces an agency's decision wordings with the rows given (none given: kept).
+    fn wordings(&mut self, row: &str, a: &AgencyRow) {
+        if a.decision_wording.is_empty() {
+            return;
+        }
+        self.exec(
+            row,
+            "DELETE FROM decision_wordings WHERE agency_id = ?1",
+            params![a.id.trim()],
+        );
+        for w in &a.decision_wording {
+            let from = self.date(row, "decision_wording.from", &w.from);
+            let proposal = self.text(row, "decision_wording.proposal", &w.proposal);
+            let executors = self.text(row, "decision_wording.executors", &w.executors);
+            if let (Some(from), Some(proposal), Some(executors)) = (from, proposal, executors) {
+                self.exec(
+                    row,
+                    "INSERT INTO decision_wordings (agency_id, effective_from, proposal, executors) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (agency_id, effective_from) DO UPDATE SET proposal = excluded.proposal, executors = excluded.executors",
+                    params![a.id.trim(), from.to_string(), proposal, executors],
+                );
+            }
+        }
+    }
+
     fn problem(&mut self, row: &str, field: &str, message: impl Into<String>) {
         self.problems.push(ImportProblem {
             row: row.to_string(),
@@ -914,6 +962,7 @@ pub fn import_as(
             {
                 report.agencies += 1;
                 im.seal(&row, ds.base.as_deref(), a);
+                im.wordings(&row, a);
             }
         }
         for (i, a) in ds.agencies.iter().enumerate() {
@@ -1015,11 +1064,28 @@ pub fn import_as(
                     );
                 }
             }
-            if let (Some(id), Some(issuer), Some(name)) = (id, issuer, name)
+            let mut wording = |field: &str, value: &Option<String>, default: &str| match value {
+                Some(v) => im.text(&row, field, v),
+                None => Some(default.to_string()),
+            };
+            let lead = wording(
+                "lead_unit",
+                &p.lead_unit,
+                "Phòng Nông nghiệp và Phát triển nông thôn",
+            );
+            let finance = wording(
+                "finance_unit",
+                &p.finance_unit,
+                "Phòng Tài chính - Kế hoạch",
+            );
+            let local = wording("local_units", &p.local_units, "UBND các xã, thị trấn");
+            if let (Some(id), Some(issuer), Some(name), Some(lead), Some(finance), Some(local)) =
+                (id, issuer, name, lead, finance, local)
                 && im.exec(
                     &row,
-                    "INSERT INTO programmes (id, year, issuer_id, name, target_products) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id.as_str(), p.year, issuer.as_str(), name, p.target_products],
+                    "INSERT INTO programmes (id, year, issuer_id, name, target_products, lead_unit, finance_unit, local_units)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![id.as_str(), p.year, issuer.as_str(), name, p.target_products, lead, finance, local],
                 )
             {
                 for (k, b) in p.budget.iter().enumerate() {
@@ -1242,12 +1308,16 @@ pub fn import_as(
                     "cần 3 ≤ min_stars ≤ max_stars ≤ 5 (chỉ sản phẩm từ 3 sao được công nhận)",
                 );
             }
-            if let Some(province) = province
+            let from = match &t.from {
+                Some(f) => im.date(&row, "from", f).map(|d| d.to_string()),
+                None => Some("0001-01-01".to_string()),
+            };
+            if let (Some(province), Some(from)) = (province, from)
                 && im.exec(
                     &row,
-                    "INSERT INTO tier_policies (province_id, level, min_stars, max_stars) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (province_id, level) DO UPDATE SET min_stars = excluded.min_stars, max_stars = excluded.max_stars",
-                    params![province.as_str(), t.level, t.min_stars, t.max_stars],
+                    "INSERT INTO tier_policies (province_id, effective_from, level, min_stars, max_stars) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (province_id, effective_from, level) DO UPDATE SET min_stars = excluded.min_stars, max_stars = excluded.max_stars",
+                    params![province.as_str(), from, t.level, t.min_stars, t.max_stars],
                 )
             {
                 report.tiers += 1;

@@ -2,6 +2,7 @@
 //! `templates/ocop/`. A template owns the wording; this module chooses the data
 //! (who is late, which deadline) and fills the letter's ids and `[data]`.
 
+pub mod rules;
 pub mod tiers;
 
 use std::path::Path;
@@ -43,9 +44,13 @@ pub enum OcopError {
     )]
     NoSigner(String),
     #[error(
-        "cấp \"{1}\" của cơ quan \"{0}\" không công nhận sản phẩm OCOP theo chính sách phân cấp của tỉnh (bảng tier_policies)"
+        "cấp \"{1}\" của cơ quan \"{0}\" không công nhận sản phẩm OCOP vào ngày {2} theo chính sách phân cấp đang có hiệu lực (Quyết định 148/QĐ-TTg trước ngày 06/7/2025: huyện 3 sao, tỉnh 4 sao; Quyết định 1489/QĐ-TTg từ ngày 06/7/2025: tỉnh 3–4 sao, không còn cấp huyện; hoặc chính sách riêng của tỉnh trong [[tiers]])"
     )]
-    NoTier(String, String),
+    NoTier(String, String, String),
+    #[error(
+        "cơ quan \"{0}\" chưa có lời văn quyết định có hiệu lực ngày {1} (theo đề nghị của ai, ai thi hành); thêm vào dữ liệu của cơ quan một mục [[agencies.decision_wording]] với from, proposal và executors"
+    )]
+    NoWording(String, String),
     #[error("đợt đánh giá \"{0}\" chưa có kết quả chấm điểm nào")]
     EmptyRound(String),
     #[error("cơ quan \"{0}\" không có cấp trên để chuyển hồ sơ các sản phẩm vượt thẩm quyền")]
@@ -252,39 +257,52 @@ fn compose(
 }
 
 /// The lines a People's Committee's decision needs: who decides, on whose proposal,
-/// and who executes it.
+/// who executes it, and the legal bases in force on its date (all from data).
+#[derive(Clone)]
 struct Authority {
     authority: String,
-    proposal: &'static str,
-    executors: &'static str,
+    proposal: String,
+    executors: String,
+    grounds: Vec<String>,
 }
 
 impl Authority {
-    fn of(agency_name: &str, level: &str) -> Authority {
+    fn of(
+        store: &Store,
+        issuer: &str,
+        agency_name: &str,
+        date: NaiveDate,
+    ) -> Result<Authority, OcopError> {
         let agency_line = agency_name.lines().collect::<Vec<_>>().join(" ");
-        let (proposal, executors) = if level == "province" {
-            (
-                "Theo đề nghị của Giám đốc Sở Nông nghiệp và Phát triển nông thôn",
-                "Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
-            )
-        } else {
-            (
-                "Theo đề nghị của Trưởng phòng Nông nghiệp và Phát triển nông thôn",
-                "Chánh Văn phòng HĐND và UBND, Trưởng phòng Nông nghiệp và Phát triển nông thôn, Thủ trưởng các cơ quan, đơn vị có liên quan",
-            )
-        };
-        Authority {
+        let wording = rules::wording(store, issuer, date)?.ok_or_else(|| {
+            OcopError::NoWording(issuer.to_string(), DocDate::full(date).short_form())
+        })?;
+        Ok(Authority {
             authority: format!("Chủ tịch {agency_line}").to_uppercase(),
-            proposal,
-            executors,
-        }
+            proposal: format!("Theo đề nghị của {}", wording.proposal),
+            executors: wording.executors,
+            grounds: rules::grounds(store, date)?,
+        })
     }
 
-    /// Sets `[decision] authority` and `proposal` of a template letter.
+    /// Sets `[decision] authority`, `proposal` and the grounds in force (before the
+    /// template's own grounds, if it has any) of a template letter.
     fn apply(&self, letter: &mut toml::Table) {
         if let Some(toml::Value::Table(d)) = letter.get_mut("decision") {
             d.insert("authority".into(), self.authority.clone().into());
-            d.insert("proposal".into(), self.proposal.into());
+            d.insert("proposal".into(), self.proposal.clone().into());
+            let own = match d.remove("grounds") {
+                Some(toml::Value::Array(own)) => own,
+                _ => vec![],
+            };
+            let grounds: Vec<toml::Value> = self
+                .grounds
+                .iter()
+                .cloned()
+                .map(toml::Value::from)
+                .chain(own)
+                .collect();
+            d.insert("grounds".into(), grounds.into());
         }
     }
 }
@@ -299,12 +317,12 @@ pub fn plan(
     date: NaiveDate,
     signer: Option<&str>,
 ) -> Result<Composed, OcopError> {
-    let issuer: String = store
+    let (issuer, local_units): (String, String) = store
         .conn()
         .query_row(
-            "SELECT issuer_id FROM programmes WHERE id = ?1",
+            "SELECT issuer_id, local_units FROM programmes WHERE id = ?1",
             [programme],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
         .ok_or_else(|| OcopError::UnknownProgramme(programme.to_string()))?;
@@ -325,6 +343,14 @@ pub fn plan(
         },
         move |letter| {
             letter.insert("programme".into(), id.into());
+            // The template's "UBND các xã, thị trấn" names the local units of the programme.
+            if let Some(toml::Value::Array(r)) = letter.get_mut("recipients") {
+                for line in r.iter_mut() {
+                    if line.as_str() == Some("UBND các xã, thị trấn") {
+                        *line = local_units.clone().into();
+                    }
+                }
+            }
         },
     )
 }
@@ -376,8 +402,13 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         .optional()?
         .ok_or_else(|| OcopError::UnknownAgency(req.issuer.to_string()))?;
     let province = tiers::province_of(store, req.issuer)?;
-    let tier = tiers::tier(store, province.as_deref(), &level)?
-        .ok_or_else(|| OcopError::NoTier(req.issuer.to_string(), level.clone()))?;
+    let tier = tiers::tier(store, province.as_deref(), &level, req.date)?.ok_or_else(|| {
+        OcopError::NoTier(
+            req.issuer.to_string(),
+            level.clone(),
+            DocDate::full(req.date).short_form(),
+        )
+    })?;
     let mut stmt = conn.prepare(
         "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score), p.id
          FROM evaluations e JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id
@@ -438,11 +469,7 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         tiers::Outcome::Transfer { stars } => Some(stars),
         _ => None,
     });
-    let Authority {
-        authority,
-        proposal,
-        executors,
-    } = Authority::of(&name, &level);
+    let ocop_bases = rules::bases(store, &[rules::Topic::Ocop], req.date)?.join("; ");
     let parent_short = match &parent {
         Some(p) => Some(short_name(store, p)?),
         None => None,
@@ -450,6 +477,7 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
     let decision = if certified.is_empty() {
         None
     } else {
+        let auth = Authority::of(store, req.issuer, &name, req.date)?;
         let mut counts = std::collections::BTreeMap::new();
         for c in &certified {
             *counts.entry(c["stars"].as_u64().unwrap_or(0)).or_insert(0) += 1;
@@ -461,7 +489,7 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
             .join(", ");
         let data = json!({
             "round": round_label, "products": certified, "count": format!("{:02}", certified.len()),
-            "star_counts": star_counts, "executors": executors,
+            "star_counts": star_counts, "executors": auth.executors,
         });
         let report_to = parent_short.clone();
         Some(compose(
@@ -479,12 +507,7 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
                 stem: format!("quyet-dinh-{}", req.round),
             },
             |letter| {
-                Authority {
-                    authority: authority.clone(),
-                    proposal,
-                    executors,
-                }
-                .apply(letter);
+                auth.apply(letter);
                 if let (Some(parent), Some(toml::Value::Array(r))) =
                     (report_to, letter.get_mut("recipients"))
                 {
@@ -497,7 +520,7 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         (Some(parent), Some(parent_short)) if !transferred.is_empty() => {
             let data = json!({
                 "round": round_label, "products": transferred, "count": format!("{:02}", transferred.len()),
-                "next_level_name": parent_short,
+                "next_level_name": parent_short, "ocop_bases": ocop_bases,
             });
             Some(compose(
                 store,
@@ -599,12 +622,10 @@ pub fn expiring(
     signer: Option<&str>,
 ) -> Result<Expiring, OcopError> {
     let conn = store.conn();
-    let (name, level): (String, String) = conn
-        .query_row(
-            "SELECT name, level FROM agencies WHERE id = ?1",
-            [issuer],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let name: String = conn
+        .query_row("SELECT name FROM agencies WHERE id = ?1", [issuer], |r| {
+            r.get(0)
+        })
         .optional()?
         .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
     let end = window.end(date);
@@ -669,8 +690,8 @@ pub fn expiring(
     let withdrawal = if expired.is_empty() {
         None
     } else {
-        let auth = Authority::of(&name, &level);
-        let executors = auth.executors;
+        let auth = Authority::of(store, issuer, &name, date)?;
+        let executors = auth.executors.clone();
         Some(compose(
             store,
             Template {

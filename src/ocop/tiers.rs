@@ -1,5 +1,6 @@
 //! Stars, and who may certify them: the tier policy of a province.
 
+use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 
 use crate::data::Score;
@@ -69,19 +70,38 @@ pub fn province_of(store: &Store, agency: &str) -> rusqlite::Result<Option<Strin
         .optional()
 }
 
-/// The tier of a certifying level in a province: the province's own policy, else the
-/// default. `None` when that level certifies nothing there.
-pub fn tier(store: &Store, province: Option<&str>, level: &str) -> rusqlite::Result<Option<Tier>> {
+/// The tier of a certifying level in a province on a given day: the province's own
+/// policy in force that day, else the default policy in force that day (148/QĐ-TTg
+/// before 06/07/2025, 1489/QĐ-TTg from then, as rows of `tier_policies`). `None` when
+/// that level certifies nothing there on that day.
+pub fn tier(
+    store: &Store,
+    province: Option<&str>,
+    level: &str,
+    date: NaiveDate,
+) -> rusqlite::Result<Option<Tier>> {
     let c = store.conn();
-    let own: bool = c.query_row(
-        "SELECT count(*) > 0 FROM tier_policies WHERE province_id = ?1",
-        [province.unwrap_or("")],
-        |r| r.get(0),
-    )?;
-    let key = if own { province.unwrap_or("") } else { "" };
+    let day = date.to_string();
+    // The policy in force: the latest start on or before the day, the province's own
+    // rows first.
+    let in_force = |key: &str| -> rusqlite::Result<Option<String>> {
+        c.query_row(
+            "SELECT max(effective_from) FROM tier_policies WHERE province_id = ?1 AND effective_from <= ?2",
+            [key, day.as_str()],
+            |r| r.get(0),
+        )
+    };
+    let (key, from) = match in_force(province.unwrap_or(""))? {
+        Some(from) if province.is_some() => (province.unwrap_or(""), from),
+        _ => match in_force("")? {
+            Some(from) => ("", from),
+            None => return Ok(None),
+        },
+    };
     c.query_row(
-        "SELECT min_stars, max_stars FROM tier_policies WHERE province_id = ?1 AND level = ?2",
-        [key, level],
+        "SELECT min_stars, max_stars FROM tier_policies
+         WHERE province_id = ?1 AND effective_from = ?2 AND level = ?3",
+        [key, from.as_str(), level],
         |r| {
             Ok(Tier {
                 min_stars: r.get(0)?,

@@ -88,12 +88,31 @@ impl Lookup for Store {
 
     fn programme(&self, id: &str) -> Option<Value> {
         let c = self.conn();
-        let (name, year, issuer, target): (String, i64, String, Option<i64>) = c
+        #[allow(clippy::type_complexity)]
+        let (name, year, issuer, target, lead, finance, local): (
+            String,
+            i64,
+            String,
+            Option<i64>,
+            String,
+            String,
+            String,
+        ) = c
             .query_row(
-                "SELECT p.name, p.year, a.short_name, p.target_products FROM programmes p
-                 JOIN agencies a ON a.id = p.issuer_id WHERE p.id = ?1",
+                "SELECT p.name, p.year, a.short_name, p.target_products, p.lead_unit, p.finance_unit, p.local_units
+                 FROM programmes p JOIN agencies a ON a.id = p.issuer_id WHERE p.id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()
             .ok()??;
@@ -165,7 +184,8 @@ impl Lookup for Store {
         Some(json!({
             "id": id, "name": name, "year": year, "issuer": issuer, "target_products": target,
             "budget": budget, "producers": producers, "product_count": product_count,
-            "milestones": milestones,
+            "milestones": milestones, "lead_unit": lead, "finance_unit": finance,
+            "local_units": local,
             "enterprise_count": count("enterprise"), "cooperative_count": count("cooperative"),
         }))
     }
