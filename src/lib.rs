@@ -29,7 +29,11 @@
 //!    declared forms, approved by a signer and issued and sent by the clerk, every step
 //!    in the audit log; Vietnamese web pages and a JSON API over the same library calls,
 //!    with the delivery worker and the daily reminder run in the same process.
+//! 9. **Books** ([`books`]): the registers of Phụ lục IV printed from the register (the
+//!    Sổ đăng ký văn bản đi as PDF and XLSX), with the clerk's notes kept beside the
+//!    immutable documents.
 
+pub mod books;
 pub mod config;
 pub mod data;
 pub mod http;

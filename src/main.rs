@@ -1,6 +1,8 @@
 //! The `vanthu` command line. Commands parse their arguments, call the library and
 //! print the result; the work happens in the library.
 
+mod cli;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -222,6 +224,41 @@ enum RegisterCommand {
     },
     /// Check that every (issuer, year) has exactly the numbers 1..last.
     Verify,
+    /// The Sổ đăng ký văn bản đi (Phụ lục IV) of one issuer and year, as PDF (A4
+    /// landscape: cover, first page, 10 columns) and XLSX.
+    Book {
+        /// The issuing agency's id, e.g. ubnd-bac-ninh.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
+    /// The clerk's note on an issued document: the book's columns the document does not
+    /// hold. A flag left out keeps what was written; an empty value clears it.
+    Note {
+        /// Number/symbol, e.g. 01/QĐ-UBND.
+        number: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        issuer: Option<String>,
+        /// (6) Đơn vị, người nhận bản lưu.
+        #[arg(long)]
+        archive: Option<String>,
+        /// (7) Số lượng bản.
+        #[arg(long)]
+        copies: Option<String>,
+        /// (8) Ngày chuyển, e.g. 2026-06-26.
+        #[arg(long)]
+        sent_on: Option<String>,
+        /// (10) Ghi chú.
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 /// Options shared by the commands that draft an OCOP document.
@@ -539,6 +576,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     }
                 }
+                RegisterCommand::Book {
+                    issuer,
+                    year,
+                    out,
+                    font_dir,
+                } => cli::books::book(&store, &issuer, year, &out, font_dir.as_deref())?,
+                RegisterCommand::Note {
+                    number,
+                    year,
+                    issuer,
+                    archive,
+                    copies,
+                    sent_on,
+                    note,
+                } => cli::books::note(
+                    &store,
+                    &number,
+                    year,
+                    issuer.as_deref(),
+                    cli::books::NoteFlags {
+                        archive,
+                        copies,
+                        sent_on,
+                        note,
+                    },
+                )?,
                 RegisterCommand::Verify => {
                     let mut problems = register::verify(&store)?;
                     let keyring = keyring(cli.config.as_deref())?;

@@ -345,4 +345,14 @@ fn the_readme_2026_demo_runs_as_written() {
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }
+    // The register book's commands continue on the same database.
+    // (through bash: the note's text is quoted)
+    let db = dir.path().join("demo-2026.db");
+    bash(&readme_block("### The register book"), dir.path(), &db, "");
+    for f in [
+        "so/so-di-ubnd-bac-ninh-2026.pdf",
+        "so/so-di-ubnd-bac-ninh-2026.xlsx",
+    ] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
 }

@@ -170,6 +170,36 @@ impl From<RegisterError> for ApiError {
     }
 }
 
+impl From<crate::books::BookError> for ApiError {
+    fn from(e: crate::books::BookError) -> Self {
+        use crate::books::BookError;
+        match e {
+            BookError::UnknownIssuer(_) | BookError::NoSuchDocument(_) => {
+                ApiError::not_found(e.to_string())
+            }
+            BookError::BadYear(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", e.to_string()).at("year")
+            }
+            BookError::Invalid { field, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).at(field)
+            }
+            BookError::Render(r) => r.into(),
+            BookError::Register(r) => r.into(),
+            BookError::Sqlite(s) => s.into(),
+            BookError::Xlsx(_) => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::service::books::NoteError> for ApiError {
+    fn from(e: crate::service::books::NoteError) -> Self {
+        match e {
+            crate::service::books::NoteError::Denied(d) => d.into(),
+            crate::service::books::NoteError::Book(b) => b.into(),
+        }
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         let unprocessable = |field: &str| {

@@ -26,6 +26,8 @@ use crate::model::{Block, Document};
 const LAYOUT: &str = include_str!("../../templates/layout/nd30.typ");
 /// The OCOP certificate layout.
 const CERTIFICATE: &str = include_str!("../../templates/layout/certificate.typ");
+/// The books of Phụ lục IV (register book, postal dispatch book, envelopes).
+const BOOKS: &str = include_str!("../../templates/layout/books.typ");
 
 /// typst's memo cache keeps what the last this-many renders used and drops the rest,
 /// so a long-running service stays flat however many distinct documents it renders
@@ -39,6 +41,8 @@ pub enum Layout {
     Nd30,
     /// OCOP certificates, one landscape page each.
     Certificate,
+    /// The registers of Phụ lục IV and the envelopes of paper copies.
+    Books,
 }
 
 /// Fonts, library and layout, loaded once and shared by every render.
@@ -49,6 +53,7 @@ pub struct PdfRenderer {
     data: FileId,
     layout: Source,
     certificate: Source,
+    books: Source,
     /// The live preview's encoded pages.
     pages: super::png::PageCache,
 }
@@ -97,6 +102,7 @@ impl PdfRenderer {
             pages: super::png::PageCache::default(),
             layout: Source::new(main, LAYOUT.to_string()),
             certificate: Source::new(file("/certificate.typ"), CERTIFICATE.to_string()),
+            books: Source::new(file("/books.typ"), BOOKS.to_string()),
         })
     }
 
@@ -283,6 +289,7 @@ impl PdfRenderer {
             main: match layout {
                 Layout::Nd30 => &self.layout,
                 Layout::Certificate => &self.certificate,
+                Layout::Books => &self.books,
             },
             data: Bytes::new(data),
             signature,

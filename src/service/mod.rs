@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod books;
 pub mod compose;
 pub mod docx_reader;
 pub mod drafts;

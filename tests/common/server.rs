@@ -196,6 +196,21 @@ impl Server {
         )
     }
 
+    /// A web form posted as the holder of session `cookie`: status and HTML.
+    pub fn post_form(&self, cookie: &str, path: &str, body: &str) -> (u16, String) {
+        let mut resp = self
+            .agent
+            .post(&self.url(path))
+            .header("Cookie", cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body)
+            .unwrap();
+        (
+            resp.status().as_u16(),
+            resp.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
     /// The status of `POST /api/v1/session` with this login and password.
     pub fn login_status(&self, login: &str, password: &str) -> u16 {
         self.agent

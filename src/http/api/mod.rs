@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. One module per resource.
 
 mod admin;
+pub mod books;
 mod compose;
 pub mod documents;
 pub(crate) mod drafts;
@@ -64,6 +65,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/documents/{id}/pdf", get(documents::pdf))
         .route("/documents/{id}/docx", get(documents::docx))
         .route("/documents/{id}/deliveries", get(documents::deliveries))
+        .route(
+            "/documents/{id}/note",
+            get(books::note).put(books::save_note),
+        )
+        .route("/register/book", get(books::book))
         .route("/dashboard", get(documents::dashboard))
         .route("/data", get(admin::data))
         .route("/import", post(admin::import))

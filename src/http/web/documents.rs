@@ -13,16 +13,74 @@ pub(super) async fn register_page(
     };
     let shown = json!({"q": q.q, "year": q.year, "kind": q.kind, "number": q.number});
     match state
-        .run(move |store, _| Ok::<_, ApiError>(register::search(store, &search, 100)?))
+        .run(move |store, _| {
+            let found = register::search(store, &search, 100)?;
+            Ok::<_, ApiError>((found, crate::books::keepers(store)?))
+        })
         .await
     {
-        Ok(found) => render(
+        Ok((found, keepers)) => render(
             &state,
             Some(&caller),
             StatusCode::OK,
             "register.html",
-            json!({"documents": found.iter().map(api_entry).collect::<Vec<_>>(), "query": shown}),
+            json!({"documents": found.iter().map(api_entry).collect::<Vec<_>>(), "query": shown,
+                   "keepers": keepers, "this_year": register::today_vn().format("%Y").to_string()}),
         ),
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// GET /register/book?issuer=&year=&format=pdf|xlsx: the "In sổ" button's file.
+pub(super) async fn register_book(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Query(q): Query<api::books::BookQuery>,
+) -> Response {
+    let result = state
+        .run(move |store, state| api::books::book_response(store, state.renderer(), &q))
+        .await;
+    result.unwrap_or_else(|e| fail(&state, &caller, e))
+}
+
+/// POST /documents/{id}/note: the clerk's note on the document's row of the book.
+pub(super) async fn save_note(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let input = crate::books::notes::NoteInput {
+        archive: form.remove("archive"),
+        copies: form.remove("copies"),
+        sent_on: form.remove("sent_on"),
+        note: form.remove("note"),
+    };
+    let user = caller.user.clone();
+    let result = state
+        .run(move |store, _| {
+            Ok::<_, ApiError>(crate::service::books::save_note(store, &user, id, &input)?)
+        })
+        .await;
+    match result {
+        Ok(_) => {
+            document_view(
+                &state,
+                &caller,
+                id,
+                StatusCode::OK,
+                json!({"note_done": "Đã ghi vào sổ."}),
+            )
+            .await
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let field = e.field.clone().unwrap_or_default();
+            let extra = json!({"note_errors": {field: e.message}, "note_form": form});
+            document_view(&state, &caller, id, e.status, extra).await
+        }
         Err(e) => fail(&state, &caller, e),
     }
 }
@@ -31,6 +89,17 @@ pub(super) async fn document_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Id(id): Id,
+) -> Response {
+    document_view(&state, &caller, id, StatusCode::OK, json!({})).await
+}
+
+/// The document page with `extra` (messages, the note form as typed) in its context.
+async fn document_view(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    status: StatusCode,
+    extra: Value,
 ) -> Response {
     let result = state
         .run(move |store, _| {
@@ -49,18 +118,28 @@ pub(super) async fn document_page(
                 .iter()
                 .map(|s| json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial, "signed_at": s.signed_at}))
                 .collect();
-            Ok::<_, ApiError>((e, deliveries, draft, signatures))
+            let row = crate::service::books::row(store, id)?;
+            let note = crate::books::notes::get(store, id)?;
+            let note = json!({"archive": note.archive.unwrap_or_default(),
+                              "copies": note.copies.map(|c| c.to_string()).unwrap_or_default(),
+                              "sent_on": note.sent_on.map(|d| d.to_string()).unwrap_or_default(),
+                              "note": note.note.unwrap_or_default()});
+            Ok::<_, ApiError>((e, deliveries, draft, signatures, row, note))
         })
         .await;
     match result {
-        Ok((e, deliveries, draft, signatures)) => render(
-            &state,
-            Some(&caller),
-            StatusCode::OK,
+        Ok((e, deliveries, draft, signatures, row, note)) => render(
+            state,
+            Some(caller),
+            status,
             "document.html",
-            json!({"e": api_entry(&e), "deliveries": deliveries, "draft": draft, "signatures": signatures}),
+            merged(
+                json!({"e": api_entry(&e), "deliveries": deliveries, "draft": draft,
+                       "signatures": signatures, "row": row, "note": note}),
+                extra,
+            ),
         ),
-        Err(e) => fail(&state, &caller, e),
+        Err(e) => fail(state, caller, e),
     }
 }
 

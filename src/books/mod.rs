@@ -1,0 +1,287 @@
+//! The books of Nghị định 30, Phụ lục IV, printed from the register.
+//!
+//! - [`outgoing`]: the **Sổ đăng ký văn bản đi** of one issuer and year, its 10 columns
+//!   filled from the issued documents and the clerk's notes ([`notes`]), printed as a
+//!   PDF (A4 landscape: cover, first page, the table; [`pdf`]) and an XLSX ([`xlsx`]).
+//!
+//! What a document does not hold (the archive unit, the number of copies, the day it
+//! left, a remark) lives in `register_notes`, written by the clerk after issue; when a
+//! column has no note the book shows what the system knows: the "Lưu:" line, the
+//! recipients plus the archive copies, the first delivery's day.
+
+pub mod notes;
+pub mod pdf;
+pub mod xlsx;
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::store::Store;
+use crate::store::register;
+
+/// Why a book could not be made or a note kept.
+#[derive(Debug, thiserror::Error)]
+pub enum BookError {
+    #[error("không có cơ quan mã \"{0}\" trong cơ sở dữ liệu hay trong sổ văn bản")]
+    UnknownIssuer(String),
+    #[error("năm {0} không hợp lệ; hãy ghi năm như 2026")]
+    BadYear(i32),
+    #[error("không có văn bản mã {0} trong sổ")]
+    NoSuchDocument(i64),
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("không in được sổ: {0}")]
+    Render(#[from] crate::render::RenderError),
+    #[error("không tạo được tệp Excel: {0}")]
+    Xlsx(String),
+    #[error(transparent)]
+    Register(#[from] register::RegisterError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Who keeps a book: the agency's name as its header prints it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Keeper {
+    /// The governing body (cơ quan chủ quản) of a department or office, e.g. "UBND
+    /// TỈNH BẮC NINH"; none for a People's Committee.
+    pub superior: Option<String>,
+    /// The agency's printed name, one entry per line.
+    pub name: Vec<String>,
+}
+
+impl Keeper {
+    /// The keeper of `issuer`'s register: the stored agency, else the name its issued
+    /// documents carry.
+    pub fn of(store: &Store, issuer: &str) -> Result<Keeper, BookError> {
+        let c = store.conn();
+        let agency: Option<(String, String, Option<String>)> = c
+            .query_row(
+                "SELECT a.name, a.level, p.short_name FROM agencies a
+                 LEFT JOIN agencies p ON p.id = a.parent_id WHERE a.id = ?1",
+                [issuer],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((name, level, parent)) = agency {
+            let governed = matches!(level.as_str(), "department" | "office" | "other");
+            return Ok(Keeper {
+                superior: parent.filter(|_| governed).map(|p| p.to_uppercase()),
+                name: name.lines().map(str::to_uppercase).collect(),
+            });
+        }
+        let name: Option<String> = c
+            .query_row(
+                "SELECT issuer_name FROM documents WHERE issuer = ?1 ORDER BY id DESC LIMIT 1",
+                [issuer],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match name {
+            Some(n) => Ok(Keeper {
+                superior: None,
+                name: vec![n.to_uppercase()],
+            }),
+            None => Err(BookError::UnknownIssuer(issuer.to_string())),
+        }
+    }
+}
+
+/// The registers that exist: each issuer with documents, its name and its years
+/// (newest first), for the "In sổ" form.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeptRegister {
+    pub issuer: String,
+    pub name: String,
+    pub years: Vec<i32>,
+}
+
+/// Every issuer's register, by name.
+pub fn keepers(store: &Store) -> Result<Vec<KeptRegister>, BookError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT issuer, max(issuer_name), group_concat(DISTINCT year) FROM documents
+         GROUP BY issuer ORDER BY max(issuer_name), issuer",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let years: String = r.get(2)?;
+        let mut years: Vec<i32> = years.split(',').filter_map(|y| y.parse().ok()).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(KeptRegister {
+            issuer: r.get(0)?,
+            name: r.get(1)?,
+            years,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One document in the outgoing register book: its 10 columns.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutgoingRow {
+    /// The register's id of the document (for links; not printed).
+    pub document_id: i64,
+    /// (1) Số, ký hiệu văn bản.
+    pub number_symbol: String,
+    /// (2) Ngày tháng văn bản, `dd/mm/yyyy`.
+    pub date: String,
+    /// (3) Tên loại và trích yếu nội dung văn bản.
+    pub kind_subject: String,
+    /// (4) Người ký.
+    pub signer: String,
+    /// (5) Nơi nhận văn bản, one per line.
+    pub recipients: Vec<String>,
+    /// (6) Đơn vị, người nhận bản lưu.
+    pub archive: String,
+    /// (7) Số lượng bản.
+    pub copies: Option<u32>,
+    /// (8) Ngày chuyển, `dd/mm/yyyy`.
+    pub sent_on: Option<String>,
+    /// (10) Ghi chú. (Column 9, ký nhận, is signed on paper.)
+    pub note: String,
+}
+
+/// The Sổ đăng ký văn bản đi of one issuer and year.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutgoingBook {
+    pub issuer: String,
+    pub keeper: Keeper,
+    pub year: i32,
+    /// The first and last numbers in the book ("Từ số … đến số …").
+    pub first: Option<u32>,
+    pub last: Option<u32>,
+    pub rows: Vec<OutgoingRow>,
+}
+
+/// The 10 column headings of the outgoing register book (Phụ lục IV).
+pub const OUTGOING_COLUMNS: [&str; 10] = [
+    "Số, ký hiệu văn bản",
+    "Ngày tháng văn bản",
+    "Tên loại và trích yếu nội dung văn bản",
+    "Người ký",
+    "Nơi nhận văn bản",
+    "Đơn vị, người nhận bản lưu",
+    "Số lượng bản",
+    "Ngày chuyển",
+    "Ký nhận",
+    "Ghi chú",
+];
+
+/// A stored `YYYY-MM-DD` as the book writes it, `dd/mm/yyyy`.
+pub(crate) fn day_month_year(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+/// "quyết định" + "Về việc phê duyệt …" → "Quyết định về việc phê duyệt …".
+fn kind_subject(kind: &str, subject: &str) -> String {
+    let mut k = kind.chars();
+    let kind: String = k
+        .next()
+        .map(|c| c.to_uppercase().chain(k).collect())
+        .unwrap_or_default();
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    let subject = if subject.starts_with("V/v") {
+        subject
+    } else {
+        let mut s = subject.chars();
+        s.next()
+            .map(|c| c.to_lowercase().chain(s).collect())
+            .unwrap_or_default()
+    };
+    format!("{kind} {subject}")
+}
+
+/// The outgoing register book of `issuer` for `year`, every issued document in number
+/// order. A year without documents gives a book with its cover and no rows.
+pub fn outgoing(store: &Store, issuer: &str, year: i32) -> Result<OutgoingBook, BookError> {
+    if !(2000..=2100).contains(&year) {
+        return Err(BookError::BadYear(year));
+    }
+    let keeper = Keeper::of(store, issuer)?;
+    let entries = register::list(store, Some(issuer), Some(year))?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let letter: String =
+            store
+                .conn()
+                .query_row("SELECT letter FROM documents WHERE id = ?1", [e.id], |r| {
+                    r.get(0)
+                })?;
+        let resolved = crate::mail::recipients::resolve(store, &letter)?;
+        let recipients: Vec<String> = resolved
+            .mailboxes
+            .iter()
+            .map(|m| m.name.clone())
+            .chain(resolved.paper.iter().map(|p| p.name.clone()))
+            .collect();
+        let archive_line = resolved
+            .archive
+            .iter()
+            .map(|a| {
+                a.trim_start_matches("Lưu:")
+                    .trim()
+                    .trim_end_matches(['.', ';'])
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let archive_copies = archive_line
+            .split([',', ';'])
+            .filter(|u| !u.trim().is_empty())
+            .count();
+        let note = notes::get(store, e.id)?;
+        let first_sent = notes::first_sent(store, e.id)?;
+        rows.push(OutgoingRow {
+            document_id: e.id,
+            number_symbol: e.number_symbol.clone(),
+            date: day_month_year(&e.date),
+            kind_subject: kind_subject(&e.kind, &e.subject),
+            signer: e.signer.clone(),
+            archive: note.archive.unwrap_or(archive_line),
+            copies: note
+                .copies
+                .or_else(|| u32::try_from(recipients.len() + archive_copies).ok())
+                .filter(|n| *n > 0),
+            sent_on: note
+                .sent_on
+                .or(first_sent)
+                .map(|d| d.format("%d/%m/%Y").to_string()),
+            note: note.note.unwrap_or_default(),
+            recipients,
+        });
+    }
+    Ok(OutgoingBook {
+        issuer: issuer.to_string(),
+        keeper,
+        year,
+        first: entries.first().map(|e| e.number),
+        last: entries.last().map(|e| e.number),
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_and_subject_read_as_one_phrase() {
+        assert_eq!(
+            kind_subject("quyết định", "Về việc phê duyệt kết quả"),
+            "Quyết định về việc phê duyệt kết quả"
+        );
+        assert_eq!(
+            kind_subject("công văn", "V/v đôn đốc\nthực hiện"),
+            "Công văn V/v đôn đốc thực hiện"
+        );
+        assert_eq!(
+            kind_subject("kế hoạch", "Triển khai Chương trình"),
+            "Kế hoạch triển khai Chương trình"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! The clerk's notes on an issued document: the register book's columns the document
+//! does not hold (6 đơn vị lưu, 7 số lượng bản, 8 ngày chuyển, 10 ghi chú). They are
+//! written after issue, as often as needed, and never touch the immutable document.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use super::BookError;
+use crate::store::Store;
+use crate::text::Line;
+
+/// What the clerk wrote; `None` is "not written" (the book shows the system's value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Note {
+    /// (6) Đơn vị, người nhận bản lưu, e.g. "VT, Phòng Kinh tế".
+    pub archive: Option<String>,
+    /// (7) Số lượng bản, 1–9999.
+    pub copies: Option<u32>,
+    /// (8) Ngày chuyển: the day the document left the office.
+    pub sent_on: Option<NaiveDate>,
+    /// (10) Ghi chú.
+    pub note: Option<String>,
+}
+
+/// A note as typed in a form or an API body: every field optional, blank = not written.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    #[serde(default)]
+    pub archive: Option<String>,
+    #[serde(default)]
+    pub copies: Option<String>,
+    #[serde(default)]
+    pub sent_on: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Note {
+    /// Parses what the clerk typed; the first problem is returned with its field.
+    /// `issued_on` is the document's date: it cannot leave before it exists.
+    pub fn parse(input: &NoteInput, issued_on: NaiveDate) -> Result<Note, BookError> {
+        let invalid = |field, message: String| BookError::Invalid { field, message };
+        let line = |field, v: &Option<String>| -> Result<Option<String>, BookError> {
+            blank(v)
+                .map(|s| {
+                    Line::parse(s)
+                        .map(|l| l.as_str().to_string())
+                        .map_err(|e| invalid(field, e.to_string()))
+                })
+                .transpose()
+        };
+        let copies = blank(&input.copies)
+            .map(|s| {
+                s.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=9999).contains(n))
+                    .ok_or_else(|| {
+                        invalid(
+                            "copies",
+                            format!(
+                                "số lượng bản \"{s}\" không hợp lệ; hãy ghi một số từ 1 đến 9999"
+                            ),
+                        )
+                    })
+            })
+            .transpose()?;
+        let sent_on = blank(&input.sent_on)
+            .map(|s| {
+                let day = crate::model::DocDate::parse(s)
+                    .ok()
+                    .and_then(|d| d.as_naive())
+                    .ok_or_else(|| {
+                        invalid(
+                            "sent_on",
+                            format!("ngày chuyển \"{s}\" không hợp lệ; hãy ghi như 2026-06-26 hoặc 26/06/2026"),
+                        )
+                    })?;
+                if day < issued_on {
+                    return Err(invalid(
+                        "sent_on",
+                        format!(
+                            "ngày chuyển {} trước ngày văn bản {}",
+                            day.format("%d/%m/%Y"),
+                            issued_on.format("%d/%m/%Y")
+                        ),
+                    ));
+                }
+                Ok(day)
+            })
+            .transpose()?;
+        Ok(Note {
+            archive: line("archive", &input.archive)?,
+            copies,
+            sent_on,
+            note: line("note", &input.note)?,
+        })
+    }
+}
+
+/// The clerk's note on a document (all `None` when none was written).
+pub fn get(store: &Store, document_id: i64) -> Result<Note, BookError> {
+    let note = store
+        .conn()
+        .query_row(
+            "SELECT archive, copies, sent_on, note FROM register_notes WHERE document_id = ?1",
+            [document_id],
+            |r| {
+                let sent_on: Option<String> = r.get(2)?;
+                Ok(Note {
+                    archive: r.get(0)?,
+                    copies: r.get(1)?,
+                    sent_on: sent_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    note: r.get(3)?,
+                })
+            },
+        )
+        .optional()?;
+    Ok(note.unwrap_or_default())
+}
+
+/// The document's date, or [`BookError::NoSuchDocument`].
+pub fn issued_on(store: &Store, document_id: i64) -> Result<NaiveDate, BookError> {
+    let date: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT date FROM documents WHERE id = ?1",
+            [document_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .ok_or(BookError::NoSuchDocument(document_id))
+}
+
+/// Replaces the clerk's note on a document (one statement: all or nothing).
+pub fn save(
+    store: &Store,
+    document_id: i64,
+    note: &Note,
+    by: Option<&str>,
+) -> Result<(), BookError> {
+    issued_on(store, document_id)?;
+    store.conn().execute(
+        "INSERT INTO register_notes (document_id, archive, copies, sent_on, note, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (document_id) DO UPDATE SET archive = excluded.archive, copies = excluded.copies,
+           sent_on = excluded.sent_on, note = excluded.note, updated_at = excluded.updated_at,
+           updated_by = excluded.updated_by",
+        params![
+            document_id,
+            note.archive,
+            note.copies,
+            note.sent_on.map(|d| d.to_string()),
+            note.note,
+            chrono::Utc::now().to_rfc3339(),
+            by
+        ],
+    )?;
+    Ok(())
+}
+
+/// The first day the document left: the earliest e-mail accepted by the server (in
+/// Vietnam's time) or paper copy recorded as sent.
+pub fn first_sent(store: &Store, document_id: i64) -> Result<Option<NaiveDate>, BookError> {
+    let (mail_ms, paper): (Option<i64>, Option<String>) = store.conn().query_row(
+        "SELECT min(CASE WHEN status = 'sent' THEN sent_at END), min(paper_sent_on)
+         FROM deliveries WHERE document_id = ?1",
+        [document_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let vn = crate::vietnam_offset();
+    let mail = mail_ms
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.with_timezone(&vn).date_naive());
+    let paper = paper.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    Ok(match (mail, paper) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn input(copies: &str, sent_on: &str, note: &str) -> NoteInput {
+        NoteInput {
+            archive: Some(" ".into()),
+            copies: Some(copies.into()),
+            sent_on: Some(sent_on.into()),
+            note: Some(note.into()),
+        }
+    }
+
+    #[test]
+    fn a_note_parses_or_names_its_field() {
+        let issued = day(2026, 6, 25);
+        let n = Note::parse(&input("12", "26/06/2026", "Gửi kèm hồ sơ"), issued).unwrap();
+        assert_eq!(n.copies, Some(12));
+        assert_eq!(n.sent_on, Some(day(2026, 6, 26)));
+        assert_eq!(n.archive, None, "blank is not written");
+        assert_eq!(n.note.as_deref(), Some("Gửi kèm hồ sơ"));
+        let field = |i: NoteInput| match Note::parse(&i, issued) {
+            Err(BookError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(input("0", "", "")), "copies");
+        assert_eq!(field(input("ba", "", "")), "copies");
+        assert_eq!(field(input("", "24/06/2026", "")), "sent_on");
+        assert_eq!(field(input("", "31/02/2026", "")), "sent_on");
+        assert_eq!(field(input("", "", "a\u{202e}b")), "note");
+    }
+}

@@ -1,0 +1,85 @@
+//! `vanthu register book` and `vanthu register note`: the Sổ đăng ký văn bản đi
+//! (Phụ lục IV) as PDF and XLSX, and the clerk's notes on its columns.
+
+use std::path::{Path, PathBuf};
+
+use vanthu::books::{self, notes};
+use vanthu::store::{Store, register};
+use vanthu::{Renderer, output};
+
+/// The book's file stem: `so-di-<issuer>-<year>`.
+fn stem(issuer: &str, year: i32) -> String {
+    format!("so-di-{issuer}-{year}")
+}
+
+/// Writes the outgoing register book of `issuer` and `year` to `out` as PDF and XLSX
+/// and prints both paths.
+pub fn book(
+    store: &Store,
+    issuer: &str,
+    year: i32,
+    out: &Path,
+    font_dir: Option<&Path>,
+) -> anyhow::Result<()> {
+    let book = books::outgoing(store, issuer, year)?;
+    let renderer = Renderer::new(font_dir)?;
+    let pdf = books::pdf::outgoing(&renderer, &book)?;
+    let xlsx = books::xlsx::outgoing(&book)?;
+    std::fs::create_dir_all(out)?;
+    let stem = stem(issuer, year);
+    for (ext, bytes) in [("pdf", pdf), ("xlsx", xlsx)] {
+        let path: PathBuf = out.join(format!("{stem}.{ext}"));
+        output::write_atomic(&path, &bytes)?;
+        println!("{}", path.display());
+    }
+    eprintln!(
+        "sổ đăng ký văn bản đi năm {year}: {} văn bản",
+        book.rows.len()
+    );
+    Ok(())
+}
+
+/// What `register note` was given; a flag left out keeps what was written before, an
+/// empty value clears it.
+pub struct NoteFlags {
+    pub archive: Option<String>,
+    pub copies: Option<String>,
+    pub sent_on: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Writes the clerk's note on one issued document and prints the book's row.
+pub fn note(
+    store: &Store,
+    number: &str,
+    year: i32,
+    issuer: Option<&str>,
+    flags: NoteFlags,
+) -> anyhow::Result<()> {
+    let entry = register::find(store, number, year, issuer)?;
+    let before = notes::get(store, entry.id)?;
+    let input = notes::NoteInput {
+        archive: flags.archive.or(before.archive),
+        copies: flags
+            .copies
+            .or_else(|| before.copies.map(|c| c.to_string())),
+        sent_on: flags
+            .sent_on
+            .or_else(|| before.sent_on.map(|d| d.to_string())),
+        note: flags.note.or(before.note),
+    };
+    let note = notes::Note::parse(&input, notes::issued_on(store, entry.id)?)?;
+    notes::save(store, entry.id, &note, None)?;
+    let book = books::outgoing(store, &entry.issuer, entry.year)?;
+    if let Some(r) = book.rows.iter().find(|r| r.document_id == entry.id) {
+        println!(
+            "{}\tlưu: {}\tsố bản: {}\tngày chuyển: {}\tghi chú: {}",
+            r.number_symbol,
+            r.archive,
+            r.copies.map(|c| c.to_string()).unwrap_or_default(),
+            r.sent_on.as_deref().unwrap_or(""),
+            r.note
+        );
+    }
+    Ok(())
+}
