@@ -531,19 +531,6 @@ fn the_docx_paginates_as_the_pdf() {
     );
 }
 
-/// A part of a DOCX, as text.
-fn docx_part(docx: &Path, part: &str) -> String {
-    use std::io::Read;
-    let file = std::fs::File::open(docx).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut s = String::new();
-    zip.by_name(part)
-        .unwrap_or_else(|_| panic!("{} has no {part}", docx.display()))
-        .read_to_string(&mut s)
-        .unwrap();
-    s
-}
-
 #[test]
 fn the_docx_edits_like_a_word_document() {
     for d in documents() {

@@ -314,6 +314,9 @@ impl From<DraftError> for ApiError {
             DraftError::Mail(crate::mail::MailError::Sqlite(_)) => {
                 ApiError::internal(e.to_string())
             }
+            DraftError::Mail(crate::mail::MailError::Secret(..)) => {
+                status(StatusCode::CONFLICT, "secret_document")
+            }
             DraftError::Mail(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "mail"),
             DraftError::Register(_) => {
                 let DraftError::Register(r) = e else {

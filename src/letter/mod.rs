@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::model::{
-    Annex, AuthorityLine, DocDate, DocKind, Document, DocumentParts, Issuer, Preamble, Signature,
-    Urgency,
+    Annex, AuthorityLine, Circulation, DocDate, DocKind, Document, DocumentParts, DrafterMark,
+    Issuer, Markings, Preamble, Secrecy, Signature, Urgency,
 };
 use crate::text::{group_thousands, nfc};
 
@@ -111,6 +111,16 @@ struct RawLetter {
     number: Option<i64>,
     date: Option<toml::Value>,
     urgency: Option<String>,
+    /// ô 10a: "mật", "tối mật", "tuyệt mật".
+    secrecy: Option<String>,
+    /// ô 11: "xem xong trả lại", "lưu hành nội bộ".
+    circulation: Option<String>,
+    /// ô 12: the drafter's initials; with `copies`, the number of copies.
+    drafter: Option<String>,
+    copies: Option<i64>,
+    /// ô 13: the agency's address line(s) (address, phone, e-mail, website).
+    #[serde(default)]
+    address: Vec<String>,
     #[serde(default)]
     addressees: Vec<String>,
     #[serde(default)]
@@ -299,6 +309,8 @@ fn parse_inner(
             None
         }),
     };
+
+    let markings = markings(&raw, problems);
 
     let date = match raw.date {
         None => {
@@ -614,6 +626,7 @@ fn parse_inner(
         date: date?,
         subject,
         urgency,
+        markings,
         addressees: resolve_refs(raw.addressees, "addressees", lookup, problems),
         preamble,
         body: body?,
@@ -627,6 +640,69 @@ fn parse_inner(
     Document::new(parts)
         .map_err(|e| problem(problems, e.field, e.message))
         .ok()
+}
+
+/// The optional markings of a letter (ô 10a, 11, 12, 13), each problem recorded.
+fn markings(raw: &RawLetter, problems: &mut Vec<Problem>) -> Markings {
+    let secrecy = raw.secrecy.as_deref().and_then(|s| {
+        Secrecy::parse(s).or_else(|| {
+            problem(
+                problems,
+                "secrecy",
+                format!(
+                    "độ mật \"{s}\" không hợp lệ; hãy ghi \"mật\", \"tối mật\" hoặc \"tuyệt mật\""
+                ),
+            );
+            None
+        })
+    });
+    let circulation = raw.circulation.as_deref().and_then(|c| {
+        Circulation::parse(c).or_else(|| {
+            problem(
+                problems,
+                "circulation",
+                format!("chỉ dẫn lưu hành \"{c}\" không hợp lệ; hãy ghi \"xem xong trả lại\", \"lưu hành nội bộ\" hoặc \"trả lại sau khi họp (hội nghị)\""),
+            );
+            None
+        })
+    });
+    let drafter = match (&raw.drafter, raw.copies) {
+        (None, None) => None,
+        (Some(initials), copies) => DrafterMark::parse(initials, copies.unwrap_or(1))
+            .map_err(|m| problem(problems, "drafter", m))
+            .ok(),
+        (None, Some(_)) => {
+            problem(
+                problems,
+                "drafter",
+                "số lượng bản (copies) đi cùng chữ viết tắt tên người soạn thảo (drafter), ví dụ drafter = \"TVH\"",
+            );
+            None
+        }
+    };
+    if raw.address.len() > 2 {
+        problem(
+            problems,
+            "address",
+            "dòng địa chỉ cơ quan (ô 13) có nhiều nhất 2 dòng",
+        );
+    }
+    let address = raw
+        .address
+        .iter()
+        .take(2)
+        .filter_map(|l| {
+            crate::text::Line::parse(l)
+                .map_err(|e| problem(problems, "address", e.to_string()))
+                .ok()
+        })
+        .collect();
+    Markings {
+        secrecy,
+        circulation,
+        drafter,
+        address,
+    }
 }
 
 /// The letter with its `{{ }}` fields filled from `[data]` and `programme`: the same

@@ -100,6 +100,8 @@ pub struct Outgoing {
 impl Outgoing {
     /// Loads the document's stored files and its sender.
     pub fn load(store: &Store, entry: Entry, settings: &MailSettings) -> Result<Self, MailError> {
+        // A secret document's files are never attached to anything sent.
+        super::refuse_secret(store, &entry)?;
         let (pdf, docx) = register::files(store, entry.id)?;
         let sender = sender(store, &entry, settings)?;
         let dkim = super::dkim::for_domain(&settings.dkim, sender.domain())

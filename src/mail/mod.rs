@@ -46,6 +46,10 @@ pub enum MailError {
     Template(String),
     #[error("không tạo được thư: {0}")]
     Build(String),
+    #[error(
+        "văn bản {0} mang dấu độ mật \"{1}\": văn bản mật không được gửi qua thư điện tử hay mạng (Nghị định 30/2020/NĐ-CP; Luật Bảo vệ bí mật nhà nước); không có thư nào được gửi, hãy chuyển bản giấy cho mọi nơi nhận"
+    )]
+    Secret(String, &'static str),
     #[error(transparent)]
     Register(#[from] RegisterError),
     #[error(transparent)]
@@ -56,24 +60,54 @@ pub enum MailError {
 
 /// The delivery plan of an issued document: who gets an e-mail, who gets paper, and
 /// the archive line. Changes nothing.
+///
+/// A document marked MẬT, TỐI MẬT or TUYỆT MẬT has every recipient on paper: it is
+/// never e-mailed.
 pub fn plan(store: &Store, entry: &Entry) -> Result<Recipients, MailError> {
-    let letter: String = store.conn().query_row(
+    let letter = letter_of(store, entry)?;
+    let mut plan = recipients::resolve(store, &letter)?;
+    if let Some(secrecy) = crate::model::Secrecy::of_letter(&letter) {
+        let reason = format!("văn bản {}: chỉ gửi bản giấy", secrecy.label());
+        let mailboxes = std::mem::take(&mut plan.mailboxes);
+        let paper = mailboxes.into_iter().map(|m| recipients::Paper {
+            name: m.name,
+            reason: reason.clone(),
+        });
+        plan.paper = paper.chain(plan.paper).collect();
+    }
+    Ok(plan)
+}
+
+fn letter_of(store: &Store, entry: &Entry) -> Result<String, MailError> {
+    Ok(store.conn().query_row(
         "SELECT letter FROM documents WHERE id = ?1",
         [entry.id],
         |r| r.get(0),
-    )?;
-    Ok(recipients::resolve(store, &letter)?)
+    )?)
+}
+
+/// Refuses a document with a secrecy mark: it is never sent over the network.
+pub fn refuse_secret(store: &Store, entry: &Entry) -> Result<(), MailError> {
+    match crate::model::Secrecy::of_letter(&letter_of(store, entry)?) {
+        Some(s) => Err(MailError::Secret(entry.number_symbol.clone(), s.label())),
+        None => Ok(()),
+    }
 }
 
 /// Plans the document's recipients and queues one message per mailbox (and the paper
-/// recipients) in one transaction; recipients already queued are not queued again.
+/// recipients) in one transaction; recipients already queued are not queued again. A
+/// secret document is refused before anything is written; an urgent one is queued
+/// ahead of the others.
 pub fn queue(
     store: &mut Store,
     entry: &Entry,
     settings: &MailSettings,
 ) -> Result<(Recipients, outbox::Queued), MailError> {
+    refuse_secret(store, entry)?;
     let recipients = plan(store, entry)?;
     let sender = message::sender(store, entry, settings)?;
-    let queued = outbox::queue(store, entry, &recipients, sender.domain())?;
+    let priority =
+        crate::model::Urgency::of_letter(&letter_of(store, entry)?).map_or(0, |u| u.priority());
+    let queued = outbox::queue(store, entry, &recipients, sender.domain(), priority)?;
     Ok((recipients, queued))
 }

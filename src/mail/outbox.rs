@@ -119,6 +119,7 @@ pub fn queue(
     entry: &Entry,
     recipients: &Recipients,
     domain: &str,
+    priority: i64,
 ) -> Result<Queued, rusqlite::Error> {
     let now = now_ms();
     let tx = store
@@ -135,8 +136,8 @@ pub fn queue(
         // never becomes due.
         let mut insert = tx.prepare(
             "INSERT INTO deliveries (document_id, position, recipient, agency_id, email, recipient_key,
-                message_id, status, next_attempt_at, last_reply, queued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                message_id, status, next_attempt_at, last_reply, queued_at, priority)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (document_id, recipient_key) DO NOTHING",
         )?;
         let mut position = start;
@@ -154,7 +155,8 @@ pub fn queue(
                 "queued",
                 now,
                 None::<String>,
-                now
+                now,
+                priority
             ])?;
             if added == 1 {
                 report.queued += 1;
@@ -175,7 +177,8 @@ pub fn queue(
                 "paper",
                 None::<i64>,
                 p.reason,
-                now
+                now,
+                priority
             ])?;
         }
     }
@@ -268,7 +271,7 @@ pub fn claim(
             "SELECT id FROM deliveries
              WHERE ((status = 'queued' AND next_attempt_at <= ?1) OR (status = 'sending' AND lease_until < ?1))
                AND (?3 IS NULL OR document_id = ?3)
-             ORDER BY next_attempt_at, id LIMIT ?2",
+             ORDER BY priority DESC, next_attempt_at, id LIMIT ?2",
         )?
         .query_map(params![now, limit as i64, document], |r| r.get(0))?
         .collect::<Result<_, _>>()?;

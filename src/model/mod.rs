@@ -7,12 +7,14 @@
 mod body;
 mod date;
 mod kind;
+mod markings;
 
 pub use body::{
     Align, Block, BulletMarker, Cell, HeadingLevel, Inline, Table, TableError, plain_text,
 };
 pub use date::{DateError, DocDate};
 pub use kind::DocKind;
+pub use markings::{Circulation, DrafterMark, Markings, Secrecy};
 
 use serde::Serialize;
 
@@ -65,6 +67,36 @@ impl Urgency {
             Urgency::ThuongKhan => "THƯỢNG KHẨN",
             Urgency::HoaToc => "HỎA TỐC",
         }
+    }
+
+    /// The stamp's frame, width × height in millimetres (Phụ lục I mục III.3).
+    pub fn frame_mm(self) -> (f64, f64) {
+        match self {
+            Urgency::Khan => (20.0, 8.0),
+            Urgency::ThuongKhan => (40.0, 8.0),
+            Urgency::HoaToc => (30.0, 8.0),
+        }
+    }
+
+    /// The worker's order: the most urgent first (HỎA TỐC 3, THƯỢNG KHẨN 2, KHẨN 1).
+    pub fn priority(self) -> i64 {
+        match self {
+            Urgency::Khan => 1,
+            Urgency::ThuongKhan => 2,
+            Urgency::HoaToc => 3,
+        }
+    }
+
+    /// The urgency of a stored letter's text, if it has one.
+    pub fn of_letter(letter: &str) -> Option<Urgency> {
+        #[derive(serde::Deserialize)]
+        struct Marked {
+            urgency: Option<String>,
+        }
+        toml::from_str::<Marked>(letter)
+            .ok()
+            .and_then(|m| m.urgency)
+            .and_then(|s| Urgency::parse(&s))
     }
 }
 
@@ -178,6 +210,8 @@ pub struct DocumentParts {
     /// The subject; lines are separated by `\n` where the author wants them broken.
     pub subject: String,
     pub urgency: Option<Urgency>,
+    /// Secrecy, circulation, drafter's mark, address line (ô 10a, 11, 12, 13).
+    pub markings: Markings,
     /// "Kính gửi" entries, without the leading dash or trailing punctuation.
     pub addressees: Vec<String>,
     pub preamble: Option<Preamble>,
@@ -589,6 +623,7 @@ pub(crate) mod tests {
             date: DocDate::parse("2021-05-17").unwrap(),
             subject: "V/v tiếp tục triển khai thực hiện\nChương trình OCOP năm 2021".into(),
             urgency: None,
+            markings: Markings::default(),
             addressees: vec!["Các Sở".into(), "UBND các huyện, thị xã, thành phố.".into()],
             preamble: None,
             body: vec![Block::Paragraph {

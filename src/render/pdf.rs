@@ -460,7 +460,13 @@ struct LayoutData<'a> {
     /// A People's Committee has no parent line: its whole name is bold.
     number_line: String,
     date_line: String,
-    urgency: Option<&'static str>,
+    /// ô 10a and 10b: the secrecy and urgency stamps.
+    secrecy: Option<Stamp>,
+    urgency: Option<Stamp>,
+    /// ô 11, ô 12, ô 13.
+    circulation: Option<&'static str>,
+    drafter: Option<String>,
+    address: Vec<String>,
     kind_title: Option<String>,
     subject: Vec<String>,
     addressees: Vec<String>,
@@ -473,6 +479,24 @@ struct LayoutData<'a> {
     annexes: Vec<AnnexData<'a>>,
     /// The images of an electronic document's signatures; none for a draft.
     marks: Option<MarksData>,
+}
+
+/// A stamp in a frame of a prescribed size (millimetres).
+#[derive(Serialize)]
+struct Stamp {
+    label: &'static str,
+    width_mm: f64,
+    height_mm: f64,
+}
+
+impl Stamp {
+    fn of(label: &'static str, (width_mm, height_mm): (f64, f64)) -> Stamp {
+        Stamp {
+            label,
+            width_mm,
+            height_mm,
+        }
+    }
 }
 
 /// Where the layout places the images, in millimetres.
@@ -564,7 +588,19 @@ impl<'a> LayoutData<'a> {
             agency,
             number_line: doc.number_line(),
             date_line: doc.date_line(),
-            urgency: p.urgency.map(|u| u.label()),
+            secrecy: p
+                .markings
+                .secrecy
+                .map(|s| Stamp::of(s.label(), s.frame_mm())),
+            urgency: p.urgency.map(|u| Stamp::of(u.label(), u.frame_mm())),
+            circulation: p.markings.circulation.map(|c| c.label()),
+            drafter: p.markings.drafter.as_ref().map(|m| m.line()),
+            address: p
+                .markings
+                .address
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
             kind_title: p.kind.title(),
             subject: super::geometry::subject_lines(doc, profile, &geometry),
             addressees: doc.addressee_lines(),

@@ -47,6 +47,7 @@ pub fn letter_text(v: &Values) -> String {
     put("kind", v.get("kind"));
     put("date", v.get("date"));
     put("urgency", v.get("urgency"));
+    put("secrecy", v.get("secrecy"));
     put("subject", v.get("subject"));
     put("body", v.get("body"));
     letter.insert("addressees".into(), lines(v.get("addressees")).into());
@@ -103,6 +104,7 @@ fn field_of(problem: &str) -> &'static str {
         "kind" => "kind",
         "date" => "date",
         "urgency" => "urgency",
+        "secrecy" => "secrecy",
         "subject" => "subject",
         "body" => "body",
         "addressees" => "addressees",
@@ -318,7 +320,7 @@ pub fn letter_fields(
                 }
                 other => other.map(|s| ("date", s)),
             },
-            "kind" | "urgency" | "body" => string(value).map(|s| (key.as_str(), s)),
+            "kind" | "urgency" | "secrecy" | "body" => string(value).map(|s| (key.as_str(), s)),
             "subject" => list(value).map(|s| ("subject", s)),
             "addressees" | "recipients" => list(value).map(|s| (key.as_str(), s)),
             "issuer" | "signer" => match id_of(value) {

@@ -27,6 +27,8 @@ pub enum FieldKind {
     DocKind,
     /// Khẩn, thượng khẩn or hỏa tốc.
     Urgency,
+    /// Mật, tối mật or tuyệt mật: the document then goes on paper only.
+    Secrecy,
     /// Lines of plain text (a decision's grounds).
     Lines,
     /// Lines naming recipients: `@id` of a stored group or agency, or typed text.
@@ -155,6 +157,16 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
                 })
                 .collect());
         }
+        FieldKind::Secrecy => {
+            return Ok(["mật", "tối mật", "tuyệt mật"]
+                .into_iter()
+                .map(|n| Choice {
+                    value: n.to_string(),
+                    label: format!("{} (chỉ gửi bản giấy)", crate::text::capitalize_first(n)),
+                    agencies: None,
+                })
+                .collect());
+        }
         FieldKind::Urgency => {
             return Ok(["khẩn", "thượng khẩn", "hỏa tốc"]
                 .into_iter()
@@ -202,6 +214,7 @@ fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool>
         FieldKind::Person => "SELECT 1 FROM people WHERE id = ?1",
         FieldKind::DocKind => return Ok(crate::model::DocKind::parse(value).is_some()),
         FieldKind::Urgency => return Ok(crate::model::Urgency::parse(value).is_some()),
+        FieldKind::Secrecy => return Ok(crate::model::Secrecy::parse(value).is_some()),
         FieldKind::Date
         | FieldKind::Text
         | FieldKind::Lines

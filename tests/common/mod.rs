@@ -312,3 +312,23 @@ pub fn bash(script: &str, dir: &Path, db: &Path, stdin: &str) -> String {
     );
     text
 }
+
+/// A part of a DOCX, as text.
+pub fn docx_part(docx: &Path, part: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(docx).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut s = String::new();
+    zip.by_name(part)
+        .unwrap_or_else(|_| panic!("{} has no {part}", docx.display()))
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// The names of a DOCX's parts.
+pub fn docx_parts(docx: &Path) -> Vec<String> {
+    let file = std::fs::File::open(docx).unwrap();
+    let zip = zip::ZipArchive::new(file).unwrap();
+    zip.file_names().map(str::to_string).collect()
+}

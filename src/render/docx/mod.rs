@@ -293,6 +293,39 @@ impl Parts {
 }
 
 /// Renders the document as a DOCX file.
+/// The stamps' bright red.
+const STAMP_RED: &str = "FF0000";
+
+/// The agency's address line(s) (ô 13): page 1's footer, under a rule across the text.
+fn address_footer(lines: &[crate::text::Line], g: &Geometry) -> Option<docx_rs::Footer> {
+    use docx_rs::{ParagraphBorder, ParagraphBorderPosition, ParagraphBorders};
+    if lines.is_empty() {
+        return None;
+    }
+    let mut footer = docx_rs::Footer::new();
+    for (i, l) in lines.iter().enumerate() {
+        let mut p = para(AlignmentType::Center, g.pitch(11.0), 0.0).add_run(run(
+            l.as_str(),
+            Style {
+                size: 11.0,
+                ..Style::default()
+            },
+        ));
+        if i == 0 {
+            p.property = p.property.set_borders(
+                ParagraphBorders::with_empty().set(
+                    ParagraphBorder::new(ParagraphBorderPosition::Top)
+                        .val(BorderType::Single)
+                        .size(6)
+                        .space(2),
+                ),
+            );
+        }
+        footer = footer.add_paragraph(p);
+    }
+    Some(footer)
+}
+
 pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError> {
     let g = Geometry::new(profile);
     let date = doc.date();
@@ -334,6 +367,11 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
             .header(numbered)
             .first_header(first)
             .title_pg();
+        if i == 0
+            && let Some(f) = address_footer(&doc.parts().markings.address, &g)
+        {
+            section = section.first_footer(f);
+        }
         // The letter numbers on from 1; each annex restarts at 1.
         if i > 0 {
             section = section.page_num_type(PageNumType::new().start(1));
@@ -353,6 +391,12 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
         };
     }
     docx = docx.header(numbered).first_header(first).title_pg();
+    // The letter is the document's own section when it has no annex.
+    if doc.parts().annexes.is_empty()
+        && let Some(f) = address_footer(&doc.parts().markings.address, &g)
+    {
+        docx = docx.first_footer(f);
+    }
     if !doc.parts().annexes.is_empty() {
         docx.document.section_property = docx
             .document
@@ -425,9 +469,46 @@ fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer)
             });
         }
     }
-    if let Some(u) = p.urgency {
+    // The secrecy (ô 10a) and urgency (ô 10b) stamps: bright red, framed. (Word frames
+    // the text run; the PDF draws the prescribed 20/30/40 × 8 mm frames.)
+    let stamps = p
+        .markings
+        .secrecy
+        .map(|s| s.label())
+        .into_iter()
+        .chain(p.urgency.map(|u| u.label()));
+    for label in stamps {
         let framed = run(
-            u.label(),
+            &format!("\u{a0}{label}\u{a0}"),
+            Style {
+                size: profile.body_pt,
+                bold: true,
+                italic: false,
+            },
+        )
+        .color(STAMP_RED)
+        .text_border(
+            docx_rs::TextBorder::new()
+                .border_type(BorderType::Single)
+                .size(6)
+                .space(1)
+                .color(STAMP_RED),
+        );
+        left2.push(before(
+            para(AlignmentType::Center, pitch(profile.body_pt), 0.0).add_run(framed),
+            80,
+            pitch(profile.body_pt),
+        ));
+    }
+    let mut right2 = vec![before(
+        center(&doc.date_line(), profile.motto_pt, false, true),
+        row_gap,
+        pitch(profile.motto_pt),
+    )];
+    // The circulation instruction (ô 11), framed, under the date.
+    if let Some(c) = p.markings.circulation {
+        let framed = run(
+            c.label(),
             Style {
                 size: profile.body_pt,
                 bold: true,
@@ -441,17 +522,12 @@ fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer)
                 .space(1)
                 .color("000000"),
         );
-        left2.push(before(
+        right2.push(before(
             para(AlignmentType::Center, pitch(profile.body_pt), 0.0).add_run(framed),
-            80,
+            120,
             pitch(profile.body_pt),
         ));
     }
-    let right2 = vec![before(
-        center(&doc.date_line(), profile.motto_pt, false, true),
-        row_gap,
-        pitch(profile.motto_pt),
-    )];
     let (lw, rw) = (twips(g.left_column), twips(g.right_column));
     // An empty 1 pt paragraph first: LibreOffice lays a page that opens with a table
     // and carries a footnote 22 pt lower without it.
@@ -581,6 +657,20 @@ fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer)
                     },
                 )),
         );
+    }
+    // The drafter's initials and the number of copies (ô 12), under "Nơi nhận".
+    if let Some(m) = &p.markings.drafter {
+        recipients.push(before(
+            para(AlignmentType::Left, pitch(11.0), 0.0).add_run(run(
+                &m.line(),
+                Style {
+                    size: 11.0,
+                    ..Style::default()
+                },
+            )),
+            120,
+            pitch(11.0),
+        ));
     }
     let signed = |text: &str| {
         para(AlignmentType::Center, pitch(body), 0.0)
