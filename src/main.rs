@@ -115,6 +115,18 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+    /// Paper copies of an issued document ("gửi bản giấy"): who gets one, recording the
+    /// day each left, printing the envelopes.
+    Paper {
+        /// Number/symbol, e.g. 01/QĐ-UBND.
+        number: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        issuer: Option<String>,
+        #[command(subcommand)]
+        command: PaperCommand,
+    },
     /// Delivery status of an issued document, per recipient.
     Deliveries {
         number: String,
@@ -237,6 +249,18 @@ enum RegisterCommand {
         #[arg(long, env = "VANTHU_FONT_DIR")]
         font_dir: Option<PathBuf>,
     },
+    /// The Sổ gửi văn bản đi bưu điện (Phụ lục IV) of one issuer and year: every paper
+    /// copy recorded as sent.
+    Postal {
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
     /// The clerk's note on an issued document: the book's columns the document does not
     /// hold. A flag left out keeps what was written; an empty value clears it.
     Note {
@@ -258,6 +282,32 @@ enum RegisterCommand {
         /// (10) Ghi chú.
         #[arg(long)]
         note: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaperCommand {
+    /// The paper recipients and the day each copy left.
+    List,
+    /// Record that the copy for one recipient left (the register's "ngày chuyển" and
+    /// the postal book fill from it).
+    Sent {
+        /// The recipient as printed, e.g. "UBND xã Lục Nam".
+        #[arg(long)]
+        recipient: String,
+        /// The day it left, e.g. 2026-06-26.
+        #[arg(long)]
+        on: String,
+        /// How many envelopes.
+        #[arg(long, default_value_t = 1)]
+        envelopes: u32,
+    },
+    /// The envelopes (bì văn bản, DL 220 × 110 mm), one page per paper recipient.
+    Envelopes {
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
     },
 }
 
@@ -582,6 +632,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     out,
                     font_dir,
                 } => cli::books::book(&store, &issuer, year, &out, font_dir.as_deref())?,
+                RegisterCommand::Postal {
+                    issuer,
+                    year,
+                    out,
+                    font_dir,
+                } => cli::books::postal(&store, &issuer, year, &out, font_dir.as_deref())?,
                 RegisterCommand::Note {
                     number,
                     year,
@@ -617,6 +673,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Ocop { command } => ocop(command, &db_path)?,
+        Command::Paper {
+            number,
+            year,
+            issuer,
+            command,
+        } => {
+            let store = Store::open(&db_path)?;
+            let entry = register::find(&store, &number, year, issuer.as_deref())?;
+            match command {
+                PaperCommand::List => cli::books::paper_list(&store, &entry)?,
+                PaperCommand::Sent {
+                    recipient,
+                    on,
+                    envelopes,
+                } => cli::books::paper_sent(&store, &entry, &recipient, &on, envelopes)?,
+                PaperCommand::Envelopes { out, font_dir } => {
+                    cli::books::paper_envelopes(&store, &entry, &out, font_dir.as_deref())?
+                }
+            }
+        }
         Command::Verify { file } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("{}: không đọc được tệp: {e}", file.display()))?;

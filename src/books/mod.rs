@@ -3,6 +3,8 @@
 //! - [`outgoing`]: the **Sổ đăng ký văn bản đi** of one issuer and year, its 10 columns
 //!   filled from the issued documents and the clerk's notes ([`notes`]), printed as a
 //!   PDF (A4 landscape: cover, first page, the table; [`pdf`]) and an XLSX ([`xlsx`]).
+//! - [`paper`]: the copies that go on paper, the day each left, the **Sổ gửi văn bản
+//!   đi bưu điện** and the envelopes (bì văn bản, DL 220 × 110 mm).
 //!
 //! What a document does not hold (the archive unit, the number of copies, the day it
 //! left, a remark) lives in `register_notes`, written by the clerk after issue; when a
@@ -10,6 +12,7 @@
 //! recipients plus the archive copies, the first delivery's day.
 
 pub mod notes;
+pub mod paper;
 pub mod pdf;
 pub mod xlsx;
 
@@ -171,7 +174,7 @@ pub const OUTGOING_COLUMNS: [&str; 10] = [
 ];
 
 /// A stored `YYYY-MM-DD` as the book writes it, `dd/mm/yyyy`.
-pub(crate) fn day_month_year(iso: &str) -> String {
+pub fn day_month_year(iso: &str) -> String {
     NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| iso.to_string())

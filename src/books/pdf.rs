@@ -49,3 +49,62 @@ pub fn outgoing(renderer: &Renderer, book: &OutgoingBook) -> Result<Vec<u8>, Boo
     )?;
     Ok(pdf)
 }
+
+/// The postal dispatch book: cover, then the 6-column table.
+pub fn postal(renderer: &Renderer, book: &super::paper::PostalBook) -> Result<Vec<u8>, BookError> {
+    let today = crate::store::register::today_vn();
+    let rows: Vec<_> = book
+        .rows
+        .iter()
+        .map(|r| {
+            json!({"sent_on": r.sent_on, "number_symbol": r.number_symbol, "recipient": r.recipient,
+                   "envelopes": r.envelopes.to_string(), "note": r.note})
+        })
+        .collect();
+    let data = json!({
+        "book": "postal",
+        "meta": {"title": format!("Sổ gửi văn bản đi bưu điện năm {}", book.year),
+                 "author": book.keeper.name.join(" "),
+                 "year": today.year(), "month": today.month(), "day": today.day()},
+        "keeper": book.keeper, "year": book.year,
+        "columns": super::paper::POSTAL_COLUMNS, "rows": rows,
+    });
+    compile(
+        renderer,
+        data,
+        &format!("so-buu-dien:{}:{}", book.issuer, book.year),
+    )
+}
+
+/// The envelopes of a document's paper copies: one DL page (220 × 110 mm) each.
+pub fn envelopes(
+    renderer: &Renderer,
+    number_symbol: &str,
+    envelopes: &[super::paper::Envelope],
+) -> Result<Vec<u8>, BookError> {
+    let today = crate::store::register::today_vn();
+    let data = json!({
+        "book": "envelopes",
+        "meta": {"title": format!("Bì văn bản {number_symbol}"), "author": "",
+                 "year": today.year(), "month": today.month(), "day": today.day()},
+        "keeper": {"superior": null, "name": []},
+        "envelopes": envelopes,
+    });
+    compile(renderer, data, &format!("bi:{number_symbol}"))
+}
+
+fn compile(
+    renderer: &Renderer,
+    data: serde_json::Value,
+    ident: &str,
+) -> Result<Vec<u8>, BookError> {
+    let today = crate::store::register::today_vn();
+    let bytes = serde_json::to_vec(&data).expect("book data serializes");
+    let (pdf, _) = renderer.pdf_layout(
+        Layout::Books,
+        bytes,
+        ident,
+        (today.year(), today.month(), today.day()),
+    )?;
+    Ok(pdf)
+}

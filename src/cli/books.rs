@@ -83,3 +83,93 @@ pub fn note(
     }
     Ok(())
 }
+
+/// Writes the postal dispatch book of `issuer` and `year` to `out` and prints its path.
+pub fn postal(
+    store: &Store,
+    issuer: &str,
+    year: i32,
+    out: &Path,
+    font_dir: Option<&Path>,
+) -> anyhow::Result<()> {
+    let book = books::paper::postal(store, issuer, year)?;
+    let pdf = books::pdf::postal(&Renderer::new(font_dir)?, &book)?;
+    std::fs::create_dir_all(out)?;
+    let path = out.join(format!("so-buu-dien-{issuer}-{year}.pdf"));
+    output::write_atomic(&path, &pdf)?;
+    println!("{}", path.display());
+    eprintln!(
+        "sổ gửi văn bản đi bưu điện năm {year}: {} lượt chuyển",
+        book.rows.len()
+    );
+    Ok(())
+}
+
+/// Lists the paper recipients of a document with the day each copy left.
+pub fn paper_list(store: &Store, entry: &register::Entry) -> anyhow::Result<()> {
+    let copies = books::paper::copies(store, entry)?;
+    if copies.is_empty() {
+        println!(
+            "{}: mọi nơi nhận đều nhận qua thư điện tử",
+            entry.number_symbol
+        );
+    }
+    for c in copies {
+        let state = match &c.sent_on {
+            Some(d) => format!("đã chuyển ngày {d}, {} bì", c.envelopes),
+            None => "chưa chuyển".to_string(),
+        };
+        println!("{}\t{}\t({})", c.recipient, state, c.reason);
+    }
+    Ok(())
+}
+
+/// Records that the paper copy for `recipient` left on `on`.
+pub fn paper_sent(
+    store: &Store,
+    entry: &register::Entry,
+    recipient: &str,
+    on: &str,
+    envelopes: u32,
+) -> anyhow::Result<()> {
+    let day = vanthu::model::DocDate::parse(on)
+        .ok()
+        .and_then(|d| d.as_naive())
+        .ok_or_else(|| anyhow::anyhow!("ngày \"{on}\" không hợp lệ; hãy ghi như 2026-06-26"))?;
+    let c = books::paper::record_sent(store, entry, recipient, day, envelopes)?;
+    println!(
+        "{}\t{}\tđã chuyển ngày {}, {} bì",
+        entry.number_symbol,
+        c.recipient,
+        c.sent_on.unwrap_or_default(),
+        c.envelopes
+    );
+    Ok(())
+}
+
+/// Writes the envelopes of a document's paper copies (one DL page each).
+pub fn paper_envelopes(
+    store: &Store,
+    entry: &register::Entry,
+    out: &Path,
+    font_dir: Option<&Path>,
+) -> anyhow::Result<()> {
+    let envelopes = books::paper::envelopes(store, entry)?;
+    if envelopes.is_empty() {
+        anyhow::bail!(
+            "văn bản {} không có nơi nhận bản giấy: không cần in bì",
+            entry.number_symbol
+        );
+    }
+    let pdf = books::pdf::envelopes(&Renderer::new(font_dir)?, &entry.number_symbol, &envelopes)?;
+    std::fs::create_dir_all(out)?;
+    let path = out.join(format!(
+        "bi-{}-{}.pdf",
+        entry.number_symbol.replace('/', "-"),
+        entry.year
+    ));
+    output::write_atomic(&path, &pdf)?;
+    println!("{}", path.display());
+    eprintln!("{} bì văn bản", envelopes.len());
+    Ok(())
+}

@@ -71,6 +71,8 @@ pub struct Delivery {
     pub next_attempt_at: Option<i64>,
     pub last_reply: Option<String>,
     pub sent_at: Option<i64>,
+    /// A paper copy: the day it left (`YYYY-MM-DD`), once the clerk recorded it.
+    pub paper_sent_on: Option<String>,
 }
 
 /// What planning a document added to the outbox.
@@ -208,6 +210,7 @@ fn delivery(r: &rusqlite::Row) -> rusqlite::Result<Delivery> {
         next_attempt_at: r.get(7)?,
         last_reply: r.get(8)?,
         sent_at: r.get(9)?,
+        paper_sent_on: r.get(10)?,
     })
 }
 
@@ -215,7 +218,7 @@ fn delivery(r: &rusqlite::Row) -> rusqlite::Result<Delivery> {
 pub fn list(store: &Store, document_id: i64) -> Result<Vec<Delivery>, rusqlite::Error> {
     let mut stmt = store.conn().prepare(
         "SELECT id, document_id, recipient, email, message_id, status, attempts, next_attempt_at,
-                last_reply, sent_at
+                last_reply, sent_at, paper_sent_on
          FROM deliveries WHERE document_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([document_id], delivery)?;
@@ -439,7 +442,13 @@ impl Delivery {
     pub fn state(&self) -> String {
         let reply = self.last_reply.as_deref().unwrap_or("");
         match self.status {
-            Status::Paper => format!("gửi bản giấy ({reply})"),
+            Status::Paper => match &self.paper_sent_on {
+                Some(day) => format!(
+                    "đã chuyển bản giấy ngày {} ({reply})",
+                    crate::books::day_month_year(day)
+                ),
+                None => format!("gửi bản giấy ({reply})"),
+            },
             Status::Sent => format!(
                 "đã gửi lúc {} ({reply})",
                 self.sent_at.map(vn_time).unwrap_or_default()

@@ -78,3 +78,55 @@ pub fn book_file(
         )
     })
 }
+
+/// A paper copy's dispatch as typed in a form or an API body.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperInput {
+    pub recipient: String,
+    pub sent_on: String,
+    #[serde(default)]
+    pub envelopes: Option<String>,
+}
+
+/// The clerk records that the paper copy of document `id` for a recipient left (the
+/// send right), with its audit line in the same transaction.
+pub fn record_paper(
+    store: &Store,
+    user: &User,
+    id: i64,
+    input: &PaperInput,
+) -> Result<books::paper::PaperCopy, NoteError> {
+    let target = format!("document:{id}");
+    drafts::authorize(store, user, Action::Send, &target)?;
+    let entry = crate::store::register::by_id(store, id).map_err(BookError::from)?;
+    let on = crate::model::DocDate::parse(&input.sent_on)
+        .ok()
+        .and_then(|d| d.as_naive())
+        .ok_or_else(|| BookError::Invalid {
+            field: "sent_on",
+            message: format!(
+                "ngày chuyển \"{}\" không hợp lệ; hãy ghi như 2026-06-26 hoặc 26/06/2026",
+                input.sent_on
+            ),
+        })?;
+    let envelopes = match input.envelopes.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(n) => n.parse::<u32>().map_err(|_| BookError::Invalid {
+            field: "envelopes",
+            message: format!("số lượng bì \"{n}\" không hợp lệ; hãy ghi từ 1 đến 99"),
+        })?,
+    };
+    let tx = store.conn().unchecked_transaction()?;
+    let copy = books::paper::record_sent(store, &entry, &input.recipient, on, envelopes)?;
+    audit::record(
+        store.conn(),
+        Some(user),
+        "paper-sent",
+        &target,
+        Outcome::Ok,
+        &copy.recipient,
+    )?;
+    tx.commit()?;
+    Ok(copy)
+}

@@ -104,3 +104,102 @@ pub async fn save_note(
         })
         .await
 }
+
+/// GET /documents/{id}/paper: the paper recipients and the day each copy left.
+pub async fn paper(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            let entry = crate::store::register::by_id(store, id)?;
+            let copies = crate::books::paper::copies(store, &entry)?;
+            Ok(Json(serde_json::json!({ "paper": copies })))
+        })
+        .await
+}
+
+/// POST /documents/{id}/paper (clerk): {recipient, sent_on, envelopes}.
+pub async fn record_paper(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Json(input): Json<service::books::PaperInput>,
+) -> Result<Json<crate::books::paper::PaperCopy>, ApiError> {
+    state
+        .run(move |store, _| {
+            Ok(Json(service::books::record_paper(
+                store,
+                &caller.user,
+                id,
+                &input,
+            )?))
+        })
+        .await
+}
+
+/// The envelopes of a document's paper copies as a PDF download.
+pub fn envelopes_response(
+    store: &crate::store::Store,
+    renderer: &crate::Renderer,
+    id: i64,
+) -> Result<Response, ApiError> {
+    let entry = crate::store::register::by_id(store, id)?;
+    let envelopes = crate::books::paper::envelopes(store, &entry)?;
+    if envelopes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_paper",
+            format!(
+                "văn bản {} không có nơi nhận bản giấy: không cần in bì",
+                entry.number_symbol
+            ),
+        ));
+    }
+    let pdf = crate::books::pdf::envelopes(renderer, &entry.number_symbol, &envelopes)?;
+    let name = format!(
+        "bi-{}-{}.pdf",
+        entry.number_symbol.replace('/', "-"),
+        entry.year
+    );
+    Ok(file(pdf, "application/pdf", &name))
+}
+
+/// GET /documents/{id}/envelopes: the envelopes (DL), one page per paper recipient.
+pub async fn envelopes(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    state
+        .run(move |store, state| envelopes_response(store, state.renderer(), id))
+        .await
+}
+
+/// The postal dispatch book as a PDF download.
+pub fn postal_response(
+    store: &crate::store::Store,
+    renderer: &crate::Renderer,
+    q: &BookQuery,
+) -> Result<Response, ApiError> {
+    let (issuer, year, _) = q.parse()?;
+    let book = crate::books::paper::postal(store, &issuer, year)?;
+    let pdf = crate::books::pdf::postal(renderer, &book)?;
+    Ok(file(
+        pdf,
+        "application/pdf",
+        &format!("so-buu-dien-{issuer}-{year}.pdf"),
+    ))
+}
+
+/// GET /register/postal?issuer=&year=: the Sổ gửi văn bản đi bưu điện.
+pub async fn postal(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<BookQuery>,
+) -> Result<Response, ApiError> {
+    state
+        .run(move |store, state| postal_response(store, state.renderer(), &q))
+        .await
+}

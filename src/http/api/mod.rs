@@ -70,6 +70,12 @@ pub fn router() -> axum::Router<AppState> {
             get(books::note).put(books::save_note),
         )
         .route("/register/book", get(books::book))
+        .route("/register/postal", get(books::postal))
+        .route(
+            "/documents/{id}/paper",
+            get(books::paper).post(books::record_paper),
+        )
+        .route("/documents/{id}/envelopes", get(books::envelopes))
         .route("/dashboard", get(documents::dashboard))
         .route("/data", get(admin::data))
         .route("/import", post(admin::import))

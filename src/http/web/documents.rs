@@ -119,23 +119,25 @@ async fn document_view(
                 .map(|s| json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial, "signed_at": s.signed_at}))
                 .collect();
             let row = crate::service::books::row(store, id)?;
+            let paper = crate::books::paper::copies(store, &e)?;
             let note = crate::books::notes::get(store, id)?;
             let note = json!({"archive": note.archive.unwrap_or_default(),
                               "copies": note.copies.map(|c| c.to_string()).unwrap_or_default(),
                               "sent_on": note.sent_on.map(|d| d.to_string()).unwrap_or_default(),
                               "note": note.note.unwrap_or_default()});
-            Ok::<_, ApiError>((e, deliveries, draft, signatures, row, note))
+            Ok::<_, ApiError>((e, deliveries, draft, signatures, (row, note, paper)))
         })
         .await;
     match result {
-        Ok((e, deliveries, draft, signatures, row, note)) => render(
+        Ok((e, deliveries, draft, signatures, (row, note, paper))) => render(
             state,
             Some(caller),
             status,
             "document.html",
             merged(
                 json!({"e": api_entry(&e), "deliveries": deliveries, "draft": draft,
-                       "signatures": signatures, "row": row, "note": note}),
+                       "signatures": signatures, "row": row, "note": note, "paper": paper,
+                       "today": register::today_vn().to_string()}),
                 extra,
             ),
         ),
@@ -237,5 +239,82 @@ pub(super) async fn verify_upload(
             "verify.html",
             json!({"error": e.message}),
         ),
+    }
+}
+
+/// GET /register/postal?issuer=&year=: the postal dispatch book.
+pub(super) async fn register_postal(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Query(q): Query<api::books::BookQuery>,
+) -> Response {
+    let result = state
+        .run(move |store, state| api::books::postal_response(store, state.renderer(), &q))
+        .await;
+    result.unwrap_or_else(|e| fail(&state, &caller, e))
+}
+
+/// GET /documents/{id}/envelopes: the envelopes of the paper copies.
+pub(super) async fn envelopes(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+) -> Response {
+    let result = state
+        .run(move |store, state| api::books::envelopes_response(store, state.renderer(), id))
+        .await;
+    result.unwrap_or_else(|e| fail(&state, &caller, e))
+}
+
+/// POST /documents/{id}/paper: the clerk records that one paper copy left.
+pub(super) async fn record_paper(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let input = crate::service::books::PaperInput {
+        recipient: form.remove("recipient").unwrap_or_default(),
+        sent_on: form.remove("sent_on").unwrap_or_default(),
+        envelopes: form.remove("envelopes"),
+    };
+    let user = caller.user.clone();
+    let result = state
+        .run(move |store, _| {
+            Ok::<_, ApiError>(crate::service::books::record_paper(
+                store, &user, id, &input,
+            )?)
+        })
+        .await;
+    match result {
+        Ok(c) => {
+            let done = format!(
+                "Đã ghi: bản giấy gửi {} chuyển ngày {}.",
+                c.recipient,
+                c.sent_on.unwrap_or_default()
+            );
+            document_view(
+                &state,
+                &caller,
+                id,
+                StatusCode::OK,
+                json!({"paper_done": done}),
+            )
+            .await
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            document_view(
+                &state,
+                &caller,
+                id,
+                e.status,
+                json!({"paper_error": e.message}),
+            )
+            .await
+        }
+        Err(e) => fail(&state, &caller, e),
     }
 }

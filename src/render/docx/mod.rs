@@ -479,7 +479,7 @@ fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer)
         .chain(p.urgency.map(|u| u.label()));
     for label in stamps {
         let framed = run(
-            &format!("\u{a0}{label}\u{a0}"),
+            label,
             Style {
                 size: profile.body_pt,
                 bold: true,

@@ -1,0 +1,229 @@
+//! Paper copies ("gửi bản giấy"): the recipients of a document that get it on paper
+//! (no mailbox, or every recipient of a secret document), the day each copy left and
+//! in how many envelopes, the postal dispatch book (sổ gửi văn bản đi bưu điện) and
+//! the envelopes (bì văn bản).
+
+use chrono::NaiveDate;
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{BookError, Keeper, day_month_year};
+use crate::store::Store;
+use crate::store::register::Entry;
+
+/// One paper recipient of a document and what the clerk recorded.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PaperCopy {
+    /// The recipient as printed ("UBND xã Lục Nam").
+    pub recipient: String,
+    /// Why it goes on paper (no mailbox, a secret document, …).
+    pub reason: String,
+    /// The day it left, `dd/mm/yyyy`, once recorded.
+    pub sent_on: Option<String>,
+    pub envelopes: u32,
+}
+
+/// The key a paper recipient has in the outbox (one row per document and recipient).
+fn key(recipient: &str) -> String {
+    format!("giấy:{}", recipient.to_lowercase())
+}
+
+/// The paper recipients of an issued document, in the order of the plan, with what was
+/// recorded for each.
+pub fn copies(store: &Store, entry: &Entry) -> Result<Vec<PaperCopy>, BookError> {
+    let plan = crate::mail::plan(store, entry).map_err(|e| BookError::Invalid {
+        field: "recipients",
+        message: e.to_string(),
+    })?;
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT paper_sent_on, envelopes FROM deliveries WHERE document_id = ?1 AND recipient_key = ?2",
+    )?;
+    plan.paper
+        .iter()
+        .map(|p| {
+            let recorded: Option<(Option<String>, u32)> = rusqlite::OptionalExtension::optional(
+                stmt.query_row(params![entry.id, key(&p.name)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                }),
+            )?;
+            let (sent_on, envelopes) = recorded.unwrap_or((None, 1));
+            Ok(PaperCopy {
+                recipient: p.name.clone(),
+                reason: p.reason.clone(),
+                sent_on: sent_on.as_deref().map(day_month_year),
+                envelopes,
+            })
+        })
+        .collect()
+}
+
+/// Records that the paper copy for `recipient` left on `on` in `envelopes` envelopes
+/// (the delivery table then shows it; the register's "ngày chuyển" fills from it).
+pub fn record_sent(
+    store: &Store,
+    entry: &Entry,
+    recipient: &str,
+    on: NaiveDate,
+    envelopes: u32,
+) -> Result<PaperCopy, BookError> {
+    let issued = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").ok();
+    if issued.is_some_and(|d| on < d) {
+        return Err(BookError::Invalid {
+            field: "sent_on",
+            message: format!(
+                "ngày chuyển {} trước ngày văn bản {}",
+                on.format("%d/%m/%Y"),
+                day_month_year(&entry.date)
+            ),
+        });
+    }
+    if !(1..=99).contains(&envelopes) {
+        return Err(BookError::Invalid {
+            field: "envelopes",
+            message: format!("số lượng bì {envelopes} không hợp lệ; hãy ghi từ 1 đến 99"),
+        });
+    }
+    let wanted = crate::text::fold_key(recipient);
+    let copy = copies(store, entry)?
+        .into_iter()
+        .find(|c| crate::text::fold_key(&c.recipient) == wanted)
+        .ok_or_else(|| BookError::Invalid {
+            field: "recipient",
+            message: format!(
+                "\"{recipient}\" không phải nơi nhận bản giấy của văn bản {}; xem danh sách bằng `vanthu paper list`",
+                entry.number_symbol
+            ),
+        })?;
+    let now = crate::mail::outbox::now_ms();
+    store.conn().execute(
+        "INSERT INTO deliveries (document_id, position, recipient, recipient_key, status, last_reply,
+             queued_at, paper_sent_on, envelopes)
+         VALUES (?1, (SELECT coalesce(max(position), 0) + 1 FROM deliveries WHERE document_id = ?1),
+             ?2, ?3, 'paper', ?4, ?5, ?6, ?7)
+         ON CONFLICT (document_id, recipient_key) DO UPDATE SET
+             paper_sent_on = excluded.paper_sent_on, envelopes = excluded.envelopes",
+        params![
+            entry.id,
+            copy.recipient,
+            key(&copy.recipient),
+            copy.reason,
+            now,
+            on.to_string(),
+            envelopes
+        ],
+    )?;
+    Ok(PaperCopy {
+        sent_on: Some(on.format("%d/%m/%Y").to_string()),
+        envelopes,
+        ..copy
+    })
+}
+
+/// One line of the postal dispatch book: its 6 columns (5, the post office's
+/// signature and stamp, is left for the paper).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PostalRow {
+    /// (1) Ngày chuyển.
+    pub sent_on: String,
+    /// (2) Số, ký hiệu văn bản.
+    pub number_symbol: String,
+    /// (3) Nơi nhận văn bản.
+    pub recipient: String,
+    /// (4) Số lượng bì.
+    pub envelopes: u32,
+    /// (6) Ghi chú: the secrecy or urgency mark.
+    pub note: String,
+}
+
+/// The 6 column headings of the postal dispatch book (Phụ lục IV).
+pub const POSTAL_COLUMNS: [&str; 6] = [
+    "Ngày chuyển",
+    "Số, ký hiệu văn bản",
+    "Nơi nhận văn bản",
+    "Số lượng bì",
+    "Ký nhận và dấu bưu điện",
+    "Ghi chú",
+];
+
+/// The Sổ gửi văn bản đi bưu điện of one issuer and year: every paper copy recorded
+/// as sent, by day.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PostalBook {
+    pub issuer: String,
+    pub keeper: Keeper,
+    pub year: i32,
+    pub rows: Vec<PostalRow>,
+}
+
+/// The postal dispatch book of `issuer` for `year`.
+pub fn postal(store: &Store, issuer: &str, year: i32) -> Result<PostalBook, BookError> {
+    if !(2000..=2100).contains(&year) {
+        return Err(BookError::BadYear(year));
+    }
+    let keeper = Keeper::of(store, issuer)?;
+    let mut stmt = store.conn().prepare(
+        "SELECT d.paper_sent_on, doc.number_symbol, d.recipient, d.envelopes, doc.letter
+         FROM deliveries d JOIN documents doc ON doc.id = d.document_id
+         WHERE doc.issuer = ?1 AND doc.year = ?2 AND d.status = 'paper' AND d.paper_sent_on IS NOT NULL
+         ORDER BY d.paper_sent_on, doc.number, d.position",
+    )?;
+    let rows = stmt.query_map(params![issuer, year], |r| {
+        let letter: String = r.get(4)?;
+        let note = crate::model::Secrecy::of_letter(&letter)
+            .map(|s| s.label())
+            .into_iter()
+            .chain(crate::model::Urgency::of_letter(&letter).map(|u| u.label()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(PostalRow {
+            sent_on: day_month_year(&r.get::<_, String>(0)?),
+            number_symbol: r.get(1)?,
+            recipient: r.get(2)?,
+            envelopes: r.get(3)?,
+            note,
+        })
+    })?;
+    Ok(PostalBook {
+        issuer: issuer.to_string(),
+        keeper,
+        year,
+        rows: rows.collect::<Result<_, _>>()?,
+    })
+}
+
+/// What an envelope (bì văn bản) carries.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Envelope {
+    /// The sender agency's printed lines (governing body first, when it has one).
+    pub sender: Vec<String>,
+    /// "Số: 01/QĐ-UBND".
+    pub number: String,
+    pub recipient: String,
+    /// The secrecy and urgency marks, printed on the envelope too.
+    pub marks: Vec<&'static str>,
+}
+
+/// One envelope per paper recipient of the document (all of them for a secret one).
+pub fn envelopes(store: &Store, entry: &Entry) -> Result<Vec<Envelope>, BookError> {
+    let keeper = Keeper::of(store, &entry.issuer)?;
+    let letter: String = store.conn().query_row(
+        "SELECT letter FROM documents WHERE id = ?1",
+        [entry.id],
+        |r| r.get(0),
+    )?;
+    let marks: Vec<&'static str> = crate::model::Secrecy::of_letter(&letter)
+        .map(|s| s.label())
+        .into_iter()
+        .chain(crate::model::Urgency::of_letter(&letter).map(|u| u.label()))
+        .collect();
+    let sender: Vec<String> = keeper.superior.into_iter().chain(keeper.name).collect();
+    Ok(copies(store, entry)?
+        .into_iter()
+        .map(|c| Envelope {
+            sender: sender.clone(),
+            number: format!("Số: {}", entry.number_symbol),
+            recipient: c.recipient,
+            marks: marks.clone(),
+        })
+        .collect())
+}
