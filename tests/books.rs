@@ -12,15 +12,7 @@ use serde_json::{Value, json};
 
 /// The 2026 demo with its decision and transfer letter issued (01/QĐ-UBND, 02/UBND-KT).
 fn issued_2026(dir: &Path) -> PathBuf {
-    let db = dir.join("vanthu.db");
-    stdout(vanthu().arg("--db").arg(&db).arg("init"));
-    stdout(
-        vanthu()
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(root().join("data/bac-ninh-2026.toml")),
-    );
+    let db = demo_2026_db(dir);
     stdout(vanthu().arg("--db").arg(&db).args([
         "ocop",
         "decide",
@@ -37,9 +29,7 @@ fn issued_2026(dir: &Path) -> PathBuf {
 
 /// The rows of the first sheet of an XLSX, as openpyxl reads them (None → null).
 fn xlsx_rows(path: &Path) -> Vec<Vec<Value>> {
-    let python = std::env::var("VANTHU_PYHANKO")
-        .map(|d| PathBuf::from(d).join("python"))
-        .unwrap_or_else(|_| PathBuf::from("python3"));
+    let python = common::layout::python();
     let script = "import json, sys, openpyxl\n\
                   ws = openpyxl.load_workbook(sys.argv[1]).active\n\
                   print(json.dumps([list(r) for r in ws.iter_rows(values_only=True)]))";

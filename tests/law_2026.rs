@@ -5,26 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use chrono::NaiveDate;
 use common::*;
 use vanthu::ocop::{self, DecisionRequest, tiers::Outcome};
 use vanthu::store::Store;
-
-/// A database with only the 2026 demo.
-fn bac_ninh(dir: &Path) -> PathBuf {
-    let db = dir.join("vanthu.db");
-    stdout(vanthu().arg("--db").arg(&db).arg("init"));
-    stdout(
-        vanthu()
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(root().join("data/bac-ninh-2026.toml")),
-    );
-    db
-}
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -54,7 +38,7 @@ fn outcome(d: &ocop::Decision, product: &str) -> Outcome {
 #[test]
 fn the_tiers_and_grounds_change_on_6_july_2025() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&bac_ninh(dir.path())).unwrap();
+    let store = Store::open(&demo_2026_db(dir.path())).unwrap();
 
     // 05/07/2025: 148/QĐ-TTg, the province certifies 4★ only; 3★ belongs to a district.
     let before = decide_on(&store, day(2025, 7, 5));
@@ -219,7 +203,7 @@ fn the_proposal_and_executors_come_from_the_agency_by_date() {
 #[test]
 fn the_2026_demo_composes_its_plan_reminder_decision_and_certificates() {
     let dir = tempfile::tempdir().unwrap();
-    let db = bac_ninh(dir.path());
+    let db = demo_2026_db(dir.path());
     let out = dir.path().join("out");
     let ocop = |args: &[&str]| {
         stdout(

@@ -42,9 +42,7 @@ fn marked_letter(dir: &Path, secrecy: Option<&str>, urgency: Option<&str>) -> Pa
 /// The framed rectangles of page 1 (width, height in mm, stroke colour) and the colour
 /// of each word, as pdfplumber reads them.
 fn measured(pdf: &Path) -> Value {
-    let python = std::env::var("VANTHU_PYHANKO")
-        .map(|d| PathBuf::from(d).join("python"))
-        .unwrap_or_else(|_| PathBuf::from("python3"));
+    let python = common::layout::python();
     let script = "import json, sys, pdfplumber\n\
         p = pdfplumber.open(sys.argv[1]).pages[0]\n\
         mm = lambda v: round(v * 25.4 / 72, 1)\n\

@@ -91,9 +91,9 @@ struct Measured {
     pages: Vec<Page>,
 }
 
-/// The Python with pdfplumber: `$VANTHU_PYHANKO/python` (scripts/test makes that
-/// venv), else `python3`.
-fn python() -> PathBuf {
+/// The Python with pdfplumber and openpyxl: `$VANTHU_PYHANKO/python` (scripts/test
+/// makes that venv), else `python3`.
+pub fn python() -> PathBuf {
     match std::env::var_os("VANTHU_PYHANKO") {
         Some(dir) => PathBuf::from(dir).join("python"),
         None => PathBuf::from("python3"),

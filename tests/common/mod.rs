@@ -169,6 +169,21 @@ pub fn demo_db(dir: &Path) -> PathBuf {
     db
 }
 
+/// A database with only the 2026 demo (data/bac-ninh-2026.toml: the two-level
+/// government).
+pub fn demo_2026_db(dir: &Path) -> PathBuf {
+    let db = dir.join("vanthu.db");
+    stdout(vanthu().arg("--db").arg(&db).arg("init"));
+    stdout(
+        vanthu()
+            .arg("--db")
+            .arg(&db)
+            .arg("import")
+            .arg(root().join("data/bac-ninh-2026.toml")),
+    );
+    db
+}
+
 /// `vanthu --db <db>` run in `dir`, with no SMTP server or configuration from the
 /// environment (mail goes to `dir/thu-di`) and without the per-attempt log lines.
 pub fn cli(dir: &Path, db: &Path) -> Command {
