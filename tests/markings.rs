@@ -208,6 +208,17 @@ fn the_web_send_button_refuses_a_secret_document() {
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["error"]["code"], "secret_document", "{refused}");
     let (cookie, csrf) = s.session("vt");
+    // The draft page offers no send button, and says where the paper is handled.
+    let (_, page) = s.page(&cookie, &format!("/drafts/{id}"));
+    assert!(
+        page.contains("id=\"secret\"") && page.contains("không gửi qua thư điện tử"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("action=\"/drafts/{id}/send\"")),
+        "{page}"
+    );
+    // A forged post is refused all the same.
     let (status, page) = s.post_form(
         &cookie,
         &format!("/drafts/{id}/send"),

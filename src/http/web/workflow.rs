@@ -352,10 +352,26 @@ pub(super) async fn draft_page(
             } else {
                 vec![]
             };
-            Ok::<_, ApiError>((d, names, history, document, deliveries, keys, pages))
+            // A secret document is never e-mailed: no send button, the paper instead.
+            let secret = match &document {
+                Some(e) => match crate::mail::refuse_secret(store, e) {
+                    Err(crate::mail::MailError::Secret(_, mark)) => Some(mark),
+                    _ => None,
+                },
+                None => None,
+            };
+            Ok::<_, ApiError>((
+                d,
+                names,
+                history,
+                (document, secret),
+                deliveries,
+                keys,
+                pages,
+            ))
         })
         .await;
-    let (d, names, history, document, deliveries, keys, pages) = match result {
+    let (d, names, history, (document, secret), deliveries, keys, pages) = match result {
         Ok(r) => r,
         Err(e) => return fail(&state, &caller, e),
     };
@@ -370,7 +386,8 @@ pub(super) async fn draft_page(
         "approve": role.may(Action::Approve) && d.state == DraftState::Submitted,
         "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
         // Once sent, the delivery table says the rest (a retry is `vanthu send --retry-failed`).
-        "send": role.may(Action::Send) && d.state == DraftState::Issued && deliveries.is_empty(),
+        "send": role.may(Action::Send) && d.state == DraftState::Issued && deliveries.is_empty()
+            && secret.is_none(),
     });
     // While messages are on their way, or a remote signer is asked, the page reloads
     // itself (no script needed).
@@ -402,7 +419,7 @@ pub(super) async fn draft_page(
             "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
             "d": draft_json_named(&d, &names), "history": history, "actions": actions,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
-            "done": q.get("done"), "pages": pages,
+            "done": q.get("done"), "pages": pages, "secret": secret,
         }),
     )
 }
