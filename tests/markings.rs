@@ -288,3 +288,67 @@ fn urgent_documents_are_delivered_first() {
         "the HỎA TỐC messages come before the others: {claimed:?}"
     );
 }
+
+#[test]
+fn the_composer_sets_every_marking() {
+    let s = Server::start();
+    let mut fields = json!({
+        "kind": "công văn", "issuer": "snn-bac-giang", "signer": "duong-thanh-tung",
+        "date": "2026-12-04", "urgency": "thượng khẩn", "circulation": "lưu hành nội bộ",
+        "drafter": "tvh", "copies": "bảy",
+        "address": "Số 1 đường Hùng Vương, TP Bắc Giang\nĐT: 0204 3854 000",
+        "subject": "V/v báo cáo tình hình\nChương trình OCOP năm 2026",
+        "addressees": "UBND các huyện, thành phố", "body": "Đề nghị báo cáo./.",
+        "recipients": "Như trên;\nLưu: VT, PTNT.",
+    });
+    // A count that is not a number is refused under its field, nothing stored.
+    let (status, refused) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "letter", "fields": fields})),
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["field"], "fields.drafter", "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("số lượng bản \\\"bảy\\\" không phải số"),
+        "{refused}"
+    );
+    fields["copies"] = json!("7");
+    let (status, d) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "letter", "fields": fields})),
+    );
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let pdf = {
+        let mut r = s
+            .agent
+            .get(&s.url(&format!("/api/v1/drafts/{id}/preview.pdf")))
+            .header("Authorization", &format!("Bearer {}", s.tokens["cv"]))
+            .call()
+            .unwrap();
+        r.body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .unwrap()
+    };
+    let path = s.dir.path().join("xem.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = normalize(&stdout(
+        std::process::Command::new("pdftotext").arg(&path).arg("-"),
+    ));
+    for want in [
+        "THƯỢNG KHẨN",
+        "LƯU HÀNH NỘI BỘ",
+        "TVH.07",
+        "ĐT: 0204 3854 000",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+}

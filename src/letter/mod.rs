@@ -101,6 +101,14 @@ impl Lines {
     }
 }
 
+/// A count written as a number or, by mistake, as text (refused with a message).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Count {
+    Number(i64),
+    Text(String),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLetter {
@@ -117,7 +125,7 @@ struct RawLetter {
     circulation: Option<String>,
     /// ô 12: the drafter's initials; with `copies`, the number of copies.
     drafter: Option<String>,
-    copies: Option<i64>,
+    copies: Option<Count>,
     /// ô 13: the agency's address line(s) (address, phone, e-mail, website).
     #[serde(default)]
     address: Vec<String>,
@@ -666,11 +674,25 @@ fn markings(raw: &RawLetter, problems: &mut Vec<Problem>) -> Markings {
             None
         })
     });
-    let drafter = match (&raw.drafter, raw.copies) {
+    let drafter = match (&raw.drafter, &raw.copies) {
         (None, None) => None,
-        (Some(initials), copies) => DrafterMark::parse(initials, copies.unwrap_or(1))
-            .map_err(|m| problem(problems, "drafter", m))
-            .ok(),
+        (Some(_), Some(Count::Text(t))) => {
+            problem(
+                problems,
+                "drafter",
+                format!("số lượng bản \"{t}\" không phải số; hãy ghi từ 1 đến 9999"),
+            );
+            None
+        }
+        (Some(initials), copies) => {
+            let n = match copies {
+                Some(Count::Number(n)) => *n,
+                _ => 1,
+            };
+            DrafterMark::parse(initials, n)
+                .map_err(|m| problem(problems, "drafter", m))
+                .ok()
+        }
         (None, Some(_)) => {
             problem(
                 problems,

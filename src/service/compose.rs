@@ -48,8 +48,25 @@ pub fn letter_text(v: &Values) -> String {
     put("date", v.get("date"));
     put("urgency", v.get("urgency"));
     put("secrecy", v.get("secrecy"));
+    put("circulation", v.get("circulation"));
+    put("drafter", v.get("drafter"));
     put("subject", v.get("subject"));
     put("body", v.get("body"));
+    // The number of copies (ô 12) is a number in a letter; anything else is kept as
+    // typed and refused with a message on its field.
+    if let Some(c) = v.get("copies") {
+        letter.insert(
+            "copies".into(),
+            match c.trim().parse::<i64>() {
+                Ok(n) => toml::Value::Integer(n),
+                Err(_) => toml::Value::String(c.to_string()),
+            },
+        );
+    }
+    let address = lines(v.get("address"));
+    if !address.is_empty() {
+        letter.insert("address".into(), address.into());
+    }
     letter.insert("addressees".into(), lines(v.get("addressees")).into());
     letter.insert("recipients".into(), lines(v.get("recipients")).into());
     let id_table = |id: Option<&str>| {
@@ -105,6 +122,9 @@ fn field_of(problem: &str) -> &'static str {
         "date" => "date",
         "urgency" => "urgency",
         "secrecy" => "secrecy",
+        "circulation" => "circulation",
+        "drafter" | "copies" => "drafter",
+        "address" => "address",
         "subject" => "subject",
         "body" => "body",
         "addressees" => "addressees",
@@ -320,7 +340,14 @@ pub fn letter_fields(
                 }
                 other => other.map(|s| ("date", s)),
             },
-            "kind" | "urgency" | "secrecy" | "body" => string(value).map(|s| (key.as_str(), s)),
+            "kind" | "urgency" | "secrecy" | "circulation" | "drafter" | "body" => {
+                string(value).map(|s| (key.as_str(), s))
+            }
+            "copies" => match value {
+                toml::Value::Integer(n) => Some(("copies", n.to_string())),
+                other => string(other).map(|s| ("copies", s)),
+            },
+            "address" => list(value).map(|s| ("address", s)),
             "subject" => list(value).map(|s| ("subject", s)),
             "addressees" | "recipients" => list(value).map(|s| (key.as_str(), s)),
             "issuer" | "signer" => match id_of(value) {

@@ -29,6 +29,8 @@ pub enum FieldKind {
     Urgency,
     /// Mật, tối mật or tuyệt mật: the document then goes on paper only.
     Secrecy,
+    /// Xem xong trả lại, lưu hành nội bộ, trả lại sau khi họp (ô 11).
+    Circulation,
     /// Lines of plain text (a decision's grounds).
     Lines,
     /// Lines naming recipients: `@id` of a stored group or agency, or typed text.
@@ -167,6 +169,20 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
                 })
                 .collect());
         }
+        FieldKind::Circulation => {
+            return Ok([
+                "xem xong trả lại",
+                "lưu hành nội bộ",
+                "trả lại sau khi họp (hội nghị)",
+            ]
+            .into_iter()
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: crate::text::capitalize_first(n),
+                agencies: None,
+            })
+            .collect());
+        }
         FieldKind::Urgency => {
             return Ok(["khẩn", "thượng khẩn", "hỏa tốc"]
                 .into_iter()
@@ -215,6 +231,9 @@ fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool>
         FieldKind::DocKind => return Ok(crate::model::DocKind::parse(value).is_some()),
         FieldKind::Urgency => return Ok(crate::model::Urgency::parse(value).is_some()),
         FieldKind::Secrecy => return Ok(crate::model::Secrecy::parse(value).is_some()),
+        FieldKind::Circulation => {
+            return Ok(crate::model::Circulation::parse(value).is_some());
+        }
         FieldKind::Date
         | FieldKind::Text
         | FieldKind::Lines
