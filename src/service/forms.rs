@@ -149,50 +149,24 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
             "SELECT '@' || id, name FROM recipient_groups
              UNION ALL SELECT '@' || id, short_name FROM agencies"
         }
-        FieldKind::DocKind => {
-            return Ok(crate::model::DocKind::all_names()
-                .into_iter()
-                .map(|n| Choice {
-                    value: n.to_string(),
-                    label: crate::text::capitalize_first(n),
-                    agencies: None,
-                })
-                .collect());
-        }
+        FieldKind::DocKind => return Ok(fixed(&crate::model::DocKind::all_names(), "")),
         FieldKind::Secrecy => {
-            return Ok(["mật", "tối mật", "tuyệt mật"]
-                .into_iter()
-                .map(|n| Choice {
-                    value: n.to_string(),
-                    label: format!("{} (chỉ gửi bản giấy)", crate::text::capitalize_first(n)),
-                    agencies: None,
-                })
-                .collect());
+            return Ok(fixed(
+                &["mật", "tối mật", "tuyệt mật"],
+                " (chỉ gửi bản giấy)",
+            ));
         }
         FieldKind::Circulation => {
-            return Ok([
-                "xem xong trả lại",
-                "lưu hành nội bộ",
-                "trả lại sau khi họp (hội nghị)",
-            ]
-            .into_iter()
-            .map(|n| Choice {
-                value: n.to_string(),
-                label: crate::text::capitalize_first(n),
-                agencies: None,
-            })
-            .collect());
+            return Ok(fixed(
+                &[
+                    "xem xong trả lại",
+                    "lưu hành nội bộ",
+                    "trả lại sau khi họp (hội nghị)",
+                ],
+                "",
+            ));
         }
-        FieldKind::Urgency => {
-            return Ok(["khẩn", "thượng khẩn", "hỏa tốc"]
-                .into_iter()
-                .map(|n| Choice {
-                    value: n.to_string(),
-                    label: crate::text::capitalize_first(n),
-                    agencies: None,
-                })
-                .collect());
-        }
+        FieldKind::Urgency => return Ok(fixed(&["khẩn", "thượng khẩn", "hỏa tốc"], "")),
         FieldKind::Date | FieldKind::Text | FieldKind::Lines | FieldKind::Markup => {
             return Ok(vec![]);
         }
@@ -210,6 +184,19 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
         })
     })?;
     rows.collect()
+}
+
+/// The choices of a fixed list: the value as written, the label capitalised with
+/// `note` after it.
+fn fixed(names: &[&str], note: &str) -> Vec<Choice> {
+    names
+        .iter()
+        .map(|n| Choice {
+            value: n.to_string(),
+            label: format!("{}{note}", crate::text::capitalize_first(n)),
+            agencies: None,
+        })
+        .collect()
 }
 
 /// What a clerk reads for a stored value of a choice field: its option's label (a
