@@ -180,13 +180,30 @@ pub fn day_month_year(iso: &str) -> String {
         .unwrap_or_else(|_| iso.to_string())
 }
 
+/// The day a document (or a paper copy of it) left, as the clerk typed it: a complete
+/// day, not before the document's own date.
+pub fn sent_day(typed: &str, issued_on: NaiveDate) -> Result<NaiveDate, BookError> {
+    let day = crate::model::DocDate::parse_day(typed).ok_or_else(|| BookError::Invalid {
+        field: "sent_on",
+        message: format!(
+            "ngày chuyển \"{typed}\" không hợp lệ; hãy ghi như 2026-06-26 hoặc 26/06/2026"
+        ),
+    })?;
+    if day < issued_on {
+        return Err(BookError::Invalid {
+            field: "sent_on",
+            message: format!(
+                "ngày chuyển {} trước ngày văn bản {}",
+                day.format("%d/%m/%Y"),
+                issued_on.format("%d/%m/%Y")
+            ),
+        });
+    }
+    Ok(day)
+}
+
 /// "quyết định" + "Về việc phê duyệt …" → "Quyết định về việc phê duyệt …".
 fn kind_subject(kind: &str, subject: &str) -> String {
-    let mut k = kind.chars();
-    let kind: String = k
-        .next()
-        .map(|c| c.to_uppercase().chain(k).collect())
-        .unwrap_or_default();
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     let subject = if subject.starts_with("V/v") {
         subject
@@ -196,7 +213,61 @@ fn kind_subject(kind: &str, subject: &str) -> String {
             .map(|c| c.to_lowercase().chain(s).collect())
             .unwrap_or_default()
     };
-    format!("{kind} {subject}")
+    format!("{} {subject}", crate::text::capitalize_first(kind))
+}
+
+/// One document's row of the outgoing register book: its recipients resolved as `send`
+/// resolves them, and the clerk's note over the defaults.
+pub fn row(store: &Store, e: &register::Entry) -> Result<OutgoingRow, BookError> {
+    let letter: String =
+        store
+            .conn()
+            .query_row("SELECT letter FROM documents WHERE id = ?1", [e.id], |r| {
+                r.get(0)
+            })?;
+    let resolved = crate::mail::recipients::resolve(store, &letter)?;
+    let recipients: Vec<String> = resolved
+        .mailboxes
+        .iter()
+        .map(|m| m.name.clone())
+        .chain(resolved.paper.iter().map(|p| p.name.clone()))
+        .collect();
+    // "Lưu: VT, KT." → "VT, KT": one archived copy per unit.
+    let archive_line = resolved
+        .archive
+        .iter()
+        .map(|a| {
+            a.trim_start_matches("Lưu:")
+                .trim()
+                .trim_end_matches(['.', ';'])
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let archive_copies = archive_line
+        .split([',', ';'])
+        .filter(|u| !u.trim().is_empty())
+        .count();
+    let note = notes::get(store, e.id)?;
+    let first_sent = notes::first_sent(store, e.id)?;
+    Ok(OutgoingRow {
+        document_id: e.id,
+        number_symbol: e.number_symbol.clone(),
+        date: day_month_year(&e.date),
+        kind_subject: kind_subject(&e.kind, &e.subject),
+        signer: e.signer.clone(),
+        archive: note.archive.unwrap_or(archive_line),
+        copies: note
+            .copies
+            .or_else(|| u32::try_from(recipients.len() + archive_copies).ok())
+            .filter(|n| *n > 0),
+        sent_on: note
+            .sent_on
+            .or(first_sent)
+            .map(|d| d.format("%d/%m/%Y").to_string()),
+        note: note.note.unwrap_or_default(),
+        recipients,
+    })
 }
 
 /// The outgoing register book of `issuer` for `year`, every issued document in number
@@ -207,57 +278,10 @@ pub fn outgoing(store: &Store, issuer: &str, year: i32) -> Result<OutgoingBook, 
     }
     let keeper = Keeper::of(store, issuer)?;
     let entries = register::list(store, Some(issuer), Some(year))?;
-    let mut rows = Vec::with_capacity(entries.len());
-    for e in &entries {
-        let letter: String =
-            store
-                .conn()
-                .query_row("SELECT letter FROM documents WHERE id = ?1", [e.id], |r| {
-                    r.get(0)
-                })?;
-        let resolved = crate::mail::recipients::resolve(store, &letter)?;
-        let recipients: Vec<String> = resolved
-            .mailboxes
-            .iter()
-            .map(|m| m.name.clone())
-            .chain(resolved.paper.iter().map(|p| p.name.clone()))
-            .collect();
-        let archive_line = resolved
-            .archive
-            .iter()
-            .map(|a| {
-                a.trim_start_matches("Lưu:")
-                    .trim()
-                    .trim_end_matches(['.', ';'])
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let archive_copies = archive_line
-            .split([',', ';'])
-            .filter(|u| !u.trim().is_empty())
-            .count();
-        let note = notes::get(store, e.id)?;
-        let first_sent = notes::first_sent(store, e.id)?;
-        rows.push(OutgoingRow {
-            document_id: e.id,
-            number_symbol: e.number_symbol.clone(),
-            date: day_month_year(&e.date),
-            kind_subject: kind_subject(&e.kind, &e.subject),
-            signer: e.signer.clone(),
-            archive: note.archive.unwrap_or(archive_line),
-            copies: note
-                .copies
-                .or_else(|| u32::try_from(recipients.len() + archive_copies).ok())
-                .filter(|n| *n > 0),
-            sent_on: note
-                .sent_on
-                .or(first_sent)
-                .map(|d| d.format("%d/%m/%Y").to_string()),
-            note: note.note.unwrap_or_default(),
-            recipients,
-        });
-    }
+    let rows = entries
+        .iter()
+        .map(|e| row(store, e))
+        .collect::<Result<_, _>>()?;
     Ok(OutgoingBook {
         issuer: issuer.to_string(),
         keeper,

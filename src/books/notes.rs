@@ -70,28 +70,7 @@ impl Note {
             })
             .transpose()?;
         let sent_on = blank(&input.sent_on)
-            .map(|s| {
-                let day = crate::model::DocDate::parse(s)
-                    .ok()
-                    .and_then(|d| d.as_naive())
-                    .ok_or_else(|| {
-                        invalid(
-                            "sent_on",
-                            format!("ngày chuyển \"{s}\" không hợp lệ; hãy ghi như 2026-06-26 hoặc 26/06/2026"),
-                        )
-                    })?;
-                if day < issued_on {
-                    return Err(invalid(
-                        "sent_on",
-                        format!(
-                            "ngày chuyển {} trước ngày văn bản {}",
-                            day.format("%d/%m/%Y"),
-                            issued_on.format("%d/%m/%Y")
-                        ),
-                    ));
-                }
-                Ok(day)
-            })
+            .map(|s| super::sent_day(s, issued_on))
             .transpose()?;
         Ok(Note {
             archive: line("archive", &input.archive)?,

@@ -57,26 +57,18 @@ pub fn copies(store: &Store, entry: &Entry) -> Result<Vec<PaperCopy>, BookError>
         .collect()
 }
 
-/// Records that the paper copy for `recipient` left on `on` in `envelopes` envelopes
-/// (the delivery table then shows it; the register's "ngày chuyển" fills from it).
+/// Records that the paper copy for `recipient` left on the day typed as `on` in
+/// `envelopes` envelopes (the delivery table then shows it; the register's "ngày
+/// chuyển" fills from it).
 pub fn record_sent(
     store: &Store,
     entry: &Entry,
     recipient: &str,
-    on: NaiveDate,
+    on: &str,
     envelopes: u32,
 ) -> Result<PaperCopy, BookError> {
-    let issued = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").ok();
-    if issued.is_some_and(|d| on < d) {
-        return Err(BookError::Invalid {
-            field: "sent_on",
-            message: format!(
-                "ngày chuyển {} trước ngày văn bản {}",
-                on.format("%d/%m/%Y"),
-                day_month_year(&entry.date)
-            ),
-        });
-    }
+    let issued = NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+    let on = super::sent_day(on, issued)?;
     if !(1..=99).contains(&envelopes) {
         return Err(BookError::Invalid {
             field: "envelopes",
@@ -169,11 +161,8 @@ pub fn postal(store: &Store, issuer: &str, year: i32) -> Result<PostalBook, Book
     )?;
     let rows = stmt.query_map(params![issuer, year], |r| {
         let letter: String = r.get(4)?;
-        let note = crate::model::Secrecy::of_letter(&letter)
-            .map(|s| s.label())
-            .into_iter()
-            .chain(crate::model::Urgency::of_letter(&letter).map(|u| u.label()))
-            .collect::<Vec<_>>()
+        let note = crate::model::LetterMarks::of_letter(&letter)
+            .labels()
             .join(", ");
         Ok(PostalRow {
             sent_on: day_month_year(&r.get::<_, String>(0)?),
@@ -211,11 +200,7 @@ pub fn envelopes(store: &Store, entry: &Entry) -> Result<Vec<Envelope>, BookErro
         [entry.id],
         |r| r.get(0),
     )?;
-    let marks: Vec<&'static str> = crate::model::Secrecy::of_letter(&letter)
-        .map(|s| s.label())
-        .into_iter()
-        .chain(crate::model::Urgency::of_letter(&letter).map(|u| u.label()))
-        .collect();
+    let marks = crate::model::LetterMarks::of_letter(&letter).labels();
     let sender: Vec<String> = keeper.superior.into_iter().chain(keeper.name).collect();
     Ok(copies(store, entry)?
         .into_iter()

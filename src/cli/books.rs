@@ -70,17 +70,15 @@ pub fn note(
     };
     let note = notes::Note::parse(&input, notes::issued_on(store, entry.id)?)?;
     notes::save(store, entry.id, &note, None)?;
-    let book = books::outgoing(store, &entry.issuer, entry.year)?;
-    if let Some(r) = book.rows.iter().find(|r| r.document_id == entry.id) {
-        println!(
-            "{}\tlưu: {}\tsố bản: {}\tngày chuyển: {}\tghi chú: {}",
-            r.number_symbol,
-            r.archive,
-            r.copies.map(|c| c.to_string()).unwrap_or_default(),
-            r.sent_on.as_deref().unwrap_or(""),
-            r.note
-        );
-    }
+    let r = books::row(store, &entry)?;
+    println!(
+        "{}\tlưu: {}\tsố bản: {}\tngày chuyển: {}\tghi chú: {}",
+        r.number_symbol,
+        r.archive,
+        r.copies.map(|c| c.to_string()).unwrap_or_default(),
+        r.sent_on.as_deref().unwrap_or(""),
+        r.note
+    );
     Ok(())
 }
 
@@ -132,11 +130,7 @@ pub fn paper_sent(
     on: &str,
     envelopes: u32,
 ) -> anyhow::Result<()> {
-    let day = vanthu::model::DocDate::parse(on)
-        .ok()
-        .and_then(|d| d.as_naive())
-        .ok_or_else(|| anyhow::anyhow!("ngày \"{on}\" không hợp lệ; hãy ghi như 2026-06-26"))?;
-    let c = books::paper::record_sent(store, entry, recipient, day, envelopes)?;
+    let c = books::paper::record_sent(store, entry, recipient, on, envelopes)?;
     println!(
         "{}\t{}\tđã chuyển ngày {}, {} bì",
         entry.number_symbol,

@@ -12,12 +12,9 @@ use vanthu::{Format, Renderer, output};
 pub fn full_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
     match date {
         None => Ok(register::today_vn()),
-        Some(d) => DocDate::parse(&d)
-            .ok()
-            .and_then(|d| d.as_naive())
-            .ok_or_else(|| {
-                anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
-            }),
+        Some(d) => DocDate::parse_day(&d).ok_or_else(|| {
+            anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
+        }),
     }
 }
 

@@ -28,6 +28,7 @@ pub use outbox::{Delivery, Status};
 pub use recipients::Recipients;
 pub use settings::MailSettings;
 
+use crate::model::LetterMarks;
 use crate::store::Store;
 use crate::store::register::{Entry, RegisterError};
 
@@ -64,9 +65,13 @@ pub enum MailError {
 /// A document marked MẬT, TỐI MẬT or TUYỆT MẬT has every recipient on paper: it is
 /// never e-mailed.
 pub fn plan(store: &Store, entry: &Entry) -> Result<Recipients, MailError> {
-    let letter = letter_of(store, entry)?;
-    let mut plan = recipients::resolve(store, &letter)?;
-    if let Some(secrecy) = crate::model::Secrecy::of_letter(&letter) {
+    let (letter, marks) = stored(store, entry)?;
+    plan_of(store, &letter, marks)
+}
+
+fn plan_of(store: &Store, letter: &str, marks: LetterMarks) -> Result<Recipients, MailError> {
+    let mut plan = recipients::resolve(store, letter)?;
+    if let Some(secrecy) = marks.secrecy {
         let reason = format!("văn bản {}: chỉ gửi bản giấy", secrecy.label());
         let mailboxes = std::mem::take(&mut plan.mailboxes);
         let paper = mailboxes.into_iter().map(|m| recipients::Paper {
@@ -78,20 +83,28 @@ pub fn plan(store: &Store, entry: &Entry) -> Result<Recipients, MailError> {
     Ok(plan)
 }
 
-fn letter_of(store: &Store, entry: &Entry) -> Result<String, MailError> {
-    Ok(store.conn().query_row(
+/// The stored letter of an issued document and the marks delivery acts on: read and
+/// parsed once per call.
+fn stored(store: &Store, entry: &Entry) -> Result<(String, LetterMarks), MailError> {
+    let letter: String = store.conn().query_row(
         "SELECT letter FROM documents WHERE id = ?1",
         [entry.id],
         |r| r.get(0),
-    )?)
+    )?;
+    let marks = LetterMarks::of_letter(&letter);
+    Ok((letter, marks))
+}
+
+fn refuse(entry: &Entry, marks: LetterMarks) -> Result<(), MailError> {
+    match marks.secrecy {
+        Some(s) => Err(MailError::Secret(entry.number_symbol.clone(), s.label())),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a document with a secrecy mark: it is never sent over the network.
 pub fn refuse_secret(store: &Store, entry: &Entry) -> Result<(), MailError> {
-    match crate::model::Secrecy::of_letter(&letter_of(store, entry)?) {
-        Some(s) => Err(MailError::Secret(entry.number_symbol.clone(), s.label())),
-        None => Ok(()),
-    }
+    refuse(entry, stored(store, entry)?.1)
 }
 
 /// Plans the document's recipients and queues one message per mailbox (and the paper
@@ -103,11 +116,11 @@ pub fn queue(
     entry: &Entry,
     settings: &MailSettings,
 ) -> Result<(Recipients, outbox::Queued), MailError> {
-    refuse_secret(store, entry)?;
-    let recipients = plan(store, entry)?;
+    let (letter, marks) = stored(store, entry)?;
+    refuse(entry, marks)?;
+    let recipients = plan_of(store, &letter, marks)?;
     let sender = message::sender(store, entry, settings)?;
-    let priority =
-        crate::model::Urgency::of_letter(&letter_of(store, entry)?).map_or(0, |u| u.priority());
+    let priority = marks.urgency.map_or(0, |u| u.priority());
     let queued = outbox::queue(store, entry, &recipients, sender.domain(), priority)?;
     Ok((recipients, queued))
 }

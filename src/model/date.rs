@@ -128,6 +128,12 @@ impl DocDate {
         NaiveDate::from_ymd_opt(self.year, self.month?, self.day?)
     }
 
+    /// A complete day typed by a user in any form [`DocDate::parse`] reads
+    /// (`2026-06-26`, `26/06/2026`); `None` for a partial or impossible one.
+    pub fn parse_day(input: &str) -> Option<NaiveDate> {
+        DocDate::parse(input).ok()?.as_naive()
+    }
+
     /// `ngày 17 tháng 5 năm 2021`: days below 10 and the months 1 and 2 take a
     /// leading zero (Nghị định 30, ô số 4); blanks stay blank.
     pub fn long_form(&self) -> String {

@@ -46,19 +46,6 @@ impl Secrecy {
             Secrecy::TuyetMat => (40.0, 8.0),
         }
     }
-
-    /// The secrecy mark of a stored letter's text, if it has one (an unreadable letter
-    /// has none: it was checked when issued).
-    pub fn of_letter(letter: &str) -> Option<Secrecy> {
-        #[derive(serde::Deserialize)]
-        struct Marked {
-            secrecy: Option<String>,
-        }
-        toml::from_str::<Marked>(letter)
-            .ok()
-            .and_then(|m| m.secrecy)
-            .and_then(|s| Secrecy::parse(&s))
-    }
 }
 
 /// Circulation instructions (ô 11), printed in a single-line frame.
@@ -127,6 +114,41 @@ impl DrafterMark {
     }
 }
 
+/// The marks a stored letter's text carries that delivery acts on: a secret document
+/// is never e-mailed, an urgent one goes first. An unreadable letter has none (it was
+/// checked when issued).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LetterMarks {
+    pub secrecy: Option<Secrecy>,
+    pub urgency: Option<super::Urgency>,
+}
+
+impl LetterMarks {
+    pub fn of_letter(letter: &str) -> LetterMarks {
+        #[derive(serde::Deserialize)]
+        struct Marked {
+            secrecy: Option<String>,
+            urgency: Option<String>,
+        }
+        let Ok(m) = toml::from_str::<Marked>(letter) else {
+            return LetterMarks::default();
+        };
+        LetterMarks {
+            secrecy: m.secrecy.as_deref().and_then(Secrecy::parse),
+            urgency: m.urgency.as_deref().and_then(super::Urgency::parse),
+        }
+    }
+
+    /// The labels as an envelope or the postal book prints them: secrecy first.
+    pub fn labels(self) -> Vec<&'static str> {
+        self.secrecy
+            .map(Secrecy::label)
+            .into_iter()
+            .chain(self.urgency.map(super::Urgency::label))
+            .collect()
+    }
+}
+
 /// The optional markings of a document.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Markings {
@@ -157,8 +179,13 @@ mod tests {
         assert_eq!(DrafterMark::parse("tvh", 12).unwrap().line(), "TVH.12");
         assert!(DrafterMark::parse("T.V.H", 12).is_err());
         assert!(DrafterMark::parse("TVH", 0).is_err());
-        let letter = "kind = \"công văn\"\nsecrecy = \"tối mật\"\n";
-        assert_eq!(Secrecy::of_letter(letter), Some(Secrecy::ToiMat));
-        assert_eq!(Secrecy::of_letter("kind = \"công văn\"\n"), None);
+        let letter = "kind = \"công văn\"\nsecrecy = \"tối mật\"\nurgency = \"khẩn\"\n";
+        let marks = LetterMarks::of_letter(letter);
+        assert_eq!(marks.secrecy, Some(Secrecy::ToiMat));
+        assert_eq!(marks.labels(), ["TỐI MẬT", "KHẨN"]);
+        assert_eq!(
+            LetterMarks::of_letter("kind = \"công văn\"\n"),
+            LetterMarks::default()
+        );
     }
 }

@@ -14,7 +14,7 @@ pub use body::{
 };
 pub use date::{DateError, DocDate};
 pub use kind::DocKind;
-pub use markings::{Circulation, DrafterMark, Markings, Secrecy};
+pub use markings::{Circulation, DrafterMark, LetterMarks, Markings, Secrecy};
 
 use serde::Serialize;
 
@@ -85,18 +85,6 @@ impl Urgency {
             Urgency::ThuongKhan => 2,
             Urgency::HoaToc => 3,
         }
-    }
-
-    /// The urgency of a stored letter's text, if it has one.
-    pub fn of_letter(letter: &str) -> Option<Urgency> {
-        #[derive(serde::Deserialize)]
-        struct Marked {
-            urgency: Option<String>,
-        }
-        toml::from_str::<Marked>(letter)
-            .ok()
-            .and_then(|m| m.urgency)
-            .and_then(|s| Urgency::parse(&s))
     }
 }
 

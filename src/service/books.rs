@@ -51,12 +51,7 @@ pub fn save_note(
 /// The book's row of document `id`.
 pub fn row(store: &Store, id: i64) -> Result<books::OutgoingRow, NoteError> {
     let e = crate::store::register::by_id(store, id).map_err(BookError::from)?;
-    let book = books::outgoing(store, &e.issuer, e.year)?;
-    Ok(book
-        .rows
-        .into_iter()
-        .find(|r| r.document_id == id)
-        .ok_or(BookError::NoSuchDocument(id))?)
+    Ok(books::row(store, &e)?)
 }
 
 /// The file of the outgoing register book of `issuer` and `year`, with its name.
@@ -100,16 +95,6 @@ pub fn record_paper(
     let target = format!("document:{id}");
     drafts::authorize(store, user, Action::Send, &target)?;
     let entry = crate::store::register::by_id(store, id).map_err(BookError::from)?;
-    let on = crate::model::DocDate::parse(&input.sent_on)
-        .ok()
-        .and_then(|d| d.as_naive())
-        .ok_or_else(|| BookError::Invalid {
-            field: "sent_on",
-            message: format!(
-                "ngày chuyển \"{}\" không hợp lệ; hãy ghi như 2026-06-26 hoặc 26/06/2026",
-                input.sent_on
-            ),
-        })?;
     let envelopes = match input.envelopes.as_deref().map(str::trim) {
         None | Some("") => 1,
         Some(n) => n.parse::<u32>().map_err(|_| BookError::Invalid {
@@ -118,7 +103,8 @@ pub fn record_paper(
         })?,
     };
     let tx = store.conn().unchecked_transaction()?;
-    let copy = books::paper::record_sent(store, &entry, &input.recipient, on, envelopes)?;
+    let copy =
+        books::paper::record_sent(store, &entry, &input.recipient, &input.sent_on, envelopes)?;
     audit::record(
         store.conn(),
         Some(user),
