@@ -296,3 +296,26 @@ fn paper_copies_over_the_api_and_the_document_page() {
     let (_, register) = s.page(&cookie, "/register");
     assert!(register.contains("Sổ gửi bưu điện"), "{register}");
 }
+
+#[test]
+fn the_readme_paper_commands_run_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    stdout(
+        cli(dir.path(), &db)
+            .arg("issue")
+            .arg(root().join("letters/drafts/luc-nam-cong-van.toml"))
+            .args(["--date", "2021-03-15"]),
+    );
+    let out = bash(&readme_block("### Paper copies"), dir.path(), &db, "");
+    assert!(
+        out.contains("UBND xã Huyền Sơn\tđã chuyển ngày 16/03/2021, 2 bì"),
+        "{out}"
+    );
+    for f in [
+        "so/bi-01-UBND-NN-2021.pdf",
+        "so/so-buu-dien-ubnd-luc-nam-2021.pdf",
+    ] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+}
