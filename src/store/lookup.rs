@@ -88,30 +88,19 @@ impl Lookup for Store {
 
     fn programme(&self, id: &str) -> Option<Value> {
         let c = self.conn();
-        #[allow(clippy::type_complexity)]
-        let (name, year, issuer, target, lead, finance, local): (
-            String,
-            i64,
-            String,
-            Option<i64>,
-            String,
-            String,
-            String,
-        ) = c
+        // The programme's own fields, then what is gathered below.
+        let mut head: Value = c
             .query_row(
                 "SELECT p.name, p.year, a.short_name, p.target_products, p.lead_unit, p.finance_unit, p.local_units
                  FROM programmes p JOIN agencies a ON a.id = p.issuer_id WHERE p.id = ?1",
                 [id],
                 |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
+                    Ok(json!({
+                        "id": id, "name": r.get::<_, String>(0)?, "year": r.get::<_, i64>(1)?,
+                        "issuer": r.get::<_, String>(2)?, "target_products": r.get::<_, Option<i64>>(3)?,
+                        "lead_unit": r.get::<_, String>(4)?, "finance_unit": r.get::<_, String>(5)?,
+                        "local_units": r.get::<_, String>(6)?,
+                    }))
                 },
             )
             .optional()
@@ -181,12 +170,14 @@ impl Lookup for Store {
             .ok()?
             .filter_map(Result::ok)
             .collect();
-        Some(json!({
-            "id": id, "name": name, "year": year, "issuer": issuer, "target_products": target,
+        let rest = json!({
             "budget": budget, "producers": producers, "product_count": product_count,
-            "milestones": milestones, "lead_unit": lead, "finance_unit": finance,
-            "local_units": local,
+            "milestones": milestones,
             "enterprise_count": count("enterprise"), "cooperative_count": count("cooperative"),
-        }))
+        });
+        if let (Value::Object(h), Value::Object(r)) = (&mut head, rest) {
+            h.extend(r);
+        }
+        Some(head)
     }
 }
