@@ -325,19 +325,7 @@ fn the_composer_sets_every_marking() {
     );
     assert_eq!(status, 201, "{d}");
     let id = d["id"].as_i64().unwrap();
-    let pdf = {
-        let mut r = s
-            .agent
-            .get(&s.url(&format!("/api/v1/drafts/{id}/preview.pdf")))
-            .header("Authorization", &format!("Bearer {}", s.tokens["cv"]))
-            .call()
-            .unwrap();
-        r.body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_vec()
-            .unwrap()
-    };
+    let pdf = s.get_bytes("cv", &format!("/drafts/{id}/preview.pdf"));
     let path = s.dir.path().join("xem.pdf");
     std::fs::write(&path, pdf).unwrap();
     let text = normalize(&stdout(

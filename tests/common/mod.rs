@@ -153,9 +153,8 @@ title = "CHỦ TỊCH"
 name = "Trần Văn A"
 "#;
 
-/// A fresh database in `dir` holding the demo dataset (agencies, people, groups,
-/// programmes, deadlines, and the Lục Nam products).
-pub fn demo_db(dir: &Path) -> PathBuf {
+/// A fresh database in `dir` with the repository's data `files` imported.
+fn db_with(dir: &Path, files: &[&str]) -> PathBuf {
     let db = dir.join("vanthu.db");
     stdout(vanthu().arg("--db").arg(&db).arg("init"));
     stdout(
@@ -163,25 +162,21 @@ pub fn demo_db(dir: &Path) -> PathBuf {
             .arg("--db")
             .arg(&db)
             .arg("import")
-            .arg(root().join("data/demo.toml"))
-            .arg(root().join("data/luc-nam-products.csv")),
+            .args(files.iter().map(|f| root().join(f))),
     );
     db
+}
+
+/// A fresh database in `dir` holding the demo dataset (agencies, people, groups,
+/// programmes, deadlines, and the Lục Nam products).
+pub fn demo_db(dir: &Path) -> PathBuf {
+    db_with(dir, &["data/demo.toml", "data/luc-nam-products.csv"])
 }
 
 /// A database with only the 2026 demo (data/bac-ninh-2026.toml: the two-level
 /// government).
 pub fn demo_2026_db(dir: &Path) -> PathBuf {
-    let db = dir.join("vanthu.db");
-    stdout(vanthu().arg("--db").arg(&db).arg("init"));
-    stdout(
-        vanthu()
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(root().join("data/bac-ninh-2026.toml")),
-    );
-    db
+    db_with(dir, &["data/bac-ninh-2026.toml"])
 }
 
 /// `vanthu --db <db>` run in `dir`, with no SMTP server or configuration from the
