@@ -115,8 +115,9 @@ fn a_district_certifies_nothing_after_july_2025() {
     };
     let message = refused.to_string();
     assert!(
-        message.contains("không công nhận sản phẩm OCOP vào ngày 06/7/2025")
-            && message.contains("1489/QĐ-TTg"),
+        message.contains(
+            "UBND huyện Lục Nam (cấp huyện) không công nhận sản phẩm OCOP vào ngày 06/7/2025"
+        ) && message.contains("1489/QĐ-TTg"),
         "{message}"
     );
 }

@@ -49,7 +49,7 @@ pub enum OcopError {
     )]
     NoSigner(String),
     #[error(
-        "cấp \"{1}\" của cơ quan \"{0}\" không công nhận sản phẩm OCOP vào ngày {2} theo chính sách phân cấp đang có hiệu lực (Quyết định 148/QĐ-TTg trước ngày 06/7/2025: huyện 3 sao, tỉnh 4 sao; Quyết định 1489/QĐ-TTg từ ngày 06/7/2025: tỉnh 3–4 sao, không còn cấp huyện; hoặc chính sách riêng của tỉnh trong [[tiers]])"
+        "{0} ({1}) không công nhận sản phẩm OCOP vào ngày {2} theo phân cấp đang có hiệu lực: trước ngày 06/7/2025 theo Quyết định 148/QĐ-TTg (cấp huyện 3 sao, cấp tỉnh 4 sao), từ ngày 06/7/2025 theo Quyết định 1489/QĐ-TTg (cấp tỉnh 3 và 4 sao, không còn cấp huyện), hoặc theo phân cấp riêng của tỉnh ([[tiers]] trong dữ liệu); hãy chọn cơ quan có thẩm quyền"
     )]
     NoTier(String, String, String),
     #[error(
@@ -408,9 +408,10 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         .ok_or_else(|| OcopError::UnknownAgency(req.issuer.to_string()))?;
     let province = tiers::province_of(store, req.issuer)?;
     let tier = tiers::tier(store, province.as_deref(), &level, req.date)?.ok_or_else(|| {
+        let who = short_name(store, req.issuer).unwrap_or_else(|_| req.issuer.to_string());
         OcopError::NoTier(
-            req.issuer.to_string(),
-            level.clone(),
+            who,
+            tiers::level_name(&level).to_string(),
             DocDate::full(req.date).short_form(),
         )
     })?;

@@ -54,6 +54,17 @@ impl Tier {
     }
 }
 
+/// A level as a clerk names it: "cấp huyện", "cấp tỉnh".
+pub fn level_name(level: &str) -> &'static str {
+    match level {
+        "commune" => "cấp xã",
+        "district" => "cấp huyện",
+        "province" => "cấp tỉnh",
+        "national" => "cấp trung ương",
+        _ => "cơ quan chuyên môn",
+    }
+}
+
 /// The province an agency belongs to (itself, if it is one), walking up the parents.
 pub fn province_of(store: &Store, agency: &str) -> rusqlite::Result<Option<String>> {
     store
