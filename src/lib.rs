@@ -38,6 +38,7 @@ pub mod config;
 pub mod data;
 pub mod http;
 pub mod letter;
+pub mod limits;
 pub mod mail;
 pub mod model;
 pub mod ocop;

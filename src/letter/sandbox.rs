@@ -87,6 +87,14 @@ const CHECK: &str = "__vanthu_budget";
 const MAX_CONCAT: usize = 16;
 /// At most this many items in an array written in the template.
 const MAX_ARRAY: usize = 256;
+/// The deepest nesting a template may have: brackets `(` `[` inside one tag, and
+/// blocks (`if`, `for`, `filter`) inside each other. tera's parser and renderer recurse
+/// once per level (3,000 levels overflowed a thread's stack and aborted the service);
+/// real letters nest 2 or 3 deep.
+pub const MAX_NESTING: usize = 32;
+/// The most operators (`+ - * / % ~ == != < > <= >= and or not in is`) in one tag:
+/// tera builds its expression tree one level deeper per operator.
+pub const MAX_OPERATORS: usize = 64;
 
 /// What one render may spend.
 #[derive(Debug, Clone, Copy)]
@@ -128,6 +136,13 @@ pub enum SandboxError {
     },
     #[error("{}biểu thức quá dài: {what}", at(*line))]
     Shape { what: String, line: Option<usize> },
+    #[error("{}{what} lồng nhau quá {MAX_NESTING} tầng; hãy viết đơn giản hơn", at(*line))]
+    Nesting {
+        what: &'static str,
+        line: Option<usize>,
+    },
+    #[error("{}một biểu thức có quá {MAX_OPERATORS} phép toán; hãy tách thành nhiều biểu thức", at(*line))]
+    Operators { line: Option<usize> },
     #[error("mẫu vượt giới hạn: {0}; hãy rút gọn vòng lặp hoặc dữ liệu")]
     Budget(String),
     #[error("lỗi mẫu tera{}: {message}", line.map(|l| format!(" ở dòng {l}")).unwrap_or_default())]
@@ -156,6 +171,7 @@ pub fn render(
             line: Some(line),
         });
     }
+    shape(src)?;
     let mut template = tera::Template::new(name, None, src).map_err(syntax_error)?;
     let mut check = Checker { src, problem: None };
     check.nodes(&template.ast);
@@ -211,6 +227,109 @@ fn forbidden_tag(src: &str) -> Option<(&'static str, usize)> {
         }
     }
     None
+}
+
+/// Checks the template's nesting and expression sizes from its text, before tera parses
+/// it (tera's parser itself recurses per level, so the tree is too late to look at):
+/// at most [`MAX_NESTING`] levels of brackets in a tag and of blocks in each other, at
+/// most [`MAX_OPERATORS`] operators in a tag. Linear in the text, with no recursion.
+fn shape(src: &str) -> Result<(), SandboxError> {
+    let bytes = src.as_bytes();
+    let line_at = |at: usize| Some(1 + bytes[..at].iter().filter(|&&b| b == b'\n').count());
+    let mut blocks = 0usize;
+    let mut at = 0;
+    while let Some(found) = src[at..].find('{') {
+        let open = at + found;
+        let close = match bytes.get(open + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            Some(b'#') => {
+                at = src[open..].find("#}").map_or(src.len(), |e| open + e + 2);
+                continue;
+            }
+            _ => {
+                at = open + 1;
+                continue;
+            }
+        };
+        // The tag's inside, up to its closing marker outside a string literal.
+        let inner_from = open + 2;
+        let (mut depth, mut operators, mut quote) = (0usize, 0usize, None);
+        let mut end = src.len();
+        let mut i = inner_from;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if let Some(q) = quote {
+                if b == q {
+                    quote = None;
+                }
+                i += 1;
+                continue;
+            }
+            if bytes[i..].starts_with(close.as_bytes()) {
+                end = i;
+                break;
+            }
+            match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'(' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(SandboxError::Nesting {
+                            what: "dấu ngoặc",
+                            line: line_at(i),
+                        });
+                    }
+                }
+                b')' | b']' => depth = depth.saturating_sub(1),
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b'<' | b'>' => operators += 1,
+                b'=' | b'!' if bytes.get(i + 1) == Some(&b'=') => {
+                    operators += 1;
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let inner = &src[inner_from..end];
+        operators += inner
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| matches!(*w, "and" | "or" | "not" | "in" | "is"))
+            .count();
+        if operators > MAX_OPERATORS {
+            return Err(SandboxError::Operators {
+                line: line_at(open),
+            });
+        }
+        if close == "%}" {
+            let word: String = inner
+                .trim_start_matches('-')
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            match word.as_str() {
+                "if" | "for" | "filter" => {
+                    blocks += 1;
+                    if blocks > MAX_NESTING {
+                        return Err(SandboxError::Nesting {
+                            what: "khối {% if %}, {% for %}",
+                            line: line_at(open),
+                        });
+                    }
+                }
+                "endif" | "endfor" | "endfilter" => blocks = blocks.saturating_sub(1),
+                "raw" => {
+                    // Literal up to its end tag.
+                    at = src[end..].find("endraw").map_or(src.len(), |e| end + e);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        at = (end + 2).min(src.len());
+    }
+    Ok(())
 }
 
 /// A tera syntax error, with the line tera points at (` --> 3:5`) and its last
@@ -785,6 +904,57 @@ mod tests {
         assert!(output.to_string().contains("nội dung sinh ra"), "{output}");
         // The budget is per render: the next one starts afresh.
         assert!(run("{% for i in range(end=99000) %}{% endfor %}ok").is_ok());
+    }
+
+    /// Runs `f` on a thread with a 1 MiB stack: an eighth of the service's
+    /// ([`crate::limits::THREAD_STACK`]), so what passes here has room to spare there.
+    fn on_small_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(1024 * 1024)
+                .spawn_scoped(s, f)
+                .unwrap()
+                .join()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_tera_parses_it() {
+        on_small_stack(|| {
+            for n in [3_000, 100_000] {
+                let parens = format!("{{{{ {}1{} }}}}", "(".repeat(n), ")".repeat(n));
+                let ifs = format!("{}x{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
+                let arrays = format!("{{{{ {}1{} }}}}", "[".repeat(n), "]".repeat(n));
+                let sums = format!("{{{{ 1{} }}}}", " + 1".repeat(n));
+                for (src, want) in [
+                    (&parens, "dấu ngoặc lồng nhau quá 32 tầng"),
+                    (&ifs, "khối {% if %}, {% for %} lồng nhau quá 32 tầng"),
+                    (&arrays, "dấu ngoặc lồng nhau quá 32 tầng"),
+                    (&sums, "quá 64 phép toán"),
+                ] {
+                    let err = run(&format!("Dòng một.\n{src}")).unwrap_err();
+                    assert!(err.to_string().contains(want), "{n}: {err}");
+                    assert!(err.to_string().starts_with("dòng 2: "), "{err}");
+                }
+            }
+            // At the limits, tera parses and renders, on an eighth of the stack.
+            let parens = format!("{{{{ {}1{} }}}}", "(".repeat(32), ")".repeat(32));
+            assert_eq!(run(&parens).unwrap(), "1");
+            let ifs = format!(
+                "{}x{}",
+                "{% if true %}".repeat(32),
+                "{% endif %}".repeat(32)
+            );
+            assert_eq!(run(&ifs).unwrap(), "x");
+            let sums = format!("{{{{ 1{} }}}}", " + 1".repeat(64));
+            assert_eq!(run(&sums).unwrap(), "65");
+        });
+        // Brackets and operators inside strings are text, not nesting.
+        let quoted = format!("{{{{ \"{}\" }}}}", "((((+".repeat(100));
+        assert!(run(&quoted).is_ok());
+        let raw = format!("{{% raw %}}{}{{% endraw %}}", "{% if true %}".repeat(100));
+        assert_eq!(run(&raw).unwrap(), "{% if true %}".repeat(100));
     }
 
     #[test]

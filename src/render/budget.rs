@@ -20,25 +20,8 @@ pub const MAX_PAGES: usize = 1000;
 pub const MAX_LAYOUT_BYTES: usize = 6 * 1024 * 1024;
 
 /// Layout data past this size (about a 500-row annex) is a large document: after it,
-/// the memory it freed is handed back to the system ([`release_memory`]).
+/// the memory it freed is handed back to the system ([`crate::limits::release_memory`]).
 pub const LARGE_LAYOUT_BYTES: usize = 256 * 1024;
-
-/// Hands the memory the allocator holds but no longer uses back to the system, so a
-/// long-running service returns near its usual size after a large render (glibc keeps
-/// freed memory otherwise: 354 MB after a 5,000-row annex). A no-op elsewhere.
-pub fn release_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> i32;
-        }
-        // SAFETY: malloc_trim only releases free heap pages; it takes no pointer and is
-        // safe to call from any thread at any time.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
 
 /// A counting semaphore over renders: at most `max` at once; a caller waits up to
 /// `wait` for a free slot, then is told to come back later.

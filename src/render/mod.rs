@@ -101,6 +101,10 @@ pub enum RenderError {
     Export(String),
     #[error("văn bản có ký tự mà phông chữ không có nên không in được trong PDF/A: {}; hãy xóa hoặc thay các ký tự này (biểu tượng cảm xúc, chữ Hán… không dùng trong văn bản hành chính)", .0.iter().map(|t| format!("«{t}»")).collect::<Vec<_>>().join(", "))]
     Glyphs(Vec<String>),
+    #[error(
+        "văn bản có một chuỗi ký tự liền nhau (không có dấu cách) dài quá 32.767 ký tự, PDF/A không ghi được; hãy thêm dấu cách hoặc rút gọn chuỗi đó"
+    )]
+    LongString,
     #[error("không đóng gói được tệp DOCX: {0}")]
     Docx(String),
     #[error("máy chủ đang tạo nhiều văn bản cùng lúc; hãy thử lại sau {retry_after} giây")]
@@ -215,6 +219,13 @@ impl Renderer {
             profile: Profile::default(),
             slots: budget::Slots::per_core(),
         })
+    }
+
+    /// One of the render slots, for other heavy work on user input (reading a Word
+    /// upload, verifying a PDF's signatures), so such work shares the cores with renders
+    /// instead of adding to them. Nothing that holds it may take another.
+    pub fn slot(&self) -> Result<budget::Slot<'_>, RenderError> {
+        self.slots.acquire()
     }
 
     pub fn profile(&self) -> &Profile {

@@ -307,7 +307,7 @@ impl PdfRenderer {
 fn forget(large: bool) {
     if large {
         typst::comemo::evict(0);
-        super::budget::release_memory();
+        crate::limits::release_memory();
     } else {
         typst::comemo::evict(EVICT_AGE);
     }
@@ -335,10 +335,16 @@ fn export(
     };
     typst_pdf::pdf(paged, &options).map_err(|errs| {
         let missing = missing_glyphs(&errs);
-        if missing.is_empty() {
-            RenderError::Export(describe(&errs))
-        } else {
+        if !missing.is_empty() {
             RenderError::Glyphs(missing)
+        } else if errs
+            .iter()
+            .any(|e| e.message.contains("PDF string is longer than"))
+        {
+            // A run of text without a space longer than PDF/A's string limit.
+            RenderError::LongString
+        } else {
+            RenderError::Export(describe(&errs))
         }
     })
 }

@@ -91,7 +91,19 @@ fn read_file(store: &Store, file_name: &str, bytes: &[u8]) -> Result<Uploaded, D
         }
         Ok(up)
     } else if lower.ends_with(".docx") {
-        super::docx_reader::read(store, bytes)
+        // Word drafts are read one per core at a time, like renders: six large drafts
+        // at once cost what two do.
+        static READERS: std::sync::OnceLock<crate::render::budget::Slots> =
+            std::sync::OnceLock::new();
+        let _slot = READERS
+            .get_or_init(crate::render::budget::Slots::per_core)
+            .acquire()
+            .map_err(|e| refused(e.to_string()))?;
+        let read = super::docx_reader::read(store, bytes);
+        // What the reader parsed is freed; hand it back to the system (a refused 8 MB
+        // part is gone from the process's size, not kept by the allocator).
+        crate::limits::release_memory();
+        read
     } else {
         Err(refused(format!(
             "không đọc được \"{file_name}\": hãy tải lên tệp thư (.toml) hoặc bản soạn thảo Word (.docx)"
