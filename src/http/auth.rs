@@ -13,6 +13,49 @@ use super::AppState;
 use super::error::ApiError;
 use crate::service::accounts::{self, User};
 
+/// The address of the client that sent a request (the socket's peer), when the
+/// service was started with connection information (`vanthu serve` is).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+/// Whether a form POST without a session (the login form) comes from this service's own
+/// page: a browser names the page's origin in `Origin` (or `Referer`) and a cross-site
+/// request in `Sec-Fetch-Site`; a request naming another origin is refused, so no other
+/// site can sign a visitor in as someone else (login CSRF). A client that sends none of
+/// them (a script, not a browser) is let through: it has no victim's browser to use.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if get("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site") {
+        return false;
+    }
+    let Some(host) = get("host") else {
+        return false;
+    };
+    let origin_host = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or(rest).to_string())
+    };
+    match (get("origin"), get("referer")) {
+        (Some("null"), _) => false,
+        (Some(origin), _) => origin_host(origin).as_deref() == Some(host),
+        (None, Some(referer)) => origin_host(referer).as_deref() == Some(host),
+        (None, None) => true,
+    }
+}
+
 /// The session cookie's name.
 pub const COOKIE: &str = "vanthu_session";
 

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::ApiJson;
 use crate::http::AppState;
-use crate::http::auth::{Caller, session_cookie, set_cookie};
+use crate::http::auth::{Caller, ClientAddress, session_cookie, set_cookie};
 use crate::http::error::ApiError;
 use crate::service::accounts;
 
@@ -27,11 +27,12 @@ fn user_json(user: &accounts::User) -> serde_json::Value {
 /// POST /session: opens a browser session (cookie) and returns the form token.
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (user, session) = state
         .run(move |store, _| {
-            let user = accounts::authenticate(store, &c.login, &c.password)?;
+            let user = accounts::authenticate(store, &c.login, &c.password, address.as_deref())?;
             let session = accounts::open_session(store, &user)?;
             Ok::<_, ApiError>((user, session))
         })
@@ -85,7 +86,10 @@ pub async fn token(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let login = caller.user.login.clone();
     let token = state
-        .run(move |store, _| Ok::<_, ApiError>(accounts::create_token(store, &login, &t.label)?))
+        .run(move |store, _| {
+            let label = accounts::TokenLabel::parse(&t.label)?;
+            Ok::<_, ApiError>(accounts::create_token(store, &login, &label)?)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(json!({"token": token}))))
 }

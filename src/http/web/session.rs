@@ -1,6 +1,7 @@
 //! Signing in and out, and the account page (API tokens).
 
 use super::*;
+use crate::http::auth::ClientAddress;
 
 pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Ok(Some(_)) = state.caller(&headers).await {
@@ -11,14 +12,26 @@ pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap
 
 pub(super) async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
+    if !crate::http::auth::same_origin(&headers) {
+        tracing::warn!("login form posted from another site: refused");
+        return render(
+            &state,
+            None,
+            StatusCode::FORBIDDEN,
+            "login.html",
+            json!({"error": "biểu mẫu đăng nhập phải gửi từ chính trang đăng nhập của vanthu; hãy mở lại trang đăng nhập"}),
+        );
+    }
     let login = form.get("login").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let shown = login.clone();
     let result = state
         .run(move |store, _| {
-            let user = accounts::authenticate(store, &login, &password)?;
+            let user = accounts::authenticate(store, &login, &password, address.as_deref())?;
             Ok::<_, ApiError>(accounts::open_session(store, &user)?)
         })
         .await;
@@ -90,7 +103,8 @@ pub(super) async fn new_token(
     );
     match state
         .run(move |store, _| {
-            Ok::<_, ApiError>(accounts::create_token(store, &login, label.trim())?)
+            let label = accounts::TokenLabel::parse(&label)?;
+            Ok::<_, ApiError>(accounts::create_token(store, &login, &label)?)
         })
         .await
     {
