@@ -175,6 +175,9 @@ enum Command {
         #[arg(long, env = "VANTHU_FONT_DIR")]
         font_dir: Option<PathBuf>,
     },
+    /// Check the stored data for what would fail later (signature images and seals
+    /// that no longer decode); exit code 1 when something must be fixed.
+    Doctor,
     /// User accounts of the service.
     User {
         #[command(subcommand)]
@@ -877,6 +880,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             store.backup(&file)?;
             println!("đã sao lưu vào {}", file.display());
         }
+        Command::Doctor => cli::doctor::run(&Store::open(&db_path)?)?,
         Command::Serve { addr, font_dir } => {
             let config = config(cli.config.as_deref())?;
             let mut settings = config.server;
@@ -894,6 +898,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "chưa có người dùng nào: tạo tài khoản quản trị đầu tiên bằng `vanthu --db {} user add TEN --name \"Họ tên\" --admin`",
                     db_path.display()
                 );
+            }
+            for bad in vanthu::store::images::unreadable(&store)? {
+                tracing::warn!(owner = %bad.owner, problem = %bad.problem, "stored image does not decode; signed issues that need it will fail (vanthu doctor)");
             }
             drop(store);
             let renderer = Renderer::new(font_dir.as_deref())?;
@@ -956,6 +963,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
                 UserCommand::Token { login, label } => {
+                    let label = accounts::TokenLabel::parse(&label)?;
                     println!("{}", accounts::create_token(&store, &login, &label)?);
                 }
             }
@@ -1099,6 +1107,7 @@ fn init_logging() {
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_stack_size(vanthu::limits::THREAD_STACK)
         .enable_all()
         .build()?)
 }

@@ -2,6 +2,7 @@
 //! arguments, calls the library and prints; no logic of its own.
 
 pub mod books;
+pub mod doctor;
 pub mod ocop;
 
 use vanthu::model::DocDate;

@@ -200,6 +200,27 @@ impl From<crate::service::books::NoteError> for ApiError {
     }
 }
 
+impl From<crate::service::signatures::CheckError> for ApiError {
+    fn from(e: crate::service::signatures::CheckError) -> Self {
+        use crate::service::signatures::CheckError;
+        use crate::sign::verify::VerifyError;
+        match e {
+            CheckError::Busy(r) => r.into(),
+            CheckError::Verify(VerifyError::NotPdf(_)) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf", e.to_string())
+            }
+            CheckError::Verify(VerifyError::TooManySignatures(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_signatures",
+                e.to_string(),
+            ),
+            CheckError::Verify(VerifyError::Deadline(_)) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_slow", e.to_string())
+            }
+        }
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         let unprocessable = |field: &str| {
@@ -221,11 +242,17 @@ impl From<AccountError> for ApiError {
             AccountError::Invalid => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", e.to_string())
             }
-            AccountError::TooManyAttempts(_) => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                e.to_string(),
-            ),
+            AccountError::TooManyAttempts(_) | AccountError::TooManyFromAddress(_) => {
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    e.to_string(),
+                )
+            }
+            AccountError::Busy => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "busy", e.to_string())
+            }
+            AccountError::BadLabel(_) => unprocessable("label"),
             AccountError::UnknownUser(_) => ApiError::not_found(e.to_string()),
             AccountError::Sqlite(e) => e.into(),
             AccountError::Hash(m) => ApiError::internal(m),
@@ -287,6 +314,9 @@ impl From<DraftError> for ApiError {
                 status(StatusCode::FORBIDDEN, "wrong_password").at("password")
             }
             DraftError::SignatureRequired(_) => status(StatusCode::CONFLICT, "signature_required"),
+            DraftError::NotConfirmed(_) => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "not_confirmed").at("confirm")
+            }
             DraftError::NotAMilestoneReminder(_) => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "not_a_milestone_reminder")
             }
@@ -370,11 +400,13 @@ impl From<crate::render::RenderError> for ApiError {
             | crate::render::RenderError::TooLarge { .. } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_large", e.to_string())
             }
-            crate::render::RenderError::Glyphs(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unprintable",
-                e.to_string(),
-            ),
+            crate::render::RenderError::Glyphs(_) | crate::render::RenderError::LongString => {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unprintable",
+                    e.to_string(),
+                )
+            }
             _ => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "render_failed",

@@ -17,6 +17,7 @@ pub mod images;
 pub mod issuing;
 pub mod preview;
 pub mod saved;
+pub mod signatures;
 pub mod upload;
 
 use chrono::NaiveDate;

@@ -27,6 +27,18 @@ pub enum ImageError {
     Diameter(String),
 }
 
+/// Decodes every row of the image, one row in memory at a time: a file whose chunks are
+/// well formed but whose pixel data is not (junk or a short IDAT) is refused here, not
+/// at the first signed issue.
+fn decode_fully(bytes: &[u8]) -> Result<(), ImageError> {
+    let broken = |_| ImageError::Broken("dữ liệu điểm ảnh không giải mã được");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .map_err(broken)?;
+    while reader.next_row().map_err(broken)?.is_some() {}
+    reader.finish().map_err(broken)
+}
+
 /// A PNG image with a transparent background, within the size limits.
 #[derive(Clone, PartialEq)]
 pub struct Png {
@@ -108,6 +120,7 @@ impl Png {
         if !(colour == 4 || colour == 6 || transparent_chunk) {
             return Err(ImageError::NoAlpha);
         }
+        decode_fully(&bytes)?;
         Ok(Png {
             bytes,
             width,
@@ -117,6 +130,11 @@ impl Png {
 
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// Takes the bytes back (to store them).
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
     }
 
     pub fn width(&self) -> u32 {
@@ -157,32 +175,95 @@ pub struct Seal {
 mod tests {
     use super::*;
 
+    /// A 10×5 image of `colour` type (4 or 6: with alpha; 2: RGB), encoded for real,
+    /// with `extra` chunks written before its pixel data.
     fn png(colour: u8, extra: &[u8]) -> Vec<u8> {
-        let mut b = SIGNATURE.to_vec();
-        let mut ihdr = vec![0, 0, 0, 13];
-        ihdr.extend_from_slice(b"IHDR");
-        ihdr.extend_from_slice(&10u32.to_be_bytes());
-        ihdr.extend_from_slice(&5u32.to_be_bytes());
-        ihdr.extend_from_slice(&[8, colour, 0, 0, 0]);
-        ihdr.extend_from_slice(&[0, 0, 0, 0]);
-        b.extend(ihdr);
+        let colour_type = match colour {
+            2 => png::ColorType::Rgb,
+            4 => png::ColorType::GrayscaleAlpha,
+            _ => png::ColorType::Rgba,
+        };
+        let channels = match colour {
+            2 => 3,
+            4 => 2,
+            _ => 4,
+        };
+        let mut out = vec![];
+        {
+            let mut e = png::Encoder::new(&mut out, 10, 5);
+            e.set_color(colour_type);
+            let mut w = e.write_header().unwrap();
+            w.write_image_data(&vec![128u8; 10 * 5 * channels]).unwrap();
+        }
+        // `extra` goes after IHDR (8 + 25 bytes).
+        let mut b = out[..33].to_vec();
         b.extend_from_slice(extra);
-        b.extend_from_slice(&[0, 0, 0, 0]);
-        b.extend_from_slice(b"IEND");
-        b.extend_from_slice(&[0, 0, 0, 0]);
+        b.extend_from_slice(&out[33..]);
         b
+    }
+
+    /// A chunk with its CRC.
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        let mut crc_input = kind.to_vec();
+        crc_input.extend_from_slice(data);
+        c.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+        c
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
     }
 
     #[test]
     fn alpha_is_required() {
         assert!(Png::parse(png(6, &[])).is_ok());
+        assert!(Png::parse(png(4, &[])).is_ok());
         assert_eq!(Png::parse(png(2, &[])), Err(ImageError::NoAlpha));
-        let trns = [0, 0, 0, 0, b't', b'R', b'N', b'S', 0, 0, 0, 0];
+        let trns = chunk(b"tRNS", &[0, 0, 0, 0, 0, 0]);
         assert!(Png::parse(png(2, &trns)).is_ok());
         assert_eq!(Png::parse(b"GIF89a".to_vec()), Err(ImageError::NotPng));
         let mut cut = png(6, &[]);
         cut.truncate(30);
         assert!(matches!(Png::parse(cut), Err(ImageError::Broken(_))));
+    }
+
+    #[test]
+    fn pixel_data_that_does_not_decode_is_refused() {
+        let good = png(6, &[]);
+        let header = &good[..33];
+        let iend = chunk(b"IEND", &[]);
+        // A valid IHDR, then junk or too little pixel data, then IEND.
+        for idat in [
+            chunk(b"IDAT", b"this is not zlib data at all"),
+            chunk(b"IDAT", &[0x78, 0x9c, 0x63, 0x00]),
+            chunk(b"IDAT", &[]),
+        ] {
+            let mut b = header.to_vec();
+            b.extend(idat);
+            b.extend_from_slice(&iend);
+            assert_eq!(
+                Png::parse(b),
+                Err(ImageError::Broken("dữ liệu điểm ảnh không giải mã được"))
+            );
+        }
+        // No IDAT at all.
+        let mut b = header.to_vec();
+        b.extend_from_slice(&iend);
+        assert!(matches!(Png::parse(b), Err(ImageError::Broken(_))));
     }
 
     #[test]

@@ -566,16 +566,27 @@ impl Keyring {
                 Some(k) => k.clone(),
                 None => {
                     let p12 = setting.p12.as_ref().expect("checked by Keyring::new");
-                    let path = p12.display().to_string();
+                    // Messages name the key by its owner; the server's path goes to the
+                    // log only (a clerk reads these messages on the page).
+                    let label = owner.to_string();
                     let password = match (&setting.password_env, &setting.password) {
                         (Some(var), _) => (self.env)(var).ok_or_else(|| SignError::NoPassword {
-                            path: path.clone(),
+                            path: label.clone(),
                             var: var.clone(),
                         })?,
                         (None, Some(p)) => p.clone(),
                         (None, None) => String::new(),
                     };
-                    let k = Arc::new(KeyFile::open(p12, &password)?);
+                    let opened = std::fs::read(p12)
+                        .map_err(|e| SignError::KeyFile {
+                            path: label.clone(),
+                            message: e.kind().to_string(),
+                        })
+                        .and_then(|bytes| KeyFile::from_pkcs12(&bytes, &password, &label));
+                    if let Err(e) = &opened {
+                        tracing::warn!(path = %p12.display(), error = %e, "the key file did not open");
+                    }
+                    let k = Arc::new(opened?);
                     open.insert(owner.clone(), k.clone());
                     k
                 }

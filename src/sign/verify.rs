@@ -65,6 +65,29 @@ pub struct SignatureCheck {
 }
 
 impl SignatureCheck {
+    /// A signature of field `field` not checked yet: nothing known, nothing valid.
+    fn unread(field: String) -> SignatureCheck {
+        SignatureCheck {
+            field,
+            sub_filter: String::new(),
+            level: String::new(),
+            subject: String::new(),
+            issuer: String::new(),
+            serial: String::new(),
+            signed_at: None,
+            timestamp: None,
+            intact: false,
+            problem: None,
+            covers_revision: false,
+            covers_whole_file: false,
+            later_bytes: 0,
+            later_revisions: 0,
+            later_signatures: 0,
+            chain: vec![],
+            trusted: false,
+        }
+    }
+
     /// Intact, covering its revision, with only signatures added after, and trusted.
     pub fn valid(&self) -> bool {
         self.intact
@@ -141,16 +164,49 @@ impl Report {
     }
 }
 
-/// Why a file could not be read at all.
+/// The most signature dictionaries a file may hold: checking one hashes the file up to
+/// it, so the work grows with their number (a file with 20,000 of them went on for
+/// 100 s after its request had timed out). A real document carries two or three.
+pub const MAX_SIGNATURES: usize = 64;
+
+/// Why a file could not be checked at all.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     #[error("tệp không phải PDF đọc được: {0}")]
     NotPdf(String),
+    #[error(
+        "tệp có {0} từ điển chữ ký số, quá giới hạn {MAX_SIGNATURES}: không phải văn bản hành chính bình thường, không kiểm tra"
+    )]
+    TooManySignatures(usize),
+    #[error("kiểm tra chữ ký số chạy quá {0} giây nên đã dừng; tệp quá lớn hoặc quá phức tạp")]
+    Deadline(u64),
 }
 
-/// Checks every signature in `pdf` against `trust`.
+/// Checks every signature in `pdf` against `trust` (no deadline but the signature
+/// count's).
 pub fn verify(pdf: &[u8], trust: &Trust) -> Result<Report, VerifyError> {
+    verify_within(pdf, trust, std::time::Duration::from_secs(3600))
+}
+
+/// Checks every signature in `pdf` against `trust`, stopping once `within` has passed.
+/// A file with more than [`MAX_SIGNATURES`] signature dictionaries is refused before it
+/// is parsed (and again after, for dictionaries hidden in compressed object streams).
+pub fn verify_within(
+    pdf: &[u8],
+    trust: &Trust,
+    within: std::time::Duration,
+) -> Result<Report, VerifyError> {
+    let started = std::time::Instant::now();
+    let over =
+        || (started.elapsed() > within).then(|| VerifyError::Deadline(within.as_secs().max(1)));
+    let mentions = count(pdf, b"/ByteRange");
+    if mentions > MAX_SIGNATURES {
+        return Err(VerifyError::TooManySignatures(mentions));
+    }
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| VerifyError::NotPdf(e.to_string()))?;
+    if let Some(e) = over() {
+        return Err(e);
+    }
     let eofs = revision_ends(pdf);
     // Field names by the signature value they point at.
     let mut names = std::collections::HashMap::new();
@@ -171,6 +227,9 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Result<Report, VerifyError> {
         let (Ok(range), Ok(contents)) = (d.get(b"ByteRange"), d.get(b"Contents")) else {
             continue;
         };
+        if found.len() == MAX_SIGNATURES {
+            return Err(VerifyError::TooManySignatures(found.len() + 1));
+        }
         let Ok(range) = range.as_array() else {
             continue;
         };
@@ -197,25 +256,36 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Result<Report, VerifyError> {
     };
     found.sort_by_key(|(r, ..)| end_of(r));
     let ends: Vec<usize> = found.iter().map(|(r, ..)| end_of(r)).collect();
-    let signatures = found
-        .into_iter()
-        .enumerate()
-        .map(|(i, (range, contents, sub_filter, m, field))| {
-            let end = ends[i];
-            let later_signatures = ends.iter().filter(|&&e| e > end).count();
-            check_one(
-                pdf,
-                &range,
-                &contents,
-                sub_filter,
-                m,
-                field,
-                trust,
-                &eofs,
-                later_signatures,
-            )
-        })
-        .collect();
+    let mut signatures = vec![];
+    for (i, (range, contents, sub_filter, m, field)) in found.into_iter().enumerate() {
+        if let Some(e) = over() {
+            return Err(e);
+        }
+        let end = ends[i];
+        let later_signatures = ends.iter().filter(|&&e| e > end).count();
+        signatures.push(check_one(
+            pdf,
+            &range,
+            &contents,
+            sub_filter,
+            m,
+            field,
+            trust,
+            &eofs,
+            later_signatures,
+        ));
+    }
+    // Signature dictionaries in the file that the parser could not read (a /ByteRange
+    // with numbers past 2^64 makes the whole object unreadable): broken signatures, not
+    // no signatures.
+    for _ in signatures.len()..mentions {
+        signatures.push(SignatureCheck {
+            problem: Some(
+                "từ điển chữ ký số không đọc được (/ByteRange sai dạng hoặc số quá lớn)".into(),
+            ),
+            ..SignatureCheck::unread(String::new())
+        });
+    }
     Ok(Report {
         size: pdf.len(),
         signatures,
@@ -235,23 +305,10 @@ fn check_one(
     later_signatures: usize,
 ) -> SignatureCheck {
     let mut check = SignatureCheck {
-        level: String::new(),
-        field,
         sub_filter,
-        subject: String::new(),
-        issuer: String::new(),
-        serial: String::new(),
         signed_at: m,
-        timestamp: None,
-        intact: false,
-        problem: None,
-        covers_revision: false,
-        covers_whole_file: false,
-        later_bytes: 0,
-        later_revisions: 0,
         later_signatures,
-        chain: vec![],
-        trusted: false,
+        ..SignatureCheck::unread(field)
     };
     let valid_range = range.len() == 4
         && range.iter().all(|&n| n >= 0)
@@ -411,6 +468,11 @@ fn timestamp_of(info: &cms::signed_data::SignerInfo) -> Option<String> {
         .find(|a| a.oid == super::cms::ID_SIGNATURE_TIME_STAMP_TOKEN)?;
     let token = attr.values.iter().next()?.to_der().ok()?;
     super::tsa::token_time(&token, info.signature.as_bytes())
+}
+
+/// How many times `needle` occurs in `hay`.
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
 
 fn hash<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
@@ -612,6 +674,9 @@ mod tests {
             "[0 10 20 9223372036854775807]",
             "[1 2 3 4]",
             "[0 1 2]",
+            "[0 99999999999999999999999 100 100]",
+            "[0 10 18446744073709551617 5]",
+            "[0 10 20 -18446744073709551617]",
         ] {
             let report = verify(&pdf_with_range(range), &trust).expect("a readable PDF");
             assert_eq!(report.signatures.len(), 1, "{range}");

@@ -59,6 +59,38 @@ pub fn seal(store: &Store, agency: &str) -> Result<Option<Seal>, ImagesError> {
     }
 }
 
+/// A stored image that no longer reads as a usable [`Png`] (stored by an older vanthu
+/// that checked less, or changed in the database by hand).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadImage {
+    /// `Chữ ký của <person>` or `Con dấu của <agency>`, for the administrator.
+    pub owner: String,
+    pub problem: ImageError,
+}
+
+/// Every stored signature image and seal that does not read back: what `vanthu doctor`
+/// and the service's start report (each one fails every signed issue that needs it).
+pub fn unreadable(store: &Store) -> Result<Vec<BadImage>, ImagesError> {
+    let mut bad = vec![];
+    let mut stmt = store.conn().prepare(
+        "SELECT 'Ảnh chữ ký của ' || name || ' (' || id || ')', signature_png FROM people
+         WHERE signature_png IS NOT NULL
+         UNION ALL
+         SELECT 'Con dấu của ' || replace(name, char(10), ' ') || ' (' || id || ')', seal_png FROM agencies
+         WHERE seal_png IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    for row in rows {
+        let (owner, bytes) = row?;
+        if let Err(problem) = Png::parse(bytes) {
+            bad.push(BadImage { owner, problem });
+        }
+    }
+    Ok(bad)
+}
+
 /// Stores the signature image of `person` (replacing an earlier one).
 pub fn set_signature_image(
     conn: &rusqlite::Connection,

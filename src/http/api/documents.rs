@@ -218,10 +218,11 @@ pub async fn verify(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |_, state| {
-            let report =
-                crate::sign::verify::verify(&body, state.keyring().trust()).map_err(|e| {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf", e.to_string())
-                })?;
+            let report = crate::service::signatures::check_upload(
+                state.renderer(),
+                state.keyring().trust(),
+                &body,
+            )?;
             Ok(Json(report_json(&report)))
         })
         .await

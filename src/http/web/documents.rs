@@ -217,11 +217,13 @@ pub(super) async fn verify_upload(
     };
     let result = state
         .run(move |_, state| {
-            crate::sign::verify::verify(&bytes, state.keyring().trust())
-                .map(|r| api::documents::report_json(&r))
-                .map_err(|e| {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf", e.to_string())
-                })
+            crate::service::signatures::check_upload(
+                state.renderer(),
+                state.keyring().trust(),
+                &bytes,
+            )
+            .map(|r| api::documents::report_json(&r))
+            .map_err(ApiError::from)
         })
         .await;
     match result {
