@@ -172,7 +172,8 @@ fn a_composed_letter_goes_from_draft_to_the_register() {
         "{pages}"
     );
     for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
-        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
+        let body = (action == "issue").then(|| json!({"confirm": true}));
+        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
         assert_eq!(status, 200, "{action}: {v}");
     }
     let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);

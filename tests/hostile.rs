@@ -936,8 +936,13 @@ fn roles_csrf_logins_and_authorship_hold() {
         let hs: Vec<_> = (0..4)
             .map(|_| {
                 scope.spawn(|| {
-                    h.s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None)
-                        .0
+                    h.s.api(
+                        Some("vt"),
+                        "POST",
+                        &format!("/drafts/{id}/issue"),
+                        Some(json!({"confirm": true})),
+                    )
+                    .0
                 })
             })
             .collect();

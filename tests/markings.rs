@@ -201,10 +201,16 @@ fn the_web_send_button_refuses_a_secret_document() {
     assert_eq!(status, 201, "{d}");
     let id = d["id"].as_i64().unwrap();
     for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
-        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
+        let body = (action == "issue").then(|| json!({"confirm": true}));
+        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
         assert_eq!(status, 200, "{action}: {v}");
     }
-    let (status, refused) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/send"), None);
+    let (status, refused) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/send"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["error"]["code"], "secret_document", "{refused}");
     let (cookie, csrf) = s.session("vt");

@@ -44,16 +44,31 @@ fn draft_approve_issue_send_over_the_api() {
         let (status, d) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), None);
         assert_eq!((status, d["state"].as_str()), (200, Some(state)), "{d}");
     }
-    let (status, entry) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    let (status, entry) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/issue"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!(status, 200, "{entry}");
     assert_eq!(entry["number_symbol"], "01/SNN-PTNT");
     assert_eq!(entry["date"], "2020-10-23");
     let doc = entry["id"].as_i64().unwrap();
     // Issuing twice is refused: the draft has left 'approved'.
-    let (status, again) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    let (status, again) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/issue"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!((status, error_code(&again)), (409, "wrong_state"));
 
-    let (status, sent) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/send"), None);
+    let (status, sent) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/send"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!(status, 202, "{sent}");
     assert_eq!(
         (sent["queued"].as_i64(), sent["paper"].as_i64()),
@@ -193,11 +208,14 @@ fn every_action_outside_a_role_is_refused_and_logged() {
             );
             assert_eq!(s.state_of(id), state, "a refusal changes nothing");
         }
+        let confirm = ["issue", "send"]
+            .contains(&action)
+            .then(|| json!({"confirm": true}));
         let (status, e) = s.api(
             Some(allowed),
             "POST",
             &format!("/drafts/{id}/{action}"),
-            None,
+            confirm,
         );
         assert!(status < 300, "{allowed} {action}: {e}");
     }
@@ -685,7 +703,12 @@ fn a_reminder_the_schedule_drafted_goes_through_the_approval_workflow() {
         &format!("/drafts/{draft}/approve"),
         None,
     );
-    let (status, entry) = s.api(Some("vt"), "POST", &format!("/drafts/{draft}/issue"), None);
+    let (status, entry) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{draft}/issue"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!(
         (status, entry["number_symbol"].as_str()),
         (200, Some("01/SNN-PTNT"))
@@ -804,8 +827,13 @@ fn two_clerks_issuing_one_draft_at_once_get_one_number() {
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 scope.spawn(|| {
-                    s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None)
-                        .0
+                    s.api(
+                        Some("vt"),
+                        "POST",
+                        &format!("/drafts/{id}/issue"),
+                        Some(json!({"confirm": true})),
+                    )
+                    .0
                 })
             })
             .collect();

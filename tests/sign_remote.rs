@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::sign::*;
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The stub service's access token.
 const TOKEN: &str = "ma-truy-cap-thu-nghiem";
@@ -259,7 +259,12 @@ fn the_service_issues_in_the_background_while_the_signer_confirms() {
 
     // The signer has not looked at the phone yet.
     hold(&stub, true);
-    let (status, job) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    let (status, job) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/issue"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!(status, 202, "{job}");
     let wait_for = |want: &str| -> Value {
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -300,7 +305,12 @@ fn the_service_issues_in_the_background_while_the_signer_confirms() {
         "no number before the signer confirms"
     );
     // A second press while waiting starts nothing more.
-    let (status, _) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    let (status, _) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/issue"),
+        Some(json!({"confirm": true})),
+    );
     assert_eq!(status, 202);
 
     // The signer confirms.

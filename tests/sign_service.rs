@@ -96,7 +96,12 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
     );
     assert_eq!(status, 200, "{v}");
     assert!(v["sign_consent"].is_string(), "{v}");
-    let (status, entry) = s.api(Some("vt"), "POST", &format!("/drafts/{id}/issue"), None);
+    let (status, entry) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{id}/issue"),
+        Some(serde_json::json!({"confirm": true})),
+    );
     assert_eq!(status, 200, "{entry}");
     assert_eq!(entry["signatures"], 2, "{entry}");
     let doc = entry["id"].as_i64().unwrap();
@@ -199,7 +204,12 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
         .0,
         200
     );
-    let (status, v) = s.api(Some("vt"), "POST", &format!("/drafts/{other}/issue"), None);
+    let (status, v) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/drafts/{other}/issue"),
+        Some(serde_json::json!({"confirm": true})),
+    );
     assert_eq!((status, error_code(&v)), (409, "signature_required"), "{v}");
     assert_eq!(s.state_of(other), "approved");
 }

@@ -244,7 +244,10 @@ fn the_clerk_types_the_pins_in_the_service() {
             Some("vt"),
             "POST",
             &format!("/drafts/{id}/issue"),
-            pins.map(|p| serde_json::json!({ "pins": p })),
+            Some(match pins {
+                Some(p) => serde_json::json!({ "confirm": true, "pins": p }),
+                None => serde_json::json!({ "confirm": true }),
+            }),
         )
     };
     let (status, v) = issue(None);

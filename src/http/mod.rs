@@ -104,17 +104,20 @@ impl AppState {
         user: crate::service::accounts::User,
         id: i64,
         unlock: crate::sign::Unlock,
+        confirmed: crate::service::drafts::Confirmation,
     ) -> Result<Option<crate::store::register::Entry>, ApiError> {
         use crate::service::drafts;
         use crate::service::issuing::JobState;
         use crate::sign::keys::KeyPlace;
+        let asking = user.clone();
         let places = self
             .run(move |store, state| {
+                drafts::may_issue(store, &asking, id, confirmed)?;
                 Ok::<_, ApiError>(drafts::issue_keys(store, state.keyring(), id)?)
             })
             .await?;
         if !places.iter().any(|(_, p)| matches!(p, KeyPlace::Remote(_))) {
-            return Ok(Some(self.issue_now(user, id, unlock).await?));
+            return Ok(Some(self.issue_now(user, id, unlock, confirmed).await?));
         }
         if !self.jobs().begin(id) {
             return Ok(None);
@@ -130,7 +133,7 @@ impl AppState {
             )
         }));
         tokio::spawn(async move {
-            let result = state.issue_now(user, id, unlock).await;
+            let result = state.issue_now(user, id, unlock, confirmed).await;
             let done = match result {
                 Ok(entry) => JobState::Issued {
                     number_symbol: entry.number_symbol,
@@ -149,6 +152,7 @@ impl AppState {
         user: crate::service::accounts::User,
         id: i64,
         unlock: crate::sign::Unlock,
+        confirmed: crate::service::drafts::Confirmation,
     ) -> Result<crate::store::register::Entry, ApiError> {
         self.run(move |store, state| {
             Ok::<_, ApiError>(crate::service::drafts::issue(
@@ -158,6 +162,7 @@ impl AppState {
                 unlock,
                 &user,
                 id,
+                confirmed,
             )?)
         })
         .await
@@ -254,6 +259,7 @@ pub async fn serve(
     on_listen: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     use anyhow::Context;
+    crate::limits::tune_allocator();
     let listener = tokio::net::TcpListener::bind(&settings.addr)
         .await
         .with_context(|| format!("không mở được cổng {}", settings.addr))?;
@@ -265,13 +271,16 @@ pub async fn serve(
         .map_err(anyhow::Error::msg)?
         .map(|at| tokio::spawn(reminder_schedule(state.clone(), at, stop_rx)));
     let app = router(state, &settings);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: no new requests; the worker finishes its message");
-            let _ = stop_tx.send(true);
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new requests; the worker finishes its message");
+        let _ = stop_tx.send(true);
+    })
+    .await?;
     let _ = worker.await;
     if let Some(r) = reminders {
         r.abort();

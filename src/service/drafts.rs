@@ -91,6 +91,42 @@ pub struct Draft {
     pub sign_consent: Option<String>,
 }
 
+/// The two steps that cannot be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Irreversible {
+    /// Issuing takes a number from the register for good.
+    Issue,
+    /// Sending mails every recipient; a message cannot be called back.
+    Send,
+}
+
+/// What the caller of an irreversible step said to "are you sure?": the ticked box of
+/// the page, `"confirm": true` in the API. [`issue`] and [`send`] take one and refuse a
+/// "no" (after checking the caller's role), so no face can skip the question.
+#[derive(Debug, Clone, Copy)]
+pub struct Confirmation(bool);
+
+impl Confirmation {
+    /// What the caller answered.
+    pub fn answered(yes: bool) -> Confirmation {
+        Confirmation(yes)
+    }
+
+    /// A command typed at the command line is its own confirmation.
+    pub fn by_command() -> Confirmation {
+        Confirmation(true)
+    }
+
+    /// Refuses `step` unless the caller said yes.
+    fn require(self, step: Irreversible) -> Result<(), DraftError> {
+        if self.0 {
+            Ok(())
+        } else {
+            Err(DraftError::NotConfirmed(step))
+        }
+    }
+}
+
 /// Why a workflow step did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
@@ -149,6 +185,11 @@ pub enum DraftError {
     KeepsTemplate,
     #[error("không có mẫu đã lưu số {0}")]
     NoSavedTemplate(i64),
+    #[error("{}", match .0 {
+        Irreversible::Issue => "chưa ban hành: hãy đánh dấu ô xác nhận (ban hành lấy số trong sổ và không sửa được nữa), rồi bấm lại",
+        Irreversible::Send => "chưa gửi: hãy đánh dấu ô xác nhận (thư đi đến mọi nơi nhận, không thu hồi được), rồi bấm lại",
+    })]
+    NotConfirmed(Irreversible),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -628,7 +669,7 @@ pub fn approve_signing(
 ) -> Result<Draft, DraftError> {
     let target = format!("draft:{id}");
     authorize(store, user, Action::Approve, &target)?;
-    if super::accounts::authenticate(store, &user.login, password).is_err() {
+    if super::accounts::authenticate(store, &user.login, password, None).is_err() {
         audit::record(
             store.conn(),
             Some(user),
@@ -716,6 +757,18 @@ pub fn issue_keys(
     ))
 }
 
+/// Whether `user` may issue draft `id` now with `confirmation` (their role, their yes):
+/// asked before a background issue starts, so a refusal is said at once.
+pub fn may_issue(
+    store: &Store,
+    user: &User,
+    id: i64,
+    confirmation: Confirmation,
+) -> Result<(), DraftError> {
+    authorize(store, user, Action::Issue, &format!("draft:{id}"))?;
+    confirmation.require(Irreversible::Issue)
+}
+
 /// The clerk issues an approved draft: number from the register, PDF and DOCX stored,
 /// the draft marked issued (and a decision's certificates recorded), all in the
 /// register's one transaction.
@@ -726,9 +779,11 @@ pub fn issue(
     unlock: crate::sign::Unlock,
     user: &User,
     id: i64,
+    confirmation: Confirmation,
 ) -> Result<Entry, DraftError> {
     let target = format!("draft:{id}");
     authorize(store, user, Action::Issue, &target)?;
+    confirmation.require(Irreversible::Issue)?;
     let draft = get(store, id)?;
     if draft.state != State::Approved {
         return Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?);
@@ -806,9 +861,11 @@ pub fn send(
     keyring: &Keyring,
     user: &User,
     id: i64,
+    confirmation: Confirmation,
 ) -> Result<(mail::Recipients, mail::outbox::Queued), DraftError> {
     let target = format!("draft:{id}");
     authorize(store, user, Action::Send, &target)?;
+    confirmation.require(Irreversible::Send)?;
     let draft = get(store, id)?;
     let Some(document) = draft.document_id else {
         return Err(wrong_state(store, id, "văn bản đã ban hành mới gửi")?);

@@ -237,6 +237,18 @@ pub struct Pins {
 pub struct IssueRequest {
     #[serde(default)]
     pins: Pins,
+    /// The caller's explicit yes: issuing takes a number for good.
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// The body of POST /drafts/{id}/send.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SendRequest {
+    /// The caller's explicit yes: the messages cannot be called back.
+    #[serde(default)]
+    confirm: bool,
 }
 
 impl Pins {
@@ -272,23 +284,36 @@ pub async fn issue(
     Id(id): Id,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let request: IssueRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        IssueRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_body",
-                format!(
-                    "nội dung không đúng dạng {{\"pins\": {{\"signer\": …, \"agency\": …}}}}: {e}"
-                ),
-            )
-        })?
-    };
-    match state.issue(caller.user, id, request.pins.unlock()).await? {
+    let request: IssueRequest = optional_body(
+        &body,
+        "{\"confirm\": true, \"pins\": {\"signer\": …, \"agency\": …}}",
+    )?;
+    let confirmed = drafts::Confirmation::answered(request.confirm);
+    match state
+        .issue(caller.user, id, request.pins.unlock(), confirmed)
+        .await?
+    {
         Some(e) => Ok((StatusCode::OK, Json(super::documents::entry_json(&e)))),
         None => Ok((StatusCode::ACCEPTED, Json(json!(state.jobs().get(id))))),
     }
+}
+
+/// A JSON body that may be left out (then every field takes its default); `shape` is
+/// what it should look like, for the message.
+fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+    shape: &str,
+) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            format!("nội dung không đúng dạng {shape}: {e}"),
+        )
+    })
 }
 
 /// GET /drafts/{id}/issue: the state of a background issue (`signing`, `waiting` with
@@ -311,11 +336,20 @@ pub async fn send(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
+    body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let request: SendRequest = optional_body(&body, "{\"confirm\": true}")?;
+    let confirmed = drafts::Confirmation::answered(request.confirm);
     state
         .run(move |store, state| {
-            let (recipients, queued) =
-                drafts::send(store, state.mail(), state.keyring(), &caller.user, id)?;
+            let (recipients, queued) = drafts::send(
+                store,
+                state.mail(),
+                state.keyring(),
+                &caller.user,
+                id,
+                confirmed,
+            )?;
             Ok((
                 StatusCode::ACCEPTED,
                 Json(json!({

@@ -463,30 +463,17 @@ pub(super) async fn draft_action(
         let message = format!("không có thao tác \"{action}\" với bản nháp");
         return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, &message);
     }
-    // The two steps that cannot be undone ask for a ticked box, checked here too (a page
-    // without scripts, on any device, cannot be clicked through by accident).
-    if (action == "issue" || action == "send")
-        && form.get("confirm").map(String::as_str) != Some("yes")
-    {
-        let message = if action == "issue" {
-            "chưa ban hành: hãy đánh dấu ô xác nhận (ban hành lấy số trong sổ và không sửa được nữa), rồi bấm lại"
-        } else {
-            "chưa gửi: hãy đánh dấu ô xác nhận (thư đi đến mọi nơi nhận, không thu hồi được), rồi bấm lại"
-        };
-        return error_page(
-            &state,
-            Some(&caller),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            message,
-        );
-    }
+    // The two steps that cannot be undone take the page's ticked box (a page without
+    // scripts, on any device, cannot be clicked through by accident).
+    let confirmed =
+        drafts::Confirmation::answered(form.get("confirm").map(String::as_str) == Some("yes"));
     let user = caller.user.clone();
     let comment = form.get("comment").cloned().unwrap_or_default();
     // A signer who types their password approves and consents to their key signing.
     let password = form.get("password").cloned().filter(|p| !p.is_empty());
     if action == "issue" {
         let pins = api::drafts::Pins::from_form(&form);
-        return match state.issue(user, id, pins.unlock()).await {
+        return match state.issue(user, id, pins.unlock(), confirmed).await {
             Ok(Some(_)) => Redirect::to(&format!("/drafts/{id}?done=issue")).into_response(),
             // A remote signer confirms on their phone: the page shows the wait.
             Ok(None) => Redirect::to(&format!("/drafts/{id}")).into_response(),
@@ -504,7 +491,8 @@ pub(super) async fn draft_action(
                 },
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
                 "issue" => unreachable!("issued below"),
-                "send" => drafts::send(store, state.mail(), state.keyring(), &user, id).map(|_| ()),
+                "send" => drafts::send(store, state.mail(), state.keyring(), &user, id, confirmed)
+                    .map(|_| ()),
                 _ => unreachable!("checked above"),
             }
             .map_err(ApiError::from)
