@@ -107,3 +107,22 @@ pub fn opaque(width: u32, height: u32) -> Vec<u8> {
     chunk(&mut png, b"IEND", &[]);
     png
 }
+
+/// A PNG with a valid header for `width` × `height` RGBA, whose pixel data is `idat`
+/// (junk, or too short): every chunk well formed, the image undecodable.
+pub fn undecodable(width: u32, height: u32, idat: &[u8]) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = vec![];
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", idat);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// A stored (uncompressed) zlib stream of `data`, as a PNG's IDAT holds it.
+pub fn zlib(data: &[u8]) -> Vec<u8> {
+    zlib_stored(data)
+}
