@@ -9,30 +9,17 @@
 
 mod common;
 
+/// The cases of this binary; the tests that count them.
+static CASES: common::cases::Counter = common::cases::Counter::new();
+const COUNTING_TESTS: usize = 8;
+
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::server::{Server, error_code, password};
 use common::{dump_except, letter_file, run, vanthu};
 use serde_json::{Value, json};
-
-/// Cases run in this binary (each `case` call is one).
-static CASES: AtomicUsize = AtomicUsize::new(0);
-/// Tests of this binary that have finished (passed or not), for the count.
-static DONE: AtomicUsize = AtomicUsize::new(0);
-/// The tests that count cases.
-const COUNTING_TESTS: usize = 8;
-
-/// Marks its test finished when dropped, panicking or not.
-struct Done;
-
-impl Drop for Done {
-    fn drop(&mut self) {
-        DONE.fetch_add(1, Ordering::Relaxed);
-    }
-}
 
 /// Tables a refusal writes to on purpose.
 const RECORDS_ATTEMPTS: &[&str] = &["audit_log", "login_failures", "sessions"];
@@ -135,7 +122,7 @@ impl Hostile {
             self.before,
             "{what}: stored data changed"
         );
-        CASES.fetch_add(1, Ordering::Relaxed);
+        CASES.add(1);
     }
 
     /// A refusal: `status`, a Vietnamese JSON error containing `needle`.
@@ -188,7 +175,7 @@ fn pdf_text(pdf: &[u8]) -> String {
 
 #[test]
 fn tera_cannot_reach_outside_the_letter_for_any_role() {
-    let _done = Done;
+    let _done = CASES.test();
     let h = Hostile::start();
     // The environment the service runs with holds no secret here, but the function
     // must be refused whatever it would print.
@@ -268,7 +255,7 @@ fn tera_cannot_reach_outside_the_letter_for_any_role() {
 
 #[test]
 fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
-    let _done = Done;
+    let _done = CASES.test();
     let h = Hostile::start();
     let pid = h.s.child.id();
     for (what, body, needle) in [
@@ -376,7 +363,7 @@ fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
 
 #[test]
 fn text_that_looks_like_markup_prints_literally_and_hidden_characters_are_refused() {
-    let _done = Done;
+    let _done = CASES.test();
     let h = Hostile::start();
     for text in [
         "#read(\"/etc/passwd\")",
@@ -482,7 +469,7 @@ fn text_that_looks_like_markup_prints_literally_and_hidden_characters_are_refuse
 
 #[test]
 fn stored_data_refuses_hidden_characters_and_impossible_values() {
-    let _done = Done;
+    let _done = CASES.test();
     let h = Hostile::start();
     let import = |body: &str, format: &str| {
         h.post(
@@ -643,7 +630,7 @@ fn raw_post(h: &Hostile, framing: &str) -> (u16, Vec<u8>) {
 
 #[test]
 fn the_edge_answers_in_vietnamese_with_security_headers() {
-    let _done = Done;
+    let _done = CASES.test();
     let h = Hostile::start();
     h.refused(
         "a 50 MB body",
@@ -755,7 +742,7 @@ fn the_edge_answers_in_vietnamese_with_security_headers() {
 
 #[test]
 fn roles_csrf_logins_and_authorship_hold() {
-    let _done = Done;
+    let _done = CASES.test();
     let mut h = Hostile::start();
     // Every role calling what it does not have.
     let id = h.s.create_reminder();
@@ -950,12 +937,12 @@ fn roles_csrf_logins_and_authorship_hold() {
     });
     assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|c| **c == 409).count(), 3, "{codes:?}");
-    CASES.fetch_add(2, Ordering::Relaxed);
+    CASES.add(2);
 }
 
 #[test]
 fn a_stored_name_with_a_line_break_fails_its_message_instead_of_the_worker() {
-    let _done = Done;
+    let _done = CASES.test();
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo_db(dir.path());
     // Older data, written before names were parsed: straight into the table.
@@ -1000,12 +987,12 @@ fn a_stored_name_with_a_line_break_fails_its_message_instead_of_the_worker() {
     }
     let deliveries = common::stdout(cli().args(["deliveries", &number, "--year", "2020"]));
     assert!(!deliveries.contains("đang gửi"), "{deliveries}");
-    CASES.fetch_add(1, Ordering::Relaxed);
+    CASES.add(1);
 }
 
 #[test]
 fn the_cli_refuses_the_same_input_and_writes_nothing() {
-    let _done = Done;
+    let _done = CASES.test();
     let dir = tempfile::tempdir().unwrap();
     let db = common::demo_db(dir.path());
     let before = common::dump(&db);
@@ -1048,7 +1035,7 @@ fn the_cli_refuses_the_same_input_and_writes_nothing() {
             "{what}: {err}"
         );
         assert!(!out_dir.exists(), "{what}: wrote files");
-        CASES.fetch_add(1, Ordering::Relaxed);
+        CASES.add(1);
     }
     let (_d, bad) = letter_file(
         "x.toml",
@@ -1062,30 +1049,17 @@ fn the_cli_refuses_the_same_input_and_writes_nothing() {
         "{err}"
     );
     assert_eq!(common::dump(&db), before);
-    CASES.fetch_add(1, Ordering::Relaxed);
+    CASES.add(1);
 }
 
 /// Asserts the suite is as large as the README says once every other test of this
-/// binary has counted its cases (when they were filtered out, there is nothing to count).
+/// binary has counted its cases.
 #[test]
-fn zz_hostile_case_count() {
-    // Tests run in parallel: wait for the others while they make progress.
-    let mut last = (CASES.load(Ordering::Relaxed), Instant::now());
-    while DONE.load(Ordering::Relaxed) < COUNTING_TESTS {
-        std::thread::sleep(Duration::from_millis(200));
-        let n = CASES.load(Ordering::Relaxed);
-        if n != last.0 {
-            last = (n, Instant::now());
-        } else if last.1.elapsed() > Duration::from_secs(120) {
-            break;
-        }
-    }
-    let (n, done) = (CASES.load(Ordering::Relaxed), DONE.load(Ordering::Relaxed));
-    println!("hostile cases: {n} in {done} tests");
-    if done == 0 && n == 0 {
-        println!("the counting tests were filtered out");
-        return;
-    }
-    assert_eq!(done, COUNTING_TESTS, "not every hostile test finished");
-    assert!(n >= 100, "only {n} hostile cases ran");
+fn zz_case_count() {
+    CASES.assert_total(
+        "hostile cases",
+        COUNTING_TESTS,
+        100,
+        Duration::from_secs(120),
+    );
 }

@@ -11,25 +11,16 @@
 
 mod common;
 
+/// The cases of this binary; the tests that count them.
+static CASES: common::cases::Counter = common::cases::Counter::new();
+const COUNTING_TESTS: usize = 8;
+
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::server::{Server, error_code, password};
 use common::{dump_except, run, vanthu};
 use serde_json::{Value, json};
-
-static CASES: AtomicUsize = AtomicUsize::new(0);
-static DONE: AtomicUsize = AtomicUsize::new(0);
-const COUNTING_TESTS: usize = 8;
-
-struct Done;
-
-impl Drop for Done {
-    fn drop(&mut self) {
-        DONE.fetch_add(1, Ordering::Relaxed);
-    }
-}
 
 /// Tables a refusal writes to on purpose.
 const RECORDS_ATTEMPTS: &[&str] = &["audit_log", "login_failures", "sessions"];
@@ -66,7 +57,7 @@ impl Probe {
             self.before,
             "{what}: stored data changed"
         );
-        CASES.fetch_add(1, Ordering::Relaxed);
+        CASES.add(1);
     }
 
     /// A refusal: `status`, a Vietnamese JSON message holding `needle`.
@@ -148,7 +139,7 @@ fn nested(open: &str, inner: &str, close: &str, n: usize) -> String {
 
 #[test]
 fn word_drafts_past_their_budget_are_refused_and_the_service_stays() {
-    let _done = Done;
+    let _done = CASES.test();
     let p = Probe::start();
     let table = |n| {
         nested(
@@ -246,7 +237,7 @@ fn word_drafts_past_their_budget_are_refused_and_the_service_stays() {
 
 #[test]
 fn templates_nested_thousands_deep_are_refused_on_every_path() {
-    let _done = Done;
+    let _done = CASES.test();
     let p = Probe::start();
     let letter = |body: &str| {
         format!(
@@ -339,7 +330,7 @@ fn templates_nested_thousands_deep_are_refused_on_every_path() {
 
 #[test]
 fn a_burst_of_wrong_passwords_on_one_login_is_checked_exactly_five_times() {
-    let _done = Done;
+    let _done = CASES.test();
     let p = Probe::start();
     let codes: Vec<u16> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..100)
@@ -354,12 +345,12 @@ fn a_burst_of_wrong_passwords_on_one_login_is_checked_exactly_five_times() {
     p.case("100 wrong passwords at once on one login");
     // Another login from the same machine is not locked by it.
     assert_eq!(p.s.login_status("cv", &password("cv")), 200);
-    CASES.fetch_add(1, Ordering::Relaxed);
+    CASES.add(1);
 }
 
 #[test]
 fn two_hundred_unknown_logins_at_once_take_bounded_memory() {
-    let _done = Done;
+    let _done = CASES.test();
     let p = Probe::start();
     let addr = p.s.base.trim_start_matches("http://").to_string();
     let (host, port) = addr.split_once(':').unwrap();
@@ -423,7 +414,7 @@ print(json.dumps(codes))
 
 #[test]
 fn a_pdf_full_of_signature_dictionaries_is_refused_without_work_after_the_answer() {
-    let _done = Done;
+    let _done = CASES.test();
     let p = Probe::start();
     // A small valid PDF, then 20,000 signature dictionaries appended (8 MB).
     let base = std::fs::read(common::rendered().join("004-quang-binh-780.pdf")).unwrap();
@@ -477,7 +468,7 @@ fn a_pdf_full_of_signature_dictionaries_is_refused_without_work_after_the_answer
 
 #[test]
 fn images_that_do_not_decode_are_refused_and_doctor_finds_stored_ones() {
-    let _done = Done;
+    let _done = CASES.test();
     let p = Probe::start();
     let raw: Vec<u8> = (0..40)
         .flat_map(|_| {
@@ -534,12 +525,12 @@ fn images_that_do_not_decode_are_refused_and_doctor_finds_stored_ones() {
             && said.contains("không giải mã được"),
         "{said}"
     );
-    CASES.fetch_add(1, Ordering::Relaxed);
+    CASES.add(1);
 }
 
 #[test]
 fn issue_and_send_need_confirmation_labels_and_logins_are_checked() {
-    let _done = Done;
+    let _done = CASES.test();
     let mut p = Probe::start();
     let id = p.s.create_reminder();
     assert_eq!(
@@ -656,7 +647,7 @@ fn issue_and_send_need_confirmation_labels_and_logins_are_checked() {
 /// A wrong PKCS#12 password reaches the clerk as the key's owner, never the file's path.
 #[test]
 fn a_wrong_key_password_names_its_owner_not_its_path() {
-    let _done = Done;
+    let _done = CASES.test();
     use common::sign::{AGENCY, PERSON, fixture};
     let f = fixture(
         "sai-mat-khau",
@@ -679,26 +670,17 @@ fn a_wrong_key_password_names_its_owner_not_its_path() {
         !said.contains(".p12"),
         "the path reached the message: {said}"
     );
-    CASES.fetch_add(1, Ordering::Relaxed);
+    CASES.add(1);
 }
 
+/// Asserts the suite is as large as the README says once every other test of this
+/// binary has counted its cases.
 #[test]
 fn zz_case_count() {
-    let mut last = (CASES.load(Ordering::Relaxed), Instant::now());
-    while DONE.load(Ordering::Relaxed) < COUNTING_TESTS {
-        std::thread::sleep(Duration::from_millis(200));
-        let n = CASES.load(Ordering::Relaxed);
-        if n != last.0 {
-            last = (n, Instant::now());
-        } else if last.1.elapsed() > Duration::from_secs(180) {
-            break;
-        }
-    }
-    let (n, done) = (CASES.load(Ordering::Relaxed), DONE.load(Ordering::Relaxed));
-    println!("hostile load cases: {n} in {done} tests");
-    if done == 0 && n == 0 {
-        return;
-    }
-    assert_eq!(done, COUNTING_TESTS, "not every test finished");
-    assert!(n >= 40, "only {n} cases ran");
+    CASES.assert_total(
+        "hostile load cases",
+        COUNTING_TESTS,
+        40,
+        Duration::from_secs(180),
+    );
 }

@@ -2,6 +2,7 @@
 //! real consumers of its files (poppler, qpdf, python-docx, LibreOffice).
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod layout;
 pub mod mail;
 pub mod png;

@@ -44,6 +44,19 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A PNG of `width` × `height`, 8 bits of colour type `colour`, whose IDAT is `idat`.
+fn png(width: u32, height: u32, colour: u8, idat: &[u8]) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = vec![];
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, colour, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", idat);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
 /// An RGBA PNG of `width` × `height` whose pixel (x, y) is `pixel(x, y)`.
 pub fn rgba(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
     let mut raw = Vec::with_capacity(((width * 4 + 1) * height) as usize);
@@ -53,15 +66,7 @@ pub fn rgba(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec
             raw.extend_from_slice(&pixel(x, y));
         }
     }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = vec![];
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut out, b"IEND", &[]);
-    out
+    png(width, height, 6, &zlib_stored(&raw))
 }
 
 /// A blue stroke on a transparent background, like a scanned handwritten signature.
@@ -97,29 +102,13 @@ pub fn opaque(width: u32, height: u32) -> Vec<u8> {
         raw.push(0);
         raw.extend(std::iter::repeat_n(255u8, (width * 3) as usize));
     }
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = vec![];
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut png, b"IEND", &[]);
-    png
+    png(width, height, 2, &zlib_stored(&raw))
 }
 
 /// A PNG with a valid header for `width` × `height` RGBA, whose pixel data is `idat`
 /// (junk, or too short): every chunk well formed, the image undecodable.
 pub fn undecodable(width: u32, height: u32, idat: &[u8]) -> Vec<u8> {
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = vec![];
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"IDAT", idat);
-    chunk(&mut png, b"IEND", &[]);
-    png
+    png(width, height, 6, idat)
 }
 
 /// A stored (uncompressed) zlib stream of `data`, as a PNG's IDAT holds it.
