@@ -4,6 +4,7 @@
 
 mod certificates;
 mod expiry;
+pub mod reach;
 pub mod rules;
 pub mod tiers;
 
@@ -62,6 +63,10 @@ pub enum OcopError {
     NoNextLevel(String),
     #[error("không có giấy chứng nhận nào theo quyết định \"{0}\"")]
     NoCertificates(String),
+    #[error(
+        "{issuer} không thuộc {programme}: văn bản của chương trình do cơ quan chủ trì, các sở, phòng của cơ quan đó hoặc cấp trên ban hành; hãy chọn cơ quan ban hành khác"
+    )]
+    NotOfProgramme { issuer: String, programme: String },
     #[error(transparent)]
     Letter(#[from] LetterError),
     #[error("các giấy chứng nhận theo quyết định \"{0}\" không ghi cơ quan cấp; hãy chỉ --issuer")]
@@ -130,6 +135,15 @@ pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopEr
     }
     let issuer = req.issuer.unwrap_or(&programme_issuer);
     let issuer_short = short_name(store, issuer)?;
+    if !reach::programme_agencies(store, &programme_issuer)?
+        .iter()
+        .any(|a| a == issuer)
+    {
+        return Err(OcopError::NotOfProgramme {
+            issuer: issuer_short,
+            programme,
+        });
+    }
     let data = json!({
         "milestone": {
             "id": req.milestone,
@@ -406,6 +420,21 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
         )
         .optional()?
         .ok_or_else(|| OcopError::UnknownAgency(req.issuer.to_string()))?;
+    // The round's products belong to programmes this agency may decide for.
+    for programme_issuer in reach::round_programme_issuers(store, req.round)? {
+        if !reach::programme_agencies(store, &programme_issuer)?
+            .iter()
+            .any(|a| a == req.issuer)
+        {
+            return Err(OcopError::NotOfProgramme {
+                issuer: short_name(store, req.issuer)?,
+                programme: format!(
+                    "chương trình OCOP của {}",
+                    short_name(store, &programme_issuer)?
+                ),
+            });
+        }
+    }
     let province = tiers::province_of(store, req.issuer)?;
     let tier = tiers::tier(store, province.as_deref(), &level, req.date)?.ok_or_else(|| {
         let who = short_name(store, req.issuer).unwrap_or_else(|_| req.issuer.to_string());

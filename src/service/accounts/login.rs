@@ -52,17 +52,23 @@ pub fn authenticate(
     let login = login.trim().to_lowercase();
     let conn = store.conn();
     let reservation = reserve(conn, &login, address)?;
-    let found: Option<(User, String)> = conn
+    let found: Option<(User, String, bool)> = conn
         .query_row(
             &format!(
-                "SELECT {}, u.password_hash FROM users u WHERE u.login = ?1",
+                "SELECT {}, u.password_hash, u.disabled_at IS NOT NULL FROM users u WHERE u.login = ?1",
                 super::USER_COLUMNS
             ),
             [&login],
-            |r| Ok((user_row(r)?, r.get(super::USER_COLUMN_COUNT)?)),
+            |r| {
+                Ok((
+                    user_row(r)?,
+                    r.get(super::USER_COLUMN_COUNT)?,
+                    r.get(super::USER_COLUMN_COUNT + 1)?,
+                ))
+            },
         )
         .optional()?;
-    let hash = found.as_ref().map_or(dummy_hash(), |(_, h)| h.as_str());
+    let hash = found.as_ref().map_or(dummy_hash(), |(_, h, _)| h.as_str());
     let verified = match GATE.check(password.as_bytes(), hash) {
         Ok(v) => v && found.is_some(),
         Err(busy) => {
@@ -72,7 +78,11 @@ pub fn authenticate(
         }
     };
     match found {
-        Some((user, _)) if verified => {
+        Some((_, _, true)) if verified => {
+            conn.execute("DELETE FROM login_failures WHERE rowid = ?1", [reservation])?;
+            Err(AccountError::Disabled)
+        }
+        Some((user, _, false)) if verified => {
             conn.execute("DELETE FROM login_failures WHERE login = ?1", [&login])?;
             Ok(user)
         }

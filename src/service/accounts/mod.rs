@@ -6,8 +6,16 @@
 //! ([`login`]) is bounded in memory and counted before it runs; sessions and tokens
 //! are in [`sessions`].
 
+mod lifecycle;
 mod login;
+mod password;
 mod sessions;
+
+pub use lifecycle::{
+    Link, TokenInfo, UserChanges, change_password, disable, enable, link, reset_password,
+    revoke_token, tokens, update_user,
+};
+pub use password::{MAX_CHARS, MIN_CHARS, Password};
 
 pub use login::{
     CHECK_WAIT, CONCURRENT_CHECKS, LOCKOUT_WINDOW_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES,
@@ -19,7 +27,7 @@ pub use sessions::{
 };
 
 use rand_core::{OsRng, RngCore};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::audit;
 use crate::store::Store;
@@ -32,8 +40,8 @@ pub enum AccountError {
         "tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang (2–32 ký tự)"
     )]
     BadLogin,
-    #[error("mật khẩu phải có ít nhất 10 ký tự")]
-    WeakPassword,
+    #[error("{0}")]
+    WeakPassword(String),
     #[error("vai trò \"{0}\" không có; hãy chọn drafter, signer, clerk hoặc admin")]
     BadRole(String),
     #[error("họ tên không được để trống")]
@@ -54,6 +62,46 @@ pub enum AccountError {
     BadLabel(String),
     #[error("không có người dùng \"{0}\"")]
     UnknownUser(String),
+    #[error("tài khoản đã bị khóa; hãy liên hệ quản trị")]
+    Disabled,
+    #[error("không có cơ quan mã \"{0}\" trong dữ liệu")]
+    UnknownAgency(String),
+    #[error("không có người ký mã \"{0}\" trong dữ liệu")]
+    UnknownPerson(String),
+    #[error("{person} là người của {person_agency}, không phải của {agency}")]
+    PersonOfAnotherAgency {
+        person: String,
+        person_agency: String,
+        agency: String,
+    },
+    #[error(
+        "tài khoản lãnh đạo (signer) phải gắn với người ký trong dữ liệu (--person): tên, chức vụ và khóa ký số lấy từ đó"
+    )]
+    SignerWithoutPerson,
+    #[error("chỉ tài khoản lãnh đạo (signer) mới gắn với người ký")]
+    PersonForNonSigner,
+    #[error("{0} đã có tài khoản; mỗi người ký chỉ có một tài khoản")]
+    PersonTaken(String),
+    #[error(
+        "chỉ tài khoản quản trị mới làm việc cho toàn hệ thống; vai trò khác phải thuộc một cơ quan (--agency)"
+    )]
+    ServiceNotAdmin,
+    #[error("hãy chọn cơ quan của tài khoản (--agency): mỗi tài khoản làm việc cho một cơ quan")]
+    NoAgency,
+    #[error("tài khoản quản trị toàn hệ thống không thuộc cơ quan nào; bỏ --agency và --person")]
+    ServiceWithAgency,
+    #[error("mật khẩu hiện tại không đúng")]
+    WrongOldPassword,
+    #[error("hai lần nhập mật khẩu mới không giống nhau")]
+    Mismatch,
+    #[error("mật khẩu mới phải khác mật khẩu hiện tại")]
+    SamePassword,
+    #[error("không tự khóa tài khoản của chính mình được")]
+    SelfDisable,
+    #[error("không có mã API số {0} của bạn")]
+    UnknownToken(i64),
+    #[error(transparent)]
+    Denied(#[from] crate::service::access::Denial),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("không băm được mật khẩu: {0}")]
@@ -79,19 +127,6 @@ impl Login {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// A password of at least 10 characters.
-pub struct Password(String);
-
-impl Password {
-    pub fn parse(s: &str) -> Result<Password, AccountError> {
-        if s.chars().count() >= 10 {
-            Ok(Password(s.to_string()))
-        } else {
-            Err(AccountError::WeakPassword)
-        }
     }
 }
 
@@ -191,13 +226,66 @@ impl Role {
     pub const ALL: [Role; 4] = [Role::Drafter, Role::Signer, Role::Clerk, Role::Admin];
 }
 
-/// A signed-in user.
+/// Where an account acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Made before accounts belonged to agencies: signs in, reads its own account
+    /// page, nothing of any agency, until an administrator links it.
+    Unlinked,
+    /// For one agency (its id).
+    Agency(String),
+    /// An administrator of the whole service (every agency's accounts, the shared data).
+    Service,
+}
+
+impl Scope {
+    fn parse(scope: &str, agency: Option<String>) -> Scope {
+        match (scope, agency) {
+            ("agency", Some(a)) => Scope::Agency(a),
+            ("service", _) => Scope::Service,
+            _ => Scope::Unlinked,
+        }
+    }
+
+    /// The stored code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Scope::Unlinked => "unlinked",
+            Scope::Agency(_) => "agency",
+            Scope::Service => "service",
+        }
+    }
+}
+
+/// A signed-in user: an account of an agency (a signer's account is a person record).
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: i64,
     pub login: String,
     pub name: String,
     pub role: Role,
+    pub scope: Scope,
+    /// For a signer, the person record the account is (its name, title and key).
+    pub person: Option<String>,
+    /// The agencies that person may sign for besides their own.
+    pub signs_for: Vec<String>,
+    /// Set by an administrator's reset: a new password before anything else.
+    pub must_change_password: bool,
+}
+
+impl User {
+    /// The agency the account acts for (None: unlinked, or the service's administrator).
+    pub fn agency(&self) -> Option<&str> {
+        match &self.scope {
+            Scope::Agency(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Whether the account administers the whole service.
+    pub fn is_service_admin(&self) -> bool {
+        self.scope == Scope::Service && self.role == Role::Admin
+    }
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -211,36 +299,80 @@ fn sha256_hex(s: &str) -> String {
 }
 
 /// The columns [`user_row`] reads, of `users u`.
-const USER_COLUMNS: &str = "u.id, u.login, u.name, u.role";
+const USER_COLUMNS: &str = "u.id, u.login, u.name, u.role, u.scope, u.agency_id, u.person_id,
+    (SELECT p.signs_for FROM people p WHERE p.id = u.person_id), u.must_change_password";
 /// How many they are (the next column is the caller's).
-const USER_COLUMN_COUNT: usize = 4;
+const USER_COLUMN_COUNT: usize = 9;
 
 fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
+    let scope: String = r.get(4)?;
+    let signs_for: Option<String> = r.get(7)?;
     Ok(User {
         id: r.get(0)?,
         login: r.get(1)?,
         name: r.get(2)?,
         role: Role::parse(&role).unwrap_or(Role::Drafter),
+        scope: Scope::parse(&scope, r.get(5)?),
+        person: r.get(6)?,
+        signs_for: signs_for
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        must_change_password: r.get::<_, i64>(8)? != 0,
     })
 }
 
-/// Adds a user; `by` is the admin who did it (None from the command line).
+/// One account as the administrator's list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub user: User,
+    /// The agency's short name, the person's name and title, in words.
+    pub agency_name: Option<String>,
+    pub person_name: Option<String>,
+    pub disabled: bool,
+}
+
+/// The user with this login (disabled or not).
+pub fn by_login(store: &Store, login: &str) -> Result<User, AccountError> {
+    store
+        .conn()
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.login = ?1"),
+            [login.trim().to_lowercase()],
+            user_row,
+        )
+        .optional()?
+        .ok_or_else(|| AccountError::UnknownUser(login.to_string()))
+}
+
+/// Adds a user placed by `link` (an agency, with the person record of a signer, or
+/// the whole service for an administrator); `by` is the admin who did it (None from the
+/// command line). A signer's name and title come from their person record when `name`
+/// is empty.
 pub fn add_user(
     store: &mut Store,
     by: Option<&User>,
     login: &Login,
     name: &str,
     role: Role,
+    link: &Link,
     password: &Password,
 ) -> Result<User, AccountError> {
-    let name = crate::text::Line::parse(name)
-        .map_err(|e| AccountError::BadName(e.to_string()))?
-        .into_string();
-    if name.is_empty() {
-        return Err(AccountError::EmptyName);
+    if let Some(admin) = by {
+        crate::service::access::administer(
+            store,
+            admin,
+            link.agency(),
+            &format!("user:{}", login.as_str()),
+        )?;
     }
-    let hash = hash_password(&password.0)?;
+    let name = lifecycle::account_name(store, name, link)?;
+    lifecycle::check_link(store, role, link, None)?;
+    let hash = hash_password(password.as_str())?;
     let tx = store.conn_mut().transaction()?;
     let taken: bool = tx.query_row(
         "SELECT count(*) > 0 FROM users WHERE login = ?1",
@@ -250,33 +382,104 @@ pub fn add_user(
     if taken {
         return Err(AccountError::Taken(login.as_str().to_string()));
     }
+    // An account an administrator made has a password the administrator knows: its
+    // owner chooses their own at the first sign-in.
     tx.execute(
-        "INSERT INTO users (login, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![login.as_str(), name, role.code(), hash, super::now_text()],
+        "INSERT INTO users (login, name, role, password_hash, created_at, scope, agency_id, person_id,
+                            password_changed_at, must_change_password)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5, ?9)",
+        params![
+            login.as_str(),
+            name,
+            role.code(),
+            hash,
+            super::now_text(),
+            link.scope_code(),
+            link.agency(),
+            link.person(),
+            by.is_some()
+        ],
     )?;
-    let user = User {
-        id: tx.last_insert_rowid(),
-        login: login.as_str().to_string(),
-        name,
-        role,
-    };
+    let id = tx.last_insert_rowid();
     audit::record(
         &tx,
         by,
         "user.add",
-        &format!("user:{}", user.login),
+        &format!("user:{}", login.as_str()),
         audit::Outcome::Ok,
         role.code(),
     )?;
     tx.commit()?;
-    Ok(user)
+    by_login(store, login.as_str()).map(|u| User { id, ..u })
 }
 
-/// All users, by login.
+/// Every account (the command line and the service's administrator), by login.
 pub fn users(store: &Store) -> Result<Vec<User>, AccountError> {
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT id, login, name, role FROM users ORDER BY login")?;
-    let rows = stmt.query_map([], user_row)?;
+    Ok(accounts_where(store, None)?
+        .into_iter()
+        .map(|a| a.user)
+        .collect())
+}
+
+/// The accounts `admin` administers (an agency's administrator: its agency's; the
+/// service's: all), by login, with names in words.
+pub fn accounts(store: &Store, admin: &User) -> Result<Vec<Account>, AccountError> {
+    crate::service::access::administer(store, admin, admin.agency(), "users")?;
+    accounts_where(store, admin.agency())
+}
+
+/// Where an administrator may place accounts: agencies (id, short name) and the people
+/// of those agencies (id, name, agency).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Places {
+    pub agencies: Vec<serde_json::Value>,
+    pub people: Vec<serde_json::Value>,
+}
+
+/// The agencies and people `admin` may place accounts in: its own agency's (the
+/// service's administrator: every agency's).
+pub fn places(store: &Store, admin: &User) -> Result<Places, AccountError> {
+    crate::service::access::administer(store, admin, admin.agency(), "users")?;
+    let only = if admin.is_service_admin() {
+        None
+    } else {
+        admin.agency()
+    };
+    let conn = store.conn();
+    let agencies = conn
+        .prepare(
+            "SELECT id, short_name FROM agencies WHERE ?1 IS NULL OR id = ?1 ORDER BY short_name",
+        )?
+        .query_map([only], |r| {
+            Ok(serde_json::json!({"id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?}))
+        })?
+        .collect::<Result<_, _>>()?;
+    let people = conn
+        .prepare(
+            "SELECT p.id, p.name, p.title, a.short_name FROM people p JOIN agencies a ON a.id = p.agency_id
+             WHERE ?1 IS NULL OR p.agency_id = ?1 ORDER BY a.short_name, p.name",
+        )?
+        .query_map([only], |r| {
+            Ok(serde_json::json!({"id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
+                                  "title": r.get::<_, String>(2)?, "agency": r.get::<_, String>(3)?}))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Places { agencies, people })
+}
+
+fn accounts_where(store: &Store, agency: Option<&str>) -> Result<Vec<Account>, AccountError> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {USER_COLUMNS}, a.short_name, p.name || ' (' || p.title || ')', u.disabled_at IS NOT NULL
+         FROM users u LEFT JOIN agencies a ON a.id = u.agency_id LEFT JOIN people p ON p.id = u.person_id
+         WHERE ?1 IS NULL OR u.agency_id = ?1 ORDER BY u.login"
+    ))?;
+    let rows = stmt.query_map([agency], |r| {
+        Ok(Account {
+            user: user_row(r)?,
+            agency_name: r.get(USER_COLUMN_COUNT)?,
+            person_name: r.get(USER_COLUMN_COUNT + 1)?,
+            disabled: r.get(USER_COLUMN_COUNT + 2)?,
+        })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

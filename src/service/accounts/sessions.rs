@@ -72,7 +72,7 @@ pub fn session_user(store: &Store, token: &str) -> Result<Option<(User, String)>
         .query_row(
             &format!(
                 "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_ms > ?2"
+                 WHERE s.token_hash = ?1 AND s.expires_ms > ?2 AND u.disabled_at IS NULL"
             ),
             params![sha256_hex(token), now_ms()],
             |r| Ok((user_row(r)?, r.get(super::USER_COLUMN_COUNT)?)),
@@ -115,17 +115,31 @@ pub fn create_token(
     Ok(token)
 }
 
-/// The user an API token belongs to.
+/// The user an API token belongs to (its last use is noted, to the minute).
 pub fn token_user(store: &Store, token: &str) -> Result<Option<User>, AccountError> {
-    Ok(store
+    let hash = sha256_hex(token);
+    let user = store
         .conn()
         .query_row(
             &format!(
                 "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-                 WHERE t.token_hash = ?1"
+                 WHERE t.token_hash = ?1 AND u.disabled_at IS NULL"
             ),
-            [sha256_hex(token)],
+            [&hash],
             user_row,
         )
-        .optional()?)
+        .optional()?;
+    if user.is_some() {
+        let minute = chrono::Utc::now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            .get(..16)
+            .unwrap_or_default()
+            .to_string();
+        store.conn().execute(
+            "UPDATE api_tokens SET last_used_at = ?2
+             WHERE token_hash = ?1 AND last_used_at IS NOT ?2",
+            params![hash, minute],
+        )?;
+    }
+    Ok(user)
 }

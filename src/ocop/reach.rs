@@ -1,0 +1,50 @@
+//! Which agencies a programme's documents may come from. A programme is run by its
+//! issuing agency (a UBND) through its own departments and offices (the Sở that chases
+//! the districts for it), and answers to the agencies above it (the province above a
+//! district, the ministry above a province for 5★). A reminder of a programme's
+//! milestone, its plan and the decisions on its products are issued by one of these,
+//! never by an agency of another province (a Lục Nam milestone's reminder was issued in
+//! Quảng Bình's register before this rule).
+
+use crate::store::Store;
+
+/// The agencies of a programme run by `issuer`: `issuer` itself, its departments and
+/// offices, and every agency above it.
+pub fn programme_agencies(store: &Store, issuer: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = store.conn().prepare_cached(
+        "WITH RECURSIVE up(id, depth) AS (
+             SELECT ?1, 0
+             UNION
+             SELECT a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.id
+             WHERE a.parent_id IS NOT NULL AND up.depth < 16)
+         SELECT id FROM up
+         UNION
+         SELECT id FROM agencies WHERE parent_id = ?1 AND level IN ('department', 'office')",
+    )?;
+    let rows = stmt.query_map([issuer], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The issuers of the programmes of the products evaluated in `round`.
+pub fn round_programme_issuers(store: &Store, round: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT DISTINCT pg.issuer_id FROM evaluations e JOIN products p ON p.id = e.product_id
+         JOIN programmes pg ON pg.id = p.programme_id WHERE e.round = ?1",
+    )?;
+    let rows = stmt.query_map([round], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The agency and its own apparatus: itself, the UBND a department or office belongs
+/// to, and its own departments and offices. What an account of `agency` follows on its
+/// dashboard (the milestones of its programmes, its certificates).
+pub fn circle(store: &Store, agency: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT ?1
+         UNION SELECT parent_id FROM agencies
+           WHERE id = ?1 AND parent_id IS NOT NULL AND level IN ('department', 'office')
+         UNION SELECT id FROM agencies WHERE parent_id = ?1 AND level IN ('department', 'office')",
+    )?;
+    let rows = stmt.query_map([agency], |r| r.get(0))?;
+    rows.collect()
+}

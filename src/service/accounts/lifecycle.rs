@@ -1,0 +1,470 @@
+//! An account's life after it is made: placed in an agency (and, for a signer, tied to
+//! the person it is), edited, its password changed by its owner or reset by an
+//! administrator, disabled and enabled again (never deleted: the audit log keeps its
+//! name), its API tokens listed and revoked.
+//!
+//! Invariant: changing or resetting a password and disabling an account end every
+//! session and API token of the account, in the transaction of the change.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{AccountError, Password, Role, Scope, User, by_login, hash_password};
+use crate::service::access;
+use crate::service::audit::{self, Outcome};
+use crate::store::Store;
+
+/// Where an account is placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// In an agency; a signer's account is a person of it (`person`).
+    Agency {
+        agency: String,
+        person: Option<String>,
+    },
+    /// An administrator of the whole service.
+    Service,
+}
+
+impl Link {
+    /// The place a form or a command asks for: `service` for an administrator of the
+    /// whole service, otherwise an agency (required) and, for a signer, a person.
+    pub fn parse(
+        agency: Option<&str>,
+        person: Option<&str>,
+        service: bool,
+    ) -> Result<Link, AccountError> {
+        let blank = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        match (service, blank(agency), blank(person)) {
+            (true, None, None) => Ok(Link::Service),
+            (true, _, _) => Err(AccountError::ServiceWithAgency),
+            (false, Some(agency), person) => Ok(Link::Agency { agency, person }),
+            (false, None, _) => Err(AccountError::NoAgency),
+        }
+    }
+
+    /// The agency, when the account is in one.
+    pub fn agency(&self) -> Option<&str> {
+        match self {
+            Link::Agency { agency, .. } => Some(agency),
+            Link::Service => None,
+        }
+    }
+
+    /// The person, for a signer.
+    pub fn person(&self) -> Option<&str> {
+        match self {
+            Link::Agency { person, .. } => person.as_deref(),
+            Link::Service => None,
+        }
+    }
+
+    pub(super) fn scope_code(&self) -> &'static str {
+        match self {
+            Link::Agency { .. } => "agency",
+            Link::Service => "service",
+        }
+    }
+}
+
+/// Checks that `role` may be placed by `link`: the agency and person exist, the person
+/// is of that agency and has no other account (`except`: the account being changed),
+/// signers are people and only signers are, only administrators serve the whole service.
+pub(super) fn check_link(
+    store: &Store,
+    role: Role,
+    link: &Link,
+    except: Option<i64>,
+) -> Result<(), AccountError> {
+    let conn = store.conn();
+    match link {
+        Link::Service if role != Role::Admin => Err(AccountError::ServiceNotAdmin),
+        Link::Service => Ok(()),
+        Link::Agency { agency, person } => {
+            let agency_name: String = conn
+                .query_row(
+                    "SELECT short_name FROM agencies WHERE id = ?1",
+                    [agency],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| AccountError::UnknownAgency(agency.clone()))?;
+            match (role, person) {
+                (Role::Signer, None) => Err(AccountError::SignerWithoutPerson),
+                (Role::Signer, Some(p)) => {
+                    let (name, of): (String, String) = conn
+                        .query_row(
+                            "SELECT p.name, p.agency_id FROM people p WHERE p.id = ?1",
+                            [p],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?
+                        .ok_or_else(|| AccountError::UnknownPerson(p.clone()))?;
+                    if &of != agency {
+                        let person_agency: String = conn.query_row(
+                            "SELECT short_name FROM agencies WHERE id = ?1",
+                            [&of],
+                            |r| r.get(0),
+                        )?;
+                        return Err(AccountError::PersonOfAnotherAgency {
+                            person: name,
+                            person_agency,
+                            agency: agency_name,
+                        });
+                    }
+                    let taken: Option<i64> = conn
+                        .query_row(
+                            "SELECT id FROM users WHERE person_id = ?1 AND id IS NOT ?2",
+                            params![p, except],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    match taken {
+                        Some(_) => Err(AccountError::PersonTaken(name)),
+                        None => Ok(()),
+                    }
+                }
+                (_, Some(_)) => Err(AccountError::PersonForNonSigner),
+                (_, None) => Ok(()),
+            }
+        }
+    }
+}
+
+/// The name an account shows: a signer's is their person's (the name their documents
+/// and signatures carry); any other's as typed (one line).
+pub(super) fn account_name(store: &Store, name: &str, link: &Link) -> Result<String, AccountError> {
+    if let Some(p) = link.person() {
+        return store
+            .conn()
+            .query_row("SELECT name FROM people WHERE id = ?1", [p], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| AccountError::UnknownPerson(p.to_string()));
+    }
+    let name = crate::text::Line::parse(name)
+        .map_err(|e| AccountError::BadName(e.to_string()))?
+        .into_string();
+    if name.is_empty() {
+        return Err(AccountError::EmptyName);
+    }
+    Ok(name)
+}
+
+/// Ends every session and API token of account `id` (inside the caller's transaction).
+fn end_sessions(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+    conn.execute("DELETE FROM api_tokens WHERE user_id = ?1", [id])?;
+    Ok(())
+}
+
+/// What an administrator changes of an account; `None` keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub link: Option<Link>,
+}
+
+/// Changes an account's name, role or place (`by`: the administrator; None from the
+/// command line). Placing an unlinked account is how an upgrade's accounts are linked.
+pub fn update_user(
+    store: &mut Store,
+    by: Option<&User>,
+    login: &str,
+    changes: &UserChanges,
+) -> Result<User, AccountError> {
+    let user = by_login(store, login)?;
+    let target = format!("user:{}", user.login);
+    if let Some(admin) = by {
+        // The administrator must hold the account as it is and as it will be.
+        access::administer(store, admin, user.agency(), &target)?;
+        if let Some(link) = &changes.link {
+            access::administer(store, admin, link.agency(), &target)?;
+        }
+    }
+    let role = changes.role.unwrap_or(user.role);
+    let link = match (&changes.link, &user.scope) {
+        (Some(l), _) => Some(l.clone()),
+        (None, Scope::Agency(a)) => Some(Link::Agency {
+            agency: a.clone(),
+            person: user.person.clone(),
+        }),
+        (None, Scope::Service) => Some(Link::Service),
+        (None, Scope::Unlinked) => None,
+    };
+    if let Some(l) = &link {
+        check_link(store, role, l, Some(user.id))?;
+    }
+    // A signer's name follows their person; a name typed for anyone else is kept.
+    let name = match (&changes.name, link.as_ref().and_then(Link::person)) {
+        (_, Some(_)) => Some(account_name(store, "", link.as_ref().expect("a person"))?),
+        (Some(n), None) => Some(account_name(store, n, &Link::Service)?),
+        (None, None) => None,
+    };
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
+        "UPDATE users SET name = coalesce(?2, name), role = ?3,
+            scope = coalesce(?4, scope), agency_id = CASE WHEN ?4 IS NULL THEN agency_id ELSE ?5 END,
+            person_id = CASE WHEN ?4 IS NULL THEN person_id ELSE ?6 END
+         WHERE id = ?1",
+        params![
+            user.id,
+            name,
+            role.code(),
+            changes.link.as_ref().map(Link::scope_code),
+            changes.link.as_ref().and_then(Link::agency),
+            changes.link.as_ref().and_then(Link::person),
+        ],
+    )?;
+    let mut detail = vec![];
+    if changes.role.is_some() {
+        detail.push(role.label().to_string());
+    }
+    if let Some(l) = &changes.link {
+        detail.push(place_in_words(&tx, l)?);
+    }
+    audit::record(
+        &tx,
+        by,
+        "user.update",
+        &target,
+        Outcome::Ok,
+        &detail.join(", "),
+    )?;
+    tx.commit()?;
+    by_login(store, login)
+}
+
+/// A place in words, for the audit log: "Sở NN&PTNT Bắc Giang, người ký Dương Thanh Tùng".
+fn place_in_words(conn: &rusqlite::Connection, link: &Link) -> rusqlite::Result<String> {
+    let name = |sql: &str, id: &str| -> rusqlite::Result<String> {
+        Ok(conn
+            .query_row(sql, [id], |r| r.get::<_, String>(0))
+            .optional()?
+            .unwrap_or_else(|| id.to_string()))
+    };
+    Ok(match link {
+        Link::Service => "quản trị toàn hệ thống".to_string(),
+        Link::Agency { agency, person } => {
+            let a = name("SELECT short_name FROM agencies WHERE id = ?1", agency)?;
+            match person {
+                Some(p) => format!(
+                    "{a}, người ký {}",
+                    name("SELECT name FROM people WHERE id = ?1", p)?
+                ),
+                None => a,
+            }
+        }
+    })
+}
+
+/// Places an account (an upgrade's accounts are unlinked until this is done).
+pub fn link(
+    store: &mut Store,
+    by: Option<&User>,
+    login: &str,
+    link: Link,
+) -> Result<User, AccountError> {
+    update_user(
+        store,
+        by,
+        login,
+        &UserChanges {
+            link: Some(link),
+            ..UserChanges::default()
+        },
+    )
+}
+
+/// The owner changes their password: the current one, the new one twice. Every session
+/// and token of the account ends; the caller opens a new session for the browser it is
+/// in.
+pub fn change_password(
+    store: &mut Store,
+    user: &User,
+    old: &str,
+    new: &str,
+    again: &str,
+) -> Result<(), AccountError> {
+    if new != again {
+        return Err(AccountError::Mismatch);
+    }
+    let password = Password::parse_for(new, &user.login)?;
+    if super::authenticate(store, &user.login, old, None).is_err() {
+        audit::record(
+            store.conn(),
+            Some(user),
+            "password.change",
+            &format!("user:{}", user.login),
+            Outcome::Refused,
+            "",
+        )?;
+        return Err(AccountError::WrongOldPassword);
+    }
+    if old == new {
+        return Err(AccountError::SamePassword);
+    }
+    set_password(store, Some(user), user, &password, false, "password.change")
+}
+
+/// An administrator sets a temporary password: the user must choose a new one at their
+/// next sign-in; every session and token of the account ends.
+pub fn reset_password(
+    store: &mut Store,
+    by: Option<&User>,
+    login: &str,
+    temporary: &Password,
+) -> Result<(), AccountError> {
+    let user = by_login(store, login)?;
+    if let Some(admin) = by {
+        access::administer(store, admin, user.agency(), &format!("user:{}", user.login))?;
+    }
+    set_password(store, by, &user, temporary, true, "password.reset")
+}
+
+fn set_password(
+    store: &mut Store,
+    by: Option<&User>,
+    user: &User,
+    password: &Password,
+    must_change: bool,
+    action: &str,
+) -> Result<(), AccountError> {
+    let hash = hash_password(password.as_str())?;
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
+        "UPDATE users SET password_hash = ?2, must_change_password = ?3, password_changed_at = ?4
+         WHERE id = ?1",
+        params![user.id, hash, must_change, crate::service::now_text()],
+    )?;
+    end_sessions(&tx, user.id)?;
+    tx.execute("DELETE FROM login_failures WHERE login = ?1", [&user.login])?;
+    audit::record(
+        &tx,
+        by,
+        action,
+        &format!("user:{}", user.login),
+        Outcome::Ok,
+        "",
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Disables an account: it signs in no more, its sessions and tokens end; kept, so the
+/// audit log still names it.
+pub fn disable(store: &mut Store, by: Option<&User>, login: &str) -> Result<(), AccountError> {
+    set_disabled(store, by, login, true)
+}
+
+/// Enables a disabled account again.
+pub fn enable(store: &mut Store, by: Option<&User>, login: &str) -> Result<(), AccountError> {
+    set_disabled(store, by, login, false)
+}
+
+fn set_disabled(
+    store: &mut Store,
+    by: Option<&User>,
+    login: &str,
+    disabled: bool,
+) -> Result<(), AccountError> {
+    let user = by_login(store, login)?;
+    let target = format!("user:{}", user.login);
+    if let Some(admin) = by {
+        access::administer(store, admin, user.agency(), &target)?;
+        if disabled && admin.id == user.id {
+            return Err(AccountError::SelfDisable);
+        }
+    }
+    let tx = store.conn_mut().transaction()?;
+    if disabled {
+        tx.execute(
+            "UPDATE users SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
+            params![user.id, crate::service::now_text()],
+        )?;
+        end_sessions(&tx, user.id)?;
+    } else {
+        tx.execute(
+            "UPDATE users SET disabled_at = NULL WHERE id = ?1",
+            [user.id],
+        )?;
+    }
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit::record(&tx, by, action, &target, Outcome::Ok, "")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// One API token of an account, as its owner sees it (never the token itself).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub label: String,
+    pub created_at: String,
+    /// The last request made with it (UTC, to the minute), or None.
+    pub last_used_at: Option<String>,
+    /// When it was made and last used, in Vietnam time as a clerk writes it
+    /// (`05/12/2026 15:49`).
+    pub created_vn: String,
+    pub last_used_vn: Option<String>,
+}
+
+/// A UTC time (RFC 3339, or to the minute `2026-12-05T08:49`) in Vietnam time.
+fn vietnam_time(utc: &str) -> String {
+    let parsed = chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M").map(|t| t.and_utc())
+        });
+    match parsed {
+        Ok(t) => t
+            .with_timezone(&crate::vietnam_offset())
+            .format("%d/%m/%Y %H:%M")
+            .to_string(),
+        Err(_) => utc.to_string(),
+    }
+}
+
+/// The API tokens of `user`, newest first.
+pub fn tokens(store: &Store, user: &User) -> Result<Vec<TokenInfo>, AccountError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT rowid, label, created_at, last_used_at FROM api_tokens WHERE user_id = ?1
+         ORDER BY rowid DESC",
+    )?;
+    let rows = stmt.query_map([user.id], |r| {
+        let created_at: String = r.get(2)?;
+        let last_used_at: Option<String> = r.get(3)?;
+        Ok(TokenInfo {
+            id: r.get(0)?,
+            label: r.get(1)?,
+            created_vn: vietnam_time(&created_at),
+            last_used_vn: last_used_at.as_deref().map(vietnam_time),
+            created_at,
+            last_used_at,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Revokes one of `user`'s own API tokens.
+pub fn revoke_token(store: &Store, user: &User, id: i64) -> Result<(), AccountError> {
+    let n = store.conn().execute(
+        "DELETE FROM api_tokens WHERE rowid = ?1 AND user_id = ?2",
+        params![id, user.id],
+    )?;
+    if n == 0 {
+        return Err(AccountError::UnknownToken(id));
+    }
+    audit::record(
+        store.conn(),
+        Some(user),
+        "token.revoke",
+        &format!("user:{}", user.login),
+        Outcome::Ok,
+        &format!("mã API số {id}"),
+    )?;
+    Ok(())
+}
