@@ -40,6 +40,10 @@ pub enum RemindError {
     UnknownDraft(i64),
     #[error("bản nháp nhắc hạn số {0} đã ban hành")]
     AlreadyIssued(i64),
+    #[error(
+        "nhắc hạn của {0} phải được ký số: không ban hành tự động; bản nháp chờ người ký duyệt (\"Đưa vào duyệt\" trên trang Tổng quan)"
+    )]
+    MustBeSigned(String),
     #[error(transparent)]
     Ocop(#[from] OcopError),
     #[error(transparent)]
@@ -48,6 +52,16 @@ pub enum RemindError {
     Mail(#[from] crate::mail::MailError),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// What lets a run issue the reminders whose policy says `issue` or `send`: the
+/// renderer, and which agencies' documents must be digitally signed (`[signing]
+/// require_signature`). A run never issues those: they stay drafts for the signer to
+/// approve through the workflow. The service's daily run passes none at all: it only
+/// drafts, and people do the rest.
+pub struct Issuing<'a> {
+    pub renderer: &'a Renderer,
+    pub must_sign: &'a dyn Fn(&str) -> bool,
 }
 
 /// What happens to a reminder once drafted.
@@ -269,7 +283,7 @@ pub fn run(
     store: &mut Store,
     date: NaiveDate,
     dry_run: bool,
-    renderer: Option<&Renderer>,
+    issuing: Option<Issuing>,
     mail: &MailSettings,
 ) -> Result<RunReport, RemindError> {
     let mut report = RunReport::default();
@@ -440,7 +454,7 @@ pub fn run(
         (policies, run_id)
     };
     // Drafts whose policy issues them, this run's and any a crash left behind.
-    let Some(renderer) = renderer else {
+    let Some(issuing) = issuing else {
         return Ok(report);
     };
     // Milestone reminders follow their milestone's policy; expiry notices their
@@ -462,7 +476,7 @@ pub fn run(
         let Some(auto) = policy.map(|p| p.auto).filter(|a| *a != Auto::Draft) else {
             continue;
         };
-        match issue_draft(store, renderer, id) {
+        match issue_draft(store, &issuing, id) {
             Ok(entry) => {
                 report.issued.push((id, entry.number_symbol.clone()));
                 if auto == Auto::Send {
@@ -568,7 +582,7 @@ fn compose_record(
 /// marked issued in the same transaction, so it is issued once even if two runs try.
 pub fn issue_draft(
     store: &mut Store,
-    renderer: &Renderer,
+    issuing: &Issuing,
     draft: i64,
 ) -> Result<register::Entry, RemindError> {
     let rec = draft_record(store, draft)?;
@@ -576,6 +590,13 @@ pub fn issue_draft(
         return Err(RemindError::AlreadyIssued(draft));
     }
     let composed = compose_record(store, draft, &rec)?;
+    let issuer = composed.document.issuer_key();
+    if (issuing.must_sign)(&issuer) {
+        return Err(RemindError::MustBeSigned(
+            composed.document.issuer_one_line(),
+        ));
+    }
+    let renderer = issuing.renderer;
     let date = rec.day;
     let entry = register::issue_then(
         store,
@@ -606,6 +627,8 @@ pub fn issue_draft(
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DraftRow {
     pub id: i64,
+    /// The agency that writes it: the policy's issuer, or the programme's.
+    pub issuer: String,
     pub milestone: String,
     pub step: String,
     pub fired_on: String,
@@ -640,15 +663,33 @@ pub fn reminder_values(
 
 /// Everything the schedule drafted, newest first.
 pub fn drafts(store: &Store) -> Result<Vec<DraftRow>, RemindError> {
+    let policies = load_policies(store.conn())?;
     let mut stmt = store.conn().prepare(
         "SELECT d.id, coalesce(d.milestone_id, 'het-han-gcn:' || d.issuer_id), d.step, d.fired_on, d.agencies,
-                d.status, doc.number_symbol
+                d.status, doc.number_symbol, d.issuer_id, d.milestone_id, m.programme_id, p.issuer_id
          FROM reminder_drafts d LEFT JOIN documents doc ON doc.id = d.document_id
+         LEFT JOIN milestones m ON m.id = d.milestone_id LEFT JOIN programmes p ON p.id = m.programme_id
          ORDER BY d.fired_on DESC, d.id DESC",
     )?;
     let rows = stmt.query_map([], |r| {
+        let own: Option<String> = r.get(7)?;
+        let milestone: Option<String> = r.get(8)?;
+        let programme: Option<String> = r.get(9)?;
+        let programme_issuer: Option<String> = r.get(10)?;
+        let issuer = own
+            .or_else(|| {
+                policy_for(
+                    &policies,
+                    milestone.as_deref().unwrap_or(""),
+                    programme.as_deref().unwrap_or(""),
+                )
+                .and_then(|p| p.issuer.clone())
+            })
+            .or(programme_issuer)
+            .unwrap_or_default();
         Ok(DraftRow {
             id: r.get(0)?,
+            issuer,
             milestone: r.get(1)?,
             step: r.get(2)?,
             fired_on: r.get(3)?,

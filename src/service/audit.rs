@@ -1,5 +1,9 @@
 //! The audit log: who did what to which draft, document or user, when, and whether it
-//! was allowed. Rows are written in the transaction of the change they describe.
+//! was allowed. Rows are written in the transaction of the change they describe, with
+//! the acting account's agency, so an agency's administrator reads its own log. A page
+//! shows each row in words: the person and their agency ("Ngô Văn B (Sở NN&MT)"), the
+//! action ("duyệt và đồng ý ký số"), the target by its name ("người ký Dương Thanh
+//! Tùng", "văn bản 03/SNN-PTNT"); never a login, a code or an id.
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -25,6 +29,9 @@ pub struct Event {
     pub target: String,
     pub outcome: String,
     pub detail: String,
+    /// Who, in words: the person's name and their agency, `Ngô Văn B (Sở NN&MT)`, or
+    /// `hệ thống` for the command line and the schedule.
+    pub who: String,
     /// When, in Vietnam time (UTC+7): `23/10/2020 08:15:02`.
     pub at_vn: String,
     /// The action in Vietnamese.
@@ -35,14 +42,31 @@ pub struct Event {
     pub detail_label: String,
 }
 
-/// `draft:2` → `bản nháp #2`, `document:5` → `văn bản #5`, `user:cv` → `tài khoản cv`.
-pub fn target_label(target: &str) -> String {
+/// A target in words: `draft:2` → `bản nháp #2`; with its stored name (`name`, looked
+/// up by [`list`]): `document:5` → `văn bản 03/SNN-PTNT`, `user:cv` → `tài khoản của
+/// Nguyễn Văn Soạn`, `person:x` → `người ký Dương Thanh Tùng`, `agency:x` → its short
+/// name.
+pub fn target_label(target: &str, name: Option<&str>) -> String {
+    let named = |prefix: &str, fallback: &str| match name {
+        Some(n) => format!("{prefix}{n}"),
+        None => fallback.to_string(),
+    };
     match target.split_once(':') {
         Some(("draft", id)) => format!("bản nháp #{id}"),
-        Some(("document", id)) => format!("văn bản #{id}"),
-        Some(("user", login)) => format!("tài khoản {login}"),
-        Some(("milestone", id)) => format!("mốc thời hạn {id}"),
-        _ => target.to_string(),
+        Some(("document", id)) => named("văn bản ", &format!("văn bản #{id}")),
+        Some(("user", _)) => named("tài khoản của ", "một tài khoản"),
+        Some(("person", _)) => named("người ký ", "một người ký"),
+        Some(("agency", _)) => named("", "một cơ quan"),
+        Some(("book", _)) => named("sổ văn bản của ", "sổ văn bản"),
+        Some(("milestone", id)) => named("mốc ", &format!("mốc thời hạn {id}")),
+        Some(("reminder", id)) => format!("nhắc hạn số {id}"),
+        Some(("template", id)) => format!("mẫu đã lưu số {id}"),
+        Some(("data", _)) => "dữ liệu".to_string(),
+        _ => match target {
+            "users" => "danh sách tài khoản".to_string(),
+            "audit" => "nhật ký".to_string(),
+            other => other.to_string(),
+        },
     }
 }
 
@@ -69,14 +93,28 @@ pub fn action_label(action: &str) -> String {
         "update" => "sửa bản nháp",
         "submit" => "trình duyệt",
         "approve" => "duyệt",
+        "approve-sign" => "duyệt và đồng ý ký số",
         "return" => "trả lại",
         "issue" => "ban hành",
         "send" => "gửi",
+        "read" => "xem",
         "compose" => "soạn thảo",
         "administer" => "quản trị",
         "import" => "nhập dữ liệu",
         "report" => "ghi nhận báo cáo",
-        "user.add" => "thêm người dùng",
+        "make-editable" => "chuyển thành văn bản tự soạn",
+        "save-template" => "lưu làm mẫu",
+        "signature-image" => "tải ảnh chữ ký",
+        "seal" => "tải ảnh con dấu",
+        "register-note" => "ghi chú sổ văn bản",
+        "paper-sent" => "ghi nhận gửi bản giấy",
+        "user.add" => "thêm tài khoản",
+        "user.update" => "sửa tài khoản",
+        "user.disable" => "khóa tài khoản",
+        "user.enable" => "mở khóa tài khoản",
+        "password.change" => "đổi mật khẩu",
+        "password.reset" => "đặt lại mật khẩu",
+        "token.revoke" => "thu hồi mã API",
         other => other,
     }
     .to_string()
@@ -99,8 +137,8 @@ pub fn record(
     detail: &str,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO audit_log (at, user_id, login, action, target, outcome, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit_log (at, user_id, login, action, target, outcome, detail, agency_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             by.map(|u| u.id),
@@ -111,30 +149,81 @@ pub fn record(
                 Outcome::Ok => "ok",
                 Outcome::Refused => "refused",
             },
-            detail
+            detail,
+            by.and_then(User::agency)
         ],
     )?;
     Ok(())
 }
 
+/// The log as `admin` may read it: its agency's rows (the service's administrator:
+/// every row), newest first.
+pub fn for_admin(
+    store: &Store,
+    admin: &User,
+    target: Option<&str>,
+    limit: u32,
+) -> Result<Vec<Event>, super::access::Denial> {
+    super::access::administer(store, admin, admin.agency(), "audit")?;
+    let agency = if admin.is_service_admin() {
+        None
+    } else {
+        admin.agency()
+    };
+    Ok(query(store, target, agency, limit).unwrap_or_default())
+}
+
 /// The latest events, newest first; `target` narrows to one draft (`draft:7`) etc.
 pub fn list(store: &Store, target: Option<&str>, limit: u32) -> rusqlite::Result<Vec<Event>> {
-    let mut stmt = store.conn().prepare(
-        "SELECT id, at, login, action, target, outcome, detail FROM audit_log
-         WHERE ?1 IS NULL OR target = ?1 ORDER BY id DESC LIMIT ?2",
+    query(store, target, None, limit)
+}
+
+fn query(
+    store: &Store,
+    target: Option<&str>,
+    agency: Option<&str>,
+    limit: u32,
+) -> rusqlite::Result<Vec<Event>> {
+    // The target's name, by its kind: `kind:key`.
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT l.id, l.at, l.login, l.action, l.target, l.outcome, l.detail, u.name,
+                coalesce(a.short_name, ua.short_name),
+                CASE substr(l.target, 1, instr(l.target, ':') - 1)
+                  WHEN 'person' THEN (SELECT name FROM people WHERE id = substr(l.target, instr(l.target, ':') + 1))
+                  WHEN 'agency' THEN (SELECT short_name FROM agencies WHERE id = substr(l.target, instr(l.target, ':') + 1))
+                  WHEN 'book' THEN (SELECT short_name FROM agencies WHERE id = substr(l.target, instr(l.target, ':') + 1))
+                  WHEN 'user' THEN (SELECT name FROM users WHERE login = substr(l.target, instr(l.target, ':') + 1))
+                  WHEN 'document' THEN (SELECT number_symbol FROM documents
+                                         WHERE id = CAST(substr(l.target, instr(l.target, ':') + 1) AS INTEGER))
+                  WHEN 'milestone' THEN (SELECT what FROM milestones WHERE id = substr(l.target, instr(l.target, ':') + 1))
+                END
+         FROM audit_log l LEFT JOIN users u ON u.id = l.user_id
+         LEFT JOIN agencies a ON a.id = l.agency_id LEFT JOIN agencies ua ON ua.id = u.agency_id
+         WHERE (?1 IS NULL OR l.target = ?1) AND (?2 IS NULL OR l.agency_id = ?2)
+         ORDER BY l.id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![target, limit], |r| {
+    let rows = stmt.query_map(params![target, agency, limit], |r| {
         let at: String = r.get(1)?;
         let action: String = r.get(3)?;
+        let target: String = r.get(4)?;
+        let name: Option<String> = r.get(7)?;
+        let agency: Option<String> = r.get(8)?;
+        let who = match (name, agency) {
+            (Some(n), Some(a)) => format!("{n} ({a})"),
+            (Some(n), None) => n,
+            (None, _) => "hệ thống".to_string(),
+        };
+        let target_name: Option<String> = r.get(9)?;
         Ok(Event {
             id: r.get(0)?,
             at_vn: vn_time(&at),
             at,
             login: r.get(2)?,
+            who,
             action_label: action_label(&action),
             action,
-            target_label: target_label(&r.get::<_, String>(4)?),
-            target: r.get(4)?,
+            target_label: target_label(&target, target_name.as_deref()),
+            target,
             outcome: r.get(5)?,
             detail_label: detail_label(&r.get::<_, String>(6)?),
             detail: r.get(6)?,

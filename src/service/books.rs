@@ -1,11 +1,15 @@
 //! The register's books for the service: the clerk's notes on an issued document
-//! (who may write them, the audit line) and the outgoing register book's files.
+//! (who may write them, the audit line), the outgoing register book's files, the paper
+//! copies, the postal book and the envelopes. Each is its agency's: written by its
+//! clerk, read by its accounts ([`crate::service::access`]).
 
 use crate::books::{self, BookError, notes};
+use crate::service::access;
 use crate::service::accounts::{Action, User};
 use crate::service::audit::{self, Outcome};
 use crate::service::drafts::{self, DraftError};
 use crate::store::Store;
+use crate::store::register::Entry;
 
 /// Why a note was not kept.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +36,16 @@ pub fn save_note(
 ) -> Result<books::OutgoingRow, NoteError> {
     let target = format!("document:{id}");
     drafts::authorize(store, user, Action::Issue, &target)?;
+    let entry = crate::service::documents::entry(store, user, id)?;
+    access::act_for(
+        store,
+        user,
+        Action::Issue,
+        Some(&entry.issuer),
+        "sổ văn bản",
+        &target,
+    )
+    .map_err(DraftError::from)?;
     let note = notes::Note::parse(input, notes::issued_on(store, id)?)?;
     // The note and its audit line are one write.
     let tx = store.conn().unchecked_transaction()?;
@@ -45,23 +59,48 @@ pub fn save_note(
         "",
     )?;
     tx.commit()?;
-    row(store, id)
+    row(store, user, id)
 }
 
 /// The book's row of document `id`.
-pub fn row(store: &Store, id: i64) -> Result<books::OutgoingRow, NoteError> {
-    let e = crate::store::register::by_id(store, id).map_err(BookError::from)?;
+pub fn row(store: &Store, user: &User, id: i64) -> Result<books::OutgoingRow, NoteError> {
+    let e = crate::service::documents::entry(store, user, id)?;
     Ok(books::row(store, &e)?)
+}
+
+/// The register's books of `issuer` are read by that agency's accounts only (an issuer
+/// that keeps no register is said as such first).
+fn book_of(store: &Store, user: &User, issuer: &str) -> Result<(), NoteError> {
+    let known: bool = store.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM agencies WHERE id = ?1)
+             OR EXISTS (SELECT 1 FROM documents WHERE issuer = ?1)",
+        [issuer],
+        |r| r.get(0),
+    )?;
+    if !known {
+        return Err(BookError::UnknownIssuer(issuer.to_string()).into());
+    }
+    access::read(
+        store,
+        user,
+        Some(issuer),
+        &[],
+        "sổ văn bản",
+        &format!("book:{issuer}"),
+    )
+    .map_err(|d| NoteError::Denied(d.into()))
 }
 
 /// The file of the outgoing register book of `issuer` and `year`, with its name.
 pub fn book_file(
     store: &Store,
+    user: &User,
     renderer: &crate::Renderer,
     issuer: &str,
     year: i32,
     xlsx: bool,
-) -> Result<(Vec<u8>, String), BookError> {
+) -> Result<(Vec<u8>, String), NoteError> {
+    book_of(store, user, issuer)?;
     let book = books::outgoing(store, issuer, year)?;
     let stem = format!("so-di-{issuer}-{year}");
     Ok(if xlsx {
@@ -94,7 +133,16 @@ pub fn record_paper(
 ) -> Result<books::paper::PaperCopy, NoteError> {
     let target = format!("document:{id}");
     drafts::authorize(store, user, Action::Send, &target)?;
-    let entry = crate::store::register::by_id(store, id).map_err(BookError::from)?;
+    let entry = crate::service::documents::entry(store, user, id)?;
+    access::act_for(
+        store,
+        user,
+        Action::Send,
+        Some(&entry.issuer),
+        "văn bản",
+        &target,
+    )
+    .map_err(DraftError::from)?;
     let envelopes = match input.envelopes.as_deref().map(str::trim) {
         None | Some("") => 1,
         Some(n) => n.parse::<u32>().map_err(|_| BookError::Invalid {
@@ -115,4 +163,44 @@ pub fn record_paper(
     )?;
     tx.commit()?;
     Ok(copy)
+}
+
+/// The paper copies of document `id` and the day each left.
+pub fn paper_copies(
+    store: &Store,
+    user: &User,
+    id: i64,
+) -> Result<Vec<books::paper::PaperCopy>, NoteError> {
+    let entry = crate::service::documents::entry(store, user, id)?;
+    Ok(books::paper::copies(store, &entry)?)
+}
+
+/// The envelopes (DL) of document `id`'s paper copies as a PDF, and the document; an
+/// empty list when it has no paper recipient.
+pub fn envelopes_file(
+    store: &Store,
+    user: &User,
+    renderer: &crate::Renderer,
+    id: i64,
+) -> Result<(Entry, Option<Vec<u8>>), NoteError> {
+    let entry = crate::service::documents::entry(store, user, id)?;
+    let envelopes = books::paper::envelopes(store, &entry)?;
+    if envelopes.is_empty() {
+        return Ok((entry, None));
+    }
+    let pdf = books::pdf::envelopes(renderer, &entry.number_symbol, &envelopes)?;
+    Ok((entry, Some(pdf)))
+}
+
+/// The postal dispatch book (Sổ gửi văn bản đi bưu điện) of `issuer` and `year`.
+pub fn postal_file(
+    store: &Store,
+    user: &User,
+    renderer: &crate::Renderer,
+    issuer: &str,
+    year: i32,
+) -> Result<Vec<u8>, NoteError> {
+    book_of(store, user, issuer)?;
+    let book = books::paper::postal(store, issuer, year)?;
+    Ok(books::pdf::postal(renderer, &book)?)
 }

@@ -169,7 +169,7 @@ pub fn compose(store: &Store, v: &Values) -> Result<Composed, DraftError> {
 pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
     let target = format!("draft:{id}");
     drafts::authorize(store, user, Action::Compose, &target)?;
-    let draft = drafts::get(store, id)?;
+    let draft = drafts::get_for(store, user, id)?;
     drafts::author_only(store, user, &draft, "make-editable")?;
     if draft.state != drafts::State::Draft {
         return Err(drafts::wrong_state(
@@ -184,7 +184,7 @@ pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, D
     if draft.template == "decision" {
         return Err(DraftError::KeepsTemplate);
     }
-    let composed = drafts::compose(store, id)?;
+    let composed = drafts::compose(store, user, id)?;
     let mut read = letter_fields(&composed.letter, Some(store as &dyn crate::letter::Lookup))?;
     let date = draft
         .fields

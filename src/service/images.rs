@@ -31,6 +31,15 @@ pub fn set_signature_image(
 ) -> Result<(), UploadError> {
     let target = format!("person:{person}");
     drafts::authorize(store, user, Action::Administer, &target)?;
+    // The person's agency administers their image.
+    let agency: Option<String> = rusqlite::OptionalExtension::optional(store.conn().query_row(
+        "SELECT agency_id FROM people WHERE id = ?1",
+        [person],
+        |r| r.get(0),
+    ))?;
+    let agency = agency.ok_or_else(|| ImagesError::NoPerson(person.to_string()))?;
+    crate::service::access::administer(store, user, Some(&agency), &target)
+        .map_err(DraftError::from)?;
     let png = Png::parse(bytes)?;
     let tx = store.conn_mut().transaction()?;
     images::set_signature_image(&tx, person, &png)?;
@@ -57,6 +66,8 @@ pub fn set_seal(
 ) -> Result<(), UploadError> {
     let target = format!("agency:{agency}");
     drafts::authorize(store, user, Action::Administer, &target)?;
+    crate::service::access::administer(store, user, Some(agency), &target)
+        .map_err(DraftError::from)?;
     let diameter = SealDiameter::parse(mm)?;
     let image = Png::parse(bytes)?;
     let tx = store.conn_mut().transaction()?;

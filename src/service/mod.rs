@@ -6,10 +6,12 @@
 //! read into the composer), [`saved`] (templates drafters keep), [`issuing`] (issues
 //! waiting on a remote signer), [`audit`] (who did what) and the [`dashboard`].
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod books;
 pub mod compose;
+pub mod documents;
 pub mod docx_reader;
 pub mod drafts;
 pub mod forms;
@@ -82,14 +84,25 @@ pub struct Dashboard {
     pub drafts_approved: i64,
 }
 
-/// The dashboard as of `date`.
-pub fn dashboard(store: &Store, date: NaiveDate) -> Result<Dashboard, crate::remind::RemindError> {
+/// The dashboard of `user` as of `date`: the milestones, certificates, deliveries and
+/// drafts of its agency's circle ([`access::circle`]).
+pub fn dashboard(
+    store: &Store,
+    user: &accounts::User,
+    date: NaiveDate,
+) -> Result<Dashboard, crate::remind::RemindError> {
     let conn = store.conn();
     let day = date.to_string();
+    let followed = access::milestones(store, user)?;
+    let circle = access::circle(store, user)?.map(|c| serde_json::to_string(&c).expect("strings"));
+    let listed = access::listed(user).map(|c| serde_json::to_string(&c).expect("strings"));
     // The milestones as `vanthu milestones list` counts them, those due within 30 days
     // with agencies still to report.
     let (mut upcoming, mut overdue) = (vec![], vec![]);
     for m in crate::remind::milestones(store, None, date)? {
+        if followed.as_ref().is_some_and(|f| !f.contains(&m.id)) {
+            continue;
+        }
         let days_left = (m.due - date).num_days();
         if days_left > 30 || m.reported >= m.agencies {
             continue;
@@ -113,10 +126,11 @@ pub fn dashboard(store: &Store, date: NaiveDate) -> Result<Dashboard, crate::rem
         "SELECT p.name, pr.name, c.stars, c.expires_on FROM certificates c
          JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
          WHERE c.expires_on BETWEEN date(?1, '-1 months') AND date(?1, '+6 months')
+           AND (?2 IS NULL OR c.issuer_id IN (SELECT value FROM json_each(?2)))
          ORDER BY c.expires_on, p.name LIMIT 200",
     )?;
     let expiring = stmt
-        .query_map([&day], |r| {
+        .query_map(params![&day, circle], |r| {
             let expires: String = r.get(3)?;
             let expires = NaiveDate::parse_from_str(&expires, "%Y-%m-%d").unwrap_or(date);
             Ok(ExpiringCertificate {
@@ -132,11 +146,12 @@ pub fn dashboard(store: &Store, date: NaiveDate) -> Result<Dashboard, crate::rem
         "SELECT d.document_id, doc.number_symbol, d.recipient, d.email, d.status, d.attempts,
                 coalesce(d.last_reply, '')
          FROM deliveries d JOIN documents doc ON doc.id = d.document_id
-         WHERE d.status = 'failed' OR (d.status = 'queued' AND d.attempts > 0)
+         WHERE (d.status = 'failed' OR (d.status = 'queued' AND d.attempts > 0))
+           AND (?1 IS NULL OR doc.issuer IN (SELECT value FROM json_each(?1)))
          ORDER BY d.id DESC LIMIT 200",
     )?;
     let failing = stmt
-        .query_map([], |r| {
+        .query_map([&listed], |r| {
             Ok(FailingDelivery {
                 document_id: r.get(0)?,
                 number_symbol: r.get(1)?,
@@ -150,8 +165,9 @@ pub fn dashboard(store: &Store, date: NaiveDate) -> Result<Dashboard, crate::rem
         .collect::<Result<_, _>>()?;
     let count = |state: &str| -> rusqlite::Result<i64> {
         conn.query_row(
-            "SELECT count(*) FROM drafts WHERE state = ?1",
-            params![state],
+            "SELECT count(*) FROM drafts WHERE state = ?1
+               AND (?2 IS NULL OR issuer_id IN (SELECT value FROM json_each(?2)))",
+            params![state, listed],
             |r| r.get(0),
         )
     };
@@ -185,9 +201,31 @@ pub struct MilestoneDetail {
     pub agencies: Vec<Responsible>,
 }
 
-/// One milestone and its agencies (None: no such milestone).
-pub fn milestone(store: &Store, id: &str) -> rusqlite::Result<Option<MilestoneDetail>> {
+/// One milestone and its agencies, if `user` follows it (None: no such milestone).
+pub fn milestone(
+    store: &Store,
+    user: &accounts::User,
+    id: &str,
+) -> Result<Option<MilestoneDetail>, drafts::DraftError> {
     use rusqlite::OptionalExtension;
+    if access::milestones(store, user)?.is_some_and(|f| !f.contains(id)) {
+        let exists: bool = store.conn().query_row(
+            "SELECT count(*) > 0 FROM milestones WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if exists {
+            access::read(
+                store,
+                user,
+                None,
+                &[],
+                "mốc thời hạn",
+                &format!("milestone:{id}"),
+            )?;
+        }
+        return Ok(None);
+    }
     let conn = store.conn();
     let Some((programme, what, due)) = conn
         .query_row(
@@ -222,6 +260,34 @@ pub fn milestone(store: &Store, id: &str) -> rusqlite::Result<Option<MilestoneDe
     }))
 }
 
+/// Imports programme data from an uploaded text, all or nothing, with its audit row.
+/// The data every agency shares (agencies, people, programmes) is the service's
+/// administrator's to change. The outer error is a refusal; the inner one the file's
+/// problems.
+pub fn import(
+    store: &mut Store,
+    user: &accounts::User,
+    name: &str,
+    text: &str,
+    mode: crate::data::Mode,
+) -> Result<Result<crate::data::ImportReport, crate::data::ImportError>, drafts::DraftError> {
+    access::shared_data(store, user, "data:import")?;
+    match crate::data::import_text(store, std::path::Path::new(name), text, mode) {
+        Ok(report) => {
+            audit::record(
+                store.conn(),
+                Some(user),
+                "import",
+                &format!("data:{name}"),
+                audit::Outcome::Ok,
+                &report.to_string().replace('\n', "; "),
+            )?;
+            Ok(Ok(report))
+        }
+        Err(e) => Ok(Err(e)),
+    }
+}
+
 /// Records that `agency` reported on `milestone` on `date` (drafters and clerks), with
 /// its audit row; the reminders stop reaching it.
 pub fn record_report(
@@ -232,7 +298,7 @@ pub fn record_report(
     date: NaiveDate,
 ) -> Result<crate::remind::Reported, drafts::DraftError> {
     let target = format!("milestone:{milestone}");
-    drafts::authorize(store, user, accounts::Action::Record, &target)?;
+    access::records_reports(store, user, milestone)?;
     let reported = crate::remind::report(store, milestone, agency, date)?;
     if reported == crate::remind::Reported::Recorded {
         audit::record(
@@ -259,7 +325,16 @@ pub struct DataTable {
 }
 
 /// The programme data held, table by table (the first `limit` rows of each).
-pub fn data_tables(store: &Store, limit: u32) -> rusqlite::Result<Vec<DataTable>> {
+pub fn data_tables(
+    store: &Store,
+    user: &accounts::User,
+    limit: u32,
+) -> Result<Vec<DataTable>, drafts::DraftError> {
+    access::linked(store, user, "data")?;
+    Ok(tables(store, limit)?)
+}
+
+fn tables(store: &Store, limit: u32) -> rusqlite::Result<Vec<DataTable>> {
     const TABLES: &[(&str, &str, &[&str], &str)] = &[
         (
             "agencies",

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::accounts::User;
 use super::drafts::{self, DraftError};
 use super::forms::{self, FieldError};
 use crate::render::Renderer;
@@ -31,17 +32,24 @@ pub struct Preview {
 /// exactly as creating a draft would, so a problem shown here is one saving shows.
 pub fn form(
     store: &Store,
+    user: &User,
     renderer: &Renderer,
     template: &str,
     raw: &BTreeMap<String, String>,
 ) -> Result<Preview, DraftError> {
     let (_, c) = drafts::checked(store, template, raw)?;
+    drafts::composing_for(store, user, &c, "draft:preview")?;
     pages(renderer, &c.composed.document)
 }
 
-/// The pages of a saved draft as it would be issued, unnumbered.
-pub fn draft(store: &Store, renderer: &Renderer, id: i64) -> Result<Preview, DraftError> {
-    pages(renderer, &drafts::compose(store, id)?.document)
+/// The pages of a saved draft as it would be issued, unnumbered (its agency's readers).
+pub fn draft(
+    store: &Store,
+    user: &User,
+    renderer: &Renderer,
+    id: i64,
+) -> Result<Preview, DraftError> {
+    pages(renderer, &drafts::compose(store, user, id)?.document)
 }
 
 fn pages(renderer: &Renderer, doc: &crate::model::Document) -> Result<Preview, DraftError> {

@@ -111,7 +111,15 @@ pub fn save(
     title: &str,
 ) -> Result<SavedTemplate, DraftError> {
     drafts::authorize(store, user, Action::Compose, &format!("draft:{draft}"))?;
-    let d = drafts::get(store, draft)?;
+    let d = drafts::get_for(store, user, draft)?;
+    super::access::act_for(
+        store,
+        user,
+        Action::Compose,
+        d.issuer.as_deref(),
+        "bản nháp",
+        &format!("draft:{draft}"),
+    )?;
     if d.template != compose::TEMPLATE {
         return Err(DraftError::NotComposed);
     }
@@ -159,7 +167,7 @@ pub fn save(
         &format!("từ bản nháp #{draft}: {title}"),
     )?;
     tx.commit()?;
-    get(store, id)
+    get(store, user, id)
 }
 
 const COLUMNS: &str = "t.id, t.title, t.agency_id, a.short_name, t.fields, u.login, t.created_at";
@@ -179,18 +187,34 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<SavedTemplate> {
     })
 }
 
-/// Every saved template, by agency and title.
-pub fn list(store: &Store) -> Result<Vec<SavedTemplate>, DraftError> {
+/// The saved templates of the agencies `user` reads, by agency and title.
+pub fn list(store: &Store, user: &User) -> Result<Vec<SavedTemplate>, DraftError> {
+    let agencies = super::access::listed(user).map(|v| serde_json::to_string(&v).expect("strings"));
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {COLUMNS} FROM saved_templates t JOIN agencies a ON a.id = t.agency_id
-         JOIN users u ON u.id = t.author_id ORDER BY a.short_name, t.title"
+         JOIN users u ON u.id = t.author_id
+         WHERE ?1 IS NULL OR t.agency_id IN (SELECT value FROM json_each(?1))
+         ORDER BY a.short_name, t.title"
     ))?;
-    let rows = stmt.query_map([], row)?;
+    let rows = stmt.query_map([agencies], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// One saved template.
-pub fn get(store: &Store, id: i64) -> Result<SavedTemplate, DraftError> {
+/// One saved template, if `user` reads its agency's.
+pub fn get(store: &Store, user: &User, id: i64) -> Result<SavedTemplate, DraftError> {
+    let t = stored(store, id)?;
+    super::access::read(
+        store,
+        user,
+        Some(&t.agency_id),
+        &[],
+        "mẫu văn bản",
+        &format!("template:{id}"),
+    )?;
+    Ok(t)
+}
+
+fn stored(store: &Store, id: i64) -> Result<SavedTemplate, DraftError> {
     store
         .conn()
         .query_row(
@@ -273,7 +297,7 @@ pub fn create_draft(
     values: &BTreeMap<String, String>,
 ) -> Result<Draft, DraftError> {
     drafts::authorize(store, user, Action::Compose, &format!("template:{id}"))?;
-    let t = get(store, id)?;
+    let t = get(store, user, id)?;
     let fields = fill(&t, values)?;
     drafts::create_with_detail(
         store,

@@ -450,6 +450,8 @@ pub struct Search {
     /// The register number (`780`) or number/symbol (`780/UBND-KT`).
     pub number: Option<String>,
     pub issuer: Option<String>,
+    /// Only documents of these issuers (None: of every issuer).
+    pub issuers: Option<Vec<String>>,
 }
 
 /// The FTS5 query for the words of a search: each word folded (đ → d) and quoted as a
@@ -495,6 +497,12 @@ pub fn search(store: &Store, q: &Search, limit: u32) -> Result<Vec<Entry>, Regis
     filter("number = ?", number.map(|n| i64::from(n).into()));
     filter("number_symbol = ?", number_symbol.map(Into::into));
     filter("issuer = ?", q.issuer.clone().map(Into::into));
+    filter(
+        "issuer IN (SELECT value FROM json_each(?))",
+        q.issuers
+            .as_ref()
+            .map(|v| serde_json::to_string(v).expect("strings").into()),
+    );
     let filters = if clauses.is_empty() {
         String::new()
     } else {

@@ -11,23 +11,35 @@
 //! Invariants: a transition happens only from its state (an UPDATE … WHERE state = …,
 //! so two clerks cannot issue one draft twice); every transition and every refusal is
 //! written to the audit log in the transaction of the change; issuing marks the draft
-//! in the register's own transaction.
+//! in the register's own transaction. A draft belongs to its issuing agency
+//! (`issuer_id`, from its composition) and names its signer (`signer_id`): who may see
+//! and move it is decided by [`super::access`].
+//!
+//! The module holds the drafts and their writing; [`templates`] composes a draft's form
+//! into its document, [`workflow`] moves it from submission to sending.
+
+mod templates;
+mod workflow;
+
+pub(crate) use templates::{Composition, compose_values};
+pub use workflow::{
+    Actions, Confirmation, Irreversible, actions, approve, approve_signing, compose, issue,
+    issue_keys, may_issue, preview, return_draft, send, submit,
+};
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use super::access::{self, Denial};
 use super::accounts::{Action, User};
 use super::audit::{self, Outcome};
 use super::forms::{self, FieldError, Values};
-use crate::mail::{self, MailError, MailSettings};
-use crate::ocop::{self, Composed, OcopError};
-use crate::render::Renderer;
-use crate::sign::Keyring;
+use crate::mail::MailError;
+use crate::ocop::OcopError;
 use crate::store::Store;
-use crate::store::register::{self, Entry, RegisterError};
+use crate::store::register::RegisterError;
 
 /// Where a draft stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,52 +101,19 @@ pub struct Draft {
     /// When the signer approved re-entering their password, consenting to their key
     /// signing the document at issue (Ký số); `None`: approved without it.
     pub sign_consent: Option<String>,
-}
-
-/// The two steps that cannot be undone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Irreversible {
-    /// Issuing takes a number from the register for good.
-    Issue,
-    /// Sending mails every recipient; a message cannot be called back.
-    Send,
-}
-
-/// What the caller of an irreversible step said to "are you sure?": the ticked box of
-/// the page, `"confirm": true` in the API. [`issue`] and [`send`] take one and refuse a
-/// "no" (after checking the caller's role), so no face can skip the question.
-#[derive(Debug, Clone, Copy)]
-pub struct Confirmation(bool);
-
-impl Confirmation {
-    /// What the caller answered.
-    pub fn answered(yes: bool) -> Confirmation {
-        Confirmation(yes)
-    }
-
-    /// A command typed at the command line is its own confirmation.
-    pub fn by_command() -> Confirmation {
-        Confirmation(true)
-    }
-
-    /// Refuses `step` unless the caller said yes.
-    fn require(self, step: Irreversible) -> Result<(), DraftError> {
-        if self.0 {
-            Ok(())
-        } else {
-            Err(DraftError::NotConfirmed(step))
-        }
-    }
+    /// The issuing agency (None: a draft made before drafts recorded it that names none).
+    pub issuer: Option<String>,
+    /// The person named as signer, when the signer is a stored person.
+    pub signer: Option<String>,
+    /// The account whose password gave the consent.
+    pub consent_by: Option<i64>,
 }
 
 /// Why a workflow step did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
-    #[error("vai trò {role} không được {action}")]
-    Forbidden {
-        role: &'static str,
-        action: &'static str,
-    },
+    #[error(transparent)]
+    Denied(#[from] Denial),
     #[error("không có mẫu văn bản \"{0}\"")]
     UnknownTemplate(String),
     #[error("biểu mẫu có {} lỗi", .0.len())]
@@ -190,38 +169,28 @@ pub enum DraftError {
         Irreversible::Send => "chưa gửi: hãy đánh dấu ô xác nhận (thư đi đến mọi nơi nhận, không thu hồi được), rồi bấm lại",
     })]
     NotConfirmed(Irreversible),
+    #[error(
+        "đồng ý ký số của bản nháp số {0} không còn hiệu lực (được cho trước khi tài khoản gắn với người ký, hoặc không phải của người ký); người ký hãy duyệt lại"
+    )]
+    ConsentNotValid(i64),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
 
 /// Refuses (and logs, in the audit log and the service log) an action outside the
-/// user's role.
+/// user's role or by an account not linked to an agency.
 pub fn authorize(
     store: &Store,
     user: &User,
     action: Action,
     target: &str,
 ) -> Result<(), DraftError> {
-    if user.role.may(action) {
-        return Ok(());
-    }
-    tracing::warn!(login = %user.login, role = user.role.code(), action = action.code(), target, "refused");
-    audit::record(
-        store.conn(),
-        Some(user),
-        action.code(),
-        target,
-        Outcome::Refused,
-        user.role.code(),
-    )?;
-    Err(DraftError::Forbidden {
-        role: user.role.label(),
-        action: action.label(),
-    })
+    Ok(access::role(store, user, action, target)?)
 }
 
 const COLUMNS: &str = "d.id, d.template, d.fields, d.subject, d.state, u.login, u.name, d.comment,
-    d.document_id, d.created_at, d.updated_at, d.sign_consent";
+    d.document_id, d.created_at, d.updated_at, d.sign_consent, d.issuer_id, d.signer_id,
+    d.consent_user_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
     let fields: String = r.get(2)?;
@@ -239,11 +208,34 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
         created_at: r.get(9)?,
         updated_at: r.get(10)?,
         sign_consent: r.get(11)?,
+        issuer: r.get(12)?,
+        signer: r.get(13)?,
+        consent_by: r.get(14)?,
     })
 }
 
-/// One draft.
-pub fn get(store: &Store, id: i64) -> Result<Draft, DraftError> {
+/// One draft, as `user` may read it (its agency's; a refusal is audited).
+pub fn get_for(store: &Store, user: &User, id: i64) -> Result<Draft, DraftError> {
+    let draft = get(store, id)?;
+    access::read(
+        store,
+        user,
+        draft.issuer.as_deref(),
+        &[],
+        "bản nháp",
+        &format!("draft:{id}"),
+    )?;
+    Ok(draft)
+}
+
+/// The history of draft `id` (its audit rows, newest first), as `user` may read it.
+pub fn history(store: &Store, user: &User, id: i64) -> Result<Vec<audit::Event>, DraftError> {
+    get_for(store, user, id)?;
+    Ok(audit::list(store, Some(&format!("draft:{id}")), 200)?)
+}
+
+/// One draft, whoever asks (the library's own use; faces use [`get_for`]).
+pub(crate) fn get(store: &Store, id: i64) -> Result<Draft, DraftError> {
     store
         .conn()
         .query_row(
@@ -257,13 +249,17 @@ pub fn get(store: &Store, id: i64) -> Result<Draft, DraftError> {
         .ok_or(DraftError::NotFound(id))
 }
 
-/// Drafts (in one state), newest first.
-pub fn list(store: &Store, state: Option<State>) -> Result<Vec<Draft>, DraftError> {
+/// The drafts `user` reads (its agency's; a signer's also those of the agencies they
+/// sign for; the service's administrator all), in one state, newest first.
+pub fn list(store: &Store, user: &User, state: Option<State>) -> Result<Vec<Draft>, DraftError> {
+    let agencies = access::listed(user).map(|v| serde_json::to_string(&v).expect("strings"));
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
-         WHERE ?1 IS NULL OR d.state = ?1 ORDER BY d.id DESC LIMIT 200"
+         WHERE (?1 IS NULL OR d.state = ?1)
+           AND (?2 IS NULL OR d.issuer_id IN (SELECT value FROM json_each(?2)))
+         ORDER BY d.id DESC LIMIT 200"
     ))?;
-    let rows = stmt.query_map([state.map(State::code)], row)?;
+    let rows = stmt.query_map(params![state.map(State::code), agencies], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -277,129 +273,6 @@ pub fn returned_to(store: &Store, login: &str) -> Result<Vec<Draft>, DraftError>
     ))?;
     let rows = stmt.query_map([login], row)?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// What composing a draft gives: the document, and for a decision the evaluated
-/// products whose certificates issuing it records.
-pub(super) struct Composition {
-    pub(super) composed: Composed,
-    date: NaiveDate,
-    decision: Option<(String, Vec<ocop::Evaluated>)>,
-}
-
-pub(super) fn compose_values(
-    store: &Store,
-    template: &str,
-    v: &Values,
-) -> Result<Composition, DraftError> {
-    let date = v.date("date").unwrap_or_else(register::today_vn);
-    match template {
-        "reminder" => Ok(Composition {
-            composed: ocop::reminder(
-                store,
-                &ocop::ReminderRequest {
-                    milestone: v.get("milestone").unwrap_or_default(),
-                    date,
-                    issuer: v.get("issuer"),
-                    signer: v.get("signer"),
-                },
-            )?,
-            date,
-            decision: None,
-        }),
-        "plan" => Ok(Composition {
-            composed: ocop::plan(
-                store,
-                v.get("programme").unwrap_or_default(),
-                date,
-                v.get("signer"),
-            )?,
-            date,
-            decision: None,
-        }),
-        "decision" => {
-            let issuer = v.get("issuer").unwrap_or_default();
-            let d = ocop::decide(
-                store,
-                &ocop::DecisionRequest {
-                    round: v.get("round").unwrap_or_default(),
-                    issuer,
-                    date,
-                    signer: v.get("signer"),
-                },
-            )?;
-            Ok(Composition {
-                composed: d.decision.ok_or(DraftError::NothingCertified)?,
-                date,
-                decision: Some((issuer.to_string(), d.evaluated)),
-            })
-        }
-        "transfer" => {
-            let issuer = v.get("issuer").unwrap_or_default();
-            let d = ocop::decide(
-                store,
-                &ocop::DecisionRequest {
-                    round: v.get("round").unwrap_or_default(),
-                    issuer,
-                    date,
-                    signer: v.get("signer"),
-                },
-            )?;
-            Ok(Composition {
-                composed: d.transfer.ok_or_else(|| {
-                    invalid(
-                        "round",
-                        "đợt đánh giá không có sản phẩm nào vượt thẩm quyền công nhận của cơ quan: không cần chuyển hồ sơ",
-                    )
-                })?,
-                date,
-                decision: None,
-            })
-        }
-        "expiry-notice" | "withdrawal" => {
-            let window = match v.get("within") {
-                None => ocop::Window::Months(6),
-                Some(w) => ocop::Window::parse(w).map_err(|e| invalid("within", e))?,
-            };
-            let issuer = v.get("issuer").unwrap_or_default();
-            let found = ocop::expiring(store, issuer, date, window, v.get("signer"))?;
-            let (composed, none) = if template == "withdrawal" {
-                (
-                    found.withdrawal,
-                    "không có giấy chứng nhận nào đã hết hạn mà chưa đăng ký đánh giá lại trong địa bàn: không cần thu hồi",
-                )
-            } else {
-                (
-                    found.notice,
-                    "không có giấy chứng nhận nào hết hạn trong khoảng đã chọn trong địa bàn: không cần thông báo",
-                )
-            };
-            let field = if template == "withdrawal" {
-                "issuer"
-            } else {
-                "within"
-            };
-            Ok(Composition {
-                composed: composed.ok_or_else(|| invalid(field, none))?,
-                date,
-                decision: None,
-            })
-        }
-        super::compose::TEMPLATE => Ok(Composition {
-            composed: super::compose::compose(store, v)?,
-            date,
-            decision: None,
-        }),
-        other => Err(DraftError::UnknownTemplate(other.to_string())),
-    }
-}
-
-/// A problem of one form field.
-fn invalid(field: &str, message: impl Into<String>) -> DraftError {
-    DraftError::Invalid(vec![FieldError {
-        field: field.to_string(),
-        message: message.into(),
-    }])
 }
 
 /// Checks a filled form and composes it once, so a draft that is stored composes.
@@ -434,10 +307,36 @@ pub fn create_with_detail(
 ) -> Result<Draft, DraftError> {
     authorize(store, user, Action::Compose, "draft:new")?;
     let (values, c) = checked(store, template, raw)?;
+    composing_for(store, user, &c, "draft:new")?;
     let tx = store.conn_mut().transaction()?;
     let id = insert_draft(&tx, user, template, &values, &c, detail)?;
     tx.commit()?;
     get(store, id)
+}
+
+/// A drafter composes only for their own agency: the composed document's issuer.
+pub(super) fn composing_for(
+    store: &Store,
+    user: &User,
+    c: &Composition,
+    target: &str,
+) -> Result<(), DraftError> {
+    let issuer = c.composed.document.parts().issuer.id.clone();
+    Ok(access::act_for(
+        store,
+        user,
+        Action::Compose,
+        issuer.as_deref(),
+        "văn bản",
+        target,
+    )?)
+}
+
+/// The issuing agency and the signer (a person id) of a composition, as stored beside
+/// the draft.
+fn owners(c: &Composition) -> (Option<String>, Option<String>) {
+    let parts = c.composed.document.parts();
+    (parts.issuer.id.clone(), parts.signature.id.clone())
 }
 
 /// Inserts a new draft with its audit row; the caller owns the transaction.
@@ -449,15 +348,19 @@ fn insert_draft(
     c: &Composition,
     detail: &str,
 ) -> rusqlite::Result<i64> {
+    let (issuer, signer) = owners(c);
     tx.execute(
-        "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?5)",
+        "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at,
+                             issuer_id, signer_id)
+         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?5, ?6, ?7)",
         params![
             template,
             values.to_json(),
             c.composed.document.subject_one_line(),
             user.id,
-            super::now_text()
+            super::now_text(),
+            issuer,
+            signer
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -492,6 +395,7 @@ pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<D
         raw.insert("issuer".into(), i);
     }
     let (values, c) = checked(store, "reminder", &raw)?;
+    composing_for(store, user, &c, &format!("reminder:{reminder}"))?;
     let tx = store.conn_mut().transaction()?;
     let detail = format!("từ nhắc hạn số {reminder}");
     let id = insert_draft(&tx, user, "reminder", &values, &c, &detail)?;
@@ -506,9 +410,12 @@ pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<D
     get(store, id)
 }
 
-/// Reminders the schedule drafted that wait for someone (not issued, not yet taken
-/// into the workflow), newest first.
-pub fn waiting_reminders(store: &Store) -> Result<Vec<crate::remind::DraftRow>, DraftError> {
+/// Reminders the schedule drafted for `user`'s agencies that wait for someone (not
+/// issued, not yet taken into the workflow), newest first.
+pub fn waiting_reminders(
+    store: &Store,
+    user: &User,
+) -> Result<Vec<crate::remind::DraftRow>, DraftError> {
     let adopted: std::collections::HashSet<i64> = store
         .conn()
         .prepare("SELECT id FROM reminder_drafts WHERE draft_id IS NOT NULL")?
@@ -517,6 +424,7 @@ pub fn waiting_reminders(store: &Store) -> Result<Vec<crate::remind::DraftRow>, 
     Ok(crate::remind::drafts(store)?
         .into_iter()
         .filter(|d| d.status == "draft" && !adopted.contains(&d.id))
+        .filter(|d| access::reads(user, &d.issuer) || user.is_service_admin())
         .collect())
 }
 
@@ -529,13 +437,23 @@ pub fn update(
 ) -> Result<Draft, DraftError> {
     let target = format!("draft:{id}");
     authorize(store, user, Action::Compose, &target)?;
-    let draft = get(store, id)?;
+    let draft = get_for(store, user, id)?;
     author_only(store, user, &draft, "update")?;
     let (values, c) = checked(store, &draft.template, raw)?;
+    composing_for(store, user, &c, &target)?;
+    let (issuer, signer) = owners(&c);
     let tx = store.conn_mut().transaction()?;
     let n = tx.execute(
-        "UPDATE drafts SET fields = ?2, subject = ?3, updated_at = ?4 WHERE id = ?1 AND state = 'draft'",
-        params![id, values.to_json(), c.composed.document.subject_one_line(), super::now_text()],
+        "UPDATE drafts SET fields = ?2, subject = ?3, updated_at = ?4, issuer_id = ?5, signer_id = ?6
+         WHERE id = ?1 AND state = 'draft'",
+        params![
+            id,
+            values.to_json(),
+            c.composed.document.subject_one_line(),
+            super::now_text(),
+            issuer,
+            signer
+        ],
     )?;
     if n == 0 {
         drop(tx);
@@ -560,7 +478,7 @@ pub(super) fn wrong_state(
 }
 
 /// Moves a draft from `from` to `to` with an audit row, in one transaction.
-fn transition(
+pub(super) fn transition(
     store: &mut Store,
     user: &User,
     id: i64,
@@ -613,275 +531,4 @@ pub(super) fn author_only(
         "not the author",
     )?;
     Err(DraftError::NotAuthor)
-}
-
-/// The drafter hands the draft to the signer (its author only).
-pub fn submit(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
-    authorize(store, user, Action::Compose, &format!("draft:{id}"))?;
-    let draft = get(store, id)?;
-    author_only(store, user, &draft, "submit")?;
-    // A template's `{{ name }}` field left in a composer draft would print as «name».
-    if draft.template == super::compose::TEMPLATE {
-        let names =
-            super::saved::placeholders(&draft.fields).map_err(|e| DraftError::Invalid(vec![e]))?;
-        if let Some(name) = names.first() {
-            return Err(DraftError::Invalid(vec![FieldError {
-                field: String::new(),
-                message: format!(
-                    "bản nháp còn ô {{{{ {name} }}}} chưa điền; hãy thay bằng nội dung trước khi trình duyệt (hoặc lưu làm mẫu)"
-                ),
-            }]));
-        }
-    }
-    transition(
-        store,
-        user,
-        id,
-        (State::Draft, State::Submitted),
-        "submit",
-        None,
-        "bản nháp đang soạn mới trình duyệt",
-    )
-}
-
-/// The signer approves a submitted draft.
-pub fn approve(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
-    authorize(store, user, Action::Approve, &format!("draft:{id}"))?;
-    transition(
-        store,
-        user,
-        id,
-        (State::Submitted, State::Approved),
-        "approve",
-        None,
-        "bản nháp chờ duyệt mới duyệt",
-    )
-}
-
-/// The signer approves a submitted draft and consents to their key signing it at issue,
-/// re-entering their password (Nghị định 30 Điều 14: the signer signs first). A wrong
-/// password approves nothing (and counts as a failed login).
-pub fn approve_signing(
-    store: &mut Store,
-    user: &User,
-    id: i64,
-    password: &str,
-) -> Result<Draft, DraftError> {
-    let target = format!("draft:{id}");
-    authorize(store, user, Action::Approve, &target)?;
-    if super::accounts::authenticate(store, &user.login, password, None).is_err() {
-        audit::record(
-            store.conn(),
-            Some(user),
-            "approve-sign",
-            &target,
-            Outcome::Refused,
-            "wrong password",
-        )?;
-        return Err(DraftError::WrongPassword);
-    }
-    let draft = transition(
-        store,
-        user,
-        id,
-        (State::Submitted, State::Approved),
-        "approve-sign",
-        None,
-        "bản nháp chờ duyệt mới duyệt",
-    )?;
-    store.conn().execute(
-        "UPDATE drafts SET sign_consent = ?2 WHERE id = ?1",
-        params![draft.id, super::now_text()],
-    )?;
-    get(store, id)
-}
-
-/// The signer returns a submitted draft to its drafter, saying why.
-pub fn return_draft(
-    store: &mut Store,
-    user: &User,
-    id: i64,
-    comment: &str,
-) -> Result<Draft, DraftError> {
-    authorize(store, user, Action::Approve, &format!("draft:{id}"))?;
-    let comment = crate::text::nfc(comment.trim());
-    if let Err(e) = crate::text::check_text(&comment) {
-        return Err(DraftError::Invalid(vec![super::forms::FieldError {
-            field: "comment".into(),
-            message: e.to_string(),
-        }]));
-    }
-    if comment.is_empty() {
-        return Err(DraftError::CommentRequired);
-    }
-    transition(
-        store,
-        user,
-        id,
-        (State::Submitted, State::Draft),
-        "return",
-        Some(&comment),
-        "bản nháp chờ duyệt mới trả lại",
-    )
-}
-
-/// The draft composed now: its document, unnumbered.
-pub fn compose(store: &Store, id: i64) -> Result<Composed, DraftError> {
-    let draft = get(store, id)?;
-    let values = Values::stored(draft.fields);
-    Ok(compose_values(store, &draft.template, &values)?.composed)
-}
-
-/// The PDF of the draft as it would be issued, without a number (anyone signed in).
-pub fn preview(store: &Store, renderer: &Renderer, id: i64) -> Result<Vec<u8>, DraftError> {
-    let composed = compose(store, id)?;
-    Ok(renderer.pdf(&composed.document)?.0)
-}
-
-/// The keys that issuing draft `id` signs with and where each is kept (asked before
-/// issuing: a token's PIN, a remote signer's confirmation). Empty when the draft is
-/// issued unsigned (no signer's consent at approval).
-pub fn issue_keys(
-    store: &Store,
-    keyring: &Keyring,
-    id: i64,
-) -> Result<Vec<(crate::sign::keys::Owner, crate::sign::keys::KeyPlace)>, DraftError> {
-    let draft = get(store, id)?;
-    if draft.sign_consent.is_none() {
-        return Ok(vec![]);
-    }
-    let c = compose_values(store, &draft.template, &Values::stored(draft.fields))?;
-    Ok(crate::sign::issue::key_places(
-        keyring,
-        &c.composed.document,
-    ))
-}
-
-/// Whether `user` may issue draft `id` now with `confirmation` (their role, their yes):
-/// asked before a background issue starts, so a refusal is said at once.
-pub fn may_issue(
-    store: &Store,
-    user: &User,
-    id: i64,
-    confirmation: Confirmation,
-) -> Result<(), DraftError> {
-    authorize(store, user, Action::Issue, &format!("draft:{id}"))?;
-    confirmation.require(Irreversible::Issue)
-}
-
-/// The clerk issues an approved draft: number from the register, PDF and DOCX stored,
-/// the draft marked issued (and a decision's certificates recorded), all in the
-/// register's one transaction.
-pub fn issue(
-    store: &mut Store,
-    renderer: &Renderer,
-    keyring: &Keyring,
-    unlock: crate::sign::Unlock,
-    user: &User,
-    id: i64,
-    confirmation: Confirmation,
-) -> Result<Entry, DraftError> {
-    let target = format!("draft:{id}");
-    authorize(store, user, Action::Issue, &target)?;
-    confirmation.require(Irreversible::Issue)?;
-    let draft = get(store, id)?;
-    if draft.state != State::Approved {
-        return Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?);
-    }
-    let values = Values::stored(draft.fields);
-    let c = compose_values(store, &draft.template, &values)?;
-    let issuer = c.composed.document.issuer_key();
-    // Signed when the signer consented at approval; refused unsigned where the
-    // agency's documents must be signed.
-    let electronic = match &draft.sign_consent {
-        Some(_) => Some(register::electronic(
-            store,
-            keyring,
-            unlock,
-            &c.composed.document,
-        )?),
-        None if keyring.requires_signature(&issuer) => {
-            return Err(DraftError::SignatureRequired(issuer));
-        }
-        None => None,
-    };
-    let result = register::issue_then(
-        store,
-        &c.composed.document,
-        &c.composed.letter,
-        c.date,
-        |doc| match &electronic {
-            Some(e) => register::render_signed(renderer, doc, e),
-            None => register::render_files(renderer, doc),
-        },
-        |tx, entry| {
-            let n = tx.execute(
-                "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3
-                 WHERE id = ?1 AND state = 'approved'",
-                params![id, entry.id, super::now_text()],
-            )?;
-            if n == 0 {
-                // Another clerk issued it meanwhile: take nothing.
-                return Err(RegisterError::AlreadyIssued);
-            }
-            // A reminder the schedule drafted is issued through this draft.
-            tx.execute(
-                "UPDATE reminder_drafts SET status = 'issued', document_id = ?2
-                 WHERE draft_id = ?1 AND status = 'draft'",
-                params![id, entry.id],
-            )?;
-            if let Some((issuer, evaluated)) = &c.decision {
-                ocop::certify(tx, entry, issuer, c.date, evaluated)?;
-            }
-            audit::record(
-                tx,
-                Some(user),
-                "issue",
-                &target,
-                Outcome::Ok,
-                &entry.number_symbol,
-            )?;
-            Ok(())
-        },
-    );
-    match result {
-        Ok(entry) => Ok(entry),
-        Err(RegisterError::AlreadyIssued) => {
-            Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The clerk sends an issued draft's document: one message per mailbox is queued (the
-/// service's worker delivers them) and the paper recipients are listed.
-pub fn send(
-    store: &mut Store,
-    settings: &MailSettings,
-    keyring: &Keyring,
-    user: &User,
-    id: i64,
-    confirmation: Confirmation,
-) -> Result<(mail::Recipients, mail::outbox::Queued), DraftError> {
-    let target = format!("draft:{id}");
-    authorize(store, user, Action::Send, &target)?;
-    confirmation.require(Irreversible::Send)?;
-    let draft = get(store, id)?;
-    let Some(document) = draft.document_id else {
-        return Err(wrong_state(store, id, "văn bản đã ban hành mới gửi")?);
-    };
-    let entry = register::by_id(store, document)?;
-    if entry.signatures == 0 && keyring.requires_signature(&entry.issuer) {
-        return Err(DraftError::SignatureRequired(entry.issuer));
-    }
-    let queued = mail::queue(store, &entry, settings)?;
-    audit::record(
-        store.conn(),
-        Some(user),
-        "send",
-        &target,
-        Outcome::Ok,
-        &format!("{} thư mới", queued.1.queued),
-    )?;
-    Ok(queued)
 }

@@ -1,0 +1,114 @@
+//! The register as an account reads it: the documents its agency issued (a signer's
+//! also those of the agencies they sign for), and one addressed to its agency by id
+//! (its incoming copy); the service's administrator reads every one. The faces call
+//! these, never the store directly, so every read passes [`super::access`].
+
+use super::access;
+use super::accounts::User;
+use super::drafts::DraftError;
+use crate::Format;
+use crate::mail::outbox::Delivery;
+use crate::store::Store;
+use crate::store::register::{self, Entry, Search};
+
+/// The agencies document `id` was addressed to (its deliveries, e-mail or paper).
+fn addressed_to(store: &Store, id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT DISTINCT agency_id FROM deliveries WHERE document_id = ?1 AND agency_id IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Document `id`, if `user` may read it (a refusal is audited).
+pub fn entry(store: &Store, user: &User, id: i64) -> Result<Entry, DraftError> {
+    let e = register::by_id(store, id)?;
+    let addressed = addressed_to(store, id)?;
+    access::read(
+        store,
+        user,
+        Some(&e.issuer),
+        &addressed,
+        "văn bản",
+        &format!("document:{id}"),
+    )?;
+    Ok(e)
+}
+
+/// The register search, within the agencies `user` reads.
+pub fn search(
+    store: &Store,
+    user: &User,
+    mut q: Search,
+    limit: u32,
+) -> Result<Vec<Entry>, DraftError> {
+    q.issuers = access::listed(user);
+    Ok(register::search(store, &q, limit)?)
+}
+
+/// The stored file of document `id` (byte for byte as issued), with its entry.
+pub fn file(
+    store: &Store,
+    user: &User,
+    id: i64,
+    format: Format,
+) -> Result<(Entry, Vec<u8>), DraftError> {
+    let e = entry(store, user, id)?;
+    let bytes = register::file(store, id, format)?;
+    Ok((e, bytes))
+}
+
+/// The deliveries of document `id`, one per recipient.
+pub fn deliveries(store: &Store, user: &User, id: i64) -> Result<Vec<Delivery>, DraftError> {
+    entry(store, user, id)?;
+    Ok(crate::mail::outbox::list(store, id)?)
+}
+
+/// Everything the document page shows of document `id`, as `user` may read it.
+pub struct Sheet {
+    pub entry: Entry,
+    pub deliveries: Vec<Delivery>,
+    /// The draft it was issued from, if any.
+    pub draft: Option<i64>,
+    pub signatures: Vec<crate::sign::Record>,
+    pub row: crate::books::OutgoingRow,
+    pub note: crate::books::notes::Note,
+    pub paper: Vec<crate::books::paper::PaperCopy>,
+}
+
+/// The document page of `id`.
+pub fn sheet(store: &Store, user: &User, id: i64) -> Result<Sheet, super::books::NoteError> {
+    use rusqlite::OptionalExtension;
+    let entry = entry(store, user, id)?;
+    let deliveries = crate::mail::outbox::list(store, id)?;
+    let draft = store
+        .conn()
+        .query_row("SELECT id FROM drafts WHERE document_id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let signatures = register::signatures(store, id).map_err(DraftError::from)?;
+    let row = crate::books::row(store, &entry)?;
+    let note = crate::books::notes::get(store, id)?;
+    let paper = crate::books::paper::copies(store, &entry)?;
+    Ok(Sheet {
+        entry,
+        deliveries,
+        draft,
+        signatures,
+        row,
+        note,
+        paper,
+    })
+}
+
+/// The registers `user` keeps or reads (issuer, name, years), for the "In sổ" choices.
+pub fn registers(
+    store: &Store,
+    user: &User,
+) -> Result<Vec<crate::books::KeptRegister>, crate::books::BookError> {
+    Ok(crate::books::keepers(store)?
+        .into_iter()
+        .filter(|k| access::listed(user).is_none_or(|l| l.contains(&k.issuer)))
+        .collect())
+}
