@@ -181,32 +181,7 @@ enum Command {
     /// User accounts of the service.
     User {
         #[command(subcommand)]
-        command: UserCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum UserCommand {
-    /// Add a user; the password is read from VANTHU_PASSWORD or the first line of stdin.
-    Add {
-        login: String,
-        /// Full name as shown in the pages.
-        #[arg(long)]
-        name: String,
-        /// drafter (chuyên viên), signer (lãnh đạo), clerk (văn thư) or admin.
-        #[arg(long, default_value = "drafter", conflicts_with = "admin")]
-        role: String,
-        /// Same as --role admin (the first account).
-        #[arg(long)]
-        admin: bool,
-    },
-    /// List users.
-    List,
-    /// Create an API token for a user (printed once).
-    Token {
-        login: String,
-        #[arg(long, default_value = "")]
-        label: String,
+        command: cli::user::UserCommand,
     },
 }
 
@@ -809,7 +784,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Remind { command } => {
-            let settings = config(cli.config.as_deref())?.mail;
+            let config = config(cli.config.as_deref())?;
+            let settings = config.mail;
+            let keyring = vanthu::sign::Keyring::new(config.signing, |k| std::env::var(k).ok())?;
+            let must_sign = |issuer: &str| keyring.requires_signature(issuer);
             match command {
                 RemindCommand::Run {
                     date,
@@ -818,7 +796,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 } => {
                     let date = full_date(date)?;
                     let renderer = Renderer::new(font_dir.as_deref())?;
-                    run_schedule(&db_path, date, dry_run, &renderer, &settings)?;
+                    let issuing = remind::Issuing {
+                        renderer: &renderer,
+                        must_sign: &must_sign,
+                    };
+                    run_schedule(&db_path, date, dry_run, issuing, &settings)?;
                 }
                 RemindCommand::Schedule { at, font_dir } => {
                     let at = chrono::NaiveTime::parse_from_str(&at, "%H:%M").map_err(|_| {
@@ -826,7 +808,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     })?;
                     let renderer = Renderer::new(font_dir.as_deref())?;
                     loop {
-                        run_schedule(&db_path, register::today_vn(), false, &renderer, &settings)?;
+                        let issuing = remind::Issuing {
+                            renderer: &renderer,
+                            must_sign: &must_sign,
+                        };
+                        run_schedule(&db_path, register::today_vn(), false, issuing, &settings)?;
                         let wait = remind::calendar::until_next(at, chrono::Utc::now());
                         println!("lần chạy sau: sau {} phút", wait.as_secs() / 60);
                         std::thread::sleep(wait);
@@ -863,7 +849,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     let mut store = Store::open(&db_path)?;
                     let renderer = Renderer::new(font_dir.as_deref())?;
                     if issue {
-                        let entry = remind::issue_draft(&mut store, &renderer, id)?;
+                        let issuing = remind::Issuing {
+                            renderer: &renderer,
+                            must_sign: &must_sign,
+                        };
+                        let entry = remind::issue_draft(&mut store, &issuing, id)?;
                         println!("{}", entry.number_symbol);
                     } else {
                         let composed = remind::compose_draft(&store, id)?;
@@ -895,7 +885,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&db_path)?;
             if vanthu::service::accounts::users(&store)?.is_empty() {
                 eprintln!(
-                    "chưa có người dùng nào: tạo tài khoản quản trị đầu tiên bằng `vanthu --db {} user add TEN --name \"Họ tên\" --admin`",
+                    "chưa có người dùng nào: tạo tài khoản quản trị đầu tiên bằng `vanthu --db {} user add TEN --name \"Họ tên\" --admin --service`",
                     db_path.display()
                 );
             }
@@ -923,51 +913,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
             })?;
         }
-        Command::User { command } => {
-            use vanthu::service::accounts::{self, Login, Password, Role};
-            let mut store = Store::open(&db_path)?;
-            match command {
-                UserCommand::Add {
-                    login,
-                    name,
-                    role,
-                    admin,
-                } => {
-                    let login = Login::parse(&login)?;
-                    let role = if admin {
-                        Role::Admin
-                    } else {
-                        Role::parse(&role)?
-                    };
-                    let password = match std::env::var("VANTHU_PASSWORD") {
-                        Ok(p) => p,
-                        Err(_) => {
-                            let mut line = String::new();
-                            std::io::stdin().read_line(&mut line)?;
-                            line.trim_end_matches(['\r', '\n']).to_string()
-                        }
-                    };
-                    let password = Password::parse(&password)?;
-                    let user =
-                        accounts::add_user(&mut store, None, &login, &name, role, &password)?;
-                    println!(
-                        "đã thêm {} ({}, {})",
-                        user.login,
-                        user.name,
-                        user.role.label()
-                    );
-                }
-                UserCommand::List => {
-                    for u in accounts::users(&store)? {
-                        println!("{}\t{}\t{}", u.login, u.name, u.role.code());
-                    }
-                }
-                UserCommand::Token { login, label } => {
-                    let label = accounts::TokenLabel::parse(&label)?;
-                    println!("{}", accounts::create_token(&store, &login, &label)?);
-                }
-            }
-        }
+        Command::User { command } => cli::user::run(command, &mut Store::open(&db_path)?)?,
     }
     Ok(())
 }
@@ -978,11 +924,11 @@ fn run_schedule(
     db_path: &std::path::Path,
     date: chrono::NaiveDate,
     dry_run: bool,
-    renderer: &Renderer,
+    issuing: remind::Issuing,
     settings: &mail::MailSettings,
 ) -> anyhow::Result<()> {
     let mut store = Store::open(db_path)?;
-    let report = remind::run(&mut store, date, dry_run, Some(renderer), settings)?;
+    let report = remind::run(&mut store, date, dry_run, Some(issuing), settings)?;
     let day = date.format("%d/%m/%Y");
     if report.fired.is_empty() {
         println!("{day}: không có nhắc hạn mới");

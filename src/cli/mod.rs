@@ -4,6 +4,7 @@
 pub mod books;
 pub mod doctor;
 pub mod ocop;
+pub mod user;
 
 use vanthu::model::DocDate;
 use vanthu::store::{Store, register};

@@ -191,6 +191,12 @@ impl From<crate::books::BookError> for ApiError {
     }
 }
 
+impl From<crate::service::access::Denial> for ApiError {
+    fn from(d: crate::service::access::Denial) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, d.code(), d.to_string())
+    }
+}
+
 impl From<crate::service::books::NoteError> for ApiError {
     fn from(e: crate::service::books::NoteError) -> Self {
         match e {
@@ -233,7 +239,32 @@ impl From<AccountError> for ApiError {
         };
         match e {
             AccountError::BadLogin => unprocessable("login"),
-            AccountError::WeakPassword => unprocessable("password"),
+            AccountError::WeakPassword(_) => unprocessable("password"),
+            AccountError::Mismatch => unprocessable("password_again"),
+            AccountError::SamePassword => unprocessable("password"),
+            AccountError::WrongOldPassword => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong_password", e.to_string())
+                    .at("old_password")
+            }
+            AccountError::Disabled => {
+                ApiError::new(StatusCode::FORBIDDEN, "disabled", e.to_string())
+            }
+            AccountError::UnknownAgency(_)
+            | AccountError::ServiceNotAdmin
+            | AccountError::NoAgency
+            | AccountError::ServiceWithAgency => unprocessable("agency"),
+            AccountError::UnknownPerson(_)
+            | AccountError::PersonOfAnotherAgency { .. }
+            | AccountError::SignerWithoutPerson
+            | AccountError::PersonForNonSigner => unprocessable("person"),
+            AccountError::PersonTaken(_) => {
+                ApiError::new(StatusCode::CONFLICT, "person_taken", e.to_string()).at("person")
+            }
+            AccountError::SelfDisable => {
+                ApiError::new(StatusCode::CONFLICT, "self_disable", e.to_string())
+            }
+            AccountError::UnknownToken(_) => ApiError::not_found(e.to_string()),
+            AccountError::Denied(d) => d.clone().into(),
             AccountError::BadRole(_) => unprocessable("role"),
             AccountError::EmptyName | AccountError::BadName(_) => unprocessable("name"),
             AccountError::Taken(_) => {
@@ -264,7 +295,8 @@ impl From<DraftError> for ApiError {
     fn from(e: DraftError) -> Self {
         let status = |s: StatusCode, code: &'static str| ApiError::new(s, code, e.to_string());
         match &e {
-            DraftError::Forbidden { .. } => status(StatusCode::FORBIDDEN, "forbidden"),
+            DraftError::Denied(d) => d.clone().into(),
+            DraftError::ConsentNotValid(_) => status(StatusCode::CONFLICT, "consent_not_valid"),
             DraftError::NotAuthor => status(StatusCode::FORBIDDEN, "not_author"),
             DraftError::UnknownTemplate(_) => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "unknown_template").at("template")

@@ -113,7 +113,7 @@ impl AppState {
         let places = self
             .run(move |store, state| {
                 drafts::may_issue(store, &asking, id, confirmed)?;
-                Ok::<_, ApiError>(drafts::issue_keys(store, state.keyring(), id)?)
+                Ok::<_, ApiError>(drafts::issue_keys(store, state.keyring(), &asking, id)?)
             })
             .await?;
         if !places.iter().any(|(_, p)| matches!(p, KeyPlace::Remote(_))) {
@@ -316,8 +316,8 @@ async fn delivery_worker(state: AppState, stop: tokio::sync::watch::Receiver<boo
     }
 }
 
-/// The daily reminder run (the same as `vanthu remind run` at `at`, Vietnam time); the
-/// reminders it queues are delivered by the worker.
+/// The daily reminder run at `at`, Vietnam time: it drafts the reminders whose step has
+/// come (never issues or sends them: a drafter takes each into the approval workflow).
 async fn reminder_schedule(
     state: AppState,
     at: chrono::NaiveTime,
@@ -332,7 +332,9 @@ async fn reminder_schedule(
         let result = state
             .run(|store, state| {
                 let date = crate::store::register::today_vn();
-                crate::remind::run(store, date, false, Some(state.renderer()), state.mail())
+                // Drafts only: the service never issues or sends what a person has not
+                // approved; the reminders wait on the dashboard for the workflow.
+                crate::remind::run(store, date, false, None, state.mail())
                     .map_err(|e| ApiError::internal(e.to_string()))
             })
             .await;

@@ -1,7 +1,7 @@
 //! Admin: programme data import, users, the audit log.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
@@ -10,8 +10,8 @@ use super::ApiJson;
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldProblem};
-use crate::service::accounts::{self, Action, Login, Password, Role};
-use crate::service::{audit, drafts};
+use crate::service::accounts::{self, Link, Login, Password, Role, UserChanges};
+use crate::service::audit;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,14 +22,14 @@ pub struct DataQuery {
 /// GET /data?limit=100: the programme data held, table by table (anyone signed in).
 pub async fn data(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<DataQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let limit = q.limit.unwrap_or(100).min(10_000);
     state
         .run(move |store, _| {
             Ok(Json(
-                json!({ "tables": crate::service::data_tables(store, limit)? }),
+                json!({ "tables": crate::service::data_tables(store, &caller.user, limit)? }),
             ))
         })
         .await
@@ -52,19 +52,8 @@ pub fn import_text(
     text: &str,
     mode: crate::data::Mode,
 ) -> Result<crate::data::ImportReport, ApiError> {
-    drafts::authorize(store, &caller.user, Action::Administer, "data:import")?;
-    match crate::data::import_text(store, std::path::Path::new(name), text, mode) {
-        Ok(report) => {
-            audit::record(
-                store.conn(),
-                Some(&caller.user),
-                "import",
-                &format!("data:{name}"),
-                audit::Outcome::Ok,
-                &report.to_string().replace('\n', "; "),
-            )?;
-            Ok(report)
-        }
+    match crate::service::import(store, &caller.user, name, text, mode)? {
+        Ok(report) => Ok(report),
         Err(e) => {
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -119,56 +108,77 @@ pub async fn import(
         .await
 }
 
-/// GET /users (admin)
+/// An account as the API shows it.
+pub fn account_json(a: &accounts::Account) -> serde_json::Value {
+    let u = &a.user;
+    json!({
+        "login": u.login, "name": u.name, "role": u.role.code(), "role_label": u.role.label(),
+        "scope": u.scope.code(), "agency": u.agency(), "agency_name": a.agency_name,
+        "person": u.person, "person_name": a.person_name, "disabled": a.disabled,
+        "must_change_password": u.must_change_password,
+    })
+}
+
+/// GET /users (admin): the accounts the caller administers.
 pub async fn users(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            drafts::authorize(store, &caller.user, Action::Administer, "users")?;
-            let users: Vec<_> = accounts::users(store)?
+            let users: Vec<_> = accounts::accounts(store, &caller.user)?
                 .iter()
-                .map(|u| json!({"login": u.login, "name": u.name, "role": u.role.code()}))
+                .map(account_json)
                 .collect();
             Ok(Json(json!({ "users": users })))
         })
         .await
 }
 
-#[derive(Deserialize)]
+/// An account as a form or body asks for it.
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
-    login: String,
-    name: String,
-    role: String,
-    password: String,
+    pub login: String,
+    #[serde(default)]
+    pub name: String,
+    pub role: String,
+    /// The agency it works for (every account but the service's administrators).
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// For a signer: the person record it is.
+    #[serde(default)]
+    pub person: Option<String>,
+    /// An administrator of the whole service (no agency).
+    #[serde(default)]
+    pub service: bool,
+    pub password: String,
 }
 
 /// The user a form or body asks for, added by an admin.
 pub fn add(
     store: &mut crate::store::Store,
     caller: &Caller,
-    login: &str,
-    name: &str,
-    role: &str,
-    password: &str,
+    u: &NewUser,
 ) -> Result<accounts::User, ApiError> {
-    drafts::authorize(store, &caller.user, Action::Administer, "users")?;
-    let login = Login::parse(login)?;
-    let role = Role::parse(role)?;
-    let password = Password::parse(password)?;
+    // The role first: a drafter hears "not allowed", not what the form lacks.
+    crate::service::access::role(store, &caller.user, accounts::Action::Administer, "users")?;
+    let login = Login::parse(&u.login)?;
+    let role = Role::parse(&u.role)?;
+    let link = Link::parse(u.agency.as_deref(), u.person.as_deref(), u.service)?;
+    let password = Password::parse_for(&u.password, login.as_str())?;
     Ok(accounts::add_user(
         store,
         Some(&caller.user),
         &login,
-        name,
+        &u.name,
         role,
+        &link,
         &password,
     )?)
 }
 
-/// POST /users {login, name, role, password} (admin)
+/// POST /users {login, name, role, agency, person, service, password} (admin)
 pub async fn add_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -176,11 +186,122 @@ pub async fn add_user(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     state
         .run(move |store, _| {
-            let user = add(store, &caller, &u.login, &u.name, &u.role, &u.password)?;
-            Ok((
-                StatusCode::CREATED,
-                Json(json!({"login": user.login, "name": user.name, "role": user.role.code()})),
-            ))
+            let user = add(store, &caller, &u)?;
+            let account = accounts::accounts(store, &caller.user)?
+                .into_iter()
+                .find(|a| a.user.id == user.id)
+                .ok_or_else(|| ApiError::internal("tài khoản vừa thêm không đọc lại được"))?;
+            Ok((StatusCode::CREATED, Json(account_json(&account))))
+        })
+        .await
+}
+
+/// A change of an account, as a body asks for it; an absent field keeps its value.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub agency: Option<String>,
+    pub person: Option<String>,
+    #[serde(default)]
+    pub service: bool,
+}
+
+/// The changes a body or form asks for.
+pub fn changes(u: &UserUpdate) -> Result<UserChanges, ApiError> {
+    let link = if u.service || u.agency.as_deref().is_some_and(|a| !a.trim().is_empty()) {
+        Some(Link::parse(
+            u.agency.as_deref(),
+            u.person.as_deref(),
+            u.service,
+        )?)
+    } else {
+        None
+    };
+    Ok(UserChanges {
+        name: u.name.clone(),
+        role: u.role.as_deref().map(Role::parse).transpose()?,
+        link,
+    })
+}
+
+/// PUT /users/{login} {name, role, agency, person, service} (admin): edits an account
+/// or places one (the accounts of an upgrade are unlinked until then).
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(login): Path<String>,
+    ApiJson(u): ApiJson<UserUpdate>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            let user = accounts::update_user(store, Some(&caller.user), &login, &changes(&u)?)?;
+            let account = accounts::accounts(store, &caller.user)?
+                .into_iter()
+                .find(|a| a.user.id == user.id)
+                .ok_or_else(|| ApiError::internal("tài khoản vừa sửa không đọc lại được"))?;
+            Ok(Json(account_json(&account)))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reset {
+    password: String,
+}
+
+/// POST /users/{login}/reset {password} (admin): a temporary password; the user
+/// chooses a new one at their next sign-in; their sessions and tokens end.
+pub async fn reset(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(login): Path<String>,
+    ApiJson(r): ApiJson<Reset>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .run(move |store, _| {
+            let temporary = Password::parse_for(&r.password, &login)?;
+            accounts::reset_password(store, Some(&caller.user), &login, &temporary)?;
+            Ok(StatusCode::NO_CONTENT)
+        })
+        .await
+}
+
+/// POST /users/{login}/disable (admin): signs in no more; sessions and tokens end.
+pub async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(login): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    user_step(state, caller, login, accounts::disable).await
+}
+
+/// POST /users/{login}/enable (admin)
+pub async fn enable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(login): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    user_step(state, caller, login, accounts::enable).await
+}
+
+/// One of the account steps without a body, as the caller: 204 when done.
+async fn user_step(
+    state: AppState,
+    caller: Caller,
+    login: String,
+    step: fn(
+        &mut crate::store::Store,
+        Option<&accounts::User>,
+        &str,
+    ) -> Result<(), accounts::AccountError>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .run(move |store, _| {
+            step(store, Some(&caller.user), &login)?;
+            Ok(StatusCode::NO_CONTENT)
         })
         .await
 }
@@ -200,8 +321,12 @@ pub async fn audit(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            drafts::authorize(store, &caller.user, Action::Administer, "audit")?;
-            let events = audit::list(store, q.target.as_deref(), q.limit.unwrap_or(200).min(1000))?;
+            let events = audit::for_admin(
+                store,
+                &caller.user,
+                q.target.as_deref(),
+                q.limit.unwrap_or(200).min(1000),
+            )?;
             Ok(Json(json!({ "events": events })))
         })
         .await

@@ -51,11 +51,12 @@ impl BookQuery {
 /// The book as a download.
 pub fn book_response(
     store: &crate::store::Store,
+    user: &crate::service::accounts::User,
     renderer: &crate::Renderer,
     q: &BookQuery,
 ) -> Result<Response, ApiError> {
     let (issuer, year, xlsx) = q.parse()?;
-    let (bytes, name) = service::books::book_file(store, renderer, &issuer, year, xlsx)?;
+    let (bytes, name) = service::books::book_file(store, user, renderer, &issuer, year, xlsx)?;
     let content_type = if xlsx {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {
@@ -67,22 +68,22 @@ pub fn book_response(
 /// GET /register/book?issuer=&year=&format=pdf|xlsx
 pub async fn book(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<BookQuery>,
 ) -> Result<Response, ApiError> {
     state
-        .run(move |store, state| book_response(store, state.renderer(), &q))
+        .run(move |store, state| book_response(store, &caller.user, state.renderer(), &q))
         .await
 }
 
 /// GET /documents/{id}/note: the document's row of the register book.
 pub async fn note(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<crate::books::OutgoingRow>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(service::books::row(store, id)?)))
+        .run(move |store, _| Ok(Json(service::books::row(store, &caller.user, id)?)))
         .await
 }
 
@@ -108,13 +109,12 @@ pub async fn save_note(
 /// GET /documents/{id}/paper: the paper recipients and the day each copy left.
 pub async fn paper(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            let entry = crate::store::register::by_id(store, id)?;
-            let copies = crate::books::paper::copies(store, &entry)?;
+            let copies = service::books::paper_copies(store, &caller.user, id)?;
             Ok(Json(serde_json::json!({ "paper": copies })))
         })
         .await
@@ -142,12 +142,12 @@ pub async fn record_paper(
 /// The envelopes of a document's paper copies as a PDF download.
 pub fn envelopes_response(
     store: &crate::store::Store,
+    user: &crate::service::accounts::User,
     renderer: &crate::Renderer,
     id: i64,
 ) -> Result<Response, ApiError> {
-    let entry = crate::store::register::by_id(store, id)?;
-    let envelopes = crate::books::paper::envelopes(store, &entry)?;
-    if envelopes.is_empty() {
+    let (entry, pdf) = service::books::envelopes_file(store, user, renderer, id)?;
+    let Some(pdf) = pdf else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "no_paper",
@@ -156,8 +156,7 @@ pub fn envelopes_response(
                 entry.number_symbol
             ),
         ));
-    }
-    let pdf = crate::books::pdf::envelopes(renderer, &entry.number_symbol, &envelopes)?;
+    };
     let name = format!(
         "bi-{}-{}.pdf",
         entry.number_symbol.replace('/', "-"),
@@ -169,23 +168,23 @@ pub fn envelopes_response(
 /// GET /documents/{id}/envelopes: the envelopes (DL), one page per paper recipient.
 pub async fn envelopes(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
     state
-        .run(move |store, state| envelopes_response(store, state.renderer(), id))
+        .run(move |store, state| envelopes_response(store, &caller.user, state.renderer(), id))
         .await
 }
 
 /// The postal dispatch book as a PDF download.
 pub fn postal_response(
     store: &crate::store::Store,
+    user: &crate::service::accounts::User,
     renderer: &crate::Renderer,
     q: &BookQuery,
 ) -> Result<Response, ApiError> {
     let (issuer, year, _) = q.parse()?;
-    let book = crate::books::paper::postal(store, &issuer, year)?;
-    let pdf = crate::books::pdf::postal(renderer, &book)?;
+    let pdf = service::books::postal_file(store, user, renderer, &issuer, year)?;
     Ok(file(
         pdf,
         "application/pdf",
@@ -196,10 +195,10 @@ pub fn postal_response(
 /// GET /register/postal?issuer=&year=: the Sổ gửi văn bản đi bưu điện.
 pub async fn postal(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<BookQuery>,
 ) -> Result<Response, ApiError> {
     state
-        .run(move |store, state| postal_response(store, state.renderer(), &q))
+        .run(move |store, state| postal_response(store, &caller.user, state.renderer(), &q))
         .await
 }

@@ -29,12 +29,18 @@ pub struct PreviewRequest {
 /// draft would check it.
 pub async fn preview(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     ApiJson(r): ApiJson<PreviewRequest>,
 ) -> Result<Json<preview::Shown>, ApiError> {
     state
         .run(move |store, state| {
-            let result = preview::form(store, state.renderer(), &r.template, &r.fields);
+            let result = preview::form(
+                store,
+                &caller.user,
+                state.renderer(),
+                &r.template,
+                &r.fields,
+            );
             Ok(Json(preview::shown(&r.template, result)?))
         })
         .await
@@ -43,13 +49,13 @@ pub async fn preview(
 /// GET /drafts/{id}/pages: a saved draft's pages as PNG `data:` URLs.
 pub async fn pages(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<preview::Shown>, ApiError> {
     state
         .run(move |store, state| {
-            let template = drafts::get(store, id)?.template;
-            let result = preview::draft(store, state.renderer(), id);
+            let template = drafts::get_for(store, &caller.user, id)?.template;
+            let result = preview::draft(store, &caller.user, state.renderer(), id);
             Ok(Json(preview::shown(&template, result)?))
         })
         .await
@@ -119,10 +125,14 @@ pub async fn save_template(
 /// GET /saved-templates: every saved template with its fields.
 pub async fn saved_list(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(json!({ "templates": saved::list(store)? }))))
+        .run(move |store, _| {
+            Ok(Json(
+                json!({ "templates": saved::list(store, &caller.user)? }),
+            ))
+        })
         .await
 }
 

@@ -65,6 +65,7 @@ impl SearchQuery {
             kind: blank(&self.kind),
             number: blank(&self.number),
             issuer: blank(&self.issuer),
+            issuers: None,
         })
     }
 }
@@ -72,14 +73,14 @@ impl SearchQuery {
 /// GET /documents?q=&year=&kind=&number=&issuer=&limit=
 pub async fn search(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let search = q.parse()?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     state
         .run(move |store, _| {
-            let found = register::search(store, &search, limit)?;
+            let found = service::documents::search(store, &caller.user, search, limit)?;
             Ok(Json(
                 json!({"documents": found.iter().map(entry_json).collect::<Vec<_>>()}),
             ))
@@ -90,11 +91,17 @@ pub async fn search(
 /// GET /documents/{id}
 pub async fn one(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(entry_json(&register::by_id(store, id)?))))
+        .run(move |store, _| {
+            Ok(Json(entry_json(&service::documents::entry(
+                store,
+                &caller.user,
+                id,
+            )?)))
+        })
         .await
 }
 
@@ -102,11 +109,11 @@ pub async fn one(
 /// (`780-UBND-KT-2021.pdf`); the web page's links use it too.
 pub fn document_file(
     store: &crate::store::Store,
+    user: &crate::service::accounts::User,
     id: i64,
     format: crate::Format,
 ) -> Result<Response, ApiError> {
-    let e = register::by_id(store, id)?;
-    let bytes = register::file(store, id, format)?;
+    let (e, bytes) = service::documents::file(store, user, id, format)?;
     let stem = format!("{}-{}", e.number_symbol.replace('/', "-"), e.year);
     let content_type = match format {
         crate::Format::Pdf => "application/pdf",
@@ -121,40 +128,44 @@ pub fn document_file(
     ))
 }
 
-async fn files(state: AppState, id: i64, format: crate::Format) -> Result<Response, ApiError> {
+async fn files(
+    state: AppState,
+    caller: Caller,
+    id: i64,
+    format: crate::Format,
+) -> Result<Response, ApiError> {
     state
-        .run(move |store, _| document_file(store, id, format))
+        .run(move |store, _| document_file(store, &caller.user, id, format))
         .await
 }
 
 /// GET /documents/{id}/pdf: the stored file, byte for byte as issued.
 pub async fn pdf(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
-    files(state, id, crate::Format::Pdf).await
+    files(state, caller, id, crate::Format::Pdf).await
 }
 
 /// GET /documents/{id}/docx
 pub async fn docx(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
-    files(state, id, crate::Format::Docx).await
+    files(state, caller, id, crate::Format::Docx).await
 }
 
 /// GET /documents/{id}/deliveries: one row per recipient with its state.
 pub async fn deliveries(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            register::by_id(store, id)?;
-            let rows: Vec<_> = crate::mail::outbox::list(store, id)?
+            let rows: Vec<_> = service::documents::deliveries(store, &caller.user, id)?
                 .into_iter()
                 .map(|d| delivery_json(&d))
                 .collect();
@@ -172,7 +183,7 @@ pub struct DateQuery {
 /// GET /dashboard?date=2020-10-20 (default today in Vietnam)
 pub async fn dashboard(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<service::Dashboard>, ApiError> {
     let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
@@ -187,7 +198,7 @@ pub async fn dashboard(
         })?,
     };
     state
-        .run(move |store, _| Ok(Json(service::dashboard(store, date)?)))
+        .run(move |store, _| Ok(Json(service::dashboard(store, &caller.user, date)?)))
         .await
 }
 

@@ -13,7 +13,7 @@ use super::{ApiJson, Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::service::{audit, drafts, forms};
+use crate::service::{drafts, forms};
 
 /// GET /templates: every form with its fields and their choices.
 pub async fn templates(
@@ -47,7 +47,7 @@ pub struct ListQuery {
 /// GET /drafts?state=submitted
 pub async fn list(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let filter = match q.state.as_deref() {
@@ -62,7 +62,11 @@ pub async fn list(
         })?),
     };
     state
-        .run(move |store, _| Ok(Json(json!({ "drafts": drafts::list(store, filter)? }))))
+        .run(move |store, _| {
+            Ok(Json(
+                json!({ "drafts": drafts::list(store, &caller.user, filter)? }),
+            ))
+        })
         .await
 }
 
@@ -93,11 +97,11 @@ pub async fn create(
 /// GET /drafts/{id}
 pub async fn one(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<drafts::Draft>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(drafts::get(store, id)?)))
+        .run(move |store, _| Ok(Json(drafts::get_for(store, &caller.user, id)?)))
         .await
 }
 
@@ -122,12 +126,12 @@ pub async fn update(
 /// GET /drafts/{id}/preview.pdf: the PDF as it would be issued, without a number.
 pub async fn preview(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Response, ApiError> {
     state
         .run(move |store, state| {
-            let pdf = drafts::preview(store, state.renderer(), id)?;
+            let pdf = drafts::preview(store, &caller.user, state.renderer(), id)?;
             Ok(file(pdf, "application/pdf", &format!("ban-nhap-{id}.pdf")))
         })
         .await
@@ -136,13 +140,12 @@ pub async fn preview(
 /// GET /drafts/{id}/history: the draft's audit rows, newest first.
 pub async fn history(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            drafts::get(store, id)?;
-            let events = audit::list(store, Some(&format!("draft:{id}")), 200)?;
+            let events = drafts::history(store, &caller.user, id)?;
             Ok(Json(json!({ "events": events })))
         })
         .await
@@ -384,11 +387,11 @@ pub async fn preview_letter(
 /// GET /reminders: reminders the daily schedule drafted that wait for a drafter.
 pub async fn reminders(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
-        .run(|store, _| {
-            let rows: Vec<_> = drafts::waiting_reminders(store)?
+        .run(move |store, _| {
+            let rows: Vec<_> = drafts::waiting_reminders(store, &caller.user)?
                 .into_iter()
                 .map(|r| {
                     json!({"id": r.id, "milestone": r.milestone, "step": r.step,

@@ -15,12 +15,12 @@ use crate::service::{self, forms};
 /// GET /milestones/{id}
 pub async fn one(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<service::MilestoneDetail>, ApiError> {
     state
         .run(move |store, _| {
-            service::milestone(store, &id)?
+            service::milestone(store, &caller.user, &id)?
                 .map(Json)
                 .ok_or_else(|| ApiError::not_found(format!("không có mốc thời hạn mã \"{id}\"")))
         })

@@ -1,13 +1,13 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI 3 document it serves at
 //! `/api/v1/openapi.json`. One module per resource.
 
-mod admin;
+pub mod admin;
 pub mod books;
 mod compose;
 pub mod documents;
 pub(crate) mod drafts;
 mod milestones;
-mod session;
+pub mod session;
 
 pub use admin::{add as admin_add, import_text as admin_import};
 pub use documents::{SearchQuery, delivery_json, document_file, entry_json};
@@ -32,7 +32,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/session", post(session::login).delete(session::logout))
         .route("/me", get(session::me))
-        .route("/tokens", post(session::token))
+        .route("/tokens", post(session::token).get(session::tokens))
+        .route("/tokens/{id}", axum::routing::delete(session::revoke_token))
+        .route("/account/password", post(session::change_password))
         .route("/templates", get(drafts::templates))
         .route("/preview", post(drafts::preview_letter))
         .route("/drafts", get(drafts::list).post(drafts::create))
@@ -82,6 +84,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/people/{id}/signature-image", put(admin::signature_image))
         .route("/agencies/{id}/seal", put(admin::seal))
         .route("/users", get(admin::users).post(admin::add_user))
+        .route("/users/{login}", put(admin::update_user))
+        .route("/users/{login}/reset", post(admin::reset))
+        .route("/users/{login}/disable", post(admin::disable))
+        .route("/users/{login}/enable", post(admin::enable))
         .route("/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("không có đường dẫn API này") })
 }

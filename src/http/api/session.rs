@@ -21,7 +21,9 @@ pub struct Credentials {
 }
 
 fn user_json(user: &accounts::User) -> serde_json::Value {
-    json!({"login": user.login, "name": user.name, "role": user.role.code()})
+    json!({"login": user.login, "name": user.name, "role": user.role.code(),
+           "scope": user.scope.code(), "agency": user.agency(), "person": user.person,
+           "must_change_password": user.must_change_password})
 }
 
 /// POST /session: opens a browser session (cookie) and returns the form token.
@@ -92,4 +94,90 @@ pub async fn token(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(json!({"token": token}))))
+}
+
+/// GET /tokens: the caller's API tokens with their last use (never the tokens).
+pub async fn tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(move |store, _| {
+            Ok(Json(
+                json!({ "tokens": accounts::tokens(store, &caller.user)? }),
+            ))
+        })
+        .await
+}
+
+/// DELETE /tokens/{id}: revokes one of the caller's API tokens.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    super::Id(id): super::Id,
+) -> Result<StatusCode, ApiError> {
+    state
+        .run(move |store, _| {
+            accounts::revoke_token(store, &caller.user, id)?;
+            Ok(StatusCode::NO_CONTENT)
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    old_password: String,
+    new_password: String,
+    new_password_again: String,
+}
+
+/// An account error about a password, with the field named as the change-of-password
+/// form and body name it (`new_password`, `new_password_again`).
+pub fn new_password_field(mut e: ApiError) -> ApiError {
+    e.field = match e.field.as_deref() {
+        Some("password") => Some("new_password".into()),
+        Some("password_again") => Some("new_password_again".into()),
+        _ => e.field,
+    };
+    e
+}
+
+/// POST /account/password {old_password, new_password, new_password_again}: the
+/// caller's own password. Every session and token of the account ends; a browser
+/// caller gets a new session (cookie and form token) at once.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(p): ApiJson<NewPassword>,
+) -> Result<impl IntoResponse, ApiError> {
+    let browser = caller.csrf.is_some();
+    let session = state
+        .run(move |store, _| {
+            accounts::change_password(
+                store,
+                &caller.user,
+                &p.old_password,
+                &p.new_password,
+                &p.new_password_again,
+            )
+            .map_err(ApiError::from)?;
+            let user = accounts::by_login(store, &caller.user.login)?;
+            Ok::<_, ApiError>(if browser {
+                Some(accounts::open_session(store, &user)?)
+            } else {
+                None
+            })
+        })
+        .await
+        .map_err(new_password_field)?;
+    let mut headers = axum::http::HeaderMap::new();
+    let mut body = json!({"changed": true});
+    if let Some(s) = session {
+        if let Ok(v) = set_cookie(Some(&s.token), state.secure_cookies()).parse() {
+            headers.insert(header::SET_COOKIE, v);
+        }
+        body["csrf"] = s.csrf.into();
+    }
+    Ok((headers, Json(body)))
 }

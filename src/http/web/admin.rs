@@ -12,8 +12,9 @@ pub(super) async fn data_view(
     status: StatusCode,
     extra: Value,
 ) -> Response {
+    let user = caller.user.clone();
     match state
-        .run(|store, _| Ok::<_, ApiError>(service::data_tables(store, 100)?))
+        .run(move |store, _| Ok::<_, ApiError>(service::data_tables(store, &user, 100)?))
         .await
     {
         Ok(tables) => {
@@ -112,24 +113,50 @@ pub(super) async fn users_view(
     let c = caller.clone();
     match state
         .run(move |store, _| {
-            drafts::authorize(store, &c.user, Action::Administer, "users")?;
-            Ok::<_, ApiError>(accounts::users(store)?)
+            let accounts = accounts::accounts(store, &c.user)?;
+            let places = accounts::places(store, &c.user)?;
+            Ok::<_, ApiError>((accounts, places))
         })
         .await
     {
-        Ok(users) => {
-            let users: Vec<Value> = users
+        Ok((list, places)) => {
+            let users: Vec<Value> = list
                 .iter()
-                .map(|u| json!({"login": u.login, "name": u.name, "role": u.role.label()}))
+                .map(|a| {
+                    let mut v = api::admin::account_json(a);
+                    v["self"] = (a.user.id == caller.user.id).into();
+                    v
+                })
                 .collect();
             let roles: Vec<Value> = Role::ALL
                 .iter()
                 .map(|r| json!({"code": r.code(), "label": r.label()}))
                 .collect();
-            let ctx = merged(json!({"users": users, "roles": roles}), extra);
+            let ctx = merged(
+                json!({"users": users, "roles": roles, "agencies": places.agencies,
+                       "people": places.people, "service_admin": caller.user.is_service_admin(),
+                       "min_chars": accounts::MIN_CHARS}),
+                extra,
+            );
             render(state, Some(caller), status, "users.html", ctx)
         }
         Err(e) => fail(state, caller, e),
+    }
+}
+
+/// The new account of the users page's form.
+fn new_user(form: &BTreeMap<String, String>) -> api::admin::NewUser {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    // The service's administrators belong to no agency: the agency select is ignored.
+    let service = form.get("service").is_some_and(|v| v == "yes");
+    api::admin::NewUser {
+        login: get("login"),
+        name: get("name"),
+        role: get("role"),
+        agency: form.get("agency").cloned().filter(|_| !service),
+        person: form.get("person").cloned().filter(|_| !service),
+        service,
+        password: get("password"),
     }
 }
 
@@ -142,19 +169,9 @@ pub(super) async fn add_user(
         return fail(&state, &caller, e);
     }
     let c = caller.clone();
-    let f = form.clone();
-    let get = move |k: &str| f.get(k).cloned().unwrap_or_default();
+    let wanted = new_user(&form);
     let result = state
-        .run(move |store, _| {
-            api::admin_add(
-                store,
-                &c,
-                &get("login"),
-                &get("name"),
-                &get("role"),
-                &get("password"),
-            )
-        })
+        .run(move |store, _| api::admin_add(store, &c, &wanted))
         .await;
     match result {
         Ok(u) => {
@@ -162,7 +179,7 @@ pub(super) async fn add_user(
                 &state,
                 &caller,
                 StatusCode::OK,
-                json!({"done": format!("đã thêm {} ({})", u.login, u.role.label())}),
+                json!({"done": format!("Đã thêm tài khoản {} ({}).", u.name, u.role.label())}),
             )
             .await
         }
@@ -185,16 +202,76 @@ pub(super) async fn add_user(
     }
 }
 
+/// POST /admin/users/{login}/{action}: `place` (role, agency, person), `reset`
+/// (a temporary password), `disable`, `enable`.
+pub(super) async fn user_action(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    axum::extract::Path((login, action)): axum::extract::Path<(String, String)>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let c = caller.clone();
+    let who = login.clone();
+    let result = state
+        .run(move |store, _| {
+            let name = accounts::by_login(store, &login)?.name;
+            match action.as_str() {
+                "place" => {
+                    let service = form.get("service").is_some_and(|v| v == "yes");
+                    let update = api::admin::UserUpdate {
+                        name: None,
+                        role: form.get("role").cloned(),
+                        agency: form.get("agency").cloned().filter(|_| !service),
+                        person: form.get("person").cloned().filter(|_| !service),
+                        service,
+                    };
+                    accounts::update_user(store, Some(&c.user), &login, &api::admin::changes(&update)?)?;
+                    Ok(format!("Đã sửa tài khoản của {name}."))
+                }
+                "reset" => {
+                    let temporary = accounts::Password::parse_for(
+                        form.get("password").map_or("", String::as_str),
+                        &login,
+                    )?;
+                    accounts::reset_password(store, Some(&c.user), &login, &temporary)?;
+                    Ok(format!(
+                        "Đã đặt lại mật khẩu của {name}: người đó phải đổi mật khẩu khi đăng nhập; các phiên và mã API cũ đã hết hiệu lực."
+                    ))
+                }
+                "disable" => {
+                    accounts::disable(store, Some(&c.user), &login)?;
+                    Ok(format!("Đã khóa tài khoản của {name}; tài khoản vẫn được giữ trong nhật ký."))
+                }
+                "enable" => {
+                    accounts::enable(store, Some(&c.user), &login)?;
+                    Ok(format!("Đã mở khóa tài khoản của {name}."))
+                }
+                _ => Err(ApiError::not_found(format!(
+                    "không có thao tác \"{action}\" với tài khoản"
+                ))),
+            }
+        })
+        .await;
+    match result {
+        Ok(done) => users_view(&state, &caller, StatusCode::OK, json!({"done": done})).await,
+        Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
+        Err(e) => {
+            let error = format!("Tài khoản {who}: {}", e.message);
+            users_view(&state, &caller, e.status, json!({"error": error})).await
+        }
+    }
+}
+
 pub(super) async fn audit_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
 ) -> Response {
     let c = caller.clone();
     match state
-        .run(move |store, _| {
-            drafts::authorize(store, &c.user, Action::Administer, "audit")?;
-            Ok::<_, ApiError>(audit::list(store, None, 500)?)
-        })
+        .run(move |store, _| Ok::<_, ApiError>(audit::for_admin(store, &c.user, None, 500)?))
         .await
     {
         Ok(events) => render(

@@ -19,9 +19,10 @@ pub(super) async fn live_preview(
         return e.into_response();
     }
     let template = q.get("template").cloned().unwrap_or_default();
+    let user = caller.user.clone();
     state
         .run(move |store, state| {
-            let result = preview::form(store, state.renderer(), &template, &form);
+            let result = preview::form(store, &user, state.renderer(), &template, &form);
             Ok::<_, ApiError>(axum::Json(preview::shown(&template, result)?).into_response())
         })
         .await
@@ -129,8 +130,9 @@ async fn saved_form(
     values: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
 ) -> Response {
+    let user = caller.user.clone();
     match state
-        .run(move |store, _| Ok::<_, ApiError>(saved::get(store, id)?))
+        .run(move |store, _| Ok::<_, ApiError>(saved::get(store, &user, id)?))
         .await
     {
         Ok(t) => render(

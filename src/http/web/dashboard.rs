@@ -11,15 +11,15 @@ pub(super) async fn dashboard(
         .get("date")
         .and_then(|d| forms::parse_date(d))
         .unwrap_or_else(register::today_vn);
-    let login = caller.user.login.clone();
+    let user = caller.user.clone();
     match state
         .run(move |store, _| {
-            let d = service::dashboard(store, date)?;
-            let returned: Vec<Value> = drafts::returned_to(store, &login)?
+            let d = service::dashboard(store, &user, date)?;
+            let returned: Vec<Value> = drafts::returned_to(store, &user.login)?
                 .iter()
                 .map(super::workflow::draft_json)
                 .collect();
-            let reminders: Vec<Value> = drafts::waiting_reminders(store)?
+            let reminders: Vec<Value> = drafts::waiting_reminders(store, &user)?
                 .into_iter()
                 .map(|r| {
                     let day = forms::parse_date(&r.fired_on)
@@ -79,9 +79,10 @@ pub(super) async fn milestone_view(
     id: String,
     extra: Value,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
         .run(move |store, _| {
-            service::milestone(store, &id)?
+            service::milestone(store, &user, &id)?
                 .ok_or_else(|| ApiError::not_found(format!("không có mốc thời hạn mã \"{id}\"")))
         })
         .await;

@@ -12,10 +12,11 @@ pub(super) async fn register_page(
         Err(e) => return fail(&state, &caller, e),
     };
     let shown = json!({"q": q.q, "year": q.year, "kind": q.kind, "number": q.number});
+    let user = caller.user.clone();
     match state
         .run(move |store, _| {
-            let found = register::search(store, &search, 100)?;
-            Ok::<_, ApiError>((found, crate::books::keepers(store)?))
+            let found = crate::service::documents::search(store, &user, search, 100)?;
+            Ok::<_, ApiError>((found, crate::service::documents::registers(store, &user)?))
         })
         .await
     {
@@ -37,8 +38,9 @@ pub(super) async fn register_book(
     WebUser(caller): WebUser,
     Query(q): Query<api::books::BookQuery>,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
-        .run(move |store, state| api::books::book_response(store, state.renderer(), &q))
+        .run(move |store, state| api::books::book_response(store, &user, state.renderer(), &q))
         .await;
     result.unwrap_or_else(|e| fail(&state, &caller, e))
 }
@@ -101,31 +103,28 @@ async fn document_view(
     status: StatusCode,
     extra: Value,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
         .run(move |store, _| {
-            let e = register::by_id(store, id)?;
-            let deliveries: Vec<Value> = crate::mail::outbox::list(store, id)?
-                .into_iter()
-                .map(|x| api::delivery_json(&x))
-                .collect();
-            let draft: Option<i64> =
-                rusqlite::OptionalExtension::optional(store.conn().query_row(
-                    "SELECT id FROM drafts WHERE document_id = ?1",
-                    [id],
-                    |r| r.get(0),
-                ))?;
-            let signatures: Vec<Value> = register::signatures(store, id)?
+            let sheet = crate::service::documents::sheet(store, &user, id)?;
+            let deliveries: Vec<Value> = sheet.deliveries.iter().map(api::delivery_json).collect();
+            let signatures: Vec<Value> = sheet
+                .signatures
                 .iter()
                 .map(|s| json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial, "signed_at": s.signed_at}))
                 .collect();
-            let row = crate::service::books::row(store, id)?;
-            let paper = crate::books::paper::copies(store, &e)?;
-            let note = crate::books::notes::get(store, id)?;
+            let note = sheet.note;
             let note = json!({"archive": note.archive.unwrap_or_default(),
                               "copies": note.copies.map(|c| c.to_string()).unwrap_or_default(),
                               "sent_on": note.sent_on.map(|d| d.to_string()).unwrap_or_default(),
                               "note": note.note.unwrap_or_default()});
-            Ok::<_, ApiError>((e, deliveries, draft, signatures, (row, note, paper)))
+            Ok::<_, ApiError>((
+                sheet.entry,
+                deliveries,
+                sheet.draft,
+                signatures,
+                (sheet.row, note, sheet.paper),
+            ))
         })
         .await;
     match result {
@@ -162,8 +161,9 @@ pub(super) async fn download(
         let message = "không có văn bản này";
         return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message);
     };
+    let user = caller.user.clone();
     let result = state
-        .run(move |store, _| api::document_file(store, id, format))
+        .run(move |store, _| api::document_file(store, &user, id, format))
         .await;
     result.unwrap_or_else(|e| fail(&state, &caller, e))
 }
@@ -250,8 +250,9 @@ pub(super) async fn register_postal(
     WebUser(caller): WebUser,
     Query(q): Query<api::books::BookQuery>,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
-        .run(move |store, state| api::books::postal_response(store, state.renderer(), &q))
+        .run(move |store, state| api::books::postal_response(store, &user, state.renderer(), &q))
         .await;
     result.unwrap_or_else(|e| fail(&state, &caller, e))
 }
@@ -262,8 +263,9 @@ pub(super) async fn envelopes(
     WebUser(caller): WebUser,
     Id(id): Id,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
-        .run(move |store, state| api::books::envelopes_response(store, state.renderer(), id))
+        .run(move |store, state| api::books::envelopes_response(store, &user, state.renderer(), id))
         .await;
     result.unwrap_or_else(|e| fail(&state, &caller, e))
 }

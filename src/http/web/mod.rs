@@ -196,9 +196,12 @@ pub fn router() -> axum::Router<AppState> {
         .route("/data/images", post(upload_image))
         .route("/verify", get(verify_page).post(verify_upload))
         .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/users/{login}/{action}", post(user_action))
         .route("/admin/audit", get(audit_page))
         .route("/account", get(account_page))
         .route("/account/tokens", post(new_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/password", post(change_password))
 }
 
 /// A signed-in browser user; anyone else is sent to the login page.
@@ -209,6 +212,14 @@ impl FromRequestParts<AppState> for WebUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match state.caller(&parts.headers).await {
+            // After an administrator's reset, a new password comes first.
+            Ok(Some(c))
+                if c.user.must_change_password
+                    && !["/account", "/account/password", "/logout"]
+                        .contains(&parts.uri.path()) =>
+            {
+                Err(Redirect::to("/account").into_response())
+            }
             Ok(Some(c)) if c.csrf.is_some() => Ok(WebUser(c)),
             Ok(_) => Err(Redirect::to("/login").into_response()),
             Err(e) => Err(error_page(state, None, e.status, &e.message)),
@@ -226,19 +237,23 @@ struct Me<'a> {
     may_approve: bool,
     may_issue: bool,
     may_admin: bool,
+    /// An account made before accounts belonged to agencies, not linked yet.
+    unlinked: bool,
 }
 
 fn me(c: &Caller) -> Me<'_> {
     let r = c.user.role;
+    let linked = c.user.scope != accounts::Scope::Unlinked;
     Me {
         login: &c.user.login,
         name: &c.user.name,
         role: r.code(),
         role_label: r.label(),
-        may_compose: r.may(Action::Compose),
-        may_approve: r.may(Action::Approve),
-        may_issue: r.may(Action::Issue),
-        may_admin: r.may(Action::Administer),
+        may_compose: linked && r.may(Action::Compose),
+        may_approve: linked && r.may(Action::Approve),
+        may_issue: linked && r.may(Action::Issue),
+        may_admin: linked && r.may(Action::Administer),
+        unlinked: !linked,
     }
 }
 

@@ -34,7 +34,8 @@ pub(super) async fn login(
             let user = accounts::authenticate(store, &login, &password, address.as_deref())?;
             Ok::<_, ApiError>(accounts::open_session(store, &user)?)
         })
-        .await;
+        .await
+        .map_err(crate::http::api::session::new_password_field);
     match result {
         Ok(session) => (
             [(
@@ -78,14 +79,102 @@ pub(super) async fn logout(
 pub(super) async fn account_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
+    Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    render(
-        &state,
-        Some(&caller),
-        StatusCode::OK,
-        "account.html",
-        json!({}),
-    )
+    let extra = match q.get("done").map(String::as_str) {
+        Some("password") => {
+            json!({"done": "Đã đổi mật khẩu. Các phiên đăng nhập khác và các mã API cũ đã hết hiệu lực."})
+        }
+        _ => json!({}),
+    };
+    account_view(&state, &caller, StatusCode::OK, extra).await
+}
+
+/// The account page: who the account is (agency, person), its password form, its API
+/// tokens with their last use; `extra` adds messages and a new token.
+pub(super) async fn account_view(
+    state: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let user = caller.user.clone();
+    let result = state
+        .run(move |store, _| {
+            let tokens = accounts::tokens(store, &user)?;
+            let agency = user
+                .agency()
+                .map(|a| crate::service::access::agency_name(store, a));
+            let person = user
+                .person
+                .as_deref()
+                .map(|p| crate::service::access::person_name(store, p));
+            Ok::<_, ApiError>((tokens, agency, person))
+        })
+        .await;
+    match result {
+        Ok((tokens, agency, person)) => {
+            let ctx = merged(
+                json!({"tokens": tokens, "agency": agency, "person": person,
+                       "scope": caller.user.scope.code(),
+                       "min_chars": accounts::MIN_CHARS,
+                       "must_change": caller.user.must_change_password}),
+                extra,
+            );
+            render(state, Some(caller), status, "account.html", ctx)
+        }
+        Err(e) => fail(state, caller, e),
+    }
+}
+
+/// POST /account/password: the owner's new password (current, new, new again). Every
+/// session and token ends; this browser gets a new session at once.
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (old, new, again) = (
+        get("old_password"),
+        get("new_password"),
+        get("new_password_again"),
+    );
+    let user = caller.user.clone();
+    let result = state
+        .run(move |store, _| {
+            accounts::change_password(store, &user, &old, &new, &again)?;
+            let user = accounts::by_login(store, &user.login)?;
+            Ok::<_, ApiError>(accounts::open_session(store, &user)?)
+        })
+        .await
+        .map_err(crate::http::api::session::new_password_field);
+    match result {
+        Ok(session) => (
+            [(
+                header::SET_COOKIE,
+                set_cookie(Some(&session.token), state.secure_cookies()),
+            )],
+            Redirect::to("/account?done=password"),
+        )
+            .into_response(),
+        Err(e) if e.status == StatusCode::FORBIDDEN && e.code != "wrong_password" => {
+            fail(&state, &caller, e)
+        }
+        Err(e) => {
+            let field = e.field.clone().unwrap_or_else(|| "new_password".into());
+            account_view(
+                &state,
+                &caller,
+                e.status,
+                json!({"password_errors": {field: e.message}}),
+            )
+            .await
+        }
+    }
 }
 
 /// A new API token for the signed-in user, shown once.
@@ -108,13 +197,35 @@ pub(super) async fn new_token(
         })
         .await
     {
-        Ok(token) => render(
-            &state,
-            Some(&caller),
-            StatusCode::OK,
-            "account.html",
-            json!({"token": token}),
-        ),
+        Ok(token) => account_view(&state, &caller, StatusCode::OK, json!({"token": token})).await,
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// POST /account/tokens/{id}/revoke: revokes one of the user's API tokens.
+pub(super) async fn revoke_token(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    Id(id): Id,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let user = caller.user.clone();
+    match state
+        .run(move |store, _| Ok::<_, ApiError>(accounts::revoke_token(store, &user, id)?))
+        .await
+    {
+        Ok(()) => {
+            account_view(
+                &state,
+                &caller,
+                StatusCode::OK,
+                json!({"done": "Đã thu hồi mã API; chương trình dùng mã đó không gọi được nữa."}),
+            )
+            .await
+        }
         Err(e) => fail(&state, &caller, e),
     }
 }

@@ -11,6 +11,7 @@ pub(super) fn draft_json(d: &drafts::Draft) -> Value {
 pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, String>) -> Value {
     let mut v = serde_json::to_value(d).expect("serializes");
     v["state_label"] = d.state.label().into();
+    v["signer_name"] = names.get("__signer").cloned().unwrap_or_default().into();
     let form = forms::form(&d.template);
     v["template_title"] = form.map_or(d.template.as_str(), |f| &f.title).into();
     // The form's values under the form's labels, dates as a clerk writes them.
@@ -74,11 +75,12 @@ pub(super) async fn drafts_page(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let filter = q.get("state").and_then(|s| DraftState::parse(s));
+    let user = caller.user.clone();
     match state
         .run(move |store, _| {
             Ok::<_, ApiError>((
-                drafts::list(store, filter)?,
-                crate::service::saved::list(store)?,
+                drafts::list(store, &user, filter)?,
+                crate::service::saved::list(store, &user)?,
             ))
         })
         .await
@@ -255,8 +257,9 @@ pub(super) async fn edit_draft(
     WebUser(caller): WebUser,
     Id(id): Id,
 ) -> Response {
+    let user = caller.user.clone();
     match state
-        .run(move |store, _| Ok::<_, ApiError>(drafts::get(store, id)?))
+        .run(move |store, _| Ok::<_, ApiError>(drafts::get_for(store, &user, id)?))
         .await
     {
         Ok(d) => {
@@ -285,8 +288,9 @@ pub(super) async fn update_draft(
     if let Err(e) = csrf(&caller, &mut form) {
         return fail(&state, &caller, e);
     }
+    let reader = caller.user.clone();
     let template = match state
-        .run(move |store, _| Ok::<_, ApiError>(drafts::get(store, id)?))
+        .run(move |store, _| Ok::<_, ApiError>(drafts::get_for(store, &reader, id)?))
         .await
     {
         Ok(d) => d.template,
@@ -308,9 +312,10 @@ pub(super) async fn draft_page(
     Id(id): Id,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
         .run(move |store, state| {
-            let d = drafts::get(store, id)?;
+            let d = drafts::get_for(store, &user, id)?;
             let mut names = BTreeMap::new();
             for f in forms::form(&d.template).map_or(&[][..], |f| f.fields.as_slice()) {
                 let Some(v) = d.fields.get(&f.name) else {
@@ -326,29 +331,35 @@ pub(super) async fn draft_page(
                     names.insert(f.name.clone(), forms::value_label(store, f.kind, v)?);
                 }
             }
+            if let Some(p) = &d.signer {
+                names.insert(
+                    "__signer".into(),
+                    crate::service::access::person_name(store, p),
+                );
+            }
             let pages = if d.document_id.is_none() {
                 Some(preview::shown(
                     &d.template,
-                    preview::draft(store, state.renderer(), id),
+                    preview::draft(store, &user, state.renderer(), id),
                 )?)
             } else {
                 None
             };
-            let history = audit::list(store, Some(&format!("draft:{id}")), 100)?;
+            let history = drafts::history(store, &user, id)?;
             let document = match d.document_id {
-                Some(doc) => Some(register::by_id(store, doc)?),
+                Some(doc) => Some(crate::service::documents::entry(store, &user, doc)?),
                 None => None,
             };
             let deliveries = match d.document_id {
-                Some(doc) => crate::mail::outbox::list(store, doc)?
-                    .into_iter()
-                    .map(|x| api::delivery_json(&x))
+                Some(doc) => crate::service::documents::deliveries(store, &user, doc)?
+                    .iter()
+                    .map(api::delivery_json)
                     .collect(),
                 None => vec![],
             };
             // What the issue form asks: a token's PIN, a remote signer's confirmation.
             let keys = if d.state == DraftState::Approved {
-                drafts::issue_keys(store, state.keyring(), id).unwrap_or_default()
+                drafts::issue_keys(store, state.keyring(), &user, id).unwrap_or_default()
             } else {
                 vec![]
             };
@@ -375,20 +386,8 @@ pub(super) async fn draft_page(
         Ok(r) => r,
         Err(e) => return fail(&state, &caller, e),
     };
-    let role = caller.user.role;
-    let actions = json!({
-        "edit": role.may(Action::Compose) && d.state == DraftState::Draft && d.author == caller.user.login,
-        // An OCOP draft's generated text becomes editable (a decision keeps its scores').
-        "editable": role.may(Action::Compose) && d.state == DraftState::Draft && d.author == caller.user.login
-            && d.template != crate::service::compose::TEMPLATE && d.template != "decision",
-        "save_template": role.may(Action::Compose) && d.template == crate::service::compose::TEMPLATE,
-        "submit": role.may(Action::Compose) && d.state == DraftState::Draft,
-        "approve": role.may(Action::Approve) && d.state == DraftState::Submitted,
-        "issue": role.may(Action::Issue) && d.state == DraftState::Approved,
-        // Once sent, the delivery table says the rest (a retry is `vanthu send --retry-failed`).
-        "send": role.may(Action::Send) && d.state == DraftState::Issued && deliveries.is_empty()
-            && secret.is_none(),
-    });
+    // Once sent, the delivery table says the rest (a retry is `vanthu send --retry-failed`).
+    let actions = drafts::actions(&caller.user, &d, !deliveries.is_empty(), secret.is_some());
     // While messages are on their way, or a remote signer is asked, the page reloads
     // itself (no script needed).
     let pending = deliveries
@@ -429,9 +428,10 @@ pub(super) async fn preview(
     WebUser(caller): WebUser,
     Id(id): Id,
 ) -> Response {
+    let user = caller.user.clone();
     let result = state
         .run(move |store, state| {
-            let pdf = drafts::preview(store, state.renderer(), id)?;
+            let pdf = drafts::preview(store, &user, state.renderer(), id)?;
             Ok::<_, ApiError>(api::file(
                 pdf,
                 "application/pdf",
