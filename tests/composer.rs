@@ -38,11 +38,12 @@ fn png_size(data_url: &str) -> (u32, u32) {
     (be(16), be(20))
 }
 
-/// The lines of the PDF at `path` under /api/v1, as pdftotext reads them.
-fn pdf_text(s: &Server, path: &str) -> Vec<String> {
+/// The lines of the PDF at `path` under /api/v1 as `login` reads it, as pdftotext reads
+/// them.
+fn pdf_text(s: &Server, login: &str, path: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("d.pdf");
-    std::fs::write(&file, s.get_bytes("vt", path)).unwrap();
+    std::fs::write(&file, s.get_bytes(login, path)).unwrap();
     common::pdf_lines(&file)
 }
 
@@ -178,7 +179,7 @@ fn a_composed_letter_goes_from_draft_to_the_register() {
     }
     let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
     let doc = d["document_id"].as_i64().expect("issued");
-    let text = pdf_text(&s, &format!("/documents/{doc}/pdf")).join("\n");
+    let text = pdf_text(&s, "vt", &format!("/documents/{doc}/pdf")).join("\n");
     for want in [
         "Số: 01/SNN-PTNT",
         "V/v báo cáo kết quả thực hiện",
@@ -193,7 +194,7 @@ fn a_composed_letter_goes_from_draft_to_the_register() {
 
 #[test]
 fn an_ocop_draft_becomes_editable_but_a_decision_keeps_its_template() {
-    let s = Server::start();
+    let s = Server::start().with_user("cv-ln", "drafter", "ubnd-luc-nam", None);
     let id = s.create_reminder();
     let (status, d) = s.api(Some("cv"), "POST", &format!("/drafts/{id}/editable"), None);
     assert_eq!(status, 200, "{d}");
@@ -234,7 +235,7 @@ fn an_ocop_draft_becomes_editable_but_a_decision_keeps_its_template() {
             .arg(root().join("data/luc-nam-evaluations.toml")),
     );
     let (status, dec) = s.api(
-        Some("cv"),
+        Some("cv-ln"),
         "POST",
         "/drafts",
         Some(json!({"template": "decision", "fields": {
@@ -242,7 +243,12 @@ fn an_ocop_draft_becomes_editable_but_a_decision_keeps_its_template() {
     );
     assert_eq!(status, 201, "{dec}");
     let dec = dec["id"].as_i64().unwrap();
-    let (status, e) = s.api(Some("cv"), "POST", &format!("/drafts/{dec}/editable"), None);
+    let (status, e) = s.api(
+        Some("cv-ln"),
+        "POST",
+        &format!("/drafts/{dec}/editable"),
+        None,
+    );
     assert_eq!((status, error_code(&e)), (409, "wrong_template"), "{e}");
 }
 
@@ -342,7 +348,9 @@ fn a_saved_template_asks_for_its_fields_and_a_placeholder_is_not_submitted() {
 
 #[test]
 fn the_other_ocop_templates_have_forms_that_draft() {
-    let s = Server::start();
+    let s = Server::start()
+        .with_user("cv-ln", "drafter", "ubnd-luc-nam", None)
+        .with_user("cv-cl", "drafter", "ubnd-cao-loc", None);
     for data in ["data/luc-nam-evaluations.toml", "data/cao-loc-ocop.toml"] {
         stdout(
             vanthu()
@@ -363,38 +371,41 @@ fn the_other_ocop_templates_have_forms_that_draft() {
             "{id} has a form"
         );
     }
-    for (template, fields, want) in [
+    for (login, template, fields, want) in [
         (
+            "cv-ln",
             "transfer",
             json!({"round": "luc-nam-2021-dot-1", "issuer": "ubnd-luc-nam", "date": "2021-07-20"}),
             "Đông trùng hạ thảo",
         ),
         (
+            "cv-cl",
             "expiry-notice",
             json!({"issuer": "ubnd-cao-loc", "date": "2024-07-20", "within": "6m"}),
             "hết hạn",
         ),
         (
+            "cv-cl",
             "withdrawal",
             json!({"issuer": "ubnd-cao-loc", "date": "2024-11-15"}),
             "thu hồi",
         ),
     ] {
         let (status, d) = s.api(
-            Some("cv"),
+            Some(login),
             "POST",
             "/drafts",
             Some(json!({"template": template, "fields": fields})),
         );
         assert_eq!(status, 201, "{template}: {d}");
         let id = d["id"].as_i64().unwrap();
-        let text = pdf_text(&s, &format!("/drafts/{id}/preview.pdf")).join(" ");
+        let text = pdf_text(&s, login, &format!("/drafts/{id}/preview.pdf")).join(" ");
         assert!(text.contains(want), "{template}: {want} not in {text}");
     }
     // Nothing to notify, and a window that does not parse: the field says why, in words.
     for (date, within) in [("2020-01-01", "1m"), ("2024-07-20", "sáu tháng")] {
         let (status, e) = s.api(
-            Some("cv"),
+            Some("cv-cl"),
             "POST",
             "/drafts",
             Some(json!({"template": "expiry-notice", "fields": {
@@ -408,10 +419,10 @@ fn the_other_ocop_templates_have_forms_that_draft() {
     }
 }
 
-/// Uploads `bytes` as `name`; status and JSON.
-fn upload(s: &Server, name: &str, bytes: &[u8]) -> (u16, Value) {
+/// Uploads `bytes` as `name` as `login`; status and JSON.
+fn upload(s: &Server, login: &str, name: &str, bytes: &[u8]) -> (u16, Value) {
     s.send_bytes(
-        "cv",
+        login,
         "POST",
         &format!("/drafts/upload?name={name}"),
         "application/octet-stream",
@@ -421,9 +432,12 @@ fn upload(s: &Server, name: &str, bytes: &[u8]) -> (u16, Value) {
 
 #[test]
 fn a_letter_file_and_vanthus_own_docx_upload_as_drafts() {
-    let s = Server::start();
+    // Drafters of UBND huyện Lục Nam and UBND tỉnh Quảng Bình, whose letters these are.
+    let s = Server::start()
+        .with_user("cv-ln", "drafter", "ubnd-luc-nam", None)
+        .with_user("cv-qb", "drafter", "ubnd-quang-binh", None);
     let letter = std::fs::read(root().join("letters/drafts/luc-nam-cong-van.toml")).unwrap();
-    let (status, up) = upload(&s, "luc-nam-cong-van.toml", &letter);
+    let (status, up) = upload(&s, "cv-ln", "luc-nam-cong-van.toml", &letter);
     assert_eq!(status, 201, "{up}");
     let f = &up["draft"]["fields"];
     assert_eq!(up["draft"]["template"], "letter");
@@ -437,26 +451,36 @@ fn a_letter_file_and_vanthus_own_docx_upload_as_drafts() {
     assert_eq!(up["draft"]["state"], "draft");
 
     // A broken letter file is refused where it is broken, and nothing is stored.
-    let before = s.api(Some("cv"), "GET", "/drafts", None).1;
+    let before = s.api(Some("cv-ln"), "GET", "/drafts", None).1;
     let broken = String::from_utf8(letter.clone())
         .unwrap()
         .replace("kind = \"công văn\"", "kind = \"thư tình\"");
-    let (status, e) = upload(&s, "hong.toml", broken.as_bytes());
+    let (status, e) = upload(&s, "cv-ln", "hong.toml", broken.as_bytes());
     assert_eq!(status, 422, "{e}");
-    assert_eq!(s.api(Some("cv"), "GET", "/drafts", None).1, before);
+    assert_eq!(s.api(Some("cv-ln"), "GET", "/drafts", None).1, before);
+    // A drafter of another agency may not make it a draft: 403, named.
+    let (status, e) = upload(&s, "cv", "luc-nam-cong-van.toml", &letter);
+    assert_eq!((status, error_code(&e)), (403, "other_agency"), "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("thuộc UBND huyện Lục Nam"),
+        "{e}"
+    );
     // Other files are refused in words.
-    let (status, e) = upload(&s, "anh.png", b"\x89PNG");
+    let (status, e) = upload(&s, "cv-ln", "anh.png", b"\x89PNG");
     assert_eq!(status, 422, "{e}");
     assert!(
         e["error"]["message"].as_str().unwrap().contains(".docx"),
         "{e}"
     );
-    let (status, e) = upload(&s, "hong.docx", b"PK not a zip");
+    let (status, e) = upload(&s, "cv-ln", "hong.docx", b"PK not a zip");
     assert_eq!(status, 422, "{e}");
 
     // vanthu's own DOCX of the issued seed 004 reads back into the form's fields.
     let docx = std::fs::read(common::rendered().join("004-quang-binh-780.docx")).unwrap();
-    let (status, up) = upload(&s, "780-UBND-KT.docx", &docx);
+    let (status, up) = upload(&s, "cv-qb", "780-UBND-KT.docx", &docx);
     assert_eq!(status, 201, "{up}");
     let f = &up["draft"]["fields"];
     assert_eq!(f["kind"], "công văn", "{f}");
@@ -488,8 +512,11 @@ fn a_letter_file_and_vanthus_own_docx_upload_as_drafts() {
     assert!(f["recipients"].as_str().unwrap().contains("Lưu: VT"), "{f}");
     // And previews as the same letter.
     let id = up["draft"]["id"].as_i64().unwrap();
-    let (_, pages) = s.api(Some("cv"), "GET", &format!("/drafts/{id}/pages"), None);
+    let (_, pages) = s.api(Some("cv-qb"), "GET", &format!("/drafts/{id}/pages"), None);
     assert_eq!(pages["ok"], true, "{pages}");
+    // Another agency's drafter does not read it.
+    let (status, e) = s.api(Some("cv-ln"), "GET", &format!("/drafts/{id}/pages"), None);
+    assert_eq!((status, error_code(&e)), (403, "other_agency"), "{e}");
 }
 
 /// `soffice --convert-to docx` of `input` in `dir`; the DOCX written.
@@ -579,7 +606,7 @@ fn seed_as_html(text: &str) -> String {
 
 #[test]
 fn docx_drafts_written_by_libreoffice_upload_as_drafts() {
-    let s = Server::start();
+    let s = Server::start().with_user("cv-qb", "drafter", "ubnd-quang-binh", None);
     let dir = tempfile::tempdir().unwrap();
     // A Word draft typed from the seed text: bold runs, bullets, paragraphs.
     let seed = std::fs::read_to_string(root().join("../shared/seeds/004_0c1c84529cefbdce.txt"))
@@ -588,7 +615,7 @@ fn docx_drafts_written_by_libreoffice_upload_as_drafts() {
     let html = dir.path().join("cong-van-780.html");
     std::fs::write(&html, seed_as_html(&seed)).unwrap();
     let docx = libreoffice_docx(dir.path(), &html);
-    let (status, up) = upload(&s, "cong-van-780.docx", &docx);
+    let (status, up) = upload(&s, "cv-qb", "cong-van-780.docx", &docx);
     assert_eq!(status, 201, "{up}");
     let f = &up["draft"]["fields"];
     let body = f["body"].as_str().unwrap_or_default();
@@ -614,7 +641,7 @@ fn docx_drafts_written_by_libreoffice_upload_as_drafts() {
     let own = dir.path().join("004-quang-binh-780.docx");
     std::fs::copy(common::rendered().join("004-quang-binh-780.docx"), &own).unwrap();
     let resaved = libreoffice_docx(dir.path(), &own);
-    let (status, up) = upload(&s, "780-luu-lai.docx", &resaved);
+    let (status, up) = upload(&s, "cv-qb", "780-luu-lai.docx", &resaved);
     assert_eq!(status, 201, "{up}");
     let f = &up["draft"]["fields"];
     assert_eq!(f["issuer"], "ubnd-quang-binh", "{f}");
@@ -630,7 +657,7 @@ fn docx_drafts_written_by_libreoffice_upload_as_drafts() {
 
 #[test]
 fn the_readme_composer_tour_runs_as_written() {
-    let s = Server::start();
+    let s = Server::start().with_user("ln", "drafter", "ubnd-luc-nam", None);
     let tour = common::readme_block("### The composer over the API")
         .replace("http://127.0.0.1:8080", &s.base)
         .replace("@letters/", &format!("@{}/letters/", root().display()));
@@ -659,8 +686,8 @@ fn the_readme_composer_tour_runs_as_written() {
             .ends_with("năm 2027"),
         "{from}"
     );
-    assert!(lines[4].starts_with(r#"{"draft":{"author":"cv","#), "{out}");
-    let (_, uploaded) = s.api(Some("cv"), "GET", "/drafts/3", None);
+    assert!(lines[4].starts_with(r#"{"draft":{"author":"ln","#), "{out}");
+    let (_, uploaded) = s.api(Some("ln"), "GET", "/drafts/3", None);
     assert_eq!(uploaded["fields"]["issuer"], "ubnd-luc-nam", "{uploaded}");
     assert!(
         lines[5].starts_with(r#"{"ok":true,"page_count":1,"pages":["data:image/png"#),

@@ -814,6 +814,8 @@ fn roles_csrf_logins_and_authorship_hold() {
                     "Người Soạn Khác",
                     "--role",
                     "drafter",
+                    "--agency",
+                    "snn-bac-giang",
                 ])
                 .env("VANTHU_PASSWORD", password("cv2")),
         );

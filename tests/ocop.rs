@@ -145,7 +145,7 @@ fn nothing_to_remind_and_bad_requests_are_explained() {
         "2020-10-23",
     ]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("không có mốc thời hạn mã \"khong-co\""));
-    // Lục Ngạn has no signer in the demo data
+    // UBND tỉnh Bắc Giang runs the programme but has no signer in the demo data.
     let o = run(vanthu().arg("--db").arg(&db).args([
         "ocop",
         "remind",
@@ -154,13 +154,37 @@ fn nothing_to_remind_and_bad_requests_are_explained() {
         "--date",
         "2020-11-01",
         "--issuer",
-        "ubnd-luc-ngan",
+        "ubnd-bac-giang",
     ]));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("chưa có người ký"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // A district that must report is not an agency of the province's programme: it does
+    // not write the programme's reminders (nor does an agency of another province).
+    for (issuer, name) in [
+        ("ubnd-luc-ngan", "UBND huyện Lục Ngạn"),
+        ("ubnd-quang-binh", "UBND tỉnh Quảng Bình"),
+    ] {
+        let o = run(vanthu().arg("--db").arg(&db).args([
+            "ocop",
+            "remind",
+            "--milestone",
+            "bg-2020-chuyen-ho-so",
+            "--date",
+            "2020-11-01",
+            "--issuer",
+            issuer,
+        ]));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!(
+                "{name} không thuộc Chương trình Mỗi xã một sản phẩm tỉnh Bắc Giang năm 2020"
+            )),
+            "{issuer}: {err}"
+        );
+    }
 }
 
 #[test]

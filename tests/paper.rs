@@ -218,7 +218,10 @@ fn paper_copies_are_recorded_listed_in_the_postal_book_and_get_envelopes() {
 
 #[test]
 fn paper_copies_over_the_api_and_the_document_page() {
-    let s = Server::start();
+    // A secret letter of UBND huyện Lục Nam, handled by its own drafter and clerk.
+    let s = Server::start()
+        .with_user("cv-ln", "drafter", "ubnd-luc-nam", None)
+        .with_user("vt-ln", "clerk", "ubnd-luc-nam", None);
     let letter = std::fs::read_to_string(root().join("letters/drafts/luc-nam-cong-van.toml"))
         .unwrap()
         .replacen(
@@ -236,23 +239,42 @@ fn paper_copies_over_the_api_and_the_document_page() {
             .arg(&path)
             .args(["--date", "2021-03-15"]),
     );
-    let (_, found) = s.api(Some("vt"), "GET", "/documents?number=01/UBND-NN", None);
+    let (_, found) = s.api(Some("vt-ln"), "GET", "/documents?number=01/UBND-NN", None);
     let id = found["documents"][0]["id"].as_i64().unwrap();
 
-    let (status, list) = s.api(Some("cv"), "GET", &format!("/documents/{id}/paper"), None);
+    // The Sở's clerk neither reads nor dispatches another agency's copies.
+    let (status, e) = s.api(Some("vt"), "GET", &format!("/documents/{id}/paper"), None);
+    assert_eq!(
+        (status, common::server::error_code(&e)),
+        (403, "other_agency"),
+        "{e}"
+    );
+    let (status, e) = s.api(
+        Some("vt"),
+        "POST",
+        &format!("/documents/{id}/paper"),
+        Some(json!({"recipient": "UBND xã Trường Sơn", "sent_on": "2021-03-16"})),
+    );
+    assert_eq!(status, 403, "{e}");
+    let (status, list) = s.api(
+        Some("cv-ln"),
+        "GET",
+        &format!("/documents/{id}/paper"),
+        None,
+    );
     assert_eq!(status, 200, "{list}");
     assert!(list["paper"].as_array().unwrap().len() >= 4, "{list}");
     let body =
         json!({"recipient": "UBND xã Trường Sơn", "sent_on": "2021-03-16", "envelopes": "1"});
     let (status, refused) = s.api(
-        Some("cv"),
+        Some("cv-ln"),
         "POST",
         &format!("/documents/{id}/paper"),
         Some(body.clone()),
     );
     assert_eq!(status, 403, "a drafter does not dispatch: {refused}");
     let (status, copy) = s.api(
-        Some("vt"),
+        Some("vt-ln"),
         "POST",
         &format!("/documents/{id}/paper"),
         Some(body),
@@ -260,19 +282,19 @@ fn paper_copies_over_the_api_and_the_document_page() {
     assert_eq!(status, 200, "{copy}");
     assert_eq!(copy["sent_on"], "16/03/2021");
     let (status, bad) = s.api(
-        Some("vt"),
+        Some("vt-ln"),
         "POST",
         &format!("/documents/{id}/paper"),
         Some(json!({"recipient": "UBND xã Trường Sơn", "sent_on": "hôm qua"})),
     );
     assert_eq!(status, 422, "{bad}");
     assert_eq!(bad["error"]["field"], "sent_on");
-    let envelopes = s.get_bytes("cv", &format!("/documents/{id}/envelopes"));
+    let envelopes = s.get_bytes("cv-ln", &format!("/documents/{id}/envelopes"));
     assert!(envelopes.starts_with(b"%PDF"));
-    let postal = s.get_bytes("cv", "/register/postal?issuer=ubnd-luc-nam&year=2021");
+    let postal = s.get_bytes("cv-ln", "/register/postal?issuer=ubnd-luc-nam&year=2021");
     assert!(postal.starts_with(b"%PDF"));
 
-    let (cookie, csrf) = s.session("vt");
+    let (cookie, csrf) = s.session("vt-ln");
     let (status, page) = s.page(&cookie, &format!("/documents/{id}"));
     assert_eq!(status, 200);
     let page = page.replace("&#x2F;", "/");

@@ -635,12 +635,24 @@ fn the_readme_service_tour_runs_as_written() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tour.db");
-    let out = common::bash(&setup, &common::root(), &db, "mat-khau-quan-tri-1\n");
+    let out = common::bash(
+        &setup,
+        &common::root(),
+        &db,
+        "mat-khau-quan-tri-1\nmat-khau-soan-thao-2\nmat-khau-lanh-dao-3\n",
+    );
     assert!(
         out.contains("đã thêm qt (Phạm Quản Trị, Quản trị)"),
         "{out}"
     );
-    assert!(out.contains("qt\tPhạm Quản Trị\tadmin"), "{out}");
+    assert!(
+        out.contains("qt\tPhạm Quản Trị\tadmin\ttoàn hệ thống"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ld\tDương Thanh Tùng\tsigner\tsnn-bac-giang, người ký duong-thanh-tung"),
+        "{out}"
+    );
 
     // The API tour against a running service with the demo users.
     let s = Server::start();

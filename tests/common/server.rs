@@ -27,8 +27,24 @@ pub const USERS: &[(&str, &str, &str)] = &[
     ("qt", "Phạm Quản Trị", "admin"),
 ];
 
+/// The agency of the demo's users: Sở NN&PTNT Bắc Giang, whose director Dương Thanh
+/// Tùng is the signer `ld`; the administrator `qt` administers the whole service.
+pub const AGENCY: &str = "snn-bac-giang";
+pub const SIGNER_PERSON: &str = "duong-thanh-tung";
+
+/// Where each demo user is placed (`user add` flags).
+pub fn placement(login: &str) -> Vec<&'static str> {
+    match login {
+        "qt" => vec!["--service"],
+        "ld" => vec!["--agency", AGENCY, "--person", SIGNER_PERSON],
+        _ => vec!["--agency", AGENCY],
+    }
+}
+
+/// The test password of `login` (the login reversed: a password holding its login is
+/// refused).
 pub fn password(login: &str) -> String {
-    format!("mat-khau-{login}-123")
+    format!("mat-khau-{}-123", login.chars().rev().collect::<String>())
 }
 
 impl Server {
@@ -52,6 +68,7 @@ impl Server {
                     .arg("--db")
                     .arg(&db)
                     .args(["user", "add", login, "--name", name, "--role", role])
+                    .args(placement(login))
                     .env("VANTHU_PASSWORD", password(login)),
             );
             let token = stdout(vanthu().arg("--db").arg(&db).args(["user", "token", login]));
@@ -94,6 +111,35 @@ impl Server {
             tokens,
             agent,
         }
+    }
+
+    /// The service with one more account: `login` with `role` in `agency` (and, for a
+    /// signer, `person`), its password [`password`] and its token in [`Self::tokens`].
+    pub fn with_user(
+        mut self,
+        login: &'static str,
+        role: &str,
+        agency: &str,
+        person: Option<&str>,
+    ) -> Server {
+        let mut add = vanthu();
+        add.arg("--db")
+            .arg(&self.db)
+            .args(["user", "add", login, "--role", role, "--agency", agency])
+            .env("VANTHU_PASSWORD", password(login));
+        match person {
+            Some(p) => add.args(["--person", p]),
+            None => add.args(["--name", login]),
+        };
+        stdout(&mut add);
+        let token = stdout(
+            vanthu()
+                .arg("--db")
+                .arg(&self.db)
+                .args(["user", "token", login]),
+        );
+        self.tokens.insert(login, token.trim().to_string());
+        self
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -162,8 +162,47 @@ const cookieless = await request.newContext();
 assert.equal((await cookieless.get(`${base}/api/v1/me`)).status(), 401);
 const me = await cookieless.get(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
 assert.equal((await me.json()).login, 'qt');
-await cookieless.dispose();
+// The token is listed with its last use, and revoked from the same page.
+await page.goto(`${base}/account`);
+const row = page.locator('#tokens tbody tr', { hasText: 'bảng tính tổng hợp' });
+assert.match(await row.innerText(), /\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/, 'its last use is shown');
 await shot('13-tai-khoan');
+await row.getByRole('button', { name: 'Thu hồi' }).click();
+assert.match(await page.locator('[role=status]').innerText(), /Đã thu hồi mã API/);
+const revoked = await request.newContext();
+assert.equal((await revoked.get(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).status(), 401);
+await revoked.dispose();
+
+// The admin changes their password (the composer's test after this one signs the
+// others in): a wrong current one is said next to its box, a common one too; then the
+// new one signs in and the old one no longer does.
+await page.goto(`${base}/account`);
+const newPassword = 'hoa sen nở trên đầm lầy';
+await page.getByLabel('Mật khẩu hiện tại').fill('khong-phai-mat-khau');
+await page.getByLabel('Mật khẩu mới', { exact: true }).fill(newPassword);
+await page.getByLabel('Nhập lại mật khẩu mới').fill(newPassword);
+await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+assert.match(await page.locator('#e-old_password').innerText(), /mật khẩu hiện tại không đúng/);
+await page.getByLabel('Mật khẩu hiện tại').fill(password('qt'));
+await page.getByLabel('Mật khẩu mới', { exact: true }).fill('matkhau123456');
+await page.getByLabel('Nhập lại mật khẩu mới').fill('matkhau123456');
+await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+assert.match(await page.locator('#e-new_password').innerText(), /quá phổ biến/);
+await page.getByLabel('Mật khẩu hiện tại').fill(password('qt'));
+await page.getByLabel('Mật khẩu mới', { exact: true }).fill(newPassword);
+await page.getByLabel('Nhập lại mật khẩu mới').fill(newPassword);
+await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+await page.waitForURL(`${base}/account?done=password`);
+assert.match(await page.locator('[role=status]').innerText(), /Đã đổi mật khẩu/);
+await shot('14-doi-mat-khau');
+await logout();
+await page.getByLabel('Tên đăng nhập').fill('qt');
+await page.getByLabel('Mật khẩu').fill(password('qt'));
+await page.getByRole('button', { name: 'Đăng nhập' }).click();
+assert.match(await page.locator('[role=alert]').innerText(), /sai tên đăng nhập hoặc mật khẩu/);
+await page.getByLabel('Mật khẩu').fill(newPassword);
+await page.getByRole('button', { name: 'Đăng nhập' }).click();
+await page.waitForURL(`${base}/`);
 
 await browser.close();
 console.log(`e2e: ok; screenshots in ${out}`);
