@@ -718,3 +718,99 @@ fn a_scheduled_run_issues_nothing_unsigned_where_signatures_are_required() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_signers_second_factor_is_asked_at_consent_and_each_code_counts_once() {
+    use vanthu::service::accounts::second_factor::code_at;
+    let now = || chrono::Utc::now().timestamp() as u64;
+    let s = two_agencies();
+    // Only signers enrol.
+    let (status, _) = s.api(Some("vt"), "POST", "/account/second-factor", None);
+    assert_eq!(status, 403);
+    let (status, e) = s.api(Some("ld"), "POST", "/account/second-factor", None);
+    assert_eq!(status, 200, "{e}");
+    let secret = e["secret"].as_str().unwrap().to_string();
+    assert!(
+        e["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/vanthu:ld?"),
+        "{e}"
+    );
+    let (status, v) = s.api(
+        Some("ld"),
+        "POST",
+        "/account/second-factor/confirm",
+        Some(json!({"secret": secret, "code": "000000"})),
+    );
+    assert_eq!((status, error_code(&v)), (403, "wrong_code"), "{v}");
+    let (status, v) = s.api(
+        Some("ld"),
+        "POST",
+        "/account/second-factor/confirm",
+        Some(json!({"secret": secret, "code": code_at(&secret, now()).unwrap()})),
+    );
+    assert_eq!(status, 204, "{v}");
+
+    let first = s.create_reminder();
+    let second = s.create_reminder();
+    for id in [first, second] {
+        assert_eq!(
+            s.api(Some("cv"), "POST", &format!("/drafts/{id}/submit"), None)
+                .0,
+            200
+        );
+    }
+    let before = state(&s);
+    let consent = |id: i64, code: Option<String>| {
+        let mut body = json!({"password": password("ld")});
+        if let Some(c) = code {
+            body["code"] = c.into();
+        }
+        s.api(
+            Some("ld"),
+            "POST",
+            &format!("/drafts/{id}/approve-signed"),
+            Some(body),
+        )
+    };
+    // Without a code, with a wrong one: refused, nothing approved.
+    for code in [None, Some("123456".to_string())] {
+        let (status, v) = consent(first, code.clone());
+        assert_eq!(
+            (status, error_code(&v)),
+            (403, "wrong_code"),
+            "{code:?}: {v}"
+        );
+        assert_eq!(v["error"]["field"], "code");
+        assert_eq!(state(&s), before);
+    }
+    // The app's next code (one step ahead is accepted; the enrolment spent this one):
+    // approved with consent. The same code again: refused.
+    let code = code_at(&secret, now() + 30).unwrap();
+    let (status, v) = consent(first, Some(code.clone()));
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = consent(second, Some(code));
+    assert_eq!((status, error_code(&v)), (403, "wrong_code"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("đã được dùng"),
+        "{v}"
+    );
+    // The draft page asks the signer for the code beside the password.
+    let (cookie, _) = s.session("ld");
+    let (_, page) = s.page(&cookie, &format!("/drafts/{second}"));
+    assert!(page.contains("name=\"code\""), "{page}");
+    // Turned off with the password, consent needs the password only.
+    let (status, _) = s.api(
+        Some("ld"),
+        "POST",
+        "/account/second-factor/off",
+        Some(json!({"password": password("ld")})),
+    );
+    assert_eq!(status, 204);
+    let (status, v) = consent(second, None);
+    assert_eq!(status, 200, "{v}");
+}

@@ -264,6 +264,13 @@ impl From<AccountError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "self_disable", e.to_string())
             }
             AccountError::UnknownToken(_) => ApiError::not_found(e.to_string()),
+            AccountError::SecondFactorForSigners => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+            }
+            AccountError::BadSecondFactor => unprocessable("secret"),
+            AccountError::CodeRequired | AccountError::WrongCode | AccountError::CodeUsed => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong_code", e.to_string()).at("code")
+            }
             AccountError::Denied(d) => d.clone().into(),
             AccountError::BadRole(_) => unprocessable("role"),
             AccountError::EmptyName | AccountError::BadName(_) => unprocessable("name"),
@@ -296,6 +303,7 @@ impl From<DraftError> for ApiError {
         let status = |s: StatusCode, code: &'static str| ApiError::new(s, code, e.to_string());
         match &e {
             DraftError::Denied(d) => d.clone().into(),
+            DraftError::SecondFactor(_) => status(StatusCode::FORBIDDEN, "wrong_code").at("code"),
             DraftError::ConsentNotValid(_) => status(StatusCode::CONFLICT, "consent_not_valid"),
             DraftError::NotAuthor => status(StatusCode::FORBIDDEN, "not_author"),
             DraftError::UnknownTemplate(_) => {

@@ -177,10 +177,13 @@ pub async fn approve(
 #[serde(deny_unknown_fields)]
 pub struct Password {
     password: String,
+    /// The second factor's code, for a signer who has one.
+    #[serde(default)]
+    code: Option<String>,
 }
 
-/// POST /drafts/{id}/approve-signed {password}: approve and consent to the signer's key
-/// signing the document at issue.
+/// POST /drafts/{id}/approve-signed {password, code}: approve and consent to the signer's
+/// key signing the document at issue (`code`: the signer's second factor, if any).
 pub async fn approve_signed(
     State(state): State<AppState>,
     caller: Caller,
@@ -194,6 +197,7 @@ pub async fn approve_signed(
                 &caller.user,
                 id,
                 &p.password,
+                p.code.as_deref(),
             )?))
         })
         .await

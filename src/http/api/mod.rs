@@ -35,6 +35,15 @@ pub fn router() -> axum::Router<AppState> {
         .route("/tokens", post(session::token).get(session::tokens))
         .route("/tokens/{id}", axum::routing::delete(session::revoke_token))
         .route("/account/password", post(session::change_password))
+        .route("/account/second-factor", post(session::second_factor_begin))
+        .route(
+            "/account/second-factor/confirm",
+            post(session::second_factor_confirm),
+        )
+        .route(
+            "/account/second-factor/off",
+            post(session::second_factor_off),
+        )
         .route("/templates", get(drafts::templates))
         .route("/preview", post(drafts::preview_letter))
         .route("/drafts", get(drafts::list).post(drafts::create))

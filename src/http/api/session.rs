@@ -181,3 +181,56 @@ pub async fn change_password(
     }
     Ok((headers, Json(body)))
 }
+
+/// POST /account/second-factor: a new TOTP secret for the caller (a signer) to add to
+/// an authenticator app; kept once a code from it is confirmed.
+pub async fn second_factor_begin(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<accounts::second_factor::Enrolment>, ApiError> {
+    state
+        .run(move |_, _| Ok(Json(accounts::second_factor::begin(&caller.user)?)))
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrol {
+    secret: String,
+    code: String,
+}
+
+/// POST /account/second-factor/confirm {secret, code}: keeps the secret once its code is
+/// right; from then on consenting to sign asks for a code.
+pub async fn second_factor_confirm(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(e): ApiJson<Enrol>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .run(move |store, _| {
+            accounts::second_factor::confirm(store, &caller.user, &e.secret, &e.code)?;
+            Ok(StatusCode::NO_CONTENT)
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnOff {
+    password: String,
+}
+
+/// POST /account/second-factor/off {password}: turns the second factor off.
+pub async fn second_factor_off(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(t): ApiJson<TurnOff>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .run(move |store, _| {
+            accounts::second_factor::turn_off(store, &caller.user, &t.password)?;
+            Ok(StatusCode::NO_CONTENT)
+        })
+        .await
+}

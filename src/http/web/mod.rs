@@ -202,6 +202,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/account/tokens", post(new_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/account/password", post(change_password))
+        .route("/account/second-factor/{step}", post(second_factor))
 }
 
 /// A signed-in browser user; anyone else is sent to the login page.

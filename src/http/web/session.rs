@@ -102,6 +102,7 @@ pub(super) async fn account_view(
     let result = state
         .run(move |store, _| {
             let tokens = accounts::tokens(store, &user)?;
+            let second_factor = accounts::second_factor::enabled(store, &user)?;
             let agency = user
                 .agency()
                 .map(|a| crate::service::access::agency_name(store, a));
@@ -109,13 +110,15 @@ pub(super) async fn account_view(
                 .person
                 .as_deref()
                 .map(|p| crate::service::access::person_name(store, p));
-            Ok::<_, ApiError>((tokens, agency, person))
+            Ok::<_, ApiError>((tokens, agency, person, second_factor))
         })
         .await;
     match result {
-        Ok((tokens, agency, person)) => {
+        Ok((tokens, agency, person, second_factor)) => {
             let ctx = merged(
                 json!({"tokens": tokens, "agency": agency, "person": person,
+                       "second_factor": second_factor,
+                       "signer": caller.user.role == accounts::Role::Signer,
                        "scope": caller.user.scope.code(),
                        "min_chars": accounts::MIN_CHARS,
                        "must_change": caller.user.must_change_password}),
@@ -223,6 +226,61 @@ pub(super) async fn revoke_token(
                 &caller,
                 StatusCode::OK,
                 json!({"done": "Đã thu hồi mã API; chương trình dùng mã đó không gọi được nữa."}),
+            )
+            .await
+        }
+        Err(e) => fail(&state, &caller, e),
+    }
+}
+
+/// POST /account/second-factor/{step}: `begin` shows a new secret to add to an
+/// authenticator app, `confirm` keeps it once its code is typed, `off` (with the
+/// password) turns it off.
+pub(super) async fn second_factor(
+    State(state): State<AppState>,
+    WebUser(caller): WebUser,
+    axum::extract::Path(step): axum::extract::Path<String>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(e) = csrf(&caller, &mut form) {
+        return fail(&state, &caller, e);
+    }
+    let user = caller.user.clone();
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (secret, code, password) = (get("secret"), get("code"), get("password"));
+    let result = state
+        .run(move |store, _| {
+            use accounts::second_factor as sf;
+            Ok::<_, ApiError>(match step.as_str() {
+                "begin" => json!({"enrolment": sf::begin(&user)?}),
+                "confirm" => match sf::confirm(store, &user, &secret, &code) {
+                    Ok(()) => json!({"done": "Đã bật xác thực hai lớp: khi đồng ý ký số, vanthu sẽ hỏi mã trên ứng dụng."}),
+                    Err(e) => {
+                        let url = sf::begin(&user).map(|e| e.url).unwrap_or_default();
+                        json!({"enrolment": {"secret": secret, "url": url},
+                               "factor_error": e.to_string()})
+                    }
+                },
+                "off" => {
+                    sf::turn_off(store, &user, &password)?;
+                    json!({"done": "Đã tắt xác thực hai lớp."})
+                }
+                other => {
+                    return Err(ApiError::not_found(format!(
+                        "không có bước \"{other}\" của xác thực hai lớp"
+                    )));
+                }
+            })
+        })
+        .await;
+    match result {
+        Ok(extra) => account_view(&state, &caller, StatusCode::OK, extra).await,
+        Err(e) if e.code == "wrong_password" => {
+            account_view(
+                &state,
+                &caller,
+                e.status,
+                json!({"factor_error": e.message}),
             )
             .await
         }

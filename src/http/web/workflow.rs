@@ -346,6 +346,7 @@ pub(super) async fn draft_page(
                 None
             };
             let history = drafts::history(store, &user, id)?;
+            let second_factor = crate::service::accounts::second_factor::enabled(store, &user)?;
             let document = match d.document_id {
                 Some(doc) => Some(crate::service::documents::entry(store, &user, doc)?),
                 None => None,
@@ -374,7 +375,7 @@ pub(super) async fn draft_page(
             Ok::<_, ApiError>((
                 d,
                 names,
-                history,
+                (history, second_factor),
                 (document, secret),
                 deliveries,
                 keys,
@@ -382,10 +383,11 @@ pub(super) async fn draft_page(
             ))
         })
         .await;
-    let (d, names, history, (document, secret), deliveries, keys, pages) = match result {
-        Ok(r) => r,
-        Err(e) => return fail(&state, &caller, e),
-    };
+    let (d, names, (history, second_factor), (document, secret), deliveries, keys, pages) =
+        match result {
+            Ok(r) => r,
+            Err(e) => return fail(&state, &caller, e),
+        };
     // Once sent, the delivery table says the rest (a retry is `vanthu send --retry-failed`).
     let actions = drafts::actions(&caller.user, &d, !deliveries.is_empty(), secret.is_some());
     // While messages are on their way, or a remote signer is asked, the page reloads
@@ -417,6 +419,7 @@ pub(super) async fn draft_page(
             "refresh": if waiting { Some(2) } else if pending { Some(3) } else { None },
             "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
             "d": draft_json_named(&d, &names), "history": history, "actions": actions,
+            "second_factor": second_factor,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
             "done": q.get("done"), "pages": pages, "secret": secret,
         }),
@@ -471,6 +474,7 @@ pub(super) async fn draft_action(
     let comment = form.get("comment").cloned().unwrap_or_default();
     // A signer who types their password approves and consents to their key signing.
     let password = form.get("password").cloned().filter(|p| !p.is_empty());
+    let code = form.get("code").cloned();
     if action == "issue" {
         let pins = api::drafts::Pins::from_form(&form);
         return match state.issue(user, id, pins.unlock(), confirmed).await {
@@ -486,7 +490,9 @@ pub(super) async fn draft_action(
             match act.as_str() {
                 "submit" => drafts::submit(store, &user, id).map(|_| ()),
                 "approve" => match &password {
-                    Some(p) => drafts::approve_signing(store, &user, id, p).map(|_| ()),
+                    Some(p) => {
+                        drafts::approve_signing(store, &user, id, p, code.as_deref()).map(|_| ())
+                    }
                     None => drafts::approve(store, &user, id).map(|_| ()),
                 },
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),

@@ -9,6 +9,7 @@
 mod lifecycle;
 mod login;
 mod password;
+pub mod second_factor;
 mod sessions;
 
 pub use lifecycle::{
@@ -100,6 +101,16 @@ pub enum AccountError {
     SelfDisable,
     #[error("không có mã API số {0} của bạn")]
     UnknownToken(i64),
+    #[error("chỉ tài khoản lãnh đạo (người ký) dùng mã xác thực hai lớp")]
+    SecondFactorForSigners,
+    #[error("khóa bí mật của mã xác thực không đúng dạng base32")]
+    BadSecondFactor,
+    #[error("hãy nhập mã xác thực 6 chữ số trên ứng dụng xác thực của bạn")]
+    CodeRequired,
+    #[error("mã xác thực không đúng (hoặc đã hết hạn); hãy nhập mã đang hiện trên ứng dụng")]
+    WrongCode,
+    #[error("mã xác thực này đã được dùng; hãy đợi mã mới trên ứng dụng")]
+    CodeUsed,
     #[error(transparent)]
     Denied(#[from] crate::service::access::Denial),
     #[error("cơ sở dữ liệu: {0}")]

@@ -150,6 +150,8 @@ pub enum DraftError {
     Remind(#[from] crate::remind::RemindError),
     #[error("mật khẩu không đúng; bản nháp chưa được duyệt ký số")]
     WrongPassword,
+    #[error("{0}; bản nháp chưa được duyệt ký số")]
+    SecondFactor(String),
     #[error(
         "văn bản của {0} phải được ký số trước khi ban hành và gửi: người ký hãy duyệt lại và nhập mật khẩu để ký số"
     )]

@@ -180,13 +180,15 @@ pub fn approve(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftEr
 }
 
 /// The signer approves a submitted draft and consents to their key signing it at issue,
-/// re-entering their password (Nghị định 30 Điều 14: the signer signs first). A wrong
-/// password approves nothing (and counts as a failed login).
+/// re-entering their password (Nghị định 30 Điều 14: the signer signs first) and, when
+/// they have one, their second factor's `code`. A wrong password approves nothing (and
+/// counts as a failed login).
 pub fn approve_signing(
     store: &mut Store,
     user: &User,
     id: i64,
     password: &str,
+    code: Option<&str>,
 ) -> Result<Draft, DraftError> {
     let target = format!("draft:{id}");
     let draft = approving(store, user, id)?;
@@ -202,6 +204,17 @@ pub fn approve_signing(
             "sai mật khẩu",
         )?;
         return Err(DraftError::WrongPassword);
+    }
+    if let Err(e) = crate::service::accounts::second_factor::check(store, user, code) {
+        audit::record(
+            store.conn(),
+            Some(user),
+            "approve-sign",
+            &target,
+            Outcome::Refused,
+            &e.to_string(),
+        )?;
+        return Err(DraftError::SecondFactor(e.to_string()));
     }
     let tx = store.conn_mut().transaction()?;
     let n = tx.execute(
