@@ -512,6 +512,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             s.signed_at
                         );
                     }
+                    // What the signer approved and what was issued (the same content).
+                    if let Some(a) = vanthu::service::drafts::approval_of_document(&store, e.id)? {
+                        let none = || "không ghi".to_string();
+                        println!("Bản nháp:    {}", a.draft);
+                        println!(
+                            "Nội dung người ký duyệt (SHA-256): {}",
+                            a.approved_hash.unwrap_or_else(none)
+                        );
+                        println!(
+                            "Nội dung đã ban hành (SHA-256):    {}",
+                            a.issued_hash.unwrap_or_else(none)
+                        );
+                    }
                     if let Some(dir) = out {
                         let (pdf, docx) = register::files(&store, e.id)?;
                         std::fs::create_dir_all(&dir)?;

@@ -686,7 +686,10 @@ fn the_readme_composer_tour_runs_as_written() {
             .ends_with("năm 2027"),
         "{from}"
     );
-    assert!(lines[4].starts_with(r#"{"draft":{"author":"ln","#), "{out}");
+    assert!(
+        lines[4].starts_with(r#"{"draft":{"approved_hash":null,"author":"ln","#),
+        "{out}"
+    );
     let (_, uploaded) = s.api(Some("ln"), "GET", "/drafts/3", None);
     assert_eq!(uploaded["fields"]["issuer"], "ubnd-luc-nam", "{uploaded}");
     assert!(

@@ -305,6 +305,10 @@ impl From<DraftError> for ApiError {
             DraftError::Denied(d) => d.clone().into(),
             DraftError::SecondFactor(_) => status(StatusCode::FORBIDDEN, "wrong_code").at("code"),
             DraftError::ConsentNotValid(_) => status(StatusCode::CONFLICT, "consent_not_valid"),
+            DraftError::ChangedSinceApproval { .. } => {
+                status(StatusCode::CONFLICT, "changed_since_approval")
+            }
+            DraftError::SeenChanged(_) => status(StatusCode::CONFLICT, "seen_changed").at("seen"),
             DraftError::NotAuthor => status(StatusCode::FORBIDDEN, "not_author"),
             DraftError::UnknownTemplate(_) => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "unknown_template").at("template")

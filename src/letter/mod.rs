@@ -8,6 +8,7 @@
 //! prints `30/10/2020`.
 
 pub mod markup;
+pub mod recorded;
 pub mod sandbox;
 
 use std::collections::HashMap;
@@ -35,7 +36,7 @@ pub trait Lookup {
 }
 
 /// An agency as a letter's issuer needs it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct StoredAgency {
     pub name: Vec<String>,
     pub parent: Option<String>,
@@ -46,7 +47,7 @@ pub struct StoredAgency {
 }
 
 /// A person as a letter's signer needs them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct StoredPerson {
     /// The agency (id) the person belongs to.
     pub agency: String,

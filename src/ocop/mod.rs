@@ -389,7 +389,7 @@ pub struct DecisionRequest<'a> {
 }
 
 /// An evaluated product of a round with its outcome at the certifying level.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluated {
     pub product_id: String,
     pub product: String,

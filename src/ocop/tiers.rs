@@ -7,7 +7,7 @@ use crate::data::Score;
 use crate::store::Store;
 
 /// What happens to an evaluated product at a given certifying level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// Below 3★: not an OCOP product.
     NotCertified { stars: u8 },

@@ -95,6 +95,7 @@ pub fn action_label(action: &str) -> String {
         "approve" => "duyệt",
         "approve-sign" => "duyệt và đồng ý ký số",
         "return" => "trả lại",
+        "return-changed" => "trả lại người ký: dữ liệu đã thay đổi sau khi duyệt",
         "issue" => "ban hành",
         "send" => "gửi",
         "read" => "xem",
@@ -115,6 +116,8 @@ pub fn action_label(action: &str) -> String {
         "password.change" => "đổi mật khẩu",
         "password.reset" => "đặt lại mật khẩu",
         "token.revoke" => "thu hồi mã API",
+        "second-factor.on" => "bật xác thực hai lớp",
+        "second-factor.off" => "tắt xác thực hai lớp",
         other => other,
     }
     .to_string()

@@ -35,6 +35,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0016_login_addresses.sql")),
     M::up(include_str!("../../migrations/0017_agency_accounts.sql")),
     M::up(include_str!("../../migrations/0018_second_factor.sql")),
+    M::up(include_str!("../../migrations/0019_approved_content.sql")),
 ];
 
 /// The schema version this build knows.

@@ -324,6 +324,16 @@ impl Server {
         id
     }
 
+    /// Issues draft `id` as `login` (confirmed).
+    pub fn issue(&self, login: &str, id: i64) -> (u16, Value) {
+        self.api(
+            Some(login),
+            "POST",
+            &format!("/drafts/{id}/issue"),
+            Some(json!({"confirm": true})),
+        )
+    }
+
     pub fn state_of(&self, id: i64) -> String {
         let (_, d) = self.api(Some("cv"), "GET", &format!("/drafts/{id}"), None);
         d["state"].as_str().unwrap().to_string()

@@ -99,9 +99,15 @@ pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<drafts::Draft>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(drafts::get_for(store, &caller.user, id)?)))
+        .run(move |store, _| {
+            let d = drafts::get_for(store, &caller.user, id)?;
+            let mut v = serde_json::to_value(&d).expect("a draft serializes");
+            // What approving these pages approves now (the hash `seen` takes).
+            v["content_hash"] = drafts::content_hash(store, &caller.user, id)?.into();
+            Ok(Json(v))
+        })
         .await
 }
 
@@ -162,14 +168,32 @@ pub async fn submit(
         .await
 }
 
-/// POST /drafts/{id}/approve
+/// The optional body of POST /drafts/{id}/approve.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The `content_hash` of the draft the signer was shown: refused if it changed.
+    #[serde(default)]
+    seen: Option<String>,
+}
+
+/// POST /drafts/{id}/approve {seen}: the composition made now is frozen as approved.
 pub async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
+    body: axum::body::Bytes,
 ) -> Result<Json<drafts::Draft>, ApiError> {
+    let a: Approval = optional_body(&body, "{\"seen\": \"…\"}")?;
     state
-        .run(move |store, _| Ok(Json(drafts::approve(store, &caller.user, id)?)))
+        .run(move |store, _| {
+            Ok(Json(drafts::approve(
+                store,
+                &caller.user,
+                id,
+                a.seen.as_deref(),
+            )?))
+        })
         .await
 }
 
@@ -180,6 +204,9 @@ pub struct Password {
     /// The second factor's code, for a signer who has one.
     #[serde(default)]
     code: Option<String>,
+    /// The `content_hash` of the draft the signer was shown.
+    #[serde(default)]
+    seen: Option<String>,
 }
 
 /// POST /drafts/{id}/approve-signed {password, code}: approve and consent to the signer's
@@ -198,6 +225,7 @@ pub async fn approve_signed(
                 id,
                 &p.password,
                 p.code.as_deref(),
+                p.seen.as_deref(),
             )?))
         })
         .await

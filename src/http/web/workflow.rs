@@ -346,6 +346,12 @@ pub(super) async fn draft_page(
                 None
             };
             let history = drafts::history(store, &user, id)?;
+            // The hash of what these pages show: what a signer who approves them approves.
+            let content = if d.state == DraftState::Submitted {
+                Some(drafts::content_hash(store, &user, id)?)
+            } else {
+                d.approved_hash.clone()
+            };
             let second_factor = crate::service::accounts::second_factor::enabled(store, &user)?;
             let document = match d.document_id {
                 Some(doc) => Some(crate::service::documents::entry(store, &user, doc)?),
@@ -375,7 +381,7 @@ pub(super) async fn draft_page(
             Ok::<_, ApiError>((
                 d,
                 names,
-                (history, second_factor),
+                (history, second_factor, content),
                 (document, secret),
                 deliveries,
                 keys,
@@ -383,7 +389,7 @@ pub(super) async fn draft_page(
             ))
         })
         .await;
-    let (d, names, (history, second_factor), (document, secret), deliveries, keys, pages) =
+    let (d, names, (history, second_factor, content), (document, secret), deliveries, keys, pages) =
         match result {
             Ok(r) => r,
             Err(e) => return fail(&state, &caller, e),
@@ -419,7 +425,7 @@ pub(super) async fn draft_page(
             "refresh": if waiting { Some(2) } else if pending { Some(3) } else { None },
             "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
             "d": draft_json_named(&d, &names), "history": history, "actions": actions,
-            "second_factor": second_factor,
+            "second_factor": second_factor, "content_hash": content,
             "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
             "done": q.get("done"), "pages": pages, "secret": secret,
         }),
@@ -475,6 +481,8 @@ pub(super) async fn draft_action(
     // A signer who types their password approves and consents to their key signing.
     let password = form.get("password").cloned().filter(|p| !p.is_empty());
     let code = form.get("code").cloned();
+    // The hash of the pages the signer was shown: what they approve.
+    let seen = form.get("seen").cloned();
     if action == "issue" {
         let pins = api::drafts::Pins::from_form(&form);
         return match state.issue(user, id, pins.unlock(), confirmed).await {
@@ -490,10 +498,16 @@ pub(super) async fn draft_action(
             match act.as_str() {
                 "submit" => drafts::submit(store, &user, id).map(|_| ()),
                 "approve" => match &password {
-                    Some(p) => {
-                        drafts::approve_signing(store, &user, id, p, code.as_deref()).map(|_| ())
-                    }
-                    None => drafts::approve(store, &user, id).map(|_| ()),
+                    Some(p) => drafts::approve_signing(
+                        store,
+                        &user,
+                        id,
+                        p,
+                        code.as_deref(),
+                        seen.as_deref(),
+                    )
+                    .map(|_| ()),
+                    None => drafts::approve(store, &user, id, seen.as_deref()).map(|_| ()),
                 },
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
                 "issue" => unreachable!("issued below"),

@@ -18,13 +18,14 @@
 //! The module holds the drafts and their writing; [`templates`] composes a draft's form
 //! into its document, [`workflow`] moves it from submission to sending.
 
+pub(crate) mod frozen;
 mod templates;
 mod workflow;
 
 pub(crate) use templates::{Composition, compose_values};
 pub use workflow::{
-    Actions, Confirmation, Irreversible, actions, approve, approve_signing, compose, issue,
-    issue_keys, may_issue, preview, return_draft, send, submit,
+    Actions, Confirmation, Irreversible, actions, approve, approve_signing, compose, content_hash,
+    issue, issue_keys, may_issue, preview, return_draft, send, submit,
 };
 
 use std::collections::BTreeMap;
@@ -107,6 +108,10 @@ pub struct Draft {
     pub signer: Option<String>,
     /// The account whose password gave the consent.
     pub consent_by: Option<i64>,
+    /// The SHA-256 of the composition the signer approved ([`frozen`]), and of the one
+    /// issued (the same, or the draft went back to its signer).
+    pub approved_hash: Option<String>,
+    pub issued_hash: Option<String>,
 }
 
 /// Why a workflow step did not happen.
@@ -172,6 +177,16 @@ pub enum DraftError {
     })]
     NotConfirmed(Irreversible),
     #[error(
+        "không ban hành: {} từ khi lãnh đạo duyệt ({}); bản nháp đã được trả lại người ký để duyệt lại, chưa lấy số",
+        if .changes.is_empty() { "bản nháp được duyệt trước khi vanthu giữ nội dung đã duyệt".to_string() } else { "dữ liệu đã thay đổi".to_string() },
+        .changes.join("; ")
+    )]
+    ChangedSinceApproval { id: i64, changes: Vec<String> },
+    #[error(
+        "nội dung bản nháp số {0} đã thay đổi từ lúc bạn mở trang (dữ liệu vừa được cập nhật); hãy xem lại các trang rồi duyệt"
+    )]
+    SeenChanged(i64),
+    #[error(
         "đồng ý ký số của bản nháp số {0} không còn hiệu lực (được cho trước khi tài khoản gắn với người ký, hoặc không phải của người ký); người ký hãy duyệt lại"
     )]
     ConsentNotValid(i64),
@@ -192,7 +207,7 @@ pub fn authorize(
 
 const COLUMNS: &str = "d.id, d.template, d.fields, d.subject, d.state, u.login, u.name, d.comment,
     d.document_id, d.created_at, d.updated_at, d.sign_consent, d.issuer_id, d.signer_id,
-    d.consent_user_id";
+    d.consent_user_id, d.approved_hash, d.issued_hash";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
     let fields: String = r.get(2)?;
@@ -213,7 +228,51 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
         issuer: r.get(12)?,
         signer: r.get(13)?,
         consent_by: r.get(14)?,
+        approved_hash: r.get(15)?,
+        issued_hash: r.get(16)?,
     })
+}
+
+/// The draft a document was issued from, with the hashes of what its signer approved
+/// and of what was issued.
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub draft: i64,
+    pub approved_hash: Option<String>,
+    pub issued_hash: Option<String>,
+}
+
+/// The approval of the document issued from a draft (None: issued without a draft, from
+/// the command line).
+pub fn approval_of_document(store: &Store, document: i64) -> Result<Option<Approval>, DraftError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT id, approved_hash, issued_hash FROM drafts WHERE document_id = ?1",
+            [document],
+            |r| {
+                Ok(Approval {
+                    draft: r.get(0)?,
+                    approved_hash: r.get(1)?,
+                    issued_hash: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The composition draft `id`'s signer approved, if it was approved (and not sent back).
+pub(crate) fn frozen_of(store: &Store, id: i64) -> Result<Option<frozen::Frozen>, DraftError> {
+    let json: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT approved_content FROM drafts WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(json.as_deref().and_then(frozen::Frozen::from_json))
 }
 
 /// One draft, as `user` may read it (its agency's; a refusal is audited).

@@ -5,9 +5,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::frozen::{self, Frozen};
 use super::{
-    Draft, DraftError, State, author_only, authorize, compose_values, get, get_for, transition,
-    wrong_state,
+    Composition, Draft, DraftError, State, author_only, authorize, compose_values, frozen_of, get,
+    get_for, transition, wrong_state,
 };
 use crate::mail::{self, MailSettings};
 use crate::ocop::{self, Composed};
@@ -153,7 +154,15 @@ pub fn submit(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftErr
 
 /// The checks of approving: a signer of the issuing agency (or one who signs for it)
 /// and, when the draft names a stored person as its signer, that person's account only.
-fn approving(store: &Store, user: &User, id: i64) -> Result<Draft, DraftError> {
+///
+/// What is approved is the composition made now, frozen ([`frozen`]); `seen`, the hash
+/// of the composition the signer was shown, when given, must still be it.
+fn approving(
+    store: &Store,
+    user: &User,
+    id: i64,
+    seen: Option<&str>,
+) -> Result<(Draft, Frozen), DraftError> {
     let target = format!("draft:{id}");
     authorize(store, user, Action::Approve, &target)?;
     let draft = get_for(store, user, id)?;
@@ -161,22 +170,74 @@ fn approving(store: &Store, user: &User, id: i64) -> Result<Draft, DraftError> {
     if draft.signer.is_some() {
         access::consent(store, user, draft.signer.as_deref(), &target)?;
     }
-    Ok(draft)
+    if draft.state != State::Submitted {
+        return Err(wrong_state(store, id, "bản nháp chờ duyệt mới duyệt")?);
+    }
+    let c = compose_values(
+        store,
+        &draft.template,
+        &Values::stored(draft.fields.clone()),
+    )?;
+    let frozen = Frozen::of(store, &c)?;
+    if seen.is_some_and(|s| !s.trim().is_empty() && s.trim() != frozen.hash()) {
+        return Err(DraftError::SeenChanged(id));
+    }
+    Ok((draft, frozen))
+}
+
+/// Moves a submitted draft to approved with its frozen composition (and, with
+/// `consent`, the consenting account), one transaction with its audit row.
+fn approved(
+    store: &mut Store,
+    user: &User,
+    id: i64,
+    frozen: &Frozen,
+    consent: bool,
+) -> Result<Draft, DraftError> {
+    let hash = frozen.hash();
+    let tx = store.conn_mut().transaction()?;
+    let n = tx.execute(
+        "UPDATE drafts SET state = 'approved', comment = NULL, updated_at = ?2,
+                sign_consent = CASE WHEN ?3 THEN ?2 END, consent_user_id = CASE WHEN ?3 THEN ?4 END,
+                approved_content = ?5, approved_hash = ?6, issued_hash = NULL
+         WHERE id = ?1 AND state = 'submitted'",
+        params![
+            id,
+            crate::service::now_text(),
+            consent,
+            user.id,
+            frozen.to_json(),
+            hash
+        ],
+    )?;
+    if n == 0 {
+        drop(tx);
+        return Err(wrong_state(store, id, "bản nháp chờ duyệt mới duyệt")?);
+    }
+    let action = if consent { "approve-sign" } else { "approve" };
+    audit::record(
+        &tx,
+        Some(user),
+        action,
+        &format!("draft:{id}"),
+        Outcome::Ok,
+        &format!("nội dung đã duyệt {}", frozen::short(&hash)),
+    )?;
+    tx.commit()?;
+    get(store, id)
 }
 
 /// The signer named on the draft approves it (without consenting to their key: the
-/// issue is then unsigned, or refused where a signature is required).
-pub fn approve(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
-    approving(store, user, id)?;
-    transition(
-        store,
-        user,
-        id,
-        (State::Submitted, State::Approved),
-        "approve",
-        None,
-        "bản nháp chờ duyệt mới duyệt",
-    )
+/// issue is then unsigned, or refused where a signature is required). `seen`: the hash
+/// of the pages the signer was shown (the page sends it; the API may).
+pub fn approve(
+    store: &mut Store,
+    user: &User,
+    id: i64,
+    seen: Option<&str>,
+) -> Result<Draft, DraftError> {
+    let (_, frozen) = approving(store, user, id, seen)?;
+    approved(store, user, id, &frozen, false)
 }
 
 /// The signer approves a submitted draft and consents to their key signing it at issue,
@@ -189,9 +250,10 @@ pub fn approve_signing(
     id: i64,
     password: &str,
     code: Option<&str>,
+    seen: Option<&str>,
 ) -> Result<Draft, DraftError> {
     let target = format!("draft:{id}");
-    let draft = approving(store, user, id)?;
+    let (draft, frozen) = approving(store, user, id, seen)?;
     // Consent needs a person: a draft whose signer is not one cannot be signed.
     access::consent(store, user, draft.signer.as_deref(), &target)?;
     if crate::service::accounts::authenticate(store, &user.login, password, None).is_err() {
@@ -216,20 +278,7 @@ pub fn approve_signing(
         )?;
         return Err(DraftError::SecondFactor(e.to_string()));
     }
-    let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET state = 'approved', comment = NULL, updated_at = ?2,
-                sign_consent = ?2, consent_user_id = ?3
-         WHERE id = ?1 AND state = 'submitted'",
-        params![id, crate::service::now_text(), user.id],
-    )?;
-    if n == 0 {
-        drop(tx);
-        return Err(wrong_state(store, id, "bản nháp chờ duyệt mới duyệt")?);
-    }
-    audit::record(&tx, Some(user), "approve-sign", &target, Outcome::Ok, "")?;
-    tx.commit()?;
-    get(store, id)
+    approved(store, user, id, &frozen, true)
 }
 
 /// The signer returns a submitted draft to its drafter, saying why.
@@ -263,11 +312,34 @@ pub fn return_draft(
     )
 }
 
-/// The draft composed now, as `user` may read it: its document, unnumbered.
+/// The draft's composition as `user` may read it: once approved, the one its signer
+/// approved ([`frozen`]); before, the one the data makes now.
+fn composition(store: &Store, draft: &Draft) -> Result<Composition, DraftError> {
+    match frozen_of(store, draft.id)? {
+        Some(f) if matches!(draft.state, State::Approved | State::Issued) => f.composition(),
+        _ => compose_values(
+            store,
+            &draft.template,
+            &Values::stored(draft.fields.clone()),
+        ),
+    }
+}
+
+/// The draft's document, unnumbered, as `user` may read it (once approved: exactly what
+/// was approved).
 pub fn compose(store: &Store, user: &User, id: i64) -> Result<Composed, DraftError> {
     let draft = get_for(store, user, id)?;
-    let values = Values::stored(draft.fields);
-    Ok(compose_values(store, &draft.template, &values)?.composed)
+    Ok(composition(store, &draft)?.composed)
+}
+
+/// The hash of the composition the draft's pages show now ([`frozen::Frozen::hash`]):
+/// what a signer who approves these pages approves (the page sends it back as `seen`).
+pub fn content_hash(store: &Store, user: &User, id: i64) -> Result<String, DraftError> {
+    let draft = get_for(store, user, id)?;
+    match (&draft.approved_hash, draft.state) {
+        (Some(h), State::Approved | State::Issued) => Ok(h.clone()),
+        _ => Ok(Frozen::of(store, &composition(store, &draft)?)?.hash()),
+    }
 }
 
 /// The PDF of the draft as it would be issued, without a number (its agency's readers).
@@ -294,7 +366,7 @@ pub fn issue_keys(
     if draft.sign_consent.is_none() {
         return Ok(vec![]);
     }
-    let c = compose_values(store, &draft.template, &Values::stored(draft.fields))?;
+    let c = composition(store, &draft)?;
     Ok(crate::sign::issue::key_places(
         keyring,
         &c.composed.document,
@@ -334,6 +406,69 @@ fn consent_holds(store: &Store, draft: &Draft, composed: &Composed) -> Result<bo
     Ok(person.is_some() && person == signer && signer == draft.signer)
 }
 
+/// Sends an approved draft back to its signer because the data changed since approval
+/// (`changes`, in words; empty: approved before vanthu kept what was approved): its
+/// consent and frozen composition are cleared, the note says what changed; the
+/// clerk's refused issue and the return are audited; nothing is numbered. Returns the
+/// error to answer.
+fn send_back(
+    store: &mut Store,
+    user: &User,
+    draft: &Draft,
+    changes: Vec<String>,
+) -> Result<DraftError, DraftError> {
+    let target = format!("draft:{}", draft.id);
+    let said = if changes.is_empty() {
+        "bản nháp được duyệt trước khi vanthu giữ nội dung đã duyệt".to_string()
+    } else {
+        changes.join("; ")
+    };
+    let note = format!("Dữ liệu đã thay đổi sau khi duyệt: {said}. Hãy xem lại và duyệt lại.");
+    let tx = store.conn_mut().transaction()?;
+    let n = tx.execute(
+        "UPDATE drafts SET state = 'submitted', comment = ?2, updated_at = ?3,
+                sign_consent = NULL, consent_user_id = NULL,
+                approved_content = NULL, approved_hash = NULL
+         WHERE id = ?1 AND state = 'approved'",
+        params![draft.id, note, crate::service::now_text()],
+    )?;
+    if n == 0 {
+        drop(tx);
+        return wrong_state(store, draft.id, "bản nháp đã duyệt mới ban hành");
+    }
+    audit::record(&tx, Some(user), "issue", &target, Outcome::Refused, &said)?;
+    audit::record(
+        &tx,
+        Some(user),
+        "return-changed",
+        &target,
+        Outcome::Ok,
+        &note,
+    )?;
+    tx.commit()?;
+    Ok(DraftError::ChangedSinceApproval {
+        id: draft.id,
+        changes,
+    })
+}
+
+/// For a reminder, the day an agency (by its printed name) reported on its milestone.
+fn reported_on(store: &Store, draft: &Draft, name: &str) -> Option<String> {
+    let milestone = draft.fields.get("milestone")?;
+    store
+        .conn()
+        .query_row(
+            "SELECT strftime('%d/%m/%Y', m.reported_on) FROM milestone_agencies m
+             JOIN agencies a ON a.id = m.agency_id
+             WHERE m.milestone_id = ?1 AND a.short_name = ?2 AND m.reported_on IS NOT NULL",
+            [milestone.as_str(), name],
+            |r| r.get(0),
+        )
+        .optional()
+        .ok()
+        .flatten()
+}
+
 /// The clerk issues an approved draft: number from the register, PDF and DOCX stored,
 /// the draft marked issued (and a decision's certificates recorded), all in the
 /// register's one transaction.
@@ -354,8 +489,27 @@ pub fn issue(
     if draft.state != State::Approved {
         return Err(wrong_state(store, id, "bản nháp đã duyệt mới ban hành")?);
     }
-    let values = Values::stored(draft.fields.clone());
-    let c = compose_values(store, &draft.template, &values)?;
+    // What is issued is what the signer approved; composed again from live data, it must
+    // be the same, or the draft goes back to the signer and nothing is numbered.
+    let Some(frozen) = frozen_of(store, id)? else {
+        return Err(send_back(store, user, &draft, vec![])?);
+    };
+    let c = frozen.composition()?;
+    let live = compose_values(
+        store,
+        &draft.template,
+        &Values::stored(draft.fields.clone()),
+    );
+    let changed = match &live {
+        Ok(now) => frozen::changes(&c, now, &|name| reported_on(store, &draft, name)),
+        Err(e) => vec![format!(
+            "văn bản không soạn lại được từ dữ liệu hiện có: {e}"
+        )],
+    };
+    if !changed.is_empty() {
+        return Err(send_back(store, user, &draft, changed)?);
+    }
+    let issued_hash = frozen.hash();
     // The document is issued in the register of the clerk's own agency, under its key.
     access::act_for(
         store,
@@ -394,9 +548,10 @@ pub fn issue(
         },
         |tx, entry| {
             let n = tx.execute(
-                "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3
+                "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3,
+                        issued_hash = ?4
                  WHERE id = ?1 AND state = 'approved'",
-                params![id, entry.id, crate::service::now_text()],
+                params![id, entry.id, crate::service::now_text(), issued_hash],
             )?;
             if n == 0 {
                 // Another clerk issued it meanwhile: take nothing.
@@ -417,7 +572,11 @@ pub fn issue(
                 "issue",
                 &target,
                 Outcome::Ok,
-                &entry.number_symbol,
+                &format!(
+                    "{}; nội dung ban hành {}",
+                    entry.number_symbol,
+                    frozen::short(&issued_hash)
+                ),
             )?;
             Ok(())
         },
