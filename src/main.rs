@@ -571,10 +571,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 RegisterCommand::Verify => {
                     let mut problems = register::verify(&store)?;
                     let keyring = keyring(cli.config.as_deref())?;
-                    problems.extend(register::verify_signatures(&store, keyring.trust())?);
+                    problems.extend(vanthu::service::signatures::verify_register(
+                        &store,
+                        keyring.trust(),
+                    )?);
                     if problems.is_empty() {
                         println!(
-                            "sổ văn bản đúng: không thiếu, không trùng số; mọi chữ ký số còn nguyên vẹn"
+                            "sổ văn bản đúng: không thiếu, không trùng số; mọi chữ ký số còn nguyên vẹn và hợp lệ"
                         );
                     } else {
                         anyhow::bail!("{}", problems.join("\n"));

@@ -77,10 +77,21 @@ fn a_signed_issue_is_valid_in_pdfsig_pyhanko_and_qpdf() {
 
     // vanthu's own verification says the same, in Vietnamese.
     let text = stdout(f.cmd().arg("verify").arg(&pdf));
-    assert_eq!(text.matches("Kết luận: HỢP LỆ").count(), 2, "{text}");
+    assert_eq!(text.matches(": Hợp lệ.\n").count(), 2, "{text}");
+    assert_eq!(text.matches("Mã kết luận: valid\n").count(), 2, "{text}");
     assert_eq!(text.matches("Định dạng: PAdES B-B").count(), 2, "{text}");
     assert!(text.contains("Phạm vi: toàn bộ tệp"), "{text}");
-    assert!(text.contains("1 chữ ký số khác"), "{text}");
+    assert!(
+        text.contains("1 chữ ký số hoặc dấu thời gian khác), chỉ thêm chữ ký"),
+        "{text}"
+    );
+    // Both paths checked against the configured CRLs of the issuing CA and the root.
+    assert_eq!(
+        text.matches("Tình trạng thu hồi: đã kiểm tra, không bị thu hồi")
+            .count(),
+        2,
+        "{text}"
+    );
     // The register recorded both, and re-checks them.
     let show = stdout(
         f.cmd()
@@ -248,7 +259,12 @@ fn verify_reports_a_changed_byte_and_reads_foreign_signatures() {
     let out = run(f.cmd().arg("verify").arg(&changed));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
-    assert_eq!(text.matches("KHÔNG nguyên vẹn").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("Không hợp lệ: mã băm của nội dung khác mã băm đã ký: tệp đã bị sửa")
+            .count(),
+        2,
+        "{text}"
+    );
 
     // A PDF signed by pyHanko is read the same way.
     let plain = f.dir.join("khong-ky.pdf");
@@ -290,7 +306,7 @@ fn verify_reports_a_changed_byte_and_reads_foreign_signatures() {
     let text = stdout(f.cmd().arg("verify").arg(&foreign));
     assert!(text.contains("Tệp có 1 chữ ký số"), "{text}");
     assert!(text.contains("Nguyen Van Chuong"), "{text}");
-    assert!(text.contains("Kết luận: HỢP LỆ"), "{text}");
+    assert!(text.contains("Chữ ký 1: Hợp lệ."), "{text}");
     // An unsigned file has none.
     let out = run(f.cmd().arg("verify").arg(&plain));
     assert!(!out.status.success());
@@ -500,6 +516,10 @@ fn register_verify_finds_a_stored_signed_file_that_changed() {
     let out = run(f.cmd().args(["register", "verify"]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert_eq!(err.matches("không còn nguyên vẹn").count(), 2, "{err}");
+    assert_eq!(err.matches("tệp đã bị sửa").count(), 2, "{err}");
+    assert!(
+        err.contains("Chữ ký 1 (Nguyen Van Chuong): Không hợp lệ"),
+        "{err}"
+    );
     assert!(err.contains("01/UBND-KT năm 2026"), "{err}");
 }

@@ -18,8 +18,10 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
         )
     };
     let config = format!(
-        "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\nrequire_signature = [\"snn-bac-giang\"]\n{}{}",
+        "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\ncrls = [\"{}\", \"{}\"]\nrequire_signature = [\"snn-bac-giang\"]\n{}{}",
         ca.join("root.pem").display(),
+        ca.join("int.crl").display(),
+        ca.join("root.crl").display(),
         key("agency = \"snn-bac-giang\"", "agency.p12"),
         key("person = \"duong-thanh-tung\"", "signer.p12"),
     );
@@ -146,6 +148,12 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
     );
     assert_eq!(report["all_valid"], true, "{report}");
     assert_eq!(report["signatures"][0]["level"], "PAdES B-B", "{report}");
+    assert_eq!(report["signatures"][0]["code"], "valid", "{report}");
+    assert_eq!(report["signatures"][0]["verdict"], "Hợp lệ", "{report}");
+    assert_eq!(
+        report["signatures"][1]["revocation"]["state"], "good",
+        "{report}"
+    );
     let (status, report) = s.send_bytes("cv", "POST", "/verify", "application/pdf", b"not a pdf");
     assert_eq!((status, error_code(&report)), (422, "not_pdf"), "{report}");
 
@@ -174,14 +182,28 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
     let (status, html) = page(form(&csrf, &pdf));
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("mọi chữ ký hợp lệ"), "{html}");
-    assert_eq!(html.matches("HỢP LỆ</dd>").count(), 2, "{html}");
+    assert_eq!(
+        html.matches(r#"<span class="verdict ok">Hợp lệ</span>"#)
+            .count(),
+        2,
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<summary>Chi tiết kỹ thuật</summary>").count(),
+        2
+    );
     assert!(html.contains("PAdES B-B"), "{html}");
     let mut changed = pdf.clone();
     let at = changed.len() / 3;
     changed[at] ^= 1;
     let (status, html) = page(form(&csrf, &changed));
     assert_eq!(status, 200);
-    assert_eq!(html.matches("KHÔNG HỢP LỆ</dd>").count(), 2, "{html}");
+    assert_eq!(
+        html.matches(r#"data-code="signature_mismatch""#).count(),
+        2,
+        "{html}"
+    );
+    assert!(html.contains("tệp đã bị sửa"), "{html}");
     // Without the form token nothing is checked.
     let (status, _) = page(form("sai", &pdf));
     assert_eq!(status, 403);

@@ -215,6 +215,11 @@ impl From<crate::service::signatures::CheckError> for ApiError {
             CheckError::Verify(VerifyError::NotPdf(_)) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf", e.to_string())
             }
+            CheckError::Verify(VerifyError::TooManyRevisions(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_revisions",
+                e.to_string(),
+            ),
             CheckError::Verify(VerifyError::TooManySignatures(_)) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "too_many_signatures",

@@ -177,6 +177,21 @@ pub struct Trust {
     /// Roots that verification accepts as the end of a chain.
     pub roots: Vec<Certificate>,
     crls: Vec<(String, x509_cert::crl::CertificateList)>,
+    /// What verification does when no revocation information answers for a certificate.
+    pub revocation: RevocationMode,
+    /// Whether verification may fetch CRLs and OCSP responses from the addresses
+    /// certificates name.
+    pub fetch: bool,
+}
+
+/// `[signing] revocation`: a signature whose certificates' revocation could not be
+/// checked is valid with a warning (`soft`, the default) or not valid (`hard`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationMode {
+    #[default]
+    Soft,
+    Hard,
 }
 
 impl Trust {
@@ -204,6 +219,15 @@ impl Trust {
             trust.crls.push((label, crl));
         }
         Ok(trust)
+    }
+
+    /// The configured CRLs in DER.
+    pub(crate) fn crl_ders(&self) -> Vec<Vec<u8>> {
+        use x509_cert::der::Encode;
+        self.crls
+            .iter()
+            .filter_map(|(_, c)| c.to_der().ok())
+            .collect()
     }
 
     /// Refuses a certificate that is outside its validity period at `at`, lacks the key
@@ -284,6 +308,9 @@ pub fn read_certificates(path: &Path) -> Result<Vec<Certificate>, SignError> {
 /// [signing]
 /// trust = ["khoa/root.pem"]          # roots `verify` accepts
 /// crls = ["khoa/ca.crl"]             # revoked certificates are refused
+/// revocation = "soft"                # "hard": unknown revocation status is not valid
+/// fetch_revocation = false           # true: fetch CRLs/OCSP named by certificates
+/// level = "B-LTA"                    # B-B, B-T, B-LT (adds a DSS), B-LTA (and a document timestamp)
 /// require_signature = ["ubnd-hb"]    # agencies whose documents are never sent unsigned
 /// [[signing.keys]]
 /// agency = "ubnd-hb"                 # the agency's key (ô 8), used by its clerks at issue
@@ -309,6 +336,13 @@ pub fn read_certificates(path: &Path) -> Result<Vec<Certificate>, SignError> {
 pub struct SigningSettings {
     pub trust: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
+    /// `soft` (default) or `hard`: see [`RevocationMode`].
+    pub revocation: RevocationMode,
+    /// Fetch CRLs and OCSP responses named by certificates when verifying (and when
+    /// adding long-term validation data).
+    pub fetch_revocation: bool,
+    /// The PAdES baseline level of issued signatures (default B-T with a TSA, else B-B).
+    pub level: Option<super::Level>,
     pub require_signature: Vec<String>,
     pub keys: Vec<KeySetting>,
     /// `[signing.tsa]`: timestamps from an RFC 3161 authority (PAdES B-T).
@@ -445,7 +479,18 @@ impl Keyring {
         settings: SigningSettings,
         env: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> Result<Keyring, SignError> {
-        let trust = Trust::load(&settings.trust, &settings.crls)?;
+        let mut trust = Trust::load(&settings.trust, &settings.crls)?;
+        trust.revocation = settings.revocation;
+        trust.fetch = settings.fetch_revocation;
+        if let Some(level) = settings.level
+            && level >= super::Level::BT
+            && settings.tsa.is_none()
+        {
+            return Err(SignError::Config(format!(
+                "level = \"{}\" cần dấu thời gian: thêm mục [signing.tsa]",
+                level.name()
+            )));
+        }
         for key in &settings.keys {
             let owner = match (&key.agency, &key.person) {
                 (Some(a), None) => Owner::Agency(a.clone()),

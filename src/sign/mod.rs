@@ -50,6 +50,33 @@ pub trait Signer: Send + Sync {
     fn sign(&self, data: &[u8], purpose: &str) -> Result<Vec<u8>, SignError>;
 }
 
+/// The PAdES baseline level of the signatures vanthu issues (ETSI EN 319 142-1):
+/// B-B, B-T (a signature timestamp), B-LT (the validation data in a DSS after the
+/// agency's signature), B-LTA (and a document timestamp over it all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+pub enum Level {
+    #[serde(rename = "B-B")]
+    BB,
+    #[serde(rename = "B-T")]
+    BT,
+    #[serde(rename = "B-LT")]
+    BLT,
+    #[serde(rename = "B-LTA")]
+    BLTA,
+}
+
+impl Level {
+    /// The level's name, e.g. "B-LTA".
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::BB => "B-B",
+            Level::BT => "B-T",
+            Level::BLT => "B-LT",
+            Level::BLTA => "B-LTA",
+        }
+    }
+}
+
 /// Who a signature stands for, in the decree's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {

@@ -198,12 +198,39 @@ impl Stamp {
     }
 }
 
-/// The time of a timestamp token found in a signature, when it stamps the SHA-256 of
-/// `signature` (the signature value it sits beside); for verification.
-pub fn token_time(token: &[u8], signature: &[u8]) -> Option<String> {
-    let stamp = Stamp::of(token).ok()?;
-    (stamp.imprint.hashed_message.as_bytes() == Sha256::digest(signature).as_slice())
-        .then_some(stamp.time)
+/// What a timestamp token's `TSTInfo` says, for verification.
+pub(crate) struct TstInfo {
+    /// The digest algorithm of the stamped hash (an OID) and the hash.
+    pub imprint_algorithm: String,
+    pub imprint: Vec<u8>,
+    /// The authority's time (Unix seconds).
+    pub time: i64,
+    /// The DER of the `TSTInfo`: what the token's CMS signature covers.
+    pub der: Vec<u8>,
+}
+
+/// Reads the `TSTInfo` of a parsed timestamp token.
+pub(crate) fn tst_info(parsed: &Parsed) -> Result<TstInfo, String> {
+    let encap = &parsed.signed.encap_content_info;
+    if encap.econtent_type != ID_CT_TST_INFO {
+        return Err("dấu thời gian không chứa TSTInfo".into());
+    }
+    let econtent = encap
+        .econtent
+        .as_ref()
+        .ok_or("dấu thời gian không có nội dung")?;
+    let bad = |e: x509_cert::der::Error| format!("TSTInfo hỏng: {e}");
+    let inner = OctetString::from_der(&econtent.to_der().map_err(bad)?).map_err(bad)?;
+    let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(bad)?;
+    let field = |i: usize| fields.get(i).ok_or("TSTInfo thiếu trường".to_string());
+    let imprint: MessageImprint = field(2)?.decode_as().map_err(bad)?;
+    let time: GeneralizedTime = field(4)?.decode_as().map_err(bad)?;
+    Ok(TstInfo {
+        imprint_algorithm: imprint.hash_algorithm.oid.to_string(),
+        imprint: imprint.hashed_message.as_bytes().to_vec(),
+        time: time.to_unix_duration().as_secs() as i64,
+        der: inner.as_bytes().to_vec(),
+    })
 }
 
 #[cfg(test)]

@@ -395,7 +395,7 @@ fn register_lock(issuer: &str, year: i32) -> std::sync::Arc<std::sync::Mutex<()>
         .clone()
 }
 
-pub use super::signatures::{signatures, verify_signatures};
+pub use super::signatures::{SignedFile, signatures, signed_files};
 
 const COLUMNS: &str = "id, issuer, issuer_name, year, number, number_symbol, date, kind, subject, signer, \
      recipients, pages, pdf_sha256, docx_sha256, issued_at, \

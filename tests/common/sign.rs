@@ -124,9 +124,10 @@ id = "nguyen-van-chuong"
     .unwrap();
     let mut config = String::from("[signing]\n");
     config.push_str(&format!(
-        "trust = [\"{}\"]\ncrls = [\"{}\"]\n",
+        "trust = [\"{}\"]\ncrls = [\"{}\", \"{}\"]\n",
         ca.join("root.pem").display(),
-        ca.join("int.crl").display()
+        ca.join("int.crl").display(),
+        ca.join("root.crl").display()
     ));
     config.push_str(entries);
     let config_path = dir.join("vanthu.toml");
