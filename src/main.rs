@@ -86,7 +86,12 @@ enum Command {
     },
     /// Check every digital signature of a PDF, whoever made it (Vietnamese report;
     /// exit code 1 when one is not valid).
-    Verify { file: PathBuf },
+    Verify {
+        file: PathBuf,
+        /// Print the report as JSON (the API's shape) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The outgoing-document register.
     Register {
         #[command(subcommand)]
@@ -606,13 +611,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Verify { file } => {
+        Command::Verify { file, json } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("{}: không đọc được tệp: {e}", file.display()))?;
             let keyring = keyring(cli.config.as_deref())?;
             let report = vanthu::sign::verify::verify(&bytes, keyring.trust())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            print!("{}", report.text());
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                print!("{}", report.text());
+            }
             if !report.all_valid() {
                 std::process::exit(1);
             }

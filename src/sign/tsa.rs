@@ -10,8 +10,8 @@ use std::time::Duration;
 use der::Sequence;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use x509_cert::der::asn1::{GeneralizedTime, Int, ObjectIdentifier, OctetString};
-use x509_cert::der::{Any, Decode, Encode};
+use x509_cert::der::asn1::{Int, ObjectIdentifier, OctetString};
+use x509_cert::der::{Any, Decode, Encode, Tagged};
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::SignError;
@@ -185,8 +185,7 @@ impl Stamp {
         let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(bad)?;
         let field = |i: usize| fields.get(i).ok_or("TSTInfo thiếu trường".to_string());
         let imprint: MessageImprint = field(2)?.decode_as().map_err(bad)?;
-        let time: GeneralizedTime = field(4)?.decode_as().map_err(bad)?;
-        let secs = time.to_unix_duration().as_secs() as i64;
+        let secs = generalized_time(field(4)?).ok_or("TSTInfo: genTime hỏng")?;
         let time = chrono::DateTime::from_timestamp(secs, 0)
             .map(super::vietnam_time)
             .unwrap_or_default();
@@ -224,18 +223,47 @@ pub(crate) fn tst_info(parsed: &Parsed) -> Result<TstInfo, String> {
     let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(bad)?;
     let field = |i: usize| fields.get(i).ok_or("TSTInfo thiếu trường".to_string());
     let imprint: MessageImprint = field(2)?.decode_as().map_err(bad)?;
-    let time: GeneralizedTime = field(4)?.decode_as().map_err(bad)?;
+    let time = generalized_time(field(4)?).ok_or("TSTInfo: genTime hỏng")?;
     Ok(TstInfo {
         imprint_algorithm: imprint.hash_algorithm.oid.to_string(),
         imprint: imprint.hashed_message.as_bytes().to_vec(),
-        time: time.to_unix_duration().as_secs() as i64,
+        time,
         der: inner.as_bytes().to_vec(),
     })
+}
+
+/// The time of a token's `genTime` (Unix seconds): `YYYYMMDDHHMMSS`, fractions of a
+/// second allowed (RFC 3161 §2.4.2; DER's GeneralizedTime has none), then `Z`.
+fn generalized_time(any: &Any) -> Option<i64> {
+    if any.tag() != x509_cert::der::Tag::GeneralizedTime {
+        return None;
+    }
+    let text = std::str::from_utf8(any.value()).ok()?;
+    let text = text.strip_suffix('Z')?;
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    if whole.len() != 14 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    chrono::NaiveDateTime::parse_from_str(whole, "%Y%m%d%H%M%S")
+        .ok()
+        .map(|t| t.and_utc().timestamp())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gen_times_with_fractions_of_a_second_are_read() {
+        let at = |s: &str| {
+            generalized_time(&Any::new(x509_cert::der::Tag::GeneralizedTime, s.as_bytes()).unwrap())
+        };
+        assert_eq!(at("20261205105335Z"), Some(1_796_468_015));
+        assert_eq!(at("20261205105335.123456Z"), Some(1_796_468_015));
+        assert_eq!(at("20261205105335"), None);
+        assert_eq!(at("2026120510Z"), None);
+        assert_eq!(at("20261205105335.x1Z"), None);
+    }
 
     #[test]
     fn every_nonce_is_a_minimal_positive_der_integer() {

@@ -222,7 +222,7 @@ pub(super) async fn verify_upload(
                 state.keyring().trust(),
                 &bytes,
             )
-            .map(|r| api::documents::report_json(&r))
+            .map(|r| r.to_json())
             .map_err(ApiError::from)
         })
         .await;

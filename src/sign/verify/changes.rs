@@ -91,7 +91,9 @@ pub(super) fn changes(a: &Document, b: &Document) -> Vec<String> {
             out.push(format!("{} thay đổi", roles.describe(id)));
             continue;
         };
-        if id == roles.root {
+        if Some(id) == roles.metadata {
+            xmp_rule(old, new, &mut out);
+        } else if id == roles.root {
             catalog_rule(a, b, od, nd, &mut out);
         } else if Some(id) == roles.acroform {
             form_rule(a, b, od, nd, &mut out);
@@ -336,7 +338,16 @@ fn catalog_rule(
         } else if !CATALOG_FREE.contains(&key.as_slice()) {
             let what = match key.as_slice() {
                 b"Pages" => "cây trang (số trang, thứ tự trang) bị thay thế".to_string(),
-                b"Metadata" => "siêu dữ liệu XMP của tệp thay đổi".to_string(),
+                b"Metadata" => {
+                    let of = |doc: &Document, d: &Dictionary| {
+                        d.get(b"Metadata").ok().map(|m| resolve(doc, m).clone())
+                    };
+                    match (of(a, old), of(b, new)) {
+                        (Some(o), Some(n)) => xmp_rule(&o, &n, out),
+                        _ => out.push("siêu dữ liệu XMP của tệp thay đổi".into()),
+                    }
+                    continue;
+                }
                 b"OpenAction" | b"AA" | b"Names" => {
                     format!(
                         "danh mục tài liệu: thêm hoặc đổi hành động, tệp đính kèm (/{})",
@@ -447,6 +458,71 @@ fn info_rule(
     }
 }
 
+/// XMP metadata may be rewritten (signing tools update its dates and producer), but
+/// not what it says of the document: its title, author, subject, description,
+/// keywords and rights.
+fn xmp_rule(old: &Object, new: &Object, out: &mut Vec<String>) {
+    let (o, n) = (xmp_words(old), xmp_words(new));
+    match (o, n) {
+        (Some(o), Some(n)) => {
+            let mut keys: BTreeSet<&String> = o.keys().collect();
+            keys.extend(n.keys());
+            for k in keys {
+                if o.get(k) != n.get(k) {
+                    out.push(format!("siêu dữ liệu XMP của tệp: {k} thay đổi"));
+                }
+            }
+        }
+        _ => out.push("siêu dữ liệu XMP của tệp thay đổi (không đọc được)".into()),
+    }
+}
+
+/// What an XMP packet says of the document, by property (`dc:title` …).
+fn xmp_words(o: &Object) -> Option<std::collections::BTreeMap<String, String>> {
+    const DC: &str = "http://purl.org/dc/elements/1.1/";
+    const PDF: &str = "http://ns.adobe.com/pdf/1.3/";
+    let s = o.as_stream().ok()?;
+    let bytes = s
+        .decompressed_content()
+        .unwrap_or_else(|_| s.content.clone());
+    let text = String::from_utf8_lossy(&bytes);
+    let xml = text.trim_start_matches('\u{feff}');
+    let doc = roxmltree::Document::parse_with_options(
+        xml,
+        roxmltree::ParsingOptions {
+            allow_dtd: false,
+            ..Default::default()
+        },
+    )
+    .ok()?;
+    let wanted = |ns: Option<&str>, name: &str| match (ns, name) {
+        (Some(DC), "title" | "creator" | "description" | "subject" | "rights") => {
+            Some(format!("dc:{name}"))
+        }
+        (Some(PDF), "Keywords") => Some("pdf:Keywords".to_string()),
+        _ => None,
+    };
+    let mut words = std::collections::BTreeMap::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        if let Some(key) = wanted(node.tag_name().namespace(), node.tag_name().name()) {
+            let value: String = node
+                .descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            words.insert(key, value.trim().to_string());
+        }
+        for attr in node.attributes() {
+            if let Some(key) = wanted(attr.namespace(), attr.name()) {
+                words.insert(key, attr.value().trim().to_string());
+            }
+        }
+    }
+    Some(words)
+}
+
 /// Whether `field` (or the field its widget belongs to) is a signature field.
 fn is_signature_field(doc: &Document, field: &Object) -> bool {
     let mut current = resolve(doc, field);
@@ -486,13 +562,19 @@ fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<Vec<u8>> {
 /// Two objects are the same value (streams by dictionary and bytes).
 fn same(x: &Object, y: &Object) -> bool {
     match (x, y) {
-        (Object::Stream(a), Object::Stream(b)) => a.dict == b.dict && a.content == b.content,
+        (Object::Stream(a), Object::Stream(b)) => {
+            a.content == b.content
+                && a.dict.len() == b.dict.len()
+                && changed_keys(&a.dict, &b.dict).is_empty()
+        }
         (Object::Array(a), Object::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
         }
         (Object::Dictionary(a), Object::Dictionary(b)) => {
             a.len() == b.len() && changed_keys(a, b).is_empty()
         }
+        // A string is its bytes, whether written literal or in hex.
+        (Object::String(a, _), Object::String(b, _)) => a == b,
         _ => x == y,
     }
 }

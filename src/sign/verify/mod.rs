@@ -182,6 +182,13 @@ impl Report {
     pub fn text(&self) -> String {
         words::text(self)
     }
+
+    /// The report as JSON (the API, the page and `vanthu verify --json`): per signature
+    /// the stable `code`, the `verdict` line, the `facts` and `details` in words, then
+    /// the fields they come from.
+    pub fn to_json(&self) -> serde_json::Value {
+        words::json(self)
+    }
 }
 
 /// The most signature dictionaries a file may hold: checking one hashes the file up to

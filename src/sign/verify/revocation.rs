@@ -148,6 +148,11 @@ impl Sources {
                 continue;
             }
             let issued = time_of(crl.last_update());
+            // A CA may drop an expired certificate from its later CRLs (RFC 5280
+            // §3.3): a CRL issued after the certificate expired cannot vouch for it.
+            if time_of(cert.not_after()) < issued {
+                continue;
+            }
             let how = format!(
                 "danh sách thu hồi của {} ngày {}",
                 common_name(issuer),

@@ -357,3 +357,47 @@ fn details(s: &SignatureCheck) -> Vec<(&'static str, String)> {
     }
     out
 }
+
+/// A verification report as JSON (the API and the web page show the same): per
+/// signature, the stable `code`, the Vietnamese `verdict` line, the `facts` a clerk
+/// reads and the technical `details`, then the fields they come from.
+pub(super) fn json(r: &Report) -> serde_json::Value {
+    use serde_json::json;
+    let words = lines(r);
+    let pairs = |v: &[(&str, String)]| -> Vec<serde_json::Value> {
+        v.iter()
+            .map(|(label, value)| json!({"label": label, "value": value}))
+            .collect()
+    };
+    let signatures: Vec<serde_json::Value> = r
+        .signatures
+        .iter()
+        .zip(&words)
+        .map(|(s, w)| {
+            let revocation = match &s.revocation {
+                Revocation::NotChecked => json!({"state": "not_checked"}),
+                Revocation::Good(how) => json!({"state": "good", "sources": how}),
+                Revocation::Revoked { who, on } => json!({"state": "revoked", "who": who, "on": on}),
+                Revocation::Unknown { who } => json!({"state": "unknown", "who": who}),
+            };
+            json!({
+                "kind": match s.kind { Kind::Signature => "signature", Kind::DocumentTimestamp => "document_timestamp" },
+                "title": w.title, "code": s.code.as_str(), "verdict": s.verdict, "valid": s.valid(),
+                "facts": pairs(&w.facts), "details": pairs(&w.details),
+                "name": s.name, "organisation": s.organisation,
+                "field": s.field, "sub_filter": s.sub_filter, "level": s.level, "subject": s.subject,
+                "issuer": s.issuer, "serial": s.serial, "signed_at": s.signed_at, "timestamp": s.timestamp,
+                "timestamp_authority": s.timestamp_authority, "validated_at": s.validated_at,
+                "algorithm": s.algorithm, "intact": s.intact, "problem": s.problem,
+                "covers_revision": s.covers_revision, "covers_whole_file": s.covers_whole_file,
+                "later_bytes": s.later_bytes, "later_revisions": s.later_revisions,
+                "later_signatures": s.later_signatures, "changes": s.changes,
+                "chain": s.chain, "trusted": s.trusted, "revocation": revocation,
+            })
+        })
+        .collect();
+    json!({
+        "size": r.size, "encrypted": r.encrypted, "all_valid": r.all_valid(),
+        "summary": summary(r), "signatures": signatures, "text": r.text(),
+    })
+}
