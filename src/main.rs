@@ -91,6 +91,10 @@ enum Command {
         /// Print the report as JSON (the API's shape) instead of text.
         #[arg(long)]
         json: bool,
+        /// Verify as on this day (YYYY-MM-DD, noon Vietnam time) instead of now: what an
+        /// archive will say then.
+        #[arg(long)]
+        at: Option<String>,
     },
     /// The outgoing-document register.
     Register {
@@ -220,6 +224,13 @@ enum RegisterCommand {
     },
     /// Check that every (issuer, year) has exactly the numbers 1..last.
     Verify,
+    /// Renew the archive (PAdES B-LTA) of signed documents whose last timestamp's
+    /// authority certificate expires within the given days: new validation data and a
+    /// new document timestamp, stored as a new revision and logged.
+    Extend {
+        #[arg(long, default_value_t = 180)]
+        within_days: i64,
+    },
     /// The Sổ đăng ký văn bản đi (Phụ lục IV) of one issuer and year, as PDF (A4
     /// landscape: cover, first page, 10 columns) and XLSX.
     Book {
@@ -573,6 +584,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         note,
                     },
                 )?,
+                RegisterCommand::Extend { within_days } => {
+                    let keyring = keyring(cli.config.as_deref())?;
+                    let mut store = store;
+                    for line in vanthu::service::signatures::extend_register(
+                        &mut store,
+                        &keyring,
+                        within_days,
+                        chrono::Utc::now(),
+                    )? {
+                        println!("{line}");
+                    }
+                }
                 RegisterCommand::Verify => {
                     let mut problems = register::verify(&store)?;
                     let keyring = keyring(cli.config.as_deref())?;
@@ -611,12 +634,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Verify { file, json } => {
+        Command::Verify { file, json, at } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("{}: không đọc được tệp: {e}", file.display()))?;
             let keyring = keyring(cli.config.as_deref())?;
-            let report = vanthu::sign::verify::verify(&bytes, keyring.trust())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let at = match at {
+                None => chrono::Utc::now(),
+                Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("--at {day}: ngày phải viết YYYY-MM-DD"))?
+                    .and_hms_opt(5, 0, 0)
+                    .expect("noon in Vietnam")
+                    .and_utc(),
+            };
+            let report = vanthu::sign::verify::verify_at(
+                &bytes,
+                keyring.trust(),
+                std::time::Duration::from_secs(3600),
+                at,
+            )
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             if json {
                 println!("{}", report.to_json());
             } else {

@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::sign::*;
@@ -40,53 +39,15 @@ const DIFFERENCES: [(&str, &[&str], &str); 4] = [
     ),
 ];
 
-/// The matrix PKI, made once per test binary.
-fn pki() -> PathBuf {
-    let dir = root()
-        .join("target/test-output")
-        .join(format!("verify-pki-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = run(Command::new("sh")
-        .arg(root().join("tests/verify/make-pki.sh"))
-        .arg(&dir));
-    assert!(
-        out.status.success() && dir.join("done").exists(),
-        "make-pki.sh failed: {}",
-        std::fs::read_to_string(dir.join("make-pki.log")).unwrap_or_default()
-    );
-    dir
-}
-
 fn python() -> Command {
     Command::new(pyhanko_bin().join("python"))
 }
 
-/// vanthu's configuration for the matrix: its trust, its CRLs, its keys.
-fn configure(f: &Fixture, pki: &Path) {
-    let path = |n: &str| pki.join(n).display().to_string();
-    std::fs::write(
-        &f.config,
-        format!(
-            "[signing]\ntrust = [\"{}\"]\ncrls = [\"{}\", \"{}\", \"{}\", \"{}\"]\n\
-             [[signing.keys]]\nagency = \"ubnd-hoa-binh\"\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n\
-             [[signing.keys]]\nperson = \"nguyen-van-chuong\"\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n",
-            path("root.pem"),
-            path("int.crl"),
-            path("root.crl"),
-            path("int0.crl"),
-            path("sub.crl"),
-            path("good.p12"),
-            path("other.p12"),
-        ),
-    )
-    .unwrap();
-}
-
 #[test]
 fn vanthus_verdicts_match_pyhankos_on_the_matrix() {
-    let pki = pki();
+    let pki = matrix_pki();
     let f = fixture_with("matrix", "");
-    configure(&f, &pki);
+    std::fs::write(&f.config, matrix_config(&pki, "good", "other", "")).unwrap();
     let (_, signed) = f.issue_signed();
     stdout(
         vanthu()

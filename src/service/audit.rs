@@ -108,6 +108,7 @@ pub fn action_label(action: &str) -> String {
         "signature-image" => "tải ảnh chữ ký",
         "seal" => "tải ảnh con dấu",
         "register-note" => "ghi chú sổ văn bản",
+        "extend" => "gia hạn dấu thời gian lưu trữ",
         "paper-sent" => "ghi nhận gửi bản giấy",
         "user.add" => "thêm tài khoản",
         "user.update" => "sửa tài khoản",

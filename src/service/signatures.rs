@@ -71,3 +71,102 @@ pub fn verify_register(
     }
     Ok(problems)
 }
+
+/// Why archives could not be renewed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtendError {
+    #[error("gia hạn cần dấu thời gian: thêm mục [signing.tsa] vào vanthu.toml")]
+    NoTsa,
+    #[error(transparent)]
+    Register(#[from] crate::store::register::RegisterError),
+    #[error(transparent)]
+    Sign(#[from] crate::sign::SignError),
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+}
+
+/// Renews the archive of every stored signed document whose last timestamp's
+/// authority certificate expires within `within_days` of `now` (PAdES B-LTA): the
+/// validation data of that timestamp in a DSS, then a new document timestamp, as a new
+/// revision stored beside the issued file and logged. A document without a
+/// timestamp, or whose signatures no longer hold, is named and left as it is. Returns
+/// one line per document.
+pub fn extend_register(
+    store: &mut crate::store::Store,
+    keyring: &crate::sign::Keyring,
+    within_days: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<String>, ExtendError> {
+    use crate::sign::verify::Kind;
+    let tsa = keyring.tsa().ok_or(ExtendError::NoTsa)?;
+    let trust = keyring.trust();
+    let mut lines = vec![];
+    for file in crate::store::register::signed_files(store)? {
+        let name = &file.name;
+        let report = match verify::verify(&file.pdf, trust) {
+            Ok(r) => r,
+            Err(e) => {
+                lines.push(format!("{name}: không gia hạn: {e}"));
+                continue;
+            }
+        };
+        if !report.all_valid() {
+            lines.push(format!(
+                "{name}: không gia hạn: có chữ ký không hợp lệ (xem vanthu register verify)"
+            ));
+            continue;
+        }
+        let last = report.signatures.iter().rev().find_map(|s| match s.kind {
+            Kind::DocumentTimestamp => s.timestamp_expires,
+            Kind::Signature => s.timestamp_expires,
+        });
+        let Some(expires) = last else {
+            lines.push(format!(
+                "{name}: không gia hạn: văn bản không có dấu thời gian (ký ở mức B-B)"
+            ));
+            continue;
+        };
+        let day = verify::day(expires);
+        if expires - now > chrono::Duration::days(within_days) {
+            lines.push(format!(
+                "{name}: chưa cần gia hạn (chứng thư của nơi cấp dấu thời gian cuối hết hạn {day})"
+            ));
+            continue;
+        }
+        let with_data = crate::sign::ltv::add_validation_data(&file.pdf, trust)?;
+        let extended = crate::sign::pades::document_timestamp(&with_data, tsa)?;
+        // The renewed file must still verify before it replaces the stored one.
+        match verify::verify(&extended, trust) {
+            Ok(r) if r.all_valid() => {}
+            Ok(r) => {
+                lines.push(format!(
+                    "{name}: không gia hạn: bản gia hạn không hợp lệ: {}",
+                    r.text()
+                ));
+                continue;
+            }
+            Err(e) => {
+                lines.push(format!("{name}: không gia hạn: {e}"));
+                continue;
+            }
+        }
+        let reason = format!(
+            "gia hạn dấu thời gian lưu trữ (dấu thời gian cuối do chứng thư hết hạn {day} cấp)"
+        );
+        let tx = store.conn_mut().transaction()?;
+        crate::store::register::add_extension(&tx, file.id, &extended, &reason)?;
+        crate::service::audit::record(
+            &tx,
+            None,
+            "extend",
+            &format!("document:{}", file.id),
+            crate::service::audit::Outcome::Ok,
+            &reason,
+        )?;
+        tx.commit()?;
+        lines.push(format!(
+            "{name}: đã gia hạn: thêm dữ liệu kiểm tra và dấu thời gian tài liệu mới"
+        ));
+    }
+    Ok(lines)
+}

@@ -103,7 +103,7 @@ pub fn sign_document(
             reason: &signer_reason,
             location: &place,
             at: e.at,
-            tsa: e.keyring.tsa(),
+            tsa: e.keyring.signature_tsa(),
         },
     )?;
     let agency_reason = format!("Cơ quan ban hành ký số văn bản số {number}");
@@ -115,8 +115,23 @@ pub fn sign_document(
             reason: &agency_reason,
             location: &place,
             at: e.at,
-            tsa: e.keyring.tsa(),
+            tsa: e.keyring.signature_tsa(),
         },
     )?;
+    let pdf = long_term(pdf, e.keyring)?;
     Ok((pdf, pages, vec![first, second]))
+}
+
+/// B-LT: the validation data of both signatures in a DSS after the agency's; B-LTA:
+/// and a document timestamp over it all.
+pub fn long_term(pdf: Vec<u8>, keyring: &Keyring) -> Result<Vec<u8>, SignError> {
+    let level = keyring.level();
+    if level < super::Level::BLT {
+        return Ok(pdf);
+    }
+    let pdf = super::ltv::add_validation_data(&pdf, keyring.trust())?;
+    match (level, keyring.tsa()) {
+        (super::Level::BLTA, Some(tsa)) => super::pades::document_timestamp(&pdf, tsa),
+        _ => Ok(pdf),
+    }
 }

@@ -23,9 +23,11 @@ pub mod cms;
 pub mod image;
 pub mod issue;
 pub mod keys;
+pub mod ltv;
 pub mod pades;
 pub mod pkcs11;
 pub mod remote;
+pub mod trust;
 pub mod tsa;
 pub mod verify;
 

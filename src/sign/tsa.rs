@@ -65,11 +65,15 @@ pub struct Token {
 
 /// Asks the authority at `setting.url` to stamp `signature` (a CMS signature value).
 pub fn stamp(setting: &TsaSetting, signature: &[u8]) -> Result<Token, SignError> {
+    stamp_hash(setting, Sha256::digest(signature).to_vec())
+}
+
+/// Asks the authority at `setting.url` to stamp `hash` (a SHA-256 digest).
+pub fn stamp_hash(setting: &TsaSetting, hash: Vec<u8>) -> Result<Token, SignError> {
     let fail = |m: String| SignError::Tsa {
         url: setting.url.clone(),
         message: m,
     };
-    let hash = Sha256::digest(signature).to_vec();
     let mut nonce_bytes = [0u8; 8];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce_bytes)
         .map_err(|_| fail("không tạo được số ngẫu nhiên".into()))?;

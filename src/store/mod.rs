@@ -36,6 +36,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0017_agency_accounts.sql")),
     M::up(include_str!("../../migrations/0018_second_factor.sql")),
     M::up(include_str!("../../migrations/0019_approved_content.sql")),
+    M::up(include_str!(
+        "../../migrations/0020_document_extensions.sql"
+    )),
 ];
 
 /// The schema version this build knows.

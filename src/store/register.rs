@@ -395,7 +395,7 @@ fn register_lock(issuer: &str, year: i32) -> std::sync::Arc<std::sync::Mutex<()>
         .clone()
 }
 
-pub use super::signatures::{SignedFile, signatures, signed_files};
+pub use super::signatures::{SignedFile, add_extension, signatures, signed_files};
 
 const COLUMNS: &str = "id, issuer, issuer_name, year, number, number_symbol, date, kind, subject, signer, \
      recipients, pages, pdf_sha256, docx_sha256, issued_at, \
@@ -560,23 +560,28 @@ pub fn find(
 
 /// The stored PDF and DOCX of an issued document, byte for byte as issued.
 pub fn files(store: &Store, id: i64) -> Result<(Vec<u8>, Vec<u8>), RegisterError> {
-    Ok(store
-        .conn()
-        .query_row("SELECT pdf, docx FROM documents WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?)
+    Ok(store.conn().query_row(
+        &format!("SELECT {LATEST_PDF}, docx FROM documents d WHERE id = ?1"),
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
+
+/// The PDF of document `d`: its latest extension (long-term validation added after
+/// issue), else the file as issued.
+const LATEST_PDF: &str = "coalesce((SELECT x.pdf FROM document_extensions x
+    WHERE x.document_id = d.id ORDER BY x.id DESC LIMIT 1), d.pdf)";
 
 /// One stored file of an issued document (only that column is read).
 pub fn file(store: &Store, id: i64, format: Format) -> Result<Vec<u8>, RegisterError> {
     let column = match format {
-        Format::Pdf => "pdf",
+        Format::Pdf => LATEST_PDF,
         Format::Docx => "docx",
     };
     store
         .conn()
         .query_row(
-            &format!("SELECT {column} FROM documents WHERE id = ?1"),
+            &format!("SELECT {column} FROM documents d WHERE id = ?1"),
             [id],
             |r| r.get(0),
         )

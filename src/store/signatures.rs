@@ -35,14 +35,42 @@ pub struct SignedFile {
     pub hash_matches: bool,
     /// How many signatures the register recorded.
     pub recorded: usize,
+    pub id: i64,
+}
+
+/// Stores `pdf`, the document's latest PDF with one more incremental update (long-term
+/// validation), as its PDF from now on, with `reason`; in `tx`.
+pub fn add_extension(
+    tx: &rusqlite::Transaction,
+    document: i64,
+    pdf: &[u8],
+    reason: &str,
+) -> Result<(), RegisterError> {
+    tx.execute(
+        "INSERT INTO document_extensions (document_id, pdf, pdf_sha256, reason, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            document,
+            pdf,
+            sha256_hex(pdf),
+            reason,
+            chrono::Utc::now().to_rfc3339()
+        ],
+    )?;
+    Ok(())
 }
 
 /// Every stored signed PDF, with whether it still has its recorded hash.
 pub fn signed_files(store: &Store) -> Result<Vec<SignedFile>, RegisterError> {
     let mut stmt = store.conn().prepare(
-        "SELECT d.number_symbol, d.year, d.pdf, d.pdf_sha256, count(s.position)
-         FROM documents d JOIN document_signatures s ON s.document_id = d.id
-         GROUP BY d.id ORDER BY d.id",
+        "SELECT d.number_symbol, d.year,
+                coalesce(x.pdf, d.pdf), coalesce(x.pdf_sha256, d.pdf_sha256),
+                (SELECT count(*) FROM document_signatures s WHERE s.document_id = d.id), d.id
+         FROM documents d
+         LEFT JOIN document_extensions x ON x.id =
+             (SELECT max(id) FROM document_extensions WHERE document_id = d.id)
+         WHERE EXISTS (SELECT 1 FROM document_signatures s WHERE s.document_id = d.id)
+         ORDER BY d.id",
     )?;
     let rows = stmt.query_map([], |r| {
         let pdf: Vec<u8> = r.get(2)?;
@@ -52,6 +80,7 @@ pub fn signed_files(store: &Store) -> Result<Vec<SignedFile>, RegisterError> {
             hash_matches: sha256_hex(&pdf) == sha,
             pdf,
             recorded: r.get::<_, i64>(4)? as usize,
+            id: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

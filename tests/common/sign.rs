@@ -427,3 +427,42 @@ impl Hsm {
         )
     }
 }
+
+/// The PKI of the verifier tests (tests/verify/make-pki.sh), made once per test binary.
+pub fn matrix_pki() -> PathBuf {
+    static PKI: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| {
+        let dir = root()
+            .join("target/test-output")
+            .join(format!("verify-pki-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = run(Command::new("sh")
+            .arg(root().join("tests/verify/make-pki.sh"))
+            .arg(&dir));
+        assert!(
+            out.status.success() && dir.join("done").exists(),
+            "make-pki.sh failed: {}",
+            std::fs::read_to_string(dir.join("make-pki.log")).unwrap_or_default()
+        );
+        dir
+    })
+    .clone()
+}
+
+/// A `[signing]` section trusting the matrix PKI's root and CRLs, with the agency's
+/// key `agency` and the signer's key `person` (p12 names in the PKI), then `extra`.
+pub fn matrix_config(pki: &Path, agency: &str, person: &str, extra: &str) -> String {
+    let path = |n: &str| pki.join(n).display().to_string();
+    format!(
+        "[signing]\n{extra}trust = [\"{}\"]\ncrls = [\"{}\", \"{}\", \"{}\", \"{}\"]\n\
+         [[signing.keys]]\nagency = \"ubnd-hoa-binh\"\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n\
+         [[signing.keys]]\nperson = \"nguyen-van-chuong\"\np12 = \"{}\"\npassword_env = \"VANTHU_TEST_KEY\"\n",
+        path("root.pem"),
+        path("int.crl"),
+        path("root.crl"),
+        path("int0.crl"),
+        path("sub.crl"),
+        path(&format!("{agency}.p12")),
+        path(&format!("{person}.p12")),
+    )
+}

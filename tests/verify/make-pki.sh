@@ -136,6 +136,8 @@ leaf() {
 }
 leaf good int v3_sign "Nguyen Van Ky" rsa
 leaf other int v3_sign "Tran Van Khac" rsa
+# A signer whose certificate runs out in 2030: the long-term tests verify "in 2032".
+leaf short int v3_sign "Ky Het Han 2030" rsa 20240101000000Z 20300101000000Z
 leaf p256 int v3_sign "Ky P-256" p256
 leaf p384 int v3_sign "Ky P-384" p384
 leaf p521 int v3_sign "Ky P-521" p521
@@ -168,7 +170,7 @@ for c in int root int0 sub; do
 done
 cat int.pem root.pem >chain.pem
 # vanthu's own keys in the matrix: the agency (good) and the signer (other).
-for k in good other; do
+for k in good other short; do
   openssl pkcs12 -export -inkey "$k.key" -in "$k.pem" -certfile int.pem -name "$k" \
     -passout pass:mat-khau-thu -out "$k.p12"
 done

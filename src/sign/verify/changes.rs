@@ -15,10 +15,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
+use super::metadata::{info_rule, xmp_rule};
+
 /// Catalog keys a later revision may change.
 const CATALOG_FREE: [&[u8]; 4] = [b"AcroForm", b"DSS", b"Extensions", b"Version"];
-/// `/Info` keys a later revision may change.
-const INFO_FREE: [&[u8]; 2] = [b"ModDate", b"Producer"];
 /// Keys of the form dictionary a later revision may change (`/Fields` by its own rule).
 const FORM_FREE: [&[u8]; 2] = [b"SigFlags", b"DR"];
 /// Keys of an empty signature field (or its widget) that signing fills.
@@ -441,88 +441,6 @@ fn annots_rule(b: &Document, n: u32, old: &[Object], new: &[Object], out: &mut V
     }
 }
 
-fn info_rule(
-    a: &Document,
-    b: &Document,
-    old: Option<&Dictionary>,
-    new: Option<&Dictionary>,
-    out: &mut Vec<String>,
-) {
-    let empty = Dictionary::new();
-    let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-    let _ = (a, b);
-    for key in changed_keys(old, new) {
-        if !INFO_FREE.contains(&key.as_slice()) {
-            out.push(format!("thông tin tệp (/Info): /{} thay đổi", name(&key)));
-        }
-    }
-}
-
-/// XMP metadata may be rewritten (signing tools update its dates and producer), but
-/// not what it says of the document: its title, author, subject, description,
-/// keywords and rights.
-fn xmp_rule(old: &Object, new: &Object, out: &mut Vec<String>) {
-    let (o, n) = (xmp_words(old), xmp_words(new));
-    match (o, n) {
-        (Some(o), Some(n)) => {
-            let mut keys: BTreeSet<&String> = o.keys().collect();
-            keys.extend(n.keys());
-            for k in keys {
-                if o.get(k) != n.get(k) {
-                    out.push(format!("siêu dữ liệu XMP của tệp: {k} thay đổi"));
-                }
-            }
-        }
-        _ => out.push("siêu dữ liệu XMP của tệp thay đổi (không đọc được)".into()),
-    }
-}
-
-/// What an XMP packet says of the document, by property (`dc:title` …).
-fn xmp_words(o: &Object) -> Option<std::collections::BTreeMap<String, String>> {
-    const DC: &str = "http://purl.org/dc/elements/1.1/";
-    const PDF: &str = "http://ns.adobe.com/pdf/1.3/";
-    let s = o.as_stream().ok()?;
-    let bytes = s
-        .decompressed_content()
-        .unwrap_or_else(|_| s.content.clone());
-    let text = String::from_utf8_lossy(&bytes);
-    let xml = text.trim_start_matches('\u{feff}');
-    let doc = roxmltree::Document::parse_with_options(
-        xml,
-        roxmltree::ParsingOptions {
-            allow_dtd: false,
-            ..Default::default()
-        },
-    )
-    .ok()?;
-    let wanted = |ns: Option<&str>, name: &str| match (ns, name) {
-        (Some(DC), "title" | "creator" | "description" | "subject" | "rights") => {
-            Some(format!("dc:{name}"))
-        }
-        (Some(PDF), "Keywords") => Some("pdf:Keywords".to_string()),
-        _ => None,
-    };
-    let mut words = std::collections::BTreeMap::new();
-    for node in doc.descendants().filter(|n| n.is_element()) {
-        if let Some(key) = wanted(node.tag_name().namespace(), node.tag_name().name()) {
-            let value: String = node
-                .descendants()
-                .filter(|d| d.is_text())
-                .filter_map(|d| d.text())
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join(" ");
-            words.insert(key, value.trim().to_string());
-        }
-        for attr in node.attributes() {
-            if let Some(key) = wanted(attr.namespace(), attr.name()) {
-                words.insert(key, attr.value().trim().to_string());
-            }
-        }
-    }
-    Some(words)
-}
-
 /// Whether `field` (or the field its widget belongs to) is a signature field.
 fn is_signature_field(doc: &Document, field: &Object) -> bool {
     let mut current = resolve(doc, field);
@@ -543,7 +461,7 @@ fn is_signature_field(doc: &Document, field: &Object) -> bool {
 
 /// The keys whose values differ between two dictionaries (references compared as
 /// references: what they point at is compared on its own).
-fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<Vec<u8>> {
+pub(super) fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<Vec<u8>> {
     let mut keys: Vec<Vec<u8>> = old.iter().map(|(k, _)| k.clone()).collect();
     for (k, _) in new.iter() {
         if !keys.contains(k) {

@@ -47,6 +47,8 @@ impl Context {
                     trusted = Some(t);
                     p.check.timestamp = Some(super::super::vietnam_time(t));
                     p.check.timestamp_authority = stamp.tsa.as_ref().map(|t| path::common_name(t));
+                    p.check.timestamp_expires =
+                        stamp.tsa.as_ref().map(|t| path::time_of(t.not_after()));
                 }
                 Err(e) => stamp_problem = Some(e),
             }
@@ -87,7 +89,8 @@ impl Context {
             .as_deref()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| t.with_timezone(&Utc));
-        let at_signing = trusted.is_some() || (p.check.kind == Kind::DocumentTimestamp);
+        // The time checked is the signing time when a timestamp gave it.
+        let at_signing = trusted.is_some() || archive.is_some();
         if let Some(problem) = found.problem {
             words::judge_certificate(&mut p.check, problem, at_signing);
             return;

@@ -16,10 +16,11 @@
 
 mod changes;
 mod judging;
+mod metadata;
 mod path;
 mod reading;
 mod revisions;
-mod revocation;
+pub(crate) mod revocation;
 mod signed;
 mod words;
 
@@ -91,8 +92,10 @@ pub struct SignatureCheck {
     /// The time of the signature's own trusted RFC 3161 timestamp (PAdES B-T), or of a
     /// document timestamp.
     pub timestamp: Option<String>,
-    /// Who stamped that time.
+    /// Who stamped that time, and when that authority's certificate expires (when it
+    /// runs out, a document timestamp must renew the archive).
     pub timestamp_authority: Option<String>,
+    pub timestamp_expires: Option<DateTime<Utc>>,
     /// The time the certificates were validated at, ISO 8601 +07:00, and why that one.
     pub validated_at: Option<String>,
     pub validated_by: &'static str,
@@ -137,6 +140,7 @@ impl SignatureCheck {
             signed_at: None,
             timestamp: None,
             timestamp_authority: None,
+            timestamp_expires: None,
             validated_at: None,
             validated_by: "",
             intact: false,

@@ -303,6 +303,8 @@ pub(super) fn integrity(
             {
                 describe_certificate(c, tsa, &cert);
             }
+            c.timestamp_authority = stamp.tsa.as_ref().map(|t| path::common_name(t));
+            c.timestamp_expires = stamp.tsa.as_ref().map(|t| path::time_of(t.not_after()));
             pending.signer = stamp.tsa.clone();
             pending.embedded = stamp.embedded.clone();
             c.timestamp = stamp.time.map(super::super::vietnam_time);

@@ -269,6 +269,66 @@ impl Sources {
     }
 }
 
+/// The revocation information to keep for `cert` issued by `issuer` (PAdES B-LT):
+/// the configured CRLs of its issuer and, when `fetch`, those at its CRL
+/// distribution points and an OCSP response from its responder. Returns (CRLs, OCSP
+/// responses) in DER.
+pub(crate) fn gather(
+    cert: &X509,
+    issuer: &X509,
+    configured: &[Vec<u8>],
+    fetch: bool,
+) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let mine = |der: &Vec<u8>| {
+        read_crl(der).is_some_and(|c| {
+            c.issuer_name()
+                .try_cmp(issuer.subject_name())
+                .is_ok_and(|o| o.is_eq())
+                && issuer
+                    .public_key()
+                    .is_ok_and(|k| c.verify(&k).unwrap_or(false))
+        })
+    };
+    let mut crls: Vec<Vec<u8>> = configured
+        .iter()
+        .filter(|d| mine(d))
+        .filter_map(|d| read_crl(d).and_then(|c| c.to_der().ok()))
+        .collect();
+    let mut ocsps = vec![];
+    if fetch {
+        let sources = Sources::new(&[], &[], &[], true);
+        for url in distribution_points(cert) {
+            if let Some(d) = sources.get(&url, None)
+                && mine(&d)
+                && let Some(der) = read_crl(&d).and_then(|c| c.to_der().ok())
+            {
+                crls.push(der);
+            }
+        }
+        for url in cert
+            .ocsp_responders()
+            .map(|s| s.iter().map(|u| u.to_string()).collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            let request = OcspCertId::from_cert(MessageDigest::sha1(), cert, issuer)
+                .ok()
+                .and_then(|id| {
+                    let mut req = OcspRequest::new().ok()?;
+                    req.add_id(id).ok()?;
+                    req.to_der().ok()
+                });
+            if let Some(body) = request
+                && let Some(d) = sources.get(&url, Some(body))
+                && OcspResponse::from_der(&d)
+                    .is_ok_and(|r| r.status() == OcspResponseStatus::SUCCESSFUL)
+            {
+                ocsps.push(d);
+            }
+        }
+    }
+    (crls, ocsps)
+}
+
 enum One {
     Good(String),
     Revoked(DateTime<Utc>),
