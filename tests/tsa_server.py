@@ -7,6 +7,7 @@ paths: /ok      a real token for the request
        /garbage bytes that are not a TimeStampResp
        /other   a real token, but for another hash than the one asked
 """
+import fcntl
 import http.server
 import os
 import subprocess
@@ -21,11 +22,16 @@ def reply(query: bytes) -> bytes:
         q, r = os.path.join(d, "q.tsq"), os.path.join(d, "r.tsr")
         with open(q, "wb") as f:
             f.write(query)
-        subprocess.run(
-            ["openssl", "ts", "-reply", "-config", "ca.cnf", "-section", "tsa_config",
-             "-queryfile", q, "-out", r],
-            cwd=CA, check=True, capture_output=True,
-        )
+        # `openssl ts -reply` rewrites the CA's serial file: two replies at once (two
+        # signatures, or two tests sharing one CA) would read it half written and
+        # answer "rejection". One reply at a time per CA directory, across processes.
+        with open(os.path.join(CA, ".tsa.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            subprocess.run(
+                ["openssl", "ts", "-reply", "-config", "ca.cnf", "-section", "tsa_config",
+                 "-queryfile", q, "-out", r],
+                cwd=CA, check=True, capture_output=True,
+            )
         with open(r, "rb") as f:
             return f.read()
 
