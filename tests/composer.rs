@@ -193,6 +193,41 @@ fn a_composed_letter_goes_from_draft_to_the_register() {
 }
 
 #[test]
+fn a_body_typed_the_word_way_is_issued_paragraph_for_paragraph() {
+    // One Enter between paragraphs, as in Word: the paragraph after the last bullet is
+    // a paragraph of its own in the issued PDF, not the end of that bullet.
+    let s = Server::start();
+    let body = "Thực hiện Kế hoạch năm 2026, Sở đề nghị:\n- Rà soát sản phẩm OCOP hết hạn;\n- Xử lý nghiêm các trường hợp sử dụng nhãn OCOP sai quy định.\nKết quả kiểm tra gửi về Sở trước ngày 15/12/2026.";
+    let (status, d) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "letter", "fields": letter_fields(body)})),
+    );
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    // The draft keeps the lines as typed.
+    let (_, got) = s.api(Some("cv"), "GET", &format!("/drafts/{id}"), None);
+    assert!(got.to_string().contains("quy định.\\nKết quả"), "{got}");
+    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
+        let body = (action == "issue").then(|| json!({"confirm": true}));
+        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
+        assert_eq!(status, 200, "{action}: {v}");
+    }
+    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
+    let doc = d["document_id"].as_i64().expect("issued");
+    let lines = pdf_text(&s, "vt", &format!("/documents/{doc}/pdf"));
+    let text = lines.join("\n");
+    assert!(!text.contains("quy định. Kết quả"), "glued:\n{text}");
+    for start in ["- Rà soát", "- Xử lý nghiêm", "Kết quả kiểm tra gửi về Sở"] {
+        assert!(
+            lines.iter().any(|l| l.trim_start().starts_with(start)),
+            "no line starts with {start}:\n{text}"
+        );
+    }
+}
+
+#[test]
 fn an_ocop_draft_becomes_editable_but_a_decision_keeps_its_template() {
     let s = Server::start().with_user("cv-ln", "drafter", "ubnd-luc-nam", None);
     let id = s.create_reminder();

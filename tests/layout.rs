@@ -492,6 +492,39 @@ fn each_annex_numbers_its_own_pages_under_its_own_label() {
 }
 
 #[test]
+fn the_signature_never_stands_alone_on_its_page() {
+    // The page with "Nơi nhận:" carries at least one line of the body above it, in the
+    // PDF and in the DOCX (as LibreOffice lays it out).
+    let mut checked = 0;
+    for (name, pages) in pages() {
+        let found = pages.iter().enumerate().find_map(|(n, p)| {
+            p.lines
+                .iter()
+                .find(|l| l.plain().starts_with("Nơi nhận"))
+                .map(|label| (n, p, label))
+        });
+        let Some((n, page, label)) = found else {
+            continue;
+        };
+        let above = page
+            .lines
+            .iter()
+            .filter(|l| is_body(l) && l.top > 45.0 && l.bottom <= label.top)
+            .count();
+        assert!(
+            above >= 1,
+            "{name}: page {} holds the signature block without a line of the body",
+            n + 1
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 10,
+        "only {checked} documents with a signature block"
+    );
+}
+
+#[test]
 fn the_docx_paginates_as_the_pdf() {
     // Same page count, and every page opens with the same line.
     let mut lines = 0;

@@ -7,6 +7,7 @@
 //! markup, `{{ amount | money }}` prints `10.000.000`, `{{ "2020-10-30" | vn_date }}`
 //! prints `30/10/2020`.
 
+pub mod lines;
 pub mod markup;
 pub mod recorded;
 pub mod sandbox;

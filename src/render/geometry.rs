@@ -12,7 +12,7 @@ use super::Profile;
 
 /// The shipped Times-metric faces with full Vietnamese coverage (OFL, see fonts/):
 /// regular, bold, italic, bold italic.
-pub(crate) const SHIPPED_FONTS: [&[u8]; 4] = [
+pub const SHIPPED_FONTS: [&[u8]; 4] = [
     include_bytes!("../../fonts/LiberationSerif-Regular.ttf"),
     include_bytes!("../../fonts/LiberationSerif-Bold.ttf"),
     include_bytes!("../../fonts/LiberationSerif-Italic.ttf"),

@@ -7,7 +7,9 @@
 //! does. The letter's problems come back under the form's field names.
 //!
 //! Invariant: [`letter_fields`] and [`letter_text`] are inverse on what the form holds,
-//! so an uploaded letter file that the form can hold round-trips unchanged.
+//! so an uploaded letter file that the form can hold round-trips to the same document.
+//! The body boxes hold lines as a Word user types them (each Enter a paragraph,
+//! [`crate::letter::lines`]); a letter's wrapped paragraphs are unwrapped into them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -51,7 +53,9 @@ pub fn letter_text(v: &Values) -> String {
     put("circulation", v.get("circulation"));
     put("drafter", v.get("drafter"));
     put("subject", v.get("subject"));
-    put("body", v.get("body"));
+    // The body boxes hold lines, as typed in Word: each Enter is a paragraph.
+    let body = v.get("body").map(crate::letter::lines::word_paragraphs);
+    put("body", body.as_deref());
     // The number of copies (ô 12) is a number in a letter; anything else is kept as
     // typed and refused with a message on its field.
     if let Some(c) = v.get("copies") {
@@ -95,7 +99,10 @@ pub fn letter_text(v: &Values) -> String {
             a.insert("title".into(), t.into());
         }
         if let Some(b) = v.get("annex_body") {
-            a.insert("body".into(), b.into());
+            a.insert(
+                "body".into(),
+                crate::letter::lines::word_paragraphs(b).into(),
+            );
         }
         letter.insert("annexes".into(), vec![toml::Value::Table(a)].into());
     }
@@ -340,9 +347,11 @@ pub fn letter_fields(
                 }
                 other => other.map(|s| ("date", s)),
             },
-            "kind" | "urgency" | "secrecy" | "circulation" | "drafter" | "body" => {
+            "kind" | "urgency" | "secrecy" | "circulation" | "drafter" => {
                 string(value).map(|s| (key.as_str(), s))
             }
+            // A letter file's paragraphs may be wrapped: the composer holds lines.
+            "body" => string(value).map(|s| ("body", crate::letter::lines::unwrap_lines(&s))),
             "copies" => match value {
                 toml::Value::Integer(n) => Some(("copies", n.to_string())),
                 other => string(other).map(|s| ("copies", s)),
@@ -400,7 +409,10 @@ pub fn letter_fields(
                                     fields.insert("annex_title".into(), s);
                                 }
                                 ("body", Some(s)) => {
-                                    fields.insert("annex_body".into(), s);
+                                    fields.insert(
+                                        "annex_body".into(),
+                                        crate::letter::lines::unwrap_lines(&s),
+                                    );
                                 }
                                 ("label", _) => {}
                                 _ => unsupported.push(format!("annexes.{k}")),

@@ -29,11 +29,16 @@ impl BookQuery {
         let bad = |field: &str, message: String| {
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", message).at(field)
         };
-        let year = self
-            .year
-            .trim()
-            .parse::<i32>()
-            .map_err(|_| bad("year", format!("năm \"{}\" không phải số", self.year)))?;
+        // An empty year (the search form left it blank) is this year's book.
+        let year = match self.year.trim() {
+            "" => chrono::Datelike::year(&crate::store::register::today_vn()),
+            y => y.parse::<i32>().map_err(|_| {
+                bad(
+                    "year",
+                    format!("năm \"{y}\" không phải số: hãy ghi năm của sổ, ví dụ 2026"),
+                )
+            })?,
+        };
         let xlsx = match self.format.as_deref().unwrap_or("pdf") {
             "pdf" | "" => false,
             "xlsx" => true,

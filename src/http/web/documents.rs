@@ -128,18 +128,25 @@ async fn document_view(
         })
         .await;
     match result {
-        Ok((e, deliveries, draft, signatures, (row, note, paper))) => render(
-            state,
-            Some(caller),
-            status,
-            "document.html",
-            merged(
-                json!({"e": api_entry(&e), "deliveries": deliveries, "draft": draft,
+        Ok((e, deliveries, draft, signatures, (row, note, paper))) => {
+            // While messages are on their way the page reloads itself (no script).
+            let pending = deliveries
+                .iter()
+                .any(|x: &Value| x["status"] == "queued" || x["status"] == "sending");
+            render(
+                state,
+                Some(caller),
+                status,
+                "document.html",
+                merged(
+                    json!({"refresh": pending.then_some(3),
+                       "e": api_entry(&e), "deliveries": deliveries, "draft": draft,
                        "signatures": signatures, "row": row, "note": note, "paper": paper,
                        "today": register::today_vn().to_string()}),
-                extra,
-            ),
-        ),
+                    extra,
+                ),
+            )
+        }
         Err(e) => fail(state, caller, e),
     }
 }

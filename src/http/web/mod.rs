@@ -170,6 +170,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/logout", post(logout))
         .route("/static/style.css", get(style))
         .route("/static/composer.js", get(composer_js))
+        .route("/static/serif.ttf", get(serif))
         .route("/drafts", get(drafts_page))
         .route("/drafts/new", get(new_draft).post(create_draft))
         .route("/drafts/preview", post(live_preview))
@@ -307,6 +308,18 @@ fn fail(state: &AppState, caller: &Caller, e: ApiError) -> Response {
     error_page(state, Some(caller), e.status, &e.message)
 }
 
+/// An error met on a page the user came from (a draft, a document): the error page
+/// leads back to it, not to the dashboard.
+fn fail_back(state: &AppState, caller: &Caller, e: ApiError, href: &str, label: &str) -> Response {
+    render(
+        state,
+        Some(caller),
+        e.status,
+        "error.html",
+        json!({"status": e.status.as_u16(), "message": e.message, "back": {"href": href, "label": label}}),
+    )
+}
+
 /// A page context with `extra`'s keys added (messages, form values).
 fn merged(mut ctx: Value, extra: Value) -> Value {
     if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
@@ -332,6 +345,18 @@ async fn composer_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         COMPOSER_JS,
+    )
+}
+
+/// The body's own face (Liberation Serif, shipped, OFL) for the body boxes: a
+/// monospace face misplaces Vietnamese tone marks in some browsers ("đê`nghị").
+async fn serif() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "font/ttf"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        crate::render::geometry::SHIPPED_FONTS[0],
     )
 }
 

@@ -489,7 +489,7 @@ pub(super) async fn draft_action(
             Ok(Some(_)) => Redirect::to(&format!("/drafts/{id}?done=issue")).into_response(),
             // A remote signer confirms on their phone: the page shows the wait.
             Ok(None) => Redirect::to(&format!("/drafts/{id}")).into_response(),
-            Err(e) => fail(&state, &caller, e),
+            Err(e) => fail_back(&state, &caller, e, &format!("/drafts/{id}"), "Về bản nháp"),
         };
     }
     let act = action.clone();
@@ -520,6 +520,6 @@ pub(super) async fn draft_action(
         .await;
     match result {
         Ok(()) => Redirect::to(&format!("/drafts/{id}?done={action}")).into_response(),
-        Err(e) => fail(&state, &caller, e),
+        Err(e) => fail_back(&state, &caller, e, &format!("/drafts/{id}"), "Về bản nháp"),
     }
 }

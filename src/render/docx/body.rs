@@ -26,6 +26,9 @@ pub(super) struct Writer<'a> {
     pub profile: &'a Profile,
     pub geometry: Geometry,
     pub footnotes: usize,
+    /// The next body paragraphs keep with what follows (the body's last block, kept
+    /// with the signature block).
+    pub keep_next: bool,
 }
 
 impl Writer<'_> {
@@ -40,7 +43,7 @@ impl Writer<'_> {
     /// after), stated again so the file reads the same without its styles.
     pub fn body_par(&self) -> Paragraph {
         let p = self.profile;
-        para(
+        let p = para(
             AlignmentType::Both,
             self.geometry.pitch(p.body_pt),
             p.paragraph_spacing_pt,
@@ -53,7 +56,8 @@ impl Writer<'_> {
             )),
             None,
             None,
-        )
+        );
+        if self.keep_next { p.keep_next(true) } else { p }
     }
 
     /// Adds `runs` to `p` in `base`'s size, with their own emphasis added.

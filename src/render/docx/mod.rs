@@ -339,6 +339,7 @@ pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError>
         profile,
         geometry: g,
         footnotes: 0,
+        keep_next: false,
     };
     let (numbered, first) = page_headers(profile, &g);
     let mut docx = styles(
@@ -629,9 +630,13 @@ fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer)
     }
 
     // ---- body ----
-    for b in &p.body {
+    // The last block keeps with the signature block: a page never holds the
+    // signature alone (as the PDF's sticky block).
+    for (i, b) in p.body.iter().enumerate() {
+        w.keep_next = i + 1 == p.body.len();
         parts = w.block_into(parts, b);
     }
+    w.keep_next = false;
 
     // ---- nơi nhận and signature ----
     let half = twips(g.text_width / 2.0);
@@ -688,7 +693,7 @@ fn letter(doc: &Document, profile: &Profile, g: &Geometry, w: &mut body::Writer)
     sig.push(spacer(g.signature_space));
     sig.push(signed(p.signature.name.trim()));
     parts
-        .add_paragraph(spacer(g.before_signature))
+        .add_paragraph(spacer(g.before_signature).keep_next(true))
         .add_table(borderless(
             &[half, twips(g.text_width) - half],
             vec![
