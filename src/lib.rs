@@ -58,3 +58,23 @@ pub use render::{Format, Renderer};
 pub fn vietnam_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset")
 }
+
+/// A stored UTC time (RFC 3339, or to the minute `2026-12-05T08:49`) as a clerk reads
+/// it: Vietnam time, `05/12/2026 15:49`. Text that is not such a time is returned as is.
+pub fn vietnam_clock(utc: &str) -> String {
+    let parsed = chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M").map(|t| t.and_utc())
+        })
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%d %H:%M:%S").map(|t| t.and_utc())
+        });
+    match parsed {
+        Ok(t) => t
+            .with_timezone(&vietnam_offset())
+            .format("%d/%m/%Y %H:%M")
+            .to_string(),
+        Err(_) => utc.to_string(),
+    }
+}

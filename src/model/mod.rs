@@ -272,7 +272,7 @@ impl Document {
         if p.kind == DocKind::CongVan && p.addressees.is_empty() {
             fail(
                 "addressees",
-                "công văn phải có ít nhất một nơi \"Kính gửi\" (addressees = [\"UBND các huyện, thành phố\"])",
+                "công văn phải có ít nhất một nơi \"Kính gửi\"",
             )?;
         }
         if p.kind == DocKind::QuyetDinh && p.preamble.is_none() {

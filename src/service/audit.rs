@@ -52,6 +52,8 @@ pub fn target_label(target: &str, name: Option<&str>) -> String {
         None => fallback.to_string(),
     };
     match target.split_once(':') {
+        Some(("draft", "preview")) => "xem trước văn bản đang soạn".to_string(),
+        Some(("draft", "new")) => "bản nháp mới".to_string(),
         Some(("draft", id)) => format!("bản nháp #{id}"),
         Some(("document", id)) => named("văn bản ", &format!("văn bản #{id}")),
         Some(("user", _)) => named("tài khoản của ", "một tài khoản"),
@@ -62,9 +64,12 @@ pub fn target_label(target: &str, name: Option<&str>) -> String {
         Some(("reminder", id)) => format!("nhắc hạn số {id}"),
         Some(("template", id)) => format!("mẫu đã lưu số {id}"),
         Some(("data", _)) => "dữ liệu".to_string(),
+        Some(("programme", _)) => named("chương trình ", "một chương trình"),
         _ => match target {
             "users" => "danh sách tài khoản".to_string(),
             "audit" => "nhật ký".to_string(),
+            // An unknown kind of target is not shown as code.
+            other if other.contains(':') => "một mục khác".to_string(),
             other => other.to_string(),
         },
     }

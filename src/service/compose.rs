@@ -169,6 +169,107 @@ pub fn compose(store: &Store, v: &Values) -> Result<Composed, DraftError> {
     }
 }
 
+/// What the live preview draws in place of a field still to fill: marked so the
+/// drafter sees on the page itself what is missing.
+fn placeholder(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "subject" => "«Trích yếu: còn thiếu»",
+        "body" => "«Nội dung: còn thiếu»",
+        "recipients" => "«Nơi nhận: còn thiếu»",
+        "addressees" => "«Kính gửi: còn thiếu»",
+        "kind" => "công văn",
+        _ => return None,
+    })
+}
+
+/// A sketch of the composer's form as it stands, for the live preview only (never
+/// stored): each field with a problem is drawn as a marked placeholder ("«Trích yếu:
+/// còn thiếu»", a signer "«Người ký»"), the issuer left blank is `own_agency`, the date
+/// left blank is today. The letter is parsed as any letter file is, so what is drawn
+/// obeys the same rules; None when even the sketch cannot be made.
+pub fn sketch(
+    store: &Store,
+    raw: &BTreeMap<String, String>,
+    problems: &[super::forms::FieldError],
+    own_agency: Option<&str>,
+) -> Option<Composed> {
+    // Blank boxes are not values (as the form's own check reads them).
+    let mut v: BTreeMap<String, String> = raw
+        .iter()
+        .filter(|(_, x)| !x.trim().is_empty())
+        .map(|(k, x)| (k.clone(), x.clone()))
+        .collect();
+    let mut signer_missing = false;
+    for p in problems {
+        match p.field.as_str() {
+            "issuer" => {
+                v.insert("issuer".into(), own_agency?.to_string());
+            }
+            "signer" => {
+                v.remove("signer");
+                signer_missing = true;
+            }
+            "date" => {
+                v.insert(
+                    "date".into(),
+                    crate::store::register::today_vn().to_string(),
+                );
+            }
+            f => match placeholder(f) {
+                Some(text) => {
+                    v.insert(f.to_string(), text.to_string());
+                }
+                None => {
+                    v.remove(f);
+                }
+            },
+        }
+    }
+    // The letter's own rules may ask for more (a công văn's Kính gửi): those fields
+    // are sketched too, or left out when they hold what the letter refuses.
+    for _ in 0..4 {
+        let text = sketch_text(&v, signer_missing)?;
+        match crate::letter::parse_with(&text, Path::new("soan-thao.toml"), Some(store)) {
+            Ok(document) => {
+                return Some(Composed {
+                    stem: "phac-thao".into(),
+                    document,
+                    letter: text,
+                });
+            }
+            Err(e) => {
+                for p in e.problems {
+                    let field = field_of(&p.field);
+                    match placeholder(field) {
+                        Some(text) if v.get(field).map(String::as_str) != Some(text) => {
+                            v.insert(field.to_string(), text.to_string());
+                        }
+                        // A value the letter refuses is left out of the sketch.
+                        _ if v.remove(field).is_some() => {}
+                        _ => return None,
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The letter of a sketch's values; a missing signer drawn as «Người ký».
+fn sketch_text(v: &BTreeMap<String, String>, signer_missing: bool) -> Option<String> {
+    let mut letter: toml::Table = toml::from_str(&letter_text(&Values::stored(v.clone()))).ok()?;
+    if signer_missing {
+        letter.insert(
+            "signer".into(),
+            toml::Value::Table(toml::Table::from_iter([
+                ("name".to_string(), "«Người ký»".into()),
+                ("title".to_string(), "«CHỨC VỤ»".into()),
+            ])),
+        );
+    }
+    toml::to_string(&letter).ok()
+}
+
 /// Makes the generated text of a draft from an OCOP template editable (its author,
 /// while it is being written): the draft becomes a composer draft holding the
 /// template's letter with its data filled in, same issuer, signer, date and wording.

@@ -58,6 +58,14 @@ pub struct Field {
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
+    /// The document kinds the field belongs to ("quyết định" for its grounds); empty
+    /// for every kind. The form shows only the chosen kind's fields.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Fields seldom filled are gathered under a folded heading (consecutive fields of
+    /// one group), open when one of them holds something.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// A template's form.

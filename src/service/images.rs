@@ -83,3 +83,56 @@ pub fn set_seal(
     tx.commit()?;
     Ok(())
 }
+
+/// Whose images `user` may upload, by name: the signers and agencies of their own
+/// agency (all of them for the service's administrator). Empty for anyone else.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Owners {
+    /// (person id, "Name — title").
+    pub people: Vec<(String, String)>,
+    /// (agency id, short name).
+    pub agencies: Vec<(String, String)>,
+}
+
+/// The [`Owners`] of `user`'s image uploads.
+pub fn owners(store: &Store, user: &User) -> rusqlite::Result<Owners> {
+    if !user.role.may(Action::Administer) {
+        return Ok(Owners::default());
+    }
+    let scope = if user.is_service_admin() {
+        None
+    } else {
+        match user.agency() {
+            Some(a) => Some(a.to_string()),
+            None => return Ok(Owners::default()),
+        }
+    };
+    let conn = store.conn();
+    let pairs = |sql: &str| -> rusqlite::Result<Vec<(String, String)>> {
+        conn.prepare(sql)?
+            .query_map([scope.as_deref()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    };
+    Ok(Owners {
+        people: pairs(
+            "SELECT id, name || coalesce(' — ' || title, '') FROM people
+             WHERE ?1 IS NULL OR agency_id = ?1 ORDER BY agency_id, rowid",
+        )?,
+        agencies: pairs(
+            "SELECT id, short_name FROM agencies WHERE ?1 IS NULL OR id = ?1 ORDER BY short_name",
+        )?,
+    })
+}
+
+/// The name an upload's owner is told by: the person's or the agency's, else the id.
+pub fn owner_name(store: &Store, id: &str) -> String {
+    store
+        .conn()
+        .query_row(
+            "SELECT name FROM people WHERE id = ?1
+             UNION ALL SELECT short_name FROM agencies WHERE id = ?1 LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|_| id.to_string())
+}

@@ -195,6 +195,8 @@ pub struct Responsible {
 pub struct MilestoneDetail {
     pub id: String,
     pub programme: String,
+    /// The programme's name.
+    pub programme_name: String,
     pub what: String,
     /// dd/mm/yyyy
     pub due: String,
@@ -227,11 +229,12 @@ pub fn milestone(
         return Ok(None);
     }
     let conn = store.conn();
-    let Some((programme, what, due)) = conn
+    let Some((programme, programme_name, what, due)) = conn
         .query_row(
-            "SELECT programme_id, what, strftime('%d/%m/%Y', due_date) FROM milestones WHERE id = ?1",
+            "SELECT m.programme_id, coalesce(p.name, m.programme_id), m.what, strftime('%d/%m/%Y', m.due_date)
+             FROM milestones m LEFT JOIN programmes p ON p.id = m.programme_id WHERE m.id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?
     else {
@@ -254,6 +257,7 @@ pub fn milestone(
     Ok(Some(MilestoneDetail {
         id: id.to_string(),
         programme,
+        programme_name,
         what,
         due,
         agencies,
@@ -307,7 +311,11 @@ pub fn record_report(
             "report",
             &target,
             audit::Outcome::Ok,
-            &format!("{agency} ngày {}", date.format("%d/%m/%Y")),
+            &format!(
+                "{} ngày {}",
+                access::agency_name(store, agency),
+                date.format("%d/%m/%Y")
+            ),
         )?;
     }
     Ok(reported)
@@ -319,6 +327,7 @@ pub struct DataTable {
     pub id: &'static str,
     pub title: &'static str,
     pub total: i64,
+    /// Column titles; a column whose title starts with "Mã" holds codes (shown as such).
     pub columns: Vec<&'static str>,
     /// The first rows (at most `limit`).
     pub rows: Vec<Vec<String>>,
@@ -339,59 +348,62 @@ fn tables(store: &Store, limit: u32) -> rusqlite::Result<Vec<DataTable>> {
         (
             "agencies",
             "Cơ quan",
-            &["Mã", "Tên ngắn", "Cấp", "Thư điện tử"],
-            "SELECT id, short_name, CASE level WHEN 'national' THEN 'trung ương' WHEN 'province' THEN 'tỉnh'
+            &["Tên ngắn", "Cấp", "Thư điện tử", "Mã"],
+            "SELECT short_name, CASE level WHEN 'national' THEN 'trung ương' WHEN 'province' THEN 'tỉnh'
                 WHEN 'district' THEN 'huyện' WHEN 'commune' THEN 'xã' WHEN 'department' THEN 'sở, ngành'
-                WHEN 'office' THEN 'phòng, ban' ELSE 'khác' END, coalesce(email, '') FROM agencies ORDER BY id",
+                WHEN 'office' THEN 'phòng, ban' ELSE 'khác' END, coalesce(email, ''), id FROM agencies ORDER BY id",
         ),
         (
             "people",
             "Người ký",
-            &["Mã", "Họ tên", "Chức danh", "Cơ quan"],
-            "SELECT id, name, title, agency_id FROM people ORDER BY agency_id, rowid",
+            &["Họ tên", "Chức danh", "Cơ quan", "Mã"],
+            "SELECT p.name, p.title, coalesce(a.short_name, p.agency_id), p.id
+             FROM people p LEFT JOIN agencies a ON a.id = p.agency_id ORDER BY p.agency_id, p.rowid",
         ),
         (
             "groups",
             "Nhóm nơi nhận",
-            &["Mã", "Tên", "Số thành viên"],
-            "SELECT g.id, g.name, count(m.agency_id) FROM recipient_groups g LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.id",
+            &["Tên", "Số thành viên", "Mã"],
+            "SELECT g.name, count(m.agency_id), g.id FROM recipient_groups g LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.id",
         ),
         (
             "programmes",
             "Chương trình",
-            &["Mã", "Năm", "Tên", "Cơ quan chủ trì"],
-            "SELECT id, year, name, issuer_id FROM programmes ORDER BY year DESC, id",
+            &["Năm", "Tên", "Cơ quan chủ trì", "Mã"],
+            "SELECT p.year, p.name, coalesce(a.short_name, p.issuer_id), p.id
+             FROM programmes p LEFT JOIN agencies a ON a.id = p.issuer_id ORDER BY p.year DESC, p.id",
         ),
         (
             "products",
             "Sản phẩm",
-            &["Mã", "Tên", "Chủ thể", "Nhóm"],
-            "SELECT p.id, p.name, pr.name, p.product_group FROM products p JOIN producers pr ON pr.id = p.producer_id ORDER BY p.id",
+            &["Tên", "Chủ thể", "Nhóm", "Mã"],
+            "SELECT p.name, pr.name, p.product_group, p.id FROM products p JOIN producers pr ON pr.id = p.producer_id ORDER BY p.id",
         ),
         (
             "evaluations",
             "Kết quả đánh giá",
-            &["Sản phẩm", "Đợt", "Ngày", "Điểm", "Hội đồng"],
-            "SELECT product_id, round, strftime('%d/%m/%Y', date), score,
-                    CASE council_level WHEN 'commune' THEN 'xã' WHEN 'district' THEN 'huyện'
-                    WHEN 'province' THEN 'tỉnh' ELSE 'trung ương' END
-             FROM evaluations ORDER BY date DESC, id",
+            &["Sản phẩm", "Ngày", "Điểm", "Hội đồng", "Mã đợt"],
+            "SELECT coalesce(p.name, e.product_id), strftime('%d/%m/%Y', e.date), e.score,
+                    CASE e.council_level WHEN 'commune' THEN 'xã' WHEN 'district' THEN 'huyện'
+                    WHEN 'province' THEN 'tỉnh' ELSE 'trung ương' END, e.round
+             FROM evaluations e LEFT JOIN products p ON p.id = e.product_id ORDER BY e.date DESC, e.id",
         ),
         (
             "milestones",
             "Mốc thời hạn",
-            &["Mã", "Chương trình", "Nội dung", "Hạn"],
-            "SELECT id, programme_id, what, strftime('%d/%m/%Y', due_date) FROM milestones ORDER BY due_date DESC, id",
+            &["Nội dung", "Hạn", "Chương trình", "Mã"],
+            "SELECT m.what, strftime('%d/%m/%Y', m.due_date), coalesce(p.name, m.programme_id), m.id
+             FROM milestones m LEFT JOIN programmes p ON p.id = m.programme_id ORDER BY m.due_date DESC, m.id",
         ),
         (
             "reminder_policies",
             "Chính sách nhắc hạn",
-            &["Phạm vi", "Trước hạn (ngày)", "Đúng hạn", "Quá hạn, nhắc mỗi (ngày)", "Tính ngày làm việc", "Tự động", "Cơ quan viết"],
+            &["Mã phạm vi", "Trước hạn (ngày)", "Đúng hạn", "Quá hạn, nhắc mỗi (ngày)", "Tính ngày làm việc", "Tự động", "Cơ quan viết"],
             "SELECT CASE scope WHEN '' THEN '(mặc định)' ELSE scope END, before_days,
                     CASE on_due WHEN 1 THEN 'có' ELSE 'không' END, coalesce(overdue_every, '—'),
                     CASE working_days WHEN 1 THEN 'có' ELSE 'không' END,
                     CASE auto WHEN 'draft' THEN 'soạn nháp' WHEN 'issue' THEN 'ban hành' ELSE 'ban hành và gửi' END,
-                    coalesce(issuer_id, '(cơ quan chủ trì)')
+                    coalesce((SELECT short_name FROM agencies WHERE id = issuer_id), issuer_id, '(cơ quan chủ trì)')
              FROM reminder_policies ORDER BY scope",
         ),
     ];

@@ -26,6 +26,9 @@ pub struct Preview {
     pub pages: Vec<crate::render::png::Png>,
     /// How many pages the document has.
     pub page_count: usize,
+    /// The form's problems still to fix when the pages are a sketch (drawn with
+    /// placeholders for them); empty when the form is complete.
+    pub missing: Vec<FieldError>,
 }
 
 /// The pages of a form as it stands, not saved: the values are checked and composed
@@ -37,9 +40,25 @@ pub fn form(
     template: &str,
     raw: &BTreeMap<String, String>,
 ) -> Result<Preview, DraftError> {
-    let (_, c) = drafts::checked(store, template, raw)?;
-    drafts::composing_for(store, user, &c, "draft:preview")?;
-    pages(renderer, &c.composed.document)
+    match drafts::checked(store, template, raw) {
+        Ok((_, c)) => {
+            drafts::composing_for(store, user, &c, "draft:preview")?;
+            pages(renderer, &c.composed.document)
+        }
+        // The free composer draws the page from the first keystroke: what is missing
+        // is marked on the page and named under its field.
+        Err(DraftError::Invalid(problems)) if template == super::compose::TEMPLATE => {
+            let Some(composed) = super::compose::sketch(store, raw, &problems, user.agency())
+            else {
+                return Err(DraftError::Invalid(problems));
+            };
+            drafts::composing_document_for(store, user, &composed.document, "draft:preview")?;
+            let mut p = pages(renderer, &composed.document)?;
+            p.missing = problems;
+            Ok(p)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The pages of a saved draft as it would be issued, unnumbered (its agency's readers).
@@ -54,7 +73,11 @@ pub fn draft(
 
 fn pages(renderer: &Renderer, doc: &crate::model::Document) -> Result<Preview, DraftError> {
     let (pages, page_count) = renderer.png(doc, PIXEL_PER_PT, MAX_PAGES)?;
-    Ok(Preview { pages, page_count })
+    Ok(Preview {
+        pages,
+        page_count,
+        missing: vec![],
+    })
 }
 
 /// A form's problems with the labels of their fields, for showing next to them.
@@ -86,7 +109,10 @@ pub struct Problem {
 /// URLs, or why there are none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shown {
+    /// Pages are shown (perhaps a sketch: then `errors` names what is still missing).
     pub ok: bool,
+    /// The pages are a sketch with placeholders for the fields in `errors`.
+    pub sketch: bool,
     pub page_count: usize,
     pub pages: Vec<String>,
     pub errors: Vec<Problem>,
@@ -97,8 +123,19 @@ pub struct Shown {
 /// drafter cannot fix (a refusal, the database) stays an error.
 pub fn shown(template: &str, result: Result<Preview, DraftError>) -> Result<Shown, DraftError> {
     use base64::Engine as _;
+    let problems = |list: &[FieldError]| -> Vec<Problem> {
+        labelled(template, list)
+            .into_iter()
+            .map(|(field, label, message)| Problem {
+                field,
+                label,
+                message,
+            })
+            .collect()
+    };
     let failed = |errors: Vec<Problem>| Shown {
         ok: false,
+        sketch: false,
         page_count: 0,
         pages: vec![],
         errors,
@@ -106,6 +143,7 @@ pub fn shown(template: &str, result: Result<Preview, DraftError>) -> Result<Show
     match result {
         Ok(p) => Ok(Shown {
             ok: true,
+            sketch: !p.missing.is_empty(),
             page_count: p.page_count,
             pages: p
                 .pages
@@ -117,18 +155,9 @@ pub fn shown(template: &str, result: Result<Preview, DraftError>) -> Result<Show
                     )
                 })
                 .collect(),
-            errors: vec![],
+            errors: problems(&p.missing),
         }),
-        Err(DraftError::Invalid(problems)) => Ok(failed(
-            labelled(template, &problems)
-                .into_iter()
-                .map(|(field, label, message)| Problem {
-                    field,
-                    label,
-                    message,
-                })
-                .collect(),
-        )),
+        Err(DraftError::Invalid(list)) => Ok(failed(problems(&list))),
         Err(
             e @ (DraftError::Compose(crate::ocop::OcopError::Letter(_))
             | DraftError::NothingCertified

@@ -223,6 +223,31 @@ pub fn vietnam_time(at: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
+/// The name (CN) and organisation (O) a subject written as a distinguished name
+/// (`C=VN,O=Sở Nông nghiệp,CN=Dương Thanh Tùng`, RFC 4514) stands for, for people
+/// to read; escaped commas (`\,`) stay in their value.
+pub fn dn_names(dn: &str) -> (Option<String>, Option<String>) {
+    let mut parts = vec![String::new()];
+    let mut escaped = false;
+    for c in dn.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            ',' | '+' if !escaped => parts.push(String::new()),
+            c => {
+                escaped = false;
+                parts.last_mut().expect("one part at least").push(c);
+            }
+        }
+    }
+    let get = |key: &str| {
+        parts.iter().rev().find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim().to_string())
+        })
+    };
+    (get("CN"), get("O"))
+}
+
 /// A certificate's serial number in upper-case hex, as CAs print it.
 pub fn serial_hex(cert: &Certificate) -> String {
     cert.tbs_certificate()
@@ -236,4 +261,20 @@ pub fn serial_hex(cert: &Certificate) -> String {
 /// A certificate's subject (RFC 4514).
 pub fn subject(cert: &Certificate) -> String {
     cert.tbs_certificate().subject().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_come_out_of_a_distinguished_name() {
+        assert_eq!(
+            super::dn_names("C=VN,O=Sở Nông nghiệp\\, PTNT,CN=Dương Thanh Tùng"),
+            (
+                Some("Dương Thanh Tùng".to_string()),
+                Some("Sở Nông nghiệp, PTNT".to_string())
+            )
+        );
+        assert_eq!(super::dn_names("CN=UBND"), (Some("UBND".into()), None));
+        assert_eq!(super::dn_names(""), (None, None));
+    }
 }

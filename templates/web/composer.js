@@ -77,6 +77,19 @@
   }
   if (issuer) { issuer.addEventListener("change", filterSigners); filterSigners(); }
 
+  // --- Only the fields of the chosen kind (Kính gửi for a công văn, Căn cứ for a
+  // quyết định…); a field already holding text stays in view.
+  var kind = document.getElementById("f-kind");
+  function showKindFields() {
+    var k = kind ? kind.value : "";
+    Array.prototype.forEach.call(form.querySelectorAll(".field[data-kinds]"), function (f) {
+      var input = document.getElementById("f-" + f.getAttribute("data-field"));
+      var filled = input && input.value && input.value.trim() !== "";
+      f.hidden = !filled && f.getAttribute("data-kinds").split("|").indexOf(k) < 0;
+    });
+  }
+  if (kind) { kind.addEventListener("change", showKindFields); showKindFields(); }
+
   // --- Live preview: debounced, the newest answer wins, problems next to their field.
   var pages = document.getElementById("live-pages"), status = document.getElementById("live-status");
   // Until the drafter changes something, a new form's empty fields are not flagged.
@@ -88,6 +101,8 @@
       var name = f.getAttribute("data-field"), p = document.getElementById("e-" + name);
       var mine = errors.filter(function (e) { return e.field === name; });
       f.classList.toggle("invalid", mine.length > 0);
+      var folded = f.closest("details");
+      if (mine.length && folded) folded.open = true;
       var input = document.getElementById("f-" + name);
       if (input) { if (mine.length) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid"); }
       if (p) p.textContent = mine.map(function (e) { return e.message; }).join("; ");
@@ -117,7 +132,10 @@
           img.className = "page";
           pages.appendChild(img);
         });
-        status.textContent = "Xem trước: " + j.page_count + " trang" + (j.page_count > j.pages.length ? " (hiện " + j.pages.length + " trang đầu)" : "") + ".";
+        var count = j.page_count + " trang" + (j.page_count > j.pages.length ? " (hiện " + j.pages.length + " trang đầu)" : "");
+        status.textContent = j.sketch
+          ? "Bản phác thảo, " + count + ": các chỗ «…» trên trang còn thiếu" + (general ? " (" + general + ")" : "") + "."
+          : "Xem trước: " + count + ".";
         pages.classList.remove("stale");
       } else {
         pages.classList.add("stale");

@@ -80,13 +80,15 @@ await page.keyboard.type('.');
 await toolbar.getByRole('button', { name: 'Bảng' }).click();
 await body.press('End');
 await page.keyboard.type('Trân trọng./.');
-// Nơi nhận left empty: the preview names the field and shows no pages.
+// Nơi nhận left empty: the page is drawn all the same, as a sketch marking what is
+// missing on the page, and the field is named under it.
 for (let i = 0; i < 100 && !(await page.locator('#e-recipients').innerText()); i++) await page.waitForTimeout(100);
 assert.match(await page.locator('#e-recipients').innerText(), /hãy (chọn|nhập) nơi nhận/);
-assert.match(await page.locator('#live-status').innerText(), /Chưa xem trước được/);
+const sketch = await livePages();
+assert.match(await page.locator('#live-status').innerText(), /Bản phác thảo, \d+ trang: các chỗ «…» trên trang còn thiếu/);
 await shot('20-soan-thao-loi');
-await page.getByLabel(/Nơi nhận/).fill('Như trên;\nLưu: VT, PTNT.');
-const first = await livePages();
+await page.locator('#f-recipients').fill('Như trên;\nLưu: VT, PTNT.');
+const first = await livePages(sketch);
 assert.equal(await page.locator('#e-recipients').innerText(), '');
 const value = await body.inputValue();
 assert.match(value, /\*\*trước ngày 15\/12\/2026\*\*/);
@@ -186,13 +188,23 @@ assert.match(await page.locator('main').innerText(), /hãy tải lên tệp thư
 // On a 390 px phone the composer's preview shows page images that fit the width.
 await page.setViewportSize({ width: 390, height: 844 });
 await page.goto(`${base}/drafts/new?template=letter`);
+// From the first keystroke the page is drawn: only the trích yếu typed, the rest is
+// marked on the page as missing («…»), the drafter's own agency as issuer.
+await page.getByLabel(/Trích yếu/).fill('Kết quả đánh giá sản phẩm OCOP năm 2026');
+const early = await livePages();
+assert.match(await page.locator('#live-status').innerText(), /Bản phác thảo/);
+// A form shows only the fields of the chosen kind: a decision's grounds for a decision.
+await page.getByLabel('Loại văn bản').selectOption('quyết định');
+assert.equal(await page.locator('[data-field=grounds]').isVisible(), true);
 await page.getByLabel('Loại văn bản').selectOption('thông báo');
+assert.equal(await page.locator('[data-field=grounds]').isVisible(), false);
+assert.equal(await page.locator('[data-field=addressees]').isVisible(), false);
 await page.locator('#f-issuer').selectOption('snn-bac-giang');
 await page.locator('#f-signer').selectOption('duong-thanh-tung');
-await page.getByLabel(/Trích yếu/).fill('Kết quả đánh giá sản phẩm OCOP năm 2026');
 await page.locator('#f-body').fill('Sở thông báo kết quả đánh giá./.');
-await page.getByLabel(/Nơi nhận/).fill('Lưu: VT, PTNT.');
-await livePages();
+await page.locator('#f-recipients').fill('Lưu: VT, PTNT.');
+await livePages(early);
+assert.match(await page.locator('#live-status').innerText(), /^Xem trước: \d+ trang/);
 const phone = await imagesDrawn('#live-pages img.page');
 assert.ok(phone.length >= 1 && phone.every((x) => x.natural > 800 && x.shown > 200 && x.shown <= 390), JSON.stringify(phone));
 const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

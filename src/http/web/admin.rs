@@ -14,11 +14,15 @@ pub(super) async fn data_view(
 ) -> Response {
     let user = caller.user.clone();
     match state
-        .run(move |store, _| Ok::<_, ApiError>(service::data_tables(store, &user, 100)?))
+        .run(move |store, _| {
+            let tables = service::data_tables(store, &user, 100)?;
+            let owners = service::images::owners(store, &user)?;
+            Ok::<_, ApiError>((tables, owners))
+        })
         .await
     {
-        Ok(tables) => {
-            let ctx = merged(json!({"tables": tables}), extra);
+        Ok((tables, owners)) => {
+            let ctx = merged(json!({"tables": tables, "owners": owners}), extra);
             render(state, Some(caller), status, "data.html", ctx)
         }
         Err(e) => fail(state, caller, e),
@@ -320,10 +324,12 @@ pub(super) async fn upload_image(
                     ));
                 };
                 service::images::set_seal(store, &c.user, &owner, image, mm)?;
-                Ok(format!("Đã lưu con dấu của {owner} ({mm} mm)."))
+                let name = service::images::owner_name(store, &owner);
+                Ok(format!("Đã lưu con dấu của {name} ({mm} mm)."))
             } else {
                 service::images::set_signature_image(store, &c.user, &owner, image)?;
-                Ok(format!("Đã lưu ảnh chữ ký của {owner}."))
+                let name = service::images::owner_name(store, &owner);
+                Ok(format!("Đã lưu ảnh chữ ký của {name}."))
             }
         })
         .await;

@@ -111,7 +111,12 @@ async fn document_view(
             let signatures: Vec<Value> = sheet
                 .signatures
                 .iter()
-                .map(|s| json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial, "signed_at": s.signed_at}))
+                .map(|s| {
+                    let (name, organisation) = crate::sign::dn_names(&s.subject);
+                    json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial,
+                           "name": name.unwrap_or_else(|| s.subject.clone()), "organisation": organisation,
+                           "signed_at": crate::vietnam_clock(&s.signed_at)})
+                })
                 .collect();
             let note = sheet.note;
             let note = json!({"archive": note.archive.unwrap_or_default(),

@@ -11,6 +11,7 @@ pub(super) fn draft_json(d: &drafts::Draft) -> Value {
 pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, String>) -> Value {
     let mut v = serde_json::to_value(d).expect("serializes");
     v["state_label"] = d.state.label().into();
+    v["updated_label"] = crate::vietnam_clock(&d.updated_at).into();
     v["signer_name"] = names.get("__signer").cloned().unwrap_or_default().into();
     let form = forms::form(&d.template);
     v["template_title"] = form.map_or(d.template.as_str(), |f| &f.title).into();
@@ -21,8 +22,8 @@ pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, Strin
         .iter()
         .filter_map(|f| {
             let value = d.fields.get(&f.name)?;
-            if f.kind == forms::FieldKind::Markup {
-                // The body is read on the preview's pages.
+            if f.kind == forms::FieldKind::Markup || f.name == "subject" {
+                // The body is read on the preview's pages; the trích yếu heads the list.
                 return None;
             }
             let shown = match f.kind {
@@ -34,7 +35,8 @@ pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, Strin
                             .map_or(l, |n| n.as_str())
                     })
                     .collect::<Vec<_>>()
-                    .join("; "),
+                    // One a line, as typed (recipients end with their own ";").
+                    .join("\n"),
                 forms::FieldKind::Date => forms::parse_date(value)
                     .map(|x| x.format("%d/%m/%Y").to_string())
                     .unwrap_or_else(|| value.clone()),
@@ -140,12 +142,39 @@ pub(super) async fn form_page(
                     picked = on.iter().map(|l| l.trim().to_string()).collect();
                     value = typed.join("\n");
                 }
+                // A field of other kinds (a decision's grounds in a công văn) is out of
+                // view unless it holds something.
+                let kind = values.get("kind").map(String::as_str).unwrap_or("");
+                let shown = f.kinds.is_empty()
+                    || f.kinds.iter().any(|k| k == kind)
+                    || !value.trim().is_empty()
+                    || !picked.is_empty();
                 fields.push(json!({
                     "name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
-                    "multiline": f.kind.multiline(),
+                    "multiline": f.kind.multiline(), "kinds": f.kinds, "shown": shown,
+                    "group": f.group, "filled": !value.trim().is_empty() || !picked.is_empty(),
                     "choices": choices, "picked": picked, "value": value,
                     "error": errors.get(&f.name),
                 }));
+            }
+            // Seldom-filled fields fold under their group's heading, open when one of
+            // them holds something or has a problem.
+            for i in 0..fields.len() {
+                let group = fields[i]["group"].clone();
+                if group.is_null() {
+                    continue;
+                }
+                let same = |j: usize| fields.get(j).is_some_and(|f: &Value| f["group"] == group);
+                let start = i == 0 || !same(i - 1);
+                let end = !same(i + 1);
+                if start {
+                    let open = (i..fields.len())
+                        .take_while(|&j| same(j))
+                        .any(|j| fields[j]["filled"] == true || !fields[j]["error"].is_null());
+                    fields[i]["group_start"] = true.into();
+                    fields[i]["group_open"] = open.into();
+                }
+                fields[i]["group_end"] = end.into();
             }
             Ok::<_, ApiError>(
                 json!({"form": form, "fields": fields, "draft": draft, "general": errors.get("")}),

@@ -412,20 +412,9 @@ pub struct TokenInfo {
     pub last_used_vn: Option<String>,
 }
 
-/// A UTC time (RFC 3339, or to the minute `2026-12-05T08:49`) in Vietnam time.
+/// A UTC time in Vietnam time (see [`crate::vietnam_clock`]).
 fn vietnam_time(utc: &str) -> String {
-    let parsed = chrono::DateTime::parse_from_rfc3339(utc)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M").map(|t| t.and_utc())
-        });
-    match parsed {
-        Ok(t) => t
-            .with_timezone(&crate::vietnam_offset())
-            .format("%d/%m/%Y %H:%M")
-            .to_string(),
-        Err(_) => utc.to_string(),
-    }
+    crate::vietnam_clock(utc)
 }
 
 /// The API tokens of `user`, newest first.

@@ -382,7 +382,17 @@ pub(super) fn composing_for(
     c: &Composition,
     target: &str,
 ) -> Result<(), DraftError> {
-    let issuer = c.composed.document.parts().issuer.id.clone();
+    composing_document_for(store, user, &c.composed.document, target)
+}
+
+/// [`composing_for`] of a composed document (the live preview's sketch).
+pub(crate) fn composing_document_for(
+    store: &Store,
+    user: &User,
+    document: &crate::model::Document,
+    target: &str,
+) -> Result<(), DraftError> {
+    let issuer = document.parts().issuer.id.clone();
     Ok(access::act_for(
         store,
         user,
