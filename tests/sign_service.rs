@@ -129,14 +129,16 @@ fn the_service_signs_once_the_signer_consents_with_their_password() {
     let draft_page = html(&format!("/drafts/{id}"));
     assert!(draft_page.contains("Đã ký số: 2 chữ ký"), "{draft_page}");
     let document_page = html(&format!("/documents/{doc}"));
+    // Names, not certificate DNs; the time as a clerk writes it.
     assert!(
-        document_page.contains("Nguyen Van Chuong (người ký)"),
+        document_page.contains("Nguyen Van Chuong (vanthu test), người ký, lúc "),
         "{document_page}"
     );
     assert!(
-        document_page.contains("UBND tinh Hoa Binh (cơ quan)"),
+        document_page.contains("UBND tinh Hoa Binh (vanthu test), cơ quan, lúc "),
         "{document_page}"
     );
+    assert!(!document_page.contains("CN="), "{document_page}");
 
     // Anyone signed in can have a PDF checked.
     let (status, report) = s.send_bytes("cv", "POST", "/verify", "application/pdf", &pdf);

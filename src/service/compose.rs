@@ -175,8 +175,8 @@ fn placeholder(field: &str) -> Option<&'static str> {
     Some(match field {
         "subject" => "«Trích yếu: còn thiếu»",
         "body" => "«Nội dung: còn thiếu»",
-        "recipients" => "«Nơi nhận: còn thiếu»",
-        "addressees" => "«Kính gửi: còn thiếu»",
+        "recipients" => "«còn thiếu»",
+        "addressees" => "«còn thiếu»",
         "kind" => "công văn",
         _ => return None,
     })

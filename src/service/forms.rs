@@ -135,6 +135,45 @@ pub struct Choice {
     pub agencies: Option<String>,
 }
 
+/// What a new form of `form` starts with for `user`: their agency as the issuer, and
+/// the signer when exactly one person signs for it.
+pub fn defaults(
+    store: &Store,
+    form: &Form,
+    user: &super::accounts::User,
+) -> rusqlite::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let Some(agency) = user.agency() else {
+        return Ok(out);
+    };
+    for f in &form.fields {
+        match f.kind {
+            // Nơi nhận of an ordinary document begins "Như trên" and ends "Lưu: VT".
+            FieldKind::Recipients if f.name == "recipients" && form.id == "letter" => {
+                out.insert(f.name.clone(), "Như trên;\nLưu: VT.".to_string());
+            }
+            FieldKind::Agency if f.name == "issuer" => {
+                out.insert(f.name.clone(), agency.to_string());
+            }
+            FieldKind::Person => {
+                let signers: Vec<Choice> = choices(store, FieldKind::Person)?
+                    .into_iter()
+                    .filter(|c| {
+                        c.agencies
+                            .as_deref()
+                            .is_some_and(|a| a.split(',').any(|x| x == agency))
+                    })
+                    .collect();
+                if let [only] = signers.as_slice() {
+                    out.insert(f.name.clone(), only.value.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 /// The options of a choice field (empty for dates and text).
 pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> {
     let sql = match kind {

@@ -80,8 +80,10 @@ await page.keyboard.type('.');
 await toolbar.getByRole('button', { name: 'Bảng' }).click();
 await body.press('End');
 await page.keyboard.type('Trân trọng./.');
-// Nơi nhận left empty: the page is drawn all the same, as a sketch marking what is
-// missing on the page, and the field is named under it.
+// Nơi nhận starts as "Như trên; Lưu: VT."; emptied, the page is drawn all the same,
+// as a sketch marking what is missing on the page, and the field is named under it.
+assert.equal(await page.locator('#f-recipients').inputValue(), 'Như trên;\nLưu: VT.');
+await page.locator('#f-recipients').fill('');
 for (let i = 0; i < 100 && !(await page.locator('#e-recipients').innerText()); i++) await page.waitForTimeout(100);
 assert.match(await page.locator('#e-recipients').innerText(), /hãy (chọn|nhập) nơi nhận/);
 const sketch = await livePages();

@@ -19,6 +19,10 @@ pub(super) async fn dashboard(
                 .iter()
                 .map(super::workflow::draft_json)
                 .collect();
+            let waiting: Vec<Value> = drafts::waiting_for(store, &user)?
+                .iter()
+                .map(super::workflow::draft_json)
+                .collect();
             let reminders: Vec<Value> = drafts::waiting_reminders(store, &user)?
                 .into_iter()
                 .map(|r| {
@@ -29,16 +33,16 @@ pub(super) async fn dashboard(
                            "day": day, "agencies": r.agencies, "expiry": r.milestone.starts_with("het-han-gcn:")})
                 })
                 .collect();
-            Ok::<_, ApiError>((d, reminders, returned))
+            Ok::<_, ApiError>((d, reminders, returned, waiting))
         })
         .await
     {
-        Ok((d, reminders, returned)) => render(
+        Ok((d, reminders, returned, waiting)) => render(
             &state,
             Some(&caller),
             StatusCode::OK,
             "dashboard.html",
-            json!({"d": d, "reminders": reminders, "returned": returned, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
+            json!({"d": d, "reminders": reminders, "returned": returned, "waiting": waiting, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
         ),
         Err(e) => fail(&state, &caller, e),
     }

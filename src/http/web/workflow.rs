@@ -121,8 +121,16 @@ pub(super) async fn form_page(
             &format!("không có mẫu văn bản \"{template}\""),
         );
     };
+    let user = caller.user.clone();
+    let fresh = values.is_empty() && draft.is_none();
+    let mut values = values;
     let result = state
         .run(move |store, _| {
+            // A new form starts with the drafter's agency and, when it has one signer,
+            // that signer.
+            if fresh {
+                values.extend(forms::defaults(store, form, &user)?);
+            }
             let mut fields = vec![];
             for f in &form.fields {
                 let choices = forms::choices(store, f.kind)?;
@@ -514,7 +522,31 @@ pub(super) async fn draft_action(
     let seen = form.get("seen").cloned();
     if action == "issue" {
         let pins = api::drafts::Pins::from_form(&form);
-        return match state.issue(user, id, pins.unlock(), confirmed).await {
+        // Issued and sent in one confirmed step when the clerk ticks both.
+        let send = form.get("send").map(String::as_str) == Some("yes");
+        return match state
+            .issue(user.clone(), id, pins.unlock(), confirmed)
+            .await
+        {
+            Ok(Some(_)) if send => {
+                let sent = state
+                    .run(move |store, state| {
+                        let yes = drafts::Confirmation::answered(true);
+                        drafts::send(store, state.mail(), state.keyring(), &user, id, yes)
+                            .map_err(ApiError::from)
+                    })
+                    .await;
+                match sent {
+                    Ok(_) => Redirect::to(&format!("/drafts/{id}?done=issue-send")).into_response(),
+                    Err(e) => {
+                        let e = ApiError {
+                            message: format!("đã ban hành nhưng chưa gửi: {}", e.message),
+                            ..e
+                        };
+                        fail_back(&state, &caller, e, &format!("/drafts/{id}"), "Về bản nháp")
+                    }
+                }
+            }
             Ok(Some(_)) => Redirect::to(&format!("/drafts/{id}?done=issue")).into_response(),
             // A remote signer confirms on their phone: the page shows the wait.
             Ok(None) => Redirect::to(&format!("/drafts/{id}")).into_response(),

@@ -324,6 +324,35 @@ pub fn list(store: &Store, user: &User, state: Option<State>) -> Result<Vec<Draf
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The drafts waiting for `user`'s own step, oldest first: for a signer, those
+/// submitted with them as the signer (to approve or return); for a clerk, their
+/// agency's approved drafts (to issue) and issued ones not yet sent. Empty for others.
+pub fn waiting_for(store: &Store, user: &User) -> Result<Vec<Draft>, DraftError> {
+    use super::accounts::Role;
+    let sql = match (user.role, user.person.as_deref(), user.agency()) {
+        (Role::Signer, Some(_), _) => format!(
+            "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
+             WHERE d.state = 'submitted' AND d.signer_id = ?1
+             ORDER BY d.updated_at, d.id LIMIT 50"
+        ),
+        (Role::Clerk, _, Some(_)) => format!(
+            "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
+             WHERE d.issuer_id = ?1 AND (d.state = 'approved' OR (d.state = 'issued'
+               AND d.document_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.document_id = d.document_id)))
+             ORDER BY d.updated_at, d.id LIMIT 50"
+        ),
+        _ => return Ok(vec![]),
+    };
+    let key = match user.role {
+        Role::Signer => user.person.clone(),
+        _ => user.agency().map(String::from),
+    };
+    let mut stmt = store.conn().prepare(&sql)?;
+    let rows = stmt.query_map([key], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The drafts a signer returned to `login` that are still waiting for them (returned
 /// with a comment, not yet resubmitted), newest first.
 pub fn returned_to(store: &Store, login: &str) -> Result<Vec<Draft>, DraftError> {
