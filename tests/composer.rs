@@ -773,3 +773,191 @@ fn the_readme_composer_tour_runs_as_written() {
     let (status, _) = s.api(Some("cv"), "POST", "/drafts/1/submit", None);
     assert_eq!(status, 422);
 }
+
+/// A Word draft as python-docx writes it: Kính gửi and Nơi nhận as real Word bullet
+/// lists (the "List Bullet" style, whose bullet is in styles.xml and numbering.xml),
+/// and the number line `Số: /SNN-KH` of another drafting unit than the agency's own.
+fn word_draft_with_bullet_lists(dir: &std::path::Path) -> Vec<u8> {
+    word_draft(dir, true)
+}
+
+/// [`word_draft_with_bullet_lists`], with or without its Nơi nhận.
+fn word_draft(dir: &std::path::Path, with_recipients: bool) -> Vec<u8> {
+    let path = dir.join("cong-van.docx");
+    let script = r#"
+import sys, docx
+d = docx.Document()
+for t in ["UBND TỈNH BẮC GIANG", "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN",
+          "Số: /SNN-KH", "V/v rà soát sản phẩm OCOP hết hạn", "Bắc Giang, ngày 04 tháng 12 năm 2026"]:
+    d.add_paragraph(t)
+d.add_paragraph("Kính gửi:")
+for a in ["UBND huyện Lục Nam;", "UBND huyện Lục Ngạn;", "UBND huyện Yên Thế."]:
+    d.add_paragraph(a, style="List Bullet")
+d.add_paragraph("Sở Nông nghiệp và PTNT đề nghị các huyện rà soát sản phẩm OCOP hết hạn.")
+d.add_paragraph("Trân trọng./.")
+if sys.argv[2] == "1":
+    d.add_paragraph("Nơi nhận:")
+    for r in ["Như trên;", "Lưu: VT, KH."]:
+        d.add_paragraph(r, style="List Bullet")
+d.add_paragraph("GIÁM ĐỐC")
+d.add_paragraph("Dương Thanh Tùng")
+d.save(sys.argv[1])
+"#;
+    stdout(
+        Command::new("/usr/bin/python3")
+            .arg("-c")
+            .arg(script)
+            .arg(&path)
+            .arg(if with_recipients { "1" } else { "0" }),
+    );
+    std::fs::read(&path).unwrap()
+}
+
+#[test]
+fn word_bullet_lists_land_in_kinh_gui_and_noi_nhan_and_the_unit_is_kept() {
+    let s = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let docx = word_draft_with_bullet_lists(dir.path());
+    let (status, up) = upload(&s, "cv", "cong-van.docx", &docx);
+    assert_eq!(status, 201, "{up}");
+    let f = &up["draft"]["fields"];
+    assert_eq!(
+        f["addressees"], "UBND huyện Lục Nam\nUBND huyện Lục Ngạn\nUBND huyện Yên Thế",
+        "{f}"
+    );
+    assert!(!f["body"].as_str().unwrap().contains("Lục Ngạn"), "{f}");
+    assert!(
+        f["recipients"].as_str().unwrap().contains("Lưu: VT, KH"),
+        "{f}"
+    );
+    // The number line's unit is the draft's, and the drafter is told.
+    assert_eq!(f["unit"], "KH", "{f}");
+    let notes = up["notes"].to_string();
+    assert!(notes.contains("đơn vị soạn thảo KH"), "{notes}");
+    let id = up["draft"]["id"].as_i64().unwrap();
+    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
+        let body = (action == "issue").then(|| json!({"confirm": true}));
+        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
+        assert_eq!(status, 200, "{action}: {v}");
+    }
+    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
+    let doc = d["document_id"].as_i64().expect("issued");
+    let text = pdf_text(&s, "vt", &format!("/documents/{doc}/pdf")).join("\n");
+    assert!(text.contains("Số: 01/SNN-KH"), "{text}");
+
+    // A drafting unit that is not a symbol is refused under its field.
+    let mut fields = letter_fields("Đề nghị báo cáo./.");
+    fields["unit"] = json!("K H/1");
+    let (_, shown) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts/preview",
+        Some(json!({"template": "letter", "fields": fields})),
+    );
+    assert!(
+        shown["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "unit"),
+        "{shown}"
+    );
+}
+
+/// Form-urlencodes `pairs` as a browser posts them.
+fn urlencoded(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The text of an HTML attribute as tera escaped it.
+fn unescape(s: &str) -> String {
+    s.replace("&#x2F;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn what_an_upload_asks_to_review_survives_fixing_the_form() {
+    let s = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    // No Nơi nhận: the upload is refused into the form, with what to review.
+    let docx = word_draft(dir.path(), false);
+    let (cookie, csrf) = s.session("cv");
+    let mut body = format!(
+        "--RANH-GIOI\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--RANH-GIOI\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cong-van.docx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&docx);
+    body.extend_from_slice(b"\r\n--RANH-GIOI--\r\n");
+    let mut resp = s
+        .agent
+        .post(&s.url("/drafts/upload"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "multipart/form-data; boundary=RANH-GIOI")
+        .send(&body[..])
+        .unwrap();
+    let html = resp.body_mut().read_to_string().unwrap();
+    assert!(html.contains(r#"id="review""#), "{html}");
+    assert!(html.contains("đơn vị soạn thảo KH"), "{html}");
+    let detail = html
+        .split(r#"name="upload_detail" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(unescape)
+        .expect("the form carries the upload's history line");
+    assert!(
+        detail.starts_with("tải lên từ tệp cong-van.docx"),
+        "{detail}"
+    );
+    // The drafter adds Nơi nhận and saves: the draft's history still says what to review.
+    let form = urlencoded(&[
+        ("csrf", &csrf),
+        ("upload_detail", &detail),
+        ("kind", "công văn"),
+        ("issuer", "snn-bac-giang"),
+        ("unit", "KH"),
+        ("signer", "duong-thanh-tung"),
+        ("date", "2026-12-04"),
+        ("subject", "V/v rà soát sản phẩm OCOP hết hạn"),
+        ("addressees", "UBND huyện Lục Nam"),
+        ("body", "Đề nghị rà soát./."),
+        ("recipients", "Như trên;\nLưu: VT, KH."),
+    ]);
+    let resp = s
+        .agent
+        .post(&s.url("/drafts/new?template=letter"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let id: i64 = resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/drafts/")
+        .parse()
+        .unwrap();
+    let (_, history) = s.api(Some("cv"), "GET", &format!("/drafts/{id}/history"), None);
+    let text = history.to_string();
+    assert!(text.contains("tải lên từ tệp cong-van.docx"), "{text}");
+    assert!(text.contains("cần xem lại"), "{text}");
+    assert!(text.contains("đơn vị soạn thảo KH"), "{text}");
+}

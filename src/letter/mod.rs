@@ -434,6 +434,21 @@ fn parse_inner(
                 String::new()
             });
             let short_name = i.short_name.unwrap_or_else(|| name.join(" "));
+            // The drafting unit ends the number's symbol (…/SNN-KH): letters, digits
+            // and dashes only.
+            if let Some(u) = &i.unit
+                && (u.is_empty()
+                    || u.chars().count() > 16
+                    || !u.chars().all(|c| c.is_alphanumeric() || c == '-'))
+            {
+                problem(
+                    problems,
+                    "issuer.unit",
+                    format!(
+                        "ký hiệu đơn vị soạn thảo \"{u}\" chỉ gồm chữ, chữ số và dấu gạch, tối đa 16 ký tự (ví dụ KH, TCCB)"
+                    ),
+                );
+            }
             (
                 Some(Issuer {
                     id: i.id,

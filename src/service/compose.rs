@@ -78,7 +78,11 @@ pub fn letter_text(v: &Values) -> String {
             id.map(|i| ("id".to_string(), toml::Value::String(i.to_string()))),
         ))
     };
-    letter.insert("issuer".into(), id_table(v.get("issuer")));
+    let mut issuer = id_table(v.get("issuer"));
+    if let (Some(unit), toml::Value::Table(t)) = (v.get("unit"), &mut issuer) {
+        t.insert("unit".into(), unit.trim().into());
+    }
+    letter.insert("issuer".into(), issuer);
     letter.insert("signer".into(), id_table(v.get("signer")));
     let grounds = lines(v.get("grounds"));
     if v.get("authority").is_some() || v.get("proposal").is_some() || !grounds.is_empty() {
@@ -136,6 +140,7 @@ fn field_of(problem: &str) -> &'static str {
         "body" => "body",
         "addressees" => "addressees",
         "recipients" => "recipients",
+        "issuer" if problem.contains("unit") => "unit",
         "issuer" => "issuer",
         "signer" => "signer",
         "decision" if problem.contains("grounds") => "grounds",
@@ -461,7 +466,14 @@ pub fn letter_fields(
             "subject" => list(value).map(|s| ("subject", s)),
             "addressees" | "recipients" => list(value).map(|s| (key.as_str(), s)),
             "issuer" | "signer" => match id_of(value) {
-                Some(id) => Some((key.as_str(), id)),
+                Some(id) => {
+                    if key == "issuer"
+                        && let Some(unit) = value.get("unit").and_then(|u| u.as_str())
+                    {
+                        fields.insert("unit".into(), unit.to_string());
+                    }
+                    Some((key.as_str(), id))
+                }
                 None => {
                     let name = name_of(value, "name");
                     if name.is_none() {

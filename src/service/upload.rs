@@ -118,6 +118,30 @@ pub struct Refused {
     pub error: DraftError,
     pub fields: BTreeMap<String, String>,
     pub notes: Vec<String>,
+    /// The history line the draft would have begun with (which file, what to review),
+    /// kept by the form while the drafter fixes the problems: [`create_from_upload`].
+    pub detail: String,
+}
+
+/// The longest carried history line of an upload the form accepts back.
+pub const MAX_DETAIL_CHARS: usize = 4000;
+
+/// Creates the draft of an upload whose problems the drafter fixed in the form:
+/// `detail` is the history line the upload began (its file and what to review),
+/// carried by the form; anything not starting as such a line is not taken.
+pub fn create_from_upload(
+    store: &mut Store,
+    user: &User,
+    raw: &BTreeMap<String, String>,
+    detail: &str,
+) -> Result<Draft, DraftError> {
+    let detail = crate::text::header_safe(detail);
+    let detail: String = detail.chars().take(MAX_DETAIL_CHARS).collect();
+    if detail.starts_with("tải lên từ tệp ") {
+        drafts::create_with_detail(store, user, compose::TEMPLATE, raw, &detail)
+    } else {
+        drafts::create(store, user, compose::TEMPLATE, raw)
+    }
 }
 
 /// Reads an upload and creates the composer draft it holds (drafters); the history of
@@ -134,6 +158,7 @@ pub fn create(
             error,
             fields: BTreeMap::new(),
             notes: vec![],
+            detail: String::new(),
         })
     })?;
     let name = crate::text::header_safe(file_name);
@@ -148,6 +173,7 @@ pub fn create(
             error,
             fields: up.fields,
             notes: up.notes,
+            detail,
         })),
     }
 }

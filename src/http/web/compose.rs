@@ -6,6 +6,10 @@ use super::workflow::{Failure, form_errors, joined};
 use super::*;
 use crate::service::{compose, preview, saved, upload};
 
+/// The form field that carries an upload's history line (its file, what to review)
+/// while the drafter fixes what was refused.
+pub(super) const UPLOAD_DETAIL: &str = "upload_detail";
+
 /// POST /drafts/preview?template=…: the form as typed (not saved) as page images and
 /// problems, JSON; the composer's script calls it as the drafter types.
 pub(super) async fn live_preview(
@@ -73,11 +77,16 @@ pub(super) async fn upload_draft(
                 });
             }
             let template = compose::TEMPLATE.to_string();
+            // The form carries what to review into the draft's history once saved.
+            let mut fields = refused.fields;
+            if !refused.detail.is_empty() {
+                fields.insert(UPLOAD_DETAIL.into(), refused.detail);
+            }
             form_errors(
                 &state,
                 &caller,
                 template,
-                refused.fields,
+                fields,
                 Failure::Draft(error),
                 None,
             )

@@ -184,9 +184,12 @@ pub(super) async fn form_page(
                 }
                 fields[i]["group_end"] = end.into();
             }
-            Ok::<_, ApiError>(
-                json!({"form": form, "fields": fields, "draft": draft, "general": errors.get("")}),
-            )
+            let carried = values.get(super::compose::UPLOAD_DETAIL);
+            let review = carried
+                .and_then(|d| d.split_once("; cần xem lại: "))
+                .map(|(_, r)| r);
+            Ok::<_, ApiError>(json!({"form": form, "fields": fields, "draft": draft,
+                "general": errors.get(""), "upload_detail": carried, "review": review}))
         })
         .await;
     match result {
@@ -279,13 +282,32 @@ pub(super) async fn create_draft(
         return fail(&state, &caller, e);
     }
     let template = q.get("template").cloned().unwrap_or_default();
+    // A refused upload's history line comes back with its fixed form.
+    let carried = form.remove(super::compose::UPLOAD_DETAIL);
+    let carried_back = carried.clone();
     let (t, values, user) = (template.clone(), form.clone(), caller.user.clone());
     let result = state
-        .run(move |store, _| drafts::create(store, &user, &t, &values).map_err(Failure::Draft))
+        .run(move |store, _| {
+            match carried
+                .as_deref()
+                .filter(|_| t == crate::service::compose::TEMPLATE)
+            {
+                Some(detail) => {
+                    crate::service::upload::create_from_upload(store, &user, &values, detail)
+                }
+                None => drafts::create(store, &user, &t, &values),
+            }
+            .map_err(Failure::Draft)
+        })
         .await;
     match result {
         Ok(d) => Redirect::to(&format!("/drafts/{}", d.id)).into_response(),
-        Err(e) => form_errors(&state, &caller, template, form, e, None).await,
+        Err(e) => {
+            if let Some(d) = carried_back {
+                form.insert(super::compose::UPLOAD_DETAIL.into(), d);
+            }
+            form_errors(&state, &caller, template, form, e, None).await
+        }
     }
 }
 

@@ -91,6 +91,8 @@ pub(super) fn layout(
     let mut kind: Option<&'static str> = None;
     let mut date = None;
     let mut addressees = vec![];
+    // The symbol of the "Số: …/SNN-KH" line, for the drafting unit.
+    let mut symbol: Option<String> = None;
     let mut authority = None;
     let mut grounds = vec![];
     let mut proposal = None;
@@ -125,6 +127,10 @@ pub(super) fn layout(
                 continue;
             }
             if folded.starts_with("số:") || folded.starts_with("số ") && plain.contains('/') {
+                symbol = plain
+                    .rsplit_once('/')
+                    .map(|(_, s)| s.trim().to_string())
+                    .filter(|s| !s.is_empty());
                 phase = Phase::Header;
                 continue;
             }
@@ -292,6 +298,12 @@ pub(super) fn layout(
     match &issuer {
         Some(i) => {
             fields.insert("issuer".into(), i.clone());
+            if let Some(unit) = symbol.as_deref().and_then(|s| drafting_unit(store, i, s)) {
+                notes.push(format!(
+                    "ký hiệu trong tệp ghi đơn vị soạn thảo {unit}: đã điền ô \"Đơn vị soạn thảo\", hãy kiểm tra"
+                ));
+                fields.insert("unit".into(), unit);
+            }
         }
         None if !issuer_lines.is_empty() => notes.push(format!(
             "không tìm thấy cơ quan \"{}\" trong dữ liệu: hãy chọn cơ quan ban hành",
@@ -318,6 +330,28 @@ pub(super) fn layout(
         fields,
         notes: vec![],
     })
+}
+
+/// The drafting unit a symbol (`SNN-KH`, `KH-UBND-KT`) names after the agency's
+/// abbreviation, when it is not the agency's own default unit.
+fn drafting_unit(store: &Store, agency: &str, symbol: &str) -> Option<String> {
+    use rusqlite::OptionalExtension;
+    let (abbreviation, units): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT abbreviation, units FROM agencies WHERE id = ?1",
+            [agency],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .ok()??;
+    let parts: Vec<&str> = symbol.split('-').map(str::trim).collect();
+    let at = parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case(&abbreviation))?;
+    let unit = parts[at + 1..].join("-");
+    let default = units.split(',').map(str::trim).find(|u| !u.is_empty());
+    (!unit.is_empty() && Some(unit.as_str()) != default).then_some(unit)
 }
 
 /// The body lines as markup: paragraphs apart, list items of one list together.

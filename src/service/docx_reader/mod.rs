@@ -76,8 +76,10 @@ pub fn read(store: &Store, bytes: &[u8]) -> Result<Uploaded, DraftError> {
         })?;
     let numbering = part(&mut zip, "word/numbering.xml", MAX_SIDE_PART_BYTES)?;
     let footnotes = part(&mut zip, "word/footnotes.xml", MAX_SIDE_PART_BYTES)?;
+    let styles = part(&mut zip, "word/styles.xml", MAX_SIDE_PART_BYTES)?;
     let mut reader = Reader {
         bullets: numbering.as_deref().map(bullet_lists).unwrap_or_default(),
+        style_lists: styles.as_deref().map(style_lists).unwrap_or_default(),
         footnotes: footnotes.as_deref().map(footnote_texts).unwrap_or_default(),
         used_notes: vec![],
         notes: vec![],
@@ -194,6 +196,46 @@ fn bullet_lists(xml: &str) -> HashMap<String, bool> {
         .collect()
 }
 
+/// The list (numId) of each paragraph style that has one, its own or inherited
+/// through `basedOn` (at most a few steps: a loop of styles ends the search).
+fn style_lists(xml: &str) -> HashMap<String, String> {
+    let Ok(doc) = tree(xml) else {
+        return HashMap::new();
+    };
+    let mut own = HashMap::new();
+    let mut based = HashMap::new();
+    for st in doc.root_element().children().filter(|n| is(n, "style")) {
+        let Some(id) = st.attribute((W, "styleId")) else {
+            continue;
+        };
+        if let Some(num) = child(st, "pPr")
+            .and_then(|p| child(p, "numPr"))
+            .and_then(|n| child(n, "numId"))
+            .and_then(val)
+        {
+            own.insert(id.to_string(), num.to_string());
+        }
+        if let Some(parent) = child(st, "basedOn").and_then(val) {
+            based.insert(id.to_string(), parent.to_string());
+        }
+    }
+    let mut out = own.clone();
+    for id in based.keys() {
+        let mut at = id.as_str();
+        for _ in 0..8 {
+            if let Some(num) = own.get(at) {
+                out.entry(id.clone()).or_insert_with(|| num.clone());
+                break;
+            }
+            match based.get(at) {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+    }
+    out
+}
+
 /// The plain text of each footnote by id.
 fn footnote_texts(xml: &str) -> HashMap<String, String> {
     let Ok(doc) = tree(xml) else {
@@ -216,6 +258,9 @@ fn footnote_texts(xml: &str) -> HashMap<String, String> {
 
 struct Reader {
     bullets: HashMap<String, bool>,
+    /// The list (numId) a paragraph style puts its paragraphs in (Word's "List
+    /// Bullet" style: the bullet is the style's, not the paragraph's).
+    style_lists: HashMap<String, String>,
     footnotes: HashMap<String, String>,
     used_notes: Vec<String>,
     notes: Vec<String>,
@@ -248,7 +293,15 @@ impl Reader {
             Some(n.clamp(1, 3))
         });
         let numbering = props.and_then(|x| child(x, "numPr"));
-        let (bullet, numbered) = match numbering.and_then(|n| child(n, "numId")).and_then(val) {
+        let list = numbering
+            .and_then(|n| child(n, "numId"))
+            .and_then(val)
+            .or_else(|| {
+                style
+                    .and_then(|s| self.style_lists.get(s))
+                    .map(String::as_str)
+            });
+        let (bullet, numbered) = match list {
             Some("0") | None => (false, false),
             Some(id) => {
                 let b = self.bullets.get(id).copied().unwrap_or(true);
