@@ -295,7 +295,8 @@ fn templates_nested_thousands_deep_are_refused_on_every_path() {
                     "body": body, "recipients": "Như trên;\nLưu: VT."}})),
             );
             assert_eq!(status, 200, "{what}: {v}");
-            assert_eq!(v["ok"], false, "{what}");
+            // Refused: no page, or a sketch with the body left out and the problem named.
+            assert!(v["ok"] == false || v["sketch"] == true, "{what}: {v}");
             assert!(
                 v["errors"].to_string().contains(needle_here),
                 "{what}: {}",

@@ -438,6 +438,19 @@ pub fn vn_time(ms: i64) -> String {
 }
 
 impl Delivery {
+    /// [`Delivery::state`] for a clerk's page: an SMTP server's acceptance ("250 2.0.0
+    /// Ok: queued as …", kept in `last_reply` and in `vanthu status`) said in words.
+    pub fn clerk_state(&self) -> String {
+        let reply = self.last_reply.as_deref().unwrap_or("");
+        if self.status == Status::Sent && reply.starts_with('2') {
+            return format!(
+                "đã gửi lúc {} (máy chủ thư đã nhận)",
+                self.sent_at.map(vn_time).unwrap_or_default()
+            );
+        }
+        self.state()
+    }
+
     /// Where this delivery stands, in the clerk's words.
     pub fn state(&self) -> String {
         let reply = self.last_reply.as_deref().unwrap_or("");

@@ -114,18 +114,23 @@ pub fn wrap(text: &str, size: f32, face: Face, width: f32) -> Vec<String> {
 }
 
 /// The subject's lines as printed: a công văn's "V/v …" in the header's left column
-/// (12–13 pt), another kind's under its title across the text width (bold); a line of
-/// the letter that is too wide is wrapped by [`wrap`], so both renderers break it alike.
+/// (12–13 pt), another kind's under its title across the text width (bold). The
+/// drafter's own line breaks are kept when every line fits; when one is too wide, the
+/// subject is wrapped as a whole by [`wrap`] (a break typed mid-phrase would otherwise
+/// leave short ragged lines), so both renderers break it alike.
 pub fn subject_lines(doc: &crate::model::Document, profile: &Profile, g: &Geometry) -> Vec<String> {
     let (size, face, room) = if doc.parts().kind.title().is_none() {
         (profile.subject_pt, Face::Regular, g.left_column)
     } else {
         (profile.body_pt, Face::Bold, g.text_width)
     };
-    doc.subject_lines()
-        .iter()
-        .flat_map(|l| wrap(l, size, face, room))
-        .collect()
+    let typed = doc.subject_lines();
+    let wrapped: Vec<Vec<String>> = typed.iter().map(|l| wrap(l, size, face, room)).collect();
+    if wrapped.iter().all(|w| w.len() <= 1) {
+        return wrapped.into_iter().flatten().collect();
+    }
+    let whole = typed.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+    wrap(&whole, size, face, room)
 }
 
 /// The national title over the right header column (ô 1).
@@ -297,6 +302,38 @@ mod tests {
         assert!(lines.last().unwrap().split(' ').count() >= 2, "{lines:?}");
         assert_eq!(lines.join(" "), text);
         assert_eq!(wrap("ngắn", 14.0, Face::Regular, 300.0), vec!["ngắn"]);
+    }
+
+    #[test]
+    fn a_subject_broken_mid_phrase_is_wrapped_whole() {
+        let letter = |subject: &str| {
+            format!(
+                "kind = \"công văn\"\nnumber = 12\ndate = \"2021-02-05\"\nsubject = \"\"\"{subject}\"\"\"\naddressees = [\"UBND các huyện\"]\nrecipients = [\"Như trên\", \"Lưu: VT, KT\"]\nbody = \"Nội dung.\"\n\n[issuer]\nname = [\"Ủy ban nhân dân\", \"tỉnh Quảng Bình\"]\nabbreviation = \"UBND\"\nunit = \"KT\"\nplace = \"Quảng Bình\"\n\n[signer]\ntitle = \"CHỦ TỊCH\"\nname = \"Trần Văn A\"\n"
+            )
+        };
+        let p = Profile::default();
+        let g = Geometry::new(&p);
+        let lines = |s: &str| {
+            let doc = crate::letter::parse_with(&letter(s), std::path::Path::new("t.toml"), None)
+                .unwrap();
+            subject_lines(&doc, &p, &g)
+        };
+        // Lines that fit stay as typed.
+        assert_eq!(
+            lines("V/v báo cáo kết quả\nChương trình OCOP"),
+            ["V/v báo cáo kết quả", "Chương trình OCOP"]
+        );
+        // A break typed after a line too wide for the column: the subject is wrapped
+        // as one text, not into a long line, a stub and another line.
+        let long = "V/v đôn đốc thực hiện chuyển hồ sơ các sản phẩm đạt từ 50 điểm trở lên\nđến Sở Nông nghiệp và PTNT";
+        let whole = wrap(
+            &long.replace('\n', " "),
+            p.subject_pt,
+            Face::Regular,
+            g.left_column,
+        );
+        assert_eq!(lines(long), whole);
+        assert!(whole.len() < 4, "{whole:?}");
     }
 
     #[test]

@@ -90,6 +90,7 @@ async function brokenWords() {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
       if (!el || el.closest('script, style, textarea, option, select')) continue;
+      if (el.closest('details:not([open])') && !el.closest('summary')) continue;
       for (const m of node.textContent.matchAll(/\S+/g)) {
         if (m[0].length > 12) continue;
         const r = document.createRange();

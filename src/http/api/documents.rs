@@ -29,7 +29,7 @@ pub fn entry_json(e: &Entry) -> serde_json::Value {
 /// `state` says it in Vietnamese with the time and the server's reply.
 pub fn delivery_json(d: &crate::mail::outbox::Delivery) -> serde_json::Value {
     json!({"recipient": d.recipient, "email": d.email, "status": d.status.code(),
-           "attempts": d.attempts, "state": d.state(), "last_reply": d.last_reply})
+           "attempts": d.attempts, "state": d.clerk_state(), "last_reply": d.last_reply})
 }
 
 /// The query of a register search (the web page uses the same one).

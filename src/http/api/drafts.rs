@@ -346,7 +346,12 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_body",
-            format!("nội dung không đúng dạng {shape}: {e}"),
+            // serde's own words are English: say where, in Vietnamese.
+            format!(
+                "nội dung không đúng dạng {shape} (chỗ sai ở dòng {}, cột {})",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }

@@ -207,6 +207,22 @@ pub(super) async fn new_draft(
     let template = values
         .remove("template")
         .unwrap_or_else(|| "reminder".into());
+    // Only those who compose see a form (a signer or a clerk is told so, not shown a
+    // form whose preview would be refused).
+    let user = caller.user.clone();
+    let allowed = state
+        .run(move |store, _| {
+            Ok::<_, ApiError>(drafts::authorize(
+                store,
+                &user,
+                Action::Compose,
+                "draft:new",
+            )?)
+        })
+        .await;
+    if let Err(e) = allowed {
+        return fail_back(&state, &caller, e, "/drafts", "Về danh sách bản nháp");
+    }
     form_page(
         &state,
         &caller,
