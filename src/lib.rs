@@ -33,22 +33,45 @@
 //!    Sổ đăng ký văn bản đi as PDF and XLSX), with the clerk's notes kept beside the
 //!    immutable documents.
 
-pub mod books;
-pub mod config;
-pub mod data;
-pub mod http;
-pub mod letter;
+// The modules in layers, lowest first: a module uses only those above it in this list
+// (`layers.rs` reads this list and every `crate::` path, and fails on an upward edge).
+// One module a line, each after a comment, so rustfmt keeps the order.
+
+// Budgets every face shares.
 pub mod limits;
-pub mod mail;
-pub mod model;
-pub mod ocop;
-pub mod output;
-pub mod remind;
-pub mod render;
-pub mod service;
-pub mod sign;
-pub mod store;
+// Text that may reach a page.
 pub mod text;
+// The document model.
+pub mod model;
+// Letters into documents.
+pub mod letter;
+// Documents into PDF and DOCX.
+pub mod render;
+// Signatures: making and verifying them.
+pub mod sign;
+// The database: register, images, signatures.
+pub mod store;
+// Programme data.
+pub mod data;
+// Batches of letters written to files.
+pub mod output;
+// Delivery.
+pub mod mail;
+// The registers of Phụ lục IV.
+pub mod books;
+// OCOP documents.
+pub mod ocop;
+// Reminders.
+pub mod remind;
+// The use cases of the service.
+pub mod service;
+// Configuration.
+pub mod config;
+// The web pages and the API.
+pub mod http;
+
+#[cfg(test)]
+mod layers;
 
 pub use model::Document;
 pub use render::{Format, Renderer};

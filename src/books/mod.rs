@@ -173,12 +173,7 @@ pub const OUTGOING_COLUMNS: [&str; 10] = [
     "Ghi chú",
 ];
 
-/// A stored `YYYY-MM-DD` as the book writes it, `dd/mm/yyyy`.
-pub fn day_month_year(iso: &str) -> String {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_else(|_| iso.to_string())
-}
+pub use crate::model::day_month_year;
 
 /// The day a document (or a paper copy of it) left, as the clerk typed it: a complete
 /// day, not before the document's own date.

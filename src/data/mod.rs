@@ -608,7 +608,7 @@ impl Importer<'_> {
         field: &str,
         base: Option<&Path>,
         path: &str,
-    ) -> Option<crate::sign::image::Png> {
+    ) -> Option<crate::render::image::Png> {
         let Some(base) = base else {
             self.problem(
                 row,
@@ -629,7 +629,7 @@ impl Importer<'_> {
                 return None;
             }
         };
-        crate::sign::image::Png::parse(bytes)
+        crate::render::image::Png::parse(bytes)
             .map_err(|e| self.problem(row, field, format!("{path}: {e}")))
             .ok()
     }
@@ -663,7 +663,7 @@ impl Importer<'_> {
                 return;
             }
         };
-        let diameter = crate::sign::image::SealDiameter::parse(mm)
+        let diameter = crate::render::image::SealDiameter::parse(mm)
             .map_err(|e| self.problem(row, "seal_diameter_mm", e.to_string()))
             .ok();
         let png = self.png(row, "seal_image", base, image);
@@ -671,7 +671,7 @@ impl Importer<'_> {
             && let Err(e) = crate::store::images::set_seal(
                 self.tx,
                 a.id.trim(),
-                &crate::sign::image::Seal { image, diameter },
+                &crate::render::image::Seal { image, diameter },
             )
         {
             self.problem(row, "seal_image", e.to_string());

@@ -458,7 +458,7 @@ impl Delivery {
             Status::Paper => match &self.paper_sent_on {
                 Some(day) => format!(
                     "đã chuyển bản giấy ngày {} ({reply})",
-                    crate::books::day_month_year(day)
+                    crate::model::day_month_year(day)
                 ),
                 None => format!("gửi bản giấy ({reply})"),
             },

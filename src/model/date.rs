@@ -5,6 +5,14 @@ use serde::Serialize;
 
 use crate::text::BLANK;
 
+/// A stored `YYYY-MM-DD` as a clerk writes it, `dd/mm/yyyy` (the books, the delivery
+/// table); text that is not such a day is returned as is.
+pub fn day_month_year(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
+}
+
 /// The date a document bears.
 ///
 /// Drafts are printed before the leader signs, so the day (and sometimes the month)

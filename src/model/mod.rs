@@ -12,7 +12,7 @@ mod markings;
 pub use body::{
     Align, Block, BulletMarker, Cell, HeadingLevel, Inline, Table, TableError, plain_text,
 };
-pub use date::{DateError, DocDate};
+pub use date::{DateError, DocDate, day_month_year};
 pub use kind::DocKind;
 pub use markings::{Circulation, DrafterMark, LetterMarks, Markings, Secrecy};
 

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod docx;
 pub mod geometry;
+pub mod image;
 pub mod pdf;
 pub mod png;
 
@@ -197,9 +198,9 @@ pub(crate) fn pieces(text: &str) -> Vec<Piece> {
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
     /// The signer's handwritten signature (ô 7c).
-    pub signature: Option<crate::sign::image::Png>,
+    pub signature: Option<image::Png>,
     /// The agency's seal at its real size (ô 8).
-    pub seal: Option<crate::sign::image::Seal>,
+    pub seal: Option<image::Seal>,
 }
 
 /// Renders documents in the requested formats; holds the loaded fonts and layout,

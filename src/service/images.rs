@@ -5,7 +5,7 @@
 use super::accounts::{Action, User};
 use super::audit::{self, Outcome};
 use super::drafts::{self, DraftError};
-use crate::sign::image::{ImageError, Png, Seal, SealDiameter};
+use crate::render::image::{ImageError, Png, Seal, SealDiameter};
 use crate::store::Store;
 use crate::store::images::{self, ImagesError};
 

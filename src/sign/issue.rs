@@ -14,12 +14,22 @@
 
 use chrono::{DateTime, Utc};
 
-use super::image::{Png, Seal};
 use super::keys::{KeyPlace, Owner};
 use super::pades::{self, Request};
 use super::{Keyring, Record, Role, SignError, Unlock};
 use crate::model::Document;
+use crate::render::image::{Png, Seal};
 use crate::render::{Marks, Renderer};
+
+/// Why an electronic original could not be made: a key, a certificate or the signing
+/// (nothing numbered), or the rendering of the marked pages.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+}
 
 /// What an electronic issue needs besides the document.
 pub struct Electronic<'a> {
@@ -55,7 +65,7 @@ pub fn sign_document(
     renderer: &Renderer,
     doc: &Document,
     e: &Electronic,
-) -> Result<(Vec<u8>, usize, Vec<Record>), crate::store::register::RegisterError> {
+) -> Result<(Vec<u8>, usize, Vec<Record>), IssueError> {
     let parts = doc.parts();
     let person = parts.signature.id.clone().ok_or_else(|| {
         SignError::NoKeyFor(format!(

@@ -20,7 +20,8 @@
 
 pub mod algorithm;
 pub mod cms;
-pub mod image;
+/// The signature and seal images (kept with the renderer that places them).
+pub use crate::render::image;
 pub mod issue;
 pub mod keys;
 pub mod ltv;

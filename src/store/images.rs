@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
-use crate::sign::image::{ImageError, Png, Seal, SealDiameter};
+use crate::render::image::{ImageError, Png, Seal, SealDiameter};
 
 /// Why an image could not be stored.
 #[derive(Debug, thiserror::Error)]

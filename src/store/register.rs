@@ -52,6 +52,15 @@ pub enum RegisterError {
     Sign(#[from] crate::sign::SignError),
 }
 
+impl From<crate::sign::issue::IssueError> for RegisterError {
+    fn from(e: crate::sign::issue::IssueError) -> Self {
+        match e {
+            crate::sign::issue::IssueError::Sign(e) => RegisterError::Sign(e),
+            crate::sign::issue::IssueError::Render(e) => RegisterError::Render(e),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for RegisterError {
     fn from(e: rusqlite::Error) -> Self {
         RegisterError::Store(StoreError::Sqlite(e))
