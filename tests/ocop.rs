@@ -723,3 +723,36 @@ fn an_issued_decision_records_its_certificates_and_prints_one_page_each() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_date_stored_in_another_form_is_an_error_not_a_crash() {
+    // A row written by hand (or by an older tool) with "30/10/2020" instead of ISO: the
+    // reminder is refused with an error; nothing panics.
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE milestones SET due_date = '30/10/2020' WHERE id = 'bg-2020-danh-gia-huyen'",
+            [],
+        )
+        .unwrap();
+    let store = vanthu::store::Store::open(&db).unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        vanthu::ocop::reminder(
+            &store,
+            &vanthu::ocop::ReminderRequest {
+                milestone: "bg-2020-danh-gia-huyen",
+                date: chrono::NaiveDate::from_ymd_opt(2020, 10, 23).unwrap(),
+                issuer: Some("snn-bac-giang"),
+                signer: None,
+            },
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }));
+    let err = result
+        .expect("no panic")
+        .expect_err("a bad stored date is refused");
+    assert!(!err.is_empty());
+}

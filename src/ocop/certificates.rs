@@ -171,8 +171,6 @@ pub fn certificate_set(
          FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
          WHERE c.decision = ?1 ORDER BY c.id",
     )?;
-    let date_of =
-        |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
     let rows: Vec<CertificateRow> = stmt
         .query_map([decision], |r| {
             Ok((
@@ -182,8 +180,8 @@ pub fn certificate_set(
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
-                date_of(r.get(6)?),
-                date_of(r.get(7)?),
+                r.get::<_, NaiveDate>(6)?,
+                r.get::<_, NaiveDate>(7)?,
             ))
         })?
         .collect::<Result<_, _>>()?;

@@ -92,8 +92,6 @@ pub fn expiring(
          WHERE pr.commune_id IN (SELECT id FROM area) AND c.expires_on <= ?2
          ORDER BY c.expires_on, p.name",
     )?;
-    let date_of =
-        |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
     let certificates: Vec<ExpiringCertificate> = stmt
         .query_map(rusqlite::params![issuer, end.to_string()], |r| {
             Ok(ExpiringCertificate {
@@ -104,8 +102,8 @@ pub fn expiring(
                 commune: r.get(3)?,
                 stars: r.get(4)?,
                 decision: r.get(5)?,
-                issued_on: date_of(r.get(6)?),
-                expires_on: date_of(r.get(7)?),
+                issued_on: r.get::<_, NaiveDate>(6)?,
+                expires_on: r.get::<_, NaiveDate>(7)?,
                 re_registered: r.get(8)?,
             })
         })?
@@ -201,8 +199,6 @@ pub fn expiry_notice(
          WHERE c.id IN (SELECT value FROM json_each(?1))
          ORDER BY c.expires_on, p.name",
     )?;
-    let date_of =
-        |s: String| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("dates are stored as ISO");
     let rows: Vec<NoticeRow> = stmt
         .query_map([ids], |r| {
             Ok((
@@ -212,8 +208,8 @@ pub fn expiry_notice(
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
-                date_of(r.get(6)?),
-                date_of(r.get(7)?),
+                r.get::<_, NaiveDate>(6)?,
+                r.get::<_, NaiveDate>(7)?,
             ))
         })?
         .collect::<Result<_, _>>()?;

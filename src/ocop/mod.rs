@@ -116,7 +116,7 @@ pub fn pending_agencies(
 /// that have not reported by the request's date.
 pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopError> {
     let conn = store.conn();
-    let (what, due, programme, year, programme_issuer): (String, String, String, i64, String) =
+    let (what, due, programme, year, programme_issuer): (String, NaiveDate, String, i64, String) =
         conn.query_row(
             "SELECT m.what, m.due_date, p.name, p.year, p.issuer_id FROM milestones m
              JOIN programmes p ON p.id = m.programme_id WHERE m.id = ?1",
@@ -125,7 +125,6 @@ pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopEr
         )
         .optional()?
         .ok_or_else(|| OcopError::UnknownMilestone(req.milestone.to_string()))?;
-    let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").expect("dates are stored as ISO");
     let pending = pending_agencies(store, req.milestone, req.date)?;
     if pending.is_empty() {
         return Err(OcopError::NothingToRemind(

@@ -517,7 +517,7 @@ fn draft_record(store: &Store, draft: i64) -> Result<DraftRecord, RemindError> {
         Option<String>,
         Option<String>,
         Option<String>,
-        String,
+        NaiveDate,
         String,
     ) = store
         .conn()
@@ -533,7 +533,7 @@ fn draft_record(store: &Store, draft: i64) -> Result<DraftRecord, RemindError> {
         milestone,
         programme,
         issuer,
-        day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("dates are stored as ISO"),
+        day,
         issued: status == "issued",
     })
 }
