@@ -150,55 +150,23 @@ fn granted_token(body: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Checks that `token` stamps `hash` with `nonce`; returns its time.
 fn check_token(token: &[u8], hash: &[u8], nonce: &Int) -> Result<String, String> {
-    let stamp = Stamp::of(token)?;
-    if stamp.imprint.hashed_message.as_bytes() != hash {
+    let parsed = Parsed::from_der(token).map_err(|e| format!("dấu thời gian hỏng: {e}"))?;
+    let info = tst_info(&parsed)?;
+    if info.imprint != hash {
         return Err("dấu thời gian không đóng cho chữ ký này (mã băm khác)".into());
     }
     let nonce_der = nonce.to_der().map_err(|e| e.to_string())?;
-    let has_nonce = stamp
-        .fields
+    let fields: Vec<Any> =
+        Vec::<Any>::from_der(&info.der).map_err(|e| format!("TSTInfo hỏng: {e}"))?;
+    if !fields
         .iter()
-        .any(|f| f.to_der().is_ok_and(|d| d == nonce_der));
-    if !has_nonce {
+        .any(|f| f.to_der().is_ok_and(|d| d == nonce_der))
+    {
         return Err("dấu thời gian không mang số nonce đã gửi".into());
     }
-    Ok(stamp.time)
-}
-
-/// What a timestamp token's `TSTInfo` says: the stamped hash, the time, and all its
-/// fields in order (version, policy, messageImprint, serialNumber, genTime, … nonce …).
-struct Stamp {
-    imprint: MessageImprint,
-    time: String,
-    fields: Vec<Any>,
-}
-
-impl Stamp {
-    fn of(token: &[u8]) -> Result<Stamp, String> {
-        let parsed = Parsed::from_der(token).map_err(|e| format!("dấu thời gian hỏng: {e}"))?;
-        let encap = &parsed.signed.encap_content_info;
-        if encap.econtent_type != ID_CT_TST_INFO {
-            return Err("dấu thời gian không chứa TSTInfo".into());
-        }
-        let econtent = encap
-            .econtent
-            .as_ref()
-            .ok_or("dấu thời gian không có nội dung")?;
-        let bad = |e: x509_cert::der::Error| format!("TSTInfo hỏng: {e}");
-        let inner = OctetString::from_der(&econtent.to_der().map_err(bad)?).map_err(bad)?;
-        let fields: Vec<Any> = Vec::<Any>::from_der(inner.as_bytes()).map_err(bad)?;
-        let field = |i: usize| fields.get(i).ok_or("TSTInfo thiếu trường".to_string());
-        let imprint: MessageImprint = field(2)?.decode_as().map_err(bad)?;
-        let secs = generalized_time(field(4)?).ok_or("TSTInfo: genTime hỏng")?;
-        let time = chrono::DateTime::from_timestamp(secs, 0)
-            .map(super::vietnam_time)
-            .unwrap_or_default();
-        Ok(Stamp {
-            imprint,
-            time,
-            fields,
-        })
-    }
+    Ok(chrono::DateTime::from_timestamp(info.time, 0)
+        .map(super::vietnam_time)
+        .unwrap_or_default())
 }
 
 /// What a timestamp token's `TSTInfo` says, for verification.
