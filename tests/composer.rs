@@ -47,6 +47,18 @@ fn pdf_text(s: &Server, login: &str, path: &str) -> Vec<String> {
     common::pdf_lines(&file)
 }
 
+/// Draft `id` submitted by `cv`, approved by `ld`, issued by `vt`: its PDF's lines.
+fn issued_lines(s: &Server, id: i64) -> Vec<String> {
+    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
+        let body = (action == "issue").then(|| json!({"confirm": true}));
+        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
+        assert_eq!(status, 200, "{action}: {v}");
+    }
+    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
+    let doc = d["document_id"].as_i64().expect("issued");
+    pdf_text(s, "vt", &format!("/documents/{doc}/pdf"))
+}
+
 /// A body of `n` numbered paragraphs.
 fn paragraphs(n: usize) -> String {
     (1..=n)
@@ -171,14 +183,7 @@ fn a_composed_letter_goes_from_draft_to_the_register() {
         (200, Some(true)),
         "{pages}"
     );
-    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
-        let body = (action == "issue").then(|| json!({"confirm": true}));
-        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
-        assert_eq!(status, 200, "{action}: {v}");
-    }
-    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
-    let doc = d["document_id"].as_i64().expect("issued");
-    let text = pdf_text(&s, "vt", &format!("/documents/{doc}/pdf")).join("\n");
+    let text = issued_lines(&s, id).join("\n");
     for want in [
         "Số: 01/SNN-PTNT",
         "V/v báo cáo kết quả thực hiện",
@@ -247,14 +252,7 @@ fn a_body_typed_the_word_way_is_issued_paragraph_for_paragraph() {
     // The draft keeps the lines as typed.
     let (_, got) = s.api(Some("cv"), "GET", &format!("/drafts/{id}"), None);
     assert!(got.to_string().contains("quy định.\\nKết quả"), "{got}");
-    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
-        let body = (action == "issue").then(|| json!({"confirm": true}));
-        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
-        assert_eq!(status, 200, "{action}: {v}");
-    }
-    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
-    let doc = d["document_id"].as_i64().expect("issued");
-    let lines = pdf_text(&s, "vt", &format!("/documents/{doc}/pdf"));
+    let lines = issued_lines(&s, id);
     let text = lines.join("\n");
     assert!(!text.contains("quy định. Kết quả"), "glued:\n{text}");
     for start in ["- Rà soát", "- Xử lý nghiêm", "Kết quả kiểm tra gửi về Sở"] {
@@ -835,14 +833,7 @@ fn word_bullet_lists_land_in_kinh_gui_and_noi_nhan_and_the_unit_is_kept() {
     let notes = up["notes"].to_string();
     assert!(notes.contains("đơn vị soạn thảo KH"), "{notes}");
     let id = up["draft"]["id"].as_i64().unwrap();
-    for (login, action) in [("cv", "submit"), ("ld", "approve"), ("vt", "issue")] {
-        let body = (action == "issue").then(|| json!({"confirm": true}));
-        let (status, v) = s.api(Some(login), "POST", &format!("/drafts/{id}/{action}"), body);
-        assert_eq!(status, 200, "{action}: {v}");
-    }
-    let (_, d) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);
-    let doc = d["document_id"].as_i64().expect("issued");
-    let text = pdf_text(&s, "vt", &format!("/documents/{doc}/pdf")).join("\n");
+    let text = issued_lines(&s, id).join("\n");
     assert!(text.contains("Số: 01/SNN-KH"), "{text}");
 
     // A drafting unit that is not a symbol is refused under its field.
