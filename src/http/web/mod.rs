@@ -295,12 +295,24 @@ pub(crate) fn error_page(
     status: StatusCode,
     message: &str,
 ) -> Response {
+    error_page_back(state, caller, status, message, None)
+}
+
+/// The error page, leading back to `back` (href, label) when given.
+fn error_page_back(
+    state: &AppState,
+    caller: Option<&Caller>,
+    status: StatusCode,
+    message: &str,
+    back: Option<(&str, &str)>,
+) -> Response {
+    let back = back.map(|(href, label)| json!({"href": href, "label": label}));
     render(
         state,
         caller,
         status,
         "error.html",
-        json!({"status": status.as_u16(), "message": message}),
+        json!({"status": status.as_u16(), "message": message, "back": back}),
     )
 }
 
@@ -311,12 +323,12 @@ fn fail(state: &AppState, caller: &Caller, e: ApiError) -> Response {
 /// An error met on a page the user came from (a draft, a document): the error page
 /// leads back to it, not to the dashboard.
 fn fail_back(state: &AppState, caller: &Caller, e: ApiError, href: &str, label: &str) -> Response {
-    render(
+    error_page_back(
         state,
         Some(caller),
         e.status,
-        "error.html",
-        json!({"status": e.status.as_u16(), "message": e.message, "back": {"href": href, "label": label}}),
+        &e.message,
+        Some((href, label)),
     )
 }
 

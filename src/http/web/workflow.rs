@@ -50,6 +50,24 @@ pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, Strin
     v
 }
 
+/// Marks where the folded groups of a form begin and end: seldom-filled fields fold
+/// under their group's heading, open when one of them holds something or has a problem.
+fn fold_groups(fields: &mut [Value]) {
+    for run in fields.chunk_by_mut(|a, b| a["group"] == b["group"]) {
+        if run[0]["group"].is_null() {
+            continue;
+        }
+        let open = run
+            .iter()
+            .any(|f| f["filled"] == true || !f["error"].is_null());
+        run[0]["group_start"] = true.into();
+        run[0]["group_open"] = open.into();
+        if let Some(last) = run.last_mut() {
+            last["group_end"] = true.into();
+        }
+    }
+}
+
 /// A form's fields by name; a name sent more than once (the recipients ticked in a
 /// list and those typed) keeps every value, one a line, in the order sent.
 pub(super) fn joined(pairs: Vec<(String, String)>) -> BTreeMap<String, String> {
@@ -165,25 +183,7 @@ pub(super) async fn form_page(
                     "error": errors.get(&f.name),
                 }));
             }
-            // Seldom-filled fields fold under their group's heading, open when one of
-            // them holds something or has a problem.
-            for i in 0..fields.len() {
-                let group = fields[i]["group"].clone();
-                if group.is_null() {
-                    continue;
-                }
-                let same = |j: usize| fields.get(j).is_some_and(|f: &Value| f["group"] == group);
-                let start = i == 0 || !same(i - 1);
-                let end = !same(i + 1);
-                if start {
-                    let open = (i..fields.len())
-                        .take_while(|&j| same(j))
-                        .any(|j| fields[j]["filled"] == true || !fields[j]["error"].is_null());
-                    fields[i]["group_start"] = true.into();
-                    fields[i]["group_open"] = open.into();
-                }
-                fields[i]["group_end"] = end.into();
-            }
+            fold_groups(&mut fields);
             let carried = values.get(super::compose::UPLOAD_DETAIL);
             let review = carried
                 .and_then(|d| d.split_once("; cần xem lại: "))
