@@ -1,7 +1,10 @@
-//! `vanthu register book` and `vanthu register note`: the Sổ đăng ký văn bản đi
-//! (Phụ lục IV) as PDF and XLSX, and the clerk's notes on its columns.
+//! `vanthu register book`, `register postal`, `register note` and `vanthu paper …`:
+//! the Sổ đăng ký văn bản đi (Phụ lục IV) as PDF and XLSX, the clerk's notes on its
+//! columns, and the paper copies with their postal book and envelopes.
 
 use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
 
 use vanthu::books::{self, notes};
 use vanthu::store::{Store, register};
@@ -166,4 +169,60 @@ pub fn paper_envelopes(
     println!("{}", path.display());
     eprintln!("{} bì văn bản", envelopes.len());
     Ok(())
+}
+
+/// The `paper` command's document: the number and symbol it was issued under.
+#[derive(clap::Args)]
+pub struct PaperArgs {
+    /// Number/symbol, e.g. 01/QĐ-UBND.
+    number: String,
+    #[arg(long)]
+    year: i32,
+    #[arg(long)]
+    issuer: Option<String>,
+    #[command(subcommand)]
+    command: PaperCommand,
+}
+
+#[derive(Subcommand)]
+pub enum PaperCommand {
+    /// The paper recipients and the day each copy left.
+    List,
+    /// Record that the copy for one recipient left (the register's "ngày chuyển" and
+    /// the postal book fill from it).
+    Sent {
+        /// The recipient as printed, e.g. "UBND xã Lục Nam".
+        #[arg(long)]
+        recipient: String,
+        /// The day it left, e.g. 2026-06-26.
+        #[arg(long)]
+        on: String,
+        /// How many envelopes.
+        #[arg(long, default_value_t = 1)]
+        envelopes: u32,
+    },
+    /// The envelopes (bì văn bản, DL 220 × 110 mm), one page per paper recipient.
+    Envelopes {
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
+}
+
+/// Runs one `paper` command on the document it names.
+pub fn paper(globals: &super::Globals, args: PaperArgs) -> anyhow::Result<()> {
+    let store = globals.store()?;
+    let entry = register::find(&store, &args.number, args.year, args.issuer.as_deref())?;
+    match args.command {
+        PaperCommand::List => paper_list(&store, &entry),
+        PaperCommand::Sent {
+            recipient,
+            on,
+            envelopes,
+        } => paper_sent(&store, &entry, &recipient, &on, envelopes),
+        PaperCommand::Envelopes { out, font_dir } => {
+            paper_envelopes(&store, &entry, &out, font_dir.as_deref())
+        }
+    }
 }

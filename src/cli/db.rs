@@ -1,0 +1,57 @@
+//! `vanthu init`, `vanthu import` and `vanthu db …`: the database and the programme
+//! data in it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use vanthu::store::Store;
+
+use super::Globals;
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Update agencies, people, producers and products whose id exists (default:
+    /// an existing id is refused).
+    #[arg(long)]
+    update: bool,
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Online backup (SQLite backup API) to a new file.
+    Backup { file: PathBuf },
+}
+
+/// Creates the database and prints its path.
+pub fn init(globals: &Globals) -> anyhow::Result<()> {
+    let store = Store::init(&globals.db_path())?;
+    println!("đã tạo {}", store.path().display());
+    Ok(())
+}
+
+/// Imports each file, all or nothing per file, and prints what it added or changed.
+pub fn import(globals: &Globals, args: ImportArgs) -> anyhow::Result<()> {
+    let mut store = globals.store()?;
+    let mode = if args.update {
+        vanthu::data::Mode::Update
+    } else {
+        vanthu::data::Mode::Add
+    };
+    for f in args.files {
+        let report = vanthu::data::import_file_as(&mut store, &f, mode)?;
+        println!("{}: {report}", f.display());
+    }
+    Ok(())
+}
+
+pub fn run(globals: &Globals, command: DbCommand) -> anyhow::Result<()> {
+    match command {
+        DbCommand::Backup { file } => {
+            globals.store()?.backup(&file)?;
+            println!("đã sao lưu vào {}", file.display());
+        }
+    }
+    Ok(())
+}
