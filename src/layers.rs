@@ -1,14 +1,18 @@
-//! The import graph is a DAG in `lib.rs`'s order: each module uses only the modules
-//! declared before it. This test reads the `pub mod` list of `lib.rs` and every
-//! `crate::` path of the library's sources (outside comments and test modules) and
-//! fails on an edge that points down the list, naming the file.
+//! The import graph is a DAG in declaration order, at two levels: each module of
+//! `lib.rs` uses only the modules declared before it, and so does each module of
+//! `service/mod.rs` among its siblings. The test reads the `pub mod` list of the
+//! declaring file and every path into a sibling (`crate::x`, for the service also
+//! `crate::service::x` and a direct child's `super::x`, grouped imports included) of
+//! the sources outside comments and test modules, and fails on an edge that points
+//! down the list, naming the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The modules of `lib.rs`, in order.
-fn layers(lib: &str) -> Vec<String> {
-    lib.lines()
+/// The modules a declaring file (`lib.rs`, a `mod.rs`) lists, in order.
+fn layers(declaring: &str) -> Vec<String> {
+    declaring
+        .lines()
         .filter_map(|l| l.trim().strip_prefix("pub mod "))
         .map(|m| m.trim_end_matches(';').to_string())
         .collect()
@@ -25,68 +29,121 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The modules a source names through `crate::` (re-exports of `lib.rs` resolved).
-fn used(source: &str, modules: &HashMap<&str, usize>) -> Vec<String> {
-    let code = source.split("#[cfg(test)]").next().unwrap_or("");
+/// The code of a source: before its test module, without comment lines.
+fn code(source: &str) -> String {
+    source
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn ident(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// The first name of each item of a `{…}` group that starts `rest` (`{a, b::C}` →
+/// `a`, `b`).
+fn group(rest: &str) -> Vec<String> {
+    let mut depth = 0;
+    let mut items = vec![];
+    let mut start = 1;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' | ',' if depth == 1 => {
+                items.push(ident(&rest[start..i]));
+                start = i + 1;
+                if c == '}' {
+                    break;
+                }
+            }
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    items.into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+/// The modules of `modules` a source names after one of `prefixes` (re-exports of
+/// `lib.rs` resolved).
+fn used(source: &str, prefixes: &[&str], modules: &HashMap<&str, usize>) -> Vec<String> {
+    let code = code(source);
     let reexports = [
         ("Document", "model"),
         ("Renderer", "render"),
         ("Format", "render"),
     ];
     let mut out = vec![];
-    for line in code.lines() {
-        let line = line.trim();
-        if line.starts_with("//") {
-            continue;
-        }
-        for (i, _) in line.match_indices("crate::") {
-            let rest = &line[i + "crate::".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            let name = reexports
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map_or(name.as_str(), |(_, m)| m);
-            if modules.contains_key(name) {
-                out.push(name.to_string());
+    for prefix in prefixes {
+        for (i, _) in code.match_indices(prefix) {
+            // `super::x` must not be the tail of `crate::service::super::…` or `a::super::`.
+            if i > 0 && code[..i].ends_with(':') {
+                continue;
+            }
+            let rest = &code[i + prefix.len()..];
+            let names = if rest.starts_with('{') {
+                group(rest)
+            } else {
+                vec![ident(rest)]
+            };
+            for name in names {
+                let name = reexports
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map_or(name.as_str(), |(_, m)| m);
+                if modules.contains_key(name) {
+                    out.push(name.to_string());
+                }
             }
         }
     }
     out
 }
 
-#[test]
-fn every_module_uses_only_the_modules_declared_before_it() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let order = layers(&lib);
-    assert!(order.len() >= 10, "lib.rs declares {order:?}");
+/// The upward edges among the modules declared in `dir/declaring`, and how many
+/// edges were read. `prefixes(nested)` names the paths into a sibling for a file
+/// directly in its module's folder (`nested` false) or deeper.
+fn upward(
+    dir: &Path,
+    declaring: &str,
+    prefixes: fn(bool) -> Vec<&'static str>,
+) -> (Vec<String>, usize) {
+    let list = std::fs::read_to_string(dir.join(declaring)).unwrap();
+    let order = layers(&list);
+    assert!(order.len() >= 10, "{declaring} declares {order:?}");
     let rank: HashMap<&str, usize> = order
         .iter()
         .enumerate()
         .map(|(i, m)| (m.as_str(), i))
         .collect();
     let mut files = vec![];
-    sources(&src, &mut files);
+    sources(dir, &mut files);
     let mut upward = vec![];
     let mut edges = 0;
     for file in files {
-        let rel = file.strip_prefix(&src).unwrap();
-        let top = rel
-            .components()
+        let rel = file.strip_prefix(dir).unwrap();
+        let mut parts = rel.components();
+        let top = parts
             .next()
             .unwrap()
             .as_os_str()
             .to_string_lossy()
             .trim_end_matches(".rs")
             .to_string();
+        // `super::` names a sibling from `x.rs` and `x/mod.rs`, `super::super::` from `x/y.rs`.
+        let nested = parts.next().is_some_and(|p| p.as_os_str() != "mod.rs");
         let Some(&own) = rank.get(top.as_str()) else {
-            continue; // lib.rs, main.rs and the binary's cli/
+            continue; // the declaring file, main.rs and the binary's cli/
         };
         let text = std::fs::read_to_string(&file).unwrap();
-        for m in used(&text, &rank) {
+        for m in used(&text, &prefixes(nested), &rank) {
             if m == top {
                 continue;
             }
@@ -96,15 +153,43 @@ fn every_module_uses_only_the_modules_declared_before_it() {
             }
         }
     }
-    assert!(edges > 50, "only {edges} edges read: is the scan broken?");
     upward.sort();
     upward.dedup();
+    (upward, edges)
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+#[test]
+fn every_module_uses_only_the_modules_declared_before_it() {
+    let (upward, edges) = upward(&src(), "lib.rs", |_| vec!["crate::"]);
+    assert!(edges > 50, "only {edges} edges read: is the scan broken?");
     assert!(upward.is_empty(), "upward imports:\n{}", upward.join("\n"));
 }
 
 #[test]
-fn the_scan_sees_paths_and_reexports() {
-    let rank: HashMap<&str, usize> = [("model", 0), ("render", 1)].into_iter().collect();
-    let src = "use crate::Renderer;\n// crate::model is a comment\nlet d: crate::model::Document;\n#[cfg(test)]\nuse crate::model;";
-    assert_eq!(used(src, &rank), ["render", "model"]);
+fn every_service_module_uses_only_the_service_modules_declared_before_it() {
+    let (upward, edges) = upward(&src().join("service"), "mod.rs", |nested| {
+        if nested {
+            vec!["crate::service::", "super::super::"]
+        } else {
+            vec!["crate::service::", "super::"]
+        }
+    });
+    assert!(edges > 50, "only {edges} edges read: is the scan broken?");
+    assert!(upward.is_empty(), "upward imports:\n{}", upward.join("\n"));
+}
+
+#[test]
+fn the_scan_sees_paths_groups_and_reexports() {
+    let rank: HashMap<&str, usize> = [("model", 0), ("render", 1), ("mail", 2)]
+        .into_iter()
+        .collect();
+    let src = "use crate::Renderer;\n// crate::model is a comment\nlet d: crate::model::Document;\nuse crate::{\n    mail::Outbox,\n    text,\n};\n#[cfg(test)]\nuse crate::model;";
+    assert_eq!(used(src, &["crate::"], &rank), ["render", "model", "mail"]);
+    let child = "use super::{access, drafts::{self, Draft}};\nuse super::super::x;";
+    let rank: HashMap<&str, usize> = [("access", 0), ("drafts", 1)].into_iter().collect();
+    assert_eq!(used(child, &["super::"], &rank), ["access", "drafts"]);
 }

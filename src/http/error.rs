@@ -232,6 +232,18 @@ impl From<crate::service::signatures::CheckError> for ApiError {
     }
 }
 
+impl From<crate::service::identity::BadLogin> for ApiError {
+    fn from(e: crate::service::identity::BadLogin) -> Self {
+        AccountError::from(e).into()
+    }
+}
+
+impl From<crate::service::identity::BadRole> for ApiError {
+    fn from(e: crate::service::identity::BadRole) -> Self {
+        AccountError::from(e).into()
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         let unprocessable = |field: &str| {
@@ -243,7 +255,7 @@ impl From<AccountError> for ApiError {
             .at(field)
         };
         match e {
-            AccountError::BadLogin => unprocessable("login"),
+            AccountError::BadLogin(_) => unprocessable("login"),
             AccountError::WeakPassword(_) => unprocessable("password"),
             AccountError::Mismatch => unprocessable("password_again"),
             AccountError::SamePassword => unprocessable("password"),

@@ -19,8 +19,8 @@
 
 use rusqlite::OptionalExtension;
 
-use super::accounts::{Action, Role, Scope, User};
 use super::audit::{self, Outcome};
+use super::identity::{Action, Role, Scope, User};
 use crate::store::Store;
 
 /// Why an account may not do something; the messages are for the user.

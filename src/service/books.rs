@@ -204,3 +204,41 @@ pub fn postal_file(
     let book = books::paper::postal(store, issuer, year)?;
     Ok(books::pdf::postal(renderer, &book)?)
 }
+
+/// Everything the document page shows of document `id`, as `user` may read it.
+pub struct Sheet {
+    pub entry: Entry,
+    pub deliveries: Vec<crate::mail::outbox::Delivery>,
+    /// The draft it was issued from, if any.
+    pub draft: Option<i64>,
+    pub signatures: Vec<crate::sign::Record>,
+    pub row: crate::books::OutgoingRow,
+    pub note: crate::books::notes::Note,
+    pub paper: Vec<crate::books::paper::PaperCopy>,
+}
+
+/// The document page of `id`.
+pub fn sheet(store: &Store, user: &User, id: i64) -> Result<Sheet, NoteError> {
+    use rusqlite::OptionalExtension;
+    let entry = super::documents::entry(store, user, id)?;
+    let deliveries = crate::mail::outbox::list(store, id)?;
+    let draft = store
+        .conn()
+        .query_row("SELECT id FROM drafts WHERE document_id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let signatures = crate::store::register::signatures(store, id).map_err(DraftError::from)?;
+    let row = crate::books::row(store, &entry)?;
+    let note = crate::books::notes::get(store, id)?;
+    let paper = crate::books::paper::copies(store, &entry)?;
+    Ok(Sheet {
+        entry,
+        deliveries,
+        draft,
+        signatures,
+        row,
+        note,
+        paper,
+    })
+}

@@ -14,20 +14,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::params;
-
-use super::accounts::{Action, User};
-use super::audit::{self, Outcome};
-use super::drafts::{self, Draft, DraftError};
+use super::draft_error::DraftError;
 use super::forms::{FieldError, Values};
 use crate::ocop::Composed;
 use crate::store::Store;
 
-/// The form's id.
-pub const TEMPLATE: &str = "letter";
-
-/// The embedded form of the free composer.
-pub const FORM: &str = include_str!("../../templates/compose/letter.toml");
+pub use super::forms::{COMPOSER as TEMPLATE, COMPOSER_FORM as FORM};
 
 fn lines(v: Option<&str>) -> Vec<toml::Value> {
     v.unwrap_or("")
@@ -111,7 +103,7 @@ pub fn letter_text(v: &Values) -> String {
         letter.insert("annexes".into(), vec![toml::Value::Table(a)].into());
     }
     // A template's `{{ name }}` fields show as «name» until a draft fills them.
-    if let Ok(names) = super::saved::placeholders(v.as_map())
+    if let Ok(names) = placeholders(v.as_map())
         && !names.is_empty()
     {
         let data = toml::Table::from_iter(
@@ -275,69 +267,56 @@ fn sketch_text(v: &BTreeMap<String, String>, signer_missing: bool) -> Option<Str
     toml::to_string(&letter).ok()
 }
 
-/// Makes the generated text of a draft from an OCOP template editable (its author,
-/// while it is being written): the draft becomes a composer draft holding the
-/// template's letter with its data filled in, same issuer, signer, date and wording.
-/// A certification decision keeps its template (its certificates follow the scores).
-pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftError> {
-    let target = format!("draft:{id}");
-    drafts::authorize(store, user, Action::Compose, &target)?;
-    let draft = drafts::get_for(store, user, id)?;
-    drafts::author_only(store, user, &draft, "make-editable")?;
-    if draft.state != drafts::State::Draft {
-        return Err(drafts::wrong_state(
-            store,
-            id,
-            "bản nháp đang soạn mới sửa",
-        )?);
+/// Whether `name` may name a template field (a saved template's `{{ name }}`).
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "date"
+        && name != "csrf"
+}
+
+/// The `{{ name }}` fields of `text`, in order, each once; `Err` names the first
+/// `{{ … }}` that is not a plain field name.
+pub fn fields_of(text: &str, out: &mut Vec<String>) -> Result<(), String> {
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Err("có \"{{\" không đóng bằng \"}}\"".into());
+        };
+        let name = after[..end].trim();
+        if !valid_name(name) {
+            return Err(format!(
+                "ô \"{{{{ {name} }}}}\" không hợp lệ: tên ô chỉ gồm chữ không dấu, số và \"_\" (ví dụ {{{{ han_bao_cao }}}}), khác \"date\""
+            ));
+        }
+        if !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+        rest = &after[end + 2..];
     }
-    if draft.template == TEMPLATE {
-        return Ok(draft);
+    Ok(())
+}
+
+/// The fields of a set of composer fields, in the form's order.
+pub fn placeholders(fields: &BTreeMap<String, String>) -> Result<Vec<String>, FieldError> {
+    let mut out = vec![];
+    for f in &composer_form().fields {
+        if let Some(v) = fields.get(&f.name) {
+            fields_of(v, &mut out).map_err(|message| FieldError {
+                field: f.name.clone(),
+                message,
+            })?;
+        }
     }
-    if draft.template == "decision" {
-        return Err(DraftError::KeepsTemplate);
-    }
-    let composed = drafts::compose(store, user, id)?;
-    let mut read = letter_fields(&composed.letter, Some(store as &dyn crate::letter::Lookup))?;
-    let date = draft
-        .fields
-        .get("date")
-        .cloned()
-        .unwrap_or_else(|| crate::store::register::today_vn().to_string());
-    read.fields.insert("date".into(), date);
-    let (values, c) = drafts::checked(store, TEMPLATE, &read.fields)?;
-    let title =
-        super::forms::form(&draft.template).map_or(draft.template.as_str(), |f| f.title.as_str());
-    let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET template = ?2, fields = ?3, subject = ?4, updated_at = ?5
-         WHERE id = ?1 AND state = 'draft'",
-        params![
-            id,
-            TEMPLATE,
-            values.to_json(),
-            c.composed.document.subject_one_line(),
-            super::now_text()
-        ],
-    )?;
-    if n == 0 {
-        drop(tx);
-        return Err(drafts::wrong_state(
-            store,
-            id,
-            "bản nháp đang soạn mới sửa",
-        )?);
-    }
-    audit::record(
-        &tx,
-        Some(user),
-        "update",
-        &target,
-        Outcome::Ok,
-        &format!("chuyển thành văn bản tự soạn từ mẫu \"{title}\""),
-    )?;
-    tx.commit()?;
-    drafts::get(store, id)
+    Ok(out)
+}
+
+pub fn composer_form() -> &'static super::forms::Form {
+    super::forms::form(TEMPLATE).expect("the composer's form is embedded")
 }
 
 /// Why an uploaded letter file cannot become a composer draft.
@@ -559,6 +538,26 @@ pub fn letter_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_found_in_order_once() {
+        let mut out = vec![];
+        fields_of("Hạn {{ han }} và {{don_vi}}, lại {{ han }}.", &mut out).unwrap();
+        assert_eq!(out, ["han", "don_vi"]);
+        let mut out = vec![];
+        assert!(
+            fields_of("{{ hạn }}", &mut out)
+                .unwrap_err()
+                .contains("không hợp lệ")
+        );
+        assert!(fields_of("{{ date }}", &mut out).is_err());
+        assert!(fields_of("{{ x | upper }}", &mut out).is_err());
+        assert!(
+            fields_of("mở {{ han", &mut out)
+                .unwrap_err()
+                .contains("không đóng")
+        );
+    }
 
     #[test]
     fn problems_land_on_the_form_fields() {

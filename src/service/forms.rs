@@ -87,6 +87,13 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The free composer's template id (its drafts are letters written field by field,
+/// [`super::compose`]).
+pub const COMPOSER: &str = "letter";
+
+/// The embedded form of the free composer.
+pub const COMPOSER_FORM: &str = include_str!("../../templates/compose/letter.toml");
+
 /// The forms of every template, in the order they are offered (read from the embedded
 /// templates once).
 pub fn forms() -> &'static [Form] {
@@ -95,7 +102,7 @@ pub fn forms() -> &'static [Form] {
 }
 
 fn read_forms() -> Vec<Form> {
-    std::iter::once(&(super::compose::TEMPLATE, super::compose::FORM))
+    std::iter::once(&(COMPOSER, COMPOSER_FORM))
         .chain(crate::ocop::FORM_TEMPLATES)
         .map(|(id, source)| {
             #[derive(Deserialize)]
@@ -140,7 +147,7 @@ pub struct Choice {
 pub fn defaults(
     store: &Store,
     form: &Form,
-    user: &super::accounts::User,
+    user: &super::identity::User,
 ) -> rusqlite::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     let Some(agency) = user.agency() else {

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::accounts::{Action, User};
 use super::audit::{self, Outcome};
-use super::compose;
+use super::compose::{self, composer_form, placeholders};
 use super::drafts::{self, Draft, DraftError};
 use super::forms::{FieldError, FieldKind};
 
@@ -43,58 +43,6 @@ fn problem(field: &str, message: impl Into<String>) -> DraftError {
         field: field.to_string(),
         message: message.into(),
     }])
-}
-
-/// Whether `name` may name a template field.
-fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name != "date"
-        && name != "csrf"
-}
-
-/// The `{{ name }}` fields of `text`, in order, each once; `Err` names the first
-/// `{{ … }}` that is not a plain field name.
-pub fn fields_of(text: &str, out: &mut Vec<String>) -> Result<(), String> {
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            return Err("có \"{{\" không đóng bằng \"}}\"".into());
-        };
-        let name = after[..end].trim();
-        if !valid_name(name) {
-            return Err(format!(
-                "ô \"{{{{ {name} }}}}\" không hợp lệ: tên ô chỉ gồm chữ không dấu, số và \"_\" (ví dụ {{{{ han_bao_cao }}}}), khác \"date\""
-            ));
-        }
-        if !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
-        }
-        rest = &after[end + 2..];
-    }
-    Ok(())
-}
-
-/// The fields of a set of composer fields, in the form's order.
-pub fn placeholders(fields: &BTreeMap<String, String>) -> Result<Vec<String>, FieldError> {
-    let mut out = vec![];
-    for f in &composer_form().fields {
-        if let Some(v) = fields.get(&f.name) {
-            fields_of(v, &mut out).map_err(|message| FieldError {
-                field: f.name.clone(),
-                message,
-            })?;
-        }
-    }
-    Ok(out)
-}
-
-fn composer_form() -> &'static super::forms::Form {
-    super::forms::form(compose::TEMPLATE).expect("the composer's form is embedded")
 }
 
 /// A field name as a label: `han_bao_cao` → "Han bao cao".
@@ -155,7 +103,13 @@ pub fn save(
     tx.execute(
         "INSERT INTO saved_templates (agency_id, title, fields, author_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![agency, title, json, user.id, super::now_text()],
+        params![
+            agency,
+            title,
+            json,
+            user.id,
+            crate::service::clock::now_text()
+        ],
     )?;
     let id = tx.last_insert_rowid();
     audit::record(
@@ -311,26 +265,6 @@ pub fn create_draft(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fields_are_found_in_order_once() {
-        let mut out = vec![];
-        fields_of("Hạn {{ han }} và {{don_vi}}, lại {{ han }}.", &mut out).unwrap();
-        assert_eq!(out, ["han", "don_vi"]);
-        let mut out = vec![];
-        assert!(
-            fields_of("{{ hạn }}", &mut out)
-                .unwrap_err()
-                .contains("không hợp lệ")
-        );
-        assert!(fields_of("{{ date }}", &mut out).is_err());
-        assert!(fields_of("{{ x | upper }}", &mut out).is_err());
-        assert!(
-            fields_of("mở {{ han", &mut out)
-                .unwrap_err()
-                .contains("không đóng")
-        );
-    }
 
     fn template(body: &str) -> SavedTemplate {
         let fields = BTreeMap::from([

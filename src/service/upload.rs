@@ -12,13 +12,7 @@ use crate::store::Store;
 /// The largest upload read (a Word draft with its images, a long letter file).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 
-/// What an upload gave: the composer's fields and what the reader could not place.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Uploaded {
-    pub fields: BTreeMap<String, String>,
-    /// Parts kept as body paragraphs or left out, in words, for the drafter to check.
-    pub notes: Vec<String>,
-}
+pub use super::docx_reader::Uploaded;
 
 fn refused(message: impl Into<String>) -> DraftError {
     DraftError::Invalid(vec![FieldError {

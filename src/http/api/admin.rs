@@ -11,7 +11,6 @@ use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldProblem};
 use crate::service::accounts::{self, Link, Login, Password, Role, UserChanges};
-use crate::service::audit;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -321,7 +320,7 @@ pub async fn audit(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .run(move |store, _| {
-            let events = audit::for_admin(
+            let events = crate::service::accounts::audit_log(
                 store,
                 &caller.user,
                 q.target.as_deref(),

@@ -14,7 +14,7 @@ use super::{ApiJson, Id};
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::service::{compose, drafts, preview, saved, upload};
+use crate::service::{drafts, preview, saved, upload};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,7 +95,7 @@ pub async fn editable(
     Id(id): Id,
 ) -> Result<Json<drafts::Draft>, ApiError> {
     state
-        .run(move |store, _| Ok(Json(compose::make_editable(store, &caller.user, id)?)))
+        .run(move |store, _| Ok(Json(drafts::make_editable(store, &caller.user, id)?)))
         .await
 }
 

@@ -275,7 +275,11 @@ pub(super) async fn audit_page(
 ) -> Response {
     let c = caller.clone();
     match state
-        .run(move |store, _| Ok::<_, ApiError>(audit::for_admin(store, &c.user, None, 500)?))
+        .run(move |store, _| {
+            Ok::<_, ApiError>(crate::service::accounts::audit_log(
+                store, &c.user, None, 500,
+            )?)
+        })
         .await
     {
         Ok(events) => render(

@@ -216,7 +216,9 @@ pub(super) async fn make_editable(
     }
     let user = caller.user.clone();
     match state
-        .run(move |store, _| Ok::<_, ApiError>(compose::make_editable(store, &user, id)?))
+        .run(move |store, _| {
+            Ok::<_, ApiError>(crate::service::drafts::make_editable(store, &user, id)?)
+        })
         .await
     {
         Ok(_) => Redirect::to(&format!("/drafts/{id}/edit")).into_response(),

@@ -106,7 +106,7 @@ async fn document_view(
     let user = caller.user.clone();
     let result = state
         .run(move |store, _| {
-            let sheet = crate::service::documents::sheet(store, &user, id)?;
+            let sheet = crate::service::books::sheet(store, &user, id)?;
             let deliveries: Vec<Value> = sheet.deliveries.iter().map(api::delivery_json).collect();
             let signatures: Vec<Value> = sheet
                 .signatures

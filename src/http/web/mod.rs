@@ -19,7 +19,7 @@ use super::auth::{Caller, set_cookie};
 use super::error::ApiError;
 use crate::service::accounts::{self, Action, Role};
 use crate::service::drafts::{self, DraftError, State as DraftState};
-use crate::service::{self, audit, forms};
+use crate::service::{self, forms};
 use crate::store::register;
 
 mod admin;

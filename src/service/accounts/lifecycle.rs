@@ -334,7 +334,12 @@ fn set_password(
     tx.execute(
         "UPDATE users SET password_hash = ?2, must_change_password = ?3, password_changed_at = ?4
          WHERE id = ?1",
-        params![user.id, hash, must_change, crate::service::now_text()],
+        params![
+            user.id,
+            hash,
+            must_change,
+            crate::service::clock::now_text()
+        ],
     )?;
     end_sessions(&tx, user.id)?;
     tx.execute("DELETE FROM login_failures WHERE login = ?1", [&user.login])?;
@@ -379,7 +384,7 @@ fn set_disabled(
     if disabled {
         tx.execute(
             "UPDATE users SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
-            params![user.id, crate::service::now_text()],
+            params![user.id, crate::service::clock::now_text()],
         )?;
         end_sessions(&tx, user.id)?;
     } else {

@@ -109,7 +109,7 @@ pub fn create_token(
             sha256_hex(&token),
             user,
             label.as_str(),
-            crate::service::now_text()
+            crate::service::clock::now_text()
         ],
     )?;
     Ok(token)

@@ -4,9 +4,9 @@
 //! matched by name against the stored agencies and people.
 
 use super::Line;
+use super::Uploaded;
 use crate::model::DocKind;
 use crate::service::drafts::DraftError;
-use crate::service::upload::Uploaded;
 use crate::store::Store;
 use crate::text::fold_key;
 

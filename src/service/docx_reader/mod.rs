@@ -20,7 +20,6 @@ use roxmltree::Node;
 
 use super::drafts::DraftError;
 use super::forms::FieldError;
-use super::upload::Uploaded;
 use crate::store::Store;
 use crate::text::fold_key;
 use layout::{layout, strip_stars};
@@ -37,6 +36,14 @@ const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const MAX_SIDE_PART_BYTES: u64 = 2 * 1024 * 1024;
 /// The most columns a table cell may span when its table declares no grid.
 const MAX_COLUMNS: usize = 64;
+
+/// What an upload gave: the composer's fields and what the reader could not place.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Uploaded {
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Parts kept as body paragraphs or left out, in words, for the drafter to check.
+    pub notes: Vec<String>,
+}
 
 fn refused(message: impl Into<String>) -> DraftError {
     DraftError::Invalid(vec![FieldError {

@@ -7,8 +7,8 @@ use rusqlite::{OptionalExtension, params};
 
 use super::frozen::{self, Frozen};
 use super::{
-    Composition, Draft, DraftError, State, author_only, authorize, compose_values, frozen_of, get,
-    get_for, transition, wrong_state,
+    Composition, Draft, DraftError, Irreversible, State, author_only, authorize, compose_values,
+    frozen_of, get, get_for, transition, wrong_state,
 };
 use crate::mail::{self, MailSettings};
 use crate::ocop::{self, Composed};
@@ -20,15 +20,6 @@ use crate::service::forms::{FieldError, Values};
 use crate::sign::Keyring;
 use crate::store::Store;
 use crate::store::register::{self, Entry, RegisterError};
-
-/// The two steps that cannot be undone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Irreversible {
-    /// Issuing takes a number from the register for good.
-    Issue,
-    /// Sending mails every recipient; a message cannot be called back.
-    Send,
-}
 
 /// What the caller of an irreversible step said to "are you sure?": the ticked box of
 /// the page, `"confirm": true` in the API. [`issue`] and [`send`] take one and refuse a
@@ -130,7 +121,7 @@ pub fn submit(store: &mut Store, user: &User, id: i64) -> Result<Draft, DraftErr
     author_only(store, user, &draft, "submit")?;
     // A template's `{{ name }}` field left in a composer draft would print as «name».
     if draft.template == crate::service::compose::TEMPLATE {
-        let names = crate::service::saved::placeholders(&draft.fields)
+        let names = crate::service::compose::placeholders(&draft.fields)
             .map_err(|e| DraftError::Invalid(vec![e]))?;
         if let Some(name) = names.first() {
             return Err(DraftError::Invalid(vec![FieldError {
@@ -203,7 +194,7 @@ fn approved(
          WHERE id = ?1 AND state = 'submitted'",
         params![
             id,
-            crate::service::now_text(),
+            crate::service::clock::now_text(),
             consent,
             user.id,
             frozen.to_json(),
@@ -430,7 +421,7 @@ fn send_back(
                 sign_consent = NULL, consent_user_id = NULL,
                 approved_content = NULL, approved_hash = NULL
          WHERE id = ?1 AND state = 'approved'",
-        params![draft.id, note, crate::service::now_text()],
+        params![draft.id, note, crate::service::clock::now_text()],
     )?;
     if n == 0 {
         drop(tx);
@@ -551,7 +542,7 @@ pub fn issue(
                 "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3,
                         issued_hash = ?4
                  WHERE id = ?1 AND state = 'approved'",
-                params![id, entry.id, crate::service::now_text(), issued_hash],
+                params![id, entry.id, crate::service::clock::now_text(), issued_hash],
             )?;
             if n == 0 {
                 // Another clerk issued it meanwhile: take nothing.
