@@ -14,7 +14,7 @@
 mod ca;
 #[path = "common/letters.rs"]
 mod letters;
-#[path = "../tests/common/png.rs"]
+#[path = "../tests/it/common/png.rs"]
 mod png;
 
 use std::path::Path;

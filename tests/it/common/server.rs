@@ -75,16 +75,18 @@ impl Server {
             tokens.insert(*login, token.trim().to_string());
         }
         std::fs::write(dir.path().join("vanthu.toml"), config).unwrap();
+        let log = std::fs::File::create(dir.path().join(LOG)).unwrap();
         let mut child = vanthu()
             .current_dir(dir.path())
             .arg("--db")
             .arg(&db)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("VANTHU_QUIET", "1")
-            .env("VANTHU_LOG", "warn")
+            .env("VANTHU_LOG", "info")
+            .env("NO_COLOR", "1")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -346,10 +348,25 @@ impl Server {
     }
 }
 
+/// The service's log (stderr, `VANTHU_LOG=info` unless a test sets it: one line per request), in its folder.
+const LOG: &str = "serve.log";
+
 impl Drop for Server {
+    /// Stops the service; when the test failed, prints the end of the service's log.
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.dir.path().join(LOG)).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(60)..];
+            eprintln!(
+                "--- the service's log, last {} of {} lines ---\n{}",
+                tail.len(),
+                lines.len(),
+                tail.join("\n")
+            );
+        }
     }
 }
 

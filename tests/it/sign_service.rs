@@ -2,10 +2,10 @@
 //! issue signed with both keys, `POST /verify` and the "Kiểm tra chữ ký số" page, and
 //! an unconsented draft refused where a signature is required.
 
-mod common;
+use crate::common;
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 
 #[test]
 fn the_service_signs_once_the_signer_consents_with_their_password() {

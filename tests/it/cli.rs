@@ -1,10 +1,8 @@
 //! The command line: render, check, errors and escaping, through the real binary.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn render_to(
     dir: &std::path::Path,

@@ -4,10 +4,10 @@
 //! no number; unchanged, the issued document is the approved one but for its number,
 //! day and signature images.
 
-mod common;
+use crate::common;
 
-use common::server::{Server, error_code, password};
-use common::{pdf_lines, run, stdout, vanthu};
+use crate::common::server::{Server, error_code, password};
+use crate::common::{pdf_lines, run, stdout, vanthu};
 use serde_json::{Value, json};
 
 /// The lines of a PDF as pdftotext reads them.

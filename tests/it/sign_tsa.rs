@@ -2,12 +2,10 @@
 //! (tests/tsa_server.py: `openssl ts -reply` behind a small HTTP server) read back by
 //! pyHanko, pdfsig and `vanthu verify`, and every way the authority can fail.
 
-mod common;
-
 use std::process::Command;
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 
 /// The local time-stamping authority (tests/tsa_server.py over the test CA).
 fn tsa() -> Helper {

@@ -3,13 +3,13 @@
 //! back by pdfsig and pyHanko, and a wrong PIN, a missing token, a key that is not its
 //! certificate's, each refused with nothing issued.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Output, Stdio};
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 
 /// The fixture with the signer's key 01 (certificate on the token) and the agency's
 /// ECDSA key 02 (certificate from a file) on the test token.

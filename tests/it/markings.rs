@@ -3,12 +3,12 @@
 //! the address line (ô 13); a secret document is never e-mailed (CLI and web); urgent
 //! documents are delivered first.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::server::Server;
-use common::*;
+use crate::common::server::Server;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// The Lục Nam draft of the repository with the markings added.

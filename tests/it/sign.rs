@@ -4,12 +4,10 @@
 //! on intact, changed and foreign-signed files; the register and delivery of signed
 //! files. The service's side is in tests/sign_service.rs, timestamps in tests/sign_tsa.rs.
 
-mod common;
-
 use std::process::Command;
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 #[test]

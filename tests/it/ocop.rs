@@ -1,10 +1,10 @@
 //! OCOP documents composed from the demo data: the reminder dispatch.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 fn remind(db: &Path, out: &Path, date: &str, extra: &[&str]) -> std::process::Output {
     run(vanthu()

@@ -2,12 +2,12 @@
 //! day each copy left recorded by the clerk (delivery table, register book), the Sổ gửi
 //! văn bản đi bưu điện and the envelopes (DL 220 × 110 mm).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::server::Server;
-use common::*;
+use crate::common::server::Server;
+use crate::common::*;
 use serde_json::json;
 
 /// The demo database with a TỐI MẬT công văn of UBND huyện Lục Nam issued (01/UBND-NN).

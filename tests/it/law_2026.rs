@@ -3,10 +3,8 @@
 //! 1489/QĐ-TTg from that day, the decisions' wording from the agency's data, and the
 //! 2026 demo under the two-level government (data/bac-ninh-2026.toml).
 
-mod common;
-
+use crate::common::*;
 use chrono::NaiveDate;
-use common::*;
 use vanthu::ocop::{self, DecisionRequest, tiers::Outcome};
 use vanthu::store::Store;
 

@@ -1,11 +1,9 @@
 //! Importing programme data: the demo dataset, and every rejection leaving the
 //! database exactly as it was (compared by a full dump of every table).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn import(db: &Path, files: &[&Path]) -> std::process::Output {
     run(vanthu().arg("--db").arg(db).arg("import").args(files))

@@ -2,13 +2,11 @@
 //! every day), on seed 000's timeline: district evaluation due 30/10/2020, dossiers due
 //! 05/11/2020, four districts.
 
-mod common;
-
 use std::path::Path;
 use std::process::Stdio;
 
+use crate::common::*;
 use chrono::{Days, NaiveDate};
-use common::*;
 
 fn days(from: &str, to: &str) -> Vec<String> {
     let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();

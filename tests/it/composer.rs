@@ -2,13 +2,13 @@
 //! as page images, uploads of letter files and Word drafts (vanthu's own and
 //! LibreOffice's), OCOP drafts made editable, saved templates and the OCOP forms.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
+use crate::common::server::{Server, error_code};
+use crate::common::{root, run, stdout, vanthu};
 use base64::Engine as _;
-use common::server::{Server, error_code};
-use common::{root, run, stdout, vanthu};
 use serde_json::{Value, json};
 
 /// A free công văn as the composer's form holds it.

@@ -1,9 +1,7 @@
 //! Letters that name stored records by id: issuer, signer, recipient groups and the
 //! programme's producers and products (seed 003's annex produced from the database).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const LETTER: &str = "letters/db/luc-nam-bieu-san-pham.toml";
 

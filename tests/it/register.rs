@@ -1,12 +1,10 @@
 //! The register against a real SQLite file: numbering, rollover, immutability,
 //! concurrent processes, kill -9, backup, refusal of foreign or newer databases.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 use vanthu::store::{Store, register};
 

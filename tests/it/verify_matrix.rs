@@ -5,13 +5,11 @@
 //! same trust root and CRLs. Signature by signature the verdicts agree, except where
 //! vanthu is deliberately different (`DIFFERENCES`, each explained in the README).
 
-mod common;
-
 use std::collections::HashMap;
 use std::process::Command;
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// Cases where vanthu's verdict differs from pyHanko's on purpose: (case, vanthu's

@@ -1,14 +1,12 @@
 //! E-mail delivery against a real SMTP server (aiosmtpd, started by each test on
 //! 127.0.0.1 and writing a Maildir), read back with Python's `email` package.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::mail::*;
-use common::*;
+use crate::common::mail::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// A running test SMTP server (tests/smtp_server.py); killed on drop.

@@ -4,13 +4,11 @@
 //! and as the DOCX converted by LibreOffice. The measures are pdfplumber's word
 //! boxes (tests/layout_measure.py); nothing is assumed from the code.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::layout::*;
-use common::*;
+use crate::common::layout::*;
+use crate::common::*;
 
 /// One rendered document: its PDF, measured, and LibreOffice's PDF of its DOCX.
 struct Rendered {

@@ -1,13 +1,13 @@
 //! `vanthu serve` driven over HTTP: the real binary on a random port, a blocking client.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::server::{Server, USERS, error_code, password, session_cookie};
-use common::{stdout, vanthu};
+use crate::common::server::{Server, USERS, error_code, password, session_cookie};
+use crate::common::{stdout, vanthu};
 use serde_json::{Value, json};
 
 #[test]

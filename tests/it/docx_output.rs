@@ -1,10 +1,8 @@
 //! The DOCX files, opened by real consumers: python-docx and LibreOffice headless.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn python() -> String {
     std::env::var("VANTHU_PYTHON").unwrap_or_else(|_| {

@@ -3,12 +3,10 @@
 //! while its certificate was valid stays valid after it expires, and `register
 //! extend` renews an archive as a new, logged revision.
 
-mod common;
-
 use std::process::Command;
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn tsa() -> Helper {

@@ -1,11 +1,9 @@
 //! The rendered seeds, measured on the PDF with poppler and qpdf, not assumed.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 const MM: f64 = 72.0 / 25.4;
 

@@ -3,15 +3,13 @@
 //! strict-HELO port, a far relay that refuses gone.example so Postfix bounces).
 //! scripts/test installs Postfix; the tests need root (Postfix's master does).
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::mail::*;
-use common::*;
+use crate::common::mail::*;
+use crate::common::*;
 
 /// A running private Postfix; stopped on drop.
 struct Postfix {

@@ -6,10 +6,10 @@
 //! as signer consents to their key; accounts have a lifecycle whose changes end the
 //! right sessions and tokens.
 
-mod common;
+use crate::common;
 
-use common::server::{Server, error_code, password};
-use common::{dump_except, run, stdout, vanthu};
+use crate::common::server::{Server, error_code, password};
+use crate::common::{dump_except, run, stdout, vanthu};
 use serde_json::{Value, json};
 
 /// Tables a refusal writes to on purpose.

@@ -5,13 +5,13 @@
 //! service, the issue waits in the background and the draft page says "chờ xác nhận
 //! trên điện thoại".
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::sign::*;
-use common::*;
+use crate::common::sign::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// The stub service's access token.

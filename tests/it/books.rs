@@ -2,12 +2,12 @@
 //! as PDF (read back with poppler) and XLSX (opened by openpyxl), from the CLI, the API
 //! and the register page; the clerk's notes on its columns.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::server::Server;
-use common::*;
+use crate::common::server::Server;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// The 2026 demo with its decision and transfer letter issued (01/QĐ-UBND, 02/UBND-KT).

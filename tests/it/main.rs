@@ -1,0 +1,36 @@
+//! The integration tests, one crate: each module drives the real `vanthu` binary or
+//! service (and the real consumers: pdfplumber, python-docx, LibreOffice, Postfix,
+//! pyHanko, SoftHSM2 …) as a user would. `common` holds what they share. One crate
+//! links the library once instead of once per file. Run one area with
+//! `cargo test --release --test it sign::`.
+
+mod common;
+
+mod agencies;
+mod approved;
+mod books;
+mod cli;
+mod composer;
+mod docx_output;
+mod hostile;
+mod hostile_load;
+mod import;
+mod law_2026;
+mod layout;
+mod letters_from_data;
+mod mail;
+mod mail_postfix;
+mod markings;
+mod ocop;
+mod paper;
+mod pdf_layout;
+mod register;
+mod remind;
+mod service;
+mod sign;
+mod sign_remote;
+mod sign_service;
+mod sign_token;
+mod sign_tsa;
+mod verify_long_term;
+mod verify_matrix;
