@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod edge;
 pub mod error;
+pub mod views;
 pub mod web;
 
 use std::net::SocketAddr;

@@ -758,7 +758,7 @@ fn the_readme_composer_tour_runs_as_written() {
         "{from}"
     );
     assert!(
-        lines[4].starts_with(r#"{"draft":{"approved_hash":null,"author":"ln","#),
+        lines[4].starts_with(r#"{"draft":{"id":3,"template":"letter","#),
         "{out}"
     );
     let (_, uploaded) = s.api(Some("ln"), "GET", "/drafts/3", None);

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::ApiJson;
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldProblem};
+use crate::http::views::AccountView;
 use crate::service::accounts::{self, Link, Login, Password, Role, UserChanges};
 
 #[derive(Deserialize)]
@@ -18,18 +18,24 @@ pub struct DataQuery {
     limit: Option<u32>,
 }
 
+/// The programme data, table by table.
+#[derive(Serialize)]
+pub struct Tables {
+    pub tables: Vec<crate::service::DataTable>,
+}
+
 /// GET /data?limit=100: the programme data held, table by table (anyone signed in).
 pub async fn data(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<DataQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Tables>, ApiError> {
     let limit = q.limit.unwrap_or(100).min(10_000);
     state
         .run(move |store, _| {
-            Ok(Json(
-                json!({ "tables": crate::service::data_tables(store, &caller.user, limit)? }),
-            ))
+            Ok(Json(Tables {
+                tables: crate::service::data_tables(store, &caller.user, limit)?,
+            }))
         })
         .await
 }
@@ -73,13 +79,28 @@ pub fn import_text(
     }
 }
 
+/// What an import added or changed, per table, and the same in words.
+#[derive(Serialize)]
+pub struct Imported {
+    pub agencies: usize,
+    pub people: usize,
+    pub groups: usize,
+    pub programmes: usize,
+    pub producers: usize,
+    pub products: usize,
+    pub evaluations: usize,
+    pub certificates: usize,
+    pub milestones: usize,
+    pub summary: String,
+}
+
 /// POST /import?format=toml|json|csv with the file as the body.
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ImportQuery>,
     body: String,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Imported>, ApiError> {
     let format = q.format.to_ascii_lowercase();
     if !["toml", "json", "csv"].contains(&format.as_str()) {
         return Err(ApiError::new(
@@ -97,39 +118,37 @@ pub async fn import(
                 crate::data::Mode::Add
             };
             let r = import_text(store, &caller, &format!("tai-len.{format}"), &body, mode)?;
-            Ok(Json(json!({
-                "agencies": r.agencies, "people": r.people, "groups": r.groups,
-                "programmes": r.programmes, "producers": r.producers, "products": r.products,
-                "evaluations": r.evaluations, "certificates": r.certificates,
-                "milestones": r.milestones, "summary": r.to_string(),
-            })))
+            Ok(Json(Imported {
+                agencies: r.agencies,
+                people: r.people,
+                groups: r.groups,
+                programmes: r.programmes,
+                producers: r.producers,
+                products: r.products,
+                evaluations: r.evaluations,
+                certificates: r.certificates,
+                milestones: r.milestones,
+                summary: r.to_string(),
+            }))
         })
         .await
 }
 
-/// An account as the API shows it.
-pub fn account_json(a: &accounts::Account) -> serde_json::Value {
-    let u = &a.user;
-    json!({
-        "login": u.login, "name": u.name, "role": u.role.code(), "role_label": u.role.label(),
-        "scope": u.scope.code(), "agency": u.agency(), "agency_name": a.agency_name,
-        "person": u.person, "person_name": a.person_name, "disabled": a.disabled,
-        "must_change_password": u.must_change_password,
-    })
+/// The accounts an administrator administers.
+#[derive(Serialize)]
+pub struct Users {
+    pub users: Vec<AccountView>,
 }
 
 /// GET /users (admin): the accounts the caller administers.
-pub async fn users(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn users(State(state): State<AppState>, caller: Caller) -> Result<Json<Users>, ApiError> {
     state
         .run(move |store, _| {
-            let users: Vec<_> = accounts::accounts(store, &caller.user)?
+            let users = accounts::accounts(store, &caller.user)?
                 .iter()
-                .map(account_json)
+                .map(AccountView::from)
                 .collect();
-            Ok(Json(json!({ "users": users })))
+            Ok(Json(Users { users }))
         })
         .await
 }
@@ -182,7 +201,7 @@ pub async fn add_user(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(u): ApiJson<NewUser>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<AccountView>), ApiError> {
     state
         .run(move |store, _| {
             let user = add(store, &caller, &u)?;
@@ -190,7 +209,7 @@ pub async fn add_user(
                 .into_iter()
                 .find(|a| a.user.id == user.id)
                 .ok_or_else(|| ApiError::internal("tài khoản vừa thêm không đọc lại được"))?;
-            Ok((StatusCode::CREATED, Json(account_json(&account))))
+            Ok((StatusCode::CREATED, Json(AccountView::from(&account))))
         })
         .await
 }
@@ -232,7 +251,7 @@ pub async fn update_user(
     caller: Caller,
     Path(login): Path<String>,
     ApiJson(u): ApiJson<UserUpdate>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<AccountView>, ApiError> {
     state
         .run(move |store, _| {
             let user = accounts::update_user(store, Some(&caller.user), &login, &changes(&u)?)?;
@@ -240,7 +259,7 @@ pub async fn update_user(
                 .into_iter()
                 .find(|a| a.user.id == user.id)
                 .ok_or_else(|| ApiError::internal("tài khoản vừa sửa không đọc lại được"))?;
-            Ok(Json(account_json(&account)))
+            Ok(Json(AccountView::from(&account)))
         })
         .await
 }
@@ -317,7 +336,7 @@ pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<AuditQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<super::Events>, ApiError> {
     state
         .run(move |store, _| {
             let events = crate::service::accounts::audit_log(
@@ -326,9 +345,23 @@ pub async fn audit(
                 q.target.as_deref(),
                 q.limit.unwrap_or(200).min(1000),
             )?;
-            Ok(Json(json!({ "events": events })))
+            Ok(Json(super::Events { events }))
         })
         .await
+}
+
+/// A signer's signature image stored.
+#[derive(Serialize)]
+pub struct SignatureImageSet {
+    pub person: String,
+    pub signature_image: bool,
+}
+
+/// An agency's seal stored, with its diameter.
+#[derive(Serialize)]
+pub struct SealSet {
+    pub agency: String,
+    pub seal_diameter_mm: f64,
 }
 
 /// PUT /people/{id}/signature-image (body: the PNG): the signer's handwritten signature.
@@ -337,13 +370,14 @@ pub async fn signature_image(
     caller: Caller,
     axum::extract::Path(id): axum::extract::Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<SignatureImageSet>, ApiError> {
     state
         .run(move |store, _| {
             crate::service::images::set_signature_image(store, &caller.user, &id, body.to_vec())?;
-            Ok(Json(
-                serde_json::json!({"person": id, "signature_image": true}),
-            ))
+            Ok(Json(SignatureImageSet {
+                person: id,
+                signature_image: true,
+            }))
         })
         .await
 }
@@ -361,7 +395,7 @@ pub async fn seal(
     axum::extract::Path(id): axum::extract::Path<String>,
     Query(q): Query<SealQuery>,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<SealSet>, ApiError> {
     state
         .run(move |store, _| {
             crate::service::images::set_seal(
@@ -371,9 +405,10 @@ pub async fn seal(
                 body.to_vec(),
                 q.diameter_mm,
             )?;
-            Ok(Json(
-                serde_json::json!({"agency": id, "seal_diameter_mm": q.diameter_mm}),
-            ))
+            Ok(Json(SealSet {
+                agency: id,
+                seal_diameter_mm: q.diameter_mm,
+            }))
         })
         .await
 }

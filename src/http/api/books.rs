@@ -111,16 +111,22 @@ pub async fn save_note(
         .await
 }
 
+/// The paper copies of a document.
+#[derive(serde::Serialize)]
+pub struct PaperCopies {
+    pub paper: Vec<crate::books::paper::PaperCopy>,
+}
+
 /// GET /documents/{id}/paper: the paper recipients and the day each copy left.
 pub async fn paper(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PaperCopies>, ApiError> {
     state
         .run(move |store, _| {
             let copies = service::books::paper_copies(store, &caller.user, id)?;
-            Ok(Json(serde_json::json!({ "paper": copies })))
+            Ok(Json(PaperCopies { paper: copies }))
         })
         .await
 }

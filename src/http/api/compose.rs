@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, Id};
 use crate::http::AppState;
@@ -67,6 +66,13 @@ pub struct UploadQuery {
     name: String,
 }
 
+/// An uploaded file as a draft, with what the reader could not place.
+#[derive(Serialize)]
+pub struct UploadedDraft {
+    pub draft: drafts::Draft,
+    pub notes: Vec<String>,
+}
+
 /// POST /drafts/upload?name=thu.toml (body: the file): a letter file or a Word draft
 /// becomes a composer draft; 201 with the draft and what the reader could not place.
 pub async fn upload(
@@ -74,15 +80,12 @@ pub async fn upload(
     caller: Caller,
     Query(q): Query<UploadQuery>,
     body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<UploadedDraft>), ApiError> {
     state
         .run(move |store, _| {
             let (draft, notes) =
                 upload::create(store, &caller.user, &q.name, &body).map_err(|r| r.error)?;
-            Ok((
-                StatusCode::CREATED,
-                Json(json!({"draft": draft, "notes": notes})),
-            ))
+            Ok((StatusCode::CREATED, Json(UploadedDraft { draft, notes })))
         })
         .await
 }
@@ -122,16 +125,22 @@ pub async fn save_template(
         .await
 }
 
+/// The saved templates an account may use.
+#[derive(Serialize)]
+pub struct SavedTemplates {
+    pub templates: Vec<saved::SavedTemplate>,
+}
+
 /// GET /saved-templates: every saved template with its fields.
 pub async fn saved_list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<SavedTemplates>, ApiError> {
     state
         .run(move |store, _| {
-            Ok(Json(
-                json!({ "templates": saved::list(store, &caller.user)? }),
-            ))
+            Ok(Json(SavedTemplates {
+                templates: saved::list(store, &caller.user)?,
+            }))
         })
         .await
 }

@@ -4,32 +4,26 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::views::{DeliveryView, EntryView};
 use crate::service;
-use crate::store::register::{self, Entry, Search};
+use crate::store::register::{self, Search};
 
-/// A register entry as the API shows it.
-pub fn entry_json(e: &Entry) -> serde_json::Value {
-    json!({
-        "id": e.id, "issuer": e.issuer, "issuer_name": e.issuer_name, "year": e.year,
-        "number": e.number, "number_symbol": e.number_symbol, "date": e.date, "kind": e.kind,
-        "subject": e.subject, "signer": e.signer, "recipients": e.recipients, "pages": e.pages,
-        "pdf_sha256": e.pdf_sha256, "docx_sha256": e.docx_sha256, "issued_at": e.issued_at,
-        "signatures": e.signatures,
-    })
+/// The documents a search found.
+#[derive(Serialize)]
+pub struct Documents {
+    pub documents: Vec<EntryView>,
 }
 
-/// One recipient's delivery: `status` is queued, sending, sent, failed or paper;
-/// `state` says it in Vietnamese with the time and the server's reply.
-pub fn delivery_json(d: &crate::mail::outbox::Delivery) -> serde_json::Value {
-    json!({"recipient": d.recipient, "email": d.email, "status": d.status.code(),
-           "attempts": d.attempts, "state": d.clerk_state(), "last_reply": d.last_reply})
+/// The deliveries of one document.
+#[derive(Serialize)]
+pub struct Deliveries {
+    pub deliveries: Vec<DeliveryView>,
 }
 
 /// The query of a register search (the web page uses the same one).
@@ -75,15 +69,15 @@ pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<SearchQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Documents>, ApiError> {
     let search = q.parse()?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     state
         .run(move |store, _| {
             let found = service::documents::search(store, &caller.user, search, limit)?;
-            Ok(Json(
-                json!({"documents": found.iter().map(entry_json).collect::<Vec<_>>()}),
-            ))
+            Ok(Json(Documents {
+                documents: found.iter().map(EntryView::from).collect(),
+            }))
         })
         .await
 }
@@ -93,14 +87,11 @@ pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<EntryView>, ApiError> {
     state
         .run(move |store, _| {
-            Ok(Json(entry_json(&service::documents::entry(
-                store,
-                &caller.user,
-                id,
-            )?)))
+            let entry = service::documents::entry(store, &caller.user, id)?;
+            Ok(Json(EntryView::from(&entry)))
         })
         .await
 }
@@ -162,14 +153,13 @@ pub async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Deliveries>, ApiError> {
     state
         .run(move |store, _| {
-            let rows: Vec<_> = service::documents::deliveries(store, &caller.user, id)?
-                .into_iter()
-                .map(|d| delivery_json(&d))
-                .collect();
-            Ok(Json(json!({ "deliveries": rows })))
+            let rows = service::documents::deliveries(store, &caller.user, id)?;
+            Ok(Json(Deliveries {
+                deliveries: rows.iter().map(DeliveryView::from).collect(),
+            }))
         })
         .await
 }

@@ -6,36 +6,75 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::views::EntryView;
 use crate::service::{drafts, forms};
+
+/// The forms of the templates.
+#[derive(Serialize)]
+pub struct Templates {
+    pub templates: Vec<TemplateView>,
+}
+
+/// A template's form, each field with its choices.
+#[derive(Serialize)]
+pub struct TemplateView {
+    pub id: String,
+    pub title: String,
+    pub about: String,
+    pub fields: Vec<FieldView>,
+}
+
+/// One field of a form.
+#[derive(Serialize)]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub kind: forms::FieldKind,
+    pub required: bool,
+    pub choices: Vec<forms::Choice>,
+}
 
 /// GET /templates: every form with its fields and their choices.
 pub async fn templates(
     State(state): State<AppState>,
     _caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Templates>, ApiError> {
     state
         .run(|store, _| {
-            let mut out = vec![];
+            let mut templates = vec![];
             for form in forms::forms() {
                 let mut fields = vec![];
                 for f in &form.fields {
-                    fields.push(json!({
-                        "name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
-                        "choices": forms::choices(store, f.kind)?,
-                    }));
+                    fields.push(FieldView {
+                        name: f.name.clone(),
+                        label: f.label.clone(),
+                        kind: f.kind,
+                        required: f.required,
+                        choices: forms::choices(store, f.kind)?,
+                    });
                 }
-                out.push(json!({"id": form.id, "title": form.title, "about": form.about, "fields": fields}));
+                templates.push(TemplateView {
+                    id: form.id.clone(),
+                    title: form.title.clone(),
+                    about: form.about.clone(),
+                    fields,
+                });
             }
-            Ok(Json(json!({ "templates": out })))
+            Ok(Json(Templates { templates }))
         })
         .await
+}
+
+/// The drafts a list found.
+#[derive(Serialize)]
+pub struct DraftList {
+    pub drafts: Vec<drafts::Draft>,
 }
 
 #[derive(Deserialize)]
@@ -49,7 +88,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<DraftList>, ApiError> {
     let filter = match q.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(drafts::State::parse(s).ok_or_else(|| {
@@ -63,9 +102,9 @@ pub async fn list(
     };
     state
         .run(move |store, _| {
-            Ok(Json(
-                json!({ "drafts": drafts::list(store, &caller.user, filter)? }),
-            ))
+            Ok(Json(DraftList {
+                drafts: drafts::list(store, &caller.user, filter)?,
+            }))
         })
         .await
 }
@@ -94,19 +133,28 @@ pub async fn create(
         .await
 }
 
+/// A draft with what approving its pages approves now (the hash `seen` takes).
+#[derive(Serialize)]
+pub struct DraftView {
+    #[serde(flatten)]
+    pub draft: drafts::Draft,
+    pub content_hash: String,
+}
+
 /// GET /drafts/{id}
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<DraftView>, ApiError> {
     state
         .run(move |store, _| {
-            let d = drafts::get_for(store, &caller.user, id)?;
-            let mut v = serde_json::to_value(&d).expect("a draft serializes");
-            // What approving these pages approves now (the hash `seen` takes).
-            v["content_hash"] = drafts::content_hash(store, &caller.user, id)?.into();
-            Ok(Json(v))
+            let draft = drafts::get_for(store, &caller.user, id)?;
+            let content_hash = drafts::content_hash(store, &caller.user, id)?;
+            Ok(Json(DraftView {
+                draft,
+                content_hash,
+            }))
         })
         .await
 }
@@ -148,11 +196,11 @@ pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<super::Events>, ApiError> {
     state
         .run(move |store, _| {
             let events = drafts::history(store, &caller.user, id)?;
-            Ok(Json(json!({ "events": events })))
+            Ok(Json(super::Events { events }))
         })
         .await
 }
@@ -310,6 +358,14 @@ impl Pins {
     }
 }
 
+/// What an issue answers: the register's entry, or the state of an issue that waits.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Issued {
+    Entry(Box<EntryView>),
+    Waiting(Option<crate::service::issuing::JobState>),
+}
+
 /// POST /drafts/{id}/issue, optionally `{"pins": {"signer": "…", "agency": "…"}}` for
 /// keys on tokens: the register's entry (200), or, when a remote signer must confirm on
 /// their phone, 202 with the issue's state (`GET` the same path until it is `issued`).
@@ -318,7 +374,7 @@ pub async fn issue(
     caller: Caller,
     Id(id): Id,
     body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Issued>), ApiError> {
     let request: IssueRequest = optional_body(
         &body,
         "{\"confirm\": true, \"pins\": {\"signer\": …, \"agency\": …}}",
@@ -328,8 +384,11 @@ pub async fn issue(
         .issue(caller.user, id, request.pins.unlock(), confirmed)
         .await?
     {
-        Some(e) => Ok((StatusCode::OK, Json(super::documents::entry_json(&e)))),
-        None => Ok((StatusCode::ACCEPTED, Json(json!(state.jobs().get(id))))),
+        Some(e) => Ok((StatusCode::OK, Json(Issued::Entry(Box::new((&e).into()))))),
+        None => Ok((
+            StatusCode::ACCEPTED,
+            Json(Issued::Waiting(state.jobs().get(id))),
+        )),
     }
 }
 
@@ -362,13 +421,23 @@ pub async fn issue_state(
     State(state): State<AppState>,
     _caller: Caller,
     Id(id): Id,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::service::issuing::JobState>, ApiError> {
     match state.jobs().get(id) {
-        Some(job) => Ok(Json(json!(job))),
+        Some(job) => Ok(Json(job)),
         None => Err(ApiError::not_found(
             "bản nháp này không có lần ban hành nào đang chờ",
         )),
     }
+}
+
+/// What a send queued: new messages, mailboxes queued before, paper copies, and how
+/// many mailboxes the document goes to.
+#[derive(Serialize)]
+pub struct Sent {
+    pub queued: usize,
+    pub already: usize,
+    pub paper: usize,
+    pub mailboxes: usize,
 }
 
 /// POST /drafts/{id}/send: queues the messages; the worker delivers them.
@@ -377,7 +446,7 @@ pub async fn send(
     caller: Caller,
     Id(id): Id,
     body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<Sent>), ApiError> {
     let request: SendRequest = optional_body(&body, "{\"confirm\": true}")?;
     let confirmed = drafts::Confirmation::answered(request.confirm);
     state
@@ -392,10 +461,12 @@ pub async fn send(
             )?;
             Ok((
                 StatusCode::ACCEPTED,
-                Json(json!({
-                    "queued": queued.queued, "already": queued.already, "paper": queued.paper,
-                    "mailboxes": recipients.mailboxes.len(),
-                })),
+                Json(Sent {
+                    queued: queued.queued,
+                    already: queued.already,
+                    paper: queued.paper,
+                    mailboxes: recipients.mailboxes.len(),
+                }),
             ))
         })
         .await
@@ -421,22 +492,42 @@ pub async fn preview_letter(
         .await
 }
 
+/// The reminders waiting for a drafter.
+#[derive(Serialize)]
+pub struct Reminders {
+    pub reminders: Vec<ReminderView>,
+}
+
+/// A reminder the schedule drafted: its milestone, step and how many agencies it names.
+#[derive(Serialize)]
+pub struct ReminderView {
+    pub id: i64,
+    pub milestone: String,
+    pub step: String,
+    pub step_label: String,
+    pub fired_on: String,
+    pub agencies: i64,
+}
+
 /// GET /reminders: reminders the daily schedule drafted that wait for a drafter.
 pub async fn reminders(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Reminders>, ApiError> {
     state
         .run(move |store, _| {
-            let rows: Vec<_> = drafts::waiting_reminders(store, &caller.user)?
+            let reminders = drafts::waiting_reminders(store, &caller.user)?
                 .into_iter()
-                .map(|r| {
-                    json!({"id": r.id, "milestone": r.milestone, "step": r.step,
-                           "step_label": crate::remind::step_label(&r.step),
-                           "fired_on": r.fired_on, "agencies": r.agencies})
+                .map(|r| ReminderView {
+                    step_label: crate::remind::step_label(&r.step).to_string(),
+                    id: r.id,
+                    milestone: r.milestone,
+                    step: r.step,
+                    fired_on: r.fired_on,
+                    agencies: r.agencies,
                 })
                 .collect();
-            Ok(Json(json!({ "reminders": rows })))
+            Ok(Json(Reminders { reminders }))
         })
         .await
 }

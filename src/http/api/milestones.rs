@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::ApiJson;
 use crate::http::AppState;
@@ -47,22 +46,34 @@ pub fn report_date(date: &str) -> Result<chrono::NaiveDate, ApiError> {
     })
 }
 
+/// Whether a report was recorded now, or when it had been.
+#[derive(serde::Serialize)]
+pub struct ReportAnswer {
+    pub recorded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub already_reported_on: Option<String>,
+}
+
 /// POST /milestones/{id}/reports {agency, date}: the agency reported (drafters, clerks).
 pub async fn report(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(r): ApiJson<Report>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ReportAnswer>, ApiError> {
     let date = report_date(&r.date)?;
     state
         .run(move |store, _| {
             let outcome = service::record_report(store, &caller.user, &id, r.agency.trim(), date)?;
             Ok(Json(match outcome {
-                crate::remind::Reported::Recorded => json!({"recorded": true}),
-                crate::remind::Reported::Already(on) => {
-                    json!({"recorded": false, "already_reported_on": on})
-                }
+                crate::remind::Reported::Recorded => ReportAnswer {
+                    recorded: true,
+                    already_reported_on: None,
+                },
+                crate::remind::Reported::Already(on) => ReportAnswer {
+                    recorded: false,
+                    already_reported_on: Some(on),
+                },
             }))
         })
         .await

@@ -10,7 +10,7 @@ mod milestones;
 pub mod session;
 
 pub use admin::{add as admin_add, import_text as admin_import};
-pub use documents::{SearchQuery, delivery_json, document_file, entry_json};
+pub use documents::{SearchQuery, document_file};
 pub use milestones::report_date;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -26,6 +26,12 @@ use super::error::ApiError;
 /// The OpenAPI 3 description of this API (kept beside the code; a test checks that
 /// every route here is in it).
 pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Audit rows, newest first (a draft's history, the administrator's log).
+#[derive(serde::Serialize)]
+pub struct Events {
+    pub events: Vec<crate::service::audit::Event>,
+}
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()

@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::ApiJson;
 use crate::http::AppState;
 use crate::http::auth::{Caller, ClientAddress, session_cookie, set_cookie};
 use crate::http::error::ApiError;
+use crate::http::views::UserView;
 use crate::service::accounts;
 
 #[derive(Deserialize)]
@@ -20,10 +20,32 @@ pub struct Credentials {
     password: String,
 }
 
-fn user_json(user: &accounts::User) -> serde_json::Value {
-    json!({"login": user.login, "name": user.name, "role": user.role.code(),
-           "scope": user.scope.code(), "agency": user.agency(), "person": user.person,
-           "must_change_password": user.must_change_password})
+/// The account just signed in, with the form token of its session.
+#[derive(Serialize)]
+pub struct SignedIn {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub csrf: String,
+}
+
+/// A new API token, shown this once.
+#[derive(Serialize)]
+pub struct NewTokenView {
+    pub token: String,
+}
+
+/// The caller's API tokens.
+#[derive(Serialize)]
+pub struct Tokens {
+    pub tokens: Vec<accounts::TokenInfo>,
+}
+
+/// A password changed; a browser gets the form token of its new session.
+#[derive(Serialize)]
+pub struct PasswordChanged {
+    pub changed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf: Option<String>,
 }
 
 /// POST /session: opens a browser session (cookie) and returns the form token.
@@ -39,8 +61,10 @@ pub async fn login(
             Ok::<_, ApiError>((user, session))
         })
         .await?;
-    let mut body = user_json(&user);
-    body["csrf"] = session.csrf.into();
+    let body = SignedIn {
+        user: UserView::from(&user),
+        csrf: session.csrf,
+    };
     Ok((
         [(
             header::SET_COOKIE,
@@ -69,8 +93,8 @@ pub async fn logout(
 }
 
 /// GET /me
-pub async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(user_json(&caller.user))
+pub async fn me(caller: Caller) -> Json<UserView> {
+    Json(UserView::from(&caller.user))
 }
 
 #[derive(Deserialize)]
@@ -85,7 +109,7 @@ pub async fn token(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(t): ApiJson<NewToken>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
     let login = caller.user.login.clone();
     let token = state
         .run(move |store, _| {
@@ -93,19 +117,19 @@ pub async fn token(
             Ok::<_, ApiError>(accounts::create_token(store, &login, &label)?)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({"token": token}))))
+    Ok((StatusCode::CREATED, Json(NewTokenView { token })))
 }
 
 /// GET /tokens: the caller's API tokens with their last use (never the tokens).
 pub async fn tokens(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Tokens>, ApiError> {
     state
         .run(move |store, _| {
-            Ok(Json(
-                json!({ "tokens": accounts::tokens(store, &caller.user)? }),
-            ))
+            Ok(Json(Tokens {
+                tokens: accounts::tokens(store, &caller.user)?,
+            }))
         })
         .await
 }
@@ -172,12 +196,15 @@ pub async fn change_password(
         .await
         .map_err(new_password_field)?;
     let mut headers = axum::http::HeaderMap::new();
-    let mut body = json!({"changed": true});
+    let mut body = PasswordChanged {
+        changed: true,
+        csrf: None,
+    };
     if let Some(s) = session {
         if let Ok(v) = set_cookie(Some(&s.token), state.secure_cookies()).parse() {
             headers.insert(header::SET_COOKIE, v);
         }
-        body["csrf"] = s.csrf.into();
+        body.csrf = Some(s.csrf);
     }
     Ok((headers, Json(body)))
 }

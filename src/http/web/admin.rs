@@ -127,7 +127,8 @@ pub(super) async fn users_view(
             let users: Vec<Value> = list
                 .iter()
                 .map(|a| {
-                    let mut v = api::admin::account_json(a);
+                    let mut v = serde_json::to_value(crate::http::views::AccountView::from(a))
+                        .expect("a view serializes");
                     v["self"] = (a.user.id == caller.user.id).into();
                     v
                 })

@@ -107,7 +107,8 @@ async fn document_view(
     let result = state
         .run(move |store, _| {
             let sheet = crate::service::books::sheet(store, &user, id)?;
-            let deliveries: Vec<Value> = sheet.deliveries.iter().map(api::delivery_json).collect();
+            let deliveries: Vec<crate::http::views::DeliveryView> =
+                sheet.deliveries.iter().map(Into::into).collect();
             let signatures: Vec<Value> = sheet
                 .signatures
                 .iter()
@@ -137,7 +138,7 @@ async fn document_view(
             // While messages are on their way the page reloads itself (no script).
             let pending = deliveries
                 .iter()
-                .any(|x: &Value| x["status"] == "queued" || x["status"] == "sending");
+                .any(|x| x.status == "queued" || x.status == "sending");
             render(
                 state,
                 Some(caller),

@@ -435,7 +435,7 @@ pub(super) async fn draft_page(
             let deliveries = match d.document_id {
                 Some(doc) => crate::service::documents::deliveries(store, &user, doc)?
                     .iter()
-                    .map(api::delivery_json)
+                    .map(crate::http::views::DeliveryView::from)
                     .collect(),
                 None => vec![],
             };
@@ -475,7 +475,7 @@ pub(super) async fn draft_page(
     // itself (no script needed).
     let pending = deliveries
         .iter()
-        .any(|x: &Value| x["status"] == "queued" || x["status"] == "sending");
+        .any(|x| x.status == "queued" || x.status == "sending");
     let job = state.jobs().get(id);
     let waiting = job.as_ref().is_some_and(|j| j.running());
     let pins: Vec<Value> = keys
