@@ -1,57 +1,13 @@
 //! What the API answers and the pages show, as types: each is `Serialize` with the
 //! field names of the API (the OpenAPI document describes them), built from the
-//! library's values without logic of its own. A page that shows more adds to the
+//! library's values without logic of its own. A library value whose fields are the
+//! API's shape (a register `Entry`) is answered as it is, with no view of its own. A page that shows more adds to the
 //! serialized value; it never builds the shape a second way.
 
 use serde::Serialize;
 
 use crate::mail::outbox::Delivery;
 use crate::service::accounts::{Account, User};
-use crate::store::register::Entry;
-
-/// A register entry.
-#[derive(Serialize)]
-pub struct EntryView {
-    pub id: i64,
-    pub issuer: String,
-    pub issuer_name: String,
-    pub year: i32,
-    pub number: u32,
-    pub number_symbol: String,
-    pub date: String,
-    pub kind: String,
-    pub subject: String,
-    pub signer: String,
-    pub recipients: Vec<String>,
-    pub pages: u32,
-    pub pdf_sha256: String,
-    pub docx_sha256: String,
-    pub issued_at: String,
-    pub signatures: u32,
-}
-
-impl From<&Entry> for EntryView {
-    fn from(e: &Entry) -> Self {
-        EntryView {
-            id: e.id,
-            issuer: e.issuer.clone(),
-            issuer_name: e.issuer_name.clone(),
-            year: e.year,
-            number: e.number,
-            number_symbol: e.number_symbol.clone(),
-            date: e.date.clone(),
-            kind: e.kind.clone(),
-            subject: e.subject.clone(),
-            signer: e.signer.clone(),
-            recipients: e.recipients.clone(),
-            pages: e.pages,
-            pdf_sha256: e.pdf_sha256.clone(),
-            docx_sha256: e.docx_sha256.clone(),
-            issued_at: e.issued_at.clone(),
-            signatures: e.signatures,
-        }
-    }
-}
 
 /// One recipient's delivery: `status` is queued, sending, sent, failed or paper;
 /// `state` says it in Vietnamese with the time and the server's reply.

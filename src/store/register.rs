@@ -73,8 +73,8 @@ pub fn today_vn() -> NaiveDate {
     Utc::now().with_timezone(&vn).date_naive()
 }
 
-/// One row of the register, without the files.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the register, without the files; serialized as the API shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Entry {
     pub id: i64,
     pub issuer: String,

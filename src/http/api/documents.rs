@@ -10,14 +10,15 @@ use super::{Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::views::{DeliveryView, EntryView};
+use crate::http::views::DeliveryView;
 use crate::service;
+use crate::store::register::Entry;
 use crate::store::register::{self, Search};
 
 /// The documents a search found.
 #[derive(Serialize)]
 pub struct Documents {
-    pub documents: Vec<EntryView>,
+    pub documents: Vec<Entry>,
 }
 
 /// The deliveries of one document.
@@ -75,9 +76,7 @@ pub async fn search(
     state
         .run(move |store, _| {
             let found = service::documents::search(store, &caller.user, search, limit)?;
-            Ok(Json(Documents {
-                documents: found.iter().map(EntryView::from).collect(),
-            }))
+            Ok(Json(Documents { documents: found }))
         })
         .await
 }
@@ -87,11 +86,11 @@ pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-) -> Result<Json<EntryView>, ApiError> {
+) -> Result<Json<Entry>, ApiError> {
     state
         .run(move |store, _| {
             let entry = service::documents::entry(store, &caller.user, id)?;
-            Ok(Json(EntryView::from(&entry)))
+            Ok(Json(entry))
         })
         .await
 }

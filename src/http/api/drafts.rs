@@ -12,7 +12,6 @@ use super::{ApiJson, Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::views::EntryView;
 use crate::service::{drafts, forms};
 
 /// The forms of the templates.
@@ -362,7 +361,7 @@ impl Pins {
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum Issued {
-    Entry(Box<EntryView>),
+    Entry(Box<crate::store::register::Entry>),
     Waiting(Option<crate::service::issuing::JobState>),
 }
 
@@ -384,7 +383,7 @@ pub async fn issue(
         .issue(caller.user, id, request.pins.unlock(), confirmed)
         .await?
     {
-        Some(e) => Ok((StatusCode::OK, Json(Issued::Entry(Box::new((&e).into()))))),
+        Some(e) => Ok((StatusCode::OK, Json(Issued::Entry(Box::new(e))))),
         None => Ok((
             StatusCode::ACCEPTED,
             Json(Issued::Waiting(state.jobs().get(id))),

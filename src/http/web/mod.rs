@@ -384,8 +384,7 @@ async fn style() -> impl IntoResponse {
 
 /// A register entry for a page: the API's JSON with the date as a clerk writes it.
 fn api_entry(e: &register::Entry) -> Value {
-    let mut v =
-        serde_json::to_value(crate::http::views::EntryView::from(e)).expect("a view serializes");
+    let mut v = serde_json::to_value(e).expect("an entry serializes");
     v["date"] = chrono::NaiveDate::parse_from_str(&e.date, "%Y-%m-%d")
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| e.date.clone())
