@@ -123,7 +123,7 @@ pub fn keepers(store: &Store) -> Result<Vec<KeptRegister>, BookError> {
 }
 
 /// One document in the outgoing register book: its 10 columns.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct OutgoingRow {
     /// The register's id of the document (for links; not printed).
     pub document_id: i64,

@@ -23,13 +23,15 @@ pub struct Note {
 }
 
 /// A note as typed in a form or an API body: every field optional, blank = not written.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteInput {
     #[serde(default)]
     pub archive: Option<String>,
+    /// 1–9999.
     #[serde(default)]
     pub copies: Option<String>,
+    /// 2026-06-26 or 26/06/2026, not before the document's date.
     #[serde(default)]
     pub sent_on: Option<String>,
     #[serde(default)]

@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::store::register::Entry;
 
 /// One paper recipient of a document and what the clerk recorded.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PaperCopy {
     /// The recipient as printed ("UBND xã Lục Nam").
     pub recipient: String,

@@ -78,7 +78,7 @@ pub fn verify(globals: &Globals, args: VerifyArgs) -> anyhow::Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     if args.json {
-        println!("{}", report.to_json());
+        println!("{}", serde_json::to_string(&report.view())?);
     } else {
         print!("{}", report.text());
     }

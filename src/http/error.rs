@@ -18,7 +18,7 @@ use crate::store::StoreError;
 use crate::store::register::RegisterError;
 
 /// One field's problem, with its JSON path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,
@@ -74,30 +74,51 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer: `{"error": {code, message, field, fields}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+/// An error's stable code, its Vietnamese message and where it is.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// A stable code for programs, e.g. `invalid_fields`, `not_found`.
+    #[schema(example = "invalid_fields")]
+    pub code: &'a str,
+    /// What went wrong and what to do, in Vietnamese.
+    pub message: &'a str,
+    /// The JSON path of the field at fault, when one is.
+    #[schema(example = "fields.milestone")]
+    pub field: Option<&'a str>,
+    /// Every field at fault, when several are.
+    pub fields: &'a [FieldProblem],
+}
+
+/// The OpenAPI response every error status refers to.
+#[derive(utoipa::ToResponse)]
+#[response(description = "An error: stable code, Vietnamese message, field path")]
+pub struct Problem<'a>(#[to_schema] pub ErrorBody<'a>);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            error: Inner<'a>,
-        }
-        #[derive(Serialize)]
-        struct Inner<'a> {
-            code: &'a str,
-            message: &'a str,
-            field: Option<&'a str>,
-            fields: &'a [FieldProblem],
-        }
+        let (code, message, field, fields) = (
+            self.code,
+            &self.message,
+            self.field.as_deref(),
+            &self.fields[..],
+        );
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                field,
+                fields,
+            },
+        };
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: &self.message,
-                field: self.field.as_deref(),
-                fields: &self.fields,
-            },
-        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response

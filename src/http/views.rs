@@ -11,7 +11,7 @@ use crate::service::accounts::{Account, User};
 
 /// One recipient's delivery: `status` is queued, sending, sent, failed or paper;
 /// `state` says it in Vietnamese with the time and the server's reply.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub recipient: String,
     pub email: Option<String>,
@@ -35,7 +35,7 @@ impl From<&Delivery> for DeliveryView {
 }
 
 /// The signed-in account.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub login: String,
     pub name: String,
@@ -61,7 +61,7 @@ impl From<&User> for UserView {
 }
 
 /// An account as its administrator sees it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AccountView {
     pub login: String,
     pub name: String,

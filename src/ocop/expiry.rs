@@ -42,7 +42,7 @@ impl Window {
 }
 
 /// A certificate in the issuer's territory, with what to do about it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, utoipa::ToSchema)]
 pub struct ExpiringCertificate {
     pub id: i64,
     pub product: String,

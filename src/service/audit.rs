@@ -19,7 +19,7 @@ pub enum Outcome {
 }
 
 /// One row of the log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub id: i64,
     /// UTC, RFC 3339.

@@ -114,11 +114,14 @@ pub fn book_file(
 }
 
 /// A paper copy's dispatch as typed in a form or an API body.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaperInput {
+    /// The recipient, as the document's Nơi nhận names it.
     pub recipient: String,
+    /// 2026-06-26 or 26/06/2026, not before the document's date.
     pub sent_on: String,
+    /// 1–99, default 1.
     #[serde(default)]
     pub envelopes: Option<String>,
 }

@@ -10,7 +10,7 @@ use super::{access, accounts};
 use crate::store::Store;
 
 /// A milestone on the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
     pub id: String,
     pub programme: String,
@@ -23,7 +23,7 @@ pub struct Deadline {
 }
 
 /// A certificate on the dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ExpiringCertificate {
     pub product: String,
     pub producer: String,
@@ -34,7 +34,7 @@ pub struct ExpiringCertificate {
 }
 
 /// A delivery that failed or is being retried.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FailingDelivery {
     pub document_id: i64,
     pub number_symbol: String,
@@ -46,7 +46,7 @@ pub struct FailingDelivery {
 }
 
 /// What needs attention on `date`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     /// Due within 30 days, agencies still to report.
     pub upcoming: Vec<Deadline>,

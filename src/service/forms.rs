@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::Store;
 
 /// Where a field's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     Milestone,
@@ -132,7 +132,7 @@ pub fn form(id: &str) -> Option<&'static Form> {
 }
 
 /// One option of a choice field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Choice {
     pub value: String,
     pub label: String,

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 /// Where a background issue stands.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum JobState {
     /// Started: rendering, or asking the service.

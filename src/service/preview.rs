@@ -96,7 +96,8 @@ pub fn labelled(template: &str, problems: &[FieldError]) -> Vec<(String, String,
 }
 
 /// A problem of a form as a page or a client shows it: the field, its label, what.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = FormProblem)]
 pub struct Problem {
     /// The form field (`""`: the form as a whole).
     pub field: String,
@@ -107,7 +108,7 @@ pub struct Problem {
 
 /// What the composer shows beside the form: the pages as `data:image/png;base64,…`
 /// URLs, or why there are none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Shown {
     /// Pages are shown (perhaps a sketch: then `errors` names what is still missing).
     pub ok: bool,

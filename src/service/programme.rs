@@ -8,7 +8,7 @@ use super::{access, accounts, audit, drafts};
 use crate::store::Store;
 
 /// One agency responsible for a milestone, and when it reported.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Responsible {
     pub agency: String,
     pub name: String,
@@ -17,7 +17,7 @@ pub struct Responsible {
 }
 
 /// A milestone with its agencies.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MilestoneDetail {
     pub id: String,
     pub programme: String,
@@ -148,7 +148,7 @@ pub fn record_report(
 }
 
 /// One table of programme data, as the data page lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DataTable {
     pub id: &'static str,
     pub title: &'static str,

@@ -23,7 +23,7 @@ use super::forms::{FieldError, FieldKind};
 use crate::store::Store;
 
 /// A saved template.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SavedTemplate {
     pub id: i64,
     pub title: String,

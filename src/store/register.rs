@@ -74,7 +74,7 @@ pub fn today_vn() -> NaiveDate {
 }
 
 /// One row of the register, without the files; serialized as the API shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: i64,
     pub issuer: String,

@@ -25,27 +25,9 @@ fn documents(s: &Server) -> i64 {
         .unwrap()
 }
 
-/// The service with the Sở's keys and images: the signed issue works.
-fn signing_service() -> Server {
-    let ca = common::sign::ca();
-    let key = |owner: &str, file: &str| {
-        format!(
-            "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword = \"{}\"\n",
-            ca.join(file).display(),
-            common::sign::PASSWORD
-        )
-    };
-    Server::start_with(&format!(
-        "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\n{}{}",
-        ca.join("root.pem").display(),
-        key("agency = \"snn-bac-giang\"", "agency.p12"),
-        key("person = \"duong-thanh-tung\"", "signer.p12"),
-    ))
-}
-
 #[test]
 fn a_reminder_whose_agency_reported_after_approval_goes_back_to_its_signer() {
-    let s = signing_service();
+    let s = Server::start_signing();
     // Approved with the director's consent: Kính gửi the four districts.
     let id = s.consented_draft();
     let (_, approved) = s.api(Some("vt"), "GET", &format!("/drafts/{id}"), None);

@@ -22,6 +22,7 @@ mod mail;
 mod mail_postfix;
 mod markings;
 mod ocop;
+mod openapi;
 mod paper;
 mod pdf_layout;
 mod register;

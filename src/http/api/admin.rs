@@ -12,19 +12,35 @@ use crate::http::error::{ApiError, FieldProblem};
 use crate::http::views::AccountView;
 use crate::service::accounts::{self, Link, Login, Password, Role, UserChanges};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DataQuery {
     limit: Option<u32>,
 }
 
 /// The programme data, table by table.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Tables {
     pub tables: Vec<crate::service::DataTable>,
 }
 
 /// GET /data?limit=100: the programme data held, table by table (anyone signed in).
+#[utoipa::path(
+    get,
+    operation_id = "admin_data",
+    path = "/data",
+    tag = "admin",
+    summary = "The programme data held, table by table: agencies, people, groups, programmes, products, evaluations, milestones, reminder policies",
+    params(
+        DataQuery,
+    ),
+    responses(
+        (status = 200, description = "{tables: [{id, title, total, columns, rows}]}", body = Tables),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn data(
     State(state): State<AppState>,
     caller: Caller,
@@ -40,7 +56,8 @@ pub async fn data(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     format: String,
@@ -80,7 +97,7 @@ pub fn import_text(
 }
 
 /// What an import added or changed, per table, and the same in words.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Imported {
     pub agencies: usize,
     pub people: usize,
@@ -95,6 +112,24 @@ pub struct Imported {
 }
 
 /// POST /import?format=toml|json|csv with the file as the body.
+#[utoipa::path(
+    post,
+    operation_id = "admin_import",
+    path = "/import",
+    tag = "admin",
+    summary = "Import programme data (the import format), all or nothing (admin)",
+    params(
+        ImportQuery,
+    ),
+    request_body(content(("text/plain"))),
+    responses(
+        (status = 200, description = "OK", body = Imported),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,12 +170,27 @@ pub async fn import(
 }
 
 /// The accounts an administrator administers.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Users {
     pub users: Vec<AccountView>,
 }
 
 /// GET /users (admin): the accounts the caller administers.
+#[utoipa::path(
+    get,
+    operation_id = "admin_users",
+    path = "/users",
+    tag = "admin",
+    summary = "Users (admin)",
+    responses(
+        (status = 200, description = "OK", body = Users),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn users(State(state): State<AppState>, caller: Caller) -> Result<Json<Users>, ApiError> {
     state
         .run(move |store, _| {
@@ -154,7 +204,7 @@ pub async fn users(State(state): State<AppState>, caller: Caller) -> Result<Json
 }
 
 /// An account as a form or body asks for it.
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub login: String,
@@ -197,6 +247,22 @@ pub fn add(
 }
 
 /// POST /users {login, name, role, agency, person, service, password} (admin)
+#[utoipa::path(
+    post,
+    operation_id = "admin_add_user",
+    path = "/users",
+    tag = "admin",
+    summary = "Add a user (admin)",
+    request_body(content = inline(NewUser), content_type = "application/json"),
+    responses(
+        (status = 201, description = "OK", body = AccountView),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn add_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -215,7 +281,7 @@ pub async fn add_user(
 }
 
 /// A change of an account, as a body asks for it; an absent field keeps its value.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     pub name: Option<String>,
@@ -246,6 +312,25 @@ pub fn changes(u: &UserUpdate) -> Result<UserChanges, ApiError> {
 
 /// PUT /users/{login} {name, role, agency, person, service} (admin): edits an account
 /// or places one (the accounts of an upgrade are unlinked until then).
+#[utoipa::path(
+    put,
+    operation_id = "admin_update_user",
+    path = "/users/{login}",
+    tag = "admin",
+    summary = "Edit an account or place it in an agency (admin of that agency, or of the service); accounts made before agencies are unlinked until then",
+    params(
+        ("login" = String, Path),
+    ),
+    request_body(content = inline(UserUpdate), content_type = "application/json"),
+    responses(
+        (status = 200, description = "The account", body = AccountView),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -264,7 +349,7 @@ pub async fn update_user(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reset {
     password: String,
@@ -272,6 +357,24 @@ pub struct Reset {
 
 /// POST /users/{login}/reset {password} (admin): a temporary password; the user
 /// chooses a new one at their next sign-in; their sessions and tokens end.
+#[utoipa::path(
+    post,
+    operation_id = "admin_reset",
+    path = "/users/{login}/reset",
+    tag = "admin",
+    summary = "Set a temporary password: the user chooses a new one at their next sign-in; their sessions and tokens end",
+    params(
+        ("login" = String, Path),
+    ),
+    request_body(content = inline(Reset), content_type = "application/json"),
+    responses(
+        (status = 204, description = "Reset"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn reset(
     State(state): State<AppState>,
     caller: Caller,
@@ -288,6 +391,23 @@ pub async fn reset(
 }
 
 /// POST /users/{login}/disable (admin): signs in no more; sessions and tokens end.
+#[utoipa::path(
+    post,
+    operation_id = "admin_disable",
+    path = "/users/{login}/disable",
+    tag = "admin",
+    summary = "Disable an account (kept for the audit log, never deleted); its sessions and tokens end",
+    params(
+        ("login" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn disable(
     State(state): State<AppState>,
     caller: Caller,
@@ -297,6 +417,22 @@ pub async fn disable(
 }
 
 /// POST /users/{login}/enable (admin)
+#[utoipa::path(
+    post,
+    operation_id = "admin_enable",
+    path = "/users/{login}/enable",
+    tag = "admin",
+    summary = "Enable a disabled account",
+    params(
+        ("login" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Enabled"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn enable(
     State(state): State<AppState>,
     caller: Caller,
@@ -324,7 +460,8 @@ async fn user_step(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     target: Option<String>,
@@ -332,6 +469,24 @@ pub struct AuditQuery {
 }
 
 /// GET /audit?target=draft:7 (admin)
+#[utoipa::path(
+    get,
+    operation_id = "admin_audit",
+    path = "/audit",
+    tag = "admin",
+    summary = "The audit log, newest first (admin)",
+    params(
+        AuditQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = super::Events),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
@@ -351,20 +506,38 @@ pub async fn audit(
 }
 
 /// A signer's signature image stored.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SignatureImageSet {
     pub person: String,
     pub signature_image: bool,
 }
 
 /// An agency's seal stored, with its diameter.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SealSet {
     pub agency: String,
     pub seal_diameter_mm: f64,
 }
 
 /// PUT /people/{id}/signature-image (body: the PNG): the signer's handwritten signature.
+#[utoipa::path(
+    put,
+    operation_id = "admin_signature_image",
+    path = "/people/{id}/signature-image",
+    tag = "admin",
+    summary = "Upload a signer's handwritten signature image (admin): PNG with an alpha channel, at most 1 MB and 3000 px; refused otherwise with nothing stored",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body(content(("image/png"))),
+    responses(
+        (status = 200, description = "Stored", body = SignatureImageSet),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn signature_image(
     State(state): State<AppState>,
     caller: Caller,
@@ -382,13 +555,34 @@ pub async fn signature_image(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SealQuery {
     diameter_mm: f64,
 }
 
 /// PUT /agencies/{id}/seal?diameter_mm=36 (body: the PNG): the agency's seal.
+#[utoipa::path(
+    put,
+    operation_id = "admin_seal",
+    path = "/agencies/{id}/seal",
+    tag = "admin",
+    summary = "Upload an agency's seal image (admin) and its real diameter: PNG with an alpha channel, 20–60 mm",
+    params(
+        SealQuery,
+        ("id" = String, Path),
+    ),
+    request_body(content(("image/png"))),
+    responses(
+        (status = 200, description = "Stored", body = SealSet),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn seal(
     State(state): State<AppState>,
     caller: Caller,

@@ -14,7 +14,8 @@ use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::service;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BookQuery {
     pub issuer: String,
@@ -71,6 +72,22 @@ pub fn book_response(
 }
 
 /// GET /register/book?issuer=&year=&format=pdf|xlsx
+#[utoipa::path(
+    get,
+    operation_id = "books_book",
+    path = "/register/book",
+    tag = "register",
+    summary = "The Sổ đăng ký văn bản đi of one issuer and year (Phụ lục IV): PDF (A4 landscape, cover, first page, 10 columns) or XLSX",
+    params(
+        BookQuery,
+    ),
+    responses(
+        (status = 200, description = "The book", content(("application/pdf"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn book(
     State(state): State<AppState>,
     caller: Caller,
@@ -82,6 +99,21 @@ pub async fn book(
 }
 
 /// GET /documents/{id}/note: the document's row of the register book.
+#[utoipa::path(
+    get,
+    operation_id = "books_note",
+    path = "/documents/{id}/note",
+    tag = "register",
+    summary = "The document's row of the Sổ đăng ký văn bản đi (its 10 columns)",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::books::OutgoingRow),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn note(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,6 +125,24 @@ pub async fn note(
 }
 
 /// PUT /documents/{id}/note (clerk): archive, copies, sent_on, note; blank clears.
+#[utoipa::path(
+    put,
+    operation_id = "books_save_note",
+    path = "/documents/{id}/note",
+    tag = "register",
+    summary = "The clerk's note on an issued document: đơn vị lưu, số lượng bản, ngày chuyển, ghi chú (blank clears; the document itself is never changed)",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(NoteInput), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = crate::books::OutgoingRow),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn save_note(
     State(state): State<AppState>,
     caller: Caller,
@@ -112,12 +162,27 @@ pub async fn save_note(
 }
 
 /// The paper copies of a document.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct PaperCopies {
     pub paper: Vec<crate::books::paper::PaperCopy>,
 }
 
 /// GET /documents/{id}/paper: the paper recipients and the day each copy left.
+#[utoipa::path(
+    get,
+    operation_id = "books_paper",
+    path = "/documents/{id}/paper",
+    tag = "register",
+    summary = "The paper recipients of an issued document (all of them for a secret one) and the day each copy left",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = PaperCopies),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn paper(
     State(state): State<AppState>,
     caller: Caller,
@@ -132,6 +197,24 @@ pub async fn paper(
 }
 
 /// POST /documents/{id}/paper (clerk): {recipient, sent_on, envelopes}.
+#[utoipa::path(
+    post,
+    operation_id = "books_record_paper",
+    path = "/documents/{id}/paper",
+    tag = "register",
+    summary = "Record that a paper copy left (clerk): the delivery table, the postal book and the register's ngày chuyển show it",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(service::books::PaperInput), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = crate::books::paper::PaperCopy),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn record_paper(
     State(state): State<AppState>,
     caller: Caller,
@@ -177,6 +260,22 @@ pub fn envelopes_response(
 }
 
 /// GET /documents/{id}/envelopes: the envelopes (DL), one page per paper recipient.
+#[utoipa::path(
+    get,
+    operation_id = "books_envelopes",
+    path = "/documents/{id}/envelopes",
+    tag = "register",
+    summary = "The envelopes (bì văn bản, DL 220 × 110 mm) of the document's paper copies, one page each",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "PDF", content(("application/pdf"))),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn envelopes(
     State(state): State<AppState>,
     caller: Caller,
@@ -204,6 +303,22 @@ pub fn postal_response(
 }
 
 /// GET /register/postal?issuer=&year=: the Sổ gửi văn bản đi bưu điện.
+#[utoipa::path(
+    get,
+    operation_id = "books_postal",
+    path = "/register/postal",
+    tag = "register",
+    summary = "The Sổ gửi văn bản đi bưu điện (Phụ lục IV, 6 columns) of one issuer and year",
+    params(
+        BookQuery,
+    ),
+    responses(
+        (status = 200, description = "PDF", content(("application/pdf"))),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn postal(
     State(state): State<AppState>,
     caller: Caller,

@@ -15,7 +15,7 @@ use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::service::{drafts, preview, saved, upload};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     template: String,
@@ -26,6 +26,23 @@ pub struct PreviewRequest {
 /// POST /drafts/preview {template, fields}: the form as typed, not saved, as PNG pages
 /// (`data:` URLs) or the problems under their fields; checked exactly as creating the
 /// draft would check it.
+#[utoipa::path(
+    post,
+    operation_id = "compose_preview",
+    path = "/drafts/preview",
+    tag = "composer",
+    summary = "Preview a form as typed, not saved: PNG pages or the problems under their fields (anyone signed in)",
+    description = "Checks and composes the fields exactly as `POST /drafts` would, then draws the pages. A problem the drafter can fix is a 200 with `ok: false`; the composer's form is the template `letter` (fields kind, issuer, signer, date, urgency, secrecy, circulation, drafter, copies, address, subject, addressees, authority, grounds, proposal, body, annex_title, annex_body, recipients; addressees and recipients one a line, `@id` for a stored group or agency).",
+    request_body(content = inline(PreviewRequest), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = preview::Shown),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 415, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+        (status = 503, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn preview(
     State(state): State<AppState>,
     caller: Caller,
@@ -46,6 +63,22 @@ pub async fn preview(
 }
 
 /// GET /drafts/{id}/pages: a saved draft's pages as PNG `data:` URLs.
+#[utoipa::path(
+    get,
+    operation_id = "compose_pages",
+    path = "/drafts/{id}/pages",
+    tag = "composer",
+    summary = "A saved draft's pages as PNG images",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = preview::Shown),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 503, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn pages(
     State(state): State<AppState>,
     caller: Caller,
@@ -60,14 +93,16 @@ pub async fn pages(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
+    /// The file's name; its extension (.toml or .docx) says how it is read.
     name: String,
 }
 
 /// An uploaded file as a draft, with what the reader could not place.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UploadedDraft {
     pub draft: drafts::Draft,
     pub notes: Vec<String>,
@@ -75,6 +110,26 @@ pub struct UploadedDraft {
 
 /// POST /drafts/upload?name=thu.toml (body: the file): a letter file or a Word draft
 /// becomes a composer draft; 201 with the draft and what the reader could not place.
+#[utoipa::path(
+    post,
+    operation_id = "compose_upload",
+    path = "/drafts/upload",
+    tag = "composer",
+    summary = "A letter file (.toml) or a Word draft (.docx) becomes a composer draft (drafter)",
+    description = "The body is the file. A .docx is read paragraph by paragraph: headings, bold and italic runs, bullets, tables and footnotes become the body markup; issuer, number, date, kind, subject, Kính gửi, Nơi nhận and the signer are recognised where they stand in the Nghị định 30 layout, the issuer and signer matched by name. `notes` lists what was kept as paragraphs or left out.",
+    params(
+        UploadQuery,
+    ),
+    request_body(content(("application/octet-stream"))),
+    responses(
+        (status = 201, description = "Created", body = UploadedDraft),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 413, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -92,6 +147,25 @@ pub async fn upload(
 
 /// POST /drafts/{id}/editable: an OCOP draft's generated text becomes editable (the
 /// draft becomes a composer draft).
+#[utoipa::path(
+    post,
+    operation_id = "compose_editable",
+    path = "/drafts/{id}/editable",
+    tag = "composer",
+    summary = "Make an OCOP draft's generated text editable (its author): it becomes a composer draft with the same wording",
+    description = "A certification decision keeps its template (409 wrong_template): its certificates follow the evaluation's scores.",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn editable(
     State(state): State<AppState>,
     caller: Caller,
@@ -102,13 +176,32 @@ pub async fn editable(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Title {
     title: String,
 }
 
 /// POST /drafts/{id}/save-template {title}: keeps a composer draft as a template.
+#[utoipa::path(
+    post,
+    operation_id = "compose_save_template",
+    path = "/drafts/{id}/save-template",
+    tag = "composer",
+    summary = "Save a composer draft as a template of its issuing agency (Lưu làm mẫu; drafter)",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(Title), content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = saved::SavedTemplate),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn save_template(
     State(state): State<AppState>,
     caller: Caller,
@@ -126,12 +219,23 @@ pub async fn save_template(
 }
 
 /// The saved templates an account may use.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SavedTemplates {
     pub templates: Vec<saved::SavedTemplate>,
 }
 
 /// GET /saved-templates: every saved template with its fields.
+#[utoipa::path(
+    get,
+    operation_id = "compose_saved_list",
+    path = "/saved-templates",
+    tag = "composer",
+    summary = "The templates drafters saved, with the fields each asks",
+    responses(
+        (status = 200, description = "OK", body = SavedTemplates),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn saved_list(
     State(state): State<AppState>,
     caller: Caller,
@@ -145,7 +249,7 @@ pub async fn saved_list(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Values {
     #[serde(default)]
@@ -154,6 +258,24 @@ pub struct Values {
 
 /// POST /saved-templates/{id}/drafts {fields}: a new composer draft from a saved
 /// template, its `{{ }}` fields and `date` filled from `fields`.
+#[utoipa::path(
+    post,
+    operation_id = "compose_from_saved",
+    path = "/saved-templates/{id}/drafts",
+    tag = "composer",
+    summary = "A new composer draft from a saved template, its fields filled (drafter)",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(Values), content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn from_saved(
     State(state): State<AppState>,
     caller: Caller,

@@ -16,19 +16,20 @@ use crate::store::register::Entry;
 use crate::store::register::{self, Search};
 
 /// The documents a search found.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Documents {
     pub documents: Vec<Entry>,
 }
 
 /// The deliveries of one document.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Deliveries {
     pub deliveries: Vec<DeliveryView>,
 }
 
 /// The query of a register search (the web page uses the same one).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     pub q: Option<String>,
@@ -66,6 +67,21 @@ impl SearchQuery {
 }
 
 /// GET /documents?q=&year=&kind=&number=&issuer=&limit=
+#[utoipa::path(
+    get,
+    operation_id = "documents_search",
+    path = "/documents",
+    tag = "register",
+    summary = "Search the register, newest first",
+    params(
+        SearchQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = Documents),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
@@ -82,6 +98,24 @@ pub async fn search(
 }
 
 /// GET /documents/{id}
+#[utoipa::path(
+    get,
+    operation_id = "documents_one",
+    path = "/documents/{id}",
+    tag = "register",
+    summary = "One register entry",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Entry),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
@@ -130,6 +164,24 @@ async fn files(
 }
 
 /// GET /documents/{id}/pdf: the stored file, byte for byte as issued.
+#[utoipa::path(
+    get,
+    operation_id = "documents_pdf",
+    path = "/documents/{id}/pdf",
+    tag = "register",
+    summary = "The issued PDF, byte for byte",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", content(("application/pdf"))),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn pdf(
     State(state): State<AppState>,
     caller: Caller,
@@ -139,6 +191,24 @@ pub async fn pdf(
 }
 
 /// GET /documents/{id}/docx
+#[utoipa::path(
+    get,
+    operation_id = "documents_docx",
+    path = "/documents/{id}/docx",
+    tag = "register",
+    summary = "The issued DOCX, byte for byte",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn docx(
     State(state): State<AppState>,
     caller: Caller,
@@ -148,6 +218,24 @@ pub async fn docx(
 }
 
 /// GET /documents/{id}/deliveries: one row per recipient with its state.
+#[utoipa::path(
+    get,
+    operation_id = "documents_deliveries",
+    path = "/documents/{id}/deliveries",
+    tag = "register",
+    summary = "Delivery state per recipient",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Deliveries),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,13 +251,29 @@ pub async fn deliveries(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DateQuery {
     date: Option<String>,
 }
 
 /// GET /dashboard?date=2020-10-20 (default today in Vietnam)
+#[utoipa::path(
+    get,
+    operation_id = "documents_dashboard",
+    path = "/dashboard",
+    tag = "register",
+    summary = "Deadlines upcoming and overdue, certificates expiring, failing deliveries",
+    params(
+        DateQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = service::Dashboard),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn dashboard(
     State(state): State<AppState>,
     caller: Caller,
@@ -192,11 +296,25 @@ pub async fn dashboard(
 }
 
 /// POST /verify (body: the PDF): every digital signature of the file, whoever made it.
+#[utoipa::path(
+    post,
+    operation_id = "documents_verify",
+    path = "/verify",
+    tag = "documents",
+    summary = "Check every digital signature and document timestamp of a PDF, whoever made it: byte range, CMS signature, changes after signing, certificate path and revocation, in one Vietnamese verdict per signature with a stable code",
+    description = "422 with code too_many_revisions or too_many_signatures when the file has more revisions or signatures than verification reads.",
+    request_body(content(("application/pdf"))),
+    responses(
+        (status = 200, description = "The report", body = crate::sign::verify::ReportView),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn verify(
     State(state): State<AppState>,
     _caller: Caller,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::sign::verify::ReportView>, ApiError> {
     state
         .run(move |_, state| {
             let report = crate::service::signatures::check_upload(
@@ -204,7 +322,7 @@ pub async fn verify(
                 state.keyring().trust(),
                 &body,
             )?;
-            Ok(Json(report.to_json()))
+            Ok(Json(report.view()))
         })
         .await
 }

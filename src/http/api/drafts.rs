@@ -15,13 +15,13 @@ use crate::http::error::ApiError;
 use crate::service::{drafts, forms};
 
 /// The forms of the templates.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Templates {
     pub templates: Vec<TemplateView>,
 }
 
 /// A template's form, each field with its choices.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TemplateView {
     pub id: String,
     pub title: String,
@@ -30,7 +30,7 @@ pub struct TemplateView {
 }
 
 /// One field of a form.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FieldView {
     pub name: String,
     pub label: String,
@@ -40,6 +40,17 @@ pub struct FieldView {
 }
 
 /// GET /templates: every form with its fields and their choices.
+#[utoipa::path(
+    get,
+    operation_id = "drafts_templates",
+    path = "/templates",
+    tag = "drafts",
+    summary = "Templates with their declared form fields and choices",
+    responses(
+        (status = 200, description = "OK", body = Templates),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn templates(
     State(state): State<AppState>,
     _caller: Caller,
@@ -71,18 +82,34 @@ pub async fn templates(
 }
 
 /// The drafts a list found.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DraftList {
     pub drafts: Vec<drafts::Draft>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     state: Option<String>,
 }
 
 /// GET /drafts?state=submitted
+#[utoipa::path(
+    get,
+    operation_id = "drafts_list",
+    path = "/drafts",
+    tag = "drafts",
+    summary = "Drafts, newest first",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "OK", body = DraftList),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +135,7 @@ pub async fn list(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDraft {
     template: String,
@@ -117,6 +144,22 @@ pub struct NewDraft {
 }
 
 /// POST /drafts {template, fields}
+#[utoipa::path(
+    post,
+    operation_id = "drafts_create",
+    path = "/drafts",
+    tag = "drafts",
+    summary = "Compose a draft from a template (drafter)",
+    request_body(content = inline(NewDraft), content_type = "application/json"),
+    responses(
+        (status = 201, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -133,7 +176,7 @@ pub async fn create(
 }
 
 /// A draft with what approving its pages approves now (the hash `seen` takes).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DraftView {
     #[serde(flatten)]
     pub draft: drafts::Draft,
@@ -141,6 +184,24 @@ pub struct DraftView {
 }
 
 /// GET /drafts/{id}
+#[utoipa::path(
+    get,
+    operation_id = "drafts_one",
+    path = "/drafts/{id}",
+    tag = "drafts",
+    summary = "One draft",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = DraftView),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,13 +219,32 @@ pub async fn one(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fields {
     fields: BTreeMap<String, String>,
 }
 
 /// PUT /drafts/{id} {fields}
+#[utoipa::path(
+    put,
+    operation_id = "drafts_update",
+    path = "/drafts/{id}",
+    tag = "drafts",
+    summary = "Change a draft's fields (its drafter, while being written)",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(Fields), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -177,6 +257,24 @@ pub async fn update(
 }
 
 /// GET /drafts/{id}/preview.pdf: the PDF as it would be issued, without a number.
+#[utoipa::path(
+    get,
+    operation_id = "drafts_preview",
+    path = "/drafts/{id}/preview.pdf",
+    tag = "drafts",
+    summary = "The draft as PDF, unnumbered",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", content(("application/pdf"))),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn preview(
     State(state): State<AppState>,
     caller: Caller,
@@ -191,6 +289,24 @@ pub async fn preview(
 }
 
 /// GET /drafts/{id}/history: the draft's audit rows, newest first.
+#[utoipa::path(
+    get,
+    operation_id = "drafts_history",
+    path = "/drafts/{id}/history",
+    tag = "drafts",
+    summary = "Who did what to the draft, when",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = super::Events),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
@@ -205,6 +321,24 @@ pub async fn history(
 }
 
 /// POST /drafts/{id}/submit
+#[utoipa::path(
+    post,
+    operation_id = "drafts_submit",
+    path = "/drafts/{id}/submit",
+    tag = "drafts",
+    summary = "Submit for approval (drafter)",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -216,7 +350,7 @@ pub async fn submit(
 }
 
 /// The optional body of POST /drafts/{id}/approve.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The `content_hash` of the draft the signer was shown: refused if it changed.
@@ -225,6 +359,25 @@ pub struct Approval {
 }
 
 /// POST /drafts/{id}/approve {seen}: the composition made now is frozen as approved.
+#[utoipa::path(
+    post,
+    operation_id = "drafts_approve",
+    path = "/drafts/{id}/approve",
+    tag = "drafts",
+    summary = "Approve (signer): freezes the content shown; issue refuses with 409 changed_since_approval (draft back to the signer) if the data changes it",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(Approval), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn approve(
     State(state): State<AppState>,
     caller: Caller,
@@ -244,7 +397,7 @@ pub async fn approve(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Password {
     password: String,
@@ -258,6 +411,25 @@ pub struct Password {
 
 /// POST /drafts/{id}/approve-signed {password, code}: approve and consent to the signer's
 /// key signing the document at issue (`code`: the signer's second factor, if any).
+#[utoipa::path(
+    post,
+    operation_id = "drafts_approve_signed",
+    path = "/drafts/{id}/approve-signed",
+    tag = "drafts",
+    summary = "Approve (signer) and consent to the signer's key signing the document at issue (Ký số): the signer re-enters their password; 403 wrong_password approves nothing",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(Password), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn approve_signed(
     State(state): State<AppState>,
     caller: Caller,
@@ -278,7 +450,7 @@ pub async fn approve_signed(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Comment {
     #[serde(default)]
@@ -286,6 +458,25 @@ pub struct Comment {
 }
 
 /// POST /drafts/{id}/return {comment}
+#[utoipa::path(
+    post,
+    operation_id = "drafts_return_draft",
+    path = "/drafts/{id}/return",
+    tag = "drafts",
+    summary = "Return to the drafter with a comment (signer)",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(Comment), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn return_draft(
     State(state): State<AppState>,
     caller: Caller,
@@ -305,7 +496,7 @@ pub async fn return_draft(
 }
 
 /// The PINs typed for token keys, by the role their key signs in.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pins {
     #[serde(default)]
@@ -314,7 +505,7 @@ pub struct Pins {
     agency: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueRequest {
     #[serde(default)]
@@ -325,7 +516,7 @@ pub struct IssueRequest {
 }
 
 /// The body of POST /drafts/{id}/send.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendRequest {
     /// The caller's explicit yes: the messages cannot be called back.
@@ -358,7 +549,7 @@ impl Pins {
 }
 
 /// What an issue answers: the register's entry, or the state of an issue that waits.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Issued {
     Entry(Box<crate::store::register::Entry>),
@@ -368,6 +559,28 @@ pub enum Issued {
 /// POST /drafts/{id}/issue, optionally `{"pins": {"signer": "…", "agency": "…"}}` for
 /// keys on tokens: the register's entry (200), or, when a remote signer must confirm on
 /// their phone, 202 with the issue's state (`GET` the same path until it is `issued`).
+#[utoipa::path(
+    post,
+    operation_id = "drafts_issue",
+    path = "/drafts/{id}/issue",
+    tag = "drafts",
+    summary = "Issue: number from the register, PDF and DOCX stored, signed where the signer consented (clerk); 409 changed_since_approval when the data changed what the signer approved (the draft goes back to them, no number taken)",
+    description = "Issuing takes a number from the register for good: the body must say so, `{\"confirm\": true}` (without it: 422 `not_confirmed` on field `confirm`, nothing changed), like the ticked box of the page. Keys on a USB token or HSM need their PIN, typed now and never stored: `{\"confirm\": true, \"pins\": {\"signer\": \"…\", \"agency\": \"…\"}}`. When a key is at a remote signing service the signer confirms on their phone: the answer is 202 with the issue's state, and `GET` on this path tells it until `issued` (or `failed`: nothing stored, no number used).",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(IssueRequest), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = crate::store::register::Entry),
+        (status = 202, description = "Waiting for the signer's confirmation at a remote service", body = crate::service::issuing::JobState),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
@@ -416,6 +629,21 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(
 
 /// GET /drafts/{id}/issue: the state of a background issue (`signing`, `waiting` with
 /// the message for the page, `issued` with its number, or `failed` with the reason).
+#[utoipa::path(
+    get,
+    operation_id = "drafts_issue_state",
+    path = "/drafts/{id}/issue",
+    tag = "drafts",
+    summary = "The state of a background issue (waiting on a remote signer)",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = crate::service::issuing::JobState),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn issue_state(
     State(state): State<AppState>,
     _caller: Caller,
@@ -431,7 +659,7 @@ pub async fn issue_state(
 
 /// What a send queued: new messages, mailboxes queued before, paper copies, and how
 /// many mailboxes the document goes to.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Sent {
     pub queued: usize,
     pub already: usize,
@@ -440,6 +668,26 @@ pub struct Sent {
 }
 
 /// POST /drafts/{id}/send: queues the messages; the worker delivers them.
+#[utoipa::path(
+    post,
+    operation_id = "drafts_send",
+    path = "/drafts/{id}/send",
+    tag = "drafts",
+    summary = "Queue one e-mail per recipient mailbox (clerk)",
+    description = "Sending mails every recipient and cannot be called back: the body must say so, `{\"confirm\": true}` (without it: 422 `not_confirmed` on field `confirm`, nothing queued), like the ticked box of the page.",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body(content = inline(SendRequest), content_type = "application/json"),
+    responses(
+        (status = 202, description = "OK", body = Sent),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn send(
     State(state): State<AppState>,
     caller: Caller,
@@ -473,6 +721,21 @@ pub async fn send(
 
 /// POST /preview: a letter file (TOML, as `vanthu render` reads it) as PDF, unnumbered
 /// unless it says its number. `@id` entries are filled from the database.
+#[utoipa::path(
+    post,
+    operation_id = "drafts_preview_letter",
+    path = "/preview",
+    tag = "drafts",
+    summary = "A letter file (TOML, the format `vanthu render` reads) rendered as PDF, unnumbered",
+    request_body(content(("text/plain"))),
+    responses(
+        (status = 200, description = "The PDF", content(("application/pdf"))),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 413, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn preview_letter(
     State(state): State<AppState>,
     _caller: Caller,
@@ -492,13 +755,13 @@ pub async fn preview_letter(
 }
 
 /// The reminders waiting for a drafter.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Reminders {
     pub reminders: Vec<ReminderView>,
 }
 
 /// A reminder the schedule drafted: its milestone, step and how many agencies it names.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ReminderView {
     pub id: i64,
     pub milestone: String,
@@ -509,6 +772,17 @@ pub struct ReminderView {
 }
 
 /// GET /reminders: reminders the daily schedule drafted that wait for a drafter.
+#[utoipa::path(
+    get,
+    operation_id = "drafts_reminders",
+    path = "/reminders",
+    tag = "drafts",
+    summary = "Reminders the daily schedule drafted that wait for a drafter",
+    responses(
+        (status = 200, description = "OK", body = Reminders),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn reminders(
     State(state): State<AppState>,
     caller: Caller,
@@ -532,6 +806,24 @@ pub async fn reminders(
 }
 
 /// POST /reminders/{id}/adopt: the reminder becomes a workflow draft (drafters).
+#[utoipa::path(
+    post,
+    operation_id = "drafts_adopt",
+    path = "/reminders/{id}/adopt",
+    tag = "drafts",
+    summary = "Take a schedule-drafted milestone reminder into the approval workflow as a draft (drafter)",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 201, description = "The new draft", body = drafts::Draft),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 409, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn adopt(
     State(state): State<AppState>,
     caller: Caller,

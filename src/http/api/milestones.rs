@@ -12,6 +12,21 @@ use crate::http::error::ApiError;
 use crate::service::{self, forms};
 
 /// GET /milestones/{id}
+#[utoipa::path(
+    get,
+    operation_id = "milestones_one",
+    path = "/milestones/{id}",
+    tag = "deadlines",
+    summary = "A milestone with its agencies and when each reported",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = service::MilestoneDetail),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
@@ -26,7 +41,7 @@ pub async fn one(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     agency: String,
@@ -47,7 +62,7 @@ pub fn report_date(date: &str) -> Result<chrono::NaiveDate, ApiError> {
 }
 
 /// Whether a report was recorded now, or when it had been.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ReportAnswer {
     pub recorded: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,6 +70,24 @@ pub struct ReportAnswer {
 }
 
 /// POST /milestones/{id}/reports {agency, date}: the agency reported (drafters, clerks).
+#[utoipa::path(
+    post,
+    operation_id = "milestones_report",
+    path = "/milestones/{id}/reports",
+    tag = "deadlines",
+    summary = "Record that an agency reported (drafter, clerk); reminders stop reaching it",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body(content = inline(Report), content_type = "application/json"),
+    responses(
+        (status = 200, description = "{recorded: true} or {recorded: false, already_reported_on}", body = ReportAnswer),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn report(
     State(state): State<AppState>,
     caller: Caller,

@@ -17,101 +17,151 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
 use super::error::ApiError;
 
-/// The OpenAPI 3 description of this API (kept beside the code; a test checks that
-/// every route here is in it).
-pub const OPENAPI: &str = include_str!("openapi.json");
+/// The OpenAPI description this API serves, made once from the handlers' annotations
+/// and the answer types when the router is built.
+static OPENAPI: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// Audit rows, newest first (a draft's history, the administrator's log).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Events {
     pub events: Vec<crate::service::audit::Event>,
 }
 
-pub fn router() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/session", post(session::login).delete(session::logout))
-        .route("/me", get(session::me))
-        .route("/tokens", post(session::token).get(session::tokens))
-        .route("/tokens/{id}", axum::routing::delete(session::revoke_token))
-        .route("/account/password", post(session::change_password))
-        .route("/account/second-factor", post(session::second_factor_begin))
-        .route(
-            "/account/second-factor/confirm",
-            post(session::second_factor_confirm),
-        )
-        .route(
-            "/account/second-factor/off",
-            post(session::second_factor_off),
-        )
-        .route("/templates", get(drafts::templates))
-        .route("/preview", post(drafts::preview_letter))
-        .route("/drafts", get(drafts::list).post(drafts::create))
-        .route("/drafts/preview", post(compose::preview))
-        .route("/drafts/upload", post(compose::upload))
-        .route("/drafts/{id}/pages", get(compose::pages))
-        .route("/drafts/{id}/editable", post(compose::editable))
-        .route("/drafts/{id}/save-template", post(compose::save_template))
-        .route("/saved-templates", get(compose::saved_list))
-        .route("/saved-templates/{id}/drafts", post(compose::from_saved))
-        .route("/drafts/{id}", get(drafts::one).put(drafts::update))
-        .route("/drafts/{id}/preview.pdf", get(drafts::preview))
-        .route("/drafts/{id}/history", get(drafts::history))
-        .route("/drafts/{id}/submit", post(drafts::submit))
-        .route("/drafts/{id}/approve", post(drafts::approve))
-        .route("/drafts/{id}/approve-signed", post(drafts::approve_signed))
-        .route("/verify", post(documents::verify))
-        .route("/drafts/{id}/return", post(drafts::return_draft))
-        .route(
-            "/drafts/{id}/issue",
-            post(drafts::issue).get(drafts::issue_state),
-        )
-        .route("/drafts/{id}/send", post(drafts::send))
-        .route("/reminders", get(drafts::reminders))
-        .route("/reminders/{id}/adopt", post(drafts::adopt))
-        .route("/milestones/{id}", get(milestones::one))
-        .route("/milestones/{id}/reports", post(milestones::report))
-        .route("/documents", get(documents::search))
-        .route("/documents/{id}", get(documents::one))
-        .route("/documents/{id}/pdf", get(documents::pdf))
-        .route("/documents/{id}/docx", get(documents::docx))
-        .route("/documents/{id}/deliveries", get(documents::deliveries))
-        .route(
-            "/documents/{id}/note",
-            get(books::note).put(books::save_note),
-        )
-        .route("/register/book", get(books::book))
-        .route("/register/postal", get(books::postal))
-        .route(
-            "/documents/{id}/paper",
-            get(books::paper).post(books::record_paper),
-        )
-        .route("/documents/{id}/envelopes", get(books::envelopes))
-        .route("/dashboard", get(documents::dashboard))
-        .route("/data", get(admin::data))
-        .route("/import", post(admin::import))
-        .route("/people/{id}/signature-image", put(admin::signature_image))
-        .route("/agencies/{id}/seal", put(admin::seal))
-        .route("/users", get(admin::users).post(admin::add_user))
-        .route("/users/{login}", put(admin::update_user))
-        .route("/users/{login}/reset", post(admin::reset))
-        .route("/users/{login}/disable", post(admin::disable))
-        .route("/users/{login}/enable", post(admin::enable))
-        .route("/audit", get(admin::audit))
-        .fallback(|| async { ApiError::not_found("không có đường dẫn API này") })
+/// The API's router and its OpenAPI document, both made from the same handlers: a route
+/// is registered only through `routes!`, which also adds its annotation to the document,
+/// so no route can be missing from it.
+pub fn router_and_openapi() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa_axum::routes;
+    OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+        .routes(routes!(openapi))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::token, session::tokens))
+        .routes(routes!(session::revoke_token))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::second_factor_begin))
+        .routes(routes!(session::second_factor_confirm))
+        .routes(routes!(session::second_factor_off))
+        .routes(routes!(drafts::templates))
+        .routes(routes!(drafts::preview_letter))
+        .routes(routes!(drafts::list, drafts::create))
+        .routes(routes!(compose::preview))
+        .routes(routes!(compose::upload))
+        .routes(routes!(compose::pages))
+        .routes(routes!(compose::editable))
+        .routes(routes!(compose::save_template))
+        .routes(routes!(compose::saved_list))
+        .routes(routes!(compose::from_saved))
+        .routes(routes!(drafts::one, drafts::update))
+        .routes(routes!(drafts::preview))
+        .routes(routes!(drafts::history))
+        .routes(routes!(drafts::submit))
+        .routes(routes!(drafts::approve))
+        .routes(routes!(drafts::approve_signed))
+        .routes(routes!(documents::verify))
+        .routes(routes!(drafts::return_draft))
+        .routes(routes!(drafts::issue, drafts::issue_state))
+        .routes(routes!(drafts::send))
+        .routes(routes!(drafts::reminders))
+        .routes(routes!(drafts::adopt))
+        .routes(routes!(milestones::one))
+        .routes(routes!(milestones::report))
+        .routes(routes!(documents::search))
+        .routes(routes!(documents::one))
+        .routes(routes!(documents::pdf))
+        .routes(routes!(documents::docx))
+        .routes(routes!(documents::deliveries))
+        .routes(routes!(books::note, books::save_note))
+        .routes(routes!(books::book))
+        .routes(routes!(books::postal))
+        .routes(routes!(books::paper, books::record_paper))
+        .routes(routes!(books::envelopes))
+        .routes(routes!(documents::dashboard))
+        .routes(routes!(admin::data))
+        .routes(routes!(admin::import))
+        .routes(routes!(admin::signature_image))
+        .routes(routes!(admin::seal))
+        .routes(routes!(admin::users, admin::add_user))
+        .routes(routes!(admin::update_user))
+        .routes(routes!(admin::reset))
+        .routes(routes!(admin::disable))
+        .routes(routes!(admin::enable))
+        .routes(routes!(admin::audit))
+        .split_for_parts()
 }
 
+/// The API's router; its OpenAPI document is kept for `GET /openapi.json`.
+pub fn router() -> axum::Router<AppState> {
+    let (router, api) = router_and_openapi();
+    let _ = OPENAPI.set(api.to_pretty_json().unwrap_or_default());
+    router.fallback(|| async { ApiError::not_found("không có đường dẫn API này") })
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "openapi",
+    path = "/openapi.json",
+    tag = "meta",
+    summary = "This document",
+    responses(
+        (status = 200, description = "OK", body = Object),
+    ),
+    security(()),
+)]
 async fn openapi() -> impl IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
+        OPENAPI.get().map(String::as_str).unwrap_or("{}"),
     )
+}
+
+/// The document's parts that belong to no one handler: what the API is, where it is
+/// served, how a caller authenticates.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "vanthu API",
+        version = "1",
+        description = "Văn bản OCOP: soạn từ mẫu, duyệt, ban hành (số từ sổ văn bản), gửi. Xác thực: `Authorization: Bearer <mã API>` (tạo bằng `vanthu user token` hoặc POST /tokens), hoặc cookie phiên đăng nhập kèm tiêu đề `X-CSRF-Token` cho các yêu cầu thay đổi dữ liệu. Lỗi: JSON `{error: {code, message, field, fields}}`."
+    ),
+    servers((url = "/api/v1")),
+    security(("bearer" = []), ("session" = [])),
+    modifiers(&Authentication),
+    components(
+        schemas(
+            crate::http::error::ErrorBody,
+            crate::http::error::ErrorDetail,
+            crate::http::error::FieldProblem
+        ),
+        responses(crate::http::error::Problem)
+    )
+)]
+struct ApiDoc;
+
+/// The two ways to authenticate: a bearer API token, or the session cookie.
+struct Authentication;
+
+impl utoipa::Modify for Authentication {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("vanthu_session"))),
+        );
+    }
 }
 
 /// A JSON body whose problems are answered as [`ApiError`]s: 400 bad JSON, 415 not

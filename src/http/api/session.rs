@@ -13,7 +13,7 @@ use crate::http::error::ApiError;
 use crate::http::views::UserView;
 use crate::service::accounts;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     login: String,
@@ -21,7 +21,7 @@ pub struct Credentials {
 }
 
 /// The account just signed in, with the form token of its session.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SignedIn {
     #[serde(flatten)]
     pub user: UserView,
@@ -29,19 +29,19 @@ pub struct SignedIn {
 }
 
 /// A new API token, shown this once.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NewTokenView {
     pub token: String,
 }
 
 /// The caller's API tokens.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Tokens {
     pub tokens: Vec<accounts::TokenInfo>,
 }
 
 /// A password changed; a browser gets the form token of its new session.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PasswordChanged {
     pub changed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +49,22 @@ pub struct PasswordChanged {
 }
 
 /// POST /session: opens a browser session (cookie) and returns the form token.
+#[utoipa::path(
+    post,
+    operation_id = "session_login",
+    path = "/session",
+    tag = "session",
+    summary = "Sign in (sets the session cookie; returns the CSRF token)",
+    request_body(content = inline(Credentials), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = SignedIn),
+        (status = 400, response = crate::http::error::Problem),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+        (status = 429, response = crate::http::error::Problem),
+    ),
+    security(()),
+)]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -75,6 +91,18 @@ pub async fn login(
 }
 
 /// DELETE /session: ends the browser session.
+#[utoipa::path(
+    delete,
+    operation_id = "session_logout",
+    path = "/session",
+    tag = "session",
+    summary = "Sign out",
+    responses(
+        (status = 204, description = "OK"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,18 +121,44 @@ pub async fn logout(
 }
 
 /// GET /me
+#[utoipa::path(
+    get,
+    operation_id = "session_me",
+    path = "/me",
+    tag = "session",
+    summary = "The caller",
+    responses(
+        (status = 200, description = "OK", body = UserView),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn me(caller: Caller) -> Json<UserView> {
     Json(UserView::from(&caller.user))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    /// One line, at most 80 characters, no control, zero-width or bidi characters.
     #[serde(default)]
     label: String,
 }
 
 /// POST /tokens: a new API token for the caller, shown once.
+#[utoipa::path(
+    post,
+    operation_id = "session_token",
+    path = "/tokens",
+    tag = "session",
+    summary = "New API token for the caller (shown once)",
+    request_body(content = inline(NewToken), content_type = "application/json"),
+    responses(
+        (status = 201, description = "OK", body = NewTokenView),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn token(
     State(state): State<AppState>,
     caller: Caller,
@@ -121,6 +175,17 @@ pub async fn token(
 }
 
 /// GET /tokens: the caller's API tokens with their last use (never the tokens).
+#[utoipa::path(
+    get,
+    operation_id = "session_tokens",
+    path = "/tokens",
+    tag = "session",
+    summary = "The caller's API tokens with their last use (never the tokens themselves)",
+    responses(
+        (status = 200, description = "OK", body = Tokens),
+        (status = 401, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,6 +200,21 @@ pub async fn tokens(
 }
 
 /// DELETE /tokens/{id}: revokes one of the caller's API tokens.
+#[utoipa::path(
+    delete,
+    operation_id = "session_revoke_token",
+    path = "/tokens/{id}",
+    tag = "session",
+    summary = "Revoke one of the caller's API tokens",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 404, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -148,10 +228,12 @@ pub async fn revoke_token(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
     old_password: String,
+    /// At least 12 characters, not a common password, not the login (NIST SP
+    /// 800-63B); no composition rules.
     new_password: String,
     new_password_again: String,
 }
@@ -170,6 +252,20 @@ pub fn new_password_field(mut e: ApiError) -> ApiError {
 /// POST /account/password {old_password, new_password, new_password_again}: the
 /// caller's own password. Every session and token of the account ends; a browser
 /// caller gets a new session (cookie and form token) at once.
+#[utoipa::path(
+    post,
+    operation_id = "session_change_password",
+    path = "/account/password",
+    tag = "session",
+    summary = "Change the caller's own password; every session and token of the account ends (a browser caller gets a new session: cookie and csrf)",
+    request_body(content = inline(NewPassword), content_type = "application/json"),
+    responses(
+        (status = 200, description = "Changed", body = PasswordChanged),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -211,6 +307,18 @@ pub async fn change_password(
 
 /// POST /account/second-factor: a new TOTP secret for the caller (a signer) to add to
 /// an authenticator app; kept once a code from it is confirmed.
+#[utoipa::path(
+    post,
+    operation_id = "session_second_factor_begin",
+    path = "/account/second-factor",
+    tag = "session",
+    summary = "A new TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) for the calling signer to add to an authenticator app; kept once confirmed",
+    responses(
+        (status = 200, description = "The secret", body = accounts::second_factor::Enrolment),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn second_factor_begin(
     State(state): State<AppState>,
     caller: Caller,
@@ -220,7 +328,7 @@ pub async fn second_factor_begin(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Enrol {
     secret: String,
@@ -229,6 +337,20 @@ pub struct Enrol {
 
 /// POST /account/second-factor/confirm {secret, code}: keeps the secret once its code is
 /// right; from then on consenting to sign asks for a code.
+#[utoipa::path(
+    post,
+    operation_id = "session_second_factor_confirm",
+    path = "/account/second-factor/confirm",
+    tag = "session",
+    summary = "Keep the secret once a code made from it is right; consenting to sign then asks for a code (`code` of approve-signed)",
+    request_body(content = inline(Enrol), content_type = "application/json"),
+    responses(
+        (status = 204, description = "On"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+        (status = 422, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn second_factor_confirm(
     State(state): State<AppState>,
     caller: Caller,
@@ -242,13 +364,26 @@ pub async fn second_factor_confirm(
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TurnOff {
     password: String,
 }
 
 /// POST /account/second-factor/off {password}: turns the second factor off.
+#[utoipa::path(
+    post,
+    operation_id = "session_second_factor_off",
+    path = "/account/second-factor/off",
+    tag = "session",
+    summary = "Turn the second factor off (the account's password confirms it)",
+    request_body(content = inline(TurnOff), content_type = "application/json"),
+    responses(
+        (status = 204, description = "Off"),
+        (status = 401, response = crate::http::error::Problem),
+        (status = 403, response = crate::http::error::Problem),
+    ),
+)]
 pub async fn second_factor_off(
     State(state): State<AppState>,
     caller: Caller,

@@ -235,7 +235,7 @@ pub(super) async fn verify_upload(
                 state.keyring().trust(),
                 &bytes,
             )
-            .map(|r| r.to_json())
+            .map(|r| r.view())
             .map_err(ApiError::from)
         })
         .await;

@@ -404,7 +404,7 @@ fn set_disabled(
 }
 
 /// One API token of an account, as its owner sees it (never the token itself).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenInfo {
     pub id: i64,
     pub label: String,

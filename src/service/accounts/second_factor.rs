@@ -16,7 +16,7 @@ use crate::store::Store;
 const STEP: u64 = 30;
 
 /// A secret being enrolled: shown to the user, kept once confirmed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Enrolment {
     /// Base32, as typed into an app.
     pub secret: String,

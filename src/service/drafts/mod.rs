@@ -43,8 +43,9 @@ use super::forms::{self, Values};
 use crate::store::Store;
 
 /// Where a draft stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = DraftState)]
 pub enum State {
     Draft,
     Submitted,
@@ -84,7 +85,7 @@ impl State {
 }
 
 /// A draft as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Draft {
     pub id: i64,
     pub template: String,

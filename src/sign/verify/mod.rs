@@ -32,7 +32,7 @@ use x509_cert::der::Encode;
 
 use super::keys::Trust;
 
-pub use words::{Code, Lines, day, lines, summary};
+pub use words::{Code, Lines, ReportView, SignatureView, day, lines, summary};
 
 use judging::Context;
 use reading::{Dss, Revisions, count, integrity, signature_dictionaries};
@@ -187,11 +187,11 @@ impl Report {
         words::text(self)
     }
 
-    /// The report as JSON (the API, the page and `vanthu verify --json`): per signature
-    /// the stable `code`, the `verdict` line, the `facts` and `details` in words, then
-    /// the fields they come from.
-    pub fn to_json(&self) -> serde_json::Value {
-        words::json(self)
+    /// The report as the API, the page and `vanthu verify --json` show it: per
+    /// signature the stable `code`, the `verdict` line, the `facts` and `details` in
+    /// words, then the fields they come from.
+    pub fn view(&self) -> words::ReportView {
+        words::view(self)
     }
 }
 

@@ -3,6 +3,7 @@
 //! detail (OIDs, subject names, the PAdES level) in a block of its own.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use super::path::CertProblem;
 use super::revocation::Status;
@@ -358,46 +359,165 @@ fn details(s: &SignatureCheck) -> Vec<(&'static str, String)> {
     out
 }
 
-/// A verification report as JSON (the API and the web page show the same): per
+/// A verification report as the API, the page and `vanthu verify --json` show it: per
 /// signature, the stable `code`, the Vietnamese `verdict` line, the `facts` a clerk
 /// reads and the technical `details`, then the fields they come from.
-pub(super) fn json(r: &Report) -> serde_json::Value {
-    use serde_json::json;
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportView {
+    /// The file's size in bytes.
+    pub size: usize,
+    /// The file needs a password: nothing could be checked.
+    pub encrypted: bool,
+    /// Every signature is valid (and there is at least one).
+    pub all_valid: bool,
+    /// One line for the whole file, in Vietnamese.
+    pub summary: String,
+    pub signatures: Vec<SignatureView>,
+    /// The whole report in Vietnamese, as `vanthu verify` prints it.
+    pub text: String,
+}
+
+/// One signature (or document timestamp) of a [`ReportView`].
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignatureView {
+    #[schema(example = "signature")]
+    pub kind: KindView,
+    /// "Chữ ký 1", "Dấu thời gian 1".
+    pub title: String,
+    /// The stable machine code of the verdict (`valid`, `modified_after_signing`, …).
+    #[schema(example = "valid")]
+    pub code: &'static str,
+    /// The verdict a clerk reads ("Hợp lệ", "Không hợp lệ: …").
+    pub verdict: String,
+    pub valid: bool,
+    /// Signer, time, revocation and coverage, in words.
+    pub facts: Vec<Said>,
+    /// The technical detail: code, field, level, algorithm, subject, issuer, serial,
+    /// chain, validation time.
+    pub details: Vec<Said>,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub field: String,
+    pub sub_filter: String,
+    /// PAdES B-B, PAdES B-T, or what the signature is otherwise.
+    pub level: String,
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub signed_at: Option<String>,
+    /// The trusted timestamp's time (RFC 3339, +07:00).
+    pub timestamp: Option<String>,
+    pub timestamp_authority: Option<String>,
+    /// When the certificates were judged: the earliest trusted timestamp, or now.
+    pub validated_at: Option<String>,
+    pub algorithm: String,
+    pub intact: bool,
+    pub problem: Option<String>,
+    pub covers_revision: bool,
+    pub covers_whole_file: bool,
+    pub later_bytes: usize,
+    pub later_revisions: usize,
+    pub later_signatures: usize,
+    /// What changed after this signature that it does not allow.
+    pub changes: Vec<String>,
+    pub chain: Vec<String>,
+    pub trusted: bool,
+    pub revocation: RevocationView,
+}
+
+/// A signature dictionary or a document timestamp.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KindView {
+    Signature,
+    DocumentTimestamp,
+}
+
+/// A labelled line of a report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Said {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// Whether the certificates were revoked, and by whose word.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RevocationView {
+    NotChecked,
+    Good { sources: Vec<String> },
+    Revoked { who: String, on: String },
+    Unknown { who: String },
+}
+
+/// The [`ReportView`] of a report.
+pub(super) fn view(r: &Report) -> ReportView {
     let words = lines(r);
-    let pairs = |v: &[(&str, String)]| -> Vec<serde_json::Value> {
+    let said = |v: &[(&'static str, String)]| -> Vec<Said> {
         v.iter()
-            .map(|(label, value)| json!({"label": label, "value": value}))
+            .map(|(label, value)| Said {
+                label,
+                value: value.clone(),
+            })
             .collect()
     };
-    let signatures: Vec<serde_json::Value> = r
+    let signatures = r
         .signatures
         .iter()
         .zip(&words)
-        .map(|(s, w)| {
-            let revocation = match &s.revocation {
-                Revocation::NotChecked => json!({"state": "not_checked"}),
-                Revocation::Good(how) => json!({"state": "good", "sources": how}),
-                Revocation::Revoked { who, on } => json!({"state": "revoked", "who": who, "on": on}),
-                Revocation::Unknown { who } => json!({"state": "unknown", "who": who}),
-            };
-            json!({
-                "kind": match s.kind { Kind::Signature => "signature", Kind::DocumentTimestamp => "document_timestamp" },
-                "title": w.title, "code": s.code.as_str(), "verdict": s.verdict, "valid": s.valid(),
-                "facts": pairs(&w.facts), "details": pairs(&w.details),
-                "name": s.name, "organisation": s.organisation,
-                "field": s.field, "sub_filter": s.sub_filter, "level": s.level, "subject": s.subject,
-                "issuer": s.issuer, "serial": s.serial, "signed_at": s.signed_at, "timestamp": s.timestamp,
-                "timestamp_authority": s.timestamp_authority, "validated_at": s.validated_at,
-                "algorithm": s.algorithm, "intact": s.intact, "problem": s.problem,
-                "covers_revision": s.covers_revision, "covers_whole_file": s.covers_whole_file,
-                "later_bytes": s.later_bytes, "later_revisions": s.later_revisions,
-                "later_signatures": s.later_signatures, "changes": s.changes,
-                "chain": s.chain, "trusted": s.trusted, "revocation": revocation,
-            })
+        .map(|(s, w)| SignatureView {
+            kind: match s.kind {
+                Kind::Signature => KindView::Signature,
+                Kind::DocumentTimestamp => KindView::DocumentTimestamp,
+            },
+            title: w.title.clone(),
+            code: s.code.as_str(),
+            verdict: s.verdict.clone(),
+            valid: s.valid(),
+            facts: said(&w.facts),
+            details: said(&w.details),
+            name: s.name.clone(),
+            organisation: s.organisation.clone(),
+            field: s.field.clone(),
+            sub_filter: s.sub_filter.clone(),
+            level: s.level.clone(),
+            subject: s.subject.clone(),
+            issuer: s.issuer.clone(),
+            serial: s.serial.clone(),
+            signed_at: s.signed_at.clone(),
+            timestamp: s.timestamp.clone(),
+            timestamp_authority: s.timestamp_authority.clone(),
+            validated_at: s.validated_at.clone(),
+            algorithm: s.algorithm.clone(),
+            intact: s.intact,
+            problem: s.problem.clone(),
+            covers_revision: s.covers_revision,
+            covers_whole_file: s.covers_whole_file,
+            later_bytes: s.later_bytes,
+            later_revisions: s.later_revisions,
+            later_signatures: s.later_signatures,
+            changes: s.changes.clone(),
+            chain: s.chain.clone(),
+            trusted: s.trusted,
+            revocation: match &s.revocation {
+                Revocation::NotChecked => RevocationView::NotChecked,
+                Revocation::Good(how) => RevocationView::Good {
+                    sources: how.clone(),
+                },
+                Revocation::Revoked { who, on } => RevocationView::Revoked {
+                    who: who.clone(),
+                    on: on.clone(),
+                },
+                Revocation::Unknown { who } => RevocationView::Unknown { who: who.clone() },
+            },
         })
         .collect();
-    json!({
-        "size": r.size, "encrypted": r.encrypted, "all_valid": r.all_valid(),
-        "summary": summary(r), "signatures": signatures, "text": r.text(),
-    })
+    ReportView {
+        size: r.size,
+        encrypted: r.encrypted,
+        all_valid: r.all_valid(),
+        summary: summary(r),
+        signatures,
+        text: r.text(),
+    }
 }

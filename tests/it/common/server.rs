@@ -52,6 +52,24 @@ impl Server {
         Server::start_with("[server]\nbody_limit = 65536\nreminder_at = \"\"\n")
     }
 
+    /// The service with the Sở's keys and images: the signed issue works.
+    pub fn start_signing() -> Server {
+        let ca = super::sign::ca();
+        let key = |owner: &str, file: &str| {
+            format!(
+                "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword = \"{}\"\n",
+                ca.join(file).display(),
+                super::sign::PASSWORD
+            )
+        };
+        Server::start_with(&format!(
+            "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\n{}{}",
+            ca.join("root.pem").display(),
+            key("agency = \"snn-bac-giang\"", "agency.p12"),
+            key("person = \"duong-thanh-tung\"", "signer.p12"),
+        ))
+    }
+
     /// A service with this `vanthu.toml`.
     pub fn start_with(config: &str) -> Server {
         Server::start_env(config, &[])
