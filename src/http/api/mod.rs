@@ -7,11 +7,15 @@ mod compose;
 pub mod documents;
 pub(crate) mod drafts;
 mod milestones;
+pub mod reminders;
 pub mod session;
+pub mod users;
+pub mod workflow;
 
-pub use admin::{add as admin_add, import_text as admin_import};
+pub use admin::import_text as admin_import;
 pub use documents::{SearchQuery, document_file};
 pub use milestones::report_date;
+pub use users::add as admin_add;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -61,15 +65,15 @@ pub fn router_and_openapi() -> (axum::Router<AppState>, utoipa::openapi::OpenApi
         .routes(routes!(drafts::one, drafts::update))
         .routes(routes!(drafts::preview))
         .routes(routes!(drafts::history))
-        .routes(routes!(drafts::submit))
-        .routes(routes!(drafts::approve))
-        .routes(routes!(drafts::approve_signed))
+        .routes(routes!(workflow::submit))
+        .routes(routes!(workflow::approve))
+        .routes(routes!(workflow::approve_signed))
         .routes(routes!(documents::verify))
-        .routes(routes!(drafts::return_draft))
-        .routes(routes!(drafts::issue, drafts::issue_state))
-        .routes(routes!(drafts::send))
-        .routes(routes!(drafts::reminders))
-        .routes(routes!(drafts::adopt))
+        .routes(routes!(workflow::return_draft))
+        .routes(routes!(workflow::issue, workflow::issue_state))
+        .routes(routes!(workflow::send))
+        .routes(routes!(reminders::reminders))
+        .routes(routes!(reminders::adopt))
         .routes(routes!(milestones::one))
         .routes(routes!(milestones::report))
         .routes(routes!(documents::search))
@@ -87,11 +91,11 @@ pub fn router_and_openapi() -> (axum::Router<AppState>, utoipa::openapi::OpenApi
         .routes(routes!(admin::import))
         .routes(routes!(admin::signature_image))
         .routes(routes!(admin::seal))
-        .routes(routes!(admin::users, admin::add_user))
-        .routes(routes!(admin::update_user))
-        .routes(routes!(admin::reset))
-        .routes(routes!(admin::disable))
-        .routes(routes!(admin::enable))
+        .routes(routes!(users::users, users::add_user))
+        .routes(routes!(users::update_user))
+        .routes(routes!(users::reset))
+        .routes(routes!(users::disable))
+        .routes(routes!(users::enable))
         .routes(routes!(admin::audit))
         .split_for_parts()
 }

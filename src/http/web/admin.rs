@@ -150,11 +150,11 @@ pub(super) async fn users_view(
 }
 
 /// The new account of the users page's form.
-fn new_user(form: &BTreeMap<String, String>) -> api::admin::NewUser {
+fn new_user(form: &BTreeMap<String, String>) -> api::users::NewUser {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     // The service's administrators belong to no agency: the agency select is ignored.
     let service = form.get("service").is_some_and(|v| v == "yes");
-    api::admin::NewUser {
+    api::users::NewUser {
         login: get("login"),
         name: get("name"),
         role: get("role"),
@@ -226,14 +226,14 @@ pub(super) async fn user_action(
             match action.as_str() {
                 "place" => {
                     let service = form.get("service").is_some_and(|v| v == "yes");
-                    let update = api::admin::UserUpdate {
+                    let update = api::users::UserUpdate {
                         name: None,
                         role: form.get("role").cloned(),
                         agency: form.get("agency").cloned().filter(|_| !service),
                         person: form.get("person").cloned().filter(|_| !service),
                         service,
                     };
-                    accounts::update_user(store, Some(&c.user), &login, &api::admin::changes(&update)?)?;
+                    accounts::update_user(store, Some(&c.user), &login, &api::users::changes(&update)?)?;
                     Ok(format!("Đã sửa tài khoản của {name}."))
                 }
                 "reset" => {

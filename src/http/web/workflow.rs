@@ -559,7 +559,7 @@ pub(super) async fn draft_action(
     // The hash of the pages the signer was shown: what they approve.
     let seen = form.get("seen").cloned();
     if action == "issue" {
-        let pins = api::drafts::Pins::from_form(&form);
+        let pins = api::workflow::Pins::from_form(&form);
         // Issued and sent in one confirmed step when the clerk ticks both.
         let send = form.get("send").map(String::as_str) == Some("yes");
         return match state
