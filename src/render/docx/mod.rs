@@ -12,263 +12,19 @@
 
 mod body;
 mod finish;
+mod page;
+mod runs;
 
 use docx_rs::{
-    AlignmentType, BorderType, Docx, Header, LineSpacing, LineSpacingType, PageMargin, PageNumType,
-    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, Section,
-    SpecialIndentType, Style as DStyle, StyleType, Table as DTable, TableCell, TableCellMargins,
-    TableLayoutType, TableRow, WidthType,
+    AlignmentType, BorderType, Docx, LineSpacing, LineSpacingType, PageNumType, Paragraph, Section,
+    SpecialIndentType, Table as DTable, TableRow,
 };
 
 use super::geometry::{self, Face, Geometry, twips};
 use super::{Profile, RenderError};
-use crate::model::{Annex, Document, HeadingLevel};
-
-const FONT: &str = "Times New Roman";
-/// A4 in twips.
-const PAGE_W: u32 = 11906;
-const PAGE_H: u32 = 16838;
-/// Footnote text (pt), as in the PDF layout.
-const FOOTNOTE_PT: f32 = 12.0;
-
-fn mm(x: f32) -> i32 {
-    (x * 1440.0 / 25.4).round() as i32
-}
-
-fn half_points(pt: f32) -> usize {
-    (pt * 2.0).round() as usize
-}
-
-fn fonts() -> RunFonts {
-    RunFonts::new()
-        .ascii(FONT)
-        .hi_ansi(FONT)
-        .cs(FONT)
-        .east_asia(FONT)
-}
-
-#[derive(Clone, Copy, Default)]
-struct Style {
-    size: f32,
-    bold: bool,
-    italic: bool,
-}
-
-fn run(text: &str, s: Style) -> Run {
-    let mut r = Run::new()
-        .add_text(text)
-        .fonts(fonts())
-        .size(half_points(s.size));
-    if s.bold {
-        r = r.bold();
-    }
-    if s.italic {
-        r = r.italic();
-    }
-    r
-}
-
-/// The hyphens inside numbers and symbols ("965/UBND-KT", "30/2020/NĐ-CP") made
-/// non-breaking (U+2011), so a symbol never breaks across lines, as in the PDF (the
-/// same words: [`super::is_symbol`]).
-fn unbreakable_symbols(text: &str) -> String {
-    super::pieces(text)
-        .into_iter()
-        .map(|p| {
-            if p.nobreak && super::is_symbol(&p.text) {
-                p.text.replace('-', "\u{2011}")
-            } else {
-                p.text
-            }
-        })
-        .collect()
-}
-
-/// A paragraph with no indent, the given alignment, lines exactly `pitch` points
-/// apart and `after_pt` after it.
-fn para(align: AlignmentType, pitch: f32, after_pt: f32) -> Paragraph {
-    Paragraph::new()
-        .align(align)
-        .indent(
-            Some(0),
-            Some(SpecialIndentType::FirstLine(0)),
-            Some(0),
-            None,
-        )
-        .line_spacing(
-            LineSpacing::new()
-                .before(0)
-                .after(twips(after_pt) as u32)
-                .line(twips(pitch))
-                .line_rule(LineSpacingType::Exact),
-        )
-}
-
-/// An empty paragraph exactly `h` points high (the PDF layout's `spacer`).
-fn spacer(h: f32) -> Paragraph {
-    Paragraph::new()
-        .indent(
-            Some(0),
-            Some(SpecialIndentType::FirstLine(0)),
-            Some(0),
-            None,
-        )
-        .size(2)
-        .line_spacing(
-            LineSpacing::new()
-                .before(0)
-                .after(0)
-                .line(twips(h))
-                .line_rule(LineSpacingType::Exact),
-        )
-}
-
-/// A rule `length` points long centred in a column `column` points wide: the bottom
-/// border of an empty paragraph narrowed by indents ([`geometry::RULE_LINE_PT`] high).
-fn rule(column: f32, length: f32) -> Paragraph {
-    let side = (twips((column - length) / 2.0)).max(0);
-    let mut p = spacer(geometry::RULE_LINE_PT).indent(
-        Some(side),
-        Some(SpecialIndentType::FirstLine(0)),
-        Some(side),
-        None,
-    );
-    p.property = p.property.set_borders(
-        ParagraphBorders::with_empty().set(
-            ParagraphBorder::new(ParagraphBorderPosition::Bottom)
-                .val(BorderType::Single)
-                .size(geometry::RULE_EIGHTHS)
-                .space(geometry::RULE_SPACE_PT as usize)
-                .color("000000"),
-        ),
-    );
-    p
-}
-
-/// A borderless layout table with cells of exactly these widths (no padding).
-fn borderless(widths: &[i32], rows: Vec<TableRow>) -> DTable {
-    let total: i32 = widths.iter().sum();
-    DTable::without_borders(rows)
-        .set_grid(widths.iter().map(|w| *w as usize).collect())
-        .layout(TableLayoutType::Fixed)
-        .width(total as usize, WidthType::Dxa)
-        .indent(0)
-        .margins(TableCellMargins::new().margin(0, 0, 0, 0))
-}
-
-fn cell(width: i32, paragraphs: Vec<Paragraph>) -> TableCell {
-    let mut c = TableCell::new().width(width as usize, WidthType::Dxa);
-    for p in paragraphs {
-        c = c.add_paragraph(p);
-    }
-    c
-}
-
-/// The widest of `lines` printed at `size` in `face`, in points.
-fn widest(lines: &[String], size: f32, face: Face) -> f32 {
-    lines
-        .iter()
-        .map(|l| geometry::width(l, size, face))
-        .fold(0.0, f32::max)
-}
-
-/// The named styles: Normal is the body profile; the others are what a clerk
-/// picks from Word's style list to edit the letter.
-fn styles(docx: Docx, profile: &Profile, g: &Geometry) -> Docx {
-    let exact = |size: f32, after: f32| {
-        LineSpacing::new()
-            .before(0)
-            .after(twips(after) as u32)
-            .line(twips(g.pitch(size)))
-            .line_rule(LineSpacingType::Exact)
-    };
-    let mut normal = DStyle::new("Normal", StyleType::Paragraph)
-        .name("Normal")
-        .q_format(true)
-        .fonts(fonts())
-        .size(half_points(profile.body_pt))
-        .align(AlignmentType::Both)
-        .line_spacing(exact(profile.body_pt, profile.paragraph_spacing_pt))
-        .indent(
-            None,
-            Some(SpecialIndentType::FirstLine(
-                (profile.indent_cm * 567.0).round() as i32,
-            )),
-            None,
-            None,
-        );
-    normal.paragraph_property = normal.paragraph_property.widow_control(true);
-    let heading = |level: HeadingLevel, name: &str, outline: usize| {
-        let mut s = DStyle::new(body::heading_style(level), StyleType::Paragraph)
-            .name(name)
-            .based_on("Normal")
-            .next("Normal")
-            .q_format(true)
-            .bold()
-            .outline_lvl(outline);
-        if level == HeadingLevel::Subsection {
-            s = s.italic();
-        }
-        s.paragraph_property = s.paragraph_property.keep_next(true);
-        s
-    };
-    let plain = |id: &str, name: &str, size: f32, align: AlignmentType| {
-        DStyle::new(id, StyleType::Paragraph)
-            .name(name)
-            .based_on("Normal")
-            .q_format(true)
-            .size(half_points(size))
-            .align(align)
-            .line_spacing(exact(size, 0.0))
-            .indent(Some(0), Some(SpecialIndentType::FirstLine(0)), None, None)
-    };
-    docx.add_style(normal)
-        .add_style(heading(HeadingLevel::Part, "heading 1", 0))
-        .add_style(heading(HeadingLevel::Section, "heading 2", 1))
-        .add_style(heading(HeadingLevel::Subsection, "heading 3", 2))
-        .add_style(plain(
-            "Recipients",
-            "Nơi nhận",
-            profile.recipients_pt,
-            AlignmentType::Left,
-        ))
-        .add_style(
-            plain(
-                "Signature",
-                "Chữ ký",
-                profile.body_pt,
-                AlignmentType::Center,
-            )
-            .bold(),
-        )
-        .add_style(plain(
-            "FootnoteText",
-            "footnote text",
-            FOOTNOTE_PT,
-            AlignmentType::Both,
-        ))
-}
-
-/// The page header of every page but the first of its section: the page number.
-fn page_headers(profile: &Profile, g: &Geometry) -> (Header, Header) {
-    let pitch = g.pitch(profile.body_pt);
-    (
-        Header::new().add_paragraph(
-            para(AlignmentType::Center, pitch, 0.0).add_page_num_field(profile.body_pt),
-        ),
-        Header::new().add_paragraph(para(AlignmentType::Center, pitch, 0.0)),
-    )
-}
-
-fn page_margin(profile: &Profile) -> PageMargin {
-    PageMargin::new()
-        .top(mm(profile.margin_top_mm))
-        .bottom(mm(profile.margin_bottom_mm))
-        .left(mm(profile.margin_left_mm))
-        .right(mm(profile.margin_right_mm))
-        .header(mm(8.0))
-        .footer(mm(8.0))
-}
+use crate::model::{Annex, Document};
+use page::*;
+use runs::*;
 
 /// What goes into the document body, in order; a section ends the letter or an
 /// annex (all but the last, which the document's own section ends).
@@ -293,39 +49,6 @@ impl Parts {
 }
 
 /// Renders the document as a DOCX file.
-/// The stamps' bright red.
-const STAMP_RED: &str = "FF0000";
-
-/// The agency's address line(s) (ô 13): page 1's footer, under a rule across the text.
-fn address_footer(lines: &[crate::text::Line], g: &Geometry) -> Option<docx_rs::Footer> {
-    use docx_rs::{ParagraphBorder, ParagraphBorderPosition, ParagraphBorders};
-    if lines.is_empty() {
-        return None;
-    }
-    let mut footer = docx_rs::Footer::new();
-    for (i, l) in lines.iter().enumerate() {
-        let mut p = para(AlignmentType::Center, g.pitch(11.0), 0.0).add_run(run(
-            l.as_str(),
-            Style {
-                size: 11.0,
-                ..Style::default()
-            },
-        ));
-        if i == 0 {
-            p.property = p.property.set_borders(
-                ParagraphBorders::with_empty().set(
-                    ParagraphBorder::new(ParagraphBorderPosition::Top)
-                        .val(BorderType::Single)
-                        .size(6)
-                        .space(2),
-                ),
-            );
-        }
-        footer = footer.add_paragraph(p);
-    }
-    Some(footer)
-}
-
 pub fn render(doc: &Document, profile: &Profile) -> Result<Vec<u8>, RenderError> {
     let g = Geometry::new(profile);
     let date = doc.date();
@@ -737,23 +460,6 @@ fn annex(
         parts = w.block_into(parts, b);
     }
     parts
-}
-
-/// The PAGE field, in Times New Roman like every other run.
-trait PageField {
-    fn add_page_num_field(self, pt: f32) -> Self;
-}
-
-impl PageField for Paragraph {
-    fn add_page_num_field(self, pt: f32) -> Self {
-        use docx_rs::{FieldCharType, InstrPAGE, InstrText};
-        let r = || Run::new().fonts(fonts()).size(half_points(pt));
-        self.add_run(r().add_field_char(FieldCharType::Begin, false))
-            .add_run(r().add_instr_text(InstrText::PAGE(InstrPAGE {})))
-            .add_run(r().add_field_char(FieldCharType::Separate, false))
-            .add_run(r().add_text("2"))
-            .add_run(r().add_field_char(FieldCharType::End, false))
-    }
 }
 
 #[cfg(test)]
