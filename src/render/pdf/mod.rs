@@ -7,27 +7,31 @@
 //! reads the data with `json(...)` and prints every string as text, so nothing a user
 //! writes is ever evaluated as Typst code, and no other file can be read.
 
+mod data;
+mod world;
+
 use std::path::Path;
 
-use serde::Serialize;
-use typst::diag::{FileError, FileResult, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::diag::SourceDiagnostic;
+use typst::foundations::{Bytes, Datetime, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
-use typst::{Library, LibraryExt, World};
+use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::{Marks, Profile, RenderError};
-use crate::model::{Block, Document};
+use crate::model::Document;
+use data::LayoutData;
+use world::DocWorld;
 
 /// The ND30 layout, compiled into the binary.
-const LAYOUT: &str = include_str!("../../templates/layout/nd30.typ");
+const LAYOUT: &str = include_str!("../../../templates/layout/nd30.typ");
 /// The OCOP certificate layout.
-const CERTIFICATE: &str = include_str!("../../templates/layout/certificate.typ");
+const CERTIFICATE: &str = include_str!("../../../templates/layout/certificate.typ");
 /// The books of Phụ lục IV (register book, postal dispatch book, envelopes).
-const BOOKS: &str = include_str!("../../templates/layout/books.typ");
+const BOOKS: &str = include_str!("../../../templates/layout/books.typ");
 
 /// typst's memo cache keeps what the last this-many renders used and drops the rest,
 /// so a long-running service stays flat however many distinct documents it renders
@@ -386,306 +390,4 @@ fn describe(errs: &[SourceDiagnostic]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// The world of one render: the shared fonts and layout plus this document's data.
-struct DocWorld<'a> {
-    base: &'a PdfRenderer,
-    main: &'a Source,
-    data: Bytes,
-    signature: Option<Bytes>,
-    seal: Option<Bytes>,
-}
-
-impl World for DocWorld<'_> {
-    fn library(&self) -> &LazyHash<Library> {
-        &self.base.library
-    }
-
-    fn book(&self) -> &LazyHash<FontBook> {
-        &self.base.book
-    }
-
-    fn main(&self) -> FileId {
-        self.main.id()
-    }
-
-    fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() {
-            Ok(self.main.clone())
-        } else {
-            Err(not_found(id))
-        }
-    }
-
-    fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.base.data {
-            Ok(self.data.clone())
-        } else if id == self.main.id() {
-            Ok(Bytes::from_string(self.main.clone()))
-        } else if let Some(image) = self.image(id) {
-            Ok(image)
-        } else {
-            Err(not_found(id))
-        }
-    }
-
-    fn font(&self, index: usize) -> Option<Font> {
-        self.base.fonts.get(index).cloned()
-    }
-
-    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
-        None
-    }
-}
-
-impl DocWorld<'_> {
-    /// The signature or seal image, when this render has it.
-    fn image(&self, id: FileId) -> Option<Bytes> {
-        match id.get().vpath().get_with_slash() {
-            "/signature.png" => self.signature.clone(),
-            "/seal.png" => self.seal.clone(),
-            _ => None,
-        }
-    }
-}
-
-fn not_found(id: FileId) -> FileError {
-    FileError::NotFound(id.get().vpath().get_with_slash().into())
-}
-
-/// What the layout reads from `/data.json`: the document with every line already
-/// formatted by the model, so the layout only places it.
-#[derive(Serialize)]
-struct LayoutData<'a> {
-    profile: &'a Profile,
-    geometry: super::geometry::Geometry,
-    meta: Meta,
-    parent: Vec<String>,
-    agency: Vec<String>,
-    /// A People's Committee has no parent line: its whole name is bold.
-    number_line: String,
-    date_line: String,
-    /// ô 10a and 10b: the secrecy and urgency stamps.
-    secrecy: Option<Stamp>,
-    urgency: Option<Stamp>,
-    /// ô 11, ô 12, ô 13.
-    circulation: Option<&'static str>,
-    drafter: Option<String>,
-    address: Vec<String>,
-    kind_title: Option<String>,
-    subject: Vec<String>,
-    addressees: Vec<String>,
-    authority: Option<String>,
-    grounds: Vec<String>,
-    body: &'a [Block],
-    recipients: Vec<String>,
-    signature: Vec<String>,
-    signer: String,
-    annexes: Vec<AnnexData<'a>>,
-    /// The images of an electronic document's signatures; none for a draft.
-    marks: Option<MarksData>,
-}
-
-/// A stamp in a frame of a prescribed size (millimetres).
-#[derive(Serialize)]
-struct Stamp {
-    label: &'static str,
-    width_mm: f64,
-    height_mm: f64,
-}
-
-impl Stamp {
-    fn of(label: &'static str, (width_mm, height_mm): (f64, f64)) -> Stamp {
-        Stamp {
-            label,
-            width_mm,
-            height_mm,
-        }
-    }
-}
-
-/// Where the layout places the images, in millimetres.
-#[derive(Serialize)]
-struct MarksData {
-    /// The signature image's box (width, height), centred in the signature space.
-    signature: Option<(f64, f64)>,
-    /// The seal's diameter; it covers the left third of the signature image.
-    seal: Option<f64>,
-}
-
-/// Gives every text run of the layout data (body, annexes, tables, footnotes) its
-/// text in [`super::pieces`], which the layout prints.
-fn add_pieces(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if map.get("kind").and_then(|k| k.as_str()) == Some("text") {
-                let text = map.get("text").and_then(|t| t.as_str()).unwrap_or("");
-                let pieces = serde_json::json!(super::pieces(text));
-                map.insert("pieces".into(), pieces);
-            }
-            for v in map.values_mut() {
-                add_pieces(v);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(add_pieces),
-        _ => {}
-    }
-}
-
-/// An annex's "(Kèm theo …)" line in lines of the text width.
-fn attached_lines(line: &str, profile: &Profile, g: &super::geometry::Geometry) -> Vec<String> {
-    super::geometry::wrap(
-        line,
-        profile.body_pt,
-        super::geometry::Face::Italic,
-        g.text_width,
-    )
-}
-
-/// The signature image fits 20 mm high and at most 55 mm wide.
-fn signature_box(width: u32, height: u32) -> (f64, f64) {
-    let aspect = width as f64 / height as f64;
-    let (w, h) = (20.0 * aspect, 20.0);
-    if w > 55.0 {
-        (55.0, 55.0 / aspect)
-    } else {
-        (w, h)
-    }
-}
-
-#[derive(Serialize)]
-struct Meta {
-    title: String,
-    author: String,
-    keywords: String,
-    year: i32,
-    month: u32,
-    day: u32,
-}
-
-#[derive(Serialize)]
-struct AnnexData<'a> {
-    label: String,
-    title: String,
-    /// The "(Kèm theo …)" line, broken as the DOCX breaks it.
-    attached: Vec<String>,
-    body: &'a [Block],
-}
-
-impl<'a> LayoutData<'a> {
-    fn new(doc: &'a Document, profile: &'a Profile) -> Self {
-        let p = doc.parts();
-        let (parent, agency) = doc.issuer_lines();
-        let date = doc.date();
-        let geometry = super::geometry::Geometry::new(profile);
-        LayoutData {
-            profile,
-            geometry,
-            meta: Meta {
-                title: doc.subject_one_line(),
-                author: doc.issuer_one_line(),
-                keywords: doc.number_symbol().replace(crate::text::BLANK_CHAR, ""),
-                year: date.year(),
-                month: date.month().unwrap_or(1),
-                day: date.day().unwrap_or(1),
-            },
-            parent,
-            agency,
-            number_line: doc.number_line(),
-            date_line: doc.date_line(),
-            secrecy: p
-                .markings
-                .secrecy
-                .map(|s| Stamp::of(s.label(), s.frame_mm())),
-            urgency: p.urgency.map(|u| Stamp::of(u.label(), u.frame_mm())),
-            circulation: p.markings.circulation.map(|c| c.label()),
-            drafter: p.markings.drafter.as_ref().map(|m| m.line()),
-            address: p
-                .markings
-                .address
-                .iter()
-                .map(|l| l.as_str().to_string())
-                .collect(),
-            kind_title: p.kind.title(),
-            subject: super::geometry::subject_lines(doc, profile, &geometry),
-            addressees: doc.addressee_lines(),
-            authority: p.preamble.as_ref().map(|pre| pre.authority.clone()),
-            grounds: doc.ground_lines(),
-            body: &p.body,
-            recipients: doc.recipient_lines(),
-            signature: doc.signature_lines(),
-            signer: p.signature.name.trim().to_string(),
-            annexes: p
-                .annexes
-                .iter()
-                .enumerate()
-                .map(|(i, a)| AnnexData {
-                    label: doc.annex_label(i),
-                    title: a.title.trim().to_uppercase(),
-                    attached: attached_lines(&doc.attached_line(a), profile, &geometry),
-                    body: &a.body,
-                })
-                .collect(),
-            marks: None,
-        }
-    }
-
-    /// The JSON the layout reads, each table's `widths` replaced by its columns in
-    /// points ([`super::geometry::column_widths`], as the DOCX's).
-    fn to_json(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
-        let err = |e: serde_json::Error| RenderError::Layout(e.to_string());
-        let mut value = serde_json::to_value(self).map_err(err)?;
-        let g = self.geometry;
-        let fix = |json: Option<&mut serde_json::Value>, blocks: &[Block]| {
-            let Some(serde_json::Value::Array(items)) = json else {
-                return;
-            };
-            for (item, block) in items.iter_mut().zip(blocks) {
-                if let Block::Table(t) = block {
-                    item["widths"] =
-                        serde_json::json!(super::geometry::column_widths(t, self.profile, &g));
-                }
-            }
-        };
-        let parts = doc.parts();
-        fix(value.get_mut("body"), &parts.body);
-        for field in ["grounds", "addressees"] {
-            if let Some(serde_json::Value::Array(items)) = value.get_mut(field) {
-                for item in items {
-                    let text = item.as_str().unwrap_or("").to_string();
-                    *item = serde_json::json!(super::pieces(&text));
-                }
-            }
-        }
-        add_pieces(&mut value);
-        for (i, annex) in parts.annexes.iter().enumerate() {
-            fix(
-                value.pointer_mut(&format!("/annexes/{i}/body")),
-                &annex.body,
-            );
-        }
-        serde_json::to_vec(&value).map_err(err)
-    }
-
-    /// With the images of `marks`; an electronic document's annexes leave the
-    /// "(Kèm theo …)" number and date blank (Phụ lục I, III.1).
-    fn marked(mut self, doc: &Document, marks: Option<&Marks>) -> Self {
-        let Some(m) = marks else { return self };
-        self.marks = Some(MarksData {
-            signature: m
-                .signature
-                .as_ref()
-                .map(|p| signature_box(p.width(), p.height())),
-            seal: m.seal.as_ref().map(|s| s.diameter.mm()),
-        });
-        for (a, annex) in self.annexes.iter_mut().zip(&doc.parts().annexes) {
-            a.attached = attached_lines(
-                &doc.attached_line_unfilled(annex),
-                self.profile,
-                &self.geometry,
-            );
-        }
-        self
-    }
 }
