@@ -49,7 +49,8 @@ pub struct Report {
 }
 
 /// What a signature dictionary is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A signature (`/Type /Sig`).
     Signature,
@@ -57,8 +58,10 @@ pub enum Kind {
     DocumentTimestamp,
 }
 
-/// What was found about the revocation of a signature's certificates.
-#[derive(Debug, Clone, PartialEq)]
+/// What was found about the revocation of a signature's certificates; answered as a
+/// [`words::RevocationView`] (`{"state": …}`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(into = "words::RevocationView")]
 pub enum Revocation {
     /// Not looked at: the signature failed before.
     NotChecked,
@@ -70,8 +73,9 @@ pub enum Revocation {
     Unknown { who: String },
 }
 
-/// One signature (or document timestamp), checked.
-#[derive(Debug, Clone)]
+/// One signature (or document timestamp), checked; serialized as the report's fields
+/// (inside [`words::SignatureView`]).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SignatureCheck {
     pub kind: Kind,
     /// The field's name (`/T`), when the signature sits in a field.
@@ -95,9 +99,11 @@ pub struct SignatureCheck {
     /// Who stamped that time, and when that authority's certificate expires (when it
     /// runs out, a document timestamp must renew the archive).
     pub timestamp_authority: Option<String>,
+    #[serde(skip)]
     pub timestamp_expires: Option<DateTime<Utc>>,
     /// The time the certificates were validated at, ISO 8601 +07:00, and why that one.
     pub validated_at: Option<String>,
+    #[serde(skip)]
     pub validated_by: &'static str,
     /// The signed bytes are intact and the signature verifies with the certificate's key.
     pub intact: bool,
@@ -115,10 +121,13 @@ pub struct SignatureCheck {
     pub chain: Vec<String>,
     /// The path ends at a root of the trust store (whatever else is wrong with it).
     pub trusted: bool,
+    #[schema(value_type = words::RevocationView)]
     pub revocation: Revocation,
     /// The signature algorithm in words.
     pub algorithm: String,
     /// The verdict: a stable code and the line a clerk reads.
+    #[serde(serialize_with = "words::code_name")]
+    #[schema(value_type = String, example = "valid")]
     pub code: Code,
     pub verdict: String,
     /// Why it is not valid (the verdict's reason), if it is not.

@@ -377,60 +377,25 @@ pub struct ReportView {
     pub text: String,
 }
 
-/// One signature (or document timestamp) of a [`ReportView`].
+/// One signature (or document timestamp) of a [`ReportView`]: its words, then the
+/// fields of the check they come from.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignatureView {
-    #[schema(example = "signature")]
-    pub kind: KindView,
     /// "Chữ ký 1", "Dấu thời gian 1".
     pub title: String,
-    /// The stable machine code of the verdict (`valid`, `modified_after_signing`, …).
-    #[schema(example = "valid")]
-    pub code: &'static str,
-    /// The verdict a clerk reads ("Hợp lệ", "Không hợp lệ: …").
-    pub verdict: String,
     pub valid: bool,
     /// Signer, time, revocation and coverage, in words.
     pub facts: Vec<Said>,
     /// The technical detail: code, field, level, algorithm, subject, issuer, serial,
     /// chain, validation time.
     pub details: Vec<Said>,
-    pub name: String,
-    pub organisation: Option<String>,
-    pub field: String,
-    pub sub_filter: String,
-    /// PAdES B-B, PAdES B-T, or what the signature is otherwise.
-    pub level: String,
-    pub subject: String,
-    pub issuer: String,
-    pub serial: String,
-    pub signed_at: Option<String>,
-    /// The trusted timestamp's time (RFC 3339, +07:00).
-    pub timestamp: Option<String>,
-    pub timestamp_authority: Option<String>,
-    /// When the certificates were judged: the earliest trusted timestamp, or now.
-    pub validated_at: Option<String>,
-    pub algorithm: String,
-    pub intact: bool,
-    pub problem: Option<String>,
-    pub covers_revision: bool,
-    pub covers_whole_file: bool,
-    pub later_bytes: usize,
-    pub later_revisions: usize,
-    pub later_signatures: usize,
-    /// What changed after this signature that it does not allow.
-    pub changes: Vec<String>,
-    pub chain: Vec<String>,
-    pub trusted: bool,
-    pub revocation: RevocationView,
+    #[serde(flatten)]
+    pub check: SignatureCheck,
 }
 
-/// A signature dictionary or a document timestamp.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum KindView {
-    Signature,
-    DocumentTimestamp,
+/// A [`Code`] as its stable name (`valid`, `modified_after_signing`, …).
+pub(super) fn code_name<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(code.as_str())
 }
 
 /// A labelled line of a report.
@@ -450,6 +415,17 @@ pub enum RevocationView {
     Unknown { who: String },
 }
 
+impl From<Revocation> for RevocationView {
+    fn from(r: Revocation) -> RevocationView {
+        match r {
+            Revocation::NotChecked => RevocationView::NotChecked,
+            Revocation::Good(sources) => RevocationView::Good { sources },
+            Revocation::Revoked { who, on } => RevocationView::Revoked { who, on },
+            Revocation::Unknown { who } => RevocationView::Unknown { who },
+        }
+    }
+}
+
 /// The [`ReportView`] of a report.
 pub(super) fn view(r: &Report) -> ReportView {
     let words = lines(r);
@@ -466,50 +442,11 @@ pub(super) fn view(r: &Report) -> ReportView {
         .iter()
         .zip(&words)
         .map(|(s, w)| SignatureView {
-            kind: match s.kind {
-                Kind::Signature => KindView::Signature,
-                Kind::DocumentTimestamp => KindView::DocumentTimestamp,
-            },
             title: w.title.clone(),
-            code: s.code.as_str(),
-            verdict: s.verdict.clone(),
             valid: s.valid(),
             facts: said(&w.facts),
             details: said(&w.details),
-            name: s.name.clone(),
-            organisation: s.organisation.clone(),
-            field: s.field.clone(),
-            sub_filter: s.sub_filter.clone(),
-            level: s.level.clone(),
-            subject: s.subject.clone(),
-            issuer: s.issuer.clone(),
-            serial: s.serial.clone(),
-            signed_at: s.signed_at.clone(),
-            timestamp: s.timestamp.clone(),
-            timestamp_authority: s.timestamp_authority.clone(),
-            validated_at: s.validated_at.clone(),
-            algorithm: s.algorithm.clone(),
-            intact: s.intact,
-            problem: s.problem.clone(),
-            covers_revision: s.covers_revision,
-            covers_whole_file: s.covers_whole_file,
-            later_bytes: s.later_bytes,
-            later_revisions: s.later_revisions,
-            later_signatures: s.later_signatures,
-            changes: s.changes.clone(),
-            chain: s.chain.clone(),
-            trusted: s.trusted,
-            revocation: match &s.revocation {
-                Revocation::NotChecked => RevocationView::NotChecked,
-                Revocation::Good(how) => RevocationView::Good {
-                    sources: how.clone(),
-                },
-                Revocation::Revoked { who, on } => RevocationView::Revoked {
-                    who: who.clone(),
-                    on: on.clone(),
-                },
-                Revocation::Unknown { who } => RevocationView::Unknown { who: who.clone() },
-            },
+            check: s.clone(),
         })
         .collect();
     ReportView {
