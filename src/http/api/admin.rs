@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::{ApiError, FieldProblem};
+use crate::http::error::{ApiError, FieldProblem, Problem};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,8 +35,8 @@ pub struct Tables {
     ),
     responses(
         (status = 200, description = "{tables: [{id, title, total, columns, rows}]}", body = Tables),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn data(
@@ -122,10 +122,10 @@ pub struct Imported {
     request_body(content(("text/plain"))),
     responses(
         (status = 200, description = "OK", body = Imported),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn import(
@@ -187,11 +187,11 @@ pub struct AuditQuery {
     ),
     responses(
         (status = 200, description = "OK", body = super::Events),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn audit(
@@ -239,10 +239,10 @@ pub struct SealSet {
     request_body(content(("image/png"))),
     responses(
         (status = 200, description = "Stored", body = SignatureImageSet),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn signature_image(
@@ -283,11 +283,11 @@ pub struct SealQuery {
     request_body(content(("image/png"))),
     responses(
         (status = 200, description = "Stored", body = SealSet),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn seal(

@@ -11,7 +11,7 @@ use super::{Id, file};
 use crate::books::notes::NoteInput;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::service;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -83,9 +83,9 @@ pub fn book_response(
     ),
     responses(
         (status = 200, description = "The book", content(("application/pdf"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn book(
@@ -110,8 +110,8 @@ pub async fn book(
     ),
     responses(
         (status = 200, description = "OK", body = crate::books::OutgoingRow),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn note(
@@ -137,10 +137,10 @@ pub async fn note(
     request_body(content = inline(NoteInput), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = crate::books::OutgoingRow),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn save_note(
@@ -179,8 +179,8 @@ pub struct PaperCopies {
     ),
     responses(
         (status = 200, description = "OK", body = PaperCopies),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn paper(
@@ -209,10 +209,10 @@ pub async fn paper(
     request_body(content = inline(service::books::PaperInput), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = crate::books::paper::PaperCopy),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn record_paper(
@@ -271,9 +271,9 @@ pub fn envelopes_response(
     ),
     responses(
         (status = 200, description = "PDF", content(("application/pdf"))),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
     ),
 )]
 pub async fn envelopes(
@@ -314,9 +314,9 @@ pub fn postal_response(
     ),
     responses(
         (status = 200, description = "PDF", content(("application/pdf"))),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn postal(

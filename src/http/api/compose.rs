@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiJson, Id};
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::service::{drafts, preview, saved, upload};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -36,11 +36,11 @@ pub struct PreviewRequest {
     request_body(content = inline(PreviewRequest), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = preview::Shown),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 415, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
-        (status = 503, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 415, response = Problem),
+        (status = 422, response = Problem),
+        (status = 503, response = Problem),
     ),
 )]
 pub async fn preview(
@@ -74,9 +74,9 @@ pub async fn preview(
     ),
     responses(
         (status = 200, description = "OK", body = preview::Shown),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 503, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
+        (status = 503, response = Problem),
     ),
 )]
 pub async fn pages(
@@ -123,11 +123,11 @@ pub struct UploadedDraft {
     request_body(content(("application/octet-stream"))),
     responses(
         (status = 201, description = "Created", body = UploadedDraft),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 413, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 413, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn upload(
@@ -159,11 +159,11 @@ pub async fn upload(
     ),
     responses(
         (status = 200, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn editable(
@@ -195,11 +195,11 @@ pub struct Title {
     request_body(content = inline(Title), content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = saved::SavedTemplate),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn save_template(
@@ -233,7 +233,7 @@ pub struct SavedTemplates {
     summary = "The templates drafters saved, with the fields each asks",
     responses(
         (status = 200, description = "OK", body = SavedTemplates),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn saved_list(
@@ -270,10 +270,10 @@ pub struct Values {
     request_body(content = inline(Values), content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn from_saved(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::http::views::DeliveryView;
 use crate::service;
 use crate::store::register::Entry;
@@ -78,8 +78,8 @@ impl SearchQuery {
     ),
     responses(
         (status = 200, description = "OK", body = Documents),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn search(
@@ -109,11 +109,11 @@ pub async fn search(
     ),
     responses(
         (status = 200, description = "OK", body = Entry),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn one(
@@ -175,11 +175,11 @@ async fn files(
     ),
     responses(
         (status = 200, description = "OK", content(("application/pdf"))),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn pdf(
@@ -202,11 +202,11 @@ pub async fn pdf(
     ),
     responses(
         (status = 200, description = "OK", content(("application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn docx(
@@ -229,11 +229,11 @@ pub async fn docx(
     ),
     responses(
         (status = 200, description = "OK", body = Deliveries),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn deliveries(
@@ -270,8 +270,8 @@ pub struct DateQuery {
     ),
     responses(
         (status = 200, description = "OK", body = service::Dashboard),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn dashboard(
@@ -306,8 +306,8 @@ pub async fn dashboard(
     request_body(content(("application/pdf"))),
     responses(
         (status = 200, description = "The report", body = crate::sign::verify::ReportView),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn verify(

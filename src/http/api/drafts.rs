@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiJson, Id, file};
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::service::{drafts, forms};
 
 /// The forms of the templates.
@@ -48,7 +48,7 @@ pub struct FieldView {
     summary = "Templates with their declared form fields and choices",
     responses(
         (status = 200, description = "OK", body = Templates),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn templates(
@@ -106,8 +106,8 @@ pub struct ListQuery {
     ),
     responses(
         (status = 200, description = "OK", body = DraftList),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn list(
@@ -153,11 +153,11 @@ pub struct NewDraft {
     request_body(content = inline(NewDraft), content_type = "application/json"),
     responses(
         (status = 201, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn create(
@@ -195,11 +195,11 @@ pub struct DraftView {
     ),
     responses(
         (status = 200, description = "OK", body = DraftView),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn one(
@@ -238,11 +238,11 @@ pub struct Fields {
     request_body(content = inline(Fields), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn update(
@@ -268,11 +268,11 @@ pub async fn update(
     ),
     responses(
         (status = 200, description = "OK", content(("application/pdf"))),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn preview(
@@ -300,11 +300,11 @@ pub async fn preview(
     ),
     responses(
         (status = 200, description = "OK", body = super::Events),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn history(
@@ -331,10 +331,10 @@ pub async fn history(
     request_body(content(("text/plain"))),
     responses(
         (status = 200, description = "The PDF", content(("application/pdf"))),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 413, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 413, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn preview_letter(

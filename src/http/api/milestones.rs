@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::ApiJson;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::service::{self, forms};
 
 /// GET /milestones/{id}
@@ -23,8 +23,8 @@ use crate::service::{self, forms};
     ),
     responses(
         (status = 200, description = "OK", body = service::MilestoneDetail),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn one(
@@ -82,10 +82,10 @@ pub struct ReportAnswer {
     request_body(content = inline(Report), content_type = "application/json"),
     responses(
         (status = 200, description = "{recorded: true} or {recorded: false, already_reported_on}", body = ReportAnswer),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn report(

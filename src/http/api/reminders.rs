@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Id;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::service::drafts;
 
 /// The reminders waiting for a drafter.
@@ -37,7 +37,7 @@ pub struct ReminderView {
     summary = "Reminders the daily schedule drafted that wait for a drafter",
     responses(
         (status = 200, description = "OK", body = Reminders),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn reminders(
@@ -74,11 +74,11 @@ pub async fn reminders(
     ),
     responses(
         (status = 201, description = "The new draft", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn adopt(

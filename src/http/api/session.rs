@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ApiJson;
 use crate::http::AppState;
 use crate::http::auth::{Caller, ClientAddress, session_cookie, set_cookie};
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::http::views::UserView;
 use crate::service::accounts;
 
@@ -58,10 +58,10 @@ pub struct PasswordChanged {
     request_body(content = inline(Credentials), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = SignedIn),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
-        (status = 429, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 422, response = Problem),
+        (status = 429, response = Problem),
     ),
     security(()),
 )]
@@ -99,8 +99,8 @@ pub async fn login(
     summary = "Sign out",
     responses(
         (status = 204, description = "OK"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
     ),
 )]
 pub async fn logout(
@@ -129,7 +129,7 @@ pub async fn logout(
     summary = "The caller",
     responses(
         (status = 200, description = "OK", body = UserView),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn me(caller: Caller) -> Json<UserView> {
@@ -154,9 +154,9 @@ pub struct NewToken {
     request_body(content = inline(NewToken), content_type = "application/json"),
     responses(
         (status = 201, description = "OK", body = NewTokenView),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn token(
@@ -183,7 +183,7 @@ pub async fn token(
     summary = "The caller's API tokens with their last use (never the tokens themselves)",
     responses(
         (status = 200, description = "OK", body = Tokens),
-        (status = 401, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
     ),
 )]
 pub async fn tokens(
@@ -211,8 +211,8 @@ pub async fn tokens(
     ),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn revoke_token(
@@ -261,9 +261,9 @@ pub fn new_password_field(mut e: ApiError) -> ApiError {
     request_body(content = inline(NewPassword), content_type = "application/json"),
     responses(
         (status = 200, description = "Changed", body = PasswordChanged),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn change_password(
@@ -315,8 +315,8 @@ pub async fn change_password(
     summary = "A new TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) for the calling signer to add to an authenticator app; kept once confirmed",
     responses(
         (status = 200, description = "The secret", body = accounts::second_factor::Enrolment),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
     ),
 )]
 pub async fn second_factor_begin(
@@ -346,9 +346,9 @@ pub struct Enrol {
     request_body(content = inline(Enrol), content_type = "application/json"),
     responses(
         (status = 204, description = "On"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn second_factor_confirm(
@@ -380,8 +380,8 @@ pub struct TurnOff {
     request_body(content = inline(TurnOff), content_type = "application/json"),
     responses(
         (status = 204, description = "Off"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
     ),
 )]
 pub async fn second_factor_off(

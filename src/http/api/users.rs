@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ApiJson;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::http::views::AccountView;
 use crate::service::accounts::{self, Link, Login, Password, Role, UserChanges};
 
@@ -28,11 +28,11 @@ pub struct Users {
     summary = "Users (admin)",
     responses(
         (status = 200, description = "OK", body = Users),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn users(State(state): State<AppState>, caller: Caller) -> Result<Json<Users>, ApiError> {
@@ -100,11 +100,11 @@ pub fn add(
     request_body(content = inline(NewUser), content_type = "application/json"),
     responses(
         (status = 201, description = "OK", body = AccountView),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn add_user(
@@ -168,11 +168,11 @@ pub fn changes(u: &UserUpdate) -> Result<UserChanges, ApiError> {
     request_body(content = inline(UserUpdate), content_type = "application/json"),
     responses(
         (status = 200, description = "The account", body = AccountView),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn update_user(
@@ -213,10 +213,10 @@ pub struct Reset {
     request_body(content = inline(Reset), content_type = "application/json"),
     responses(
         (status = 204, description = "Reset"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn reset(
@@ -246,10 +246,10 @@ pub async fn reset(
     ),
     responses(
         (status = 204, description = "Disabled"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
     ),
 )]
 pub async fn disable(
@@ -272,9 +272,9 @@ pub async fn disable(
     ),
     responses(
         (status = 204, description = "Enabled"),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn enable(

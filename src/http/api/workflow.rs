@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiJson, Id};
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Problem};
 use crate::service::drafts;
 
 /// POST /drafts/{id}/submit
@@ -26,11 +26,11 @@ use crate::service::drafts;
     ),
     responses(
         (status = 200, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn submit(
@@ -65,11 +65,11 @@ pub struct Approval {
     request_body(content = inline(Approval), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn approve(
@@ -117,11 +117,11 @@ pub struct Password {
     request_body(content = inline(Password), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn approve_signed(
@@ -164,11 +164,11 @@ pub struct Comment {
     request_body(content = inline(Comment), content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = drafts::Draft),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn return_draft(
@@ -267,12 +267,12 @@ pub enum Issued {
     responses(
         (status = 200, description = "OK", body = crate::store::register::Entry),
         (status = 202, description = "Waiting for the signer's confirmation at a remote service", body = crate::service::issuing::JobState),
-        (status = 400, response = crate::http::error::Problem),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 400, response = Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn issue(
@@ -334,8 +334,8 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(
     ),
     responses(
         (status = 200, description = "OK", body = crate::service::issuing::JobState),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 404, response = Problem),
     ),
 )]
 pub async fn issue_state(
@@ -375,11 +375,11 @@ pub struct Sent {
     request_body(content = inline(SendRequest), content_type = "application/json"),
     responses(
         (status = 202, description = "OK", body = Sent),
-        (status = 401, response = crate::http::error::Problem),
-        (status = 403, response = crate::http::error::Problem),
-        (status = 404, response = crate::http::error::Problem),
-        (status = 409, response = crate::http::error::Problem),
-        (status = 422, response = crate::http::error::Problem),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
     ),
 )]
 pub async fn send(
