@@ -4,11 +4,12 @@
 //! the envelopes (bì văn bản).
 
 use chrono::NaiveDate;
-use rusqlite::params;
 use serde::Serialize;
 
 use super::{BookError, Keeper, day_month_year};
+use crate::mail::outbox::paper_key;
 use crate::store::Store;
+use crate::store::outbox;
 use crate::store::register::Entry;
 
 /// One paper recipient of a document and what the clerk recorded.
@@ -23,11 +24,6 @@ pub struct PaperCopy {
     pub envelopes: u32,
 }
 
-/// The key a paper recipient has in the outbox (one row per document and recipient).
-fn key(recipient: &str) -> String {
-    format!("giấy:{}", recipient.to_lowercase())
-}
-
 /// The paper recipients of an issued document, in the order of the plan, with what was
 /// recorded for each.
 pub fn copies(store: &Store, entry: &Entry) -> Result<Vec<PaperCopy>, BookError> {
@@ -35,17 +31,10 @@ pub fn copies(store: &Store, entry: &Entry) -> Result<Vec<PaperCopy>, BookError>
         field: "recipients",
         message: e.to_string(),
     })?;
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT paper_sent_on, envelopes FROM deliveries WHERE document_id = ?1 AND recipient_key = ?2",
-    )?;
     plan.paper
         .iter()
         .map(|p| {
-            let recorded: Option<(Option<String>, u32)> = rusqlite::OptionalExtension::optional(
-                stmt.query_row(params![entry.id, key(&p.name)], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                }),
-            )?;
+            let recorded = outbox::paper_recorded(store.conn(), entry.id, &paper_key(&p.name))?;
             let (sent_on, envelopes) = recorded.unwrap_or((None, 1));
             Ok(PaperCopy {
                 recipient: p.name.clone(),
@@ -86,23 +75,17 @@ pub fn record_sent(
                 entry.number_symbol
             ),
         })?;
-    let now = crate::mail::outbox::now_ms();
-    store.conn().execute(
-        "INSERT INTO deliveries (document_id, position, recipient, recipient_key, status, last_reply,
-             queued_at, paper_sent_on, envelopes)
-         VALUES (?1, (SELECT coalesce(max(position), 0) + 1 FROM deliveries WHERE document_id = ?1),
-             ?2, ?3, 'paper', ?4, ?5, ?6, ?7)
-         ON CONFLICT (document_id, recipient_key) DO UPDATE SET
-             paper_sent_on = excluded.paper_sent_on, envelopes = excluded.envelopes",
-        params![
-            entry.id,
-            copy.recipient,
-            key(&copy.recipient),
-            copy.reason,
-            now,
-            on.to_string(),
-            envelopes
-        ],
+    let on_text = on.to_string();
+    outbox::record_paper(
+        store.conn(),
+        entry.id,
+        &outbox::PaperSent {
+            recipient: &copy.recipient,
+            key: &paper_key(&copy.recipient),
+            reason: &copy.reason,
+            on: &on_text,
+            envelopes,
+        },
     )?;
     Ok(PaperCopy {
         sent_on: Some(on.format("%d/%m/%Y").to_string()),
@@ -153,30 +136,23 @@ pub fn postal(store: &Store, issuer: &str, year: i32) -> Result<PostalBook, Book
         return Err(BookError::BadYear(year));
     }
     let keeper = Keeper::of(store, issuer)?;
-    let mut stmt = store.conn().prepare(
-        "SELECT d.paper_sent_on, doc.number_symbol, d.recipient, d.envelopes, doc.letter
-         FROM deliveries d JOIN documents doc ON doc.id = d.document_id
-         WHERE doc.issuer = ?1 AND doc.year = ?2 AND d.status = 'paper' AND d.paper_sent_on IS NOT NULL
-         ORDER BY d.paper_sent_on, doc.number, d.position",
-    )?;
-    let rows = stmt.query_map(params![issuer, year], |r| {
-        let letter: String = r.get(4)?;
-        let note = crate::model::LetterMarks::of_letter(&letter)
-            .labels()
-            .join(", ");
-        Ok(PostalRow {
-            sent_on: day_month_year(&r.get::<_, String>(0)?),
-            number_symbol: r.get(1)?,
-            recipient: r.get(2)?,
-            envelopes: r.get(3)?,
-            note,
+    let rows = outbox::paper_sent(store.conn(), issuer, year)?
+        .into_iter()
+        .map(|l| PostalRow {
+            note: crate::model::LetterMarks::of_letter(&l.letter)
+                .labels()
+                .join(", "),
+            sent_on: day_month_year(&l.sent_on),
+            number_symbol: l.number_symbol,
+            recipient: l.recipient,
+            envelopes: l.envelopes,
         })
-    })?;
+        .collect();
     Ok(PostalBook {
         issuer: issuer.to_string(),
         keeper,
         year,
-        rows: rows.collect::<Result<_, _>>()?,
+        rows,
     })
 }
 

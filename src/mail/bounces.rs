@@ -18,10 +18,9 @@
 use std::path::{Path, PathBuf};
 
 use mailparse::{MailHeaderMap, ParsedMail};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::outbox::now_ms;
 use crate::store::Store;
+use crate::store::outbox::{self, Status};
 
 /// The token of delivery `id`: `<id>-<tag>`.
 pub fn token(id: i64, message_id: &str) -> String {
@@ -175,49 +174,27 @@ pub enum Applied {
 /// Records `notice`: a failure marks a sent delivery failed with the reason and adds a
 /// `bounced` attempt; a delay adds a `delayed` attempt. One transaction.
 pub fn apply(store: &mut Store, notice: &Notice) -> Result<Applied, rusqlite::Error> {
-    let tx = store
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let row: Option<(String, Option<String>)> = tx
-        .query_row(
-            "SELECT status, message_id FROM deliveries WHERE id = ?1",
-            [notice.delivery],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((status, Some(message_id))) = row else {
+    let Some((status, Some(message_id))) = outbox::status_of(store.conn(), notice.delivery)? else {
         return Ok(Applied::Unknown);
     };
     if tag(&message_id) != notice.tag {
         return Ok(Applied::Unknown);
     }
     let delivery = notice.delivery;
-    let applied = match notice.action {
-        Action::Failed if status == "sent" => Applied::Bounced { delivery },
+    let (kind, applied) = match notice.action {
+        Action::Failed if status == Status::Sent => {
+            (outbox::Notice::Bounced, Applied::Bounced { delivery })
+        }
         Action::Failed => return Ok(Applied::Unchanged { delivery }),
-        Action::Delayed => Applied::Delayed { delivery },
+        Action::Delayed => (outbox::Notice::Delayed, Applied::Delayed { delivery }),
     };
-    let reason = notice.reason();
-    tx.execute(
-        "INSERT INTO delivery_attempts (delivery_id, at, outcome, reply) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            delivery,
-            now_ms(),
-            match notice.action {
-                Action::Failed => "bounced",
-                Action::Delayed => "delayed",
-            },
-            reason
-        ],
-    )?;
-    if notice.action == Action::Failed {
-        tx.execute(
-            "UPDATE deliveries SET status = 'failed', last_reply = ?2 WHERE id = ?1",
-            params![delivery, reason],
-        )?;
+    // A bounce recorded between the read and the write (the same notice read twice at
+    // once) changes nothing the second time.
+    if outbox::record_notice(store, delivery, kind, &notice.reason())? {
+        Ok(applied)
+    } else {
+        Ok(Applied::Unchanged { delivery })
     }
-    tx.commit()?;
-    Ok(applied)
 }
 
 /// Reads one notification and applies it (`vanthu bounces --stdin`).

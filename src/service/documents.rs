@@ -8,22 +8,13 @@ use super::accounts::User;
 use super::drafts::DraftError;
 use crate::Format;
 use crate::mail::outbox::Delivery;
-use crate::store::Store;
 use crate::store::register::{self, Entry, Search};
-
-/// The agencies document `id` was addressed to (its deliveries, e-mail or paper).
-fn addressed_to(store: &Store, id: i64) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT DISTINCT agency_id FROM deliveries WHERE document_id = ?1 AND agency_id IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([id], |r| r.get(0))?;
-    rows.collect()
-}
+use crate::store::{Store, outbox};
 
 /// Document `id`, if `user` may read it (a refusal is audited).
 pub fn entry(store: &Store, user: &User, id: i64) -> Result<Entry, DraftError> {
     let e = register::by_id(store, id)?;
-    let addressed = addressed_to(store, id)?;
+    let addressed = outbox::agencies_of(store.conn(), id)?;
     access::read(
         store,
         user,

@@ -6,11 +6,12 @@
 
 pub mod images;
 mod lookup;
+pub mod outbox;
 pub mod register;
 pub mod signatures;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
@@ -40,6 +41,13 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/0020_document_extensions.sql"
     )),
 ];
+
+/// Milliseconds since the Unix epoch: how the outbox and the sessions store times.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
 
 /// The schema version this build knows.
 pub fn schema_version() -> usize {

@@ -24,8 +24,8 @@ use rand_core::OsRng;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{AccountError, User, random_hex, user_row};
-use crate::mail::outbox::now_ms;
 use crate::store::Store;
+use crate::store::now_ms;
 
 /// Failed logins allowed per login within [`LOCKOUT_WINDOW_MS`].
 pub const MAX_FAILURES: i64 = 5;

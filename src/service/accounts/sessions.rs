@@ -4,8 +4,8 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{AccountError, USER_COLUMNS, User, random_hex, sha256_hex, user_row};
-use crate::mail::outbox::now_ms;
 use crate::store::Store;
+use crate::store::now_ms;
 
 /// How long a browser session lasts without signing in again.
 pub const SESSION_MS: i64 = 12 * 3600 * 1000;
