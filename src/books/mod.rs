@@ -17,7 +17,6 @@ pub mod pdf;
 pub mod xlsx;
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use crate::store::Store;
@@ -61,30 +60,21 @@ impl Keeper {
     /// The keeper of `issuer`'s register: the stored agency, else the name its issued
     /// documents carry.
     pub fn of(store: &Store, issuer: &str) -> Result<Keeper, BookError> {
-        let c = store.conn();
-        let agency: Option<(String, String, Option<String>)> = c
-            .query_row(
-                "SELECT a.name, a.level, p.short_name FROM agencies a
-                 LEFT JOIN agencies p ON p.id = a.parent_id WHERE a.id = ?1",
-                [issuer],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        if let Some((name, level, parent)) = agency {
+        let agency = crate::store::agencies::agency(store.conn(), issuer)?;
+        if let Some(crate::store::agencies::Agency {
+            name,
+            level,
+            parent_short_name: parent,
+            ..
+        }) = agency
+        {
             let governed = matches!(level.as_str(), "department" | "office" | "other");
             return Ok(Keeper {
                 superior: parent.filter(|_| governed).map(|p| p.to_uppercase()),
                 name: name.lines().map(str::to_uppercase).collect(),
             });
         }
-        let name: Option<String> = c
-            .query_row(
-                "SELECT issuer_name FROM documents WHERE issuer = ?1 ORDER BY id DESC LIMIT 1",
-                [issuer],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match name {
+        match register::issuer_name(store, issuer)? {
             Some(n) => Ok(Keeper {
                 superior: None,
                 name: vec![n.to_uppercase()],
@@ -105,21 +95,14 @@ pub struct KeptRegister {
 
 /// Every issuer's register, by name.
 pub fn keepers(store: &Store) -> Result<Vec<KeptRegister>, BookError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT issuer, max(issuer_name), group_concat(DISTINCT year) FROM documents
-         GROUP BY issuer ORDER BY max(issuer_name), issuer",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let years: String = r.get(2)?;
-        let mut years: Vec<i32> = years.split(',').filter_map(|y| y.parse().ok()).collect();
-        years.sort_unstable_by(|a, b| b.cmp(a));
-        Ok(KeptRegister {
-            issuer: r.get(0)?,
-            name: r.get(1)?,
-            years,
+    Ok(register::issuers(store)?
+        .into_iter()
+        .map(|i| KeptRegister {
+            issuer: i.issuer,
+            name: i.name,
+            years: i.years,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
 }
 
 /// One document in the outgoing register book: its 10 columns.
@@ -214,12 +197,7 @@ fn kind_subject(kind: &str, subject: &str) -> String {
 /// One document's row of the outgoing register book: its recipients resolved as `send`
 /// resolves them, and the clerk's note over the defaults.
 pub fn row(store: &Store, e: &register::Entry) -> Result<OutgoingRow, BookError> {
-    let letter: String =
-        store
-            .conn()
-            .query_row("SELECT letter FROM documents WHERE id = ?1", [e.id], |r| {
-                r.get(0)
-            })?;
+    let letter = register::letter(store, e.id)?;
     let resolved = crate::mail::recipients::resolve(store, &letter)?;
     let recipients: Vec<String> = resolved
         .mailboxes

@@ -106,15 +106,7 @@ pub fn get(store: &Store, document_id: i64) -> Result<Note, BookError> {
 
 /// The document's date, or [`BookError::NoSuchDocument`].
 pub fn issued_on(store: &Store, document_id: i64) -> Result<NaiveDate, BookError> {
-    let date: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT date FROM documents WHERE id = ?1",
-            [document_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+    crate::store::register::issued_on(store, document_id)?
         .ok_or(BookError::NoSuchDocument(document_id))
 }
 

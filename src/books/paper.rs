@@ -171,11 +171,7 @@ pub struct Envelope {
 /// One envelope per paper recipient of the document (all of them for a secret one).
 pub fn envelopes(store: &Store, entry: &Entry) -> Result<Vec<Envelope>, BookError> {
     let keeper = Keeper::of(store, &entry.issuer)?;
-    let letter: String = store.conn().query_row(
-        "SELECT letter FROM documents WHERE id = ?1",
-        [entry.id],
-        |r| r.get(0),
-    )?;
+    let letter = crate::store::register::letter(store, entry.id)?;
     let marks = crate::model::LetterMarks::of_letter(&letter).labels();
     let sender: Vec<String> = keeper.superior.into_iter().chain(keeper.name).collect();
     Ok(copies(store, entry)?

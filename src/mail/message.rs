@@ -11,7 +11,6 @@ use lettre::message::header::{
     ContentDisposition, ContentTransferEncoding, Header, HeaderName, HeaderValue,
 };
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use rusqlite::OptionalExtension;
 
 use super::MailError;
 use super::settings::MailSettings;
@@ -50,14 +49,8 @@ impl Sender {
 /// The sender of `entry`: its issuing agency's address (and reply-to), else the
 /// configured `mail.from`.
 pub fn sender(store: &Store, entry: &Entry, settings: &MailSettings) -> Result<Sender, MailError> {
-    let stored: Option<(String, Option<String>, Option<String>)> = store
-        .conn()
-        .query_row(
-            "SELECT short_name, email, reply_to FROM agencies WHERE id = ?1",
-            [&entry.issuer],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let stored = crate::store::agencies::agency(store.conn(), &entry.issuer)?
+        .map(|a| (a.short_name, a.email, a.reply_to));
     let mailbox = |name: &str, addr: &str| -> Result<Mailbox, MailError> {
         let email = Email::parse(addr).map_err(MailError::Address)?;
         Ok(Mailbox::new(

@@ -86,11 +86,7 @@ fn plan_of(store: &Store, letter: &str, marks: LetterMarks) -> Result<Recipients
 /// The stored letter of an issued document and the marks delivery acts on: read and
 /// parsed once per call.
 fn stored(store: &Store, entry: &Entry) -> Result<(String, LetterMarks), MailError> {
-    let letter: String = store.conn().query_row(
-        "SELECT letter FROM documents WHERE id = ?1",
-        [entry.id],
-        |r| r.get(0),
-    )?;
+    let letter = crate::store::register::letter(store, entry.id)?;
     let marks = LetterMarks::of_letter(&letter);
     Ok((letter, marks))
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::data::Email;
-use crate::store::Store;
+use crate::store::{Store, agencies};
 
 /// One recipient with a mailbox.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,18 +83,9 @@ impl Directory {
         let c = store.conn();
         let mut by_id: HashMap<String, Vec<Target>> = HashMap::new();
         let mut by_name: HashMap<String, Vec<Vec<Target>>> = HashMap::new();
-        let mut agencies: HashMap<String, Target> = HashMap::new();
-        let mut stmt = c.prepare("SELECT id, name, short_name, email FROM agencies")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, name, short, email) = row?;
+        let mut targets: HashMap<String, Target> = HashMap::new();
+        for a in agencies::agencies(c)? {
+            let (id, name, short, email) = (a.id, a.name, a.short_name, a.email);
             let t = Target {
                 id: id.clone(),
                 name: short.clone(),
@@ -107,19 +98,10 @@ impl Directory {
                 by_name.entry(k).or_default().push(vec![t.clone()]);
             }
             by_id.insert(id.clone(), vec![t.clone()]);
-            agencies.insert(id, t);
+            targets.insert(id, t);
         }
-        let mut stmt = c.prepare("SELECT id, name, title, email FROM people")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, name, _title, email) = row?;
+        for p in agencies::people(c, None)? {
+            let (id, name, email) = (p.id, p.name, p.email);
             let t = Target {
                 id: id.clone(),
                 name: name.clone(),
@@ -131,27 +113,14 @@ impl Directory {
                 .push(vec![t.clone()]);
             by_id.entry(id).or_insert_with(|| vec![t]);
         }
-        let mut stmt = c.prepare(
-            "SELECT g.id, g.name, m.agency_id FROM recipient_groups g
-             LEFT JOIN group_members m ON m.group_id = g.id ORDER BY g.id, m.rowid",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
-        let mut groups: Vec<(String, String, Vec<Target>)> = vec![];
-        for row in rows {
-            let (id, name, member) = row?;
-            if groups.last().is_none_or(|g| g.0 != id) {
-                groups.push((id, name, vec![]));
-            }
-            if let Some(t) = member.and_then(|m| agencies.get(&m).cloned()) {
-                groups.last_mut().expect("pushed above").2.push(t);
-            }
-        }
+        let groups = agencies::groups(c)?.into_iter().map(|g| {
+            let members: Vec<Target> = g
+                .members
+                .iter()
+                .filter_map(|m| targets.get(m).cloned())
+                .collect();
+            (g.id, g.name, members)
+        });
         for (id, name, members) in groups {
             by_name
                 .entry(fold(&name))

@@ -147,14 +147,7 @@ pub fn certificate_set(
         .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
     let signer_id: String = match signer {
         Some(s) => s.to_string(),
-        None => store
-            .conn()
-            .query_row(
-                "SELECT id FROM people WHERE agency_id = ?1 ORDER BY rowid LIMIT 1",
-                [issuer],
-                |r| r.get(0),
-            )
-            .optional()?
+        None => crate::store::agencies::head_of(store.conn(), issuer)?
             .ok_or_else(|| OcopError::NoSigner(issuer.to_string()))?,
     };
     let person = store

@@ -76,11 +76,8 @@ pub fn expiring(
     signer: Option<&str>,
 ) -> Result<Expiring, OcopError> {
     let conn = store.conn();
-    let name: String = conn
-        .query_row("SELECT name FROM agencies WHERE id = ?1", [issuer], |r| {
-            r.get(0)
-        })
-        .optional()?
+    let name = crate::store::agencies::agency(conn, issuer)?
+        .map(|a| a.name)
         .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
     let end = window.end(date);
     let mut stmt = conn.prepare(

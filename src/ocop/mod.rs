@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::letter::{self, LetterError};
 use crate::model::{DocDate, Document};
-use crate::store::Store;
+use crate::store::{Store, agencies};
 
 /// The templates a user composes from a form (`[form]` in each), by id.
 pub const FORM_TEMPLATES: &[(&str, &str)] = &[
@@ -195,14 +195,7 @@ struct Fill<'a> {
 }
 
 fn short_name(store: &Store, agency: &str) -> Result<String, OcopError> {
-    store
-        .conn()
-        .query_row(
-            "SELECT short_name FROM agencies WHERE id = ?1",
-            [agency],
-            |r| r.get(0),
-        )
-        .optional()?
+    agencies::short_name(store.conn(), agency)?
         .ok_or_else(|| OcopError::UnknownAgency(agency.to_string()))
 }
 
@@ -216,14 +209,7 @@ fn compose(
 ) -> Result<Composed, OcopError> {
     let signer: String = match fill.signer {
         Some(s) => s.to_string(),
-        None => store
-            .conn()
-            .query_row(
-                "SELECT id FROM people WHERE agency_id = ?1 ORDER BY rowid LIMIT 1",
-                [fill.issuer],
-                |r| r.get(0),
-            )
-            .optional()?
+        None => agencies::head_of(store.conn(), fill.issuer)?
             .ok_or_else(|| OcopError::NoSigner(fill.issuer.to_string()))?,
     };
     let mut letter: toml::Table =
@@ -411,13 +397,8 @@ pub struct Decision {
 /// the issuer's tier, the transfer letter to the next level.
 pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopError> {
     let conn = store.conn();
-    let (level, name, parent): (String, String, Option<String>) = conn
-        .query_row(
-            "SELECT level, name, parent_id FROM agencies WHERE id = ?1",
-            [req.issuer],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?
+    let (level, name, parent) = agencies::agency(conn, req.issuer)?
+        .map(|a| (a.level, a.name, a.parent_id))
         .ok_or_else(|| OcopError::UnknownAgency(req.issuer.to_string()))?;
     // The round's products belong to programmes this agency may decide for.
     for programme_issuer in reach::round_programme_issuers(store, req.round)? {

@@ -6,23 +6,12 @@
 //! never by an agency of another province (a Lục Nam milestone's reminder was issued in
 //! Quảng Bình's register before this rule).
 
-use crate::store::Store;
+use crate::store::{Store, agencies};
 
 /// The agencies of a programme run by `issuer`: `issuer` itself, its departments and
 /// offices, and every agency above it.
 pub fn programme_agencies(store: &Store, issuer: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = store.conn().prepare_cached(
-        "WITH RECURSIVE up(id, depth) AS (
-             SELECT ?1, 0
-             UNION
-             SELECT a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.id
-             WHERE a.parent_id IS NOT NULL AND up.depth < 16)
-         SELECT id FROM up
-         UNION
-         SELECT id FROM agencies WHERE parent_id = ?1 AND level IN ('department', 'office')",
-    )?;
-    let rows = stmt.query_map([issuer], |r| r.get(0))?;
-    rows.collect()
+    agencies::with_apparatus_and_above(store.conn(), issuer)
 }
 
 /// The issuers of the programmes of the products evaluated in `round`.
@@ -39,12 +28,5 @@ pub fn round_programme_issuers(store: &Store, round: &str) -> rusqlite::Result<V
 /// to, and its own departments and offices. What an account of `agency` follows on its
 /// dashboard (the milestones of its programmes, its certificates).
 pub fn circle(store: &Store, agency: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT ?1
-         UNION SELECT parent_id FROM agencies
-           WHERE id = ?1 AND parent_id IS NOT NULL AND level IN ('department', 'office')
-         UNION SELECT id FROM agencies WHERE parent_id = ?1 AND level IN ('department', 'office')",
-    )?;
-    let rows = stmt.query_map([agency], |r| r.get(0))?;
-    rows.collect()
+    agencies::circle(store.conn(), agency)
 }

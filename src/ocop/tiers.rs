@@ -67,18 +67,10 @@ pub fn level_name(level: &str) -> &'static str {
 
 /// The province an agency belongs to (itself, if it is one), walking up the parents.
 pub fn province_of(store: &Store, agency: &str) -> rusqlite::Result<Option<String>> {
-    store
-        .conn()
-        .query_row(
-            "WITH RECURSIVE up(id, parent_id, level) AS (
-                 SELECT id, parent_id, level FROM agencies WHERE id = ?1
-                 UNION ALL
-                 SELECT a.id, a.parent_id, a.level FROM agencies a JOIN up ON a.id = up.parent_id)
-             SELECT id FROM up WHERE level = 'province' LIMIT 1",
-            [agency],
-            |r| r.get(0),
-        )
-        .optional()
+    Ok(crate::store::agencies::chain_up(store.conn(), agency)?
+        .into_iter()
+        .find(|(_, _, level)| level == "province")
+        .map(|(id, _, _)| id))
 }
 
 /// The tier of a certifying level in a province on a given day: the province's own

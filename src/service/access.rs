@@ -21,7 +21,7 @@ use rusqlite::OptionalExtension;
 
 use super::audit::{self, Outcome};
 use super::identity::{Action, Role, Scope, User};
-use crate::store::Store;
+use crate::store::{Store, agencies};
 
 /// Why an account may not do something; the messages are for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,12 +69,7 @@ impl Denial {
 
 /// An agency's short name ("Sở NN&PTNT Bắc Giang"), or its id when it is not stored.
 pub fn agency_name(store: &Store, id: &str) -> String {
-    store
-        .conn()
-        .query_row("SELECT short_name FROM agencies WHERE id = ?1", [id], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()
+    agencies::short_name(store.conn(), id)
         .ok()
         .flatten()
         .unwrap_or_else(|| id.to_string())
@@ -82,12 +77,7 @@ pub fn agency_name(store: &Store, id: &str) -> String {
 
 /// A person's name, or their id when not stored.
 pub fn person_name(store: &Store, id: &str) -> String {
-    store
-        .conn()
-        .query_row("SELECT name FROM people WHERE id = ?1", [id], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()
+    agencies::person_name(store.conn(), id)
         .ok()
         .flatten()
         .unwrap_or_else(|| id.to_string())

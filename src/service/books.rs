@@ -71,12 +71,10 @@ pub fn row(store: &Store, user: &User, id: i64) -> Result<books::OutgoingRow, No
 /// The register's books of `issuer` are read by that agency's accounts only (an issuer
 /// that keeps no register is said as such first).
 fn book_of(store: &Store, user: &User, issuer: &str) -> Result<(), NoteError> {
-    let known: bool = store.conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM agencies WHERE id = ?1)
-             OR EXISTS (SELECT 1 FROM documents WHERE issuer = ?1)",
-        [issuer],
-        |r| r.get(0),
-    )?;
+    let known = crate::store::agencies::agency_exists(store.conn(), issuer)?
+        || crate::store::register::issuer_name(store, issuer)
+            .map_err(BookError::from)?
+            .is_some();
     if !known {
         return Err(BookError::UnknownIssuer(issuer.to_string()).into());
     }

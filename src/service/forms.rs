@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::store::Store;
@@ -183,26 +182,14 @@ pub fn defaults(
 
 /// The options of a choice field (empty for dates and text).
 pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> {
-    let sql = match kind {
-        FieldKind::Milestone => {
-            "SELECT m.id, m.what || ' (hạn ' || strftime('%d/%m/%Y', m.due_date) || ')'
-             FROM milestones m ORDER BY m.due_date DESC, m.id"
-        }
-        FieldKind::Programme => "SELECT id, name FROM programmes ORDER BY year DESC, id",
-        FieldKind::Round => {
-            "SELECT round, round || ' (' || count(*) || ' sản phẩm)' FROM evaluations
-             GROUP BY round ORDER BY max(date) DESC"
-        }
-        FieldKind::Agency => "SELECT id, short_name FROM agencies ORDER BY short_name, id",
-        FieldKind::Person => {
-            "SELECT p.id, p.name || ' (' || a.short_name || ')',
-                    p.agency_id || CASE WHEN p.signs_for = '' THEN '' ELSE ',' || p.signs_for END
-             FROM people p JOIN agencies a ON a.id = p.agency_id ORDER BY a.id, p.rowid"
-        }
-        FieldKind::Recipients => {
-            "SELECT '@' || id, name FROM recipient_groups
-             UNION ALL SELECT '@' || id, short_name FROM agencies"
-        }
+    use crate::store::choices::Records;
+    let records = match kind {
+        FieldKind::Milestone => Records::Milestone,
+        FieldKind::Programme => Records::Programme,
+        FieldKind::Round => Records::Round,
+        FieldKind::Agency => Records::Agency,
+        FieldKind::Person => Records::Person,
+        FieldKind::Recipients => Records::Recipients,
         FieldKind::DocKind => return Ok(fixed(&crate::model::DocKind::all_names(), "")),
         FieldKind::Secrecy => {
             return Ok(fixed(
@@ -225,19 +212,14 @@ pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> 
             return Ok(vec![]);
         }
     };
-    let mut stmt = store.conn().prepare(sql)?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Choice {
-            value: r.get(0)?,
-            label: r.get(1)?,
-            agencies: if kind == FieldKind::Person {
-                r.get::<_, String>(2).ok()
-            } else {
-                None
-            },
+    Ok(crate::store::choices::options(store.conn(), records)?
+        .into_iter()
+        .map(|o| Choice {
+            value: o.value,
+            label: o.label,
+            agencies: o.agencies,
         })
-    })?;
-    rows.collect()
+        .collect())
 }
 
 /// The choices of a fixed list: the value as written, the label capitalised with
@@ -263,12 +245,13 @@ pub fn value_label(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Res
 }
 
 fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool> {
-    let sql = match kind {
-        FieldKind::Milestone => "SELECT 1 FROM milestones WHERE id = ?1",
-        FieldKind::Programme => "SELECT 1 FROM programmes WHERE id = ?1",
-        FieldKind::Round => "SELECT 1 FROM evaluations WHERE round = ?1 LIMIT 1",
-        FieldKind::Agency => "SELECT 1 FROM agencies WHERE id = ?1",
-        FieldKind::Person => "SELECT 1 FROM people WHERE id = ?1",
+    use crate::store::choices::{Records, exists};
+    let records = match kind {
+        FieldKind::Milestone => Records::Milestone,
+        FieldKind::Programme => Records::Programme,
+        FieldKind::Round => Records::Round,
+        FieldKind::Agency => Records::Agency,
+        FieldKind::Person => Records::Person,
         FieldKind::DocKind => return Ok(crate::model::DocKind::parse(value).is_some()),
         FieldKind::Urgency => return Ok(crate::model::Urgency::parse(value).is_some()),
         FieldKind::Secrecy => return Ok(crate::model::Secrecy::parse(value).is_some()),
@@ -281,11 +264,7 @@ fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool>
         | FieldKind::Recipients
         | FieldKind::Markup => return Ok(true),
     };
-    Ok(store
-        .conn()
-        .query_row(sql, [value], |_| Ok(()))
-        .optional()?
-        .is_some())
+    exists(store.conn(), records, value)
 }
 
 /// Where a line of Nơi nhận goes: "Như trên" / "Như Điều 3" first, "Lưu: …" last,

@@ -6,8 +6,8 @@ use super::accounts::{Action, User};
 use super::audit::{self, Outcome};
 use super::drafts::{self, DraftError};
 use crate::render::image::{ImageError, Png, Seal, SealDiameter};
-use crate::store::Store;
 use crate::store::images::{self, ImagesError};
+use crate::store::{Store, agencies};
 
 /// Why an upload was refused.
 #[derive(Debug, thiserror::Error)]
@@ -32,12 +32,9 @@ pub fn set_signature_image(
     let target = format!("person:{person}");
     drafts::authorize(store, user, Action::Administer, &target)?;
     // The person's agency administers their image.
-    let agency: Option<String> = rusqlite::OptionalExtension::optional(store.conn().query_row(
-        "SELECT agency_id FROM people WHERE id = ?1",
-        [person],
-        |r| r.get(0),
-    ))?;
-    let agency = agency.ok_or_else(|| ImagesError::NoPerson(person.to_string()))?;
+    let agency = agencies::person(store.conn(), person)?
+        .ok_or_else(|| ImagesError::NoPerson(person.to_string()))?
+        .agency_id;
     crate::service::access::administer(store, user, Some(&agency), &target)
         .map_err(DraftError::from)?;
     let png = Png::parse(bytes)?;
@@ -108,31 +105,21 @@ pub fn owners(store: &Store, user: &User) -> rusqlite::Result<Owners> {
         }
     };
     let conn = store.conn();
-    let pairs = |sql: &str| -> rusqlite::Result<Vec<(String, String)>> {
-        conn.prepare(sql)?
-            .query_map([scope.as_deref()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect()
-    };
     Ok(Owners {
-        people: pairs(
-            "SELECT id, name || coalesce(' — ' || title, '') FROM people
-             WHERE ?1 IS NULL OR agency_id = ?1 ORDER BY agency_id, rowid",
-        )?,
-        agencies: pairs(
-            "SELECT id, short_name FROM agencies WHERE ?1 IS NULL OR id = ?1 ORDER BY short_name",
-        )?,
+        people: agencies::people(conn, scope.as_deref())?
+            .into_iter()
+            .map(|p| (p.id, format!("{} — {}", p.name, p.title)))
+            .collect(),
+        agencies: agencies::short_names(conn, scope.as_deref())?,
     })
 }
 
 /// The name an upload's owner is told by: the person's or the agency's, else the id.
 pub fn owner_name(store: &Store, id: &str) -> String {
-    store
-        .conn()
-        .query_row(
-            "SELECT name FROM people WHERE id = ?1
-             UNION ALL SELECT short_name FROM agencies WHERE id = ?1 LIMIT 1",
-            [id],
-            |r| r.get(0),
-        )
-        .unwrap_or_else(|_| id.to_string())
+    let conn = store.conn();
+    agencies::person_name(conn, id)
+        .ok()
+        .flatten()
+        .or_else(|| agencies::short_name(conn, id).ok().flatten())
+        .unwrap_or_else(|| id.to_string())
 }

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{AccountError, Password, Role, Scope, User, by_login, hash_password};
 use crate::service::access;
 use crate::service::audit::{self, Outcome};
-use crate::store::Store;
+use crate::store::{Store, agencies};
 
 /// Where an account is placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,34 +80,18 @@ pub(super) fn check_link(
         Link::Service if role != Role::Admin => Err(AccountError::ServiceNotAdmin),
         Link::Service => Ok(()),
         Link::Agency { agency, person } => {
-            let agency_name: String = conn
-                .query_row(
-                    "SELECT short_name FROM agencies WHERE id = ?1",
-                    [agency],
-                    |r| r.get(0),
-                )
-                .optional()?
+            let agency_name = agencies::short_name(conn, agency)?
                 .ok_or_else(|| AccountError::UnknownAgency(agency.clone()))?;
             match (role, person) {
                 (Role::Signer, None) => Err(AccountError::SignerWithoutPerson),
                 (Role::Signer, Some(p)) => {
-                    let (name, of): (String, String) = conn
-                        .query_row(
-                            "SELECT p.name, p.agency_id FROM people p WHERE p.id = ?1",
-                            [p],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?
+                    let person = agencies::person(conn, p)?
                         .ok_or_else(|| AccountError::UnknownPerson(p.clone()))?;
-                    if &of != agency {
-                        let person_agency: String = conn.query_row(
-                            "SELECT short_name FROM agencies WHERE id = ?1",
-                            [&of],
-                            |r| r.get(0),
-                        )?;
+                    let name = person.name;
+                    if &person.agency_id != agency {
                         return Err(AccountError::PersonOfAnotherAgency {
                             person: name,
-                            person_agency,
+                            person_agency: person.agency_short_name,
                             agency: agency_name,
                         });
                     }
@@ -134,10 +118,7 @@ pub(super) fn check_link(
 /// and signatures carry); any other's as typed (one line).
 pub(super) fn account_name(store: &Store, name: &str, link: &Link) -> Result<String, AccountError> {
     if let Some(p) = link.person() {
-        return store
-            .conn()
-            .query_row("SELECT name FROM people WHERE id = ?1", [p], |r| r.get(0))
-            .optional()?
+        return agencies::person_name(store.conn(), p)?
             .ok_or_else(|| AccountError::UnknownPerson(p.to_string()));
     }
     let name = crate::text::Line::parse(name)
@@ -236,20 +217,15 @@ pub fn update_user(
 
 /// A place in words, for the audit log: "Sở NN&PTNT Bắc Giang, người ký Dương Thanh Tùng".
 fn place_in_words(conn: &rusqlite::Connection, link: &Link) -> rusqlite::Result<String> {
-    let name = |sql: &str, id: &str| -> rusqlite::Result<String> {
-        Ok(conn
-            .query_row(sql, [id], |r| r.get::<_, String>(0))
-            .optional()?
-            .unwrap_or_else(|| id.to_string()))
-    };
+    let or_id = |found: Option<String>, id: &str| found.unwrap_or_else(|| id.to_string());
     Ok(match link {
         Link::Service => "quản trị toàn hệ thống".to_string(),
         Link::Agency { agency, person } => {
-            let a = name("SELECT short_name FROM agencies WHERE id = ?1", agency)?;
+            let a = or_id(agencies::short_name(conn, agency)?, agency);
             match person {
                 Some(p) => format!(
                     "{a}, người ký {}",
-                    name("SELECT name FROM people WHERE id = ?1", p)?
+                    or_id(agencies::person_name(conn, p)?, p)
                 ),
                 None => a,
             }

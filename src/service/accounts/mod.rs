@@ -32,7 +32,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::audit;
 pub use super::identity::{Action, BadLogin, BadRole, Login, Role, Scope, User};
-use crate::store::Store;
+use crate::store::{Store, agencies};
 use login::hash_password;
 
 /// Why an account operation failed; the messages are for the user.
@@ -276,24 +276,19 @@ pub fn places(store: &Store, admin: &User) -> Result<Places, AccountError> {
         admin.agency()
     };
     let conn = store.conn();
-    let agencies = conn
-        .prepare(
-            "SELECT id, short_name FROM agencies WHERE ?1 IS NULL OR id = ?1 ORDER BY short_name",
-        )?
-        .query_map([only], |r| {
-            Ok(serde_json::json!({"id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?}))
-        })?
-        .collect::<Result<_, _>>()?;
-    let people = conn
-        .prepare(
-            "SELECT p.id, p.name, p.title, a.short_name FROM people p JOIN agencies a ON a.id = p.agency_id
-             WHERE ?1 IS NULL OR p.agency_id = ?1 ORDER BY a.short_name, p.name",
-        )?
-        .query_map([only], |r| {
-            Ok(serde_json::json!({"id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?,
-                                  "title": r.get::<_, String>(2)?, "agency": r.get::<_, String>(3)?}))
-        })?
-        .collect::<Result<_, _>>()?;
+    let agencies = agencies::short_names(conn, only)?
+        .into_iter()
+        .map(|(id, name)| serde_json::json!({"id": id, "name": name}))
+        .collect();
+    let mut people = agencies::people(conn, only)?;
+    people.sort_by(|a, b| (&a.agency_short_name, &a.name).cmp(&(&b.agency_short_name, &b.name)));
+    let people = people
+        .into_iter()
+        .map(|p| {
+            serde_json::json!({"id": p.id, "name": p.name, "title": p.title,
+                               "agency": p.agency_short_name})
+        })
+        .collect();
     Ok(Places { agencies, people })
 }
 

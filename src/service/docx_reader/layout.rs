@@ -7,7 +7,7 @@ use super::Line;
 use super::Uploaded;
 use crate::model::DocKind;
 use crate::service::drafts::DraftError;
-use crate::store::Store;
+use crate::store::{Store, agencies};
 use crate::text::fold_key;
 
 pub(super) fn strip_stars(s: &str) -> String {
@@ -335,16 +335,8 @@ pub(super) fn layout(
 /// The drafting unit a symbol (`SNN-KH`, `KH-UBND-KT`) names after the agency's
 /// abbreviation, when it is not the agency's own default unit.
 fn drafting_unit(store: &Store, agency: &str, symbol: &str) -> Option<String> {
-    use rusqlite::OptionalExtension;
-    let (abbreviation, units): (String, String) = store
-        .conn()
-        .query_row(
-            "SELECT abbreviation, units FROM agencies WHERE id = ?1",
-            [agency],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .ok()??;
+    let stored = agencies::agency(store.conn(), agency).ok()??;
+    let (abbreviation, units) = (stored.abbreviation, stored.units);
     let parts: Vec<&str> = symbol.split('-').map(str::trim).collect();
     let at = parts
         .iter()
@@ -419,21 +411,11 @@ fn body_markup(lines: &[&Line]) -> String {
 /// The stored agency whose printed name the header holds (the longest that matches).
 pub(crate) fn match_agency(store: &Store, header: &str) -> Result<Option<String>, DraftError> {
     let header = fold_key(header);
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT id, name, place FROM agencies")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
     // Two departments of one name (Sở Nông nghiệp … of two provinces) are told apart by
     // their place in the line above ("UBND TỈNH BẮC GIANG").
     let mut best: Option<(usize, String)> = None;
-    for row in rows {
-        let (id, name, place) = row?;
+    for a in agencies::agencies(store.conn())? {
+        let (id, name, place) = (a.id, a.name, a.place);
         let name = fold_key(&name.replace('\n', " "));
         let place = fold_key(&place);
         let score = name.len()
@@ -459,19 +441,9 @@ pub(crate) fn match_person(
     issuer: Option<&str>,
 ) -> Result<Option<(String, String)>, DraftError> {
     let wanted = fold_key(name);
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT id, agency_id, name FROM people")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
     let mut found: Vec<(String, String)> = vec![];
-    for row in rows {
-        let (id, agency, n) = row?;
+    for p in agencies::people(store.conn(), None)? {
+        let (id, agency, n) = (p.id, p.agency_id, p.name);
         if fold_key(&n) == wanted {
             found.push((id, agency));
         }
