@@ -4,6 +4,7 @@
 //! rusqlite_migration (the schema version lives in `PRAGMA user_version`). A database
 //! made by a newer vanthu, or a file that is not a vanthu database, is refused.
 
+pub mod accounts;
 pub mod agencies;
 pub mod choices;
 pub mod images;

@@ -6,12 +6,10 @@
 //! Invariant: changing or resetting a password and disabling an account end every
 //! session and API token of the account, in the transaction of the change.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::{AccountError, Password, Role, Scope, User, by_login, hash_password};
 use crate::service::access;
 use crate::service::audit::{self, Outcome};
-use crate::store::{Store, agencies};
+use crate::store::{Store, accounts, agencies};
 
 /// Where an account is placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,14 +93,7 @@ pub(super) fn check_link(
                             agency: agency_name,
                         });
                     }
-                    let taken: Option<i64> = conn
-                        .query_row(
-                            "SELECT id FROM users WHERE person_id = ?1 AND id IS NOT ?2",
-                            params![p, except],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    match taken {
+                    match accounts::account_of_person(conn, p, except)? {
                         Some(_) => Err(AccountError::PersonTaken(name)),
                         None => Ok(()),
                     }
@@ -128,13 +119,6 @@ pub(super) fn account_name(store: &Store, name: &str, link: &Link) -> Result<Str
         return Err(AccountError::EmptyName);
     }
     Ok(name)
-}
-
-/// Ends every session and API token of account `id` (inside the caller's transaction).
-fn end_sessions(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
-    conn.execute("DELETE FROM api_tokens WHERE user_id = ?1", [id])?;
-    Ok(())
 }
 
 /// What an administrator changes of an account; `None` keeps it.
@@ -182,20 +166,12 @@ pub fn update_user(
         (None, None) => None,
     };
     let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "UPDATE users SET name = coalesce(?2, name), role = ?3,
-            scope = coalesce(?4, scope), agency_id = CASE WHEN ?4 IS NULL THEN agency_id ELSE ?5 END,
-            person_id = CASE WHEN ?4 IS NULL THEN person_id ELSE ?6 END
-         WHERE id = ?1",
-        params![
-            user.id,
-            name,
-            role.code(),
-            changes.link.as_ref().map(Link::scope_code),
-            changes.link.as_ref().and_then(Link::agency),
-            changes.link.as_ref().and_then(Link::person),
-        ],
-    )?;
+    let place = changes.link.as_ref().map(|l| accounts::Place {
+        scope: l.scope_code(),
+        agency_id: l.agency(),
+        person_id: l.person(),
+    });
+    accounts::update_user(&tx, user.id, name.as_deref(), role.code(), place.as_ref())?;
     let mut detail = vec![];
     if changes.role.is_some() {
         detail.push(role.label().to_string());
@@ -307,18 +283,14 @@ fn set_password(
 ) -> Result<(), AccountError> {
     let hash = hash_password(password.as_str())?;
     let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "UPDATE users SET password_hash = ?2, must_change_password = ?3, password_changed_at = ?4
-         WHERE id = ?1",
-        params![
-            user.id,
-            hash,
-            must_change,
-            crate::service::clock::now_text()
-        ],
+    accounts::set_password(
+        &tx,
+        user.id,
+        &user.login,
+        &hash,
+        must_change,
+        &crate::service::clock::now_text(),
     )?;
-    end_sessions(&tx, user.id)?;
-    tx.execute("DELETE FROM login_failures WHERE login = ?1", [&user.login])?;
     audit::record(
         &tx,
         by,
@@ -357,18 +329,8 @@ fn set_disabled(
         }
     }
     let tx = store.conn_mut().transaction()?;
-    if disabled {
-        tx.execute(
-            "UPDATE users SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
-            params![user.id, crate::service::clock::now_text()],
-        )?;
-        end_sessions(&tx, user.id)?;
-    } else {
-        tx.execute(
-            "UPDATE users SET disabled_at = NULL WHERE id = ?1",
-            [user.id],
-        )?;
-    }
+    let now = crate::service::clock::now_text();
+    accounts::set_disabled(&tx, user.id, disabled.then_some(now.as_str()))?;
     let action = if disabled {
         "user.disable"
     } else {
@@ -400,32 +362,22 @@ fn vietnam_time(utc: &str) -> String {
 
 /// The API tokens of `user`, newest first.
 pub fn tokens(store: &Store, user: &User) -> Result<Vec<TokenInfo>, AccountError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT rowid, label, created_at, last_used_at FROM api_tokens WHERE user_id = ?1
-         ORDER BY rowid DESC",
-    )?;
-    let rows = stmt.query_map([user.id], |r| {
-        let created_at: String = r.get(2)?;
-        let last_used_at: Option<String> = r.get(3)?;
-        Ok(TokenInfo {
-            id: r.get(0)?,
-            label: r.get(1)?,
+    Ok(accounts::tokens(store.conn(), user.id)?
+        .into_iter()
+        .map(|(id, label, created_at, last_used_at)| TokenInfo {
+            id,
+            label,
             created_vn: vietnam_time(&created_at),
             last_used_vn: last_used_at.as_deref().map(vietnam_time),
             created_at,
             last_used_at,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
 }
 
 /// Revokes one of `user`'s own API tokens.
 pub fn revoke_token(store: &Store, user: &User, id: i64) -> Result<(), AccountError> {
-    let n = store.conn().execute(
-        "DELETE FROM api_tokens WHERE rowid = ?1 AND user_id = ?2",
-        params![id, user.id],
-    )?;
-    if n == 0 {
+    if !accounts::revoke_token(store.conn(), user.id, id)? {
         return Err(AccountError::UnknownToken(id));
     }
     audit::record(

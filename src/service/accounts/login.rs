@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand_core::OsRng;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{AccountError, User, random_hex, user_row};
+use super::{AccountError, User, random_hex};
 use crate::store::Store;
+use crate::store::accounts::{self, Failures};
 use crate::store::now_ms;
 
 /// Failed logins allowed per login within [`LOCKOUT_WINDOW_MS`].
@@ -52,87 +52,52 @@ pub fn authenticate(
     let login = login.trim().to_lowercase();
     let conn = store.conn();
     let reservation = reserve(conn, &login, address)?;
-    let found: Option<(User, String, bool)> = conn
-        .query_row(
-            &format!(
-                "SELECT {}, u.password_hash, u.disabled_at IS NOT NULL FROM users u WHERE u.login = ?1",
-                super::USER_COLUMNS
-            ),
-            [&login],
-            |r| {
-                Ok((
-                    user_row(r)?,
-                    r.get(super::USER_COLUMN_COUNT)?,
-                    r.get(super::USER_COLUMN_COUNT + 1)?,
-                ))
-            },
-        )
-        .optional()?;
-    let hash = found.as_ref().map_or(dummy_hash(), |(_, h, _)| h.as_str());
+    let found = accounts::by_login(conn, &login)?;
+    let hash = found.as_ref().map_or(dummy_hash(), |(_, h)| h.as_str());
     let verified = match GATE.check(password.as_bytes(), hash) {
         Ok(v) => v && found.is_some(),
         Err(busy) => {
             // Not checked: the attempt does not count.
-            conn.execute("DELETE FROM login_failures WHERE rowid = ?1", [reservation])?;
+            accounts::release_attempt(conn, reservation)?;
             return Err(busy);
         }
     };
     match found {
-        Some((_, _, true)) if verified => {
-            conn.execute("DELETE FROM login_failures WHERE rowid = ?1", [reservation])?;
+        Some((row, _)) if verified && row.disabled => {
+            accounts::release_attempt(conn, reservation)?;
             Err(AccountError::Disabled)
         }
-        Some((user, _, false)) if verified => {
-            conn.execute("DELETE FROM login_failures WHERE login = ?1", [&login])?;
-            Ok(user)
+        Some((row, _)) if verified => {
+            accounts::forget_failures(conn, &login)?;
+            Ok(super::user_of(row))
         }
         _ => {
-            conn.execute(
-                "DELETE FROM login_failures WHERE at_ms <= ?1",
-                [now_ms() - LOCKOUT_WINDOW_MS],
-            )?;
+            accounts::drop_failures_until(conn, now_ms() - LOCKOUT_WINDOW_MS)?;
             Err(AccountError::Invalid)
         }
     }
 }
 
 /// Takes one failure row for this attempt, or refuses it when the login or the address
-/// has used up the window; one immediate transaction, so concurrent attempts queue.
+/// has used up the window (concurrent attempts queue).
 fn reserve(
     conn: &rusqlite::Connection,
     login: &str,
     address: Option<&str>,
 ) -> Result<i64, AccountError> {
-    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let now = now_ms();
-    let since = now - LOCKOUT_WINDOW_MS;
-    let (failures, oldest): (i64, Option<i64>) = tx.query_row(
-        "SELECT count(*), min(at_ms) FROM login_failures WHERE login = ?1 AND at_ms > ?2",
-        params![login, since],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
     let wait =
         |oldest: Option<i64>| ((oldest.unwrap_or(now) + LOCKOUT_WINDOW_MS - now) / 60_000).max(1);
-    if failures >= MAX_FAILURES {
-        return Err(AccountError::TooManyAttempts(wait(oldest)));
-    }
-    if let Some(a) = address {
-        let (failures, oldest): (i64, Option<i64>) = tx.query_row(
-            "SELECT count(*), min(at_ms) FROM login_failures WHERE address = ?1 AND at_ms > ?2",
-            params![a, since],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        if failures >= MAX_ADDRESS_FAILURES {
-            return Err(AccountError::TooManyFromAddress(wait(oldest)));
+    let refuse = |by_login: Failures, by_address: Failures| {
+        if by_login.count >= MAX_FAILURES {
+            Some(AccountError::TooManyAttempts(wait(by_login.oldest)))
+        } else if by_address.count >= MAX_ADDRESS_FAILURES {
+            Some(AccountError::TooManyFromAddress(wait(by_address.oldest)))
+        } else {
+            None
         }
-    }
-    tx.execute(
-        "INSERT INTO login_failures (login, at_ms, address) VALUES (?1, ?2, ?3)",
-        params![login, now, address],
-    )?;
-    let id = tx.last_insert_rowid();
-    tx.commit()?;
-    Ok(id)
+    };
+    accounts::reserve_attempt(conn, login, address, now, now - LOCKOUT_WINDOW_MS, refuse)?
 }
 
 /// The argon2 checks of the process.

@@ -28,10 +28,10 @@ pub use sessions::{
 };
 
 use rand_core::{OsRng, RngCore};
-use rusqlite::{OptionalExtension, params};
 
 use super::audit;
 pub use super::identity::{Action, BadLogin, BadRole, Login, Role, Scope, User};
+use crate::store::accounts::{self, UserRow};
 use crate::store::{Store, agencies};
 use login::hash_password;
 
@@ -128,32 +128,25 @@ fn sha256_hex(s: &str) -> String {
     crate::store::register::sha256_hex(s.as_bytes())
 }
 
-/// The columns [`user_row`] reads, of `users u`.
-const USER_COLUMNS: &str = "u.id, u.login, u.name, u.role, u.scope, u.agency_id, u.person_id,
-    (SELECT p.signs_for FROM people p WHERE p.id = u.person_id), u.must_change_password";
-/// How many they are (the next column is the caller's).
-const USER_COLUMN_COUNT: usize = 9;
-
-fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
-    let role: String = r.get(3)?;
-    let scope: String = r.get(4)?;
-    let signs_for: Option<String> = r.get(7)?;
-    Ok(User {
-        id: r.get(0)?,
-        login: r.get(1)?,
-        name: r.get(2)?,
-        role: Role::parse(&role).unwrap_or(Role::Drafter),
-        scope: Scope::parse(&scope, r.get(5)?),
-        person: r.get(6)?,
-        signs_for: signs_for
+/// The account a stored row is.
+fn user_of(row: UserRow) -> User {
+    User {
+        id: row.id,
+        role: Role::parse(&row.role).unwrap_or(Role::Drafter),
+        scope: Scope::parse(&row.scope, row.agency_id),
+        person: row.person_id,
+        signs_for: row
+            .signs_for
             .unwrap_or_default()
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect(),
-        must_change_password: r.get::<_, i64>(8)? != 0,
-    })
+        must_change_password: row.must_change_password,
+        login: row.login,
+        name: row.name,
+    }
 }
 
 /// One account as the administrator's list shows it.
@@ -168,14 +161,8 @@ pub struct Account {
 
 /// The user with this login (disabled or not).
 pub fn by_login(store: &Store, login: &str) -> Result<User, AccountError> {
-    store
-        .conn()
-        .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.login = ?1"),
-            [login.trim().to_lowercase()],
-            user_row,
-        )
-        .optional()?
+    accounts::by_login(store.conn(), &login.trim().to_lowercase())?
+        .map(|(row, _)| user_of(row))
         .ok_or_else(|| AccountError::UnknownUser(login.to_string()))
 }
 
@@ -204,33 +191,25 @@ pub fn add_user(
     lifecycle::check_link(store, role, link, None)?;
     let hash = hash_password(password.as_str())?;
     let tx = store.conn_mut().transaction()?;
-    let taken: bool = tx.query_row(
-        "SELECT count(*) > 0 FROM users WHERE login = ?1",
-        [login.as_str()],
-        |r| r.get(0),
-    )?;
-    if taken {
+    if accounts::login_taken(&tx, login.as_str())? {
         return Err(AccountError::Taken(login.as_str().to_string()));
     }
     // An account an administrator made has a password the administrator knows: its
     // owner chooses their own at the first sign-in.
-    tx.execute(
-        "INSERT INTO users (login, name, role, password_hash, created_at, scope, agency_id, person_id,
-                            password_changed_at, must_change_password)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5, ?9)",
-        params![
-            login.as_str(),
-            name,
-            role.code(),
-            hash,
-            crate::service::clock::now_text(),
-            link.scope_code(),
-            link.agency(),
-            link.person(),
-            by.is_some()
-        ],
+    let id = accounts::insert_user(
+        &tx,
+        &accounts::NewUser {
+            login: login.as_str(),
+            name: &name,
+            role: role.code(),
+            password_hash: &hash,
+            created_at: &crate::service::clock::now_text(),
+            scope: link.scope_code(),
+            agency_id: link.agency(),
+            person_id: link.person(),
+            must_change_password: by.is_some(),
+        },
     )?;
-    let id = tx.last_insert_rowid();
     audit::record(
         &tx,
         by,
@@ -293,20 +272,15 @@ pub fn places(store: &Store, admin: &User) -> Result<Places, AccountError> {
 }
 
 fn accounts_where(store: &Store, agency: Option<&str>) -> Result<Vec<Account>, AccountError> {
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {USER_COLUMNS}, a.short_name, p.name || ' (' || p.title || ')', u.disabled_at IS NOT NULL
-         FROM users u LEFT JOIN agencies a ON a.id = u.agency_id LEFT JOIN people p ON p.id = u.person_id
-         WHERE ?1 IS NULL OR u.agency_id = ?1 ORDER BY u.login"
-    ))?;
-    let rows = stmt.query_map([agency], |r| {
-        Ok(Account {
-            user: user_row(r)?,
-            agency_name: r.get(USER_COLUMN_COUNT)?,
-            person_name: r.get(USER_COLUMN_COUNT + 1)?,
-            disabled: r.get(USER_COLUMN_COUNT + 2)?,
+    Ok(accounts::accounts(store.conn(), agency)?
+        .into_iter()
+        .map(|a| Account {
+            disabled: a.user.disabled,
+            user: user_of(a.user),
+            agency_name: a.agency_name,
+            person_name: a.person_name,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
 }
 
 /// The audit log as `admin` may read it: its agency's rows (the service's administrator:

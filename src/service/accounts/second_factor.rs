@@ -5,12 +5,11 @@
 //! it was made for is remembered) and within one step either side of now.
 
 use rand_core::{OsRng, RngCore};
-use rusqlite::{OptionalExtension, params};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use super::{AccountError, User};
 use crate::service::audit::{self, Outcome};
-use crate::store::Store;
+use crate::store::{Store, accounts};
 
 /// Seconds per code.
 const STEP: u64 = 30;
@@ -78,14 +77,8 @@ pub fn confirm(store: &Store, user: &User, secret: &str, code: &str) -> Result<(
     }
     let t = totp(secret, &user.login)?;
     let step = matched_step(&t, code).ok_or(AccountError::WrongCode)?;
-    store.conn().execute(
-        "UPDATE users SET totp_secret = ?2, totp_last_step = ?3 WHERE id = ?1",
-        params![
-            user.id,
-            secret.trim().replace(' ', "").to_uppercase(),
-            step as i64
-        ],
-    )?;
+    let secret = secret.trim().replace(' ', "").to_uppercase();
+    accounts::set_totp(store.conn(), user.id, Some(&secret), step as i64)?;
     audit::record(
         store.conn(),
         Some(user),
@@ -99,30 +92,13 @@ pub fn confirm(store: &Store, user: &User, secret: &str, code: &str) -> Result<(
 
 /// Whether `user` has a second factor.
 pub fn enabled(store: &Store, user: &User) -> Result<bool, AccountError> {
-    Ok(store
-        .conn()
-        .query_row(
-            "SELECT totp_secret IS NOT NULL FROM users WHERE id = ?1",
-            [user.id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(false))
+    Ok(accounts::totp_secret(store.conn(), user.id)?.is_some())
 }
 
 /// Checks `code` against `user`'s second factor, when they have one (a code is
 /// accepted once); nothing to check otherwise.
 pub fn check(store: &Store, user: &User, code: Option<&str>) -> Result<(), AccountError> {
-    let secret: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT totp_secret FROM users WHERE id = ?1",
-            [user.id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    let Some(secret) = secret else {
+    let Some(secret) = accounts::totp_secret(store.conn(), user.id)? else {
         return Ok(());
     };
     let code = code
@@ -130,11 +106,7 @@ pub fn check(store: &Store, user: &User, code: Option<&str>) -> Result<(), Accou
         .ok_or(AccountError::CodeRequired)?;
     let step = matched_step(&totp(&secret, &user.login)?, code).ok_or(AccountError::WrongCode)?;
     // One use per code: the step must be after the last one accepted (atomically).
-    let n = store.conn().execute(
-        "UPDATE users SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2",
-        params![user.id, step as i64],
-    )?;
-    if n == 0 {
+    if !accounts::take_totp_step(store.conn(), user.id, step as i64)? {
         return Err(AccountError::CodeUsed);
     }
     Ok(())
@@ -145,10 +117,7 @@ pub fn turn_off(store: &Store, user: &User, password: &str) -> Result<(), Accoun
     if super::authenticate(store, &user.login, password, None).is_err() {
         return Err(AccountError::WrongOldPassword);
     }
-    store.conn().execute(
-        "UPDATE users SET totp_secret = NULL, totp_last_step = 0 WHERE id = ?1",
-        [user.id],
-    )?;
+    accounts::set_totp(store.conn(), user.id, None, 0)?;
     audit::record(
         store.conn(),
         Some(user),

@@ -1,11 +1,9 @@
 //! Browser sessions (a cookie and the form token) and API tokens; both stored only as
 //! the SHA-256 of what the caller holds.
 
-use rusqlite::{OptionalExtension, params};
-
-use super::{AccountError, USER_COLUMNS, User, random_hex, sha256_hex, user_row};
-use crate::store::Store;
+use super::{AccountError, User, random_hex, sha256_hex, user_of};
 use crate::store::now_ms;
+use crate::store::{Store, accounts};
 
 /// How long a browser session lasts without signing in again.
 pub const SESSION_MS: i64 = 12 * 3600 * 1000;
@@ -50,43 +48,28 @@ pub fn open_session(store: &Store, user: &User) -> Result<Session, AccountError>
         csrf: random_hex(16),
     };
     let now = now_ms();
-    store
-        .conn()
-        .execute("DELETE FROM sessions WHERE expires_ms < ?1", [now])?;
-    store.conn().execute(
-        "INSERT INTO sessions (token_hash, user_id, csrf, expires_ms) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            sha256_hex(&session.token),
-            user.id,
-            session.csrf,
-            now + SESSION_MS
-        ],
+    accounts::open_session(
+        store.conn(),
+        &sha256_hex(&session.token),
+        user.id,
+        &session.csrf,
+        now,
+        now + SESSION_MS,
     )?;
     Ok(session)
 }
 
 /// The user and form token of a live session cookie.
 pub fn session_user(store: &Store, token: &str) -> Result<Option<(User, String)>, AccountError> {
-    Ok(store
-        .conn()
-        .query_row(
-            &format!(
-                "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_ms > ?2 AND u.disabled_at IS NULL"
-            ),
-            params![sha256_hex(token), now_ms()],
-            |r| Ok((user_row(r)?, r.get(super::USER_COLUMN_COUNT)?)),
-        )
-        .optional()?)
+    Ok(
+        accounts::session_user(store.conn(), &sha256_hex(token), now_ms())?
+            .map(|(row, csrf)| (user_of(row), csrf)),
+    )
 }
 
 /// Ends a session (logout).
 pub fn close_session(store: &Store, token: &str) -> Result<(), AccountError> {
-    store.conn().execute(
-        "DELETE FROM sessions WHERE token_hash = ?1",
-        [sha256_hex(token)],
-    )?;
-    Ok(())
+    Ok(accounts::close_session(store.conn(), &sha256_hex(token))?)
 }
 
 /// Creates an API token for the user with this login; the token is returned once.
@@ -95,51 +78,25 @@ pub fn create_token(
     login: &str,
     label: &TokenLabel,
 ) -> Result<String, AccountError> {
-    let user: i64 = store
-        .conn()
-        .query_row("SELECT id FROM users WHERE login = ?1", [login], |r| {
-            r.get(0)
-        })
-        .optional()?
+    let (user, _) = accounts::by_login(store.conn(), login)?
         .ok_or_else(|| AccountError::UnknownUser(login.to_string()))?;
     let token = format!("vt_{}", random_hex(24));
-    store.conn().execute(
-        "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            sha256_hex(&token),
-            user,
-            label.as_str(),
-            crate::service::clock::now_text()
-        ],
+    accounts::add_token(
+        store.conn(),
+        &sha256_hex(&token),
+        user.id,
+        label.as_str(),
+        &crate::service::clock::now_text(),
     )?;
     Ok(token)
 }
 
 /// The user an API token belongs to (its last use is noted, to the minute).
 pub fn token_user(store: &Store, token: &str) -> Result<Option<User>, AccountError> {
-    let hash = sha256_hex(token);
-    let user = store
-        .conn()
-        .query_row(
-            &format!(
-                "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-                 WHERE t.token_hash = ?1 AND u.disabled_at IS NULL"
-            ),
-            [&hash],
-            user_row,
-        )
-        .optional()?;
-    if user.is_some() {
-        let minute = chrono::Utc::now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            .get(..16)
-            .unwrap_or_default()
-            .to_string();
-        store.conn().execute(
-            "UPDATE api_tokens SET last_used_at = ?2
-             WHERE token_hash = ?1 AND last_used_at IS NOT ?2",
-            params![hash, minute],
-        )?;
-    }
-    Ok(user)
+    let minute = chrono::Utc::now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .get(..16)
+        .unwrap_or_default()
+        .to_string();
+    Ok(accounts::token_user(store.conn(), &sha256_hex(token), &minute)?.map(user_of))
 }
