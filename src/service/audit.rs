@@ -5,7 +5,7 @@
 //! action ("duyệt và đồng ý ký số"), the target by its name ("người ký Dương Thanh
 //! Tùng", "văn bản 03/SNN-PTNT"); never a login, a code or an id.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::identity::{Role, User};
@@ -145,22 +145,20 @@ pub fn record(
     outcome: Outcome,
     detail: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO audit_log (at, user_id, login, action, target, outcome, detail, agency_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            by.map(|u| u.id),
-            by.map(|u| u.login.as_str()).unwrap_or("(hệ thống)"),
+    crate::store::audit::record(
+        conn,
+        &crate::store::audit::NewEvent {
+            user_id: by.map(|u| u.id),
+            login: by.map(|u| u.login.as_str()).unwrap_or("(hệ thống)"),
             action,
             target,
-            match outcome {
+            outcome: match outcome {
                 Outcome::Ok => "ok",
                 Outcome::Refused => "refused",
             },
             detail,
-            by.and_then(User::agency)
-        ],
+            agency_id: by.and_then(User::agency),
+        },
     )?;
     Ok(())
 }
@@ -188,50 +186,30 @@ fn query(
     agency: Option<&str>,
     limit: u32,
 ) -> rusqlite::Result<Vec<Event>> {
-    // The target's name, by its kind: `kind:key`.
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT l.id, l.at, l.login, l.action, l.target, l.outcome, l.detail, u.name,
-                coalesce(a.short_name, ua.short_name),
-                CASE substr(l.target, 1, instr(l.target, ':') - 1)
-                  WHEN 'person' THEN (SELECT name FROM people WHERE id = substr(l.target, instr(l.target, ':') + 1))
-                  WHEN 'agency' THEN (SELECT short_name FROM agencies WHERE id = substr(l.target, instr(l.target, ':') + 1))
-                  WHEN 'book' THEN (SELECT short_name FROM agencies WHERE id = substr(l.target, instr(l.target, ':') + 1))
-                  WHEN 'user' THEN (SELECT name FROM users WHERE login = substr(l.target, instr(l.target, ':') + 1))
-                  WHEN 'document' THEN (SELECT number_symbol FROM documents
-                                         WHERE id = CAST(substr(l.target, instr(l.target, ':') + 1) AS INTEGER))
-                  WHEN 'milestone' THEN (SELECT what FROM milestones WHERE id = substr(l.target, instr(l.target, ':') + 1))
-                END
-         FROM audit_log l LEFT JOIN users u ON u.id = l.user_id
-         LEFT JOIN agencies a ON a.id = l.agency_id LEFT JOIN agencies ua ON ua.id = u.agency_id
-         WHERE (?1 IS NULL OR l.target = ?1) AND (?2 IS NULL OR l.agency_id = ?2)
-         ORDER BY l.id DESC LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![target, agency, limit], |r| {
-        let at: String = r.get(1)?;
-        let action: String = r.get(3)?;
-        let target: String = r.get(4)?;
-        let name: Option<String> = r.get(7)?;
-        let agency: Option<String> = r.get(8)?;
-        let who = match (name, agency) {
-            (Some(n), Some(a)) => format!("{n} ({a})"),
-            (Some(n), None) => n,
-            (None, _) => "hệ thống".to_string(),
-        };
-        let target_name: Option<String> = r.get(9)?;
-        Ok(Event {
-            id: r.get(0)?,
-            at_vn: vn_time(&at),
-            at,
-            login: r.get(2)?,
-            who,
-            action_label: action_label(&action),
-            action,
-            target_label: target_label(&target, target_name.as_deref()),
-            target,
-            outcome: r.get(5)?,
-            detail_label: detail_label(&r.get::<_, String>(6)?),
-            detail: r.get(6)?,
-        })
-    })?;
-    rows.collect()
+    Ok(
+        crate::store::audit::list(store.conn(), target, agency, limit)?
+            .into_iter()
+            .map(|r| {
+                let who = match (r.user_name, r.agency_name) {
+                    (Some(n), Some(a)) => format!("{n} ({a})"),
+                    (Some(n), None) => n,
+                    (None, _) => "hệ thống".to_string(),
+                };
+                Event {
+                    id: r.id,
+                    at_vn: vn_time(&r.at),
+                    at: r.at,
+                    login: r.login,
+                    who,
+                    action_label: action_label(&r.action),
+                    action: r.action,
+                    target_label: target_label(&r.target, r.target_name.as_deref()),
+                    target: r.target,
+                    outcome: r.outcome,
+                    detail_label: detail_label(&r.detail),
+                    detail: r.detail,
+                }
+            })
+            .collect(),
+    )
 }

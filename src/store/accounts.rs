@@ -105,6 +105,18 @@ pub fn account_of_person(
     .optional()
 }
 
+/// The person an enabled account `id` is (a signer's), if any.
+pub fn person_of(conn: &Connection, id: i64) -> Result<Option<String>, rusqlite::Error> {
+    Ok(conn
+        .query_row(
+            "SELECT person_id FROM users WHERE id = ?1 AND disabled_at IS NULL",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
 /// A new account.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {

@@ -6,7 +6,9 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod audit;
 pub mod choices;
+pub mod drafts;
 pub mod images;
 mod lookup;
 pub mod outbox;

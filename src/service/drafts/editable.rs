@@ -1,8 +1,6 @@
 //! A draft made from an OCOP template turned into a composer draft its author edits
 //! freely: the template's letter, filled, becomes the composer's fields.
 
-use rusqlite::params;
-
 use super::{Draft, DraftError};
 use crate::service::accounts::{Action, User};
 use crate::service::audit::{self, Outcome};
@@ -40,18 +38,16 @@ pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, D
     let title = crate::service::forms::form(&draft.template)
         .map_or(draft.template.as_str(), |f| f.title.as_str());
     let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET template = ?2, fields = ?3, subject = ?4, updated_at = ?5
-         WHERE id = ?1 AND state = 'draft'",
-        params![
-            id,
-            TEMPLATE,
-            values.to_json(),
-            c.composed.document.subject_one_line(),
-            crate::service::clock::now_text()
-        ],
-    )?;
-    if n == 0 {
+    let (fields, subject) = (values.to_json(), c.composed.document.subject_one_line());
+    let content = crate::store::drafts::Content {
+        template: TEMPLATE,
+        fields: &fields,
+        subject: &subject,
+        issuer: None,
+        signer: None,
+    };
+    let now = crate::service::clock::now_text();
+    if !crate::store::drafts::rewrite(&tx, id, &content, false, &now)? {
         drop(tx);
         return Err(super::wrong_state(store, id, "bản nháp đang soạn mới sửa")?);
     }

@@ -33,87 +33,13 @@ pub use workflow::{
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
-
 use super::access;
 use super::accounts::{Action, User};
 use super::audit::{self, Outcome};
 use super::forms::{self, Values};
-use crate::store::Store;
+use crate::store::{Store, drafts};
 
-/// Where a draft stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[schema(as = DraftState)]
-pub enum State {
-    Draft,
-    Submitted,
-    Approved,
-    Issued,
-}
-
-impl State {
-    pub fn code(self) -> &'static str {
-        match self {
-            State::Draft => "draft",
-            State::Submitted => "submitted",
-            State::Approved => "approved",
-            State::Issued => "issued",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        match s {
-            "draft" => Some(State::Draft),
-            "submitted" => Some(State::Submitted),
-            "approved" => Some(State::Approved),
-            "issued" => Some(State::Issued),
-            _ => None,
-        }
-    }
-
-    /// The state in Vietnamese.
-    pub fn label(self) -> &'static str {
-        match self {
-            State::Draft => "Đang soạn",
-            State::Submitted => "Chờ duyệt",
-            State::Approved => "Đã duyệt, chờ ban hành",
-            State::Issued => "Đã ban hành",
-        }
-    }
-}
-
-/// A draft as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Draft {
-    pub id: i64,
-    pub template: String,
-    pub fields: BTreeMap<String, String>,
-    pub subject: String,
-    pub state: State,
-    pub author: String,
-    pub author_name: String,
-    /// The signer's comment when the draft was returned.
-    pub comment: Option<String>,
-    /// The register's document once issued.
-    pub document_id: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// When the signer approved re-entering their password, consenting to their key
-    /// signing the document at issue (Ký số); `None`: approved without it.
-    pub sign_consent: Option<String>,
-    /// The issuing agency (None: a draft made before drafts recorded it that names none).
-    pub issuer: Option<String>,
-    /// The person named as signer, when the signer is a stored person.
-    pub signer: Option<String>,
-    /// The account whose password gave the consent.
-    pub consent_by: Option<i64>,
-    /// The SHA-256 of the composition the signer approved ([`frozen`]), and of the one
-    /// issued (the same, or the draft went back to its signer).
-    pub approved_hash: Option<String>,
-    pub issued_hash: Option<String>,
-}
+pub use crate::store::drafts::{Approval, Draft, State};
 
 /// Refuses (and logs, in the audit log and the service log) an action outside the
 /// user's role or by an account not linked to an agency.
@@ -126,73 +52,15 @@ pub fn authorize(
     Ok(access::role(store, user, action, target)?)
 }
 
-const COLUMNS: &str = "d.id, d.template, d.fields, d.subject, d.state, u.login, u.name, d.comment,
-    d.document_id, d.created_at, d.updated_at, d.sign_consent, d.issuer_id, d.signer_id,
-    d.consent_user_id, d.approved_hash, d.issued_hash";
-
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Draft> {
-    let fields: String = r.get(2)?;
-    let state: String = r.get(4)?;
-    Ok(Draft {
-        id: r.get(0)?,
-        template: r.get(1)?,
-        fields: Values::from_json(&fields).as_map().clone(),
-        subject: r.get(3)?,
-        state: State::parse(&state).unwrap_or(State::Draft),
-        author: r.get(5)?,
-        author_name: r.get(6)?,
-        comment: r.get(7)?,
-        document_id: r.get(8)?,
-        created_at: r.get(9)?,
-        updated_at: r.get(10)?,
-        sign_consent: r.get(11)?,
-        issuer: r.get(12)?,
-        signer: r.get(13)?,
-        consent_by: r.get(14)?,
-        approved_hash: r.get(15)?,
-        issued_hash: r.get(16)?,
-    })
-}
-
-/// The draft a document was issued from, with the hashes of what its signer approved
-/// and of what was issued.
-#[derive(Debug, Clone)]
-pub struct Approval {
-    pub draft: i64,
-    pub approved_hash: Option<String>,
-    pub issued_hash: Option<String>,
-}
-
 /// The approval of the document issued from a draft (None: issued without a draft, from
 /// the command line).
 pub fn approval_of_document(store: &Store, document: i64) -> Result<Option<Approval>, DraftError> {
-    Ok(store
-        .conn()
-        .query_row(
-            "SELECT id, approved_hash, issued_hash FROM drafts WHERE document_id = ?1",
-            [document],
-            |r| {
-                Ok(Approval {
-                    draft: r.get(0)?,
-                    approved_hash: r.get(1)?,
-                    issued_hash: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+    Ok(drafts::approval_of_document(store.conn(), document)?)
 }
 
 /// The composition draft `id`'s signer approved, if it was approved (and not sent back).
 pub(crate) fn frozen_of(store: &Store, id: i64) -> Result<Option<frozen::Frozen>, DraftError> {
-    let json: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT approved_content FROM drafts WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
+    let json = drafts::approved_content(store.conn(), id)?;
     Ok(json.as_deref().and_then(frozen::Frozen::from_json))
 }
 
@@ -218,31 +86,14 @@ pub fn history(store: &Store, user: &User, id: i64) -> Result<Vec<audit::Event>,
 
 /// One draft, whoever asks (the library's own use; faces use [`get_for`]).
 pub(crate) fn get(store: &Store, id: i64) -> Result<Draft, DraftError> {
-    store
-        .conn()
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id WHERE d.id = ?1"
-            ),
-            [id],
-            row,
-        )
-        .optional()?
-        .ok_or(DraftError::NotFound(id))
+    drafts::get(store.conn(), id)?.ok_or(DraftError::NotFound(id))
 }
 
 /// The drafts `user` reads (its agency's; a signer's also those of the agencies they
 /// sign for; the service's administrator all), in one state, newest first.
 pub fn list(store: &Store, user: &User, state: Option<State>) -> Result<Vec<Draft>, DraftError> {
-    let agencies = access::listed(user).map(|v| serde_json::to_string(&v).expect("strings"));
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
-         WHERE (?1 IS NULL OR d.state = ?1)
-           AND (?2 IS NULL OR d.issuer_id IN (SELECT value FROM json_each(?2)))
-         ORDER BY d.id DESC LIMIT 200"
-    ))?;
-    let rows = stmt.query_map(params![state.map(State::code), agencies], row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let agencies = access::listed(user);
+    Ok(drafts::list(store.conn(), state, agencies.as_deref())?)
 }
 
 /// The drafts waiting for `user`'s own step, oldest first: for a signer, those
@@ -250,40 +101,17 @@ pub fn list(store: &Store, user: &User, state: Option<State>) -> Result<Vec<Draf
 /// agency's approved drafts (to issue) and issued ones not yet sent. Empty for others.
 pub fn waiting_for(store: &Store, user: &User) -> Result<Vec<Draft>, DraftError> {
     use super::accounts::Role;
-    let sql = match (user.role, user.person.as_deref(), user.agency()) {
-        (Role::Signer, Some(_), _) => format!(
-            "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
-             WHERE d.state = 'submitted' AND d.signer_id = ?1
-             ORDER BY d.updated_at, d.id LIMIT 50"
-        ),
-        (Role::Clerk, _, Some(_)) => format!(
-            "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
-             WHERE d.issuer_id = ?1 AND (d.state = 'approved' OR (d.state = 'issued'
-               AND d.document_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.document_id = d.document_id)))
-             ORDER BY d.updated_at, d.id LIMIT 50"
-        ),
-        _ => return Ok(vec![]),
-    };
-    let key = match user.role {
-        Role::Signer => user.person.clone(),
-        _ => user.agency().map(String::from),
-    };
-    let mut stmt = store.conn().prepare(&sql)?;
-    let rows = stmt.query_map([key], row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(match (user.role, user.person.as_deref(), user.agency()) {
+        (Role::Signer, Some(person), _) => drafts::submitted_to(store.conn(), person)?,
+        (Role::Clerk, _, Some(agency)) => drafts::to_issue_or_send(store.conn(), agency)?,
+        _ => vec![],
+    })
 }
 
 /// The drafts a signer returned to `login` that are still waiting for them (returned
 /// with a comment, not yet resubmitted), newest first.
 pub fn returned_to(store: &Store, login: &str) -> Result<Vec<Draft>, DraftError> {
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {COLUMNS} FROM drafts d JOIN users u ON u.id = d.author_id
-         WHERE u.login = ?1 AND d.state = 'draft' AND coalesce(d.comment, '') != ''
-         ORDER BY d.updated_at DESC, d.id DESC LIMIT 50"
-    ))?;
-    let rows = stmt.query_map([login], row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(drafts::returned_to(store.conn(), login)?)
 }
 
 /// Checks a filled form and composes it once, so a draft that is stored composes.
@@ -353,11 +181,22 @@ pub(crate) fn composing_document_for(
     )?)
 }
 
-/// The issuing agency and the signer (a person id) of a composition, as stored beside
-/// the draft.
-fn owners(c: &Composition) -> (Option<String>, Option<String>) {
+/// What a composition stores beside its draft: the template, the values, the subject,
+/// the issuing agency and the signer (a person id).
+fn content<'a>(
+    template: &'a str,
+    fields: &'a str,
+    subject: &'a str,
+    c: &'a Composition,
+) -> drafts::Content<'a> {
     let parts = c.composed.document.parts();
-    (parts.issuer.id.clone(), parts.signature.id.clone())
+    drafts::Content {
+        template,
+        fields,
+        subject,
+        issuer: parts.issuer.id.as_deref(),
+        signer: parts.signature.id.as_deref(),
+    }
 }
 
 /// Inserts a new draft with its audit row; the caller owns the transaction.
@@ -369,22 +208,13 @@ fn insert_draft(
     c: &Composition,
     detail: &str,
 ) -> rusqlite::Result<i64> {
-    let (issuer, signer) = owners(c);
-    tx.execute(
-        "INSERT INTO drafts (template, fields, subject, state, author_id, created_at, updated_at,
-                             issuer_id, signer_id)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?5, ?6, ?7)",
-        params![
-            template,
-            values.to_json(),
-            c.composed.document.subject_one_line(),
-            user.id,
-            crate::service::clock::now_text(),
-            issuer,
-            signer
-        ],
+    let (fields, subject) = (values.to_json(), c.composed.document.subject_one_line());
+    let id = drafts::insert(
+        tx,
+        user.id,
+        &content(template, &fields, &subject, c),
+        &crate::service::clock::now_text(),
     )?;
-    let id = tx.last_insert_rowid();
     audit::record(
         tx,
         Some(user),
@@ -420,11 +250,7 @@ pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<D
     let tx = store.conn_mut().transaction()?;
     let detail = format!("từ nhắc hạn số {reminder}");
     let id = insert_draft(&tx, user, "reminder", &values, &c, &detail)?;
-    let n = tx.execute(
-        "UPDATE reminder_drafts SET draft_id = ?2 WHERE id = ?1 AND status = 'draft' AND draft_id IS NULL",
-        params![reminder, id],
-    )?;
-    if n == 0 {
+    if !drafts::adopt_reminder(&tx, reminder, id)? {
         return Err(DraftError::AlreadyAdopted(reminder));
     }
     tx.commit()?;
@@ -437,11 +263,9 @@ pub fn waiting_reminders(
     store: &Store,
     user: &User,
 ) -> Result<Vec<crate::remind::DraftRow>, DraftError> {
-    let adopted: std::collections::HashSet<i64> = store
-        .conn()
-        .prepare("SELECT id FROM reminder_drafts WHERE draft_id IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let adopted: std::collections::HashSet<i64> = drafts::adopted_reminders(store.conn())?
+        .into_iter()
+        .collect();
     Ok(crate::remind::drafts(store)?
         .into_iter()
         .filter(|d| d.status == "draft" && !adopted.contains(&d.id))
@@ -462,21 +286,16 @@ pub fn update(
     author_only(store, user, &draft, "update")?;
     let (values, c) = checked(store, &draft.template, raw)?;
     composing_for(store, user, &c, &target)?;
-    let (issuer, signer) = owners(&c);
+    let (fields, subject) = (values.to_json(), c.composed.document.subject_one_line());
     let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET fields = ?2, subject = ?3, updated_at = ?4, issuer_id = ?5, signer_id = ?6
-         WHERE id = ?1 AND state = 'draft'",
-        params![
-            id,
-            values.to_json(),
-            c.composed.document.subject_one_line(),
-            crate::service::clock::now_text(),
-            issuer,
-            signer
-        ],
+    let changed = drafts::rewrite(
+        &tx,
+        id,
+        &content(&draft.template, &fields, &subject, &c),
+        true,
+        &crate::service::clock::now_text(),
     )?;
-    if n == 0 {
+    if !changed {
         drop(tx);
         return Err(wrong_state(store, id, "bản nháp đang soạn mới sửa")?);
     }
@@ -511,17 +330,14 @@ pub(super) fn transition(
     let target = format!("draft:{id}");
     get(store, id)?;
     let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET state = ?3, comment = ?4, updated_at = ?5 WHERE id = ?1 AND state = ?2",
-        params![
-            id,
-            from.code(),
-            to.code(),
-            comment,
-            crate::service::clock::now_text()
-        ],
+    let moved = drafts::transition(
+        &tx,
+        id,
+        (from, to),
+        comment,
+        &crate::service::clock::now_text(),
     )?;
-    if n == 0 {
+    if !moved {
         drop(tx);
         return Err(wrong_state(store, id, wanted)?);
     }

@@ -3,7 +3,7 @@
 //! its agency, sent. Each step checks the role and the agency ([`crate::service::access`])
 //! before anything changes.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 
 use super::frozen::{self, Frozen};
 use super::{
@@ -18,8 +18,8 @@ use crate::service::accounts::{Action, User};
 use crate::service::audit::{self, Outcome};
 use crate::service::forms::{FieldError, Values};
 use crate::sign::Keyring;
-use crate::store::Store;
 use crate::store::register::{self, Entry, RegisterError};
+use crate::store::{Store, drafts};
 
 /// What the caller of an irreversible step said to "are you sure?": the ticked box of
 /// the page, `"confirm": true` in the API. [`issue`] and [`send`] take one and refuse a
@@ -187,21 +187,15 @@ fn approved(
 ) -> Result<Draft, DraftError> {
     let hash = frozen.hash();
     let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET state = 'approved', comment = NULL, updated_at = ?2,
-                sign_consent = CASE WHEN ?3 THEN ?2 END, consent_user_id = CASE WHEN ?3 THEN ?4 END,
-                approved_content = ?5, approved_hash = ?6, issued_hash = NULL
-         WHERE id = ?1 AND state = 'submitted'",
-        params![
-            id,
-            crate::service::clock::now_text(),
-            consent,
-            user.id,
-            frozen.to_json(),
-            hash
-        ],
+    let approved = drafts::approve(
+        &tx,
+        id,
+        consent.then_some(user.id),
+        &frozen.to_json(),
+        &hash,
+        &crate::service::clock::now_text(),
     )?;
-    if n == 0 {
+    if !approved {
         drop(tx);
         return Err(wrong_state(store, id, "bản nháp chờ duyệt mới duyệt")?);
     }
@@ -384,15 +378,7 @@ fn consent_holds(store: &Store, draft: &Draft, composed: &Composed) -> Result<bo
     let Some(by) = draft.consent_by else {
         return Ok(false);
     };
-    let person: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT person_id FROM users WHERE id = ?1 AND disabled_at IS NULL",
-            [by],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
+    let person = crate::store::accounts::person_of(store.conn(), by)?;
     let signer = composed.document.parts().signature.id.clone();
     Ok(person.is_some() && person == signer && signer == draft.signer)
 }
@@ -416,14 +402,7 @@ fn send_back(
     };
     let note = format!("Dữ liệu đã thay đổi sau khi duyệt: {said}. Hãy xem lại và duyệt lại.");
     let tx = store.conn_mut().transaction()?;
-    let n = tx.execute(
-        "UPDATE drafts SET state = 'submitted', comment = ?2, updated_at = ?3,
-                sign_consent = NULL, consent_user_id = NULL,
-                approved_content = NULL, approved_hash = NULL
-         WHERE id = ?1 AND state = 'approved'",
-        params![draft.id, note, crate::service::clock::now_text()],
-    )?;
-    if n == 0 {
+    if !drafts::send_back(&tx, draft.id, &note, &crate::service::clock::now_text())? {
         drop(tx);
         return wrong_state(store, draft.id, "bản nháp đã duyệt mới ban hành");
     }
@@ -538,22 +517,11 @@ pub fn issue(
             None => register::render_files(renderer, doc),
         },
         |tx, entry| {
-            let n = tx.execute(
-                "UPDATE drafts SET state = 'issued', document_id = ?2, updated_at = ?3,
-                        issued_hash = ?4
-                 WHERE id = ?1 AND state = 'approved'",
-                params![id, entry.id, crate::service::clock::now_text(), issued_hash],
-            )?;
-            if n == 0 {
+            let now = crate::service::clock::now_text();
+            if !drafts::mark_issued(tx, id, entry.id, &issued_hash, &now)? {
                 // Another clerk issued it meanwhile: take nothing.
                 return Err(RegisterError::AlreadyIssued);
             }
-            // A reminder the schedule drafted is issued through this draft.
-            tx.execute(
-                "UPDATE reminder_drafts SET status = 'issued', document_id = ?2
-                 WHERE draft_id = ?1 AND status = 'draft'",
-                params![id, entry.id],
-            )?;
             if let Some((issuer, evaluated)) = &c.decision {
                 ocop::certify(tx, entry, issuer, c.date, evaluated)?;
             }
