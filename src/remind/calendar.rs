@@ -20,10 +20,8 @@ impl Calendar {
 
     /// Loads the `holidays` table.
     pub fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Calendar> {
-        let mut stmt = conn.prepare("SELECT date FROM holidays")?;
-        let days = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .filter_map(|d| d.ok())
+        let days = crate::store::reminders::holidays(conn)?
+            .into_iter()
             .filter_map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             .collect::<Vec<_>>();
         Ok(Calendar::new(days))

@@ -1,14 +1,13 @@
 //! The reminder drafts a run made: their values, their composed letter, their issue.
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
 
 use super::RemindError;
 use super::policy::{load_policies, policy_for};
 use crate::Renderer;
 use crate::ocop;
-use crate::store::Store;
 use crate::store::register;
+use crate::store::{Store, reminders};
 
 /// What lets a run issue the reminders whose policy says `issue` or `send`: the
 /// renderer, and which agencies' documents must be digitally signed (`[signing]
@@ -30,28 +29,13 @@ pub(super) struct DraftRecord {
 }
 
 pub(super) fn draft_record(store: &Store, draft: i64) -> Result<DraftRecord, RemindError> {
-    let (milestone, programme, issuer, day, status): (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        NaiveDate,
-        String,
-    ) = store
-        .conn()
-        .query_row(
-            "SELECT d.milestone_id, m.programme_id, d.issuer_id, d.fired_on, d.status FROM reminder_drafts d
-             LEFT JOIN milestones m ON m.id = d.milestone_id WHERE d.id = ?1 AND d.status != 'empty'",
-            [draft],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?
-        .ok_or(RemindError::UnknownDraft(draft))?;
+    let r = reminders::draft(store.conn(), draft)?.ok_or(RemindError::UnknownDraft(draft))?;
     Ok(DraftRecord {
-        milestone,
-        programme,
-        issuer,
-        day,
-        issued: status == "issued",
+        milestone: r.milestone,
+        programme: r.programme,
+        issuer: r.issuer,
+        day: r.fired_on,
+        issued: r.status == "issued",
     })
 }
 
@@ -82,11 +66,7 @@ fn compose_record(
             )?)
         }
         (None, Some(issuer)) => {
-            let ids: Vec<i64> = store
-                .conn()
-                .prepare("SELECT certificate_id FROM certificate_firings WHERE draft_id = ?1")?
-                .query_map([draft], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let ids = reminders::notice_certificates(store.conn(), draft)?;
             Ok(ocop::expiry_notice(
                 store, issuer, rec.day, None, &ids, None,
             )?)
@@ -122,11 +102,7 @@ pub fn issue_draft(
         date,
         |doc| register::render_files(renderer, doc),
         |tx, entry| {
-            let n = tx.execute(
-                "UPDATE reminder_drafts SET status = 'issued', document_id = ?2 WHERE id = ?1 AND status = 'draft'",
-                params![draft, entry.id],
-            )?;
-            if n == 0 {
+            if !reminders::mark_issued(tx, draft, entry.id)? {
                 // Another run issued it meanwhile: take nothing.
                 return Err(register::RegisterError::AlreadyIssued);
             }
@@ -181,39 +157,31 @@ pub fn reminder_values(
 /// Everything the schedule drafted, newest first.
 pub fn drafts(store: &Store) -> Result<Vec<DraftRow>, RemindError> {
     let policies = load_policies(store.conn())?;
-    let mut stmt = store.conn().prepare(
-        "SELECT d.id, coalesce(d.milestone_id, 'het-han-gcn:' || d.issuer_id), d.step, d.fired_on, d.agencies,
-                d.status, doc.number_symbol, d.issuer_id, d.milestone_id, m.programme_id, p.issuer_id
-         FROM reminder_drafts d LEFT JOIN documents doc ON doc.id = d.document_id
-         LEFT JOIN milestones m ON m.id = d.milestone_id LEFT JOIN programmes p ON p.id = m.programme_id
-         ORDER BY d.fired_on DESC, d.id DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let own: Option<String> = r.get(7)?;
-        let milestone: Option<String> = r.get(8)?;
-        let programme: Option<String> = r.get(9)?;
-        let programme_issuer: Option<String> = r.get(10)?;
-        let issuer = own
-            .or_else(|| {
-                policy_for(
-                    &policies,
-                    milestone.as_deref().unwrap_or(""),
-                    programme.as_deref().unwrap_or(""),
-                )
-                .and_then(|p| p.issuer.clone())
-            })
-            .or(programme_issuer)
-            .unwrap_or_default();
-        Ok(DraftRow {
-            id: r.get(0)?,
-            issuer,
-            milestone: r.get(1)?,
-            step: r.get(2)?,
-            fired_on: r.get(3)?,
-            agencies: r.get(4)?,
-            status: r.get(5)?,
-            number: r.get(6)?,
+    Ok(reminders::list(store.conn())?
+        .into_iter()
+        .map(|r| {
+            let issuer = r
+                .issuer
+                .or_else(|| {
+                    policy_for(
+                        &policies,
+                        r.milestone.as_deref().unwrap_or(""),
+                        r.programme.as_deref().unwrap_or(""),
+                    )
+                    .and_then(|p| p.issuer.clone())
+                })
+                .or(r.programme_issuer)
+                .unwrap_or_default();
+            DraftRow {
+                id: r.id,
+                issuer,
+                milestone: r.about,
+                step: r.step,
+                fired_on: r.fired_on,
+                agencies: r.agencies,
+                status: r.status,
+                number: r.number,
+            }
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
 }

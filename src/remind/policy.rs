@@ -119,39 +119,28 @@ impl Policy {
 pub(super) fn load_policies(
     conn: &rusqlite::Connection,
 ) -> rusqlite::Result<HashMap<String, Policy>> {
-    let mut stmt = conn.prepare(
-        "SELECT scope, before_days, on_due, overdue_every, working_days, auto, issuer_id, expiry_months, on_expiry
-         FROM reminder_policies",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let before: String = r.get(1)?;
-        let auto: String = r.get(5)?;
-        Ok((
-            r.get::<_, String>(0)?,
-            Policy {
-                before: before
-                    .split(',')
-                    .filter_map(|n| n.trim().parse().ok())
-                    .collect(),
-                on_due: r.get(2)?,
-                overdue_every: r.get(3)?,
-                working_days: r.get(4)?,
-                auto: match auto.as_str() {
+    let list =
+        |s: &str| -> Vec<u32> { s.split(',').filter_map(|n| n.trim().parse().ok()).collect() };
+    Ok(crate::store::reminders::policies(conn)?
+        .into_iter()
+        .map(|r| {
+            let policy = Policy {
+                before: list(&r.before_days),
+                on_due: r.on_due,
+                overdue_every: r.overdue_every,
+                working_days: r.working_days,
+                auto: match r.auto.as_str() {
                     "issue" => Auto::Issue,
                     "send" => Auto::Send,
                     _ => Auto::Draft,
                 },
-                issuer: r.get(6)?,
-                expiry_months: r
-                    .get::<_, String>(7)?
-                    .split(',')
-                    .filter_map(|n| n.trim().parse().ok())
-                    .collect(),
-                on_expiry: r.get(8)?,
-            },
-        ))
-    })?;
-    rows.collect()
+                issuer: r.issuer_id,
+                expiry_months: list(&r.expiry_months),
+                on_expiry: r.on_expiry,
+            };
+            (r.scope, policy)
+        })
+        .collect())
 }
 
 pub(super) fn policy_for<'a>(

@@ -2,10 +2,9 @@
 //! it out of the next reminders).
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
 
 use super::RemindError;
-use crate::store::Store;
+use crate::store::{Store, milestones};
 
 /// One milestone with its progress on a day.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,25 +30,17 @@ pub fn milestones(
     programme: Option<&str>,
     date: NaiveDate,
 ) -> Result<Vec<MilestoneRow>, RemindError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT m.id, m.programme_id, m.what, m.due_date, count(a.agency_id),
-                count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?2)
-         FROM milestones m LEFT JOIN milestone_agencies a ON a.milestone_id = m.id
-         WHERE ?1 IS NULL OR m.programme_id = ?1
-         GROUP BY m.id ORDER BY m.due_date, m.id",
-    )?;
-    let rows = stmt.query_map(params![programme, date.to_string()], |r| {
-        let due: String = r.get(3)?;
-        Ok(MilestoneRow {
-            id: r.get(0)?,
-            programme: r.get(1)?,
-            what: r.get(2)?,
-            due: NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or_default(),
-            agencies: r.get(4)?,
-            reported: r.get(5)?,
+    Ok(milestones::progress(store.conn(), programme, date)?
+        .into_iter()
+        .map(|m| MilestoneRow {
+            due: NaiveDate::parse_from_str(&m.due, "%Y-%m-%d").unwrap_or_default(),
+            id: m.id,
+            programme: m.programme,
+            what: m.what,
+            agencies: m.agencies,
+            reported: m.reported,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
 }
 
 /// How recording a report went.
@@ -68,19 +59,10 @@ pub fn report(
     date: NaiveDate,
 ) -> Result<Reported, RemindError> {
     let c = store.conn();
-    let exists: bool = c
-        .prepare("SELECT 1 FROM milestones WHERE id = ?1")?
-        .exists([milestone])?;
-    if !exists {
+    if !milestones::exists(c, milestone)? {
         return Err(RemindError::UnknownMilestone(milestone.to_string()));
     }
-    let current: Option<Option<String>> = c
-        .query_row(
-            "SELECT reported_on FROM milestone_agencies WHERE milestone_id = ?1 AND agency_id = ?2",
-            [milestone, agency],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let current = milestones::report_of(c, milestone, agency)?;
     match current {
         None => Err(RemindError::NotResponsible(
             milestone.to_string(),
@@ -88,10 +70,7 @@ pub fn report(
         )),
         Some(Some(on)) => Ok(Reported::Already(on)),
         Some(None) => {
-            c.execute(
-                "UPDATE milestone_agencies SET reported_on = ?3 WHERE milestone_id = ?1 AND agency_id = ?2",
-                params![milestone, agency, date.to_string()],
-            )?;
+            milestones::set_reported(c, milestone, agency, date)?;
             Ok(Reported::Recorded)
         }
     }

@@ -2,15 +2,15 @@
 //! come, fired once, drafting one reminder to the agencies that have not reported.
 
 use chrono::NaiveDate;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 use super::RemindError;
 use super::calendar::Calendar;
 use super::drafts::{Issuing, draft_record, issue_draft};
 use super::policy::{Auto, load_policies, policy_for, step_label};
 use crate::mail::MailSettings;
-use crate::store::Store;
 use crate::store::register;
+use crate::store::{Store, milestones, reminders};
 
 /// A certifying agency and its certificates whose step has come: (id, step, product).
 type DueNotice = (String, Vec<(i64, String, String)>);
@@ -62,38 +62,10 @@ pub fn run(
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let cal = Calendar::load(&tx)?;
         let policies = load_policies(&tx)?;
-        let milestones: Vec<(String, String, String)> = tx
-            .prepare(
-                "SELECT m.id, m.programme_id, m.due_date FROM milestones m
-                 WHERE NOT EXISTS (SELECT 1 FROM reminder_closed c WHERE c.milestone_id = m.id AND c.closed_on <= ?1)
-                 ORDER BY m.due_date, m.id",
-            )?
-            .query_map([&day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut done =
-            tx.prepare("SELECT 1 FROM reminder_drafts WHERE milestone_id = ?1 AND step = ?2")?;
-        // The same agencies the firing insert took (not reported by the day).
-        let mut pending = tx.prepare(
-            "SELECT a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
-             WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
-             ORDER BY m.rowid LIMIT ?3",
-        )?;
-        let mut close = tx.prepare(
-            "INSERT INTO reminder_closed (milestone_id, closed_on) VALUES (?1, ?2)
-             ON CONFLICT (milestone_id) DO UPDATE SET closed_on = min(closed_on, excluded.closed_on)",
-        )?;
-        let mut draft = tx.prepare(
-            "INSERT INTO reminder_drafts (milestone_id, step, fired_on, agencies, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'draft', ?5)",
-        )?;
-        let mut fire = tx.prepare(
-            "INSERT OR IGNORE INTO reminder_firings (milestone_id, step, agency_id, draft_id)
-             SELECT milestone_id, ?2, agency_id, ?4 FROM milestone_agencies
-             WHERE milestone_id = ?1 AND (reported_on IS NULL OR reported_on > ?3)",
-        )?;
+        let open = milestones::open_on(&tx, &day)?;
         let now = chrono::Utc::now().to_rfc3339();
         let mut firings = 0;
-        for (id, programme, due) in &milestones {
+        for (id, programme, due) in &open {
             let Some(policy) = policy_for(&policies, id, programme) else {
                 continue;
             };
@@ -104,27 +76,15 @@ pub fn run(
                 continue;
             };
             let key = step.key();
-            if done.exists(params![id, key])? {
+            if reminders::step_fired(&tx, id, &key)? {
                 continue;
             }
-            // Draft row first (its id goes on the firings), then one set-based insert of
-            // every agency that has not reported by this day.
-            draft.execute(params![id, key, day, 0, now])?;
-            let draft_id = tx.last_insert_rowid();
-            let n = fire.execute(params![id, key, day, draft_id])?;
-            if n == 0 {
-                tx.execute("DELETE FROM reminder_drafts WHERE id = ?1", [draft_id])?;
-                close.execute(params![id, day])?;
+            let Some((draft_id, n)) = reminders::fire_milestone(&tx, id, &key, &day, &now)? else {
                 continue;
-            }
-            tx.execute(
-                "UPDATE reminder_drafts SET agencies = ?2 WHERE id = ?1",
-                params![draft_id, n as i64],
-            )?;
+            };
             firings += n;
-            let agencies: Vec<String> = pending
-                .query_map(params![id, day, SHOWN as i64], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            // The same agencies the firing took (not reported by the day).
+            let agencies = milestones::not_reported(&tx, id, &day, SHOWN)?;
             report.fired.push(Fired {
                 draft_id,
                 milestone: id.clone(),
@@ -134,7 +94,6 @@ pub fn run(
                 count: n,
             });
         }
-        drop((done, pending, close, draft, fire));
         // Certificates: the notices of each certifying agency whose step has come.
         let horizon_months = policies
             .values()
@@ -144,22 +103,16 @@ pub fn run(
         let horizon = date
             .checked_add_months(chrono::Months::new(horizon_months))
             .unwrap_or(date);
-        let certificates: Vec<(i64, String, String, String)> = tx
-            .prepare(
-                "SELECT c.id, c.issuer_id, c.expires_on, p.name FROM certificates c JOIN products p ON p.id = c.product_id
-                 WHERE c.issuer_id IS NOT NULL AND c.expires_on <= ?1
-                   AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = c.product_id AND e.date > c.issued_on)
-                   AND NOT EXISTS (SELECT 1 FROM certificate_firings f WHERE f.certificate_id = c.id AND f.step = 'expired')
-                 ORDER BY c.issuer_id, c.expires_on, c.id",
-            )?
-            .query_map([horizon.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?;
+        let certificates = reminders::expiring_by(&tx, &horizon.to_string())?;
         let mut due_notices: Vec<DueNotice> = vec![];
         {
-            let mut fired_cert = tx.prepare(
-                "SELECT 1 FROM certificate_firings WHERE certificate_id = ?1 AND step = ?2",
-            )?;
-            for (id, issuer, expires, product) in certificates {
+            for reminders::Expiring {
+                id,
+                issuer,
+                expires_on: expires,
+                product,
+            } in certificates
+            {
                 let Some(policy) = policies.get(&issuer).or_else(|| policies.get("")) else {
                     continue;
                 };
@@ -169,7 +122,7 @@ pub fn run(
                 let Some((step, _)) = policy.expiry_step(expires, date) else {
                     continue;
                 };
-                if fired_cert.exists(params![id, step])? {
+                if reminders::certificate_step_fired(&tx, id, &step)? {
                     continue;
                 }
                 if due_notices.last().is_none_or(|(i, _)| *i != issuer) {
@@ -183,18 +136,11 @@ pub fn run(
             }
         }
         for (issuer, certs) in due_notices {
-            tx.execute(
-                "INSERT INTO reminder_drafts (issuer_id, step, fired_on, agencies, status, created_at)
-                 VALUES (?1, 'expiry', ?2, ?3, 'draft', ?4)",
-                params![issuer, day, certs.len() as i64, now],
-            )?;
-            let draft_id = tx.last_insert_rowid();
-            for (id, step, _) in &certs {
-                tx.execute(
-                    "INSERT INTO certificate_firings (certificate_id, step, draft_id) VALUES (?1, ?2, ?3)",
-                    params![id, step, draft_id],
-                )?;
-            }
+            let fired: Vec<(i64, &str)> = certs
+                .iter()
+                .map(|(id, step, _)| (*id, step.as_str()))
+                .collect();
+            let draft_id = reminders::fire_expiry(&tx, &issuer, &day, &fired, &now)?;
             firings += certs.len();
             report.fired.push(Fired {
                 draft_id,
@@ -209,11 +155,7 @@ pub fn run(
                     .collect(),
             });
         }
-        tx.execute(
-            "INSERT INTO reminder_runs (run_date, at, drafts, firings, issued) VALUES (?1, ?2, ?3, ?4, 0)",
-            params![day, now, report.fired.len() as i64, firings as i64],
-        )?;
-        let run_id = tx.last_insert_rowid();
+        let run_id = reminders::record_run(&tx, &day, &now, report.fired.len(), firings)?;
         if dry_run {
             tx.rollback()?;
             return Ok(report);
@@ -227,13 +169,7 @@ pub fn run(
     };
     // Milestone reminders follow their milestone's policy; expiry notices their
     // certifying agency's (or the default).
-    let waiting: Vec<i64> = store
-        .conn()
-        .prepare(
-            "SELECT id FROM reminder_drafts WHERE status = 'draft' AND draft_id IS NULL ORDER BY id",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let waiting = reminders::waiting(store.conn())?;
     for id in waiting {
         let rec = draft_record(store, id)?;
         let policy = match (&rec.milestone, &rec.issuer) {
@@ -263,10 +199,7 @@ pub fn run(
         }
     }
     if !report.issued.is_empty() {
-        store.conn().execute(
-            "UPDATE reminder_runs SET issued = ?2 WHERE id = ?1",
-            params![run_id, report.issued.len() as i64],
-        )?;
+        reminders::set_run_issued(store.conn(), run_id, report.issued.len())?;
     }
     Ok(report)
 }

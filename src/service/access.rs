@@ -17,8 +17,6 @@
 //!
 //! Every refusal is a [`Denial`] (403, in Vietnamese) written to the audit log in words.
 
-use rusqlite::OptionalExtension;
-
 use super::audit::{self, Outcome};
 use super::identity::{Action, Role, Scope, User};
 use crate::store::{Store, agencies};
@@ -315,15 +313,8 @@ pub fn milestones(
     let Some(circle) = circle(store, user)? else {
         return Ok(None);
     };
-    let json = serde_json::to_string(&circle).expect("strings");
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT m.id FROM milestones m JOIN programmes p ON p.id = m.programme_id
-         WHERE p.issuer_id IN (SELECT value FROM json_each(?1))
-            OR EXISTS (SELECT 1 FROM milestone_agencies ma WHERE ma.milestone_id = m.id
-                       AND ma.agency_id IN (SELECT value FROM json_each(?1)))",
-    )?;
-    let rows = stmt.query_map([json], |r| r.get(0))?;
-    rows.collect::<rusqlite::Result<_>>().map(Some)
+    let followed = crate::store::milestones::followed_by(store.conn(), &circle)?;
+    Ok(Some(followed.into_iter().collect()))
 }
 
 /// `user` may record reports on `milestone`: its agency runs the milestone's programme
@@ -331,15 +322,7 @@ pub fn milestones(
 pub fn records_reports(store: &Store, user: &User, milestone: &str) -> Result<(), Denial> {
     let target = format!("milestone:{milestone}");
     role(store, user, Action::Record, &target)?;
-    let issuer: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT p.issuer_id FROM milestones m JOIN programmes p ON p.id = m.programme_id
-             WHERE m.id = ?1",
-            [milestone],
-            |r| r.get(0),
-        )
-        .optional()
+    let issuer = crate::store::milestones::programme_issuer(store.conn(), milestone)
         .ok()
         .flatten();
     let ok = match (user.agency(), &issuer) {

@@ -11,8 +11,10 @@ pub mod choices;
 pub mod drafts;
 pub mod images;
 mod lookup;
+pub mod milestones;
 pub mod outbox;
 pub mod register;
+pub mod reminders;
 pub mod signatures;
 
 use std::path::{Path, PathBuf};

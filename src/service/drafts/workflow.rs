@@ -3,8 +3,6 @@
 //! its agency, sent. Each step checks the role and the agency ([`crate::service::access`])
 //! before anything changes.
 
-use rusqlite::OptionalExtension;
-
 use super::frozen::{self, Frozen};
 use super::{
     Composition, Draft, DraftError, Irreversible, State, author_only, authorize, compose_values,
@@ -425,16 +423,7 @@ fn send_back(
 /// For a reminder, the day an agency (by its printed name) reported on its milestone.
 fn reported_on(store: &Store, draft: &Draft, name: &str) -> Option<String> {
     let milestone = draft.fields.get("milestone")?;
-    store
-        .conn()
-        .query_row(
-            "SELECT strftime('%d/%m/%Y', m.reported_on) FROM milestone_agencies m
-             JOIN agencies a ON a.id = m.agency_id
-             WHERE m.milestone_id = ?1 AND a.short_name = ?2 AND m.reported_on IS NOT NULL",
-            [milestone.as_str(), name],
-            |r| r.get(0),
-        )
-        .optional()
+    crate::store::milestones::reported_on_by_name(store.conn(), milestone, name)
         .ok()
         .flatten()
 }

@@ -1,0 +1,151 @@
+//! The milestones' tables: `milestones` (a programme's task and its due day) and
+//! `milestone_agencies` (who owes a report on it, and the day each reported).
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// One milestone with how many agencies owe a report and how many had reported by
+/// the day asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub id: String,
+    pub programme: String,
+    pub what: String,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    pub agencies: i64,
+    pub reported: i64,
+}
+
+/// The milestones (of one programme), by due day, with reports counted up to `date`.
+pub fn progress(
+    conn: &Connection,
+    programme: Option<&str>,
+    date: NaiveDate,
+) -> Result<Vec<Progress>, rusqlite::Error> {
+    conn.prepare(
+        "SELECT m.id, m.programme_id, m.what, m.due_date, count(a.agency_id),
+                count(a.agency_id) FILTER (WHERE a.reported_on IS NOT NULL AND a.reported_on <= ?2)
+         FROM milestones m LEFT JOIN milestone_agencies a ON a.milestone_id = m.id
+         WHERE ?1 IS NULL OR m.programme_id = ?1
+         GROUP BY m.id ORDER BY m.due_date, m.id",
+    )?
+    .query_map(params![programme, date.to_string()], |r| {
+        Ok(Progress {
+            id: r.get(0)?,
+            programme: r.get(1)?,
+            what: r.get(2)?,
+            due: r.get(3)?,
+            agencies: r.get(4)?,
+            reported: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// Whether milestone `id` exists.
+pub fn exists(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
+    conn.prepare_cached("SELECT 1 FROM milestones WHERE id = ?1")?
+        .exists([id])
+}
+
+/// Whether `agency` owes a report on `milestone`: None if it does not, else the day it
+/// reported (`YYYY-MM-DD`), if it has.
+pub fn report_of(
+    conn: &Connection,
+    milestone: &str,
+    agency: &str,
+) -> Result<Option<Option<String>>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT reported_on FROM milestone_agencies WHERE milestone_id = ?1 AND agency_id = ?2",
+        [milestone, agency],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Records that `agency` reported on `milestone` on `date`.
+pub fn set_reported(
+    conn: &Connection,
+    milestone: &str,
+    agency: &str,
+    date: NaiveDate,
+) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "UPDATE milestone_agencies SET reported_on = ?3 WHERE milestone_id = ?1 AND agency_id = ?2",
+        params![milestone, agency, date.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The day (`dd/mm/yyyy`) the agency of short name `agency` reported on `milestone`.
+pub fn reported_on_by_name(
+    conn: &Connection,
+    milestone: &str,
+    agency: &str,
+) -> Result<Option<String>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT strftime('%d/%m/%Y', m.reported_on) FROM milestone_agencies m
+         JOIN agencies a ON a.id = m.agency_id
+         WHERE m.milestone_id = ?1 AND a.short_name = ?2 AND m.reported_on IS NOT NULL",
+        [milestone, agency],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The agencies (short names) owing a report on `milestone` that had not reported by
+/// `day`, in the order they were listed, at most `limit`.
+pub fn not_reported(
+    conn: &Connection,
+    milestone: &str,
+    day: &str,
+    limit: usize,
+) -> Result<Vec<String>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
+         WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
+         ORDER BY m.rowid LIMIT ?3",
+    )?
+    .query_map(params![milestone, day, limit as i64], |r| r.get(0))?
+    .collect()
+}
+
+/// The milestones not closed by `day` (`YYYY-MM-DD`): `(id, programme, due)`, by due day.
+pub fn open_on(
+    conn: &Connection,
+    day: &str,
+) -> Result<Vec<(String, String, String)>, rusqlite::Error> {
+    conn.prepare(
+        "SELECT m.id, m.programme_id, m.due_date FROM milestones m
+         WHERE NOT EXISTS (SELECT 1 FROM reminder_closed c WHERE c.milestone_id = m.id AND c.closed_on <= ?1)
+         ORDER BY m.due_date, m.id",
+    )?
+    .query_map([day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    .collect()
+}
+
+/// The milestones of programmes issued by one of `agencies`, or that one of them must
+/// report on.
+pub fn followed_by(conn: &Connection, agencies: &[String]) -> Result<Vec<String>, rusqlite::Error> {
+    let json = serde_json::to_string(agencies).expect("strings");
+    conn.prepare_cached(
+        "SELECT m.id FROM milestones m JOIN programmes p ON p.id = m.programme_id
+         WHERE p.issuer_id IN (SELECT value FROM json_each(?1))
+            OR EXISTS (SELECT 1 FROM milestone_agencies ma WHERE ma.milestone_id = m.id
+                       AND ma.agency_id IN (SELECT value FROM json_each(?1)))",
+    )?
+    .query_map([json], |r| r.get(0))?
+    .collect()
+}
+
+/// The agency whose programme milestone `id` belongs to.
+pub fn programme_issuer(conn: &Connection, id: &str) -> Result<Option<String>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT p.issuer_id FROM milestones m JOIN programmes p ON p.id = m.programme_id
+         WHERE m.id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}
