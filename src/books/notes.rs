@@ -3,10 +3,9 @@
 //! written after issue, as often as needed, and never touch the immutable document.
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
 
 use super::BookError;
-use crate::store::Store;
+use crate::store::{Store, register};
 use crate::text::Line;
 
 /// What the clerk wrote; `None` is "not written" (the book shows the system's value).
@@ -85,29 +84,18 @@ impl Note {
 
 /// The clerk's note on a document (all `None` when none was written).
 pub fn get(store: &Store, document_id: i64) -> Result<Note, BookError> {
-    let note = store
-        .conn()
-        .query_row(
-            "SELECT archive, copies, sent_on, note FROM register_notes WHERE document_id = ?1",
-            [document_id],
-            |r| {
-                let sent_on: Option<String> = r.get(2)?;
-                Ok(Note {
-                    archive: r.get(0)?,
-                    copies: r.get(1)?,
-                    sent_on: sent_on.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-                    note: r.get(3)?,
-                })
-            },
-        )
-        .optional()?;
+    let note = register::note(store.conn(), document_id)?.map(|n| Note {
+        archive: n.archive,
+        copies: n.copies,
+        sent_on: n.sent_on,
+        note: n.note,
+    });
     Ok(note.unwrap_or_default())
 }
 
 /// The document's date, or [`BookError::NoSuchDocument`].
 pub fn issued_on(store: &Store, document_id: i64) -> Result<NaiveDate, BookError> {
-    crate::store::register::issued_on(store, document_id)?
-        .ok_or(BookError::NoSuchDocument(document_id))
+    register::issued_on(store, document_id)?.ok_or(BookError::NoSuchDocument(document_id))
 }
 
 /// Replaces the clerk's note on a document (one statement: all or nothing).
@@ -118,34 +106,20 @@ pub fn save(
     by: Option<&str>,
 ) -> Result<(), BookError> {
     issued_on(store, document_id)?;
-    store.conn().execute(
-        "INSERT INTO register_notes (document_id, archive, copies, sent_on, note, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (document_id) DO UPDATE SET archive = excluded.archive, copies = excluded.copies,
-           sent_on = excluded.sent_on, note = excluded.note, updated_at = excluded.updated_at,
-           updated_by = excluded.updated_by",
-        params![
-            document_id,
-            note.archive,
-            note.copies,
-            note.sent_on.map(|d| d.to_string()),
-            note.note,
-            chrono::Utc::now().to_rfc3339(),
-            by
-        ],
-    )?;
+    let row = register::NoteRow {
+        archive: note.archive.clone(),
+        copies: note.copies,
+        sent_on: note.sent_on,
+        note: note.note.clone(),
+    };
+    register::save_note(store.conn(), document_id, &row, by)?;
     Ok(())
 }
 
 /// The first day the document left: the earliest e-mail accepted by the server (in
 /// Vietnam's time) or paper copy recorded as sent.
 pub fn first_sent(store: &Store, document_id: i64) -> Result<Option<NaiveDate>, BookError> {
-    let (mail_ms, paper): (Option<i64>, Option<String>) = store.conn().query_row(
-        "SELECT min(CASE WHEN status = 'sent' THEN sent_at END), min(paper_sent_on)
-         FROM deliveries WHERE document_id = ?1",
-        [document_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (mail_ms, paper) = crate::store::outbox::first_sent(store.conn(), document_id)?;
     let vn = crate::vietnam_offset();
     let mail = mail_ms
         .and_then(chrono::DateTime::from_timestamp_millis)

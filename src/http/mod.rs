@@ -241,8 +241,7 @@ async fn readyz(
     state
         .run(|store, _| {
             store
-                .conn()
-                .query_row("SELECT 1", [], |_| Ok(()))
+                .ping()
                 .map_err(|e| ApiError::unavailable(e.to_string()))
         })
         .await?;

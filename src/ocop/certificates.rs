@@ -56,21 +56,20 @@ pub fn insert_certificates(
     let expires = date
         .checked_add_months(chrono::Months::new(36))
         .unwrap_or(NaiveDate::MAX);
-    let mut stmt = conn.prepare(
-        "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on, issuer_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     let mut n = 0;
     for e in evaluated {
         if let tiers::Outcome::Certify { stars } = e.outcome {
-            stmt.execute(rusqlite::params![
-                e.product_id,
-                decision,
-                stars,
-                date.to_string(),
-                expires.to_string(),
-                issuer
-            ])?;
+            crate::store::ocop::insert_certificate(
+                conn,
+                &crate::store::ocop::NewCertificate {
+                    product_id: &e.product_id,
+                    decision,
+                    stars,
+                    issued_on: date,
+                    expires_on: expires,
+                    issuer_id: issuer,
+                },
+            )?;
             n += 1;
         }
     }
@@ -129,11 +128,7 @@ pub fn certificate_set(
     let issuer = match issuer {
         Some(i) => i,
         None => {
-            let issuers: Vec<Option<String>> = store
-                .conn()
-                .prepare("SELECT DISTINCT issuer_id FROM certificates WHERE decision = ?1")?
-                .query_map([decision], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let issuers = crate::store::ocop::decision_issuers(store.conn(), decision)?;
             stored = match issuers.as_slice() {
                 [] => return Err(OcopError::NoCertificates(decision.to_string())),
                 [Some(one)] => Some(one.clone()),
@@ -159,25 +154,21 @@ pub fn certificate_set(
         .filter_map(|a| crate::model::AuthorityLine::parse(a).map(|a| a.text()))
         .chain(std::iter::once(person.title.to_uppercase()))
         .collect();
-    let mut stmt = store.conn().prepare(
-        "SELECT p.id, p.name, pr.name, pr.address, p.product_group, c.stars, c.issued_on, c.expires_on
-         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
-         WHERE c.decision = ?1 ORDER BY c.id",
-    )?;
-    let rows: Vec<CertificateRow> = stmt
-        .query_map([decision], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get::<_, NaiveDate>(6)?,
-                r.get::<_, NaiveDate>(7)?,
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
+    let rows: Vec<CertificateRow> = crate::store::ocop::certified_by(store.conn(), decision)?
+        .into_iter()
+        .map(|c| {
+            (
+                c.product_id,
+                c.product,
+                c.producer,
+                c.address,
+                c.group,
+                c.stars,
+                c.issued_on,
+                c.expires_on,
+            )
+        })
+        .collect();
     let Some(issued_on) = rows.first().map(|r| r.6) else {
         return Err(OcopError::NoCertificates(decision.to_string()));
     };

@@ -220,15 +220,9 @@ pub struct Sheet {
 
 /// The document page of `id`.
 pub fn sheet(store: &Store, user: &User, id: i64) -> Result<Sheet, NoteError> {
-    use rusqlite::OptionalExtension;
     let entry = super::documents::entry(store, user, id)?;
     let deliveries = crate::mail::outbox::list(store, id)?;
-    let draft = store
-        .conn()
-        .query_row("SELECT id FROM drafts WHERE document_id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let draft = crate::store::drafts::approval_of_document(store.conn(), id)?.map(|a| a.draft);
     let signatures = crate::store::register::signatures(store, id).map_err(DraftError::from)?;
     let row = crate::books::row(store, &entry)?;
     let note = crate::books::notes::get(store, id)?;

@@ -3,7 +3,6 @@
 //! that failed), in one query per part.
 
 use chrono::NaiveDate;
-use rusqlite::params;
 use serde::Serialize;
 
 use super::{access, accounts};
@@ -70,8 +69,8 @@ pub fn dashboard(
     let conn = store.conn();
     let day = date.to_string();
     let followed = access::milestones(store, user)?;
-    let circle = access::circle(store, user)?.map(|c| serde_json::to_string(&c).expect("strings"));
-    let listed = access::listed(user).map(|c| serde_json::to_string(&c).expect("strings"));
+    let circle = access::circle(store, user)?;
+    let listed = access::listed(user);
     // The milestones as `vanthu milestones list` counts them, those due within 30 days
     // with agencies still to report.
     let (mut upcoming, mut overdue) = (vec![], vec![]);
@@ -98,61 +97,38 @@ pub fn dashboard(
             upcoming.push(d);
         }
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.name, pr.name, c.stars, c.expires_on FROM certificates c
-         JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
-         WHERE c.expires_on BETWEEN date(?1, '-1 months') AND date(?1, '+6 months')
-           AND (?2 IS NULL OR c.issuer_id IN (SELECT value FROM json_each(?2)))
-         ORDER BY c.expires_on, p.name LIMIT 200",
-    )?;
-    let expiring = stmt
-        .query_map(params![&day, circle], |r| {
-            let expires: String = r.get(3)?;
+    let expiring = crate::store::ocop::expiring_around(conn, &day, circle.as_deref())?
+        .into_iter()
+        .map(|(product, producer, stars, expires)| {
             let expires = NaiveDate::parse_from_str(&expires, "%Y-%m-%d").unwrap_or(date);
-            Ok(ExpiringCertificate {
-                product: r.get(0)?,
-                producer: r.get(1)?,
-                stars: r.get(2)?,
+            ExpiringCertificate {
+                product,
+                producer,
+                stars: stars.into(),
                 expires: expires.format("%d/%m/%Y").to_string(),
                 days_left: (expires - date).num_days(),
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.document_id, doc.number_symbol, d.recipient, d.email, d.status, d.attempts,
-                coalesce(d.last_reply, '')
-         FROM deliveries d JOIN documents doc ON doc.id = d.document_id
-         WHERE (d.status = 'failed' OR (d.status = 'queued' AND d.attempts > 0))
-           AND (?1 IS NULL OR doc.issuer IN (SELECT value FROM json_each(?1)))
-         ORDER BY d.id DESC LIMIT 200",
-    )?;
-    let failing = stmt
-        .query_map([&listed], |r| {
-            Ok(FailingDelivery {
-                document_id: r.get(0)?,
-                number_symbol: r.get(1)?,
-                recipient: r.get(2)?,
-                email: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                status: r.get(4)?,
-                attempts: r.get(5)?,
-                last_reply: r.get(6)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let count = |state: &str| -> rusqlite::Result<i64> {
-        conn.query_row(
-            "SELECT count(*) FROM drafts WHERE state = ?1
-               AND (?2 IS NULL OR issuer_id IN (SELECT value FROM json_each(?2)))",
-            params![state, listed],
-            |r| r.get(0),
-        )
-    };
+            }
+        })
+        .collect();
+    let failing = crate::store::outbox::troubled(conn, listed.as_deref())?
+        .into_iter()
+        .map(|d| FailingDelivery {
+            document_id: d.document_id,
+            number_symbol: d.number_symbol,
+            recipient: d.recipient,
+            email: d.email.unwrap_or_default(),
+            status: d.status,
+            attempts: d.attempts as i64,
+            last_reply: d.last_reply,
+        })
+        .collect();
+    let count = |state| crate::store::drafts::count(conn, state, listed.as_deref());
     Ok(Dashboard {
         upcoming,
         overdue,
         expiring,
         failing,
-        drafts_submitted: count("submitted")?,
-        drafts_approved: count("approved")?,
+        drafts_submitted: count(crate::store::drafts::State::Submitted)?,
+        drafts_approved: count(crate::store::drafts::State::Approved)?,
     })
 }

@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::accounts::{Action, User};
@@ -20,7 +19,7 @@ use super::compose::{self, composer_form, placeholders};
 use super::drafts::{self, Draft, DraftError};
 use super::forms::{FieldError, FieldKind};
 
-use crate::store::Store;
+use crate::store::{Store, saved};
 
 /// A saved template.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -83,35 +82,16 @@ pub fn save(
     let mut fields = d.fields.clone();
     fields.remove("date");
     let agency = fields.get("issuer").cloned().unwrap_or_default();
-    let taken: bool = store
-        .conn()
-        .query_row(
-            "SELECT 1 FROM saved_templates WHERE agency_id = ?1 AND title = ?2",
-            params![agency, title],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
+    let taken = saved::title_taken(store.conn(), &agency, &title)?;
     if taken {
         return Err(problem(
             "title",
             format!("cơ quan đã có mẫu tên \"{title}\"; hãy đặt tên khác"),
         ));
     }
-    let json = serde_json::to_string(&fields).expect("strings serialize");
     let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "INSERT INTO saved_templates (agency_id, title, fields, author_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            agency,
-            title,
-            json,
-            user.id,
-            crate::service::clock::now_text()
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
+    let now = crate::service::clock::now_text();
+    let id = saved::insert(&tx, &agency, &title, &fields, user.id, &now)?;
     audit::record(
         &tx,
         Some(user),
@@ -124,34 +104,27 @@ pub fn save(
     get(store, user, id)
 }
 
-const COLUMNS: &str = "t.id, t.title, t.agency_id, a.short_name, t.fields, u.login, t.created_at";
-
-fn row(r: &rusqlite::Row) -> rusqlite::Result<SavedTemplate> {
-    let fields: String = r.get(4)?;
-    let fields: BTreeMap<String, String> = serde_json::from_str(&fields).unwrap_or_default();
-    Ok(SavedTemplate {
-        id: r.get(0)?,
-        title: r.get(1)?,
-        agency_id: r.get(2)?,
-        agency_name: r.get(3)?,
-        placeholders: placeholders(&fields).unwrap_or_default(),
-        fields,
-        author: r.get(5)?,
-        created_at: r.get(6)?,
-    })
+/// The template a stored row is, with its placeholders.
+fn of_row(r: saved::SavedRow) -> SavedTemplate {
+    SavedTemplate {
+        id: r.id,
+        title: r.title,
+        agency_id: r.agency_id,
+        agency_name: r.agency_name,
+        placeholders: placeholders(&r.fields).unwrap_or_default(),
+        fields: r.fields,
+        author: r.author,
+        created_at: r.created_at,
+    }
 }
 
 /// The saved templates of the agencies `user` reads, by agency and title.
 pub fn list(store: &Store, user: &User) -> Result<Vec<SavedTemplate>, DraftError> {
-    let agencies = super::access::listed(user).map(|v| serde_json::to_string(&v).expect("strings"));
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {COLUMNS} FROM saved_templates t JOIN agencies a ON a.id = t.agency_id
-         JOIN users u ON u.id = t.author_id
-         WHERE ?1 IS NULL OR t.agency_id IN (SELECT value FROM json_each(?1))
-         ORDER BY a.short_name, t.title"
-    ))?;
-    let rows = stmt.query_map([agencies], row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let agencies = super::access::listed(user);
+    Ok(saved::list(store.conn(), agencies.as_deref())?
+        .into_iter()
+        .map(of_row)
+        .collect())
 }
 
 /// One saved template, if `user` reads its agency's.
@@ -169,17 +142,8 @@ pub fn get(store: &Store, user: &User, id: i64) -> Result<SavedTemplate, DraftEr
 }
 
 fn stored(store: &Store, id: i64) -> Result<SavedTemplate, DraftError> {
-    store
-        .conn()
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM saved_templates t JOIN agencies a ON a.id = t.agency_id
-                 JOIN users u ON u.id = t.author_id WHERE t.id = ?1"
-            ),
-            [id],
-            row,
-        )
-        .optional()?
+    saved::get(store.conn(), id)?
+        .map(of_row)
         .ok_or(DraftError::NoSavedTemplate(id))
 }
 

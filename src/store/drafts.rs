@@ -378,3 +378,18 @@ pub fn adopted_reminders(conn: &Connection) -> Result<Vec<i64>, rusqlite::Error>
         .query_map([], |r| r.get(0))?
         .collect()
 }
+
+/// How many drafts of `issuers` (all when None) are in `state`.
+pub fn count(
+    conn: &Connection,
+    state: State,
+    issuers: Option<&[String]>,
+) -> Result<i64, rusqlite::Error> {
+    let issuers = issuers.map(|v| serde_json::to_string(v).expect("strings"));
+    conn.query_row(
+        "SELECT count(*) FROM drafts WHERE state = ?1
+           AND (?2 IS NULL OR issuer_id IN (SELECT value FROM json_each(?2)))",
+        params![state.code(), issuers],
+        |r| r.get(0),
+    )
+}

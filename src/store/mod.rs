@@ -12,9 +12,11 @@ pub mod drafts;
 pub mod images;
 mod lookup;
 pub mod milestones;
+pub mod ocop;
 pub mod outbox;
 pub mod register;
 pub mod reminders;
+pub mod saved;
 pub mod signatures;
 
 use std::path::{Path, PathBuf};
@@ -159,6 +161,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the database answers (the service's readiness check).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.conn.query_row("SELECT 1", [], |_| Ok(()))?)
     }
 
     pub fn conn(&self) -> &Connection {

@@ -516,3 +516,58 @@ pub fn paper_sent(
     })?
     .collect()
 }
+
+/// When document `id` first left: the earliest accepted e-mail (ms) and the earliest
+/// paper copy recorded as sent (`YYYY-MM-DD`).
+pub fn first_sent(
+    conn: &Connection,
+    id: i64,
+) -> Result<(Option<i64>, Option<String>), rusqlite::Error> {
+    conn.query_row(
+        "SELECT min(CASE WHEN status = 'sent' THEN sent_at END), min(paper_sent_on)
+         FROM deliveries WHERE document_id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// A delivery that failed or is being retried, with its document's number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Troubled {
+    pub document_id: i64,
+    pub number_symbol: String,
+    pub recipient: String,
+    pub email: Option<String>,
+    pub status: String,
+    pub attempts: u32,
+    pub last_reply: String,
+}
+
+/// The failed deliveries and those waiting for a retry, of the documents of `issuers`
+/// (all when None), newest first, at most 200.
+pub fn troubled(
+    conn: &Connection,
+    issuers: Option<&[String]>,
+) -> Result<Vec<Troubled>, rusqlite::Error> {
+    let issuers = issuers.map(|v| serde_json::to_string(v).expect("strings"));
+    conn.prepare_cached(
+        "SELECT d.document_id, doc.number_symbol, d.recipient, d.email, d.status, d.attempts,
+                coalesce(d.last_reply, '')
+         FROM deliveries d JOIN documents doc ON doc.id = d.document_id
+         WHERE (d.status = 'failed' OR (d.status = 'queued' AND d.attempts > 0))
+           AND (?1 IS NULL OR doc.issuer IN (SELECT value FROM json_each(?1)))
+         ORDER BY d.id DESC LIMIT 200",
+    )?
+    .query_map([issuers], |r| {
+        Ok(Troubled {
+            document_id: r.get(0)?,
+            number_symbol: r.get(1)?,
+            recipient: r.get(2)?,
+            email: r.get(3)?,
+            status: r.get(4)?,
+            attempts: r.get(5)?,
+            last_reply: r.get(6)?,
+        })
+    })?
+    .collect()
+}

@@ -405,5 +405,7 @@ fn register_lock(issuer: &str, year: i32) -> std::sync::Arc<std::sync::Mutex<()>
 }
 
 pub use super::signatures::{SignedFile, add_extension, signatures, signed_files};
+mod notes;
 mod read;
+pub use notes::*;
 pub use read::*;
