@@ -219,9 +219,6 @@ const SQL_OUTSIDE_STORE: &[&str] = &[
     "data/sections.rs",
     "ocop/expiry.rs",
     "ocop/mod.rs",
-    "ocop/reach.rs",
-    "ocop/rules.rs",
-    "ocop/tiers.rs",
     "service/programme.rs",
 ];
 

@@ -16,12 +16,7 @@ pub fn programme_agencies(store: &Store, issuer: &str) -> rusqlite::Result<Vec<S
 
 /// The issuers of the programmes of the products evaluated in `round`.
 pub fn round_programme_issuers(store: &Store, round: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT DISTINCT pg.issuer_id FROM evaluations e JOIN products p ON p.id = e.product_id
-         JOIN programmes pg ON pg.id = p.programme_id WHERE e.round = ?1",
-    )?;
-    let rows = stmt.query_map([round], |r| r.get(0))?;
-    rows.collect()
+    crate::store::ocop::round_programme_issuers(store.conn(), round)
 }
 
 /// The agency and its own apparatus: itself, the UBND a department or office belongs

@@ -5,7 +5,6 @@
 //! local government) and agencies changed names (Sở Nông nghiệp và Môi trường).
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 
 use crate::store::Store;
 
@@ -32,16 +31,12 @@ impl Topic {
 pub fn bases(store: &Store, topics: &[Topic], date: NaiveDate) -> rusqlite::Result<Vec<String>> {
     let day = date.to_string();
     let mut out = Vec::new();
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT citation FROM legal_bases
-         WHERE topic = ?1 AND effective_from <= ?2 AND (effective_until IS NULL OR effective_until > ?2)
-         ORDER BY position, effective_from",
-    )?;
     for topic in topics {
-        let rows = stmt.query_map([topic.key(), day.as_str()], |r| r.get::<_, String>(0))?;
-        for row in rows {
-            out.push(row?);
-        }
+        out.extend(crate::store::ocop::legal_bases(
+            store.conn(),
+            topic.key(),
+            &day,
+        )?);
     }
     Ok(out)
 }
@@ -68,21 +63,14 @@ pub struct Wording {
 /// The agency's wording in force on `date` (the row with the latest start on or
 /// before it), if it has one.
 pub fn wording(store: &Store, agency: &str, date: NaiveDate) -> rusqlite::Result<Option<Wording>> {
-    store
-        .conn()
-        .query_row(
-            "SELECT proposal, executors FROM decision_wordings
-             WHERE agency_id = ?1 AND effective_from <= ?2
-             ORDER BY effective_from DESC LIMIT 1",
-            rusqlite::params![agency, date.to_string()],
-            |r| {
-                Ok(Wording {
-                    proposal: r.get(0)?,
-                    executors: r.get(1)?,
-                })
+    Ok(
+        crate::store::ocop::wording(store.conn(), agency, &date.to_string())?.map(
+            |(proposal, executors)| Wording {
+                proposal,
+                executors,
             },
-        )
-        .optional()
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Stars, and who may certify them: the tier policy of a province.
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 
 use crate::data::Score;
 use crate::store::Store;
@@ -87,13 +86,7 @@ pub fn tier(
     let day = date.to_string();
     // The policy in force: the latest start on or before the day, the province's own
     // rows first.
-    let in_force = |key: &str| -> rusqlite::Result<Option<String>> {
-        c.query_row(
-            "SELECT max(effective_from) FROM tier_policies WHERE province_id = ?1 AND effective_from <= ?2",
-            [key, day.as_str()],
-            |r| r.get(0),
-        )
-    };
+    let in_force = |key: &str| crate::store::ocop::tier_policy_from(c, key, &day);
     let (key, from) = match in_force(province.unwrap_or(""))? {
         Some(from) if province.is_some() => (province.unwrap_or(""), from),
         _ => match in_force("")? {
@@ -101,18 +94,12 @@ pub fn tier(
             None => return Ok(None),
         },
     };
-    c.query_row(
-        "SELECT min_stars, max_stars FROM tier_policies
-         WHERE province_id = ?1 AND effective_from = ?2 AND level = ?3",
-        [key, from.as_str(), level],
-        |r| {
-            Ok(Tier {
-                min_stars: r.get(0)?,
-                max_stars: r.get(1)?,
-            })
-        },
+    Ok(
+        crate::store::ocop::tier(c, key, &from, level)?.map(|(min_stars, max_stars)| Tier {
+            min_stars,
+            max_stars,
+        }),
     )
-    .optional()
 }
 
 #[cfg(test)]

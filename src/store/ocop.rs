@@ -1,10 +1,11 @@
-//! The OCOP tables' certificates (`certificates`, with their products and producers):
-//! what a decision certified and what expires. (Programmes, evaluations, tier
-//! policies and legal bases are still read in `ocop`, `data` and `service::programme`;
+//! The OCOP tables as the decisions read them: certificates (what a decision certified
+//! and what expires), the legal bases and decision wordings in force on a day, the tier
+//! policies, and the programmes of an evaluation round. (Products, evaluations and
+//! programmes are still read in `ocop::{mod, expiry}`, `data` and `service::programme`;
 //! they move here next.)
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// One certificate to record: a product's stars under a decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,5 +102,82 @@ pub fn expiring_around(
     .query_map(params![day, issuers], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?
+    .collect()
+}
+
+/// The citations of `topic` (`local-government`, `ocop`) in force on `day`, in their
+/// order among the grounds.
+pub fn legal_bases(
+    conn: &Connection,
+    topic: &str,
+    day: &str,
+) -> Result<Vec<String>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT citation FROM legal_bases
+         WHERE topic = ?1 AND effective_from <= ?2 AND (effective_until IS NULL OR effective_until > ?2)
+         ORDER BY position, effective_from",
+    )?
+    .query_map([topic, day], |r| r.get(0))?
+    .collect()
+}
+
+/// An agency's decision wording in force on `day` (the latest start on or before it):
+/// who proposes and who executes.
+pub fn wording(
+    conn: &Connection,
+    agency: &str,
+    day: &str,
+) -> Result<Option<(String, String)>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT proposal, executors FROM decision_wordings
+         WHERE agency_id = ?1 AND effective_from <= ?2
+         ORDER BY effective_from DESC LIMIT 1",
+        [agency, day],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// The start (`YYYY-MM-DD`) of the tier policy of `province` (empty: the default) in
+/// force on `day`, if any.
+pub fn tier_policy_from(
+    conn: &Connection,
+    province: &str,
+    day: &str,
+) -> Result<Option<String>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT max(effective_from) FROM tier_policies WHERE province_id = ?1 AND effective_from <= ?2",
+        [province, day],
+        |r| r.get(0),
+    )
+}
+
+/// The stars `level` may certify under the policy of `province` starting `from`:
+/// `(min, max)`, None when that level certifies nothing there.
+pub fn tier(
+    conn: &Connection,
+    province: &str,
+    from: &str,
+    level: &str,
+) -> Result<Option<(u8, u8)>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT min_stars, max_stars FROM tier_policies
+         WHERE province_id = ?1 AND effective_from = ?2 AND level = ?3",
+        [province, from, level],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// The issuers of the programmes of the products evaluated in `round`.
+pub fn round_programme_issuers(
+    conn: &Connection,
+    round: &str,
+) -> Result<Vec<String>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT DISTINCT pg.issuer_id FROM evaluations e JOIN products p ON p.id = e.product_id
+         JOIN programmes pg ON pg.id = p.programme_id WHERE e.round = ?1",
+    )?
+    .query_map([round], |r| r.get(0))?
     .collect()
 }
