@@ -218,7 +218,6 @@ const SQL_OUTSIDE_STORE: &[&str] = &[
     "data/importer.rs",
     "data/sections.rs",
     "ocop/expiry.rs",
-    "ocop/mod.rs",
     "service/programme.rs",
 ];
 

@@ -14,7 +14,6 @@ pub use expiry::*;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 use serde_json::json;
 
 use crate::letter::{self, LetterError};
@@ -75,6 +74,10 @@ pub enum OcopError {
     Register(#[from] crate::store::register::RegisterError),
     #[error("cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "điểm {score} của sản phẩm \"{product}\" trong cơ sở dữ liệu không hợp lệ (phải từ 0 đến 100); hãy nhập lại kết quả chấm điểm (vanthu import)"
+    )]
+    BadScore { product: String, score: i64 },
 }
 
 /// A composed document and the letter text it came from (kept by the register).
@@ -101,30 +104,20 @@ pub fn pending_agencies(
     milestone: &str,
     date: NaiveDate,
 ) -> Result<Vec<(String, String)>, OcopError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT a.id, a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
-         WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
-         ORDER BY m.rowid",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![milestone, date.to_string()], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(crate::store::milestones::not_reported_agencies(
+        store.conn(),
+        milestone,
+        &date.to_string(),
+    )?)
 }
 
 /// Composes the công văn đôn đốc for a milestone, addressed to exactly the agencies
 /// that have not reported by the request's date.
 pub fn reminder(store: &Store, req: &ReminderRequest) -> Result<Composed, OcopError> {
     let conn = store.conn();
-    let (what, due, programme, year, programme_issuer): (String, NaiveDate, String, i64, String) =
-        conn.query_row(
-            "SELECT m.what, m.due_date, p.name, p.year, p.issuer_id FROM milestones m
-             JOIN programmes p ON p.id = m.programme_id WHERE m.id = ?1",
-            [req.milestone],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?
-        .ok_or_else(|| OcopError::UnknownMilestone(req.milestone.to_string()))?;
+    let (what, due, programme, year, programme_issuer) =
+        crate::store::milestones::with_programme(conn, req.milestone)?
+            .ok_or_else(|| OcopError::UnknownMilestone(req.milestone.to_string()))?;
     let pending = pending_agencies(store, req.milestone, req.date)?;
     if pending.is_empty() {
         return Err(OcopError::NothingToRemind(
@@ -321,14 +314,7 @@ pub fn plan(
     date: NaiveDate,
     signer: Option<&str>,
 ) -> Result<Composed, OcopError> {
-    let (issuer, local_units): (String, String) = store
-        .conn()
-        .query_row(
-            "SELECT issuer_id, local_units FROM programmes WHERE id = ?1",
-            [programme],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
+    let (issuer, local_units) = crate::store::ocop::programme(store.conn(), programme)?
         .ok_or_else(|| OcopError::UnknownProgramme(programme.to_string()))?;
     let id = programme.to_string();
     compose(
@@ -424,46 +410,30 @@ pub fn decide(store: &Store, req: &DecisionRequest) -> Result<Decision, OcopErro
             DocDate::full(req.date).short_form(),
         )
     })?;
-    let mut stmt = conn.prepare(
-        "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score), p.id
-         FROM evaluations e JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id
-         WHERE e.round = ?1 GROUP BY p.id ORDER BY min(e.id)",
-    )?;
-    let evaluated: Vec<Evaluated> = stmt
-        .query_map([req.round], |r| {
-            let score: i64 = r.get(4)?;
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, score, r.get(5)?))
-        })?
-        .map(|row| {
-            #[allow(clippy::type_complexity)]
-            let (product, producer, address, group, score, product_id): (
-                String,
-                String,
-                String,
-                String,
-                i64,
-                String,
-            ) = row?;
-            let score = crate::data::Score::parse(score).expect("scores are checked on import");
+    let evaluated: Vec<Evaluated> = crate::store::ocop::round_products(conn, req.round)?
+        .into_iter()
+        .map(|e| {
+            // Scores are checked on import; one changed in the database since is said,
+            // never trusted.
+            let score = crate::data::Score::parse(e.score).map_err(|_| OcopError::BadScore {
+                product: e.product.clone(),
+                score: e.score,
+            })?;
             Ok(Evaluated {
-                product_id,
-                product,
-                producer,
-                address,
-                group,
+                product_id: e.product_id,
+                product: e.product,
+                producer: e.producer,
+                address: e.address,
+                group: e.group,
                 score: score.points(),
                 outcome: tier.outcome(score),
             })
         })
-        .collect::<Result<_, rusqlite::Error>>()?;
+        .collect::<Result<_, OcopError>>()?;
     if evaluated.is_empty() {
         return Err(OcopError::EmptyRound(req.round.to_string()));
     }
-    let year: String = conn.query_row(
-        "SELECT substr(max(date), 1, 4) FROM evaluations WHERE round = ?1",
-        [req.round],
-        |r| r.get(0),
-    )?;
+    let year = crate::store::ocop::round_year(conn, req.round)?.unwrap_or_default();
     let round_label = format!("năm {year}");
     let rows = |pick: fn(tiers::Outcome) -> Option<u8>| -> Vec<serde_json::Value> {
         evaluated

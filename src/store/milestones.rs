@@ -149,3 +149,37 @@ pub fn programme_issuer(conn: &Connection, id: &str) -> Result<Option<String>, r
     )
     .optional()
 }
+
+/// The agencies owing a report on `milestone` that had not reported by `day`, as
+/// `(id, short name)`, in the order they were listed.
+pub fn not_reported_agencies(
+    conn: &Connection,
+    milestone: &str,
+    day: &str,
+) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT a.id, a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
+         WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
+         ORDER BY m.rowid",
+    )?
+    .query_map([milestone, day], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// A milestone with its programme: what, due day, the programme's name, year and
+/// issuing agency.
+pub type WithProgramme = (String, NaiveDate, String, i64, String);
+
+/// Milestone `id` with its programme, if stored.
+pub fn with_programme(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<WithProgramme>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT m.what, m.due_date, p.name, p.year, p.issuer_id FROM milestones m
+         JOIN programmes p ON p.id = m.programme_id WHERE m.id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )
+    .optional()
+}

@@ -181,3 +181,53 @@ pub fn round_programme_issuers(
     .query_map([round], |r| r.get(0))?
     .collect()
 }
+
+/// Programme `id`'s issuing agency and its local units (as written), if stored.
+pub fn programme(conn: &Connection, id: &str) -> Result<Option<(String, String)>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT issuer_id, local_units FROM programmes WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// One product evaluated in a round, with its best score as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    pub product_id: String,
+    pub product: String,
+    pub producer: String,
+    pub address: String,
+    pub group: String,
+    pub score: i64,
+}
+
+/// The products evaluated in `round`, in the order first evaluated.
+pub fn round_products(conn: &Connection, round: &str) -> Result<Vec<Evaluated>, rusqlite::Error> {
+    conn.prepare(
+        "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score), p.id
+         FROM evaluations e JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE e.round = ?1 GROUP BY p.id ORDER BY min(e.id)",
+    )?
+    .query_map([round], |r| {
+        Ok(Evaluated {
+            product: r.get(0)?,
+            producer: r.get(1)?,
+            address: r.get(2)?,
+            group: r.get(3)?,
+            score: r.get(4)?,
+            product_id: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// The year of `round`'s latest evaluation, if it has one.
+pub fn round_year(conn: &Connection, round: &str) -> Result<Option<String>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT substr(max(date), 1, 4) FROM evaluations WHERE round = ?1",
+        [round],
+        |r| r.get(0),
+    )
+}

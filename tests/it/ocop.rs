@@ -756,3 +756,29 @@ fn a_date_stored_in_another_form_is_an_error_not_a_crash() {
         .expect_err("a bad stored date is refused");
     assert!(!err.is_empty());
 }
+
+#[test]
+fn a_score_changed_in_the_database_is_said_not_trusted() {
+    // The schema checks scores (0–100); a row changed with the check turned off (a
+    // hand edit, a broken tool) reaches the decision as an error naming the product,
+    // where it used to panic ("scores are checked on import").
+    let dir = tempfile::tempdir().unwrap();
+    let db = with_evaluations(dir.path());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.pragma_update(None, "ignore_check_constraints", "ON")
+        .unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE evaluations SET score = 250 WHERE round = 'luc-nam-2021-dot-1'",
+            [],
+        )
+        .unwrap();
+    assert!(changed > 0);
+    drop(conn);
+    let out = dir.path().join("out");
+    let o = decide(&db, "ubnd-luc-nam", &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("điểm 250 của sản phẩm"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
