@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::store::Store;
+use crate::store::choices::Records;
 
 /// Where a field's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -180,46 +181,45 @@ pub fn defaults(
     Ok(out)
 }
 
-/// The options of a choice field (empty for dates and text).
-pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> {
-    use crate::store::choices::Records;
-    let records = match kind {
+/// The stored records a field of `kind` chooses from (None: a fixed list or free text).
+fn records(kind: FieldKind) -> Option<Records> {
+    Some(match kind {
         FieldKind::Milestone => Records::Milestone,
         FieldKind::Programme => Records::Programme,
         FieldKind::Round => Records::Round,
         FieldKind::Agency => Records::Agency,
         FieldKind::Person => Records::Person,
         FieldKind::Recipients => Records::Recipients,
-        FieldKind::DocKind => return Ok(fixed(&crate::model::DocKind::all_names(), "")),
-        FieldKind::Secrecy => {
-            return Ok(fixed(
-                &["mật", "tối mật", "tuyệt mật"],
-                " (chỉ gửi bản giấy)",
-            ));
-        }
-        FieldKind::Circulation => {
-            return Ok(fixed(
-                &[
-                    "xem xong trả lại",
-                    "lưu hành nội bộ",
-                    "trả lại sau khi họp (hội nghị)",
-                ],
-                "",
-            ));
-        }
-        FieldKind::Urgency => return Ok(fixed(&["khẩn", "thượng khẩn", "hỏa tốc"], "")),
-        FieldKind::Date | FieldKind::Text | FieldKind::Lines | FieldKind::Markup => {
-            return Ok(vec![]);
-        }
-    };
-    Ok(crate::store::choices::options(store.conn(), records)?
-        .into_iter()
-        .map(|o| Choice {
-            value: o.value,
-            label: o.label,
-            agencies: o.agencies,
-        })
-        .collect())
+        _ => return None,
+    })
+}
+
+/// The options of a choice field (empty for dates and text).
+pub fn choices(store: &Store, kind: FieldKind) -> rusqlite::Result<Vec<Choice>> {
+    if let Some(records) = records(kind) {
+        return Ok(crate::store::choices::options(store.conn(), records)?
+            .into_iter()
+            .map(|o| Choice {
+                value: o.value,
+                label: o.label,
+                agencies: o.agencies,
+            })
+            .collect());
+    }
+    Ok(match kind {
+        FieldKind::DocKind => fixed(&crate::model::DocKind::all_names(), ""),
+        FieldKind::Secrecy => fixed(&["mật", "tối mật", "tuyệt mật"], " (chỉ gửi bản giấy)"),
+        FieldKind::Circulation => fixed(
+            &[
+                "xem xong trả lại",
+                "lưu hành nội bộ",
+                "trả lại sau khi họp (hội nghị)",
+            ],
+            "",
+        ),
+        FieldKind::Urgency => fixed(&["khẩn", "thượng khẩn", "hỏa tốc"], ""),
+        _ => vec![],
+    })
 }
 
 /// The choices of a fixed list: the value as written, the label capitalised with
@@ -245,26 +245,16 @@ pub fn value_label(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Res
 }
 
 fn exists(store: &Store, kind: FieldKind, value: &str) -> rusqlite::Result<bool> {
-    use crate::store::choices::{Records, exists};
-    let records = match kind {
-        FieldKind::Milestone => Records::Milestone,
-        FieldKind::Programme => Records::Programme,
-        FieldKind::Round => Records::Round,
-        FieldKind::Agency => Records::Agency,
-        FieldKind::Person => Records::Person,
-        FieldKind::DocKind => return Ok(crate::model::DocKind::parse(value).is_some()),
-        FieldKind::Urgency => return Ok(crate::model::Urgency::parse(value).is_some()),
-        FieldKind::Secrecy => return Ok(crate::model::Secrecy::parse(value).is_some()),
-        FieldKind::Circulation => {
-            return Ok(crate::model::Circulation::parse(value).is_some());
-        }
-        FieldKind::Date
-        | FieldKind::Text
-        | FieldKind::Lines
-        | FieldKind::Recipients
-        | FieldKind::Markup => return Ok(true),
-    };
-    exists(store.conn(), records, value)
+    if let Some(records) = records(kind) {
+        return crate::store::choices::exists(store.conn(), records, value);
+    }
+    Ok(match kind {
+        FieldKind::DocKind => crate::model::DocKind::parse(value).is_some(),
+        FieldKind::Urgency => crate::model::Urgency::parse(value).is_some(),
+        FieldKind::Secrecy => crate::model::Secrecy::parse(value).is_some(),
+        FieldKind::Circulation => crate::model::Circulation::parse(value).is_some(),
+        _ => true,
+    })
 }
 
 /// Where a line of Nơi nhận goes: "Như trên" / "Như Điều 3" first, "Lưu: …" last,
