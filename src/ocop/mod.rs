@@ -104,10 +104,11 @@ pub fn pending_agencies(
     milestone: &str,
     date: NaiveDate,
 ) -> Result<Vec<(String, String)>, OcopError> {
-    Ok(crate::store::milestones::not_reported_agencies(
+    Ok(crate::store::milestones::not_reported(
         store.conn(),
         milestone,
         &date.to_string(),
+        None,
     )?)
 }
 

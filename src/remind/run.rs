@@ -84,7 +84,10 @@ pub fn run(
             };
             firings += n;
             // The same agencies the firing took (not reported by the day).
-            let agencies = milestones::not_reported(&tx, id, &day, SHOWN)?;
+            let agencies = milestones::not_reported(&tx, id, &day, Some(SHOWN))?
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect();
             report.fired.push(Fired {
                 draft_id,
                 milestone: id.clone(),

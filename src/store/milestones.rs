@@ -94,23 +94,6 @@ pub fn reported_on_by_name(
     .optional()
 }
 
-/// The agencies (short names) owing a report on `milestone` that had not reported by
-/// `day`, in the order they were listed, at most `limit`.
-pub fn not_reported(
-    conn: &Connection,
-    milestone: &str,
-    day: &str,
-    limit: usize,
-) -> Result<Vec<String>, rusqlite::Error> {
-    conn.prepare_cached(
-        "SELECT a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
-         WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
-         ORDER BY m.rowid LIMIT ?3",
-    )?
-    .query_map(params![milestone, day, limit as i64], |r| r.get(0))?
-    .collect()
-}
-
 /// The milestones not closed by `day` (`YYYY-MM-DD`): `(id, programme, due)`, by due day.
 pub fn open_on(
     conn: &Connection,
@@ -150,19 +133,24 @@ pub fn programme_issuer(conn: &Connection, id: &str) -> Result<Option<String>, r
     .optional()
 }
 
-/// The agencies owing a report on `milestone` that had not reported by `day`, as
-/// `(id, short name)`, in the order they were listed.
-pub fn not_reported_agencies(
+/// The agencies owing a report on `milestone` that had not reported by `day`
+/// (`YYYY-MM-DD`), as `(id, short name)`, in the order they were listed, at most
+/// `limit` (all when None).
+pub fn not_reported(
     conn: &Connection,
     milestone: &str,
     day: &str,
+    limit: Option<usize>,
 ) -> Result<Vec<(String, String)>, rusqlite::Error> {
     conn.prepare_cached(
         "SELECT a.id, a.short_name FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
          WHERE m.milestone_id = ?1 AND (m.reported_on IS NULL OR m.reported_on > ?2)
-         ORDER BY m.rowid",
+         ORDER BY m.rowid LIMIT ?3",
     )?
-    .query_map([milestone, day], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .query_map(
+        params![milestone, day, limit.map_or(-1, |l| l as i64)],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
     .collect()
 }
 
