@@ -126,11 +126,12 @@ pub fn record(
     settings: &MailSettings,
 ) -> Result<(), rusqlite::Error> {
     let then = match outcome {
+        Outcome::Sent(_) => Then::Sent,
         Outcome::Transient(_) if claimed.attempt < settings.max_attempts => {
             Then::RetryAt(now_ms() + settings.backoff(claimed.attempt).as_millis() as i64)
         }
         Outcome::Transient(r) => Then::Fail(format!("{r} (đã thử {} lần)", claimed.attempt)),
-        Outcome::Permanent(r) | Outcome::Sent(r) => Then::Fail(r.clone()),
+        Outcome::Permanent(r) => Then::Fail(r.clone()),
     };
     rows::record(conn, claimed, outcome, then)
 }

@@ -281,18 +281,20 @@ pub enum Outcome {
     Permanent(String),
 }
 
-/// Where a claimed row goes after an attempt that was not accepted.
+/// Where a claimed row goes after an attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Then {
+    /// Sent: final, whoever holds the row now (the server has the message).
+    Sent,
     /// Queued again, due at this time (ms).
     RetryAt(i64),
     /// Failed for good, with this reply shown.
     Fail(String),
 }
 
-/// Records an attempt's outcome and moves the row, in one immediate transaction: a
-/// `Sent` row is final whoever holds it now; otherwise the row moves by `then` only if
-/// `claimed`'s worker still holds it.
+/// Records an attempt's outcome in the log and moves the row by `then`, in one
+/// immediate transaction: to `sent` whoever holds it now; otherwise only if `claimed`'s
+/// worker still holds it.
 pub fn record(
     conn: &mut Connection,
     claimed: &Claimed,
@@ -310,22 +312,22 @@ pub fn record(
         "INSERT INTO delivery_attempts (delivery_id, at, outcome, reply) VALUES (?1, ?2, ?3, ?4)",
         params![claimed.id, now, kind, reply],
     )?;
-    match (outcome, then) {
-        (Outcome::Sent(r), _) => {
+    match then {
+        Then::Sent => {
             tx.execute(
                 "UPDATE deliveries SET status = 'sent', sent_at = ?2, last_reply = ?3, lease_until = NULL,
                     next_attempt_at = NULL, claim = NULL WHERE id = ?1 AND status != 'sent'",
-                params![claimed.id, now, r],
+                params![claimed.id, now, reply],
             )?;
         }
-        (_, Then::RetryAt(next)) => {
+        Then::RetryAt(next) => {
             tx.execute(
                 "UPDATE deliveries SET status = 'queued', next_attempt_at = ?2, last_reply = ?3, lease_until = NULL,
                     claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?4",
                 params![claimed.id, next, reply, claimed.claim],
             )?;
         }
-        (_, Then::Fail(shown)) => {
+        Then::Fail(shown) => {
             tx.execute(
                 "UPDATE deliveries SET status = 'failed', last_reply = ?2, lease_until = NULL, next_attempt_at = NULL,
                     claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?3",
