@@ -82,7 +82,7 @@ pub fn certified_by(conn: &Connection, decision: &str) -> Result<Vec<Certified>,
 }
 
 /// A certificate that expires soon: product, producer, stars and day (`YYYY-MM-DD`).
-pub type Expiring = (String, String, u8, String);
+pub type ExpiringSoon = (String, String, u8, String);
 
 /// The certificates of `issuers` (all when None) expiring between a month before and
 /// six months after `day`, by day, at most 200.
@@ -90,7 +90,7 @@ pub fn expiring_around(
     conn: &Connection,
     day: &str,
     issuers: Option<&[String]>,
-) -> Result<Vec<Expiring>, rusqlite::Error> {
+) -> Result<Vec<ExpiringSoon>, rusqlite::Error> {
     let issuers = issuers.map(|v| serde_json::to_string(v).expect("strings"));
     conn.prepare_cached(
         "SELECT p.name, pr.name, c.stars, c.expires_on FROM certificates c
@@ -194,7 +194,7 @@ pub fn programme(conn: &Connection, id: &str) -> Result<Option<(String, String)>
 
 /// One product evaluated in a round, with its best score as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Evaluated {
+pub struct RoundProduct {
     pub product_id: String,
     pub product: String,
     pub producer: String,
@@ -204,14 +204,17 @@ pub struct Evaluated {
 }
 
 /// The products evaluated in `round`, in the order first evaluated.
-pub fn round_products(conn: &Connection, round: &str) -> Result<Vec<Evaluated>, rusqlite::Error> {
+pub fn round_products(
+    conn: &Connection,
+    round: &str,
+) -> Result<Vec<RoundProduct>, rusqlite::Error> {
     conn.prepare(
         "SELECT p.name, pr.name, pr.address, p.product_group, max(e.score), p.id
          FROM evaluations e JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id
          WHERE e.round = ?1 GROUP BY p.id ORDER BY min(e.id)",
     )?
     .query_map([round], |r| {
-        Ok(Evaluated {
+        Ok(RoundProduct {
             product: r.get(0)?,
             producer: r.get(1)?,
             address: r.get(2)?,
