@@ -5,11 +5,12 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rusqlite::{Transaction, params};
+use rusqlite::Transaction;
 
 use super::types::{Email, Id};
 use super::{AgencyRow, ImportProblem, Mode};
 use crate::model::DocDate;
+use crate::store::import;
 
 pub(super) struct Importer<'a> {
     pub(super) tx: &'a Transaction<'a>,
@@ -111,22 +112,15 @@ impl Importer<'_> {
         if a.decision_wording.is_empty() {
             return;
         }
-        self.exec(
-            row,
-            "DELETE FROM decision_wordings WHERE agency_id = ?1",
-            params![a.id.trim()],
-        );
+        let cleared = import::clear_wordings(self.tx, a.id.trim());
+        self.write(row, cleared);
         for w in &a.decision_wording {
             let from = self.date(row, "decision_wording.from", &w.from);
             let proposal = self.text(row, "decision_wording.proposal", &w.proposal);
             let executors = self.text(row, "decision_wording.executors", &w.executors);
             if let (Some(from), Some(proposal), Some(executors)) = (from, proposal, executors) {
-                self.exec(
-                    row,
-                    "INSERT INTO decision_wordings (agency_id, effective_from, proposal, executors) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (agency_id, effective_from) DO UPDATE SET proposal = excluded.proposal, executors = excluded.executors",
-                    params![a.id.trim(), from.to_string(), proposal, executors],
-                );
+                let set = import::wording(self.tx, a.id.trim(), from, &proposal, &executors);
+                self.write(row, set);
             }
         }
     }
@@ -141,11 +135,7 @@ impl Importer<'_> {
 
     /// Whether a row with this id exists (in the database or earlier in this file).
     pub(super) fn exists(&self, table: Table, id: &str) -> bool {
-        let sql = format!("SELECT 1 FROM {} WHERE id = ?1", table.name());
-        self.tx
-            .prepare_cached(&sql)
-            .and_then(|mut s| s.exists([id]))
-            .unwrap_or(false)
+        import::exists(self.tx, table.name(), id).unwrap_or(false)
     }
 
     pub(super) fn id(&mut self, row: &str, field: &str, value: &str) -> Option<Id> {
@@ -252,9 +242,10 @@ impl Importer<'_> {
         }
     }
 
-    pub(super) fn exec(&mut self, row: &str, sql: &str, p: impl rusqlite::Params) -> bool {
-        match self.tx.prepare_cached(sql).and_then(|mut s| s.execute(p)) {
-            Ok(_) => true,
+    /// Whether a write of this row succeeded; a database error is the row's problem.
+    pub(super) fn write(&mut self, row: &str, written: Result<(), rusqlite::Error>) -> bool {
+        match written {
+            Ok(()) => true,
             Err(e) => {
                 self.problem(row, "(cơ sở dữ liệu)", e.to_string());
                 false

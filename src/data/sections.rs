@@ -4,12 +4,12 @@
 //! transaction and counts them in the report.
 
 use chrono::Months;
-use rusqlite::params;
 
 use super::importer::{COUNCILS, Importer, LEVELS, PRODUCER_KINDS, Table};
 use super::types::{Id, Score};
 use super::{Dataset, ImportReport};
 use crate::model::AuthorityLine;
+use crate::store::import;
 
 /// The name of row `i` of a section in messages (`agencies[3]`, `dòng 12` of a CSV).
 pub(super) type Rown<'a> = dyn Fn(&str, usize) -> String + 'a;
@@ -45,15 +45,31 @@ pub(super) fn agencies(im: &mut Importer, ds: &Dataset, report: &mut ImportRepor
         let short = im.text(&row, "short_name", &a.short_name);
         let email = im.email(&row, &a.email);
         let reply_to = im.email_in(&row, "reply_to", &a.reply_to);
-        if let (Some(id), Some(name), Some(place), Some(abbr), Some(short), Some(email), Some(reply_to)) =
-            (id, name, place, abbr, short, email, reply_to)
-            && im.exec(
+        if let (
+            Some(id),
+            Some(name),
+            Some(place),
+            Some(abbr),
+            Some(short),
+            Some(email),
+            Some(reply_to),
+        ) = (id, name, place, abbr, short, email, reply_to)
+            && im.write(
                 &row,
-                "INSERT INTO agencies (id, name, level, place, abbreviation, short_name, units, email, reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, place = excluded.place,
-                   abbreviation = excluded.abbreviation, short_name = excluded.short_name, units = excluded.units,
-                   email = excluded.email, reply_to = excluded.reply_to",
-                params![id.as_str(), name, a.level, place, abbr.to_uppercase(), short, a.units.join(","), email, reply_to],
+                import::agency(
+                    im.tx,
+                    &import::NewAgency {
+                        id: id.as_str(),
+                        name: &name,
+                        level: &a.level,
+                        place: &place,
+                        abbreviation: &abbr.to_uppercase(),
+                        short_name: &short,
+                        units: &a.units.join(","),
+                        email: email.as_deref(),
+                        reply_to: reply_to.as_deref(),
+                    },
+                ),
             )
         {
             report.agencies += 1;
@@ -65,11 +81,8 @@ pub(super) fn agencies(im: &mut Importer, ds: &Dataset, report: &mut ImportRepor
         if let Some(parent) = &a.parent {
             let row = rown("agencies", i);
             if let Some(p) = im.reference(&row, "parent", Table::Agencies, parent) {
-                im.exec(
-                    &row,
-                    "UPDATE agencies SET parent_id = ?1 WHERE id = ?2",
-                    params![p.as_str(), a.id.trim()],
-                );
+                let set = import::agency_parent(im.tx, a.id.trim(), p.as_str());
+                im.write(&row, set);
             }
         }
     }
@@ -104,13 +117,20 @@ pub(super) fn people(im: &mut Importer, ds: &Dataset, report: &mut ImportReport,
         }
         if let (Some(id), Some(agency), Some(name), Some(title), Some(email), Some(signs_for)) =
             (id, agency, name, title, email, signs_for)
-            && im.exec(
+            && im.write(
                 &row,
-                "INSERT INTO people (id, agency_id, name, title, authority, email, signs_for) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name,
-                   title = excluded.title, authority = excluded.authority, email = excluded.email,
-                   signs_for = excluded.signs_for",
-                params![id.as_str(), agency.as_str(), name, title, p.authority.join("\n"), email, signs_for.join(",")],
+                import::person(
+                    im.tx,
+                    &import::NewPerson {
+                        id: id.as_str(),
+                        agency: agency.as_str(),
+                        name: &name,
+                        title: &title,
+                        authority: &p.authority.join("\n"),
+                        email: email.as_deref(),
+                        signs_for: &signs_for.join(","),
+                    },
+                ),
             )
         {
             report.people += 1;
@@ -133,18 +153,11 @@ pub(super) fn groups(im: &mut Importer, ds: &Dataset, report: &mut ImportReport,
             .map(|m| im.reference(&row, "members", Table::Agencies, m))
             .collect();
         if let (Some(id), Some(name)) = (id, name)
-            && im.exec(
-                &row,
-                "INSERT INTO recipient_groups (id, name) VALUES (?1, ?2)",
-                params![id.as_str(), name],
-            )
+            && im.write(&row, import::group(im.tx, id.as_str(), &name))
         {
             for m in members.into_iter().flatten() {
-                im.exec(
-                    &row,
-                    "INSERT OR IGNORE INTO group_members (group_id, agency_id) VALUES (?1, ?2)",
-                    params![id.as_str(), m.as_str()],
-                );
+                let added = import::group_member(im.tx, id.as_str(), m.as_str());
+                im.write(&row, added);
             }
             report.groups += 1;
         }
@@ -187,19 +200,32 @@ pub(super) fn programmes(im: &mut Importer, ds: &Dataset, report: &mut ImportRep
         let local = wording("local_units", &p.local_units, "UBND các xã, thị trấn");
         if let (Some(id), Some(issuer), Some(name), Some(lead), Some(finance), Some(local)) =
             (id, issuer, name, lead, finance, local)
-            && im.exec(
+            && im.write(
                 &row,
-                "INSERT INTO programmes (id, year, issuer_id, name, target_products, lead_unit, finance_unit, local_units)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![id.as_str(), p.year, issuer.as_str(), name, p.target_products, lead, finance, local],
+                import::programme(
+                    im.tx,
+                    &import::NewProgramme {
+                        id: id.as_str(),
+                        year: p.year,
+                        issuer: issuer.as_str(),
+                        name: &name,
+                        target_products: p.target_products,
+                        lead_unit: &lead,
+                        finance_unit: &finance,
+                        local_units: &local,
+                    },
+                ),
             )
         {
             for (k, b) in p.budget.iter().enumerate() {
-                im.exec(
-                    &row,
-                    "INSERT INTO budget_lines (programme_id, position, label, amount) VALUES (?1, ?2, ?3, ?4)",
-                    params![id.as_str(), k as i64 + 1, b.label, b.amount.max(0)],
+                let line = import::budget_line(
+                    im.tx,
+                    id.as_str(),
+                    k as i64 + 1,
+                    &b.label,
+                    b.amount.max(0),
                 );
+                im.write(&row, line);
             }
             report.programmes += 1;
         }
@@ -213,14 +239,7 @@ pub(super) fn producers(im: &mut Importer, ds: &Dataset, report: &mut ImportRepo
         // A product list (CSV) repeats its producers: one already stored under the
         // same id and name is reused, a different name under that id is an error.
         if im.from_csv && im.exists(Table::Producers, p.id.trim()) {
-            let stored: Option<String> = im
-                .tx
-                .query_row(
-                    "SELECT name FROM producers WHERE id = ?1",
-                    [p.id.trim()],
-                    |r| r.get(0),
-                )
-                .ok();
+            let stored = import::producer_name(im.tx, p.id.trim()).ok().flatten();
             if stored.as_deref() != Some(p.name.trim()) {
                 im.problem(
                     &row,
@@ -254,13 +273,21 @@ pub(super) fn producers(im: &mut Importer, ds: &Dataset, report: &mut ImportRepo
             None => Some(None),
         };
         let email = im.email(&row, &p.email);
-        if let (Some(id), Some(name), Some(address), Some(commune), Some(email)) = (id, name, address, commune, email)
-            && im.exec(
+        if let (Some(id), Some(name), Some(address), Some(commune), Some(email)) =
+            (id, name, address, commune, email)
+            && im.write(
                 &row,
-                "INSERT INTO producers (id, name, kind, address, commune_id, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                   address = excluded.address, commune_id = excluded.commune_id, email = excluded.email",
-                params![id.as_str(), name, p.kind, address, commune.as_ref().map(Id::as_str), email],
+                import::producer(
+                    im.tx,
+                    &import::NewProducer {
+                        id: id.as_str(),
+                        name: &name,
+                        kind: &p.kind,
+                        address: &address,
+                        commune: commune.as_ref().map(Id::as_str),
+                        email: email.as_deref(),
+                    },
+                ),
             )
         {
             report.producers += 1;
@@ -282,11 +309,7 @@ pub(super) fn products(im: &mut Importer, ds: &Dataset, report: &mut ImportRepor
             None => Some(None),
         };
         if let (Some(producer), Some(name)) = (&producer, &name) {
-            let dup = im
-                .tx
-                .prepare_cached("SELECT 1 FROM products WHERE producer_id = ?1 AND name = ?2")
-                .and_then(|mut s| s.exists(params![producer.as_str(), name]))
-                .unwrap_or(false);
+            let dup = import::has_product(im.tx, producer.as_str(), name).unwrap_or(false);
             if dup {
                 im.problem(
                     &row,
@@ -296,13 +319,21 @@ pub(super) fn products(im: &mut Importer, ds: &Dataset, report: &mut ImportRepor
                 continue;
             }
         }
-        if let (Some(id), Some(producer), Some(name), Some(programme)) = (id, producer, name, programme)
-            && im.exec(
+        if let (Some(id), Some(producer), Some(name), Some(programme)) =
+            (id, producer, name, programme)
+            && im.write(
                 &row,
-                "INSERT INTO products (id, producer_id, name, product_group, programme_id, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET producer_id = excluded.producer_id, name = excluded.name,
-                   product_group = excluded.product_group, programme_id = excluded.programme_id, note = excluded.note",
-                params![id.as_str(), producer.as_str(), name, p.group.trim(), programme.as_ref().map(Id::as_str), p.note.trim()],
+                import::product(
+                    im.tx,
+                    &import::NewProduct {
+                        id: id.as_str(),
+                        producer: producer.as_str(),
+                        name: &name,
+                        group: p.group.trim(),
+                        programme: programme.as_ref().map(Id::as_str),
+                        note: p.note.trim(),
+                    },
+                ),
             )
         {
             report.products += 1;
@@ -332,10 +363,16 @@ pub(super) fn evaluations(im: &mut Importer, ds: &Dataset, report: &mut ImportRe
         }
         let round = im.text(&row, "round", &e.round);
         if let (Some(product), Some(date), Some(score), Some(round)) = (product, date, score, round)
-            && im.exec(
+            && im.write(
                 &row,
-                "INSERT INTO evaluations (product_id, round, date, score, council_level) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![product.as_str(), round, date.to_string(), score.points(), e.council],
+                import::evaluation(
+                    im.tx,
+                    product.as_str(),
+                    &round,
+                    date,
+                    i64::from(score.points()),
+                    &e.council,
+                ),
             )
         {
             report.evaluations += 1;
@@ -378,11 +415,20 @@ pub(super) fn certificates(
         if let (Some(product), Some(issued), Some(expires), Some(decision), Some(issuer)) =
             (product, issued, expires, decision, issuer)
             && (3..=5).contains(&c.stars)
-            && im.exec(
+            && let Ok(stars) = u8::try_from(c.stars)
+            && im.write(
                 &row,
-                "INSERT INTO certificates (product_id, decision, stars, issued_on, expires_on, issuer_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![product.as_str(), decision, c.stars, issued.to_string(), expires.to_string(),
-                        issuer.as_ref().map(|i| i.as_str())],
+                crate::store::ocop::insert_certificate(
+                    im.tx,
+                    &crate::store::ocop::NewCertificate {
+                        product_id: product.as_str(),
+                        decision: &decision,
+                        stars,
+                        issued_on: issued,
+                        expires_on: expires,
+                        issuer_id: issuer.as_ref().map(Id::as_str),
+                    },
+                ),
             )
         {
             report.certificates += 1;
@@ -404,14 +450,14 @@ pub(super) fn milestones(im: &mut Importer, ds: &Dataset, report: &mut ImportRep
             .map(|a| im.reference(&row, "agencies", Table::Agencies, a))
             .collect();
         if let (Some(id), Some(programme), Some(what), Some(due)) = (id, programme, what, due)
-            && im.exec(
+            && im.write(
                 &row,
-                "INSERT INTO milestones (id, programme_id, what, due_date) VALUES (?1, ?2, ?3, ?4)",
-                params![id.as_str(), programme.as_str(), what, due.to_string()],
+                import::milestone(im.tx, id.as_str(), programme.as_str(), &what, due),
             )
         {
             for a in agencies.into_iter().flatten() {
-                im.exec(&row, "INSERT OR IGNORE INTO milestone_agencies (milestone_id, agency_id) VALUES (?1, ?2)", params![id.as_str(), a.as_str()]);
+                let owes = import::milestone_agency(im.tx, id.as_str(), a.as_str());
+                im.write(&row, owes);
             }
             report.milestones += 1;
         }
@@ -442,15 +488,20 @@ pub(super) fn tiers(im: &mut Importer, ds: &Dataset, report: &mut ImportReport, 
             );
         }
         let from = match &t.from {
-            Some(f) => im.date(&row, "from", f).map(|d| d.to_string()),
-            None => Some("0001-01-01".to_string()),
+            Some(f) => im.date(&row, "from", f).map(Some),
+            None => Some(None),
         };
         if let (Some(province), Some(from)) = (province, from)
-            && im.exec(
+            && im.write(
                 &row,
-                "INSERT INTO tier_policies (province_id, effective_from, level, min_stars, max_stars) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (province_id, effective_from, level) DO UPDATE SET min_stars = excluded.min_stars, max_stars = excluded.max_stars",
-                params![province.as_str(), from, t.level, t.min_stars, t.max_stars],
+                import::tier(
+                    im.tx,
+                    province.as_str(),
+                    from,
+                    &t.level,
+                    t.min_stars,
+                    t.max_stars,
+                ),
             )
         {
             report.tiers += 1;
@@ -517,16 +568,27 @@ pub(super) fn reminder_policies(
             None => Some(None),
         };
         if let (Some(scope), Some(issuer)) = (scope, issuer)
-            && im.exec(
+            && im.write(
                 &row,
-                "INSERT INTO reminder_policies (scope, before_days, on_due, overdue_every, working_days, auto, issuer_id,
-                    expiry_months, on_expiry)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (scope) DO UPDATE SET before_days = excluded.before_days, on_due = excluded.on_due,
-                    overdue_every = excluded.overdue_every, working_days = excluded.working_days, auto = excluded.auto,
-                    issuer_id = excluded.issuer_id, expiry_months = excluded.expiry_months, on_expiry = excluded.on_expiry",
-                params![scope, before, p.on_due, p.overdue_every, p.working_days, p.auto, issuer,
-                        p.expiry_months.iter().map(u32::to_string).collect::<Vec<_>>().join(","), p.on_expiry],
+                import::reminder_policy(
+                    im.tx,
+                    &import::NewReminderPolicy {
+                        scope: &scope,
+                        before_days: &before,
+                        on_due: p.on_due,
+                        overdue_every: p.overdue_every,
+                        working_days: p.working_days,
+                        auto: &p.auto,
+                        issuer: issuer.as_deref(),
+                        expiry_months: &p
+                            .expiry_months
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        on_expiry: p.on_expiry,
+                    },
+                ),
             )
         {
             report.reminder_policies += 1;
@@ -553,11 +615,8 @@ pub(super) fn holidays(im: &mut Importer, ds: &Dataset, report: &mut ImportRepor
                 continue;
             }
             for day in from.iter_days().take_while(|d| *d <= until) {
-                im.exec(
-                    &row,
-                    "INSERT INTO holidays (date, name) VALUES (?1, ?2) ON CONFLICT (date) DO UPDATE SET name = excluded.name",
-                    params![day.to_string(), h.name],
-                );
+                let held = import::holiday(im.tx, day, &h.name);
+                im.write(&row, held);
             }
             report.holidays += 1;
         }

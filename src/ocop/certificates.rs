@@ -67,7 +67,7 @@ pub fn insert_certificates(
                     stars,
                     issued_on: date,
                     expires_on: expires,
-                    issuer_id: issuer,
+                    issuer_id: Some(issuer),
                 },
             )?;
             n += 1;

@@ -41,21 +41,7 @@ impl Window {
     }
 }
 
-/// A certificate in the issuer's territory, with what to do about it.
-#[derive(Debug, Clone, PartialEq, utoipa::ToSchema)]
-pub struct ExpiringCertificate {
-    pub id: i64,
-    pub product: String,
-    pub producer: String,
-    pub address: String,
-    pub commune: Option<String>,
-    pub stars: u8,
-    pub decision: String,
-    pub issued_on: NaiveDate,
-    pub expires_on: NaiveDate,
-    /// Evaluated again after the certificate was issued.
-    pub re_registered: bool,
-}
+pub use crate::store::ocop::ExpiringCertificate;
 
 /// What `expiring` found and drafted.
 pub struct Expiring {
@@ -80,31 +66,7 @@ pub fn expiring(
         .map(|a| a.name)
         .ok_or_else(|| OcopError::UnknownAgency(issuer.to_string()))?;
     let end = window.end(date);
-    let mut stmt = conn.prepare(
-        "WITH RECURSIVE area(id) AS (
-             SELECT ?1 UNION SELECT a.id FROM agencies a JOIN area ON a.parent_id = area.id)
-         SELECT p.name, pr.name, pr.address, pr.commune_id, c.stars, c.decision, c.issued_on, c.expires_on,
-                EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on), c.id
-         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
-         WHERE pr.commune_id IN (SELECT id FROM area) AND c.expires_on <= ?2
-         ORDER BY c.expires_on, p.name",
-    )?;
-    let certificates: Vec<ExpiringCertificate> = stmt
-        .query_map(rusqlite::params![issuer, end.to_string()], |r| {
-            Ok(ExpiringCertificate {
-                id: r.get(9)?,
-                product: r.get(0)?,
-                producer: r.get(1)?,
-                address: r.get(2)?,
-                commune: r.get(3)?,
-                stars: r.get(4)?,
-                decision: r.get(5)?,
-                issued_on: r.get::<_, NaiveDate>(6)?,
-                expires_on: r.get::<_, NaiveDate>(7)?,
-                re_registered: r.get(8)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let certificates = crate::store::ocop::expiring_in_area(conn, issuer, end)?;
     let rows = |pick: &dyn Fn(&ExpiringCertificate) -> bool| -> Vec<serde_json::Value> {
         certificates
             .iter()
@@ -166,18 +128,6 @@ pub fn expiring(
     })
 }
 
-/// (product, producer, address, commune, stars, decision, issued, expires)
-type NoticeRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    u8,
-    String,
-    NaiveDate,
-    NaiveDate,
-);
-
 /// The notice asking for re-evaluation dossiers for the given certificates, written by
 /// `issuer` on `date` to the producers' communes; "expiring by `until`" (default: the
 /// last of their expiry dates).
@@ -189,31 +139,11 @@ pub fn expiry_notice(
     certificates: &[i64],
     signer: Option<&str>,
 ) -> Result<Composed, OcopError> {
-    let ids = serde_json::to_string(certificates).expect("ids serialize");
-    let mut stmt = store.conn().prepare(
-        "SELECT p.name, pr.name, pr.address, pr.commune_id, c.stars, c.decision, c.issued_on, c.expires_on
-         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
-         WHERE c.id IN (SELECT value FROM json_each(?1))
-         ORDER BY c.expires_on, p.name",
-    )?;
-    let rows: Vec<NoticeRow> = stmt
-        .query_map([ids], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get::<_, NaiveDate>(6)?,
-                r.get::<_, NaiveDate>(7)?,
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
-    let until = until.unwrap_or_else(|| rows.iter().map(|r| r.7).max().unwrap_or(date));
+    let rows = crate::store::ocop::certificates(store.conn(), certificates)?;
+    let until = until.unwrap_or_else(|| rows.iter().map(|r| r.expires_on).max().unwrap_or(date));
     let mut communes: Vec<String> = vec![];
     for r in &rows {
-        if let Some(id) = &r.3 {
+        if let Some(id) = &r.commune {
             let at = format!("@{id}");
             if !communes.contains(&at) {
                 communes.push(at);
@@ -224,9 +154,10 @@ pub fn expiry_notice(
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            json!({"tt": i + 1, "name": r.0, "producer": r.1, "address": r.2, "stars": r.4,
-                   "decision": r.5, "issued": DocDate::full(r.6).short_form(),
-                   "expires": DocDate::full(r.7).short_form()})
+            json!({"tt": i + 1, "name": r.product, "producer": r.producer, "address": r.address,
+                   "stars": r.stars, "decision": r.decision,
+                   "issued": DocDate::full(r.issued_on).short_form(),
+                   "expires": DocDate::full(r.expires_on).short_form()})
         })
         .collect();
     compose(

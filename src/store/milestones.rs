@@ -171,3 +171,62 @@ pub fn with_programme(
     )
     .optional()
 }
+
+/// One agency responsible for a milestone, and when it reported.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Responsible {
+    pub agency: String,
+    pub name: String,
+    /// dd/mm/yyyy, None while it has not reported.
+    pub reported_on: Option<String>,
+}
+
+/// A milestone with its agencies.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct MilestoneDetail {
+    pub id: String,
+    pub programme: String,
+    /// The programme's name.
+    pub programme_name: String,
+    pub what: String,
+    /// dd/mm/yyyy
+    pub due: String,
+    pub agencies: Vec<Responsible>,
+}
+
+/// A milestone with its programme and the agencies that owe it (None: no such milestone).
+pub fn detail(conn: &Connection, id: &str) -> Result<Option<MilestoneDetail>, rusqlite::Error> {
+    let Some((programme, programme_name, what, due)) = conn
+        .query_row(
+            "SELECT m.programme_id, coalesce(p.name, m.programme_id), m.what, strftime('%d/%m/%Y', m.due_date)
+             FROM milestones m LEFT JOIN programmes p ON p.id = m.programme_id WHERE m.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.short_name, strftime('%d/%m/%Y', m.reported_on)
+         FROM milestone_agencies m JOIN agencies a ON a.id = m.agency_id
+         WHERE m.milestone_id = ?1 ORDER BY m.rowid",
+    )?;
+    let agencies = stmt
+        .query_map([id], |r| {
+            Ok(Responsible {
+                agency: r.get(0)?,
+                name: r.get(1)?,
+                reported_on: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(MilestoneDetail {
+        id: id.to_string(),
+        programme,
+        programme_name,
+        what,
+        due,
+        agencies,
+    }))
+}

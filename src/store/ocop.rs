@@ -1,8 +1,7 @@
 //! The OCOP tables as the decisions read them: certificates (what a decision certified
 //! and what expires), the legal bases and decision wordings in force on a day, the tier
-//! policies, and the programmes of an evaluation round. (Products, evaluations and
-//! programmes are still read in `ocop::{mod, expiry}`, `data` and `service::programme`;
-//! they move here next.)
+//! policies, the programmes of an evaluation round, and the certificates expiring in
+//! an agency's area. (The import writes these tables through `store::import`.)
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -15,7 +14,8 @@ pub struct NewCertificate<'a> {
     pub stars: u8,
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
-    pub issuer_id: &'a str,
+    /// None: an imported certificate whose decision's issuer is not known.
+    pub issuer_id: Option<&'a str>,
 }
 
 /// Records one certificate.
@@ -233,4 +233,76 @@ pub fn round_year(conn: &Connection, round: &str) -> Result<Option<String>, rusq
         [round],
         |r| r.get(0),
     )
+}
+
+/// A certificate in the issuer's territory, with what to do about it.
+#[derive(Debug, Clone, PartialEq, utoipa::ToSchema)]
+pub struct ExpiringCertificate {
+    pub id: i64,
+    pub product: String,
+    pub producer: String,
+    pub address: String,
+    pub commune: Option<String>,
+    pub stars: u8,
+    pub decision: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    /// Evaluated again after the certificate was issued.
+    pub re_registered: bool,
+}
+
+const CERTIFICATE_COLUMNS: &str = "c.id, p.name, pr.name, pr.address, pr.commune_id, c.stars, \
+     c.decision, c.issued_on, c.expires_on";
+
+fn certificate(r: &rusqlite::Row, re_registered: bool) -> rusqlite::Result<ExpiringCertificate> {
+    Ok(ExpiringCertificate {
+        id: r.get(0)?,
+        product: r.get(1)?,
+        producer: r.get(2)?,
+        address: r.get(3)?,
+        commune: r.get(4)?,
+        stars: r.get(5)?,
+        decision: r.get(6)?,
+        issued_on: r.get(7)?,
+        expires_on: r.get(8)?,
+        re_registered,
+    })
+}
+
+/// The certificates of products whose producers are in `area` (an agency and every
+/// agency below it) that expire on or before `end` (already expired included), by
+/// expiry and product name.
+pub fn expiring_in_area(
+    conn: &Connection,
+    area: &str,
+    end: NaiveDate,
+) -> Result<Vec<ExpiringCertificate>, rusqlite::Error> {
+    conn.prepare(&format!(
+        "WITH RECURSIVE area(id) AS (
+             SELECT ?1 UNION SELECT a.id FROM agencies a JOIN area ON a.parent_id = area.id)
+         SELECT {CERTIFICATE_COLUMNS},
+                EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on)
+         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE pr.commune_id IN (SELECT id FROM area) AND c.expires_on <= ?2
+         ORDER BY c.expires_on, p.name"
+    ))?
+    .query_map(params![area, end.to_string()], |r| certificate(r, r.get(9)?))?
+    .collect()
+}
+
+/// The certificates with these ids, by expiry and product name (`re_registered` is not
+/// looked up: false).
+pub fn certificates(
+    conn: &Connection,
+    ids: &[i64],
+) -> Result<Vec<ExpiringCertificate>, rusqlite::Error> {
+    let ids = serde_json::to_string(ids).expect("ids serialize");
+    conn.prepare(&format!(
+        "SELECT {CERTIFICATE_COLUMNS}
+         FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
+         WHERE c.id IN (SELECT value FROM json_each(?1))
+         ORDER BY c.expires_on, p.name"
+    ))?
+    .query_map([ids], |r| certificate(r, false))?
+    .collect()
 }
