@@ -4,8 +4,6 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use rusqlite::TransactionBehavior;
-
 use super::csv::csv_hidden_characters;
 use super::importer::Importer;
 use super::sections;
@@ -272,10 +270,7 @@ pub fn import_as(
             message: e.to_string(),
         }]
     };
-    let tx = store
-        .conn_mut()
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(db_problem)?;
+    let tx = store.write().map_err(db_problem)?;
     let mut report = ImportReport::default();
     {
         let mut im = Importer {

@@ -2,7 +2,6 @@
 //! come, fired once, drafting one reminder to the agencies that have not reported.
 
 use chrono::NaiveDate;
-use rusqlite::TransactionBehavior;
 
 use super::RemindError;
 use super::calendar::Calendar;
@@ -57,9 +56,7 @@ pub fn run(
     let mut report = RunReport::default();
     let day = date.to_string();
     let (policies, run_id) = {
-        let tx = store
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = store.write()?;
         let cal = Calendar::load(&tx)?;
         let policies = load_policies(&tx)?;
         let open = milestones::open_on(&tx, &day)?;

@@ -48,7 +48,7 @@ pub fn save_note(
     .map_err(DraftError::from)?;
     let note = notes::Note::parse(input, notes::issued_on(store, id)?)?;
     // The note and its audit line are one write.
-    let tx = store.conn().unchecked_transaction()?;
+    let tx = store.write()?;
     notes::save(store, id, &note, Some(&user.login))?;
     audit::record(
         store.conn(),
@@ -151,7 +151,7 @@ pub fn record_paper(
             message: format!("số lượng bì \"{n}\" không hợp lệ; hãy ghi từ 1 đến 99"),
         })?,
     };
-    let tx = store.conn().unchecked_transaction()?;
+    let tx = store.write()?;
     let copy =
         books::paper::record_sent(store, &entry, &input.recipient, &input.sent_on, envelopes)?;
     audit::record(

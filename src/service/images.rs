@@ -38,7 +38,7 @@ pub fn set_signature_image(
     crate::service::access::administer(store, user, Some(&agency), &target)
         .map_err(DraftError::from)?;
     let png = Png::parse(bytes)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     images::set_signature_image(&tx, person, &png)?;
     let detail = format!("ảnh chữ ký {}×{}", png.width(), png.height());
     audit::record(
@@ -67,7 +67,7 @@ pub fn set_seal(
         .map_err(DraftError::from)?;
     let diameter = SealDiameter::parse(mm)?;
     let image = Png::parse(bytes)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     images::set_seal(&tx, agency, &Seal { image, diameter })?;
     audit::record(
         &tx,

@@ -89,7 +89,7 @@ pub fn save(
             format!("cơ quan đã có mẫu tên \"{title}\"; hãy đặt tên khác"),
         ));
     }
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let now = crate::service::clock::now_text();
     let id = saved::insert(&tx, &agency, &title, &fields, user.id, &now)?;
     audit::record(

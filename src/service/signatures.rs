@@ -153,7 +153,7 @@ pub fn extend_register(
         let reason = format!(
             "gia hạn dấu thời gian lưu trữ (dấu thời gian cuối do chứng thư hết hạn {day} cấp)"
         );
-        let tx = store.conn_mut().transaction()?;
+        let tx = store.write()?;
         crate::store::register::add_extension(&tx, file.id, &extended, &reason)?;
         crate::service::audit::record(
             &tx,

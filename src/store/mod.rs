@@ -24,7 +24,7 @@ pub mod signatures;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 /// The migrations, in order. Append only; never edit one that has shipped.
@@ -178,6 +178,16 @@ impl Store {
         &mut self.conn
     }
 
+    /// A write: a transaction that takes SQLite's write lock at `BEGIN IMMEDIATE`, so
+    /// writes that belong together commit together or not at all, and a write never
+    /// fails half-way on a lock upgrade (a deferred transaction that read first can
+    /// get `SQLITE_BUSY` without waiting; an immediate one waits its `busy_timeout`).
+    /// Every write of the service goes through here or through the store's own
+    /// immediate transactions (numbering, the outbox).
+    pub fn write(&self) -> rusqlite::Result<Transaction<'_>> {
+        Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+    }
+
     /// Writes a consistent copy of the live database to `dest` with SQLite's online
     /// backup API (other processes may keep writing), then checks the copy opens.
     pub fn backup(&self, dest: &Path) -> Result<(), StoreError> {
@@ -203,3 +213,38 @@ impl Store {
 
 /// `PRAGMA application_id` of vanthu databases ("VaTh").
 const APPLICATION_ID: i64 = 0x5661_5468;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_takes_the_lock_at_its_start_and_reads_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let first = Store::init(&path).unwrap();
+        let second = Store::open(&path).unwrap();
+        second.conn().busy_timeout(Duration::ZERO).unwrap();
+        let tx = first.write().unwrap();
+        tx.execute(
+            "INSERT INTO holidays (date, name) VALUES ('2026-01-01', 'Tết Dương lịch')",
+            [],
+        )
+        .unwrap();
+        // Another writer is refused at BEGIN, before it has read or written anything…
+        let refused = second.write().unwrap_err();
+        assert_eq!(
+            refused.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy)
+        );
+        // …while readers still see the last commit.
+        let n: i64 = second
+            .conn()
+            .query_row("SELECT count(*) FROM holidays", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+        tx.commit().unwrap();
+        let tx = second.write().unwrap();
+        tx.commit().unwrap();
+    }
+}

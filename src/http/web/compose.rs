@@ -2,7 +2,7 @@
 //! calls, uploads of letter files and Word drafts, OCOP drafts made editable, and the
 //! templates drafters save ("Lưu làm mẫu") with the form each of them asks.
 
-use super::workflow::{Failure, form_errors, joined};
+use super::form_pages::{Failure, form_errors, joined};
 use super::*;
 use crate::service::{compose, preview, saved, upload};
 

@@ -26,6 +26,7 @@ mod admin;
 mod compose;
 mod dashboard;
 mod documents;
+mod form_pages;
 mod session;
 mod workflow;
 
@@ -33,6 +34,7 @@ use admin::*;
 use compose::*;
 use dashboard::*;
 use documents::*;
+use form_pages::*;
 use session::*;
 use workflow::*;
 

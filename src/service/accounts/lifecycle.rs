@@ -165,7 +165,7 @@ pub fn update_user(
         (Some(n), None) => Some(account_name(store, n, &Link::Service)?),
         (None, None) => None,
     };
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let place = changes.link.as_ref().map(|l| accounts::Place {
         scope: l.scope_code(),
         agency_id: l.agency(),
@@ -282,7 +282,7 @@ fn set_password(
     action: &str,
 ) -> Result<(), AccountError> {
     let hash = hash_password(password.as_str())?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     accounts::set_password(
         &tx,
         user.id,
@@ -328,7 +328,7 @@ fn set_disabled(
             return Err(AccountError::SelfDisable);
         }
     }
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let now = crate::service::clock::now_text();
     accounts::set_disabled(&tx, user.id, disabled.then_some(now.as_str()))?;
     let action = if disabled {

@@ -190,7 +190,7 @@ pub fn add_user(
     let name = lifecycle::account_name(store, name, link)?;
     lifecycle::check_link(store, role, link, None)?;
     let hash = hash_password(password.as_str())?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     if accounts::login_taken(&tx, login.as_str())? {
         return Err(AccountError::Taken(login.as_str().to_string()));
     }

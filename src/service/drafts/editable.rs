@@ -37,7 +37,7 @@ pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, D
     let (values, c) = super::checked(store, TEMPLATE, &read.fields)?;
     let title = crate::service::forms::form(&draft.template)
         .map_or(draft.template.as_str(), |f| f.title.as_str());
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let (fields, subject) = (values.to_json(), c.composed.document.subject_one_line());
     let content = crate::store::drafts::Content {
         template: TEMPLATE,

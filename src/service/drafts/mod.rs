@@ -147,7 +147,7 @@ pub fn create_with_detail(
     authorize(store, user, Action::Compose, "draft:new")?;
     let (values, c) = checked(store, template, raw)?;
     composing_for(store, user, &c, "draft:new")?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let id = insert_draft(&tx, user, template, &values, &c, detail)?;
     tx.commit()?;
     get(store, id)
@@ -247,7 +247,7 @@ pub fn adopt_reminder(store: &mut Store, user: &User, reminder: i64) -> Result<D
     }
     let (values, c) = checked(store, "reminder", &raw)?;
     composing_for(store, user, &c, &format!("reminder:{reminder}"))?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let detail = format!("từ nhắc hạn số {reminder}");
     let id = insert_draft(&tx, user, "reminder", &values, &c, &detail)?;
     if !drafts::adopt_reminder(&tx, reminder, id)? {
@@ -287,7 +287,7 @@ pub fn update(
     let (values, c) = checked(store, &draft.template, raw)?;
     composing_for(store, user, &c, &target)?;
     let (fields, subject) = (values.to_json(), c.composed.document.subject_one_line());
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let changed = drafts::rewrite(
         &tx,
         id,
@@ -329,7 +329,7 @@ pub(super) fn transition(
 ) -> Result<Draft, DraftError> {
     let target = format!("draft:{id}");
     get(store, id)?;
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let moved = drafts::transition(
         &tx,
         id,

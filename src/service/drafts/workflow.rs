@@ -184,7 +184,7 @@ fn approved(
     consent: bool,
 ) -> Result<Draft, DraftError> {
     let hash = frozen.hash();
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     let approved = drafts::approve(
         &tx,
         id,
@@ -399,7 +399,7 @@ fn send_back(
         changes.join("; ")
     };
     let note = format!("Dữ liệu đã thay đổi sau khi duyệt: {said}. Hãy xem lại và duyệt lại.");
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.write()?;
     if !drafts::send_back(&tx, draft.id, &note, &crate::service::clock::now_text())? {
         drop(tx);
         return wrong_state(store, draft.id, "bản nháp đã duyệt mới ban hành");
