@@ -1021,3 +1021,53 @@ fn a_returned_draft_waits_on_its_drafters_dashboard_with_the_signers_comment() {
     assert_eq!(status, 200);
     assert!(!board("cv").contains("Bản nháp bị trả lại"));
 }
+
+/// Every form of the web pages (each POST route of `http::web`) refuses a post without
+/// the session's CSRF token before it does anything: the check is the `Posted` and
+/// `Uploaded` extractors', not each handler's. The routes are read from the router's
+/// source, so a new form is walked too.
+#[test]
+fn every_web_form_refuses_a_post_without_its_csrf_token() {
+    let s = Server::start();
+    let (cookie, _) = s.session("qt");
+    let router = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/web/mod.rs"),
+    )
+    .unwrap();
+    let mut posted: Vec<String> = router
+        .lines()
+        .filter(|l| l.contains(".route(\"") && l.contains("post("))
+        .map(|l| l.split('"').nth(1).unwrap().to_string())
+        .filter(|p| p != "/login")
+        .collect();
+    posted.sort();
+    assert!(posted.len() >= 20, "{posted:?}");
+    let multipart = ["/drafts/upload", "/data/import", "/data/images", "/verify"];
+    // Sessions and the audit log record attempts; nothing else may change.
+    let skip = ["audit_log", "login_failures", "sessions"];
+    let before = common::dump_except(&s.db, &skip);
+    for route in &posted {
+        let path = route
+            .replace("{id}/{action}", "1/submit")
+            .replace("{login}/{action}", "cv/disable")
+            .replace("{step}", "begin")
+            .replace("/milestones/{id}", "/milestones/bg-2020-chuyen-ho-so")
+            .replace("{id}", "1");
+        let req = s
+            .agent
+            .post(&s.url(&format!("{path}?template=reminder")))
+            .header("Cookie", &cookie);
+        let resp = if multipart.contains(&route.as_str()) {
+            req.header("Content-Type", "multipart/form-data; boundary=b")
+                .send("--b\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\nx\r\n--b--\r\n")
+        } else {
+            req.header("Content-Type", "application/x-www-form-urlencoded")
+                .send("label=x&comment=x&title=x&agency=cv&date=01/01/2026")
+        };
+        let mut resp = resp.unwrap();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        assert_eq!(resp.status().as_u16(), 403, "{route}: {body}");
+        assert!(body.contains("CSRF"), "{route}: {body}");
+    }
+    assert_eq!(common::dump_except(&s.db, &skip), before, "nothing changed");
+}

@@ -32,40 +32,36 @@ pub(super) async fn data_view(
 /// The data upload: a multipart form with `csrf` and `file` (.toml, .json or .csv).
 pub(super) async fn import(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    mut multipart: Multipart,
+    Uploaded { caller, parts }: Uploaded,
 ) -> Response {
-    let (mut sent_csrf, mut file, mut mode) = (None, None, crate::data::Mode::Add);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                match field.text().await {
-                    Ok(text) if name == "csrf" => sent_csrf = Some(text),
-                    Ok(text) if name == "file" => file = Some((file_name, text)),
-                    Ok(_) if name == "update" => mode = crate::data::Mode::Update,
-                    Ok(_) => {}
-                    Err(e) => {
-                        return data_view(&state, &caller, StatusCode::BAD_REQUEST, json!({"error": format!("tệp tải lên không đọc được (phải là văn bản UTF-8): {e}")})).await;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return data_view(
-                    &state,
-                    &caller,
-                    e.status(),
-                    json!({"error": format!("tệp tải lên không đọc được: {}", e.body_text())}),
-                )
-                .await;
-            }
+    let mut fields = match parts {
+        Ok(f) => f,
+        Err((status, error)) => {
+            return data_view(&state, &caller, status, json!({"error": error})).await;
         }
-    }
-    if let Err(e) = caller.check_csrf(sent_csrf.as_deref()) {
-        return fail(&state, &caller, e);
-    }
+    };
+    let mode = if fields.contains_key("update") {
+        crate::data::Mode::Update
+    } else {
+        crate::data::Mode::Add
+    };
+    let file = match fields
+        .remove("file")
+        .map(|p| (p.file_name, String::from_utf8(p.bytes.to_vec())))
+    {
+        Some((name, Ok(text))) => Some((name, text)),
+        Some((_, Err(e))) => {
+            let error = format!("tệp tải lên không đọc được (phải là văn bản UTF-8): {e}");
+            return data_view(
+                &state,
+                &caller,
+                StatusCode::BAD_REQUEST,
+                json!({"error": error}),
+            )
+            .await;
+        }
+        None => None,
+    };
     let Some((name, text)) = file.filter(|(n, _)| !n.is_empty()) else {
         return data_view(
             &state,
@@ -167,12 +163,8 @@ fn new_user(form: &BTreeMap<String, String>) -> api::users::NewUser {
 
 pub(super) async fn add_user(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, mut form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let c = caller.clone();
     let wanted = new_user(&form);
     let result = state
@@ -211,13 +203,9 @@ pub(super) async fn add_user(
 /// (a temporary password), `disable`, `enable`.
 pub(super) async fn user_action(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     axum::extract::Path((login, action)): axum::extract::Path<(String, String)>,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let c = caller.clone();
     let who = login.clone();
     let result = state
@@ -273,44 +261,38 @@ pub(super) async fn user_action(
 pub(super) async fn audit_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
-) -> Response {
+) -> WebResult {
     let c = caller.clone();
-    match state
+    let events = state
         .run(move |store, _| {
             Ok::<_, ApiError>(crate::service::accounts::audit_log(
                 store, &c.user, None, 500,
             )?)
         })
         .await
-    {
-        Ok(events) => render(
-            &state,
-            Some(&caller),
-            StatusCode::OK,
-            "audit.html",
-            json!({"events": events}),
-        ),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "audit.html",
+        json!({"events": events}),
+    ))
 }
 
 /// The image upload of the data page: `csrf`, `owner` (a person's or an agency's id),
 /// `kind` (signature or seal), `diameter_mm` (seals), `image` (the PNG).
 pub(super) async fn upload_image(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    mut multipart: Multipart,
+    Uploaded { caller, parts }: Uploaded,
 ) -> Response {
-    let mut fields = match read_form(&mut multipart).await {
+    let mut fields = match parts {
         Ok(f) => f,
         Err((status, error)) => {
             return data_view(&state, &caller, status, json!({"error": error})).await;
         }
     };
     let text = |k: &str| fields.get(k).map(Part::text).unwrap_or_default();
-    if let Err(e) = caller.check_csrf(Some(&text("csrf"))) {
-        return fail(&state, &caller, e);
-    }
     let (owner, kind) = (text("owner"), text("kind"));
     let diameter = text("diameter_mm").replace(',', ".");
     let image = fields

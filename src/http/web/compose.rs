@@ -2,7 +2,7 @@
 //! calls, uploads of letter files and Word drafts, OCOP drafts made editable, and the
 //! templates drafters save ("Lưu làm mẫu") with the form each of them asks.
 
-use super::form_pages::{Failure, form_errors, joined};
+use super::form_pages::{Failure, form_errors};
 use super::*;
 use crate::service::{compose, preview, saved, upload};
 
@@ -14,14 +14,9 @@ pub(super) const UPLOAD_DETAIL: &str = "upload_detail";
 /// problems, JSON; the composer's script calls it as the drafter types.
 pub(super) async fn live_preview(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Query(q): Query<BTreeMap<String, String>>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    let mut form = joined(pairs);
-    if let Err(e) = csrf(&caller, &mut form) {
-        return e.into_response();
-    }
     let template = q.get("template").cloned().unwrap_or_default();
     let user = caller.user.clone();
     state
@@ -38,10 +33,9 @@ pub(super) async fn live_preview(
 /// file said.
 pub(super) async fn upload_draft(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    mut multipart: Multipart,
+    Uploaded { caller, parts }: Uploaded,
 ) -> Response {
-    let mut parts = match read_form(&mut multipart).await {
+    let mut parts = match parts {
         Ok(f) => f,
         Err((status, message)) => {
             return fail(
@@ -51,10 +45,6 @@ pub(super) async fn upload_draft(
             );
         }
     };
-    let sent = parts.get("csrf").map(Part::text);
-    if let Err(e) = caller.check_csrf(sent.as_deref()) {
-        return fail(&state, &caller, e);
-    }
     let file = parts.remove("file").unwrap_or(Part {
         file_name: String::new(),
         bytes: Default::default(),
@@ -158,13 +148,9 @@ async fn saved_form(
 /// POST /templates/{id}: a new composer draft from a saved template.
 pub(super) async fn create_from_saved(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let (values, user) = (form.clone(), caller.user.clone());
     let result = state
         .run(move |store, _| saved::create_draft(store, &user, id, &values).map_err(Failure::Draft))
@@ -207,42 +193,30 @@ pub(super) async fn create_from_saved(
 /// POST /drafts/{id}/editable: an OCOP draft's generated text becomes editable.
 pub(super) async fn make_editable(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
+    Posted { caller, .. }: Posted,
+) -> WebResult {
     let user = caller.user.clone();
-    match state
+    let _ = state
         .run(move |store, _| {
             Ok::<_, ApiError>(crate::service::drafts::make_editable(store, &user, id)?)
         })
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/drafts/{id}/edit")).into_response(),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(Redirect::to(&format!("/drafts/{id}/edit")).into_response())
 }
 
 /// POST /drafts/{id}/save-template: keeps a composer draft as a template.
 pub(super) async fn save_template(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
+    Posted { caller, mut form }: Posted,
+) -> WebResult {
     let user = caller.user.clone();
     let title = form.remove("title").unwrap_or_default();
-    match state
+    let t = state
         .run(move |store, _| Ok::<_, ApiError>(saved::save(store, &user, id, &title)?))
         .await
-    {
-        Ok(t) => Redirect::to(&format!("/templates/{}?done=saved", t.id)).into_response(),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(Redirect::to(&format!("/templates/{}?done=saved", t.id)).into_response())
 }

@@ -6,13 +6,13 @@ pub(super) async fn dashboard(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+) -> WebResult {
     let date = q
         .get("date")
         .and_then(|d| forms::parse_date(d))
         .unwrap_or_else(register::today_vn);
     let user = caller.user.clone();
-    match state
+    let (d, reminders, returned, waiting) = state
         .run(move |store, _| {
             let d = service::dashboard(store, &user, date)?;
             let returned: Vec<Value> = drafts::returned_to(store, &user.login)?
@@ -36,36 +36,28 @@ pub(super) async fn dashboard(
             Ok::<_, ApiError>((d, reminders, returned, waiting))
         })
         .await
-    {
-        Ok((d, reminders, returned, waiting)) => render(
-            &state,
-            Some(&caller),
-            StatusCode::OK,
-            "dashboard.html",
-            json!({"d": d, "reminders": reminders, "returned": returned, "waiting": waiting, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
-        ),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "dashboard.html",
+        json!({"d": d, "reminders": reminders, "returned": returned, "waiting": waiting, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
+    ))
 }
 
 /// A drafter takes a schedule-drafted reminder into the workflow.
 pub(super) async fn adopt_reminder(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
+    Posted { caller, .. }: Posted,
+) -> WebResult {
     let user = caller.user.clone();
-    match state
+    let d = state
         .run(move |store, _| Ok::<_, ApiError>(drafts::adopt_reminder(store, &user, id)?))
         .await
-    {
-        Ok(d) => Redirect::to(&format!("/drafts/{}", d.id)).into_response(),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(Redirect::to(&format!("/drafts/{}", d.id)).into_response())
 }
 
 pub(super) async fn milestone_page(
@@ -106,13 +98,9 @@ pub(super) async fn milestone_view(
 /// A drafter or clerk records that an agency reported.
 pub(super) async fn record_report(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let agency = form.get("agency").cloned().unwrap_or_default();
     let date = match api::report_date(form.get("date").map(String::as_str).unwrap_or("")) {
         Ok(d) => d,

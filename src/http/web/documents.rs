@@ -6,30 +6,25 @@ pub(super) async fn register_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<api::SearchQuery>,
-) -> Response {
-    let search = match q.parse() {
-        Ok(s) => s,
-        Err(e) => return fail(&state, &caller, e),
-    };
+) -> WebResult {
+    let search = q.parse().or_page(&state, &caller)?;
     let shown = json!({"q": q.q, "year": q.year, "kind": q.kind, "number": q.number});
     let user = caller.user.clone();
-    match state
+    let (found, keepers) = state
         .run(move |store, _| {
             let found = crate::service::documents::search(store, &user, search, 100)?;
             Ok::<_, ApiError>((found, crate::service::documents::registers(store, &user)?))
         })
         .await
-    {
-        Ok((found, keepers)) => render(
-            &state,
-            Some(&caller),
-            StatusCode::OK,
-            "register.html",
-            json!({"documents": found.iter().map(api_entry).collect::<Vec<_>>(), "query": shown,
-                   "keepers": keepers, "this_year": register::today_vn().format("%Y").to_string()}),
-        ),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "register.html",
+        json!({"documents": found.iter().map(api_entry).collect::<Vec<_>>(), "query": shown,
+               "keepers": keepers, "this_year": register::today_vn().format("%Y").to_string()}),
+    ))
 }
 
 /// GET /register/book?issuer=&year=&format=pdf|xlsx: the "In sổ" button's file.
@@ -37,24 +32,20 @@ pub(super) async fn register_book(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<api::books::BookQuery>,
-) -> Response {
+) -> WebResult {
     let user = caller.user.clone();
     let result = state
         .run(move |store, state| api::books::book_response(store, &user, state.renderer(), &q))
         .await;
-    result.unwrap_or_else(|e| fail(&state, &caller, e))
+    result.or_page(&state, &caller)
 }
 
 /// POST /documents/{id}/note: the clerk's note on the document's row of the book.
 pub(super) async fn save_note(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, mut form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let input = crate::books::notes::NoteInput {
         archive: form.remove("archive"),
         copies: form.remove("copies"),
@@ -161,24 +152,24 @@ pub(super) async fn download(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     axum::extract::Path((id, format)): axum::extract::Path<(String, String)>,
-) -> Response {
+) -> WebResult {
     let format = match format.as_str() {
         "pdf" => crate::Format::Pdf,
         "docx" => crate::Format::Docx,
         _ => {
             let message = "chỉ có tệp pdf hoặc docx";
-            return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message);
+            return Err(error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message).into());
         }
     };
     let Ok(id) = id.parse::<i64>() else {
         let message = "không có văn bản này";
-        return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message);
+        return Err(error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message).into());
     };
     let user = caller.user.clone();
     let result = state
         .run(move |store, _| api::document_file(store, &user, id, format))
         .await;
-    result.unwrap_or_else(|e| fail(&state, &caller, e))
+    result.or_page(&state, &caller)
 }
 
 /// GET /verify: the "Kiểm tra chữ ký số" page.
@@ -199,10 +190,9 @@ pub(super) async fn verify_page(
 /// signature of the file.
 pub(super) async fn verify_upload(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    mut multipart: Multipart,
+    Uploaded { caller, parts }: Uploaded,
 ) -> Response {
-    let mut form = match read_form(&mut multipart).await {
+    let mut form = match parts {
         Ok(f) => f,
         Err((status, error)) => {
             return render(
@@ -214,11 +204,7 @@ pub(super) async fn verify_upload(
             );
         }
     };
-    let sent_csrf = form.get("csrf").map(Part::text);
     let file = form.remove("file").map(|p| (p.file_name, p.bytes));
-    if let Err(e) = caller.check_csrf(sent_csrf.as_deref()) {
-        return fail(&state, &caller, e);
-    }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return render(
             &state,
@@ -262,12 +248,12 @@ pub(super) async fn register_postal(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<api::books::BookQuery>,
-) -> Response {
+) -> WebResult {
     let user = caller.user.clone();
     let result = state
         .run(move |store, state| api::books::postal_response(store, &user, state.renderer(), &q))
         .await;
-    result.unwrap_or_else(|e| fail(&state, &caller, e))
+    result.or_page(&state, &caller)
 }
 
 /// GET /documents/{id}/envelopes: the envelopes of the paper copies.
@@ -275,24 +261,20 @@ pub(super) async fn envelopes(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Id(id): Id,
-) -> Response {
+) -> WebResult {
     let user = caller.user.clone();
     let result = state
         .run(move |store, state| api::books::envelopes_response(store, &user, state.renderer(), id))
         .await;
-    result.unwrap_or_else(|e| fail(&state, &caller, e))
+    result.or_page(&state, &caller)
 }
 
 /// POST /documents/{id}/paper: the clerk records that one paper copy left.
 pub(super) async fn record_paper(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, mut form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let input = crate::service::books::PaperInput {
         recipient: form.remove("recipient").unwrap_or_default(),
         sent_on: form.remove("sent_on").unwrap_or_default(),

@@ -211,14 +211,9 @@ pub(super) async fn form_errors(
 
 pub(super) async fn create_draft(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Query(q): Query<BTreeMap<String, String>>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Posted { caller, mut form }: Posted,
 ) -> Response {
-    let mut form = joined(pairs);
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let template = q.get("template").cloned().unwrap_or_default();
     // A refused upload's history line comes back with its fixed form.
     let carried = form.remove(super::compose::UPLOAD_DETAIL);
@@ -277,14 +272,9 @@ pub(super) async fn edit_draft(
 
 pub(super) async fn update_draft(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    let mut form = joined(pairs);
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let reader = caller.user.clone();
     let template = match state
         .run(move |store, _| Ok::<_, ApiError>(drafts::get_for(store, &reader, id)?))

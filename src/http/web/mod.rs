@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{FromRequestParts, Multipart, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,6 +26,7 @@ mod admin;
 mod compose;
 mod dashboard;
 mod documents;
+mod extract;
 mod form_pages;
 mod session;
 mod workflow;
@@ -34,6 +35,7 @@ use admin::*;
 use compose::*;
 use dashboard::*;
 use documents::*;
+use extract::*;
 use form_pages::*;
 use session::*;
 use workflow::*;
@@ -208,29 +210,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/account/second-factor/{step}", post(second_factor))
 }
 
-/// A signed-in browser user; anyone else is sent to the login page.
-pub struct WebUser(pub Caller);
-
-impl FromRequestParts<AppState> for WebUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match state.caller(&parts.headers).await {
-            // After an administrator's reset, a new password comes first.
-            Ok(Some(c))
-                if c.user.must_change_password
-                    && !["/account", "/account/password", "/logout"]
-                        .contains(&parts.uri.path()) =>
-            {
-                Err(Redirect::to("/account").into_response())
-            }
-            Ok(Some(c)) if c.csrf.is_some() => Ok(WebUser(c)),
-            Ok(_) => Err(Redirect::to("/login").into_response()),
-            Err(e) => Err(error_page(state, None, e.status, &e.message)),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct Me<'a> {
     login: &'a str,
@@ -340,12 +319,6 @@ fn merged(mut ctx: Value, extra: Value) -> Value {
         c.extend(e);
     }
     ctx
-}
-
-/// Takes the `csrf` field out of a posted form and checks it.
-fn csrf(caller: &Caller, form: &mut BTreeMap<String, String>) -> Result<(), ApiError> {
-    let sent = form.remove("csrf");
-    caller.check_csrf(sent.as_deref())
 }
 
 /// The composer's script (toolbar, signers of the issuer, live preview); served from

@@ -57,13 +57,9 @@ pub(super) async fn login(
 
 pub(super) async fn logout(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     headers: HeaderMap,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    _: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     if let Some(token) = crate::http::auth::session_cookie(&headers) {
         let _ = state
             .run(move |store, _| Ok::<_, ApiError>(accounts::close_session(store, &token)?))
@@ -134,12 +130,8 @@ pub(super) async fn account_view(
 /// session and token ends; this browser gets a new session at once.
 pub(super) async fn change_password(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (old, new, again) = (
         get("old_password"),
@@ -183,38 +175,28 @@ pub(super) async fn change_password(
 /// A new API token for the signed-in user, shown once.
 pub(super) async fn new_token(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
-    Form(mut form): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
+    Posted { caller, mut form }: Posted,
+) -> WebResult {
     let (login, label) = (
         caller.user.login.clone(),
         form.remove("label").unwrap_or_default(),
     );
-    match state
+    let token = state
         .run(move |store, _| {
             let label = accounts::TokenLabel::parse(&label)?;
             Ok::<_, ApiError>(accounts::create_token(store, &login, &label)?)
         })
         .await
-    {
-        Ok(token) => account_view(&state, &caller, StatusCode::OK, json!({"token": token})).await,
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(account_view(&state, &caller, StatusCode::OK, json!({"token": token})).await)
 }
 
 /// POST /account/tokens/{id}/revoke: revokes one of the user's API tokens.
 pub(super) async fn revoke_token(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     Id(id): Id,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, .. }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let user = caller.user.clone();
     match state
         .run(move |store, _| Ok::<_, ApiError>(accounts::revoke_token(store, &user, id)?))
@@ -238,13 +220,9 @@ pub(super) async fn revoke_token(
 /// password) turns it off.
 pub(super) async fn second_factor(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     axum::extract::Path(step): axum::extract::Path<String>,
-    Form(mut form): Form<BTreeMap<String, String>>,
+    Posted { caller, form }: Posted,
 ) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
     let user = caller.user.clone();
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (secret, code, password) = (get("secret"), get("code"), get("password"));

@@ -55,10 +55,10 @@ pub(super) async fn drafts_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+) -> WebResult {
     let filter = q.get("state").and_then(|s| DraftState::parse(s));
     let user = caller.user.clone();
-    match state
+    let (list, saved) = state
         .run(move |store, _| {
             Ok::<_, ApiError>((
                 drafts::list(store, &user, filter)?,
@@ -66,21 +66,19 @@ pub(super) async fn drafts_page(
             ))
         })
         .await
-    {
-        Ok((list, saved)) => render(
-            &state,
-            Some(&caller),
-            StatusCode::OK,
-            "drafts.html",
-            json!({
-                "drafts": list.iter().map(draft_json).collect::<Vec<_>>(),
-                "templates": forms::forms(),
-                "saved": saved,
-                "state": filter.map(|s| s.code()),
-            }),
-        ),
-        Err(e) => fail(&state, &caller, e),
-    }
+        .or_page(&state, &caller)?;
+    Ok(render(
+        &state,
+        Some(&caller),
+        StatusCode::OK,
+        "drafts.html",
+        json!({
+            "drafts": list.iter().map(draft_json).collect::<Vec<_>>(),
+            "templates": forms::forms(),
+            "saved": saved,
+            "state": filter.map(|s| s.code()),
+        }),
+    ))
 }
 
 pub(super) async fn draft_page(
@@ -213,7 +211,7 @@ pub(super) async fn preview(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Id(id): Id,
-) -> Response {
+) -> WebResult {
     let user = caller.user.clone();
     let result = state
         .run(move |store, state| {
@@ -225,29 +223,21 @@ pub(super) async fn preview(
             ))
         })
         .await;
-    result.unwrap_or_else(|e| fail(&state, &caller, e))
+    result.or_page(&state, &caller)
 }
 
 pub(super) async fn draft_action(
     State(state): State<AppState>,
-    WebUser(caller): WebUser,
     axum::extract::Path((id, action)): axum::extract::Path<(String, String)>,
-    Form(mut form): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Err(e) = csrf(&caller, &mut form) {
-        return fail(&state, &caller, e);
-    }
+    Posted { caller, form }: Posted,
+) -> WebResult {
     let Ok(id) = id.parse::<i64>() else {
-        return error_page(
-            &state,
-            Some(&caller),
-            StatusCode::NOT_FOUND,
-            "không có bản nháp này",
-        );
+        let message = "không có bản nháp này";
+        return Err(error_page(&state, Some(&caller), StatusCode::NOT_FOUND, message).into());
     };
     if !["submit", "approve", "return", "issue", "send"].contains(&action.as_str()) {
         let message = format!("không có thao tác \"{action}\" với bản nháp");
-        return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, &message);
+        return Err(error_page(&state, Some(&caller), StatusCode::NOT_FOUND, &message).into());
     }
     // The two steps that cannot be undone take the page's ticked box (a page without
     // scripts, on any device, cannot be clicked through by accident).
@@ -264,34 +254,31 @@ pub(super) async fn draft_action(
         let pins = api::workflow::Pins::from_form(&form);
         // Issued and sent in one confirmed step when the clerk ticks both.
         let send = form.get("send").map(String::as_str) == Some("yes");
-        return match state
+        let back = format!("/drafts/{id}");
+        let issued = state
             .issue(user.clone(), id, pins.unlock(), confirmed)
             .await
-        {
-            Ok(Some(_)) if send => {
-                let sent = state
+            .or_page_back(&state, &caller, &back, "Về bản nháp")?;
+        return Ok(match issued {
+            Some(_) if send => {
+                state
                     .run(move |store, state| {
                         let yes = drafts::Confirmation::answered(true);
                         drafts::send(store, state.mail(), state.keyring(), &user, id, yes)
                             .map_err(ApiError::from)
                     })
-                    .await;
-                match sent {
-                    Ok(_) => Redirect::to(&format!("/drafts/{id}?done=issue-send")).into_response(),
-                    Err(e) => {
-                        let e = ApiError {
-                            message: format!("đã ban hành nhưng chưa gửi: {}", e.message),
-                            ..e
-                        };
-                        fail_back(&state, &caller, e, &format!("/drafts/{id}"), "Về bản nháp")
-                    }
-                }
+                    .await
+                    .map_err(|e| ApiError {
+                        message: format!("đã ban hành nhưng chưa gửi: {}", e.message),
+                        ..e
+                    })
+                    .or_page_back(&state, &caller, &back, "Về bản nháp")?;
+                Redirect::to(&format!("/drafts/{id}?done=issue-send")).into_response()
             }
-            Ok(Some(_)) => Redirect::to(&format!("/drafts/{id}?done=issue")).into_response(),
+            Some(_) => Redirect::to(&format!("/drafts/{id}?done=issue")).into_response(),
             // A remote signer confirms on their phone: the page shows the wait.
-            Ok(None) => Redirect::to(&format!("/drafts/{id}")).into_response(),
-            Err(e) => fail_back(&state, &caller, e, &format!("/drafts/{id}"), "Về bản nháp"),
-        };
+            None => Redirect::to(&format!("/drafts/{id}")).into_response(),
+        });
     }
     let act = action.clone();
     let result = state
@@ -319,8 +306,6 @@ pub(super) async fn draft_action(
             .map_err(ApiError::from)
         })
         .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/drafts/{id}?done={action}")).into_response(),
-        Err(e) => fail_back(&state, &caller, e, &format!("/drafts/{id}"), "Về bản nháp"),
-    }
+    result.or_page_back(&state, &caller, &format!("/drafts/{id}"), "Về bản nháp")?;
+    Ok(Redirect::to(&format!("/drafts/{id}?done={action}")).into_response())
 }
