@@ -3,14 +3,23 @@
 use super::*;
 
 pub(super) async fn data_page(State(state): State<AppState>, WebUser(caller): WebUser) -> Response {
-    data_view(&state, &caller, StatusCode::OK, json!({})).await
+    data_view(&state, &caller, StatusCode::OK, Said::nothing()).await
+}
+
+/// The data page: the programme's tables and the owners of images.
+#[derive(Serialize)]
+struct DataPage {
+    tables: Vec<service::DataTable>,
+    owners: service::images::Owners,
+    #[serde(flatten)]
+    said: Said,
 }
 
 pub(super) async fn data_view(
     state: &AppState,
     caller: &Caller,
     status: StatusCode,
-    extra: Value,
+    said: Said,
 ) -> Response {
     let user = caller.user.clone();
     match state
@@ -22,8 +31,12 @@ pub(super) async fn data_view(
         .await
     {
         Ok((tables, owners)) => {
-            let ctx = merged(json!({"tables": tables, "owners": owners}), extra);
-            render(state, Some(caller), status, "data.html", ctx)
+            let page = DataPage {
+                tables,
+                owners,
+                said,
+            };
+            render(state, Some(caller), status, "data.html", page)
         }
         Err(e) => fail(state, caller, e),
     }
@@ -37,7 +50,7 @@ pub(super) async fn import(
     let mut fields = match parts {
         Ok(f) => f,
         Err((status, error)) => {
-            return data_view(&state, &caller, status, json!({"error": error})).await;
+            return data_view(&state, &caller, status, Said::error(error)).await;
         }
     };
     let mode = if fields.contains_key("update") {
@@ -52,13 +65,7 @@ pub(super) async fn import(
         Some((name, Ok(text))) => Some((name, text)),
         Some((_, Err(e))) => {
             let error = format!("tệp tải lên không đọc được (phải là văn bản UTF-8): {e}");
-            return data_view(
-                &state,
-                &caller,
-                StatusCode::BAD_REQUEST,
-                json!({"error": error}),
-            )
-            .await;
+            return data_view(&state, &caller, StatusCode::BAD_REQUEST, Said::error(error)).await;
         }
         None => None,
     };
@@ -67,7 +74,7 @@ pub(super) async fn import(
             &state,
             &caller,
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"error": "hãy chọn một tệp .toml, .json hoặc .csv"}),
+            Said::error("hãy chọn một tệp .toml, .json hoặc .csv"),
         )
         .await;
     };
@@ -81,7 +88,7 @@ pub(super) async fn import(
                 &state,
                 &caller,
                 StatusCode::OK,
-                json!({"done": report.to_string()}),
+                Said::done(report.to_string()),
             )
             .await
         }
@@ -92,7 +99,16 @@ pub(super) async fn import(
                 .iter()
                 .map(|f| format!("{}: {}", f.field, f.message))
                 .collect();
-            data_view(&state, &caller, e.status, json!({"error": "Không nhập gì cả: tệp có lỗi, dữ liệu đang có giữ nguyên.", "problems": problems})).await
+            data_view(
+                &state,
+                &caller,
+                e.status,
+                Said {
+                    problems,
+                    ..Said::error("Không nhập gì cả: tệp có lỗi, dữ liệu đang có giữ nguyên.")
+                },
+            )
+            .await
         }
     }
 }
@@ -101,14 +117,43 @@ pub(super) async fn users_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
 ) -> Response {
-    users_view(&state, &caller, StatusCode::OK, json!({})).await
+    users_view(&state, &caller, StatusCode::OK, Said::nothing()).await
+}
+
+/// One account on the users page.
+#[derive(Serialize)]
+struct UserLine {
+    #[serde(flatten)]
+    account: crate::http::views::AccountView,
+    /// The signed-in administrator's own account.
+    #[serde(rename = "self")]
+    own: bool,
+}
+
+#[derive(Serialize)]
+struct RoleChoice {
+    code: &'static str,
+    label: &'static str,
+}
+
+/// The users page: the accounts, the roles, the agencies and people to link.
+#[derive(Serialize)]
+struct UsersPage {
+    users: Vec<UserLine>,
+    roles: Vec<RoleChoice>,
+    agencies: Vec<accounts::AgencyPlace>,
+    people: Vec<accounts::PersonPlace>,
+    service_admin: bool,
+    min_chars: usize,
+    #[serde(flatten)]
+    said: Said,
 }
 
 pub(super) async fn users_view(
     state: &AppState,
     caller: &Caller,
     status: StatusCode,
-    extra: Value,
+    said: Said,
 ) -> Response {
     let c = caller.clone();
     match state
@@ -120,26 +165,30 @@ pub(super) async fn users_view(
         .await
     {
         Ok((list, places)) => {
-            let users: Vec<Value> = list
+            let users = list
                 .iter()
-                .map(|a| {
-                    let mut v = serde_json::to_value(crate::http::views::AccountView::from(a))
-                        .expect("a view serializes");
-                    v["self"] = (a.user.id == caller.user.id).into();
-                    v
+                .map(|a| UserLine {
+                    account: a.into(),
+                    own: a.user.id == caller.user.id,
                 })
                 .collect();
-            let roles: Vec<Value> = Role::ALL
+            let roles = Role::ALL
                 .iter()
-                .map(|r| json!({"code": r.code(), "label": r.label()}))
+                .map(|r| RoleChoice {
+                    code: r.code(),
+                    label: r.label(),
+                })
                 .collect();
-            let ctx = merged(
-                json!({"users": users, "roles": roles, "agencies": places.agencies,
-                       "people": places.people, "service_admin": caller.user.is_service_admin(),
-                       "min_chars": accounts::MIN_CHARS}),
-                extra,
-            );
-            render(state, Some(caller), status, "users.html", ctx)
+            let page = UsersPage {
+                users,
+                roles,
+                agencies: places.agencies,
+                people: places.people,
+                service_admin: caller.user.is_service_admin(),
+                min_chars: accounts::MIN_CHARS,
+                said,
+            };
+            render(state, Some(caller), status, "users.html", page)
         }
         Err(e) => fail(state, caller, e),
     }
@@ -176,25 +225,22 @@ pub(super) async fn add_user(
                 &state,
                 &caller,
                 StatusCode::OK,
-                json!({"done": format!("Đã thêm tài khoản {} ({}).", u.name, u.role.label())}),
+                Said::done(format!(
+                    "Đã thêm tài khoản {} ({}).",
+                    u.name,
+                    u.role.label()
+                )),
             )
             .await
         }
         Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
         Err(e) => {
-            let mut errors = serde_json::Map::new();
-            errors.insert(
-                e.field.clone().unwrap_or_default(),
-                e.message.clone().into(),
-            );
             form.remove("password");
-            users_view(
-                &state,
-                &caller,
-                e.status,
-                json!({"errors": errors, "values": form}),
-            )
-            .await
+            let said = Said {
+                values: Some(form),
+                ..Said::field(e.field.unwrap_or_default(), e.message)
+            };
+            users_view(&state, &caller, e.status, said).await
         }
     }
 }
@@ -249,13 +295,18 @@ pub(super) async fn user_action(
         })
         .await;
     match result {
-        Ok(done) => users_view(&state, &caller, StatusCode::OK, json!({"done": done})).await,
+        Ok(done) => users_view(&state, &caller, StatusCode::OK, Said::done(done)).await,
         Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
         Err(e) => {
             let error = format!("Tài khoản {who}: {}", e.message);
-            users_view(&state, &caller, e.status, json!({"error": error})).await
+            users_view(&state, &caller, e.status, Said::error(error)).await
         }
     }
+}
+
+#[derive(Serialize)]
+struct AuditPage {
+    events: Vec<crate::service::audit::Event>,
 }
 
 pub(super) async fn audit_page(
@@ -276,7 +327,7 @@ pub(super) async fn audit_page(
         Some(&caller),
         StatusCode::OK,
         "audit.html",
-        json!({"events": events}),
+        AuditPage { events },
     ))
 }
 
@@ -289,7 +340,7 @@ pub(super) async fn upload_image(
     let mut fields = match parts {
         Ok(f) => f,
         Err((status, error)) => {
-            return data_view(&state, &caller, status, json!({"error": error})).await;
+            return data_view(&state, &caller, status, Said::error(error)).await;
         }
     };
     let text = |k: &str| fields.get(k).map(Part::text).unwrap_or_default();
@@ -321,11 +372,11 @@ pub(super) async fn upload_image(
         })
         .await;
     match result {
-        Ok(done) => data_view(&state, &caller, StatusCode::OK, json!({"done": done})).await,
+        Ok(done) => data_view(&state, &caller, StatusCode::OK, Said::done(done)).await,
         Err(e) if e.status == StatusCode::FORBIDDEN => fail(&state, &caller, e),
         Err(e) => {
             let error = format!("Không lưu ảnh: {}", e.message);
-            data_view(&state, &caller, e.status, json!({"error": error})).await
+            data_view(&state, &caller, e.status, Said::error(error)).await
         }
     }
 }

@@ -86,24 +86,55 @@ pub(super) async fn upload_draft(
     }
 }
 
+/// A saved template's placeholder as a form field, with its value and error.
+#[derive(Serialize)]
+struct SavedField<'a> {
+    name: &'a str,
+    label: String,
+    value: Option<&'a String>,
+    error: Option<&'a String>,
+}
+
 /// A saved template as a page shows it: its fields as a form, with values and errors.
-fn saved_json(
-    t: &saved::SavedTemplate,
-    values: &BTreeMap<String, String>,
-    errors: &BTreeMap<String, String>,
-) -> Value {
-    let fields: Vec<Value> = t
-        .placeholders
-        .iter()
-        .map(|n| {
-            json!({"name": n, "label": saved::label(n), "value": values.get(n), "error": errors.get(n)})
-        })
-        .collect();
-    json!({
-        "t": t, "fields": fields,
-        "date": values.get("date").cloned().unwrap_or_else(|| register::today_vn().to_string()),
-        "date_error": errors.get("date"), "general": errors.get(""), "done": errors.contains_key("done"),
-    })
+#[derive(Serialize)]
+struct SavedPage<'a> {
+    t: &'a saved::SavedTemplate,
+    fields: Vec<SavedField<'a>>,
+    date: String,
+    date_error: Option<&'a String>,
+    general: Option<&'a String>,
+    /// The template was just kept (the page's status line says so).
+    done: bool,
+}
+
+impl<'a> SavedPage<'a> {
+    fn of(
+        t: &'a saved::SavedTemplate,
+        values: &'a BTreeMap<String, String>,
+        errors: &'a BTreeMap<String, String>,
+    ) -> SavedPage<'a> {
+        let fields = t
+            .placeholders
+            .iter()
+            .map(|n| SavedField {
+                name: n,
+                label: saved::label(n),
+                value: values.get(n),
+                error: errors.get(n),
+            })
+            .collect();
+        SavedPage {
+            t,
+            fields,
+            date: values
+                .get("date")
+                .cloned()
+                .unwrap_or_else(|| register::today_vn().to_string()),
+            date_error: errors.get("date"),
+            general: errors.get(""),
+            done: errors.contains_key("done"),
+        }
+    }
 }
 
 /// GET /templates/{id}: the form of a saved template.
@@ -139,7 +170,7 @@ async fn saved_form(
             Some(caller),
             status,
             "saved_form.html",
-            saved_json(&t, &values, &errors),
+            SavedPage::of(&t, &values, &errors),
         ),
         Err(e) => fail(state, caller, e),
     }

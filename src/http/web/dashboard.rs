@@ -2,6 +2,31 @@
 
 use super::*;
 
+/// A reminder the schedule drafted, waiting for a drafter to take it.
+#[derive(Serialize)]
+struct WaitingReminder {
+    id: i64,
+    milestone: String,
+    step: String,
+    /// dd/mm/yyyy
+    day: String,
+    /// How many agencies it goes to.
+    agencies: i64,
+    /// A certificate-expiry notice rather than a milestone's reminder.
+    expiry: bool,
+}
+
+#[derive(Serialize)]
+struct DashboardPage {
+    d: service::Dashboard,
+    reminders: Vec<WaitingReminder>,
+    returned: Vec<DraftLine>,
+    waiting: Vec<DraftLine>,
+    /// dd/mm/yyyy
+    date: String,
+    date_iso: String,
+}
+
 pub(super) async fn dashboard(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
@@ -15,22 +40,28 @@ pub(super) async fn dashboard(
     let (d, reminders, returned, waiting) = state
         .run(move |store, _| {
             let d = service::dashboard(store, &user, date)?;
-            let returned: Vec<Value> = drafts::returned_to(store, &user.login)?
-                .iter()
-                .map(super::workflow::draft_json)
+            let returned = drafts::returned_to(store, &user.login)?
+                .into_iter()
+                .map(DraftLine::of)
                 .collect();
-            let waiting: Vec<Value> = drafts::waiting_for(store, &user)?
-                .iter()
-                .map(super::workflow::draft_json)
+            let waiting = drafts::waiting_for(store, &user)?
+                .into_iter()
+                .map(DraftLine::of)
                 .collect();
-            let reminders: Vec<Value> = drafts::waiting_reminders(store, &user)?
+            let reminders = drafts::waiting_reminders(store, &user)?
                 .into_iter()
                 .map(|r| {
                     let day = forms::parse_date(&r.fired_on)
                         .map(|d| d.format("%d/%m/%Y").to_string())
                         .unwrap_or(r.fired_on.clone());
-                    json!({"id": r.id, "milestone": r.milestone, "step": crate::remind::step_label(&r.step),
-                           "day": day, "agencies": r.agencies, "expiry": r.milestone.starts_with("het-han-gcn:")})
+                    WaitingReminder {
+                        id: r.id,
+                        step: crate::remind::step_label(&r.step),
+                        day,
+                        agencies: r.agencies,
+                        expiry: r.milestone.starts_with("het-han-gcn:"),
+                        milestone: r.milestone,
+                    }
                 })
                 .collect();
             Ok::<_, ApiError>((d, reminders, returned, waiting))
@@ -42,7 +73,14 @@ pub(super) async fn dashboard(
         Some(&caller),
         StatusCode::OK,
         "dashboard.html",
-        json!({"d": d, "reminders": reminders, "returned": returned, "waiting": waiting, "date": date.format("%d/%m/%Y").to_string(), "date_iso": date.to_string()}),
+        DashboardPage {
+            d,
+            reminders,
+            returned,
+            waiting,
+            date: date.format("%d/%m/%Y").to_string(),
+            date_iso: date.to_string(),
+        },
     ))
 }
 
@@ -65,7 +103,7 @@ pub(super) async fn milestone_page(
     WebUser(caller): WebUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    milestone_view(&state, &caller, StatusCode::OK, id, json!({})).await
+    milestone_view(&state, &caller, StatusCode::OK, id, Said::nothing()).await
 }
 
 pub(super) async fn milestone_view(
@@ -73,8 +111,16 @@ pub(super) async fn milestone_view(
     caller: &Caller,
     status: StatusCode,
     id: String,
-    extra: Value,
+    said: Said,
 ) -> Response {
+    #[derive(Serialize)]
+    struct MilestonePage {
+        m: service::MilestoneDetail,
+        may_record: bool,
+        today: String,
+        #[serde(flatten)]
+        said: Said,
+    }
     let user = caller.user.clone();
     let result = state
         .run(move |store, _| {
@@ -85,11 +131,13 @@ pub(super) async fn milestone_view(
     match result {
         Ok(m) => {
             let may_record = caller.user.role.may(Action::Record);
-            let ctx = merged(
-                json!({"m": m, "may_record": may_record, "today": register::today_vn().to_string()}),
-                extra,
-            );
-            render(state, Some(caller), status, "milestone.html", ctx)
+            let page = MilestonePage {
+                m,
+                may_record,
+                today: register::today_vn().to_string(),
+                said,
+            };
+            render(state, Some(caller), status, "milestone.html", page)
         }
         Err(e) => fail(state, caller, e),
     }
@@ -105,7 +153,7 @@ pub(super) async fn record_report(
     let date = match api::report_date(form.get("date").map(String::as_str).unwrap_or("")) {
         Ok(d) => d,
         Err(e) => {
-            let extra = json!({"errors": {"date": e.message}});
+            let extra = Said::field("date", e.message);
             return milestone_view(&state, &caller, e.status, id, extra).await;
         }
     };
@@ -122,19 +170,19 @@ pub(super) async fn record_report(
                 &caller,
                 StatusCode::OK,
                 id,
-                json!({"done": "Đã ghi nhận báo cáo."}),
+                Said::done("Đã ghi nhận báo cáo."),
             )
             .await
         }
         Ok(crate::remind::Reported::Already(on)) => {
-            let extra = json!({"done": format!("Đơn vị này đã báo cáo ngày {on}; không ghi lại.")});
+            let extra = Said::done(format!("Đơn vị này đã báo cáo ngày {on}; không ghi lại."));
             milestone_view(&state, &caller, StatusCode::OK, id, extra).await
         }
         Err(e) if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND => {
             fail(&state, &caller, e)
         }
         Err(e) => {
-            let extra = json!({"errors": {e.field.clone().unwrap_or_default(): e.message}});
+            let extra = Said::field(e.field.unwrap_or_default(), e.message);
             milestone_view(&state, &caller, e.status, id, extra).await
         }
     }

@@ -2,13 +2,35 @@
 
 use super::*;
 
+/// The register's search as typed, shown again in its form.
+#[derive(Serialize)]
+struct RegisterQuery {
+    q: Option<String>,
+    year: Option<String>,
+    kind: Option<String>,
+    number: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RegisterPage {
+    documents: Vec<EntryLine>,
+    query: RegisterQuery,
+    keepers: Vec<crate::books::KeptRegister>,
+    this_year: String,
+}
+
 pub(super) async fn register_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
     Query(q): Query<api::SearchQuery>,
 ) -> WebResult {
     let search = q.parse().or_page(&state, &caller)?;
-    let shown = json!({"q": q.q, "year": q.year, "kind": q.kind, "number": q.number});
+    let shown = RegisterQuery {
+        q: q.q.clone(),
+        year: q.year.clone(),
+        kind: q.kind.clone(),
+        number: q.number.clone(),
+    };
     let user = caller.user.clone();
     let (found, keepers) = state
         .run(move |store, _| {
@@ -22,8 +44,12 @@ pub(super) async fn register_page(
         Some(&caller),
         StatusCode::OK,
         "register.html",
-        json!({"documents": found.iter().map(api_entry).collect::<Vec<_>>(), "query": shown,
-               "keepers": keepers, "this_year": register::today_vn().format("%Y").to_string()}),
+        RegisterPage {
+            documents: found.into_iter().map(EntryLine::from).collect(),
+            query: shown,
+            keepers,
+            this_year: register::today_vn().format("%Y").to_string(),
+        },
     ))
 }
 
@@ -65,13 +91,19 @@ pub(super) async fn save_note(
                 &caller,
                 id,
                 StatusCode::OK,
-                json!({"note_done": "Đã ghi vào sổ."}),
+                DocumentSaid {
+                    note_done: Some("Đã ghi vào sổ.".into()),
+                    ..DocumentSaid::default()
+                },
             )
             .await
         }
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            let field = e.field.clone().unwrap_or_default();
-            let extra = json!({"note_errors": {field: e.message}, "note_form": form});
+            let extra = DocumentSaid {
+                note_errors: BTreeMap::from([(e.field.unwrap_or_default(), e.message)]),
+                note_form: Some(form),
+                ..DocumentSaid::default()
+            };
             document_view(&state, &caller, id, e.status, extra).await
         }
         Err(e) => fail(&state, &caller, e),
@@ -83,16 +115,70 @@ pub(super) async fn document_page(
     WebUser(caller): WebUser,
     Id(id): Id,
 ) -> Response {
-    document_view(&state, &caller, id, StatusCode::OK, json!({})).await
+    let nothing = DocumentSaid::default();
+    document_view(&state, &caller, id, StatusCode::OK, nothing).await
 }
 
-/// The document page with `extra` (messages, the note form as typed) in its context.
+/// What the document page says after its note or paper-copy form was posted (what is
+/// empty is left out of the context).
+#[derive(Default, Serialize)]
+struct DocumentSaid {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note_done: Option<String>,
+    /// Field → problem, next to the note form's fields.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    note_errors: BTreeMap<String, String>,
+    /// The note form as typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note_form: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paper_done: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paper_error: Option<String>,
+}
+
+/// A signature of the document, with its signer's names read from the certificate.
+#[derive(Serialize)]
+struct SignatureLine {
+    role: &'static str,
+    subject: String,
+    serial: String,
+    name: String,
+    organisation: Option<String>,
+    signed_at: String,
+}
+
+/// The clerk's note on the document's row of the book, as its form shows it.
+#[derive(Serialize)]
+struct NoteForm {
+    archive: String,
+    copies: String,
+    sent_on: String,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct DocumentPage {
+    refresh: Option<u32>,
+    e: EntryLine,
+    deliveries: Vec<crate::http::views::DeliveryView>,
+    draft: Option<i64>,
+    signatures: Vec<SignatureLine>,
+    row: crate::books::OutgoingRow,
+    note: NoteForm,
+    paper: Vec<crate::books::paper::PaperCopy>,
+    today: String,
+    #[serde(flatten)]
+    said: DocumentSaid,
+}
+
+/// The document page, saying `said` (messages, the note form as typed).
 async fn document_view(
     state: &AppState,
     caller: &Caller,
     id: i64,
     status: StatusCode,
-    extra: Value,
+    said: DocumentSaid,
 ) -> Response {
     let user = caller.user.clone();
     let result = state
@@ -100,21 +186,28 @@ async fn document_view(
             let sheet = crate::service::books::sheet(store, &user, id)?;
             let deliveries: Vec<crate::http::views::DeliveryView> =
                 sheet.deliveries.iter().map(Into::into).collect();
-            let signatures: Vec<Value> = sheet
+            let signatures: Vec<SignatureLine> = sheet
                 .signatures
                 .iter()
                 .map(|s| {
                     let (name, organisation) = crate::sign::dn_names(&s.subject);
-                    json!({"role": s.role.label(), "subject": s.subject, "serial": s.serial,
-                           "name": name.unwrap_or_else(|| s.subject.clone()), "organisation": organisation,
-                           "signed_at": crate::vietnam_clock(&s.signed_at)})
+                    SignatureLine {
+                        role: s.role.label(),
+                        subject: s.subject.clone(),
+                        serial: s.serial.clone(),
+                        name: name.unwrap_or_else(|| s.subject.clone()),
+                        organisation,
+                        signed_at: crate::vietnam_clock(&s.signed_at),
+                    }
                 })
                 .collect();
             let note = sheet.note;
-            let note = json!({"archive": note.archive.unwrap_or_default(),
-                              "copies": note.copies.map(|c| c.to_string()).unwrap_or_default(),
-                              "sent_on": note.sent_on.map(|d| d.to_string()).unwrap_or_default(),
-                              "note": note.note.unwrap_or_default()});
+            let note = NoteForm {
+                archive: note.archive.unwrap_or_default(),
+                copies: note.copies.map(|c| c.to_string()).unwrap_or_default(),
+                sent_on: note.sent_on.map(|d| d.to_string()).unwrap_or_default(),
+                note: note.note.unwrap_or_default(),
+            };
             Ok::<_, ApiError>((
                 sheet.entry,
                 deliveries,
@@ -135,13 +228,18 @@ async fn document_view(
                 Some(caller),
                 status,
                 "document.html",
-                merged(
-                    json!({"refresh": pending.then_some(3),
-                       "e": api_entry(&e), "deliveries": deliveries, "draft": draft,
-                       "signatures": signatures, "row": row, "note": note, "paper": paper,
-                       "today": register::today_vn().to_string()}),
-                    extra,
-                ),
+                DocumentPage {
+                    refresh: pending.then_some(3),
+                    e: e.into(),
+                    deliveries,
+                    draft,
+                    signatures,
+                    row,
+                    note,
+                    paper,
+                    today: register::today_vn().to_string(),
+                    said,
+                },
             )
         }
         Err(e) => fail(state, caller, e),
@@ -182,8 +280,16 @@ pub(super) async fn verify_page(
         Some(&caller),
         StatusCode::OK,
         "verify.html",
-        json!({}),
+        Said::nothing(),
     )
+}
+
+/// The verify page with a file's report.
+#[derive(Serialize)]
+struct VerifyPage {
+    report: crate::sign::verify::ReportView,
+    /// The file's name.
+    name: String,
 }
 
 /// POST /verify: a multipart form with `csrf` and `file` (a PDF); the page shows every
@@ -200,7 +306,7 @@ pub(super) async fn verify_upload(
                 Some(&caller),
                 status,
                 "verify.html",
-                json!({"error": error}),
+                Said::error(error),
             );
         }
     };
@@ -211,7 +317,7 @@ pub(super) async fn verify_upload(
             Some(&caller),
             StatusCode::UNPROCESSABLE_ENTITY,
             "verify.html",
-            json!({"error": "hãy chọn một tệp PDF"}),
+            Said::error("hãy chọn một tệp PDF"),
         );
     };
     let result = state
@@ -231,14 +337,14 @@ pub(super) async fn verify_upload(
             Some(&caller),
             StatusCode::OK,
             "verify.html",
-            json!({"report": report, "name": name}),
+            VerifyPage { report, name },
         ),
         Err(e) => render(
             &state,
             Some(&caller),
             e.status,
             "verify.html",
-            json!({"error": e.message}),
+            Said::error(e.message),
         ),
     }
 }
@@ -300,7 +406,10 @@ pub(super) async fn record_paper(
                 &caller,
                 id,
                 StatusCode::OK,
-                json!({"paper_done": done}),
+                DocumentSaid {
+                    paper_done: Some(done),
+                    ..DocumentSaid::default()
+                },
             )
             .await
         }
@@ -310,7 +419,10 @@ pub(super) async fn record_paper(
                 &caller,
                 id,
                 e.status,
-                json!({"paper_error": e.message}),
+                DocumentSaid {
+                    paper_error: Some(e.message),
+                    ..DocumentSaid::default()
+                },
             )
             .await
         }

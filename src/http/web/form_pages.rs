@@ -6,20 +6,59 @@ use super::*;
 
 /// Marks where the folded groups of a form begin and end: seldom-filled fields fold
 /// under their group's heading, open when one of them holds something or has a problem.
-fn fold_groups(fields: &mut [Value]) {
-    for run in fields.chunk_by_mut(|a, b| a["group"] == b["group"]) {
-        if run[0]["group"].is_null() {
+fn fold_groups(fields: &mut [FieldView]) {
+    for run in fields.chunk_by_mut(|a, b| a.group == b.group) {
+        if run[0].group.is_none() {
             continue;
         }
-        let open = run
-            .iter()
-            .any(|f| f["filled"] == true || !f["error"].is_null());
-        run[0]["group_start"] = true.into();
-        run[0]["group_open"] = open.into();
+        let open = run.iter().any(|f| f.filled || f.error.is_some());
+        run[0].group_start = true;
+        run[0].group_open = open;
         if let Some(last) = run.last_mut() {
-            last["group_end"] = true.into();
+            last.group_end = true;
         }
     }
+}
+
+/// One field of a template's form page.
+#[derive(Serialize)]
+struct FieldView {
+    name: String,
+    label: String,
+    kind: forms::FieldKind,
+    required: bool,
+    multiline: bool,
+    /// The document kinds it belongs to (empty: every kind).
+    kinds: Vec<String>,
+    /// In view (a field of another kind is hidden unless it holds something).
+    shown: bool,
+    group: Option<String>,
+    filled: bool,
+    choices: Vec<forms::Choice>,
+    /// The recipients ticked in the lists.
+    picked: Vec<String>,
+    value: String,
+    error: Option<String>,
+    /// The first field of a folded group, and whether the group is open.
+    group_start: bool,
+    group_open: bool,
+    /// The last field of a folded group.
+    group_end: bool,
+}
+
+/// A template's form page.
+#[derive(Serialize)]
+struct FormPage {
+    form: &'static forms::Form,
+    fields: Vec<FieldView>,
+    /// The draft being changed (None: a new draft).
+    draft: Option<i64>,
+    /// A problem of the whole form.
+    general: Option<String>,
+    /// An uploaded file's history line, carried until the draft is saved.
+    upload_detail: Option<String>,
+    /// What the upload asks the drafter to review.
+    review: Option<String>,
 }
 
 /// A form's fields by name; a name sent more than once (the recipients ticked in a
@@ -97,21 +136,39 @@ pub(super) async fn form_page(
                     || f.kinds.iter().any(|k| k == kind)
                     || !value.trim().is_empty()
                     || !picked.is_empty();
-                fields.push(json!({
-                    "name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
-                    "multiline": f.kind.multiline(), "kinds": f.kinds, "shown": shown,
-                    "group": f.group, "filled": !value.trim().is_empty() || !picked.is_empty(),
-                    "choices": choices, "picked": picked, "value": value,
-                    "error": errors.get(&f.name),
-                }));
+                fields.push(FieldView {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    kind: f.kind,
+                    required: f.required,
+                    multiline: f.kind.multiline(),
+                    kinds: f.kinds.clone(),
+                    shown,
+                    group: f.group.clone(),
+                    filled: !value.trim().is_empty() || !picked.is_empty(),
+                    choices,
+                    picked,
+                    value,
+                    error: errors.get(&f.name).cloned(),
+                    group_start: false,
+                    group_open: false,
+                    group_end: false,
+                });
             }
             fold_groups(&mut fields);
-            let carried = values.get(super::compose::UPLOAD_DETAIL);
+            let carried = values.get(super::compose::UPLOAD_DETAIL).cloned();
             let review = carried
+                .as_deref()
                 .and_then(|d| d.split_once("; cần xem lại: "))
-                .map(|(_, r)| r);
-            Ok::<_, ApiError>(json!({"form": form, "fields": fields, "draft": draft,
-                "general": errors.get(""), "upload_detail": carried, "review": review}))
+                .map(|(_, r)| r.to_string());
+            Ok::<_, ApiError>(FormPage {
+                form,
+                fields,
+                draft,
+                general: errors.get("").cloned(),
+                upload_detail: carried,
+                review,
+            })
         })
         .await;
     match result {

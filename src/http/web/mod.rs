@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::{self, Id};
@@ -246,16 +245,16 @@ fn render(
     caller: Option<&Caller>,
     status: StatusCode,
     name: &str,
-    mut ctx: Value,
+    page: impl Serialize,
 ) -> Response {
-    if let Some(c) = caller {
-        ctx["me"] = serde_json::to_value(me(c)).expect("serializes");
-        ctx["csrf"] = c.csrf.clone().unwrap_or_default().into();
-    }
-    let context = match tera::Context::from_value(ctx) {
+    let mut context = match tera::Context::from_serialize(page) {
         Ok(c) => c,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
+    if let Some(c) = caller {
+        context.insert("me", &me(c));
+        context.insert("csrf", c.csrf.as_deref().unwrap_or_default());
+    }
     match state.inner.pages.render(name, &context) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -287,14 +286,24 @@ fn error_page_back(
     message: &str,
     back: Option<(&str, &str)>,
 ) -> Response {
-    let back = back.map(|(href, label)| json!({"href": href, "label": label}));
-    render(
-        state,
-        caller,
-        status,
-        "error.html",
-        json!({"status": status.as_u16(), "message": message, "back": back}),
-    )
+    #[derive(Serialize)]
+    struct Back<'a> {
+        href: &'a str,
+        label: &'a str,
+    }
+    #[derive(Serialize)]
+    struct ErrorPage<'a> {
+        status: u16,
+        message: &'a str,
+        back: Option<Back<'a>>,
+    }
+    let back = back.map(|(href, label)| Back { href, label });
+    let page = ErrorPage {
+        status: status.as_u16(),
+        message,
+        back,
+    };
+    render(state, caller, status, "error.html", page)
 }
 
 fn fail(state: &AppState, caller: &Caller, e: ApiError) -> Response {
@@ -313,12 +322,54 @@ fn fail_back(state: &AppState, caller: &Caller, e: ApiError, href: &str, label: 
     )
 }
 
-/// A page context with `extra`'s keys added (messages, form values).
-fn merged(mut ctx: Value, extra: Value) -> Value {
-    if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
-        c.extend(e);
+/// What a page says after a form was posted to it: the outcome, the problems (by
+/// field, or listed), and the values to show again. What is empty is left out of the
+/// page's context, so a template's `is defined` reads as it says.
+#[derive(Debug, Default, Serialize)]
+pub(super) struct Said {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Field name → its problem.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// The form as posted, shown again next to its errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<BTreeMap<String, String>>,
+}
+
+impl Said {
+    /// Nothing said: the page as first shown.
+    pub fn nothing() -> Said {
+        Said::default()
     }
-    ctx
+
+    /// What was done.
+    pub fn done(message: impl Into<String>) -> Said {
+        Said {
+            done: Some(message.into()),
+            ..Said::default()
+        }
+    }
+
+    /// Why nothing was done.
+    pub fn error(message: impl Into<String>) -> Said {
+        Said {
+            error: Some(message.into()),
+            ..Said::default()
+        }
+    }
+
+    /// A field's problem.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Said {
+        Said {
+            errors: BTreeMap::from([(field.into(), message.into())]),
+            ..Said::default()
+        }
+    }
 }
 
 /// The composer's script (toolbar, signers of the issuer, live preview); served from
@@ -357,14 +408,22 @@ async fn style() -> impl IntoResponse {
     )
 }
 
-/// A register entry for a page: the API's JSON with the date as a clerk writes it.
-fn api_entry(e: &register::Entry) -> Value {
-    let mut v = serde_json::to_value(e).expect("an entry serializes");
-    v["date"] = chrono::NaiveDate::parse_from_str(&e.date, "%Y-%m-%d")
-        .map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_else(|_| e.date.clone())
-        .into();
-    v
+/// A register entry for a page: the API's entry and its date as a clerk writes it.
+#[derive(Serialize)]
+struct EntryLine {
+    #[serde(flatten)]
+    entry: register::Entry,
+    /// dd/mm/yyyy
+    day: String,
+}
+
+impl From<register::Entry> for EntryLine {
+    fn from(entry: register::Entry) -> EntryLine {
+        let day = chrono::NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d")
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| entry.date.clone());
+        EntryLine { entry, day }
+    }
 }
 
 #[cfg(test)]

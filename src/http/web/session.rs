@@ -3,11 +3,68 @@
 use super::*;
 use crate::http::auth::ClientAddress;
 
+/// The login page, with why the last try failed and the login typed.
+#[derive(Default, Serialize)]
+struct LoginPage {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    login: Option<String>,
+}
+
+/// What the account page says after one of its forms was posted (what is empty is left
+/// out of the context).
+#[derive(Default, Serialize)]
+pub(super) struct AccountSaid {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    done: Option<String>,
+    /// A new API token, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    /// Field → problem, next to the password form's fields.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    password_errors: BTreeMap<String, String>,
+    /// A second factor being set up: the secret to type into the app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enrolment: Option<accounts::second_factor::Enrolment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    factor_error: Option<String>,
+}
+
+impl AccountSaid {
+    fn done(message: impl Into<String>) -> AccountSaid {
+        AccountSaid {
+            done: Some(message.into()),
+            ..AccountSaid::default()
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AccountPage {
+    tokens: Vec<accounts::TokenInfo>,
+    agency: Option<String>,
+    person: Option<String>,
+    second_factor: bool,
+    signer: bool,
+    scope: &'static str,
+    min_chars: usize,
+    must_change: bool,
+    #[serde(flatten)]
+    said: AccountSaid,
+}
+
 pub(super) async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Ok(Some(_)) = state.caller(&headers).await {
         return Redirect::to("/").into_response();
     }
-    render(&state, None, StatusCode::OK, "login.html", json!({}))
+    render(
+        &state,
+        None,
+        StatusCode::OK,
+        "login.html",
+        LoginPage::default(),
+    )
 }
 
 pub(super) async fn login(
@@ -23,7 +80,10 @@ pub(super) async fn login(
             None,
             StatusCode::FORBIDDEN,
             "login.html",
-            json!({"error": "biểu mẫu đăng nhập phải gửi từ chính trang đăng nhập của vanthu; hãy mở lại trang đăng nhập"}),
+            LoginPage {
+                error: Some("biểu mẫu đăng nhập phải gửi từ chính trang đăng nhập của vanthu; hãy mở lại trang đăng nhập".into()),
+                login: None,
+            },
         );
     }
     let login = form.get("login").cloned().unwrap_or_default();
@@ -50,7 +110,10 @@ pub(super) async fn login(
             None,
             e.status,
             "login.html",
-            json!({"error": e.message, "login": shown}),
+            LoginPage {
+                error: Some(e.message),
+                login: Some(shown),
+            },
         ),
     }
 }
@@ -78,10 +141,10 @@ pub(super) async fn account_page(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let extra = match q.get("done").map(String::as_str) {
-        Some("password") => {
-            json!({"done": "Đã đổi mật khẩu. Các phiên đăng nhập khác và các mã API cũ đã hết hiệu lực."})
-        }
-        _ => json!({}),
+        Some("password") => AccountSaid::done(
+            "Đã đổi mật khẩu. Các phiên đăng nhập khác và các mã API cũ đã hết hiệu lực.",
+        ),
+        _ => AccountSaid::default(),
     };
     account_view(&state, &caller, StatusCode::OK, extra).await
 }
@@ -92,7 +155,7 @@ pub(super) async fn account_view(
     state: &AppState,
     caller: &Caller,
     status: StatusCode,
-    extra: Value,
+    said: AccountSaid,
 ) -> Response {
     let user = caller.user.clone();
     let result = state
@@ -111,16 +174,18 @@ pub(super) async fn account_view(
         .await;
     match result {
         Ok((tokens, agency, person, second_factor)) => {
-            let ctx = merged(
-                json!({"tokens": tokens, "agency": agency, "person": person,
-                       "second_factor": second_factor,
-                       "signer": caller.user.role == accounts::Role::Signer,
-                       "scope": caller.user.scope.code(),
-                       "min_chars": accounts::MIN_CHARS,
-                       "must_change": caller.user.must_change_password}),
-                extra,
-            );
-            render(state, Some(caller), status, "account.html", ctx)
+            let page = AccountPage {
+                tokens,
+                agency,
+                person,
+                second_factor,
+                signer: caller.user.role == accounts::Role::Signer,
+                scope: caller.user.scope.code(),
+                min_chars: accounts::MIN_CHARS,
+                must_change: caller.user.must_change_password,
+                said,
+            };
+            render(state, Some(caller), status, "account.html", page)
         }
         Err(e) => fail(state, caller, e),
     }
@@ -165,7 +230,10 @@ pub(super) async fn change_password(
                 &state,
                 &caller,
                 e.status,
-                json!({"password_errors": {field: e.message}}),
+                AccountSaid {
+                    password_errors: BTreeMap::from([(field, e.message)]),
+                    ..AccountSaid::default()
+                },
             )
             .await
         }
@@ -188,7 +256,16 @@ pub(super) async fn new_token(
         })
         .await
         .or_page(&state, &caller)?;
-    Ok(account_view(&state, &caller, StatusCode::OK, json!({"token": token})).await)
+    Ok(account_view(
+        &state,
+        &caller,
+        StatusCode::OK,
+        AccountSaid {
+            token: Some(token),
+            ..AccountSaid::default()
+        },
+    )
+    .await)
 }
 
 /// POST /account/tokens/{id}/revoke: revokes one of the user's API tokens.
@@ -207,7 +284,7 @@ pub(super) async fn revoke_token(
                 &state,
                 &caller,
                 StatusCode::OK,
-                json!({"done": "Đã thu hồi mã API; chương trình dùng mã đó không gọi được nữa."}),
+                AccountSaid::done("Đã thu hồi mã API; chương trình dùng mã đó không gọi được nữa."),
             )
             .await
         }
@@ -230,18 +307,26 @@ pub(super) async fn second_factor(
         .run(move |store, _| {
             use accounts::second_factor as sf;
             Ok::<_, ApiError>(match step.as_str() {
-                "begin" => json!({"enrolment": sf::begin(&user)?}),
+                "begin" => AccountSaid {
+                    enrolment: Some(sf::begin(&user)?),
+                    ..AccountSaid::default()
+                },
                 "confirm" => match sf::confirm(store, &user, &secret, &code) {
-                    Ok(()) => json!({"done": "Đã bật xác thực hai lớp: khi đồng ý ký số, vanthu sẽ hỏi mã trên ứng dụng."}),
+                    Ok(()) => AccountSaid::done(
+                        "Đã bật xác thực hai lớp: khi đồng ý ký số, vanthu sẽ hỏi mã trên ứng dụng.",
+                    ),
                     Err(e) => {
                         let url = sf::begin(&user).map(|e| e.url).unwrap_or_default();
-                        json!({"enrolment": {"secret": secret, "url": url},
-                               "factor_error": e.to_string()})
+                        AccountSaid {
+                            enrolment: Some(sf::Enrolment { secret, url }),
+                            factor_error: Some(e.to_string()),
+                            ..AccountSaid::default()
+                        }
                     }
                 },
                 "off" => {
                     sf::turn_off(store, &user, &password)?;
-                    json!({"done": "Đã tắt xác thực hai lớp."})
+                    AccountSaid::done("Đã tắt xác thực hai lớp.")
                 }
                 other => {
                     return Err(ApiError::not_found(format!(
@@ -258,7 +343,10 @@ pub(super) async fn second_factor(
                 &state,
                 &caller,
                 e.status,
-                json!({"factor_error": e.message}),
+                AccountSaid {
+                    factor_error: Some(e.message),
+                    ..AccountSaid::default()
+                },
             )
             .await
         }

@@ -4,51 +4,86 @@
 use super::*;
 use crate::service::preview;
 
-pub(super) fn draft_json(d: &drafts::Draft) -> Value {
-    draft_json_named(d, &BTreeMap::new())
+/// A draft as the pages show it: the stored draft with its state and time in words,
+/// its template's title, and its form's values under the form's labels.
+#[derive(Serialize)]
+pub(super) struct DraftLine {
+    #[serde(flatten)]
+    draft: drafts::Draft,
+    state_label: &'static str,
+    updated_label: String,
+    signer_name: String,
+    template_title: String,
+    field_rows: Vec<FieldRow>,
 }
 
-/// The draft with its choice fields shown by name (`names`: field → label).
-pub(super) fn draft_json_named(d: &drafts::Draft, names: &BTreeMap<String, String>) -> Value {
-    let mut v = serde_json::to_value(d).expect("serializes");
-    v["state_label"] = d.state.label().into();
-    v["updated_label"] = crate::vietnam_clock(&d.updated_at).into();
-    v["signer_name"] = names.get("__signer").cloned().unwrap_or_default().into();
-    let form = forms::form(&d.template);
-    v["template_title"] = form.map_or(d.template.as_str(), |f| &f.title).into();
-    // The form's values under the form's labels, dates as a clerk writes them.
-    let rows: Vec<Value> = form
-        .map(|f| f.fields.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|f| {
-            let value = d.fields.get(&f.name)?;
-            if f.kind == forms::FieldKind::Markup || f.name == "subject" {
-                // The body is read on the preview's pages; the trích yếu heads the list.
-                return None;
-            }
-            let shown = match f.kind {
-                forms::FieldKind::Lines | forms::FieldKind::Recipients => value
-                    .lines()
-                    .map(|l| {
-                        names
-                            .get(&format!("{}:{l}", f.name))
-                            .map_or(l, |n| n.as_str())
-                    })
-                    .collect::<Vec<_>>()
-                    // One a line, as typed (recipients end with their own ";").
-                    .join("\n"),
-                forms::FieldKind::Date => forms::parse_date(value)
-                    .map(|x| x.format("%d/%m/%Y").to_string())
-                    .unwrap_or_else(|| value.clone()),
-                _ => names.get(&f.name).cloned().unwrap_or_else(|| value.clone()),
-            };
-            let label = f.label.split(" (").next().unwrap_or(&f.label).to_string();
-            Some(json!({"label": label, "value": shown}))
-        })
-        .collect();
-    v["field_rows"] = rows.into();
-    v
+/// One value of a draft's form, under its label.
+#[derive(Serialize)]
+struct FieldRow {
+    label: String,
+    value: String,
+}
+
+impl DraftLine {
+    /// The draft with its choice fields shown as stored (ids).
+    pub(super) fn of(d: drafts::Draft) -> DraftLine {
+        DraftLine::named(d, &BTreeMap::new())
+    }
+
+    /// The draft with its choice fields shown by name (`names`: field → label).
+    pub(super) fn named(d: drafts::Draft, names: &BTreeMap<String, String>) -> DraftLine {
+        let form = forms::form(&d.template);
+        // The form's values under the form's labels, dates as a clerk writes them.
+        let field_rows = form
+            .map(|f| f.fields.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| {
+                let value = d.fields.get(&f.name)?;
+                if f.kind == forms::FieldKind::Markup || f.name == "subject" {
+                    // The body is read on the preview's pages; the trích yếu heads the list.
+                    return None;
+                }
+                let shown = match f.kind {
+                    forms::FieldKind::Lines | forms::FieldKind::Recipients => value
+                        .lines()
+                        .map(|l| {
+                            names
+                                .get(&format!("{}:{l}", f.name))
+                                .map_or(l, |n| n.as_str())
+                        })
+                        .collect::<Vec<_>>()
+                        // One a line, as typed (recipients end with their own ";").
+                        .join("\n"),
+                    forms::FieldKind::Date => forms::parse_date(value)
+                        .map(|x| x.format("%d/%m/%Y").to_string())
+                        .unwrap_or_else(|| value.clone()),
+                    _ => names.get(&f.name).cloned().unwrap_or_else(|| value.clone()),
+                };
+                let label = f.label.split(" (").next().unwrap_or(&f.label).to_string();
+                Some(FieldRow {
+                    label,
+                    value: shown,
+                })
+            })
+            .collect();
+        DraftLine {
+            state_label: d.state.label(),
+            updated_label: crate::vietnam_clock(&d.updated_at),
+            signer_name: names.get("__signer").cloned().unwrap_or_default(),
+            template_title: form.map_or(d.template.clone(), |f| f.title.clone()),
+            field_rows,
+            draft: d,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DraftsPage {
+    drafts: Vec<DraftLine>,
+    templates: &'static [forms::Form],
+    saved: Vec<crate::service::saved::SavedTemplate>,
+    state: Option<&'static str>,
 }
 
 pub(super) async fn drafts_page(
@@ -72,13 +107,42 @@ pub(super) async fn drafts_page(
         Some(&caller),
         StatusCode::OK,
         "drafts.html",
-        json!({
-            "drafts": list.iter().map(draft_json).collect::<Vec<_>>(),
-            "templates": forms::forms(),
-            "saved": saved,
-            "state": filter.map(|s| s.code()),
-        }),
+        DraftsPage {
+            drafts: list.into_iter().map(DraftLine::of).collect(),
+            templates: forms::forms(),
+            saved,
+            state: filter.map(|s| s.code()),
+        },
     ))
+}
+
+/// A PIN to type for a key on a token.
+#[derive(Serialize)]
+struct PinField {
+    field: String,
+    label: String,
+}
+
+/// The draft page: the draft, its preview, history, allowed actions and deliveries.
+#[derive(Serialize)]
+struct DraftPage {
+    /// Seconds until the page reloads itself (a signing job, messages on their way).
+    refresh: Option<u32>,
+    job: Option<crate::service::issuing::JobState>,
+    waiting: bool,
+    pins: Vec<PinField>,
+    remote_signer: bool,
+    d: DraftLine,
+    history: Vec<crate::service::audit::Event>,
+    actions: drafts::Actions,
+    second_factor: bool,
+    content_hash: Option<String>,
+    document: Option<EntryLine>,
+    deliveries: Vec<crate::http::views::DeliveryView>,
+    done: Option<String>,
+    pages: Option<preview::Shown>,
+    /// The mark of a secret found in the document (it is not sent).
+    secret: Option<&'static str>,
 }
 
 pub(super) async fn draft_page(
@@ -178,13 +242,13 @@ pub(super) async fn draft_page(
         .any(|x| x.status == "queued" || x.status == "sending");
     let job = state.jobs().get(id);
     let waiting = job.as_ref().is_some_and(|j| j.running());
-    let pins: Vec<Value> = keys
+    let pins = keys
         .iter()
         .filter_map(|(owner, place)| match place {
-            crate::sign::keys::KeyPlace::Token(token) => Some(json!({
-                "field": format!("pin_{}", owner.role().code()),
-                "label": format!("Mã PIN của {token} ({owner})"),
-            })),
+            crate::sign::keys::KeyPlace::Token(token) => Some(PinField {
+                field: format!("pin_{}", owner.role().code()),
+                label: format!("Mã PIN của {token} ({owner})"),
+            }),
             _ => None,
         })
         .collect();
@@ -196,14 +260,29 @@ pub(super) async fn draft_page(
         Some(&caller),
         StatusCode::OK,
         "draft.html",
-        json!({
-            "refresh": if waiting { Some(2) } else if pending { Some(3) } else { None },
-            "job": job, "waiting": waiting, "pins": pins, "remote_signer": remote,
-            "d": draft_json_named(&d, &names), "history": history, "actions": actions,
-            "second_factor": second_factor, "content_hash": content,
-            "document": document.map(|e| api_entry(&e)), "deliveries": deliveries,
-            "done": q.get("done"), "pages": pages, "secret": secret,
-        }),
+        DraftPage {
+            refresh: if waiting {
+                Some(2)
+            } else if pending {
+                Some(3)
+            } else {
+                None
+            },
+            job,
+            waiting,
+            pins,
+            remote_signer: remote,
+            d: DraftLine::named(d, &names),
+            history,
+            actions,
+            second_factor,
+            content_hash: content,
+            document: document.map(EntryLine::from),
+            deliveries,
+            done: q.get("done").cloned(),
+            pages,
+            secret,
+        },
     )
 }
 

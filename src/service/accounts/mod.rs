@@ -237,12 +237,29 @@ pub fn accounts(store: &Store, admin: &User) -> Result<Vec<Account>, AccountErro
     accounts_where(store, admin.agency())
 }
 
-/// Where an administrator may place accounts: agencies (id, short name) and the people
-/// of those agencies (id, name, agency).
+/// An agency an account may belong to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AgencyPlace {
+    pub id: String,
+    /// Its short name.
+    pub name: String,
+}
+
+/// A person (signer) an account may be linked to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PersonPlace {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    /// Their agency's short name.
+    pub agency: String,
+}
+
+/// Where an administrator may place accounts: agencies and the people of those agencies.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Places {
-    pub agencies: Vec<serde_json::Value>,
-    pub people: Vec<serde_json::Value>,
+    pub agencies: Vec<AgencyPlace>,
+    pub people: Vec<PersonPlace>,
 }
 
 /// The agencies and people `admin` may place accounts in: its own agency's (the
@@ -257,15 +274,17 @@ pub fn places(store: &Store, admin: &User) -> Result<Places, AccountError> {
     let conn = store.conn();
     let agencies = agencies::short_names(conn, only)?
         .into_iter()
-        .map(|(id, name)| serde_json::json!({"id": id, "name": name}))
+        .map(|(id, name)| AgencyPlace { id, name })
         .collect();
     let mut people = agencies::people(conn, only)?;
     people.sort_by(|a, b| (&a.agency_short_name, &a.name).cmp(&(&b.agency_short_name, &b.name)));
     let people = people
         .into_iter()
-        .map(|p| {
-            serde_json::json!({"id": p.id, "name": p.name, "title": p.title,
-                               "agency": p.agency_short_name})
+        .map(|p| PersonPlace {
+            id: p.id,
+            name: p.name,
+            title: p.title,
+            agency: p.agency_short_name,
         })
         .collect();
     Ok(Places { agencies, people })
