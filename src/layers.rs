@@ -35,10 +35,9 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The code of a source: before its test module, without comment lines.
 fn code(source: &str) -> String {
     source
-        .split("#[cfg(test)]")
-        .next()
-        .unwrap_or("")
         .lines()
+        // The tests at the end of a file, not the words "#[cfg(test)]" in a string.
+        .take_while(|l| l.trim_start() != "#[cfg(test)]")
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
         .join("\n")
@@ -219,6 +218,8 @@ fn sql_lives_behind_store() {
     let mut holding: Vec<String> = files
         .iter()
         .filter(|p| !p.starts_with(root.join("store")))
+        // This file's own tests hold statements, as examples for the scanner.
+        .filter(|p| !p.ends_with("layers.rs"))
         .filter(|p| holds_sql(&code(&std::fs::read_to_string(p).unwrap())))
         .map(|p| {
             p.strip_prefix(&root)

@@ -255,9 +255,29 @@ pub fn insert(
     Ok(conn.last_insert_rowid())
 }
 
-/// Replaces the content of draft `id` while it is being written (its template, and
-/// its issuer and signer when `owners` is true); false if it is not.
+/// Replaces the content of draft `id` while it is being written, its issuer and signer
+/// included; false if it is not being written.
 pub fn rewrite(
+    conn: &Connection,
+    id: i64,
+    content: &Content,
+    at: &str,
+) -> Result<bool, rusqlite::Error> {
+    replace_content(conn, id, content, true, at)
+}
+
+/// Replaces the content of draft `id` while it is being written (its template and
+/// fields) and keeps its issuer and signer; false if it is not being written.
+pub fn rewrite_keeping_owners(
+    conn: &Connection,
+    id: i64,
+    content: &Content,
+    at: &str,
+) -> Result<bool, rusqlite::Error> {
+    replace_content(conn, id, content, false, at)
+}
+
+fn replace_content(
     conn: &Connection,
     id: i64,
     content: &Content,

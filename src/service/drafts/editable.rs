@@ -47,7 +47,7 @@ pub fn make_editable(store: &mut Store, user: &User, id: i64) -> Result<Draft, D
         signer: None,
     };
     let now = crate::service::clock::now_text();
-    if !crate::store::drafts::rewrite(&tx, id, &content, false, &now)? {
+    if !crate::store::drafts::rewrite_keeping_owners(&tx, id, &content, &now)? {
         drop(tx);
         return Err(super::wrong_state(store, id, "bản nháp đang soạn mới sửa")?);
     }

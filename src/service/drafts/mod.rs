@@ -292,7 +292,6 @@ pub fn update(
         &tx,
         id,
         &content(&draft.template, &fields, &subject, &c),
-        true,
         &crate::service::clock::now_text(),
     )?;
     if !changed {
