@@ -80,6 +80,13 @@ impl FromRequestParts<AppState> for WebUser {
     }
 }
 
+/// The signed-in user of a request (as [`WebUser`]), and the request to read the body of.
+async fn signed_in(req: Request, state: &AppState) -> Result<(Caller, Request), Response> {
+    let (mut parts, body) = req.into_parts();
+    let WebUser(caller) = WebUser::from_request_parts(&mut parts, state).await?;
+    Ok((caller, Request::from_parts(parts, body)))
+}
+
 /// A form (`application/x-www-form-urlencoded`) posted by a signed-in user, its CSRF
 /// token checked and taken out. A name sent more than once keeps every value, one a
 /// line ([`joined`]).
@@ -92,9 +99,7 @@ impl FromRequest<AppState> for Posted {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let WebUser(caller) = WebUser::from_request_parts(&mut parts, state).await?;
-        let req = Request::from_parts(parts, body);
+        let (caller, req) = signed_in(req, state).await?;
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|e| {
@@ -123,9 +128,7 @@ impl FromRequest<AppState> for Uploaded {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
-        let WebUser(caller) = WebUser::from_request_parts(&mut parts, state).await?;
-        let req = Request::from_parts(parts, body);
+        let (caller, req) = signed_in(req, state).await?;
         let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
             let message = format!("tệp tải lên không đọc được: {}", e.body_text());
             error_page(state, Some(&caller), e.status(), &message)

@@ -62,17 +62,7 @@ pub fn letter_fields(
         .is_some_and(|d| !d.is_empty())
         || table.contains_key("programme");
     let table: toml::Table = if has_data {
-        let filled = crate::letter::filled(&text, lookup).map_err(|e| {
-            DraftError::Invalid(
-                e.problems
-                    .into_iter()
-                    .map(|p| FieldError {
-                        field: field_of(&p.field).to_string(),
-                        message: p.message,
-                    })
-                    .collect(),
-            )
-        })?;
+        let filled = crate::letter::filled(&text, lookup).map_err(letter_problems)?;
         toml::from_str(&filled).expect("a filled letter is TOML")
     } else {
         table

@@ -157,16 +157,21 @@ pub fn compose(store: &Store, v: &Values) -> Result<Composed, DraftError> {
             document,
             letter: text,
         }),
-        Err(e) => Err(DraftError::Invalid(
-            e.problems
-                .into_iter()
-                .map(|p| FieldError {
-                    field: field_of(&p.field).to_string(),
-                    message: p.message,
-                })
-                .collect(),
-        )),
+        Err(e) => Err(letter_problems(e)),
     }
+}
+
+/// A letter's problems under the composer's field names.
+fn letter_problems(e: crate::letter::LetterError) -> DraftError {
+    DraftError::Invalid(
+        e.problems
+            .into_iter()
+            .map(|p| FieldError {
+                field: field_of(&p.field).to_string(),
+                message: p.message,
+            })
+            .collect(),
+    )
 }
 
 /// What the live preview draws in place of a field still to fill: marked so the
