@@ -222,7 +222,30 @@ impl From<crate::service::books::NoteError> for ApiError {
     fn from(e: crate::service::books::NoteError) -> Self {
         match e {
             crate::service::books::NoteError::Denied(d) => d.into(),
+            crate::service::books::NoteError::Read(r) => r.into(),
             crate::service::books::NoteError::Book(b) => b.into(),
+        }
+    }
+}
+
+impl From<crate::service::documents::ReadError> for ApiError {
+    fn from(e: crate::service::documents::ReadError) -> Self {
+        use crate::service::documents::ReadError;
+        match e {
+            ReadError::Denied(d) => d.into(),
+            ReadError::Register(r) => r.into(),
+            ReadError::Sqlite(s) => s.into(),
+        }
+    }
+}
+
+impl From<crate::service::ProgrammeError> for ApiError {
+    fn from(e: crate::service::ProgrammeError) -> Self {
+        use crate::service::ProgrammeError;
+        match e {
+            ProgrammeError::Denied(d) => d.into(),
+            ProgrammeError::Remind(r) => r.into(),
+            ProgrammeError::Sqlite(s) => s.into(),
         }
     }
 }
@@ -402,17 +425,12 @@ impl From<DraftError> for ApiError {
             DraftError::NotAMilestoneReminder(_) => {
                 status(StatusCode::UNPROCESSABLE_ENTITY, "not_a_milestone_reminder")
             }
-            DraftError::Remind(crate::remind::RemindError::UnknownDraft(_))
-            | DraftError::Remind(crate::remind::RemindError::UnknownMilestone(_)) => {
-                status(StatusCode::NOT_FOUND, "not_found")
+            DraftError::Remind(_) => {
+                let DraftError::Remind(r) = e else {
+                    unreachable!()
+                };
+                r.into()
             }
-            DraftError::Remind(crate::remind::RemindError::NotResponsible(..)) => {
-                status(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").at("agency")
-            }
-            DraftError::Remind(crate::remind::RemindError::AlreadyIssued(_)) => {
-                status(StatusCode::CONFLICT, "wrong_state")
-            }
-            DraftError::Remind(_) => ApiError::internal(e.to_string()),
             DraftError::Compose(crate::ocop::OcopError::Sqlite(_)) | DraftError::Sqlite(_) => {
                 ApiError::internal(e.to_string())
             }
@@ -442,9 +460,22 @@ impl From<DraftError> for ApiError {
 
 impl From<crate::remind::RemindError> for ApiError {
     fn from(e: crate::remind::RemindError) -> Self {
+        use crate::remind::RemindError;
         match e {
-            crate::remind::RemindError::Sqlite(e) => e.into(),
-            crate::remind::RemindError::UnknownMilestone(_) => ApiError::not_found(e.to_string()),
+            RemindError::Sqlite(e) => e.into(),
+            RemindError::Register(r) => r.into(),
+            RemindError::UnknownMilestone(_) | RemindError::UnknownDraft(_) => {
+                ApiError::not_found(e.to_string())
+            }
+            RemindError::NotResponsible(..) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                e.to_string(),
+            )
+            .at("agency"),
+            RemindError::AlreadyIssued(_) => {
+                ApiError::new(StatusCode::CONFLICT, "wrong_state", e.to_string())
+            }
             e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "remind", e.to_string()),
         }
     }

@@ -5,9 +5,10 @@
 
 use crate::books::{self, BookError, notes};
 use crate::service::access;
+use crate::service::access::Denial;
 use crate::service::accounts::{Action, User};
 use crate::service::audit::{self, Outcome};
-use crate::service::drafts::{self, DraftError};
+use crate::service::documents::ReadError;
 use crate::store::Store;
 use crate::store::register::Entry;
 
@@ -15,7 +16,9 @@ use crate::store::register::Entry;
 #[derive(Debug, thiserror::Error)]
 pub enum NoteError {
     #[error(transparent)]
-    Denied(#[from] DraftError),
+    Denied(#[from] Denial),
+    #[error(transparent)]
+    Read(#[from] ReadError),
     #[error(transparent)]
     Book(#[from] BookError),
 }
@@ -35,7 +38,7 @@ pub fn save_note(
     input: &notes::NoteInput,
 ) -> Result<books::OutgoingRow, NoteError> {
     let target = format!("document:{id}");
-    drafts::authorize(store, user, Action::Issue, &target)?;
+    access::role(store, user, Action::Issue, &target)?;
     let entry = crate::service::documents::entry(store, user, id)?;
     access::act_for(
         store,
@@ -44,8 +47,7 @@ pub fn save_note(
         Some(&entry.issuer),
         "sổ văn bản",
         &target,
-    )
-    .map_err(DraftError::from)?;
+    )?;
     let note = notes::Note::parse(input, notes::issued_on(store, id)?)?;
     // The note and its audit line are one write.
     let tx = store.write()?;
@@ -86,7 +88,7 @@ fn book_of(store: &Store, user: &User, issuer: &str) -> Result<(), NoteError> {
         "sổ văn bản",
         &format!("book:{issuer}"),
     )
-    .map_err(|d| NoteError::Denied(d.into()))
+    .map_err(NoteError::Denied)
 }
 
 /// The file of the outgoing register book of `issuer` and `year`, with its name.
@@ -133,7 +135,7 @@ pub fn record_paper(
     input: &PaperInput,
 ) -> Result<books::paper::PaperCopy, NoteError> {
     let target = format!("document:{id}");
-    drafts::authorize(store, user, Action::Send, &target)?;
+    access::role(store, user, Action::Send, &target)?;
     let entry = crate::service::documents::entry(store, user, id)?;
     access::act_for(
         store,
@@ -142,8 +144,7 @@ pub fn record_paper(
         Some(&entry.issuer),
         "văn bản",
         &target,
-    )
-    .map_err(DraftError::from)?;
+    )?;
     let envelopes = match input.envelopes.as_deref().map(str::trim) {
         None | Some("") => 1,
         Some(n) => n.parse::<u32>().map_err(|_| BookError::Invalid {
@@ -223,7 +224,7 @@ pub fn sheet(store: &Store, user: &User, id: i64) -> Result<Sheet, NoteError> {
     let entry = super::documents::entry(store, user, id)?;
     let deliveries = crate::mail::outbox::list(store, id)?;
     let draft = crate::store::drafts::approval_of_document(store.conn(), id)?.map(|a| a.draft);
-    let signatures = crate::store::register::signatures(store, id).map_err(DraftError::from)?;
+    let signatures = crate::store::register::signatures(store, id).map_err(ReadError::from)?;
     let row = crate::books::row(store, &entry)?;
     let note = crate::books::notes::get(store, id)?;
     let paper = crate::books::paper::copies(store, &entry)?;

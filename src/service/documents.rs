@@ -4,15 +4,26 @@
 //! these, never the store directly, so every read passes [`super::access`].
 
 use super::access;
+use super::access::Denial;
 use super::accounts::User;
-use super::drafts::DraftError;
 use crate::Format;
 use crate::mail::outbox::Delivery;
 use crate::store::register::{self, Entry, Search};
 use crate::store::{Store, outbox};
 
+/// Why a document of the register was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Denied(#[from] Denial),
+    #[error(transparent)]
+    Register(#[from] crate::store::register::RegisterError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
 /// Document `id`, if `user` may read it (a refusal is audited).
-pub fn entry(store: &Store, user: &User, id: i64) -> Result<Entry, DraftError> {
+pub fn entry(store: &Store, user: &User, id: i64) -> Result<Entry, ReadError> {
     let e = register::by_id(store, id)?;
     let addressed = outbox::agencies_of(store.conn(), id)?;
     access::read(
@@ -32,7 +43,7 @@ pub fn search(
     user: &User,
     mut q: Search,
     limit: u32,
-) -> Result<Vec<Entry>, DraftError> {
+) -> Result<Vec<Entry>, ReadError> {
     q.issuers = access::listed(user);
     Ok(register::search(store, &q, limit)?)
 }
@@ -43,14 +54,14 @@ pub fn file(
     user: &User,
     id: i64,
     format: Format,
-) -> Result<(Entry, Vec<u8>), DraftError> {
+) -> Result<(Entry, Vec<u8>), ReadError> {
     let e = entry(store, user, id)?;
     let bytes = register::file(store, id, format)?;
     Ok((e, bytes))
 }
 
 /// The deliveries of document `id`, one per recipient.
-pub fn deliveries(store: &Store, user: &User, id: i64) -> Result<Vec<Delivery>, DraftError> {
+pub fn deliveries(store: &Store, user: &User, id: i64) -> Result<Vec<Delivery>, ReadError> {
     entry(store, user, id)?;
     Ok(crate::mail::outbox::list(store, id)?)
 }

@@ -1,6 +1,9 @@
-//! Why a draft operation did not happen: one error for the drafts' use cases (the
-//! workflow, the composer, uploads, saved templates, the books), its messages for the
-//! user; the HTTP layer maps each to a status and a field.
+//! Why a draft operation did not happen: one error for the drafting use cases (the
+//! workflow, the composer, uploads, previews, saved templates), its messages for the
+//! user; the HTTP layer maps each to a status and a field. Reading the register
+//! (`documents::ReadError`), the books (`books::NoteError`), images
+//! (`images::UploadError`) and the programme's data (`programme::ProgrammeError`) have
+//! their own.
 
 use super::access::Denial;
 use super::forms::FieldError;

@@ -2,9 +2,9 @@
 //! signature and an agency's seal (Nghị định 30, Phụ lục I ô 7c and 8). A file that is
 //! not a transparent PNG within the limits is refused and nothing is stored.
 
+use super::access::{self, Denial};
 use super::accounts::{Action, User};
 use super::audit::{self, Outcome};
-use super::drafts::{self, DraftError};
 use crate::render::image::{ImageError, Png, Seal, SealDiameter};
 use crate::store::images::{self, ImagesError};
 use crate::store::{Store, agencies};
@@ -13,7 +13,7 @@ use crate::store::{Store, agencies};
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
     #[error(transparent)]
-    Denied(#[from] DraftError),
+    Denied(#[from] Denial),
     #[error(transparent)]
     Image(#[from] ImageError),
     #[error(transparent)]
@@ -30,13 +30,12 @@ pub fn set_signature_image(
     bytes: Vec<u8>,
 ) -> Result<(), UploadError> {
     let target = format!("person:{person}");
-    drafts::authorize(store, user, Action::Administer, &target)?;
+    access::role(store, user, Action::Administer, &target)?;
     // The person's agency administers their image.
     let agency = agencies::person(store.conn(), person)?
         .ok_or_else(|| ImagesError::NoPerson(person.to_string()))?
         .agency_id;
-    crate::service::access::administer(store, user, Some(&agency), &target)
-        .map_err(DraftError::from)?;
+    crate::service::access::administer(store, user, Some(&agency), &target)?;
     let png = Png::parse(bytes)?;
     let tx = store.write()?;
     images::set_signature_image(&tx, person, &png)?;
@@ -62,9 +61,8 @@ pub fn set_seal(
     mm: f64,
 ) -> Result<(), UploadError> {
     let target = format!("agency:{agency}");
-    drafts::authorize(store, user, Action::Administer, &target)?;
-    crate::service::access::administer(store, user, Some(agency), &target)
-        .map_err(DraftError::from)?;
+    access::role(store, user, Action::Administer, &target)?;
+    crate::service::access::administer(store, user, Some(agency), &target)?;
     let diameter = SealDiameter::parse(mm)?;
     let image = Png::parse(bytes)?;
     let tx = store.write()?;

@@ -52,5 +52,6 @@ pub mod programme;
 
 pub use dashboard::{Dashboard, Deadline, ExpiringCertificate, FailingDelivery, dashboard};
 pub use programme::{
-    DataTable, MilestoneDetail, Responsible, data_tables, import, milestone, record_report,
+    DataTable, MilestoneDetail, ProgrammeError, Responsible, data_tables, import, milestone,
+    record_report,
 };

@@ -3,10 +3,21 @@
 
 use chrono::NaiveDate;
 
-use super::{access, accounts, audit, drafts};
+use super::{access, accounts, audit};
 use crate::store::Store;
 
 pub use crate::store::milestones::{MilestoneDetail, Responsible};
+
+/// Why the programme's data was not read or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgrammeError {
+    #[error(transparent)]
+    Denied(#[from] access::Denial),
+    #[error(transparent)]
+    Remind(#[from] crate::remind::RemindError),
+    #[error("cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
 pub use crate::store::overview::DataTable;
 
 /// One milestone and its agencies, if `user` follows it (None: no such milestone).
@@ -14,7 +25,7 @@ pub fn milestone(
     store: &Store,
     user: &accounts::User,
     id: &str,
-) -> Result<Option<MilestoneDetail>, drafts::DraftError> {
+) -> Result<Option<MilestoneDetail>, ProgrammeError> {
     if access::milestones(store, user)?.is_some_and(|f| !f.contains(id)) {
         if crate::store::milestones::exists(store.conn(), id)? {
             access::read(
@@ -41,7 +52,7 @@ pub fn import(
     name: &str,
     text: &str,
     mode: crate::data::Mode,
-) -> Result<Result<crate::data::ImportReport, crate::data::ImportError>, drafts::DraftError> {
+) -> Result<Result<crate::data::ImportReport, crate::data::ImportError>, ProgrammeError> {
     access::shared_data(store, user, "data:import")?;
     match crate::data::import_text(store, std::path::Path::new(name), text, mode) {
         Ok(report) => {
@@ -67,7 +78,7 @@ pub fn record_report(
     milestone: &str,
     agency: &str,
     date: NaiveDate,
-) -> Result<crate::remind::Reported, drafts::DraftError> {
+) -> Result<crate::remind::Reported, ProgrammeError> {
     let target = format!("milestone:{milestone}");
     access::records_reports(store, user, milestone)?;
     let reported = crate::remind::report(store, milestone, agency, date)?;
@@ -93,7 +104,7 @@ pub fn data_tables(
     store: &Store,
     user: &accounts::User,
     limit: u32,
-) -> Result<Vec<DataTable>, drafts::DraftError> {
+) -> Result<Vec<DataTable>, ProgrammeError> {
     access::linked(store, user, "data")?;
     Ok(crate::store::overview::tables(store.conn(), limit)?)
 }
