@@ -1071,3 +1071,73 @@ fn every_web_form_refuses_a_post_without_its_csrf_token() {
     }
     assert_eq!(common::dump_except(&s.db, &skip), before, "nothing changed");
 }
+
+/// A data file that is not UTF-8 (a CSV saved by an old Excel) is refused on the data
+/// page with what to do, in Vietnamese, and nothing is imported.
+#[test]
+fn a_data_file_not_in_utf8_is_refused_with_what_to_do() {
+    let s = Server::start();
+    let (cookie, csrf) = s.session("qt");
+    let skip = ["audit_log", "login_failures", "sessions"];
+    let before = common::dump_except(&s.db, &skip);
+    // "Sản phẩm" in Windows-1258 bytes: not UTF-8.
+    let file: &[u8] = b"id,name\nsp1,S\xe1n ph\xe2m\n";
+    let mut body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"san-pham.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--b--\r\n");
+    let mut resp = s
+        .agent
+        .post(&s.url("/data/import"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "multipart/form-data; boundary=b")
+        .send(&body[..])
+        .unwrap();
+    let page = resp.body_mut().read_to_string().unwrap();
+    assert_eq!(resp.status().as_u16(), 400, "{page}");
+    assert!(
+        // The page escapes the quotes around the file's name.
+        page.contains(
+            "tệp &quot;san-pham.csv&quot; không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8"
+        ),
+        "{page}"
+    );
+    assert_eq!(
+        common::dump_except(&s.db, &skip),
+        before,
+        "nothing imported"
+    );
+}
+
+/// An upload cut off on the way (no closing boundary) is said in Vietnamese on the data
+/// page, without the framework's English, and changes nothing.
+#[test]
+fn an_upload_cut_off_on_the_way_is_said_in_vietnamese() {
+    let s = Server::start();
+    let (cookie, csrf) = s.session("qt");
+    let skip = ["audit_log", "login_failures", "sessions"];
+    let before = common::dump_except(&s.db, &skip);
+    let body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nid,na"
+    );
+    let mut resp = s
+        .agent
+        .post(&s.url("/data/import"))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "multipart/form-data; boundary=b")
+        .send(body)
+        .unwrap();
+    let page = resp.body_mut().read_to_string().unwrap();
+    assert_eq!(resp.status().as_u16(), 400, "{page}");
+    assert!(
+        page.contains("tệp tải lên không đọc được (có thể bị ngắt giữa chừng)"),
+        "{page}"
+    );
+    assert!(!page.contains("Error parsing"), "{page}");
+    assert_eq!(common::dump_except(&s.db, &skip), before);
+}

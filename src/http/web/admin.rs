@@ -63,8 +63,10 @@ pub(super) async fn import(
         .map(|p| (p.file_name, String::from_utf8(p.bytes.to_vec())))
     {
         Some((name, Ok(text))) => Some((name, text)),
-        Some((_, Err(e))) => {
-            let error = format!("tệp tải lên không đọc được (phải là văn bản UTF-8): {e}");
+        Some((name, Err(_))) => {
+            let error = format!(
+                "tệp \"{name}\" không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8 (Excel: \"CSV UTF-8\")"
+            );
             return data_view(&state, &caller, StatusCode::BAD_REQUEST, Said::error(error)).await;
         }
         None => None,

@@ -103,7 +103,7 @@ impl FromRequest<AppState> for Posted {
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|e| {
-                let message = format!("biểu mẫu gửi lên không đọc được: {}", e.body_text());
+                let message = unreadable("biểu mẫu gửi lên", e.status(), &e.body_text());
                 error_page(state, Some(&caller), e.status(), &message)
             })?;
         let mut form = joined(pairs);
@@ -130,7 +130,7 @@ impl FromRequest<AppState> for Uploaded {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (caller, req) = signed_in(req, state).await?;
         let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
-            let message = format!("tệp tải lên không đọc được: {}", e.body_text());
+            let message = unreadable("tệp tải lên", e.status(), &e.body_text());
             error_page(state, Some(&caller), e.status(), &message)
         })?;
         let mut parts = read_form(&mut multipart).await;

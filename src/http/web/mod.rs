@@ -130,13 +130,25 @@ impl Part {
     }
 }
 
+/// What the clerk reads when `what` ("biểu mẫu gửi lên", "tệp tải lên") could not be
+/// read: too large, or broken on the way (the framework's English detail goes to the
+/// log, not the page).
+pub(super) fn unreadable(what: &str, status: StatusCode, detail: &str) -> String {
+    tracing::warn!(%status, detail, "a posted form could not be read");
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!("{what} quá lớn; hãy chọn tệp nhỏ hơn hoặc chia thành nhiều tệp")
+    } else {
+        format!("{what} không đọc được (có thể bị ngắt giữa chừng); hãy tải lại trang rồi gửi lại")
+    }
+}
+
 /// Every field of a multipart form by name; for an upload that cannot be read, its
 /// status and the clerk's message.
 pub(super) async fn read_form(
     multipart: &mut Multipart,
 ) -> Result<BTreeMap<String, Part>, (StatusCode, String)> {
     let broken =
-        |status: StatusCode, text: String| (status, format!("tệp tải lên không đọc được: {text}"));
+        |status: StatusCode, detail: String| (status, unreadable("tệp tải lên", status, &detail));
     let mut form = BTreeMap::new();
     loop {
         match multipart.next_field().await {
