@@ -952,3 +952,48 @@ fn what_an_upload_asks_to_review_survives_fixing_the_form() {
     assert!(text.contains("cần xem lại"), "{text}");
     assert!(text.contains("đơn vị soạn thảo KH"), "{text}");
 }
+
+/// A saved template whose placeholder is named `done`, left empty: the page shows the
+/// field's problem, not "Đã lưu mẫu" (the kept banner is its own flag, not a key of the
+/// field errors).
+#[test]
+fn a_placeholder_named_done_is_a_field_not_the_kept_banner() {
+    let s = Server::start();
+    let fields = letter_fields("Đề nghị báo cáo {{ done }} trước hạn./.");
+    let (status, d) = s.api(
+        Some("cv"),
+        "POST",
+        "/drafts",
+        Some(json!({"template": "letter", "fields": fields})),
+    );
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let (status, t) = s.api(
+        Some("cv"),
+        "POST",
+        &format!("/drafts/{id}/save-template"),
+        Some(json!({"title": "Công văn có chỗ trống"})),
+    );
+    assert_eq!(status, 201, "{t}");
+    let tid = t["id"].as_i64().unwrap();
+    let (cookie, csrf) = s.session("cv");
+    let mut resp = s
+        .agent
+        .post(&s.url(&format!("/templates/{tid}")))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(format!("csrf={csrf}&done=&date=2027-01-05"))
+        .unwrap();
+    let page = resp.body_mut().read_to_string().unwrap();
+    assert_eq!(resp.status().as_u16(), 422, "{page}");
+    assert!(!page.contains("Đã lưu mẫu"), "{page}");
+    // Opened after saving, the page does say it.
+    let mut resp = s
+        .agent
+        .get(&s.url(&format!("/templates/{tid}?done=saved")))
+        .header("Cookie", &cookie)
+        .call()
+        .unwrap();
+    let page = resp.body_mut().read_to_string().unwrap();
+    assert!(page.contains("Đã lưu mẫu"), "{page}");
+}

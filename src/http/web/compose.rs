@@ -112,6 +112,7 @@ impl<'a> SavedPage<'a> {
         t: &'a saved::SavedTemplate,
         values: &'a BTreeMap<String, String>,
         errors: &'a BTreeMap<String, String>,
+        kept: bool,
     ) -> SavedPage<'a> {
         let fields = t
             .placeholders
@@ -132,7 +133,7 @@ impl<'a> SavedPage<'a> {
                 .unwrap_or_else(|| register::today_vn().to_string()),
             date_error: errors.get("date"),
             general: errors.get(""),
-            done: errors.contains_key("done"),
+            done: kept,
         }
     }
 }
@@ -144,12 +145,19 @@ pub(super) async fn saved_page(
     Id(id): Id,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let mut errors = BTreeMap::new();
-    if q.get("done").map(String::as_str) == Some("saved") {
-        // Not an error: the page's status line says the template was kept.
-        errors.insert("done".to_string(), String::new());
-    }
-    saved_form(&state, &caller, StatusCode::OK, id, BTreeMap::new(), errors).await
+    // Just kept from a draft: the page's status line says so.
+    let kept = q.get("done").map(String::as_str) == Some("saved");
+    let none = BTreeMap::new();
+    saved_form(
+        &state,
+        &caller,
+        StatusCode::OK,
+        id,
+        none.clone(),
+        none,
+        kept,
+    )
+    .await
 }
 
 async fn saved_form(
@@ -159,6 +167,7 @@ async fn saved_form(
     id: i64,
     values: BTreeMap<String, String>,
     errors: BTreeMap<String, String>,
+    kept: bool,
 ) -> Response {
     let user = caller.user.clone();
     match state
@@ -170,7 +179,7 @@ async fn saved_form(
             Some(caller),
             status,
             "saved_form.html",
-            SavedPage::of(&t, &values, &errors),
+            SavedPage::of(&t, &values, &errors, kept),
         ),
         Err(e) => fail(state, caller, e),
     }
@@ -213,6 +222,7 @@ pub(super) async fn create_from_saved(
                 id,
                 form,
                 errors,
+                false,
             )
             .await
         }
