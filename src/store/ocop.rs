@@ -251,10 +251,13 @@ pub struct ExpiringCertificate {
     pub re_registered: bool,
 }
 
+/// A certificate's columns, the last saying whether its product was evaluated again
+/// after the certificate was issued.
 const CERTIFICATE_COLUMNS: &str = "c.id, p.name, pr.name, pr.address, pr.commune_id, c.stars, \
-     c.decision, c.issued_on, c.expires_on";
+     c.decision, c.issued_on, c.expires_on, \
+     EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on)";
 
-fn certificate(r: &rusqlite::Row, re_registered: bool) -> rusqlite::Result<ExpiringCertificate> {
+fn certificate(r: &rusqlite::Row) -> rusqlite::Result<ExpiringCertificate> {
     Ok(ExpiringCertificate {
         id: r.get(0)?,
         product: r.get(1)?,
@@ -265,7 +268,7 @@ fn certificate(r: &rusqlite::Row, re_registered: bool) -> rusqlite::Result<Expir
         decision: r.get(6)?,
         issued_on: r.get(7)?,
         expires_on: r.get(8)?,
-        re_registered,
+        re_registered: r.get(9)?,
     })
 }
 
@@ -280,18 +283,16 @@ pub fn expiring_in_area(
     conn.prepare(&format!(
         "WITH RECURSIVE area(id) AS (
              SELECT ?1 UNION SELECT a.id FROM agencies a JOIN area ON a.parent_id = area.id)
-         SELECT {CERTIFICATE_COLUMNS},
-                EXISTS (SELECT 1 FROM evaluations e WHERE e.product_id = p.id AND e.date > c.issued_on)
+         SELECT {CERTIFICATE_COLUMNS}
          FROM certificates c JOIN products p ON p.id = c.product_id JOIN producers pr ON pr.id = p.producer_id
          WHERE pr.commune_id IN (SELECT id FROM area) AND c.expires_on <= ?2
          ORDER BY c.expires_on, p.name"
     ))?
-    .query_map(params![area, end.to_string()], |r| certificate(r, r.get(9)?))?
+    .query_map(params![area, end.to_string()], certificate)?
     .collect()
 }
 
-/// The certificates with these ids, by expiry and product name (`re_registered` is not
-/// looked up: false).
+/// The certificates with these ids, by expiry and product name.
 pub fn certificates(
     conn: &Connection,
     ids: &[i64],
@@ -303,6 +304,6 @@ pub fn certificates(
          WHERE c.id IN (SELECT value FROM json_each(?1))
          ORDER BY c.expires_on, p.name"
     ))?
-    .query_map([ids], |r| certificate(r, false))?
+    .query_map([ids], certificate)?
     .collect()
 }
