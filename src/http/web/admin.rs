@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) async fn data_page(State(state): State<AppState>, WebUser(caller): WebUser) -> Response {
-    data_view(&state, &caller, StatusCode::OK, Said::nothing()).await
+    data_view(&state, &caller, StatusCode::OK, Said::default()).await
 }
 
 /// The data page: the programme's tables and the owners of images.
@@ -119,7 +119,7 @@ pub(super) async fn users_page(
     State(state): State<AppState>,
     WebUser(caller): WebUser,
 ) -> Response {
-    users_view(&state, &caller, StatusCode::OK, Said::nothing()).await
+    users_view(&state, &caller, StatusCode::OK, Said::default()).await
 }
 
 /// One account on the users page.

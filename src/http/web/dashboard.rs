@@ -51,9 +51,7 @@ pub(super) async fn dashboard(
             let reminders = drafts::waiting_reminders(store, &user)?
                 .into_iter()
                 .map(|r| {
-                    let day = forms::parse_date(&r.fired_on)
-                        .map(|d| d.format("%d/%m/%Y").to_string())
-                        .unwrap_or(r.fired_on.clone());
+                    let day = crate::model::day_month_year(&r.fired_on);
                     WaitingReminder {
                         id: r.id,
                         step: crate::remind::step_label(&r.step),
@@ -103,7 +101,7 @@ pub(super) async fn milestone_page(
     WebUser(caller): WebUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    milestone_view(&state, &caller, StatusCode::OK, id, Said::nothing()).await
+    milestone_view(&state, &caller, StatusCode::OK, id, Said::default()).await
 }
 
 pub(super) async fn milestone_view(

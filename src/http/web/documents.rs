@@ -280,7 +280,7 @@ pub(super) async fn verify_page(
         Some(&caller),
         StatusCode::OK,
         "verify.html",
-        Said::nothing(),
+        Said::default(),
     )
 }
 

@@ -354,11 +354,6 @@ pub(super) struct Said {
 }
 
 impl Said {
-    /// Nothing said: the page as first shown.
-    pub fn nothing() -> Said {
-        Said::default()
-    }
-
     /// What was done.
     pub fn done(message: impl Into<String>) -> Said {
         Said {
@@ -431,9 +426,7 @@ struct EntryLine {
 
 impl From<register::Entry> for EntryLine {
     fn from(entry: register::Entry) -> EntryLine {
-        let day = chrono::NaiveDate::parse_from_str(&entry.date, "%Y-%m-%d")
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_else(|_| entry.date.clone());
+        let day = crate::model::day_month_year(&entry.date);
         EntryLine { entry, day }
     }
 }
