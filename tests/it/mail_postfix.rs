@@ -82,6 +82,28 @@ impl Postfix {
         }
     }
 
+    /// Waits until this instance's master has exited (`postfix status` fails), for at
+    /// most 30 s.
+    fn wait_stopped(&self) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            let running = Command::new("postfix")
+                .arg("-c")
+                .arg(self.dir.join("etc"))
+                .arg("status")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .unwrap()
+                .success();
+            if !running {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("postfix did not stop within 30 s");
+    }
+
     fn postfix(&self, what: &str) {
         let ok = Command::new("postfix")
             .arg("-c")
@@ -211,7 +233,11 @@ fn two_workers_and_a_postfix_restart_mid_batch_still_deliver_every_message_once(
     // and comes back two seconds later.
     std::thread::sleep(Duration::from_secs(1));
     postfix.postfix("stop");
-    std::thread::sleep(Duration::from_secs(2));
+    let down = Instant::now();
+    // `postfix stop` only asks the master to go; starting again before it has gone
+    // fails ("already running"), so wait for it (polled), then keep it down 2 s.
+    postfix.wait_stopped();
+    std::thread::sleep(Duration::from_secs(2).saturating_sub(down.elapsed()));
     postfix.postfix("start");
     for w in &mut workers {
         assert!(w.wait().unwrap().success());
