@@ -119,11 +119,8 @@ pub fn save(
 /// The first day the document left: the earliest e-mail accepted by the server (in
 /// Vietnam's time) or paper copy recorded as sent.
 pub fn first_sent(store: &Store, document_id: i64) -> Result<Option<NaiveDate>, BookError> {
-    let (mail_ms, paper) = crate::store::outbox::first_sent(store.conn(), document_id)?;
-    let vn = crate::vietnam_offset();
-    let mail = mail_ms
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.with_timezone(&vn).date_naive());
+    let (mail, paper) = crate::store::outbox::first_sent(store.conn(), document_id)?;
+    let mail = mail.map(|t| t.vietnam().date_naive());
     let paper = paper.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
     Ok(match (mail, paper) {
         (Some(a), Some(b)) => Some(a.min(b)),

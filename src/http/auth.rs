@@ -103,7 +103,7 @@ pub fn set_cookie(token: Option<&str>, secure: bool) -> String {
     match token {
         Some(t) => format!(
             "{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-            accounts::SESSION_MS / 1000
+            accounts::SESSION.as_secs()
         ),
         None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }

@@ -17,10 +17,10 @@ use crate::store::Store;
 use crate::store::outbox::{self as rows, NewDelivery, Then};
 use crate::store::register::Entry;
 
-pub use crate::store::now_ms;
 pub use crate::store::outbox::{
     Claimed, Delivery, Outcome, Pending, Queued, Status, list, pending, renew, retry_failed,
 };
+use crate::store::time::Stamp;
 
 /// The stable Message-ID of the message of `entry` to `email`: the same on every
 /// attempt and every run, so a receiving system can recognise a repeat.
@@ -96,7 +96,7 @@ pub fn new_claim_token() -> String {
     format!(
         "{}-{}-{}",
         std::process::id(),
-        now_ms(),
+        Stamp::now().utc().timestamp_millis(),
         RUNS.fetch_add(1, Ordering::Relaxed)
     )
 }
@@ -128,20 +128,12 @@ pub fn record(
     let then = match outcome {
         Outcome::Sent(_) => Then::Sent,
         Outcome::Transient(_) if claimed.attempt < settings.max_attempts => {
-            Then::RetryAt(now_ms() + settings.backoff(claimed.attempt).as_millis() as i64)
+            Then::RetryAt(Stamp::now().plus(settings.backoff(claimed.attempt)))
         }
         Outcome::Transient(r) => Then::Fail(format!("{r} (đã thử {} lần)", claimed.attempt)),
         Outcome::Permanent(r) => Then::Fail(r.clone()),
     };
     rows::record(conn, claimed, outcome, then)
-}
-
-/// A time in Vietnam (UTC+7), `dd/mm/yyyy HH:MM:SS`.
-pub fn vn_time(ms: i64) -> String {
-    let vn = crate::vietnam_offset();
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&vn).format("%d/%m/%Y %H:%M:%S").to_string())
-        .unwrap_or_default()
 }
 
 impl Delivery {
@@ -152,7 +144,7 @@ impl Delivery {
         if self.status == Status::Sent && reply.starts_with('2') {
             return format!(
                 "đã gửi lúc {} (máy chủ thư đã nhận)",
-                self.sent_at.map(vn_time).unwrap_or_default()
+                self.sent_at.map(Stamp::vietnam_text).unwrap_or_default()
             );
         }
         self.state()
@@ -171,14 +163,16 @@ impl Delivery {
             },
             Status::Sent => format!(
                 "đã gửi lúc {} ({reply})",
-                self.sent_at.map(vn_time).unwrap_or_default()
+                self.sent_at.map(Stamp::vietnam_text).unwrap_or_default()
             ),
             Status::Failed => format!("thất bại sau {} lần: {reply}", self.attempts),
             Status::Sending => format!("đang gửi (lần {})", self.attempts),
             Status::Queued if self.attempts == 0 => "đang chờ gửi".to_string(),
             Status::Queued => format!(
                 "gửi lại lúc {} (lần {} lỗi: {reply})",
-                self.next_attempt_at.map(vn_time).unwrap_or_default(),
+                self.next_attempt_at
+                    .map(Stamp::vietnam_text)
+                    .unwrap_or_default(),
                 self.attempts
             ),
         }

@@ -34,6 +34,7 @@ use super::settings::{MailSettings, Security};
 use super::smtp::{Client, Envelope, Server, Tls};
 use crate::store::Store;
 use crate::store::register;
+use crate::store::time::Stamp;
 
 /// Where messages go.
 pub enum Transport {
@@ -378,9 +379,11 @@ pub async fn run(
             if p.due == 0 {
                 shared.transport.close().await;
             }
-            let now = outbox::now_ms();
-            let next = p.next_at.map_or(1000, |t| (t - now).clamp(10, 1000));
-            Duration::from_millis(next as u64)
+            p.next_at.map_or(Duration::from_secs(1), |t| {
+                Stamp::now()
+                    .until(t)
+                    .clamp(Duration::from_millis(10), Duration::from_secs(1))
+            })
         } else {
             Duration::from_secs(1)
         };

@@ -60,7 +60,7 @@ pub fn run(
         let cal = Calendar::load(&tx)?;
         let policies = load_policies(&tx)?;
         let open = milestones::open_on(&tx, &day)?;
-        let now = chrono::Utc::now().to_rfc3339();
+        let now = crate::store::time::Stamp::now().to_string();
         let mut firings = 0;
         for (id, programme, due) in &open {
             let Some(policy) = policy_for(&policies, id, programme) else {

@@ -4,6 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::time::Stamp;
+
 /// One account as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRow {
@@ -230,34 +232,34 @@ fn end_sessions(conn: &Connection, id: i64) -> Result<(), rusqlite::Error> {
 }
 
 /// Stores a browser session (the SHA-256 of its cookie, its form token) until
-/// `expires_ms`, dropping the sessions that ended before `now_ms`.
+/// `expires`, dropping the sessions that ended before `now`.
 pub fn open_session(
     conn: &Connection,
     token_hash: &str,
     user: i64,
     csrf: &str,
-    now_ms: i64,
-    expires_ms: i64,
+    now: Stamp,
+    expires: Stamp,
 ) -> Result<(), rusqlite::Error> {
-    conn.execute("DELETE FROM sessions WHERE expires_ms < ?1", [now_ms])?;
+    conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     conn.execute(
-        "INSERT INTO sessions (token_hash, user_id, csrf, expires_ms) VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash, user, csrf, expires_ms],
+        "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, user, csrf, expires],
     )?;
     Ok(())
 }
 
-/// The enabled account and form token of a session live at `now_ms`.
+/// The enabled account and form token of a session live at `now`.
 pub fn session_user(
     conn: &Connection,
     token_hash: &str,
-    now_ms: i64,
+    now: Stamp,
 ) -> Result<Option<(UserRow, String)>, rusqlite::Error> {
     conn.prepare_cached(&format!(
         "SELECT {USER}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ?1 AND s.expires_ms > ?2 AND u.disabled_at IS NULL"
+         WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL"
     ))?
-    .query_row(params![token_hash, now_ms], |r| {
+    .query_row(params![token_hash, now], |r| {
         Ok((user_row(r)?, r.get(USER_COUNT)?))
     })
     .optional()
@@ -289,7 +291,7 @@ pub fn add_token(
 pub fn token_user(
     conn: &Connection,
     token_hash: &str,
-    minute: &str,
+    minute: Stamp,
 ) -> Result<Option<UserRow>, rusqlite::Error> {
     let user = conn
         .prepare_cached(&format!(
@@ -328,11 +330,11 @@ pub fn revoke_token(conn: &Connection, user: i64, id: i64) -> Result<bool, rusql
     )? > 0)
 }
 
-/// Failed sign-ins within a window: how many and the oldest (ms).
+/// Failed sign-ins within a window: how many and the oldest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
     pub count: i64,
-    pub oldest: Option<i64>,
+    pub oldest: Option<Stamp>,
 }
 
 /// Reserves a failure row for a sign-in attempt at `now` unless `refuse` says the
@@ -343,8 +345,8 @@ pub fn reserve_attempt<E>(
     conn: &Connection,
     login: &str,
     address: Option<&str>,
-    now: i64,
-    since: i64,
+    now: Stamp,
+    since: Stamp,
     refuse: impl Fn(Failures, Failures) -> Option<E>,
 ) -> Result<Result<i64, E>, rusqlite::Error> {
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
@@ -357,7 +359,7 @@ pub fn reserve_attempt<E>(
         };
         tx.query_row(
             &format!(
-                "SELECT count(*), min(at_ms) FROM login_failures WHERE {column} = ?1 AND at_ms > ?2"
+                "SELECT count(*), min(at) FROM login_failures WHERE {column} = ?1 AND at > ?2"
             ),
             params![value, since],
             |r| {
@@ -374,7 +376,7 @@ pub fn reserve_attempt<E>(
         return Ok(Err(refusal));
     }
     tx.execute(
-        "INSERT INTO login_failures (login, at_ms, address) VALUES (?1, ?2, ?3)",
+        "INSERT INTO login_failures (login, at, address) VALUES (?1, ?2, ?3)",
         params![login, now, address],
     )?;
     let id = tx.last_insert_rowid();
@@ -394,9 +396,9 @@ pub fn forget_failures(conn: &Connection, login: &str) -> Result<(), rusqlite::E
     Ok(())
 }
 
-/// Drops failed sign-ins at or before `until` (ms).
-pub fn drop_failures_until(conn: &Connection, until: i64) -> Result<(), rusqlite::Error> {
-    conn.execute("DELETE FROM login_failures WHERE at_ms <= ?1", [until])?;
+/// Drops failed sign-ins at or before `until`.
+pub fn drop_failures_until(conn: &Connection, until: Stamp) -> Result<(), rusqlite::Error> {
+    conn.execute("DELETE FROM login_failures WHERE at <= ?1", [until])?;
     Ok(())
 }
 

@@ -26,7 +26,7 @@ pub fn record(conn: &Connection, e: &NewEvent) -> Result<(), rusqlite::Error> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        super::time::Stamp::now().to_string(),
         e.user_id,
         e.login,
         e.action,

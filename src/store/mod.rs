@@ -20,9 +20,10 @@ pub mod register;
 pub mod reminders;
 pub mod saved;
 pub mod signatures;
+pub mod time;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
@@ -51,14 +52,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/0020_document_extensions.sql"
     )),
+    M::up(include_str!("../../migrations/0021_one_time_shape.sql")),
 ];
-
-/// Milliseconds since the Unix epoch: how the outbox and the sessions store times.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 /// The schema version this build knows.
 pub fn schema_version() -> usize {
@@ -246,5 +241,102 @@ mod tests {
         tx.commit().unwrap();
         let tx = second.write().unwrap();
         tx.commit().unwrap();
+    }
+
+    /// Migration 0021 on a database of schema 20 holding the old shapes: integer
+    /// milliseconds in the outbox and the sessions, RFC 3339 of every precision elsewhere.
+    #[test]
+    fn the_old_time_shapes_are_brought_to_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v20.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..20])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO documents (id, issuer, issuer_name, year, number, number_symbol, date,
+                     kind, subject, signer, recipients, pages, pdf, pdf_sha256, docx, docx_sha256,
+                     letter, issued_at)
+                 VALUES (1, 'ubnd', 'UBND', 2026, 1, '1/UBND', '2026-12-06', 'cong-van', 's', 'k',
+                     '[]', 1, x'', '', x'', '', '', '2026-12-06T05:00:00.123456789+00:00');
+                 INSERT INTO deliveries (id, document_id, position, recipient, recipient_key, status,
+                     attempts, next_attempt_at, lease_until, sent_at, queued_at)
+                 VALUES (7, 1, 1, 'A', 'a@x.vn', 'sent', 1, NULL, NULL, 1796533200123, 1796533199000),
+                        (8, 1, 2, 'B', 'b@x.vn', 'queued', 2, 1796533260500, NULL, NULL, 1796533199000);
+                 INSERT INTO delivery_attempts (id, delivery_id, at, outcome, reply)
+                 VALUES (3, 7, 1796533200123, 'sent', '250 ok');
+                 INSERT INTO users (id, login, name, role, password_hash, created_at)
+                 VALUES (1, 'vt', 'Văn thư', 'clerk', 'x', '2026-12-06T12:00:00+07:00');
+                 INSERT INTO sessions (token_hash, user_id, csrf, expires_ms)
+                 VALUES ('h', 1, 'c', 1796576400000);
+                 INSERT INTO login_failures (login, at_ms, address) VALUES ('vt', 1796533200999, '::1');
+                 INSERT INTO audit_log (at, login, action, target, outcome)
+                 VALUES ('2026-12-06T05:00:00Z', 'vt', 'a', 't', 'ok');
+                 INSERT INTO api_tokens (token_hash, user_id, label, created_at, last_used_at)
+                 VALUES ('t', 1, 'l', '2026-12-06T05:00:00Z', '2026-12-06T05:07');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let one = |sql: &str| -> String { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            one("SELECT sent_at FROM deliveries WHERE id = 7"),
+            "2026-12-06T05:00:00.123Z"
+        );
+        assert_eq!(
+            one("SELECT queued_at FROM deliveries WHERE id = 7"),
+            "2026-12-06T04:59:59.000Z"
+        );
+        assert_eq!(
+            one("SELECT next_attempt_at FROM deliveries WHERE id = 8"),
+            "2026-12-06T05:01:00.500Z"
+        );
+        assert_eq!(
+            one("SELECT at FROM delivery_attempts WHERE id = 3"),
+            "2026-12-06T05:00:00.123Z"
+        );
+        assert_eq!(
+            one("SELECT expires_at FROM sessions"),
+            "2026-12-06T17:00:00.000Z"
+        );
+        assert_eq!(
+            one("SELECT at FROM login_failures"),
+            "2026-12-06T05:00:00.999Z"
+        );
+        assert_eq!(
+            one("SELECT created_at FROM users"),
+            "2026-12-06T05:00:00.000Z"
+        );
+        assert_eq!(one("SELECT at FROM audit_log"), "2026-12-06T05:00:00.000Z");
+        assert_eq!(
+            one("SELECT last_used_at FROM api_tokens"),
+            "2026-12-06T05:07:00.000Z"
+        );
+        // The register's rows are immutable: their text stays, and reads as the same instant.
+        let issued: time::Stamp = store
+            .conn()
+            .query_row("SELECT issued_at FROM documents", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(issued.to_string(), "2026-12-06T05:00:00.123Z");
+        // The rebuilt attempts still belong to their delivery, and a column refuses
+        // another shape.
+        let fk: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk, 0);
+        let refused = store.conn().execute(
+            "UPDATE deliveries SET next_attempt_at = '2026-12-06 05:00:00' WHERE id = 8",
+            [],
+        );
+        assert!(refused.is_err());
+        let attempts_parent: String =
+            one("SELECT \"table\" FROM pragma_foreign_key_list('delivery_attempts')");
+        assert_eq!(attempts_parent, "deliveries");
     }
 }

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{Store, now_ms};
+use super::Store;
+use super::time::Stamp;
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +60,9 @@ pub struct Delivery {
     pub message_id: Option<String>,
     pub status: Status,
     pub attempts: u32,
-    pub next_attempt_at: Option<i64>,
+    pub next_attempt_at: Option<Stamp>,
     pub last_reply: Option<String>,
-    pub sent_at: Option<i64>,
+    pub sent_at: Option<Stamp>,
     /// A paper copy: the day it left (`YYYY-MM-DD`), once the clerk recorded it.
     pub paper_sent_on: Option<String>,
 }
@@ -102,7 +103,7 @@ pub fn queue(
     rows: &[NewDelivery],
     priority: i64,
 ) -> Result<Queued, rusqlite::Error> {
-    let now = now_ms();
+    let now = Stamp::now();
     let tx = store
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -152,7 +153,7 @@ pub fn retry_failed(store: &mut Store, document_id: i64) -> Result<usize, rusqli
     store.conn().execute(
         "UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = ?2, lease_until = NULL
          WHERE document_id = ?1 AND status = 'failed'",
-        params![document_id, now_ms()],
+        params![document_id, Stamp::now()],
     )
 }
 
@@ -219,8 +220,8 @@ pub fn claim(
     claim: &str,
     abandoned: &str,
 ) -> Result<Vec<Claimed>, rusqlite::Error> {
-    let now = now_ms();
-    let until = now + lease.as_millis() as i64;
+    let now = Stamp::now();
+    let until = now.plus(lease);
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let ids: Vec<i64> = tx
         .prepare_cached(
@@ -263,7 +264,7 @@ pub fn claim(
 
 /// Extends the lease of every row `claim` still holds; returns how many.
 pub fn renew(conn: &Connection, lease: Duration, claim: &str) -> Result<usize, rusqlite::Error> {
-    let until = now_ms() + lease.as_millis() as i64;
+    let until = Stamp::now().plus(lease);
     conn.prepare_cached(
         "UPDATE deliveries SET lease_until = ?2 WHERE status = 'sending' AND claim = ?1",
     )?
@@ -286,8 +287,8 @@ pub enum Outcome {
 pub enum Then {
     /// Sent: final, whoever holds the row now (the server has the message).
     Sent,
-    /// Queued again, due at this time (ms).
-    RetryAt(i64),
+    /// Queued again, due at this time.
+    RetryAt(Stamp),
     /// Failed for good, with this reply shown.
     Fail(String),
 }
@@ -301,7 +302,7 @@ pub fn record(
     outcome: &Outcome,
     then: Then,
 ) -> Result<(), rusqlite::Error> {
-    let now = now_ms();
+    let now = Stamp::now();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (kind, reply) = match outcome {
         Outcome::Sent(r) => ("sent", r),
@@ -348,12 +349,12 @@ pub struct Pending {
     /// Messages another worker is sending (lease still running).
     pub sending: usize,
     /// When the next waiting message becomes due or the next lease ends.
-    pub next_at: Option<i64>,
+    pub next_at: Option<Stamp>,
 }
 
 /// The work left in the outbox, optionally for one document.
 pub fn pending(conn: &Connection, document: Option<i64>) -> Result<Pending, rusqlite::Error> {
-    let now = now_ms();
+    let now = Stamp::now();
     conn.query_row(
         "SELECT
             count(*) FILTER (WHERE (status = 'queued' AND next_attempt_at <= ?1)
@@ -425,7 +426,7 @@ pub fn record_notice(
     };
     tx.execute(
         "INSERT INTO delivery_attempts (delivery_id, at, outcome, reply) VALUES (?1, ?2, ?3, ?4)",
-        params![delivery, now_ms(), kind, reason],
+        params![delivery, Stamp::now(), kind, reason],
     )?;
     tx.commit()?;
     Ok(true)
@@ -475,7 +476,7 @@ pub fn record_paper(
             sent.recipient,
             sent.key,
             sent.reason,
-            now_ms(),
+            Stamp::now(),
             sent.on,
             sent.envelopes
         ],
@@ -519,12 +520,12 @@ pub fn paper_sent(
     .collect()
 }
 
-/// When document `id` first left: the earliest accepted e-mail (ms) and the earliest
-/// paper copy recorded as sent (`YYYY-MM-DD`).
+/// When document `id` first left: the earliest accepted e-mail and the earliest paper
+/// copy recorded as sent (`YYYY-MM-DD`).
 pub fn first_sent(
     conn: &Connection,
     id: i64,
-) -> Result<(Option<i64>, Option<String>), rusqlite::Error> {
+) -> Result<(Option<Stamp>, Option<String>), rusqlite::Error> {
     conn.query_row(
         "SELECT min(CASE WHEN status = 'sent' THEN sent_at END), min(paper_sent_on)
          FROM deliveries WHERE document_id = ?1",

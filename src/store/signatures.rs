@@ -54,7 +54,7 @@ pub fn add_extension(
             pdf,
             sha256_hex(pdf),
             reason,
-            chrono::Utc::now().to_rfc3339()
+            super::time::Stamp::now().to_string()
         ],
     )?;
     Ok(())

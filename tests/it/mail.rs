@@ -632,9 +632,12 @@ fn implicit_tls_delivers_and_the_rate_limit_spaces_the_messages() {
     // margin covers the first message's TLS handshake).
     let span: i64 = rusqlite::Connection::open(&db)
         .unwrap()
-        .query_row("SELECT max(at) - min(at) FROM delivery_attempts", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT CAST(round((julianday(max(at)) - julianday(min(at))) * 86400000) AS INTEGER)
+             FROM delivery_attempts",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(span >= 700, "3 messages at 2/s within {span} ms");
 }

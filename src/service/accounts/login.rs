@@ -25,15 +25,15 @@ use rand_core::OsRng;
 use super::{AccountError, User, random_hex};
 use crate::store::Store;
 use crate::store::accounts::{self, Failures};
-use crate::store::now_ms;
+use crate::store::time::Stamp;
 
-/// Failed logins allowed per login within [`LOCKOUT_WINDOW_MS`].
+/// Failed logins allowed per login within [`LOCKOUT_WINDOW`].
 pub const MAX_FAILURES: i64 = 5;
-/// Failed logins allowed from one address within [`LOCKOUT_WINDOW_MS`], whatever the
+/// Failed logins allowed from one address within [`LOCKOUT_WINDOW`], whatever the
 /// logins (an office behind one address shares it).
 pub const MAX_ADDRESS_FAILURES: i64 = 30;
 /// The rate-limit window for failed logins.
-pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+pub const LOCKOUT_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Password checks (argon2) running at once.
 pub const CONCURRENT_CHECKS: usize = 2;
 /// How long an attempt waits for a free check before it is told to come back.
@@ -72,7 +72,7 @@ pub fn authenticate(
             Ok(super::user_of(row))
         }
         _ => {
-            accounts::drop_failures_until(conn, now_ms() - LOCKOUT_WINDOW_MS)?;
+            accounts::drop_failures_until(conn, Stamp::now().minus(LOCKOUT_WINDOW))?;
             Err(AccountError::Invalid)
         }
     }
@@ -85,9 +85,12 @@ fn reserve(
     login: &str,
     address: Option<&str>,
 ) -> Result<i64, AccountError> {
-    let now = now_ms();
-    let wait =
-        |oldest: Option<i64>| ((oldest.unwrap_or(now) + LOCKOUT_WINDOW_MS - now) / 60_000).max(1);
+    let now = Stamp::now();
+    // Whole minutes (at least one) until the oldest failure leaves the window.
+    let wait = |oldest: Option<Stamp>| {
+        let free = oldest.unwrap_or(now).plus(LOCKOUT_WINDOW);
+        (now.until(free).as_secs() / 60).max(1) as i64
+    };
     let refuse = |by_login: Failures, by_address: Failures| {
         if by_login.count >= MAX_FAILURES {
             Some(AccountError::TooManyAttempts(wait(by_login.oldest)))
@@ -97,7 +100,7 @@ fn reserve(
             None
         }
     };
-    accounts::reserve_attempt(conn, login, address, now, now - LOCKOUT_WINDOW_MS, refuse)?
+    accounts::reserve_attempt(conn, login, address, now, now.minus(LOCKOUT_WINDOW), refuse)?
 }
 
 /// The argon2 checks of the process.

@@ -19,11 +19,10 @@ pub use lifecycle::{
 pub use password::{MAX_CHARS, MIN_CHARS, Password};
 
 pub use login::{
-    CHECK_WAIT, CONCURRENT_CHECKS, LOCKOUT_WINDOW_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES,
-    authenticate,
+    CHECK_WAIT, CONCURRENT_CHECKS, LOCKOUT_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, authenticate,
 };
 pub use sessions::{
-    SESSION_MS, Session, TokenLabel, close_session, create_token, open_session, session_user,
+    SESSION, Session, TokenLabel, close_session, create_token, open_session, session_user,
     token_user,
 };
 

@@ -2,11 +2,11 @@
 //! the SHA-256 of what the caller holds.
 
 use super::{AccountError, User, random_hex, sha256_hex, user_of};
-use crate::store::now_ms;
+use crate::store::time::Stamp;
 use crate::store::{Store, accounts};
 
 /// How long a browser session lasts without signing in again.
-pub const SESSION_MS: i64 = 12 * 3600 * 1000;
+pub const SESSION: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 
 /// A new browser session: the cookie value and the form token, both shown once.
 pub struct Session {
@@ -47,14 +47,14 @@ pub fn open_session(store: &Store, user: &User) -> Result<Session, AccountError>
         token: random_hex(32),
         csrf: random_hex(16),
     };
-    let now = now_ms();
+    let now = Stamp::now();
     accounts::open_session(
         store.conn(),
         &sha256_hex(&session.token),
         user.id,
         &session.csrf,
         now,
-        now + SESSION_MS,
+        now.plus(SESSION),
     )?;
     Ok(session)
 }
@@ -62,7 +62,7 @@ pub fn open_session(store: &Store, user: &User) -> Result<Session, AccountError>
 /// The user and form token of a live session cookie.
 pub fn session_user(store: &Store, token: &str) -> Result<Option<(User, String)>, AccountError> {
     Ok(
-        accounts::session_user(store.conn(), &sha256_hex(token), now_ms())?
+        accounts::session_user(store.conn(), &sha256_hex(token), Stamp::now())?
             .map(|(row, csrf)| (user_of(row), csrf)),
     )
 }
@@ -93,10 +93,6 @@ pub fn create_token(
 
 /// The user an API token belongs to (its last use is noted, to the minute).
 pub fn token_user(store: &Store, token: &str) -> Result<Option<User>, AccountError> {
-    let minute = chrono::Utc::now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        .get(..16)
-        .unwrap_or_default()
-        .to_string();
-    Ok(accounts::token_user(store.conn(), &sha256_hex(token), &minute)?.map(user_of))
+    let minute = Stamp::now().minute();
+    Ok(accounts::token_user(store.conn(), &sha256_hex(token), minute)?.map(user_of))
 }

@@ -279,7 +279,7 @@ pub fn issue_then(
         pages: pages as u32,
         pdf_sha256: sha256_hex(&pdf),
         docx_sha256: sha256_hex(&docx),
-        issued_at: Utc::now().to_rfc3339(),
+        issued_at: super::time::Stamp::now().to_string(),
         signatures: signatures.len() as u32,
     };
     tx.execute(

@@ -50,7 +50,7 @@ pub fn save_note(
             note.copies,
             note.sent_on.map(|d| d.to_string()),
             note.note,
-            chrono::Utc::now().to_rfc3339(),
+            crate::store::time::Stamp::now().to_string(),
             by
         ],
     )?;
