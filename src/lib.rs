@@ -32,6 +32,9 @@
 //! 9. **Books** ([`books`]): the registers of Phụ lục IV printed from the register (the
 //!    Sổ đăng ký văn bản đi as PDF and XLSX), with the clerk's notes kept beside the
 //!    immutable documents.
+//! 10. **Incoming** ([`incoming`]): documents the agency receives, kept byte for byte,
+//!     their digital signatures checked, their fields read, registered under the
+//!     agency's Số đến in the Sổ đăng ký văn bản đến.
 
 // The modules in layers, lowest first: a module uses only those above it in this list
 // (`layers.rs` reads this list and every `crate::` path, and fails on an upward edge).
@@ -63,6 +66,8 @@ pub mod books;
 pub mod ocop;
 // Reminders.
 pub mod remind;
+// Incoming documents (văn bản đến).
+pub mod incoming;
 // The use cases of the service.
 pub mod service;
 // Configuration.

@@ -64,6 +64,11 @@ enum Command {
     Bounces(cli::mail::BouncesArgs),
     /// The delivery worker: sends queued messages until stopped (Ctrl-C).
     Worker(cli::mail::WorkerArgs),
+    /// Incoming documents (văn bản đến): check, register and list them.
+    Incoming {
+        #[command(subcommand)]
+        command: cli::incoming::IncomingCommand,
+    },
     /// Deadlines (milestones) and who has reported.
     Milestones {
         #[command(subcommand)]
@@ -143,6 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deliveries(document) => cli::mail::deliveries(g, document),
         Command::Bounces(args) => cli::mail::bounces(g, args),
         Command::Worker(args) => cli::mail::worker(g, args),
+        Command::Incoming { command } => cli::incoming::run(g, command),
         Command::Milestones { command } => cli::remind::milestones(g, command),
         Command::Remind { command } => cli::remind::run(g, command),
         Command::Serve(args) => cli::serve::run(g, args),

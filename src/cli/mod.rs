@@ -9,12 +9,14 @@
 //! - `ocop`: `ocop …`
 //! - `mail`: `send`, `deliveries`, `bounces`, `worker`
 //! - `remind`: `milestones …`, `remind …`
+//! - `incoming`: `incoming …` (văn bản đến)
 //! - `serve`: `serve`
 //! - `user`, `doctor`
 
 pub mod books;
 pub mod db;
 pub mod doctor;
+pub mod incoming;
 pub mod letters;
 pub mod mail;
 pub mod ocop;

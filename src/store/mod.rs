@@ -11,6 +11,7 @@ pub mod choices;
 pub mod drafts;
 pub mod images;
 pub mod import;
+pub mod incoming;
 mod lookup;
 pub mod milestones;
 pub mod ocop;
@@ -53,6 +54,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/0020_document_extensions.sql"
     )),
     M::up(include_str!("../../migrations/0021_one_time_shape.sql")),
+    M::up(include_str!("../../migrations/0022_incoming.sql")),
 ];
 
 /// The schema version this build knows.

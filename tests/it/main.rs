@@ -15,6 +15,7 @@ mod docx_output;
 mod hostile;
 mod hostile_load;
 mod import;
+mod incoming;
 mod law_2026;
 mod layout;
 mod letters_from_data;

@@ -1,0 +1,99 @@
+//! `vanthu incoming …`: the agency's incoming documents (văn bản đến).
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use vanthu::incoming::{self, Arrival, Receipt, Source};
+
+use super::Globals;
+
+#[derive(Subcommand)]
+pub enum IncomingCommand {
+    /// Check and register PDF files received by an agency: each gets the agency's next
+    /// Số đến of the year (the same file again keeps its first number); exit code 1
+    /// when one could not be registered.
+    Add {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The receiving agency's id.
+        #[arg(long)]
+        agency: String,
+        /// The files are paper documents scanned to PDF (no digital signature expected).
+        #[arg(long)]
+        scan: bool,
+    },
+    /// The agency's Sổ đăng ký văn bản đến of a year (default: this year).
+    List {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: Option<i32>,
+    },
+}
+
+pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
+    match command {
+        IncomingCommand::Add {
+            files,
+            agency,
+            scan,
+        } => add(globals, &files, &agency, scan),
+        IncomingCommand::List { agency, year } => {
+            let store = globals.store()?;
+            let year = year.unwrap_or_else(|| chrono::Datelike::year(&super::reg::today_vn()));
+            let entries = incoming::list(&store, &agency, year)?;
+            if entries.is_empty() {
+                println!("chưa có văn bản đến năm {year}");
+            }
+            for e in entries {
+                println!("{}", e.line());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Registers each file, saying what happened to each; fails at the end if one failed.
+fn add(globals: &Globals, files: &[PathBuf], agency: &str, scan: bool) -> anyhow::Result<()> {
+    let store = globals.store()?;
+    let keyring = globals.keyring()?;
+    let mut failed = 0;
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string());
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}: không đọc được tệp: {e}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let arrival = Arrival {
+            agency,
+            file_name: &name,
+            bytes: &bytes,
+            source: if scan { Source::Scan } else { Source::Cli },
+            by: "cli",
+        };
+        match incoming::receive(&store, keyring.trust(), &arrival) {
+            Ok(Receipt::Registered(e)) => println!("{name}: đã vào sổ. {}", e.line()),
+            Ok(Receipt::Already(e)) => {
+                println!(
+                    "{name}: tệp này đã vào sổ trước đây, không thêm. {}",
+                    e.line()
+                )
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} tệp chưa vào sổ văn bản đến");
+    }
+    Ok(())
+}

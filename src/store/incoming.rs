@@ -1,0 +1,203 @@
+//! The incoming register's tables: `incoming` (one row per received document, the
+//! file kept byte for byte) and `incoming_counters` (the last Số đến per agency and
+//! year).
+//!
+//! Invariants: a Số đến is taken in the same immediate transaction that stores the
+//! row, so numbers are contiguous and never reused, whoever registers at the same
+//! time; one agency registers one file (by SHA-256) once; a row is never deleted and
+//! its file, hash and number never change (triggers of migration 0022).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Store;
+use super::time::Stamp;
+
+/// One incoming document to register (its Số đến is given by [`register`]).
+#[derive(Debug, Clone)]
+pub struct NewIncoming<'a> {
+    pub agency_id: &'a str,
+    pub year: i32,
+    pub received_at: Stamp,
+    /// `upload`, `api`, `cli`, `scan`, `imap` or `maildir`.
+    pub source: &'a str,
+    pub file_name: &'a str,
+    pub pdf: &'a [u8],
+    pub sha256: &'a str,
+    pub author: Option<&'a str>,
+    pub author_agency_id: Option<&'a str>,
+    pub number_symbol: Option<&'a str>,
+    /// `YYYY-MM-DD`.
+    pub doc_date: Option<&'a str>,
+    pub kind_subject: Option<&'a str>,
+    /// `vanthu`, `text` or `none`.
+    pub read_from: &'a str,
+    /// The fields still to check, as a JSON list.
+    pub to_check: &'a str,
+    /// `valid`, `invalid` or `unsigned`.
+    pub signatures: &'a str,
+    pub signature_note: &'a str,
+    pub recorded_by: &'a str,
+}
+
+/// A registered incoming document, without its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingRow {
+    pub id: i64,
+    pub agency_id: String,
+    pub year: i32,
+    pub number: i64,
+    pub received_at: Stamp,
+    pub source: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub author: Option<String>,
+    pub author_agency_id: Option<String>,
+    pub number_symbol: Option<String>,
+    pub doc_date: Option<String>,
+    pub kind_subject: Option<String>,
+    pub read_from: String,
+    pub to_check: String,
+    pub signatures: String,
+    pub signature_note: String,
+    pub handler: Option<String>,
+    pub passed_on: Option<String>,
+    pub note: Option<String>,
+    pub recorded_by: String,
+}
+
+const ROW: &str = "SELECT id, agency_id, year, number, received_at, source, file_name, sha256,
+    length(pdf), author, author_agency_id, number_symbol, doc_date, kind_subject, read_from,
+    to_check, signatures, signature_note, handler, passed_on, note, recorded_by FROM incoming";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<IncomingRow> {
+    Ok(IncomingRow {
+        id: r.get(0)?,
+        agency_id: r.get(1)?,
+        year: r.get(2)?,
+        number: r.get(3)?,
+        received_at: r.get(4)?,
+        source: r.get(5)?,
+        file_name: r.get(6)?,
+        sha256: r.get(7)?,
+        size: r.get(8)?,
+        author: r.get(9)?,
+        author_agency_id: r.get(10)?,
+        number_symbol: r.get(11)?,
+        doc_date: r.get(12)?,
+        kind_subject: r.get(13)?,
+        read_from: r.get(14)?,
+        to_check: r.get(15)?,
+        signatures: r.get(16)?,
+        signature_note: r.get(17)?,
+        handler: r.get(18)?,
+        passed_on: r.get(19)?,
+        note: r.get(20)?,
+        recorded_by: r.get(21)?,
+    })
+}
+
+/// What [`register`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Registered {
+    /// A new row under this Số đến.
+    New(IncomingRow),
+    /// The agency had registered this very file before (same SHA-256): nothing added.
+    Already(IncomingRow),
+}
+
+/// Registers `new` under the agency's next Số đến of its year, in one immediate
+/// transaction; a file the agency registered before is returned as it was.
+pub fn register(store: &Store, new: &NewIncoming) -> Result<Registered, rusqlite::Error> {
+    let tx = store.write()?;
+    let before = tx
+        .prepare_cached(&format!("{ROW} WHERE agency_id = ?1 AND sha256 = ?2"))?
+        .query_row(params![new.agency_id, new.sha256], row)
+        .optional()?;
+    if let Some(before) = before {
+        return Ok(Registered::Already(before));
+    }
+    let number: i64 = tx.query_row(
+        "INSERT INTO incoming_counters (agency_id, year, last_number) VALUES (?1, ?2, 1)
+         ON CONFLICT (agency_id, year) DO UPDATE SET last_number = last_number + 1
+         RETURNING last_number",
+        params![new.agency_id, new.year],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO incoming (agency_id, year, number, received_at, source, file_name, pdf, sha256,
+             author, author_agency_id, number_symbol, doc_date, kind_subject, read_from, to_check,
+             signatures, signature_note, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        params![
+            new.agency_id,
+            new.year,
+            number,
+            new.received_at,
+            new.source,
+            new.file_name,
+            new.pdf,
+            new.sha256,
+            new.author,
+            new.author_agency_id,
+            new.number_symbol,
+            new.doc_date,
+            new.kind_subject,
+            new.read_from,
+            new.to_check,
+            new.signatures,
+            new.signature_note,
+            new.recorded_by
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let added = tx
+        .prepare_cached(&format!("{ROW} WHERE id = ?1"))?
+        .query_row([id], row)?;
+    tx.commit()?;
+    Ok(Registered::New(added))
+}
+
+/// The agency's incoming documents of `year`, by Số đến.
+pub fn list(
+    conn: &Connection,
+    agency: &str,
+    year: i32,
+) -> Result<Vec<IncomingRow>, rusqlite::Error> {
+    conn.prepare_cached(&format!(
+        "{ROW} WHERE agency_id = ?1 AND year = ?2 ORDER BY number"
+    ))?
+    .query_map(params![agency, year], row)?
+    .collect()
+}
+
+/// The agency's incoming document `number` of `year`, with its file.
+pub fn file(
+    conn: &Connection,
+    agency: &str,
+    year: i32,
+    number: i64,
+) -> Result<Option<(IncomingRow, Vec<u8>)>, rusqlite::Error> {
+    let Some(found) = conn
+        .prepare_cached(&format!(
+            "{ROW} WHERE agency_id = ?1 AND year = ?2 AND number = ?3"
+        ))?
+        .query_row(params![agency, year, number], row)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let pdf: Vec<u8> =
+        conn.query_row("SELECT pdf FROM incoming WHERE id = ?1", [found.id], |r| {
+            r.get(0)
+        })?;
+    Ok(Some((found, pdf)))
+}
+
+/// The stored agencies as `(id, name lines joined by a space)`: what an incoming
+/// document's author is matched against.
+pub fn agency_names(conn: &Connection) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    conn.prepare_cached("SELECT id, replace(name, char(10), ' ') FROM agencies ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
