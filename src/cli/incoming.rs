@@ -22,6 +22,20 @@ pub enum IncomingCommand {
         #[arg(long)]
         scan: bool,
     },
+    /// Record incoming document NUMBER as its author's report on a milestone (no
+    /// reminder of it reaches the author after); `--undo` takes the record back.
+    Report {
+        /// The Số đến.
+        number: i64,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        milestone: String,
+        #[arg(long)]
+        undo: bool,
+    },
     /// The agency's Sổ đăng ký văn bản đến of a year (default: this year).
     List {
         #[arg(long)]
@@ -38,9 +52,29 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             agency,
             scan,
         } => add(globals, &files, &agency, scan),
+        IncomingCommand::Report {
+            number,
+            agency,
+            year,
+            milestone,
+            undo,
+        } => {
+            let store = globals.store()?;
+            let year = year.unwrap_or_else(this_year);
+            if undo {
+                incoming::reports::unlink(&store, &agency, year, number, &milestone, "cli")?;
+                println!(
+                    "đã bỏ ghi nhận: văn bản đến số {number} không còn là báo cáo mốc {milestone}"
+                );
+            } else {
+                incoming::reports::link(&store, &agency, year, number, &milestone, "cli")?;
+                println!("đã ghi nhận văn bản đến số {number} là báo cáo mốc {milestone}");
+            }
+            Ok(())
+        }
         IncomingCommand::List { agency, year } => {
             let store = globals.store()?;
-            let year = year.unwrap_or_else(|| chrono::Datelike::year(&super::reg::today_vn()));
+            let year = year.unwrap_or_else(this_year);
             let entries = incoming::list(&store, &agency, year)?;
             if entries.is_empty() {
                 println!("chưa có văn bản đến năm {year}");
@@ -51,6 +85,10 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&super::reg::today_vn())
 }
 
 /// Registers each file, saying what happened to each; fails at the end if one failed.

@@ -12,8 +12,13 @@
 //!    best effort from the first page otherwise, each field not read marked to check.
 //! 4. **Register** it ([`crate::store::incoming`]): the agency's next Số đến of the year
 //!    and the row in one transaction; the same file again returns its first entry.
+//! 5. **Close the loop** ([`reports`]): a validly signed document from an agency that owes
+//!    a report on a milestone, citing the reminder this agency sent about it, records
+//!    that report (the entry is its evidence), in the same transaction; the văn thư can
+//!    link or unlink an entry by hand, each with an audit row.
 
 pub mod reading;
+pub mod reports;
 
 use crate::sign::keys::Trust;
 use crate::sign::verify;
@@ -112,9 +117,19 @@ pub struct Entry {
     pub signatures: Signatures,
     /// The fields still to check.
     pub to_check: Vec<Field>,
+    /// The milestones this entry is the author's report on.
+    pub reports: Vec<String>,
 }
 
 impl Entry {
+    fn load(conn: &rusqlite::Connection, row: IncomingRow) -> Result<Entry, rusqlite::Error> {
+        let reports = rows::reports_of(conn, row.id)?;
+        Ok(Entry {
+            reports,
+            ..Entry::of(row)
+        })
+    }
+
     fn of(row: IncomingRow) -> Entry {
         let to_check: Vec<Field> = serde_json::from_str::<Vec<String>>(&row.to_check)
             .unwrap_or_default()
@@ -124,6 +139,7 @@ impl Entry {
         Entry {
             signatures: Signatures::parse(&row.signatures),
             to_check,
+            reports: vec![],
             row,
         }
     }
@@ -148,6 +164,13 @@ impl Entry {
         );
         if self.signatures != Signatures::Valid {
             out.push_str(&format!(" ({})", r.signature_note));
+        }
+        if !self.reports.is_empty() {
+            out.push_str(&format!(
+                "; là báo cáo của {} cho mốc: {}",
+                r.author.as_deref().unwrap_or(unknown),
+                self.reports.join(", ")
+            ));
         }
         if !self.to_check.is_empty() {
             let fields: Vec<&str> = self.to_check.iter().map(|f| f.label()).collect();
@@ -197,6 +220,28 @@ pub enum IncomingError {
     NotPdf { name: String },
     #[error("{name}: {reason}")]
     Unreadable { name: String, reason: String },
+    #[error("không có văn bản đến số {number} năm {year} của cơ quan {agency}")]
+    NotFound {
+        agency: String,
+        year: i32,
+        number: i64,
+    },
+    #[error(
+        "văn bản đến số {0} chưa rõ cơ quan gửi (tác giả không khớp cơ quan nào đã lưu); chưa ghi nhận báo cáo được"
+    )]
+    AuthorUnknown(i64),
+    #[error("không có mốc \"{0}\"")]
+    UnknownMilestone(String),
+    #[error("{author} không phải báo cáo mốc {milestone}")]
+    NotOwed { milestone: String, author: String },
+    #[error("{author} đã báo cáo mốc {milestone} ngày {on}; không ghi nhận lại")]
+    AlreadyReported {
+        milestone: String,
+        author: String,
+        on: String,
+    },
+    #[error("văn bản đến số {number} không phải là báo cáo đã ghi nhận cho mốc {milestone}")]
+    NotLinked { number: i64, milestone: String },
     #[error("cơ sở dữ liệu: {0}")]
     Store(#[from] rusqlite::Error),
 }
@@ -257,10 +302,18 @@ pub fn receive(store: &Store, trust: &Trust, arrival: &Arrival) -> Result<Receip
         signature_note: &note,
         recorded_by: arrival.by,
     };
-    Ok(match rows::register(store, &new)? {
-        Registered::New(row) => Receipt::Registered(Entry::of(row)),
-        Registered::Already(row) => Receipt::Already(Entry::of(row)),
-    })
+    let tx = store.write()?;
+    let receipt = match rows::register(&tx, &new)? {
+        Registered::New(row) => {
+            if signatures == Signatures::Valid {
+                reports::close_cited(&tx, &row, &reading::first_page_text(&pdf))?;
+            }
+            Receipt::Registered(Entry::load(&tx, row)?)
+        }
+        Registered::Already(row) => Receipt::Already(Entry::load(&tx, row)?),
+    };
+    tx.commit()?;
+    Ok(receipt)
 }
 
 /// The verdict on the file's signatures and its reason in words; `Err` when the file
@@ -293,8 +346,8 @@ pub fn list(store: &Store, agency: &str, year: i32) -> Result<Vec<Entry>, Incomi
     if !agencies::agency_exists(store.conn(), agency)? {
         return Err(IncomingError::UnknownAgency(agency.to_string()));
     }
-    Ok(rows::list(store.conn(), agency, year)?
+    rows::list(store.conn(), agency, year)?
         .into_iter()
-        .map(Entry::of)
-        .collect())
+        .map(|row| Ok(Entry::load(store.conn(), row)?))
+        .collect()
 }

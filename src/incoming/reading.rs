@@ -354,7 +354,7 @@ fn pdf_day(d: &str) -> Option<NaiveDate> {
 }
 
 /// The words of the first page (empty when it has none that can be read).
-fn first_page_text(pdf: &Document) -> String {
+pub(crate) fn first_page_text(pdf: &Document) -> String {
     pdf.extract_text_with_limit(&[1], 8 * 1024 * 1024)
         .unwrap_or_default()
         .nfc()

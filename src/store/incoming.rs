@@ -9,7 +9,6 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Store;
 use super::time::Stamp;
 
 /// One incoming document to register (its Số đến is given by [`register`]).
@@ -106,10 +105,10 @@ pub enum Registered {
     Already(IncomingRow),
 }
 
-/// Registers `new` under the agency's next Số đến of its year, in one immediate
-/// transaction; a file the agency registered before is returned as it was.
-pub fn register(store: &Store, new: &NewIncoming) -> Result<Registered, rusqlite::Error> {
-    let tx = store.write()?;
+/// Registers `new` under the agency's next Số đến of its year; a file the agency
+/// registered before is returned as it was. Run it inside [`super::Store::write`]: the
+/// number and the row are then one immediate transaction.
+pub fn register(tx: &Connection, new: &NewIncoming) -> Result<Registered, rusqlite::Error> {
     let before = tx
         .prepare_cached(&format!("{ROW} WHERE agency_id = ?1 AND sha256 = ?2"))?
         .query_row(params![new.agency_id, new.sha256], row)
@@ -154,7 +153,6 @@ pub fn register(store: &Store, new: &NewIncoming) -> Result<Registered, rusqlite
     let added = tx
         .prepare_cached(&format!("{ROW} WHERE id = ?1"))?
         .query_row([id], row)?;
-    tx.commit()?;
     Ok(Registered::New(added))
 }
 
@@ -200,4 +198,70 @@ pub fn agency_names(conn: &Connection) -> Result<Vec<(String, String)>, rusqlite
     conn.prepare_cached("SELECT id, replace(name, char(10), ' ') FROM agencies ORDER BY id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
+}
+
+/// The milestones on which `author` still owes a report and for which `receiver` issued
+/// a reminder: `(milestone, the reminder's number and symbol)`.
+pub fn owed_with_reminders(
+    conn: &Connection,
+    receiver: &str,
+    author: &str,
+) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT DISTINCT m.milestone_id, doc.number_symbol
+         FROM milestone_agencies m
+         JOIN reminder_drafts r ON r.milestone_id = m.milestone_id
+         JOIN documents doc ON doc.id = r.document_id
+         WHERE m.agency_id = ?2 AND m.reported_on IS NULL AND doc.issuer = ?1
+         ORDER BY m.milestone_id, doc.number_symbol",
+    )?
+    .query_map(params![receiver, author], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// Records `agency`'s report on `milestone` on `day` (`YYYY-MM-DD`) with incoming entry
+/// `evidence`, if it had not reported; returns whether it did.
+pub fn record_report(
+    conn: &Connection,
+    milestone: &str,
+    agency: &str,
+    day: &str,
+    evidence: i64,
+) -> Result<bool, rusqlite::Error> {
+    Ok(conn.execute(
+        "UPDATE milestone_agencies SET reported_on = ?3, report_incoming_id = ?4
+         WHERE milestone_id = ?1 AND agency_id = ?2 AND reported_on IS NULL",
+        params![milestone, agency, day, evidence],
+    )? == 1)
+}
+
+/// Undoes the report `evidence` recorded for `agency` on `milestone` (the milestone is
+/// open again for the reminders); returns whether there was one.
+pub fn undo_report(
+    conn: &Connection,
+    milestone: &str,
+    agency: &str,
+    evidence: i64,
+) -> Result<bool, rusqlite::Error> {
+    let undone = conn.execute(
+        "UPDATE milestone_agencies SET reported_on = NULL, report_incoming_id = NULL
+         WHERE milestone_id = ?1 AND agency_id = ?2 AND report_incoming_id = ?3",
+        params![milestone, agency, evidence],
+    )? == 1;
+    if undone {
+        conn.execute(
+            "DELETE FROM reminder_closed WHERE milestone_id = ?1",
+            [milestone],
+        )?;
+    }
+    Ok(undone)
+}
+
+/// The milestones incoming entry `id` is the report for.
+pub fn reports_of(conn: &Connection, id: i64) -> Result<Vec<String>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT milestone_id FROM milestone_agencies WHERE report_incoming_id = ?1 ORDER BY milestone_id",
+    )?
+    .query_map([id], |r| r.get(0))?
+    .collect()
 }

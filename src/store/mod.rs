@@ -55,6 +55,7 @@ const MIGRATIONS: &[M<'static>] = &[
     )),
     M::up(include_str!("../../migrations/0021_one_time_shape.sql")),
     M::up(include_str!("../../migrations/0022_incoming.sql")),
+    M::up(include_str!("../../migrations/0023_incoming_reports.sql")),
 ];
 
 /// The schema version this build knows.
