@@ -93,7 +93,7 @@ pub fn envelopes(
     compile(renderer, data, &format!("bi:{number_symbol}"))
 }
 
-fn compile(
+pub(crate) fn compile(
     renderer: &Renderer,
     data: serde_json::Value,
     ident: &str,

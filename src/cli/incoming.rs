@@ -36,6 +36,18 @@ pub enum IncomingCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// Print the agency's Sổ đăng ký văn bản đến of a year as PDF and XLSX into a folder.
+    Book {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Extra fonts folder.
+        #[arg(long)]
+        font_dir: Option<PathBuf>,
+    },
     /// The agency's Sổ đăng ký văn bản đến of a year (default: this year).
     List {
         #[arg(long)]
@@ -70,6 +82,29 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
                 incoming::reports::link(&store, &agency, year, number, &milestone, "cli")?;
                 println!("đã ghi nhận văn bản đến số {number} là báo cáo mốc {milestone}");
             }
+            Ok(())
+        }
+        IncomingCommand::Book {
+            agency,
+            year,
+            out,
+            font_dir,
+        } => {
+            let store = globals.store()?;
+            let year = year.unwrap_or_else(this_year);
+            let book = incoming::book::book(&store, &agency, year)?;
+            let renderer = vanthu::Renderer::new(font_dir.as_deref())?;
+            let files = [("pdf", book.pdf(&renderer)?), ("xlsx", book.xlsx()?)];
+            std::fs::create_dir_all(&out)?;
+            for (ext, bytes) in files {
+                let path = out.join(format!("so-den-{agency}-{year}.{ext}"));
+                vanthu::output::write_atomic(&path, &bytes)?;
+                println!("{}", path.display());
+            }
+            eprintln!(
+                "sổ đăng ký văn bản đến năm {year}: {} văn bản",
+                book.rows.len()
+            );
             Ok(())
         }
         IncomingCommand::List { agency, year } => {

@@ -12,11 +12,13 @@
 //!    best effort from the first page otherwise, each field not read marked to check.
 //! 4. **Register** it ([`crate::store::incoming`]): the agency's next Số đến of the year
 //!    and the row in one transaction; the same file again returns its first entry.
-//! 5. **Close the loop** ([`reports`]): a validly signed document from an agency that owes
+//! 5. **Print the book** ([`book`]): the Sổ đăng ký văn bản đến as PDF and XLSX.
+//! 6. **Close the loop** ([`reports`]): a validly signed document from an agency that owes
 //!    a report on a milestone, citing the reminder this agency sent about it, records
 //!    that report (the entry is its evidence), in the same transaction; the văn thư can
 //!    link or unlink an entry by hand, each with an audit row.
 
+pub mod book;
 pub mod reading;
 pub mod reports;
 
@@ -242,6 +244,8 @@ pub enum IncomingError {
     },
     #[error("văn bản đến số {number} không phải là báo cáo đã ghi nhận cho mốc {milestone}")]
     NotLinked { number: i64, milestone: String },
+    #[error(transparent)]
+    Book(#[from] crate::books::BookError),
     #[error("cơ sở dữ liệu: {0}")]
     Store(#[from] rusqlite::Error),
 }

@@ -27,20 +27,6 @@ fn issued_2026(dir: &Path) -> PathBuf {
     db
 }
 
-/// The rows of the first sheet of an XLSX, as openpyxl reads them (None → null).
-fn xlsx_rows(path: &Path) -> Vec<Vec<Value>> {
-    let python = common::layout::python();
-    let script = "import json, sys, openpyxl\n\
-                  ws = openpyxl.load_workbook(sys.argv[1]).active\n\
-                  print(json.dumps([list(r) for r in ws.iter_rows(values_only=True)]))";
-    let out = stdout(
-        std::process::Command::new(python)
-            .args(["-c", script])
-            .arg(path),
-    );
-    serde_json::from_str(&out).unwrap()
-}
-
 #[test]
 fn the_register_book_is_printed_as_pdf_and_xlsx() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,7 +126,7 @@ fn the_register_book_is_printed_as_pdf_and_xlsx() {
     );
 
     // The XLSX through a real reader: headings, their numbers, one row per document.
-    let rows = xlsx_rows(&out.join("so-di-ubnd-bac-ninh-2026.xlsx"));
+    let rows = common::layout::xlsx_rows(&out.join("so-di-ubnd-bac-ninh-2026.xlsx"));
     let at = rows
         .iter()
         .position(|r| r[0] == json!("Số, ký hiệu văn bản"))

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::layout::libreoffice_pdfs;
+use crate::common::layout::{libreoffice_pdfs, xlsx_rows};
 use crate::common::sign::*;
 use crate::common::*;
 
@@ -149,6 +149,48 @@ fn a_signed_dispatch_is_registered_once_with_its_fields_and_flags_stand_out() {
     assert_eq!(lines.len(), 3, "{list}");
     assert!(lines[0].starts_with("Số đến 1 ("), "{list}");
     assert!(lines[2].starts_with("Số đến 3 ("), "{list}");
+    // The book of the year, as PDF and XLSX: the three entries in their columns.
+    let out = f.dir.join("so");
+    stdout(
+        f.cmd()
+            .args([
+                "incoming",
+                "book",
+                "--agency",
+                "ubnd-lac-son",
+                "--year",
+                "2026",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    let rows = xlsx_rows(&out.join("so-den-ubnd-lac-son-2026.xlsx"));
+    let heading = rows
+        .iter()
+        .position(|r| r[0] == "Ngày đến")
+        .expect("headings");
+    assert_eq!(rows[heading][5], "Tên loại và trích yếu nội dung");
+    assert_eq!(rows[heading + 1][9], "(10)");
+    let entries = &rows[heading + 2..];
+    assert_eq!(entries.len(), 3, "{rows:?}");
+    assert_eq!(entries[0][1], 1.0);
+    assert_eq!(entries[0][2], "Ủy ban nhân dân tỉnh Hòa Bình");
+    assert_eq!(entries[0][3], number.as_str());
+    assert_eq!(entries[0][4], "02/12/2026");
+    assert!(entries[0][9].is_null(), "{:?}", entries[0]);
+    assert_eq!(entries[1][9], "Chữ ký số không hợp lệ");
+    assert_eq!(entries[2][9], "Không có chữ ký số");
+    assert!(rows.iter().any(|r| r[0] == "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"));
+    let pdf = pdf_lines(&out.join("so-den-ubnd-lac-son-2026.pdf"));
+    let text = pdf.join("\n");
+    assert!(text.contains("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), "{text}");
+    assert!(text.contains("Từ số 01 đến số 03"), "{text}");
+    // Each column's words (a narrow column wraps them).
+    let third = format!("{} 3", entries[2][0].as_str().unwrap());
+    for words in ["HUYỆN LẠC SƠN", &third, "(10)", "không hợp lệ", "Không có"] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+
     // The file is kept byte for byte.
     let kept: Vec<u8> = rusqlite::Connection::open(&f.db)
         .unwrap()

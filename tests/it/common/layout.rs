@@ -139,3 +139,12 @@ pub fn libreoffice_pdfs(dir: &Path) -> PathBuf {
     );
     out
 }
+
+/// The rows of the first sheet of an XLSX, as openpyxl reads them (None → null).
+pub fn xlsx_rows(path: &Path) -> Vec<Vec<serde_json::Value>> {
+    let script = "import json, sys, openpyxl\n\
+                  ws = openpyxl.load_workbook(sys.argv[1]).active\n\
+                  print(json.dumps([list(r) for r in ws.iter_rows(values_only=True)]))";
+    let out = stdout(Command::new(python()).args(["-c", script]).arg(path));
+    serde_json::from_str(&out).unwrap()
+}
