@@ -36,6 +36,45 @@ pub enum IncomingCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// Pass incoming document NUMBER on to a unit or person, with a handling deadline.
+    Assign {
+        /// The Số đến.
+        number: i64,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: Option<i32>,
+        /// The unit or person who handles it.
+        #[arg(long)]
+        to: String,
+        /// The handling deadline, YYYY-MM-DD.
+        #[arg(long)]
+        deadline: Option<String>,
+        /// The day it is passed on, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Record that incoming document NUMBER was handled, and the result.
+    Done {
+        number: i64,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        result: String,
+        /// YYYY-MM-DD (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// The agency's incoming documents past their handling deadline, not handled.
+    Overdue {
+        #[arg(long)]
+        agency: String,
+        /// The day to judge on, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Print the agency's Sổ đăng ký văn bản đến of a year as PDF and XLSX into a folder.
     Book {
         #[arg(long)]
@@ -84,6 +123,49 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        IncomingCommand::Assign {
+            number,
+            agency,
+            year,
+            to,
+            deadline,
+            on,
+        } => {
+            let store = globals.store()?;
+            let deadline = deadline.map(|d| day("--deadline", &d)).transpose()?;
+            let on = on.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--on", &d))?;
+            let a = incoming::handling::Assignment::parse(&to, on, deadline)?;
+            let year = year.unwrap_or_else(this_year);
+            let e = incoming::handling::assign(&store, &agency, year, number, &a, "cli")?;
+            println!("{}", e.line());
+            Ok(())
+        }
+        IncomingCommand::Done {
+            number,
+            agency,
+            year,
+            result,
+            on,
+        } => {
+            let store = globals.store()?;
+            let on = on.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--on", &d))?;
+            let year = year.unwrap_or_else(this_year);
+            let e = incoming::handling::done(&store, &agency, year, number, &result, on, "cli")?;
+            println!("{}", e.line());
+            Ok(())
+        }
+        IncomingCommand::Overdue { agency, date } => {
+            let store = globals.store()?;
+            let date = date.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--date", &d))?;
+            let late = incoming::handling::overdue(&store, &agency, date)?;
+            if late.is_empty() {
+                println!("không có văn bản đến nào quá hạn xử lý");
+            }
+            for e in late {
+                println!("QUÁ HẠN: {}", e.line());
+            }
+            Ok(())
+        }
         IncomingCommand::Book {
             agency,
             year,
@@ -120,6 +202,12 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A day typed on the command line (`YYYY-MM-DD`).
+fn day(flag: &str, s: &str) -> anyhow::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| anyhow::anyhow!("{flag} {s}: ngày phải viết YYYY-MM-DD, ví dụ 2026-12-20"))
 }
 
 fn this_year() -> i32 {

@@ -69,12 +69,23 @@ impl IncomingBookRow {
             Signatures::Unsigned if r.source == "scan" => Some("Bản giấy (quét)"),
             Signatures::Unsigned => Some("Không có chữ ký số"),
         };
-        let note = [flag.map(str::to_string), r.note.clone()]
+        let day = |d: &Option<String>| d.as_deref().map(day_month_year).unwrap_or_default();
+        let deadline = r
+            .deadline
+            .as_ref()
+            .map(|_| format!("Hạn xử lý {}", day(&r.deadline)));
+        let handled = r.handled_on.as_ref().map(|_| {
+            format!(
+                "Đã xử lý {}: {}",
+                day(&r.handled_on),
+                r.result.as_deref().unwrap_or("")
+            )
+        });
+        let note = [flag.map(str::to_string), deadline, handled, r.note.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join("; ");
-        let day = |d: &Option<String>| d.as_deref().map(day_month_year).unwrap_or_default();
         IncomingBookRow {
             received: r.received_at.vietnam().format("%d/%m/%Y").to_string(),
             number: r.number,

@@ -13,12 +13,15 @@
 //! 4. **Register** it ([`crate::store::incoming`]): the agency's next Số đến of the year
 //!    and the row in one transaction; the same file again returns its first entry.
 //! 5. **Print the book** ([`book`]): the Sổ đăng ký văn bản đến as PDF and XLSX.
-//! 6. **Close the loop** ([`reports`]): a validly signed document from an agency that owes
+//! 6. **Pass on and follow up** ([`handling`]): the unit or person who handles it, by
+//!    when, and the result; what is overdue.
+//! 7. **Close the loop** ([`reports`]): a validly signed document from an agency that owes
 //!    a report on a milestone, citing the reminder this agency sent about it, records
 //!    that report (the entry is its evidence), in the same transaction; the văn thư can
 //!    link or unlink an entry by hand, each with an audit row.
 
 pub mod book;
+pub mod handling;
 pub mod reading;
 pub mod reports;
 
@@ -167,6 +170,25 @@ impl Entry {
         if self.signatures != Signatures::Valid {
             out.push_str(&format!(" ({})", r.signature_note));
         }
+        if let Some(handler) = &r.handler {
+            out.push_str(&format!("; chuyển {handler}"));
+            if let Some(on) = &r.passed_on {
+                out.push_str(&format!(" ngày {}", crate::model::day_month_year(on)));
+            }
+            if let Some(deadline) = &r.deadline {
+                out.push_str(&format!(
+                    ", hạn xử lý {}",
+                    crate::model::day_month_year(deadline)
+                ));
+            }
+        }
+        if let Some(on) = &r.handled_on {
+            out.push_str(&format!(
+                "; đã xử lý ngày {}: {}",
+                crate::model::day_month_year(on),
+                r.result.as_deref().unwrap_or("")
+            ));
+        }
         if !self.reports.is_empty() {
             out.push_str(&format!(
                 "; là báo cáo của {} cho mốc: {}",
@@ -244,6 +266,11 @@ pub enum IncomingError {
     },
     #[error("văn bản đến số {number} không phải là báo cáo đã ghi nhận cho mốc {milestone}")]
     NotLinked { number: i64, milestone: String },
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Book(#[from] crate::books::BookError),
     #[error("cơ sở dữ liệu: {0}")]
@@ -254,7 +281,8 @@ pub enum IncomingError {
 /// module's comment). The same file registered again by the same agency returns its
 /// first entry and adds nothing.
 pub fn receive(store: &Store, trust: &Trust, arrival: &Arrival) -> Result<Receipt, IncomingError> {
-    let name = arrival.file_name.to_string();
+    // The name as it can be shown and stored: one clean line.
+    let name = reading::clean(arrival.file_name).unwrap_or_else(|| "tệp.pdf".to_string());
     if !agencies::agency_exists(store.conn(), arrival.agency)? {
         return Err(IncomingError::UnknownAgency(arrival.agency.to_string()));
     }
@@ -292,7 +320,7 @@ pub fn receive(store: &Store, trust: &Trust, arrival: &Arrival) -> Result<Receip
         year: chrono::Datelike::year(&received_at.vietnam()),
         received_at,
         source: arrival.source.code(),
-        file_name: arrival.file_name,
+        file_name: &name,
         pdf: bytes,
         sha256: &sha256,
         author: read.author.as_deref(),
@@ -343,6 +371,44 @@ fn check(bytes: &[u8], trust: &Trust) -> Result<(Signatures, String), String> {
         format!("{headline} {}", reasons.join(" "))
     };
     Ok((Signatures::Invalid, note))
+}
+
+/// Appends the audit row of an action on entry `row` (`what` it did, in words).
+fn audit(
+    conn: &rusqlite::Connection,
+    by: &str,
+    action: &str,
+    row: &IncomingRow,
+    what: &str,
+) -> Result<(), rusqlite::Error> {
+    crate::store::audit::record(
+        conn,
+        &crate::store::audit::NewEvent {
+            user_id: None,
+            login: by,
+            action,
+            target: &format!("incoming:{}", row.id),
+            outcome: "ok",
+            detail: &format!("số đến {}/{}: {what}", row.number, row.year),
+            agency_id: Some(&row.agency_id),
+        },
+    )
+}
+
+/// Entry `number` of `agency`'s `year`, without its file.
+fn entry(
+    conn: &rusqlite::Connection,
+    agency: &str,
+    year: i32,
+    number: i64,
+) -> Result<IncomingRow, IncomingError> {
+    rows::file(conn, agency, year, number)?
+        .map(|(row, _)| row)
+        .ok_or_else(|| IncomingError::NotFound {
+            agency: agency.to_string(),
+            year,
+            number,
+        })
 }
 
 /// The agency's incoming documents of `year`, by Số đến.

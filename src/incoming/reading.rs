@@ -69,8 +69,27 @@ pub struct Read {
 }
 
 /// Reads the fields of `pdf`; `agencies` are the stored `(id, name)` an author is
-/// matched against.
+/// matched against. Every field is one clean line: what a sender's file holds may reach
+/// a page (the book) and a header, so line breaks, tabs and forbidden characters
+/// (control, zero-width, bidi) become spaces.
 pub fn read(pdf: &Document, agencies: &[(String, String)]) -> Read {
+    let mut r = read_raw(pdf, agencies);
+    for field in [&mut r.author, &mut r.number_symbol, &mut r.kind_subject] {
+        *field = field.as_deref().and_then(clean);
+    }
+    r
+}
+
+/// `s` as one clean line (None when nothing is left).
+pub fn clean(s: &str) -> Option<String> {
+    let line = crate::text::header_safe(&crate::text::nfc(s))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!line.is_empty()).then_some(line)
+}
+
+fn read_raw(pdf: &Document, agencies: &[(String, String)]) -> Read {
     if info_text(pdf, b"Creator").as_deref() == Some("vanthu") {
         return from_vanthu(pdf, agencies);
     }
@@ -422,6 +441,15 @@ mod tests {
         );
         // "Số: /UBND-NN" (unnumbered) is no number.
         assert_eq!(from_text("Số: /UBND-NN", &agencies()).number_symbol, None);
+    }
+
+    #[test]
+    fn hidden_characters_in_a_senders_text_do_not_reach_the_register() {
+        assert_eq!(
+            clean("V/v báo\u{202E}cáo\u{200B} năm\n2026\t").as_deref(),
+            Some("V/v báo cáo năm 2026")
+        );
+        assert_eq!(clean("\u{200B}\u{202E}"), None);
     }
 
     #[test]

@@ -6,8 +6,7 @@
 
 use rusqlite::Connection;
 
-use super::IncomingError;
-use crate::store::audit::{self, NewEvent};
+use super::{IncomingError, audit, entry};
 use crate::store::incoming::{self as rows, IncomingRow};
 use crate::store::{Store, milestones};
 
@@ -25,7 +24,13 @@ pub(super) fn close_cited(
     let day = row.received_at.vietnam().date_naive().to_string();
     for (milestone, symbol) in rows::owed_with_reminders(conn, &row.agency_id, author)? {
         if cites(text, &symbol) && rows::record_report(conn, &milestone, author, &day, row.id)? {
-            audit_row(conn, "system", "incoming.report", row, &milestone, &symbol)?;
+            audit(
+                conn,
+                "system",
+                "incoming.report",
+                row,
+                &report_words(row, &milestone, &symbol),
+            )?;
         }
     }
     Ok(())
@@ -77,7 +82,13 @@ pub fn link(
     }
     let day = row.received_at.vietnam().date_naive().to_string();
     rows::record_report(&tx, milestone, &author, &day, row.id)?;
-    audit_row(&tx, by, "incoming.link_report", &row, milestone, "")?;
+    audit(
+        &tx,
+        by,
+        "incoming.link_report",
+        &row,
+        &report_words(&row, milestone, ""),
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -104,55 +115,27 @@ pub fn unlink(
             milestone: milestone.to_string(),
         });
     }
-    audit_row(&tx, by, "incoming.unlink_report", &row, milestone, "")?;
+    audit(
+        &tx,
+        by,
+        "incoming.unlink_report",
+        &row,
+        &report_words(&row, milestone, ""),
+    )?;
     tx.commit()?;
     Ok(())
 }
 
-fn entry(
-    conn: &Connection,
-    agency: &str,
-    year: i32,
-    number: i64,
-) -> Result<IncomingRow, IncomingError> {
-    rows::file(conn, agency, year, number)?
-        .map(|(row, _)| row)
-        .ok_or_else(|| IncomingError::NotFound {
-            agency: agency.to_string(),
-            year,
-            number,
-        })
-}
-
-fn audit_row(
-    conn: &Connection,
-    by: &str,
-    action: &str,
-    row: &IncomingRow,
-    milestone: &str,
-    cited: &str,
-) -> Result<(), rusqlite::Error> {
-    let mut detail = format!(
-        "số đến {}/{}: báo cáo của {} cho mốc {milestone}",
-        row.number,
-        row.year,
+/// What an audit row says of a report: whose, on which milestone, citing what.
+fn report_words(row: &IncomingRow, milestone: &str, cited: &str) -> String {
+    let mut words = format!(
+        "báo cáo của {} cho mốc {milestone}",
         row.author_agency_id.as_deref().unwrap_or("?")
     );
     if !cited.is_empty() {
-        detail.push_str(&format!(" (dẫn công văn {cited})"));
+        words.push_str(&format!(" (dẫn công văn {cited})"));
     }
-    audit::record(
-        conn,
-        &NewEvent {
-            user_id: None,
-            login: by,
-            action,
-            target: &format!("incoming:{}", row.id),
-            outcome: "ok",
-            detail: &detail,
-            agency_id: Some(&row.agency_id),
-        },
-    )
+    words
 }
 
 #[cfg(test)]

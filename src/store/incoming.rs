@@ -63,11 +63,17 @@ pub struct IncomingRow {
     pub passed_on: Option<String>,
     pub note: Option<String>,
     pub recorded_by: String,
+    /// `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub handled_on: Option<String>,
+    pub result: Option<String>,
 }
 
 const ROW: &str = "SELECT id, agency_id, year, number, received_at, source, file_name, sha256,
     length(pdf), author, author_agency_id, number_symbol, doc_date, kind_subject, read_from,
-    to_check, signatures, signature_note, handler, passed_on, note, recorded_by FROM incoming";
+    to_check, signatures, signature_note, handler, passed_on, note, recorded_by, deadline,
+    handled_on, result FROM incoming";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<IncomingRow> {
     Ok(IncomingRow {
@@ -93,6 +99,9 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<IncomingRow> {
         passed_on: r.get(19)?,
         note: r.get(20)?,
         recorded_by: r.get(21)?,
+        deadline: r.get(22)?,
+        handled_on: r.get(23)?,
+        result: r.get(24)?,
     })
 }
 
@@ -263,5 +272,44 @@ pub fn reports_of(conn: &Connection, id: i64) -> Result<Vec<String>, rusqlite::E
         "SELECT milestone_id FROM milestone_agencies WHERE report_incoming_id = ?1 ORDER BY milestone_id",
     )?
     .query_map([id], |r| r.get(0))?
+    .collect()
+}
+
+/// Passes entry `id` on to `handler` on `on`, to be handled by `deadline` (days
+/// `YYYY-MM-DD`).
+pub fn assign(
+    conn: &Connection,
+    id: i64,
+    handler: &str,
+    on: &str,
+    deadline: Option<&str>,
+) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "UPDATE incoming SET handler = ?2, passed_on = ?3, deadline = ?4 WHERE id = ?1",
+        params![id, handler, on, deadline],
+    )?;
+    Ok(())
+}
+
+/// Records that entry `id` was handled on `on`, with its result.
+pub fn handled(conn: &Connection, id: i64, on: &str, result: &str) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "UPDATE incoming SET handled_on = ?2, result = ?3 WHERE id = ?1",
+        params![id, on, result],
+    )?;
+    Ok(())
+}
+
+/// The agency's entries (any year) passed on with a deadline before `day` and not
+/// handled, oldest deadline first.
+pub fn overdue(
+    conn: &Connection,
+    agency: &str,
+    day: &str,
+) -> Result<Vec<IncomingRow>, rusqlite::Error> {
+    conn.prepare_cached(&format!(
+        "{ROW} WHERE agency_id = ?1 AND deadline < ?2 AND handled_on IS NULL ORDER BY deadline, year, number"
+    ))?
+    .query_map(params![agency, day], row)?
     .collect()
 }

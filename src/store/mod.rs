@@ -56,6 +56,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0021_one_time_shape.sql")),
     M::up(include_str!("../../migrations/0022_incoming.sql")),
     M::up(include_str!("../../migrations/0023_incoming_reports.sql")),
+    M::up(include_str!("../../migrations/0024_incoming_handling.sql")),
 ];
 
 /// The schema version this build knows.

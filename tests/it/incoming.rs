@@ -507,3 +507,146 @@ fn a_signed_report_citing_our_reminder_closes_the_milestone_for_its_agency() {
         "{reported:?}"
     );
 }
+
+#[test]
+fn an_entry_is_passed_on_followed_up_and_its_handling_printed() {
+    let f = receiving("incoming-handling");
+    let base = std::fs::read(rendered(&f)).unwrap();
+    let files: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let p = f.dir.join(format!("giay-{i}.pdf"));
+            let mut b = base.clone();
+            b.extend_from_slice(format!("\n% {i}\n").as_bytes());
+            std::fs::write(&p, b).unwrap();
+            p
+        })
+        .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    assert!(add(&f, &paths, &["--scan"]).status.success());
+    let incoming = |args: &[&str]| {
+        run(f
+            .cmd()
+            .arg("incoming")
+            .args(args)
+            .args(["--agency", "ubnd-lac-son"]))
+    };
+    // The year of the Số đến: today in Vietnam.
+    let year = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y")
+        .to_string();
+    let assign = |n: &str, to: &str, deadline: &str| {
+        incoming(&[
+            "assign",
+            n,
+            "--year",
+            &year,
+            "--to",
+            to,
+            "--on",
+            "2026-12-06",
+            "--deadline",
+            deadline,
+        ])
+    };
+    let o = assign("1", "Phòng Nông nghiệp", "2026-12-10");
+    assert!(o.status.success(), "{}", printed(&o));
+    assert!(
+        printed(&o).contains("chuyển Phòng Nông nghiệp ngày 06/12/2026, hạn xử lý 10/12/2026"),
+        "{}",
+        printed(&o)
+    );
+    assert!(assign("2", "Đ/c Hà Văn Sơn", "2026-12-20").status.success());
+
+    // Refused, nothing changed: a deadline before the day, a hidden character, no entry.
+    let before = dump(&f.db);
+    let o = assign("2", "Phòng Tài chính", "2026-12-01");
+    assert!(
+        printed(&o).contains("hạn xử lý không được trước ngày chuyển"),
+        "{}",
+        printed(&o)
+    );
+    let o = assign("2", "Phòng\u{202E} Tài chính", "2026-12-20");
+    assert!(
+        printed(&o).contains("đơn vị hoặc người nhận: có ký tự U+202E"),
+        "{}",
+        printed(&o)
+    );
+    let o = assign("9", "Phòng Tài chính", "2026-12-20");
+    assert!(
+        printed(&o).contains("không có văn bản đến số 9"),
+        "{}",
+        printed(&o)
+    );
+    assert_eq!(dump(&f.db), before);
+
+    // On the 15th the first is overdue; once handled, nothing is.
+    let overdue = stdout(f.cmd().args([
+        "incoming",
+        "overdue",
+        "--agency",
+        "ubnd-lac-son",
+        "--date",
+        "2026-12-15",
+    ]));
+    assert_eq!(overdue.lines().count(), 1, "{overdue}");
+    assert!(overdue.starts_with("QUÁ HẠN: Số đến 1 ("), "{overdue}");
+    let o = incoming(&[
+        "done",
+        "1",
+        "--year",
+        &year,
+        "--result",
+        "Đã tham mưu văn bản trả lời",
+        "--on",
+        "2026-12-14",
+    ]);
+    assert!(printed(&o).contains("đã xử lý ngày 14/12/2026: Đã tham mưu văn bản trả lời"));
+    let overdue = stdout(f.cmd().args([
+        "incoming",
+        "overdue",
+        "--agency",
+        "ubnd-lac-son",
+        "--date",
+        "2026-12-15",
+    ]));
+    assert!(
+        overdue.contains("không có văn bản đến nào quá hạn"),
+        "{overdue}"
+    );
+
+    // The book's columns 7, 8 and 10 hold it; each step has its audit row.
+    let out = f.dir.join("so");
+    stdout(
+        f.cmd()
+            .args([
+                "incoming",
+                "book",
+                "--agency",
+                "ubnd-lac-son",
+                "--year",
+                &year,
+                "--out",
+            ])
+            .arg(&out),
+    );
+    let rows = xlsx_rows(&out.join(format!("so-den-ubnd-lac-son-{year}.xlsx")));
+    let first = rows.iter().find(|r| r[1] == 1.0).expect("entry 1");
+    assert_eq!(first[6], "Phòng Nông nghiệp");
+    assert_eq!(first[7], "06/12/2026");
+    assert_eq!(
+        first[9],
+        "Bản giấy (quét); Hạn xử lý 10/12/2026; Đã xử lý 14/12/2026: Đã tham mưu văn bản trả lời"
+    );
+    let actions: Vec<String> = rusqlite::Connection::open(&f.db)
+        .unwrap()
+        .prepare("SELECT action FROM audit_log WHERE target LIKE 'incoming:%' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        actions,
+        ["incoming.assign", "incoming.assign", "incoming.handled"]
+    );
+}
