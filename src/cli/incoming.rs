@@ -67,6 +67,14 @@ pub enum IncomingCommand {
         #[arg(long)]
         on: Option<String>,
     },
+    /// Register the PDF attachments of the new messages in the agency's Maildir (each
+    /// message then moves to cur/; the same file again keeps its number).
+    Fetch {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        maildir: PathBuf,
+    },
     /// The agency's incoming documents past their handling deadline, not handled.
     Overdue {
         #[arg(long)]
@@ -154,6 +162,23 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             println!("{}", e.line());
             Ok(())
         }
+        IncomingCommand::Fetch { agency, maildir } => {
+            use incoming::mailbox::{self, Outcome};
+            let store = globals.store()?;
+            let keyring = globals.keyring()?;
+            let fetched = mailbox::fetch(&store, keyring.trust(), &agency, &maildir)?;
+            for (name, outcome) in &fetched.attachments {
+                match outcome {
+                    Outcome::Receipt(r) => println!("{}", said(name, r)),
+                    Outcome::Refused(e) => eprintln!("chưa vào sổ: {e}"),
+                }
+            }
+            println!(
+                "đã đọc {} thư ({} thư không có tệp đính kèm)",
+                fetched.messages, fetched.without_attachment
+            );
+            Ok(())
+        }
         IncomingCommand::Overdue { agency, date } => {
             let store = globals.store()?;
             let date = date.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--date", &d))?;
@@ -210,6 +235,14 @@ fn day(flag: &str, s: &str) -> anyhow::Result<chrono::NaiveDate> {
         .map_err(|_| anyhow::anyhow!("{flag} {s}: ngày phải viết YYYY-MM-DD, ví dụ 2026-12-20"))
 }
 
+/// What happened to one file, in a line.
+fn said(name: &str, receipt: &Receipt) -> String {
+    match receipt {
+        Receipt::Registered(e) => format!("{name}: đã vào sổ. {}", e.line()),
+        Receipt::Already(e) => format!("{name}: đã vào sổ trước đây, không thêm. {}", e.line()),
+    }
+}
+
 fn this_year() -> i32 {
     chrono::Datelike::year(&super::reg::today_vn())
 }
@@ -238,15 +271,10 @@ fn add(globals: &Globals, files: &[PathBuf], agency: &str, scan: bool) -> anyhow
             bytes: &bytes,
             source: if scan { Source::Scan } else { Source::Cli },
             by: "cli",
+            message_id: None,
         };
         match incoming::receive(&store, keyring.trust(), &arrival) {
-            Ok(Receipt::Registered(e)) => println!("{name}: đã vào sổ. {}", e.line()),
-            Ok(Receipt::Already(e)) => {
-                println!(
-                    "{name}: tệp này đã vào sổ trước đây, không thêm. {}",
-                    e.line()
-                )
-            }
+            Ok(r) => println!("{}", said(&name, &r)),
             Err(e) => {
                 eprintln!("{e}");
                 failed += 1;

@@ -22,6 +22,7 @@
 
 pub mod book;
 pub mod handling;
+pub mod mailbox;
 pub mod reading;
 pub mod reports;
 
@@ -50,6 +51,8 @@ pub enum Source {
     Cli,
     /// A paper document scanned to PDF (no digital signature expected).
     Scan,
+    /// An attachment of a message in the agency's Maildir.
+    Maildir,
 }
 
 impl Source {
@@ -60,6 +63,7 @@ impl Source {
             Source::Api => "api",
             Source::Cli => "cli",
             Source::Scan => "scan",
+            Source::Maildir => "maildir",
         }
     }
 }
@@ -74,6 +78,8 @@ pub struct Arrival<'a> {
     pub source: Source,
     /// Who registers it (a login, or `cli`).
     pub by: &'a str,
+    /// The Message-ID of the e-mail it came in.
+    pub message_id: Option<&'a str>,
 }
 
 /// The verdict on an incoming file's digital signatures.
@@ -333,6 +339,7 @@ pub fn receive(store: &Store, trust: &Trust, arrival: &Arrival) -> Result<Receip
         signatures: signatures.code(),
         signature_note: &note,
         recorded_by: arrival.by,
+        message_id: arrival.message_id,
     };
     let tx = store.write()?;
     let receipt = match rows::register(&tx, &new)? {

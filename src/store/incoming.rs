@@ -36,6 +36,8 @@ pub struct NewIncoming<'a> {
     pub signatures: &'a str,
     pub signature_note: &'a str,
     pub recorded_by: &'a str,
+    /// The e-mail it came in.
+    pub message_id: Option<&'a str>,
 }
 
 /// A registered incoming document, without its file.
@@ -135,8 +137,8 @@ pub fn register(tx: &Connection, new: &NewIncoming) -> Result<Registered, rusqli
     tx.execute(
         "INSERT INTO incoming (agency_id, year, number, received_at, source, file_name, pdf, sha256,
              author, author_agency_id, number_symbol, doc_date, kind_subject, read_from, to_check,
-             signatures, signature_note, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             signatures, signature_note, recorded_by, message_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         params![
             new.agency_id,
             new.year,
@@ -155,7 +157,8 @@ pub fn register(tx: &Connection, new: &NewIncoming) -> Result<Registered, rusqli
             new.to_check,
             new.signatures,
             new.signature_note,
-            new.recorded_by
+            new.recorded_by,
+            new.message_id
         ],
     )?;
     let id = tx.last_insert_rowid();

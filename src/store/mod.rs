@@ -57,6 +57,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0022_incoming.sql")),
     M::up(include_str!("../../migrations/0023_incoming_reports.sql")),
     M::up(include_str!("../../migrations/0024_incoming_handling.sql")),
+    M::up(include_str!("../../migrations/0025_incoming_message.sql")),
 ];
 
 /// The schema version this build knows.

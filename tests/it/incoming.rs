@@ -650,3 +650,120 @@ fn an_entry_is_passed_on_followed_up_and_its_handling_printed() {
         ["incoming.assign", "incoming.assign", "incoming.handled"]
     );
 }
+
+/// A message with `attachments` (`(file name, content type, bytes)`), as an MTA writes
+/// it into a Maildir.
+fn message(id: &str, attachments: &[(&str, &str, &[u8])]) -> Vec<u8> {
+    use base64::Engine;
+    let mut m = format!(
+        "From: vanthu@hoabinh.example\r\nTo: vanthu@lacson.example\r\nMessage-ID: <{id}@hoabinh.example>\r\n\
+         Subject: =?UTF-8?B?Q8O0bmcgdsSDbg==?=\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nKính gửi UBND huyện.\r\n"
+    );
+    for (name, ctype, bytes) in attachments {
+        let body = base64::engine::general_purpose::STANDARD.encode(bytes);
+        m.push_str(&format!(
+            "--B\r\nContent-Type: {ctype}; name=\"{name}\"\r\n\
+             Content-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n"
+        ));
+        for line in body.as_bytes().chunks(76) {
+            m.push_str(std::str::from_utf8(line).unwrap());
+            m.push_str("\r\n");
+        }
+    }
+    m.push_str("--B--\r\n");
+    m.into_bytes()
+}
+
+#[test]
+fn the_mailbox_is_read_once_and_a_message_read_again_adds_nothing() {
+    let f = receiving("incoming-maildir");
+    let (_, signed) = f.issue_signed();
+    let pdf = std::fs::read(&signed).unwrap();
+    let mut changed = pdf.clone();
+    let at = find(&changed, b"/Title").unwrap();
+    changed[at + 1] = b'X';
+    let maildir = f.dir.join("Maildir");
+    let new = maildir.join("new");
+    std::fs::create_dir_all(&new).unwrap();
+    let put = |name: &str, m: Vec<u8>| std::fs::write(new.join(name), m).unwrap();
+    put(
+        "1.a",
+        message("m1", &[("cong-van.pdf", "application/pdf", &pdf)]),
+    );
+    put(
+        "2.a",
+        message("m2", &[("cong-van-gui-lai.pdf", "application/pdf", &pdf)]),
+    );
+    put(
+        "3.a",
+        message(
+            "m3",
+            &[("bao-cao.docx", "application/octet-stream", b"PK\x03\x04")],
+        ),
+    );
+    put("4.a", message("m4", &[]));
+    put(
+        "5.a",
+        message("m5", &[("da-sua.pdf", "application/pdf", &changed)]),
+    );
+    let fetch = || {
+        run(f
+            .cmd()
+            .args(["incoming", "fetch", "--agency", "ubnd-lac-son", "--maildir"])
+            .arg(&maildir))
+    };
+    let o = fetch();
+    let text = printed(&o);
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("cong-van.pdf: đã vào sổ. Số đến 1 ("),
+        "{text}"
+    );
+    assert!(
+        text.contains("cong-van-gui-lai.pdf: đã vào sổ trước đây, không thêm. Số đến 1 ("),
+        "{text}"
+    );
+    assert!(
+        text.contains("chưa vào sổ: bao-cao.docx: không phải tệp PDF"),
+        "{text}"
+    );
+    assert!(
+        text.contains("da-sua.pdf: đã vào sổ. Số đến 2 (") && text.contains("KHÔNG HỢP LỆ"),
+        "{text}"
+    );
+    assert!(
+        text.contains("đã đọc 5 thư (1 thư không có tệp đính kèm)"),
+        "{text}"
+    );
+    assert_eq!(numbers(&f.db), [1, 2]);
+    let message_id: String = rusqlite::Connection::open(&f.db)
+        .unwrap()
+        .query_row(
+            "SELECT message_id FROM incoming WHERE number = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(message_id, "<m1@hoabinh.example>");
+    // Every message left new/; the ones a person must look at are unread in cur/.
+    assert_eq!(std::fs::read_dir(&new).unwrap().count(), 0);
+    let mut cur: Vec<String> = std::fs::read_dir(maildir.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    cur.sort();
+    assert_eq!(cur, ["1.a:2,S", "2.a:2,S", "3.a:2,", "4.a:2,", "5.a:2,S"]);
+
+    // A fetch that died before moving a message reads it again: nothing is added.
+    std::fs::copy(maildir.join("cur/1.a:2,S"), new.join("1.b")).unwrap();
+    let before = dump_except(&f.db, &["audit_log"]);
+    let text = printed(&fetch());
+    assert!(
+        text.contains("đã vào sổ trước đây, không thêm. Số đến 1 ("),
+        "{text}"
+    );
+    assert_eq!(dump_except(&f.db, &["audit_log"]), before);
+}
