@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use mailparse::{DispositionType, MailHeaderMap, ParsedMail};
 
 use super::{Arrival, IncomingError, Receipt, Source, receive};
+use crate::mail::maildir;
 use crate::sign::keys::Trust;
 use crate::store::Store;
 
@@ -57,31 +58,16 @@ pub fn fetch(
     agency: &str,
     dir: &Path,
 ) -> Result<Fetched, MailboxError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| MailboxError::Maildir { path, source }
-    };
-    let new = dir.join("new");
-    let cur = dir.join("cur");
-    let mut names: Vec<_> = match std::fs::read_dir(&new) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.file_name())
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Fetched::default()),
-        Err(e) => return Err(io(&new)(e)),
-    };
-    names.sort();
-    std::fs::create_dir_all(&cur).map_err(io(&cur))?;
+    let failed = |(path, source)| MailboxError::Maildir { path, source };
     let mut fetched = Fetched::default();
-    for name in names {
-        let path = new.join(&name);
+    for name in maildir::new_messages(dir).map_err(failed)? {
+        let path = dir.join("new").join(&name);
         fetched.messages += 1;
         let mut all_registered = true;
         let mut any = false;
         // A message is read into memory: one far over an attachment's limit is not.
-        let size = std::fs::metadata(&path).map_err(io(&path))?.len() as usize;
+        let io = |e| failed((path.clone(), e));
+        let size = std::fs::metadata(&path).map_err(io)?.len() as usize;
         let raw = if size > 2 * super::MAX_FILE {
             any = true;
             all_registered = false;
@@ -94,7 +80,7 @@ pub fn fetch(
             fetched.attachments.push((shown, Outcome::Refused(refusal)));
             vec![]
         } else {
-            std::fs::read(&path).map_err(io(&path))?
+            std::fs::read(&path).map_err(io)?
         };
         if !raw.is_empty()
             && let Ok(mail) = mailparse::parse_mail(&raw)
@@ -126,10 +112,7 @@ pub fn fetch(
         if !any {
             fetched.without_attachment += 1;
         }
-        let flags = if any && all_registered { ":2,S" } else { ":2," };
-        let mut target = name.clone();
-        target.push(flags);
-        std::fs::rename(&path, cur.join(target)).map_err(io(&path))?;
+        maildir::file_away(dir, &name, any && all_registered).map_err(failed)?;
     }
     Ok(fetched)
 }

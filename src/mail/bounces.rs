@@ -233,49 +233,30 @@ pub enum ScanError {
 /// Reads every new message of the Maildir `dir`, applies the notifications, and moves
 /// each message to `cur/` (flagged seen when it was one of ours).
 pub fn scan(store: &mut Store, dir: &Path, local: &str) -> Result<Scan, ScanError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ScanError::Maildir { path, source }
-    };
-    let new = dir.join("new");
-    let cur = dir.join("cur");
-    let mut names: Vec<_> = match std::fs::read_dir(&new) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.file_name())
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Scan::default()),
-        Err(e) => return Err(io(&new)(e)),
-    };
-    names.sort();
-    std::fs::create_dir_all(&cur).map_err(io(&cur))?;
+    let failed = |(path, source)| ScanError::Maildir { path, source };
     let mut scan = Scan::default();
-    for name in names {
-        let path = new.join(&name);
-        let raw = std::fs::read(&path).map_err(io(&path))?;
-        let applied = take(store, &raw, local)?;
-        let flags = match applied {
+    for name in super::maildir::new_messages(dir).map_err(failed)? {
+        let path = dir.join("new").join(&name);
+        let raw = std::fs::read(&path).map_err(|e| failed((path, e)))?;
+        let seen = match take(store, &raw, local)? {
             Applied::Bounced { delivery } => {
                 scan.bounced.push(delivery);
-                ":2,S"
+                true
             }
             Applied::Delayed { .. } => {
                 scan.delayed += 1;
-                ":2,S"
+                true
             }
             Applied::Unchanged { .. } => {
                 scan.unchanged += 1;
-                ":2,S"
+                true
             }
             Applied::Unknown => {
                 scan.other += 1;
-                ":2,"
+                false
             }
         };
-        let mut target = name.clone();
-        target.push(flags);
-        std::fs::rename(&path, cur.join(target)).map_err(io(&path))?;
+        super::maildir::file_away(dir, &name, seen).map_err(failed)?;
     }
     Ok(scan)
 }

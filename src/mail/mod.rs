@@ -17,6 +17,7 @@
 
 pub mod bounces;
 pub mod dkim;
+pub mod maildir;
 pub mod message;
 pub mod outbox;
 pub mod recipients;

@@ -65,6 +65,7 @@ pub fn target_label(target: &str, name: Option<&str>) -> String {
         Some(("template", id)) => format!("mẫu đã lưu số {id}"),
         Some(("data", _)) => "dữ liệu".to_string(),
         Some(("programme", _)) => named("chương trình ", "một chương trình"),
+        Some(("incoming", _)) => "văn bản đến".to_string(),
         _ => match target {
             "users" => "danh sách tài khoản".to_string(),
             "audit" => "nhật ký".to_string(),
@@ -124,6 +125,11 @@ pub fn action_label(action: &str) -> String {
         "token.revoke" => "thu hồi mã API",
         "second-factor.on" => "bật xác thực hai lớp",
         "second-factor.off" => "tắt xác thực hai lớp",
+        "incoming.report" => "văn bản đến ghi nhận báo cáo",
+        "incoming.link_report" => "ghi nhận văn bản đến là báo cáo",
+        "incoming.unlink_report" => "bỏ ghi nhận báo cáo của văn bản đến",
+        "incoming.assign" => "chuyển văn bản đến để xử lý",
+        "incoming.handled" => "ghi nhận kết quả xử lý văn bản đến",
         other => other,
     }
     .to_string()

@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_load;
 mod import;
 mod incoming;
+mod incoming_follow_up;
 mod law_2026;
 mod layout;
 mod letters_from_data;
