@@ -118,14 +118,16 @@ fn from_vanthu(pdf: &Document, agencies: &[(String, String)]) -> Read {
     let author = info_text(pdf, b"Author").filter(|s| !s.is_empty());
     let author_agency = author.as_deref().and_then(|a| agency_named(a, agencies));
     // An unnumbered file (a draft, an annex left blank) says "/UBND-NN".
-    let number_symbol = info_text(pdf, b"Keywords").filter(|s| number_of(s).is_some());
+    let keywords = info_text(pdf, b"Keywords").filter(|s| s.contains('/'));
+    let number_symbol = keywords.clone().filter(|s| number_of(s).is_some());
     // An unnumbered file was never issued: its date may lack the day (the renderer
     // writes the 1st then), so it is left for the văn thư.
     let date = info_text(pdf, b"CreationDate")
         .and_then(|d| pdf_day(&d))
         .filter(|_| number_symbol.is_some());
     let subject = info_text(pdf, b"Title").filter(|s| !s.is_empty());
-    let kind = number_symbol.as_deref().map(kind_of_symbol);
+    // The symbol names the kind even before it has a number ("/KH-UBND").
+    let kind = keywords.as_deref().map(kind_of_symbol);
     let kind_subject = match (kind, subject) {
         (Some(k), Some(s)) => Some(kind_and_subject(k, &s)),
         _ => None,

@@ -122,8 +122,8 @@ fn a_signed_dispatch_is_registered_once_with_its_fields_and_flags_stand_out() {
     assert!(text.contains("Số đến 3 ("), "{text}");
     assert!(text.contains("không có chữ ký số"), "{text}");
     assert!(
-        text.contains("cần kiểm tra: số, ký hiệu, ngày tháng văn bản, tên loại và trích yếu")
-            && text.contains(": ? ngày ? — Ủy ban nhân dân tỉnh Hòa Bình"),
+        text.contains("cần kiểm tra: số, ký hiệu, ngày tháng văn bản\n")
+            && text.contains(": ? ngày ? — Ủy ban nhân dân tỉnh Hòa Bình — Công văn V/v đôn đốc"),
         "{text}"
     );
 
@@ -395,4 +395,40 @@ fn the_mailbox_is_read_once_and_a_message_read_again_adds_nothing() {
         "{text}"
     );
     assert_eq!(dump_except(&f.db, &["audit_log"]), before);
+}
+
+#[test]
+fn the_seed_documents_vanthu_made_read_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let seeds = crate::common::rendered();
+    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(seeds)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    pdfs.sort();
+    assert_eq!(pdfs.len(), 5);
+    let text = printed(&run(cli(dir.path(), &db)
+        .args(["incoming", "add", "--agency", "ubnd-luc-nam"])
+        .args(&pdfs)));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    // Numbered seeds: every field as issued; drafts: the number and date are left to check.
+    assert!(lines[1].contains(
+        "332/UBND-KT ngày 17/03/2023 — Ủy ban nhân dân tỉnh Hòa Bình — Công văn V/v triển khai thực hiện Chương trình “Mỗi xã một sản phẩm” năm 2023;"
+    ), "{text}");
+    assert!(lines[4].contains(
+        "780/UBND-KT ngày 17/05/2021 — Ủy ban nhân dân tỉnh Quảng Bình — Công văn V/v tiếp tục triển khai thực hiện Chương trình OCOP năm 2021;"
+    ), "{text}");
+    assert!(lines[3].contains(
+        "? ngày ? — Ủy ban nhân dân huyện Lục Nam — Kế hoạch triển khai Chương trình Mỗi xã một sản phẩm năm 2021;"
+    ), "{text}");
+    assert!(
+        lines[3].contains("cần kiểm tra: số, ký hiệu, ngày tháng văn bản"),
+        "{text}"
+    );
+    // The stored agencies are matched: Lục Nam is, Hòa Bình (not in the demo data) is not.
+    assert!(!lines[3].contains("tác giả"), "{text}");
+    assert!(lines[1].contains("cần kiểm tra: tác giả"), "{text}");
 }
