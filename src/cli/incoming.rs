@@ -36,6 +36,26 @@ pub enum IncomingCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// Confirm or correct what was read of incoming document NUMBER (a field given is no
+    /// longer to check).
+    Confirm {
+        number: i64,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: Option<i32>,
+        /// The stored agency that wrote it (its id).
+        #[arg(long)]
+        author: Option<String>,
+        #[arg(long)]
+        number_symbol: Option<String>,
+        /// The document's date, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+        /// Tên loại và trích yếu.
+        #[arg(long)]
+        subject: Option<String>,
+    },
     /// Pass incoming document NUMBER on to a unit or person, with a handling deadline.
     Assign {
         /// The Số đến.
@@ -129,6 +149,31 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
                 incoming::reports::link(&store, &agency, year, number, &milestone, "cli")?;
                 println!("đã ghi nhận văn bản đến số {number} là báo cáo mốc {milestone}");
             }
+            Ok(())
+        }
+        IncomingCommand::Confirm {
+            number,
+            agency,
+            year,
+            author,
+            number_symbol,
+            date,
+            subject,
+        } => {
+            let line = |flag: &str, s: Option<String>| {
+                s.map(|s| vanthu::text::Line::parse(&s).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+                    .transpose()
+            };
+            let c = incoming::handling::Correction {
+                author_agency: author,
+                number_symbol: line("--number-symbol", number_symbol)?,
+                date: date.map(|d| day("--date", &d)).transpose()?,
+                kind_subject: line("--subject", subject)?,
+            };
+            let store = globals.store()?;
+            let year = year.unwrap_or_else(this_year);
+            let e = incoming::handling::confirm(&store, &agency, year, number, &c, "cli")?;
+            println!("{}", e.line());
             Ok(())
         }
         IncomingCommand::Assign {

@@ -1,14 +1,94 @@
-//! Passing an incoming document on and following up its handling (Nghị định 30 Điều
+//! Confirming an incoming entry's fields, passing it on and following up its handling (Nghị định 30 Điều
 //! 22, 24): the văn thư gives it to a unit or a person with a deadline (columns 7 and 8
 //! of the book), the handler's result is recorded, and what is past its deadline
 //! unhandled is listed for the leader.
 
 use chrono::NaiveDate;
 
-use super::{Entry, IncomingError, audit, entry};
+use super::{Entry, Field, IncomingError, audit, entry};
 use crate::store::Store;
 use crate::store::incoming as rows;
 use crate::text::Line;
+
+/// What the văn thư confirms or corrects of an entry's fields (None: kept as read).
+#[derive(Debug, Clone, Default)]
+pub struct Correction {
+    /// The stored agency that wrote it (its name becomes the author).
+    pub author_agency: Option<String>,
+    pub number_symbol: Option<Line>,
+    pub date: Option<NaiveDate>,
+    pub kind_subject: Option<Line>,
+}
+
+/// Writes the văn thư's correction of entry `number`: each field given replaces what
+/// was read and is no longer to check; with an audit row.
+pub fn confirm(
+    store: &Store,
+    agency: &str,
+    year: i32,
+    number: i64,
+    c: &Correction,
+    by: &str,
+) -> Result<Entry, IncomingError> {
+    let tx = store.write()?;
+    let row = entry(&tx, agency, year, number)?;
+    let mut to_check = Entry::of(row.clone()).to_check;
+    let author = match &c.author_agency {
+        Some(id) => {
+            let found = crate::store::agencies::agency(&tx, id)?
+                .ok_or_else(|| IncomingError::UnknownAgency(id.clone()))?;
+            to_check.retain(|f| *f != Field::Author);
+            Some((found.name.lines().collect::<Vec<_>>().join(" "), id.clone()))
+        }
+        None => row.author.clone().zip(row.author_agency_id.clone()),
+    };
+    let mut take = |given: bool, field: Field| {
+        if given {
+            to_check.retain(|f| *f != field);
+        }
+    };
+    take(c.number_symbol.is_some(), Field::NumberSymbol);
+    take(c.date.is_some(), Field::Date);
+    take(c.kind_subject.is_some(), Field::KindSubject);
+    let date = c.date.map(|d| d.to_string()).or(row.doc_date.clone());
+    let number_symbol = c
+        .number_symbol
+        .as_ref()
+        .map(|l| l.as_str().to_string())
+        .or(row.number_symbol.clone());
+    let kind_subject = c
+        .kind_subject
+        .as_ref()
+        .map(|l| l.as_str().to_string())
+        .or(row.kind_subject.clone());
+    let to_check_json = serde_json::to_string(&to_check).expect("fields serialize");
+    let (author_name, author_id) = match &author {
+        Some((n, id)) => (Some(n.as_str()), Some(id.as_str())),
+        None => (row.author.as_deref(), None),
+    };
+    rows::confirm(
+        &tx,
+        row.id,
+        &rows::Confirmed {
+            author: author_name,
+            author_agency_id: author_id,
+            number_symbol: number_symbol.as_deref(),
+            doc_date: date.as_deref(),
+            kind_subject: kind_subject.as_deref(),
+            to_check: &to_check_json,
+        },
+    )?;
+    audit(
+        &tx,
+        by,
+        "incoming.confirm",
+        &row,
+        "xác nhận thông tin văn bản đến",
+    )?;
+    let updated = Entry::load(&tx, entry(&tx, agency, year, number)?)?;
+    tx.commit()?;
+    Ok(updated)
+}
 
 /// Whom and by when.
 #[derive(Debug, Clone)]

@@ -141,7 +141,7 @@ impl Entry {
         })
     }
 
-    fn of(row: IncomingRow) -> Entry {
+    pub(crate) fn of(row: IncomingRow) -> Entry {
         let to_check: Vec<Field> = serde_json::from_str::<Vec<String>>(&row.to_check)
             .unwrap_or_default()
             .iter()

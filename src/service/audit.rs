@@ -129,6 +129,7 @@ pub fn action_label(action: &str) -> String {
         "incoming.link_report" => "ghi nhận văn bản đến là báo cáo",
         "incoming.unlink_report" => "bỏ ghi nhận báo cáo của văn bản đến",
         "incoming.assign" => "chuyển văn bản đến để xử lý",
+        "incoming.confirm" => "xác nhận thông tin văn bản đến",
         "incoming.handled" => "ghi nhận kết quả xử lý văn bản đến",
         other => other,
     }

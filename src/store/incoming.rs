@@ -316,3 +316,34 @@ pub fn overdue(
     .query_map(params![agency, day], row)?
     .collect()
 }
+
+/// The fields of entry `id` as the văn thư confirmed them.
+#[derive(Debug, Clone)]
+pub struct Confirmed<'a> {
+    pub author: Option<&'a str>,
+    pub author_agency_id: Option<&'a str>,
+    pub number_symbol: Option<&'a str>,
+    /// `YYYY-MM-DD`.
+    pub doc_date: Option<&'a str>,
+    pub kind_subject: Option<&'a str>,
+    /// The fields still to check, as a JSON list.
+    pub to_check: &'a str,
+}
+
+/// Writes the confirmed fields of entry `id`.
+pub fn confirm(conn: &Connection, id: i64, c: &Confirmed) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "UPDATE incoming SET author = ?2, author_agency_id = ?3, number_symbol = ?4, doc_date = ?5,
+             kind_subject = ?6, to_check = ?7 WHERE id = ?1",
+        params![
+            id,
+            c.author,
+            c.author_agency_id,
+            c.number_symbol,
+            c.doc_date,
+            c.kind_subject,
+            c.to_check
+        ],
+    )?;
+    Ok(())
+}

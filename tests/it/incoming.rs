@@ -431,4 +431,34 @@ fn the_seed_documents_vanthu_made_read_back_exactly() {
     // The stored agencies are matched: Lục Nam is, Hòa Bình (not in the demo data) is not.
     assert!(!lines[3].contains("tác giả"), "{text}");
     assert!(lines[1].contains("cần kiểm tra: tác giả"), "{text}");
+
+    // The văn thư confirms what was left to check; a bad value changes nothing.
+    let confirm = |args: &[&str]| {
+        run(cli(dir.path(), &db)
+            .args(["incoming", "confirm"])
+            .args(args)
+            .args(["--agency", "ubnd-luc-nam"]))
+    };
+    let before = dump_except(&db, &["audit_log"]);
+    let o = confirm(&["2", "--author", "ubnd-khong-co"]);
+    assert!(
+        printed(&o).contains("không có cơ quan \"ubnd-khong-co\""),
+        "{}",
+        printed(&o)
+    );
+    let o = confirm(&["4", "--subject", "Kế hoạch\u{200B} OCOP"]);
+    assert!(
+        printed(&o).contains("--subject: có ký tự U+200B"),
+        "{}",
+        printed(&o)
+    );
+    assert_eq!(dump_except(&db, &["audit_log"]), before);
+    let o = confirm(&["4", "--number-symbol", "15/KH-UBND", "--date", "2021-03-01"]);
+    let line = printed(&o);
+    assert!(o.status.success(), "{line}");
+    assert!(
+        line.contains("15/KH-UBND ngày 01/03/2021 — Ủy ban nhân dân huyện Lục Nam — Kế hoạch"),
+        "{line}"
+    );
+    assert!(!line.contains("cần kiểm tra"), "{line}");
 }
