@@ -2,10 +2,28 @@
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use vanthu::incoming::{self, Arrival, Receipt, Source};
 
 use super::Globals;
+
+/// Which incoming document: its Số đến, the receiving agency and the year.
+#[derive(Args)]
+pub struct EntryRef {
+    /// The Số đến.
+    number: i64,
+    #[arg(long)]
+    agency: String,
+    /// Default: this year.
+    #[arg(long)]
+    year: Option<i32>,
+}
+
+impl EntryRef {
+    fn year(&self) -> i32 {
+        self.year.unwrap_or_else(this_year)
+    }
+}
 
 #[derive(Subcommand)]
 pub enum IncomingCommand {
@@ -25,12 +43,8 @@ pub enum IncomingCommand {
     /// Record incoming document NUMBER as its author's report on a milestone (no
     /// reminder of it reaches the author after); `--undo` takes the record back.
     Report {
-        /// The Số đến.
-        number: i64,
-        #[arg(long)]
-        agency: String,
-        #[arg(long)]
-        year: Option<i32>,
+        #[command(flatten)]
+        entry: EntryRef,
         #[arg(long)]
         milestone: String,
         #[arg(long)]
@@ -39,11 +53,8 @@ pub enum IncomingCommand {
     /// Confirm or correct what was read of incoming document NUMBER (a field given is no
     /// longer to check).
     Confirm {
-        number: i64,
-        #[arg(long)]
-        agency: String,
-        #[arg(long)]
-        year: Option<i32>,
+        #[command(flatten)]
+        entry: EntryRef,
         /// The stored agency that wrote it (its id).
         #[arg(long)]
         author: Option<String>,
@@ -58,12 +69,8 @@ pub enum IncomingCommand {
     },
     /// Pass incoming document NUMBER on to a unit or person, with a handling deadline.
     Assign {
-        /// The Số đến.
-        number: i64,
-        #[arg(long)]
-        agency: String,
-        #[arg(long)]
-        year: Option<i32>,
+        #[command(flatten)]
+        entry: EntryRef,
         /// The unit or person who handles it.
         #[arg(long)]
         to: String,
@@ -76,11 +83,8 @@ pub enum IncomingCommand {
     },
     /// Record that incoming document NUMBER was handled, and the result.
     Done {
-        number: i64,
-        #[arg(long)]
-        agency: String,
-        #[arg(long)]
-        year: Option<i32>,
+        #[command(flatten)]
+        entry: EntryRef,
         #[arg(long)]
         result: String,
         /// YYYY-MM-DD (default: today).
@@ -132,29 +136,25 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             scan,
         } => add(globals, &files, &agency, scan),
         IncomingCommand::Report {
-            number,
-            agency,
-            year,
+            entry,
             milestone,
             undo,
         } => {
             let store = globals.store()?;
-            let year = year.unwrap_or_else(this_year);
+            let (agency, year, number) = (&entry.agency, entry.year(), entry.number);
             if undo {
-                incoming::reports::unlink(&store, &agency, year, number, &milestone, "cli")?;
+                incoming::reports::unlink(&store, agency, year, number, &milestone, "cli")?;
                 println!(
                     "đã bỏ ghi nhận: văn bản đến số {number} không còn là báo cáo mốc {milestone}"
                 );
             } else {
-                incoming::reports::link(&store, &agency, year, number, &milestone, "cli")?;
+                incoming::reports::link(&store, agency, year, number, &milestone, "cli")?;
                 println!("đã ghi nhận văn bản đến số {number} là báo cáo mốc {milestone}");
             }
             Ok(())
         }
         IncomingCommand::Confirm {
-            number,
-            agency,
-            year,
+            entry,
             author,
             number_symbol,
             date,
@@ -167,43 +167,40 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             let c = incoming::handling::Correction {
                 author_agency: author,
                 number_symbol: line("--number-symbol", number_symbol)?,
-                date: date.map(|d| day("--date", &d)).transpose()?,
+                date: date
+                    .map(|d| super::day_flag("--date", Some(d)))
+                    .transpose()?,
                 kind_subject: line("--subject", subject)?,
             };
             let store = globals.store()?;
-            let year = year.unwrap_or_else(this_year);
-            let e = incoming::handling::confirm(&store, &agency, year, number, &c, "cli")?;
+            let (agency, year) = (&entry.agency, entry.year());
+            let e = incoming::handling::confirm(&store, agency, year, entry.number, &c, "cli")?;
             println!("{}", e.line());
             Ok(())
         }
         IncomingCommand::Assign {
-            number,
-            agency,
-            year,
+            entry,
             to,
             deadline,
             on,
         } => {
             let store = globals.store()?;
-            let deadline = deadline.map(|d| day("--deadline", &d)).transpose()?;
-            let on = on.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--on", &d))?;
+            let deadline = deadline
+                .map(|d| super::day_flag("--deadline", Some(d)))
+                .transpose()?;
+            let on = super::day_flag("--on", on)?;
             let a = incoming::handling::Assignment::parse(&to, on, deadline)?;
-            let year = year.unwrap_or_else(this_year);
-            let e = incoming::handling::assign(&store, &agency, year, number, &a, "cli")?;
+            let (agency, year) = (&entry.agency, entry.year());
+            let e = incoming::handling::assign(&store, agency, year, entry.number, &a, "cli")?;
             println!("{}", e.line());
             Ok(())
         }
-        IncomingCommand::Done {
-            number,
-            agency,
-            year,
-            result,
-            on,
-        } => {
+        IncomingCommand::Done { entry, result, on } => {
             let store = globals.store()?;
-            let on = on.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--on", &d))?;
-            let year = year.unwrap_or_else(this_year);
-            let e = incoming::handling::done(&store, &agency, year, number, &result, on, "cli")?;
+            let on = super::day_flag("--on", on)?;
+            let (agency, year) = (&entry.agency, entry.year());
+            let e =
+                incoming::handling::done(&store, agency, year, entry.number, &result, on, "cli")?;
             println!("{}", e.line());
             Ok(())
         }
@@ -226,7 +223,7 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
         }
         IncomingCommand::Overdue { agency, date } => {
             let store = globals.store()?;
-            let date = date.map_or_else(|| Ok(super::reg::today_vn()), |d| day("--date", &d))?;
+            let date = super::day_flag("--date", date)?;
             let late = incoming::handling::overdue(&store, &agency, date)?;
             if late.is_empty() {
                 println!("không có văn bản đến nào quá hạn xử lý");
@@ -272,12 +269,6 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// A day typed on the command line (`YYYY-MM-DD`).
-fn day(flag: &str, s: &str) -> anyhow::Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| anyhow::anyhow!("{flag} {s}: ngày phải viết YYYY-MM-DD, ví dụ 2026-12-20"))
 }
 
 /// What happened to one file, in a line.

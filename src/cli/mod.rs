@@ -77,10 +77,15 @@ pub fn keyring_of(
 
 /// `--date`: a complete date, or today in Vietnam when absent.
 pub fn full_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
+    day_flag("--date", date)
+}
+
+/// A day given with `flag`: a complete date, or today in Vietnam when absent.
+pub fn day_flag(flag: &str, date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
     match date {
         None => Ok(reg::today_vn()),
         Some(d) => DocDate::parse_day(&d).ok_or_else(|| {
-            anyhow::anyhow!("--date: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
+            anyhow::anyhow!("{flag}: \"{d}\" không phải ngày đầy đủ (ví dụ 2021-05-17)")
         }),
     }
 }
