@@ -124,15 +124,6 @@ impl IncomingBook {
     pub fn pdf(&self, renderer: &Renderer) -> Result<Vec<u8>, IncomingError> {
         let today = crate::store::register::today_vn();
         let (first, last) = self.first_last();
-        let rows: Vec<_> = self
-            .rows
-            .iter()
-            .map(|r| json!({
-                "received": r.received, "number": r.number.to_string(), "author": r.author,
-                "number_symbol": r.number_symbol, "date": r.date, "kind_subject": r.kind_subject,
-                "handler": r.handler, "passed_on": r.passed_on, "note": r.note,
-            }))
-            .collect();
         let data = json!({
             "book": "incoming",
             "meta": {"title": format!("Sổ đăng ký văn bản đến năm {}", self.year),
@@ -140,7 +131,7 @@ impl IncomingBook {
                      "year": chrono::Datelike::year(&today), "month": chrono::Datelike::month(&today),
                      "day": chrono::Datelike::day(&today)},
             "keeper": self.keeper, "year": self.year, "first": first, "last": last,
-            "columns": INCOMING_COLUMNS, "rows": rows,
+            "columns": INCOMING_COLUMNS, "rows": self.rows,
         });
         Ok(crate::books::pdf::compile(
             renderer,

@@ -38,7 +38,7 @@ pub fn confirm(
             let found = crate::store::agencies::agency(&tx, id)?
                 .ok_or_else(|| IncomingError::UnknownAgency(id.clone()))?;
             to_check.retain(|f| *f != Field::Author);
-            Some((found.name.lines().collect::<Vec<_>>().join(" "), id.clone()))
+            Some((found.one_line(), id.clone()))
         }
         None => row.author.clone().zip(row.author_agency_id.clone()),
     };

@@ -229,6 +229,11 @@ pub enum Receipt {
     Already(Entry),
 }
 
+/// A size as a clerk reads it: megabytes with one decimal, a comma before it ("31,5").
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+}
+
 /// Why a file was not registered (nothing is stored).
 #[derive(Debug, thiserror::Error)]
 pub enum IncomingError {
@@ -237,7 +242,8 @@ pub enum IncomingError {
     #[error("{name}: tệp rỗng; hãy chọn lại tệp văn bản")]
     Empty { name: String },
     #[error(
-        "{name}: tệp {size} byte, quá giới hạn {max} byte của một văn bản đến; hãy tách hồ sơ hoặc quét ở độ phân giải thấp hơn"
+        "{name}: tệp {} MB, quá giới hạn {} MB của một văn bản đến; hãy tách hồ sơ hoặc quét ở độ phân giải thấp hơn",
+        megabytes(*.size), megabytes(*.max)
     )]
     TooLarge {
         name: String,
@@ -316,7 +322,13 @@ pub fn receive(store: &Store, trust: &Trust, arrival: &Arrival) -> Result<Receip
         name: name.clone(),
         reason: format!("tệp PDF hỏng, không đọc được ({e}); hãy đề nghị nơi gửi gửi lại"),
     })?;
-    let read = reading::read(&pdf, &rows::agency_names(store.conn())?);
+    // The first page's words, read once: for the fields and for the reports it cites.
+    let text = reading::first_page_text(&pdf);
+    let agencies: Vec<(String, String)> = agencies::agencies(store.conn())?
+        .into_iter()
+        .map(|a| (a.id.clone(), a.one_line()))
+        .collect();
+    let read = reading::read(&pdf, &text, &agencies);
     let sha256 = crate::store::register::sha256_hex(bytes);
     let received_at = Stamp::now();
     let to_check = serde_json::to_string(&read.to_check).expect("fields serialize");
@@ -345,7 +357,7 @@ pub fn receive(store: &Store, trust: &Trust, arrival: &Arrival) -> Result<Receip
     let receipt = match rows::register(&tx, &new)? {
         Registered::New(row) => {
             if signatures == Signatures::Valid {
-                reports::close_cited(&tx, &row, &reading::first_page_text(&pdf))?;
+                reports::close_cited(&tx, &row, &text)?;
             }
             Receipt::Registered(Entry::load(&tx, row)?)
         }
@@ -427,4 +439,23 @@ pub fn list(store: &Store, agency: &str, year: i32) -> Result<Vec<Entry>, Incomi
         .into_iter()
         .map(|row| Ok(Entry::load(store.conn(), row)?))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_size_is_said_in_megabytes() {
+        let e = IncomingError::TooLarge {
+            name: "ho-so.pdf".into(),
+            size: 33 * 1024 * 1024 + 512 * 1024,
+            max: MAX_FILE,
+        };
+        assert!(
+            e.to_string()
+                .starts_with("ho-so.pdf: tệp 33,5 MB, quá giới hạn 30,0 MB"),
+            "{e}"
+        );
+    }
 }

@@ -68,12 +68,12 @@ pub struct Read {
     pub to_check: Vec<Field>,
 }
 
-/// Reads the fields of `pdf`; `agencies` are the stored `(id, name)` an author is
-/// matched against. Every field is one clean line: what a sender's file holds may reach
+/// Reads the fields of `pdf` (`text`: its first page's words, [`first_page_text`]);
+/// `agencies` are the stored `(id, name)` an author is matched against. Every field is one clean line: what a sender's file holds may reach
 /// a page (the book) and a header, so line breaks, tabs and forbidden characters
 /// (control, zero-width, bidi) become spaces.
-pub fn read(pdf: &Document, agencies: &[(String, String)]) -> Read {
-    let mut r = read_raw(pdf, agencies);
+pub fn read(pdf: &Document, text: &str, agencies: &[(String, String)]) -> Read {
+    let mut r = read_raw(pdf, text, agencies);
     for field in [&mut r.author, &mut r.number_symbol, &mut r.kind_subject] {
         *field = field.as_deref().and_then(clean);
     }
@@ -89,11 +89,10 @@ pub fn clean(s: &str) -> Option<String> {
     (!line.is_empty()).then_some(line)
 }
 
-fn read_raw(pdf: &Document, agencies: &[(String, String)]) -> Read {
+fn read_raw(pdf: &Document, text: &str, agencies: &[(String, String)]) -> Read {
     if info_text(pdf, b"Creator").as_deref() == Some("vanthu") {
         return from_vanthu(pdf, agencies);
     }
-    let text = first_page_text(pdf);
     if text.trim().is_empty() {
         return Read {
             from: ReadFrom::Nothing,
@@ -110,7 +109,7 @@ fn read_raw(pdf: &Document, agencies: &[(String, String)]) -> Read {
             ],
         };
     }
-    from_text(&text, agencies)
+    from_text(text, agencies)
 }
 
 /// The fields of a file vanthu made, from what its renderer wrote in `/Info`.

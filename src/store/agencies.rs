@@ -24,6 +24,13 @@ pub struct Agency {
     pub parent_short_name: Option<String>,
 }
 
+impl Agency {
+    /// The printed name on one line ("Ủy ban nhân dân huyện Lạc Sơn").
+    pub fn one_line(&self) -> String {
+        self.name.lines().collect::<Vec<_>>().join(" ")
+    }
+}
+
 const AGENCY: &str = "SELECT a.id, a.name, a.parent_id, a.level, a.place, a.abbreviation, a.short_name,
     a.units, a.email, a.reply_to, p.short_name FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id";
 

@@ -204,14 +204,6 @@ pub fn file(
     Ok(Some((found, pdf)))
 }
 
-/// The stored agencies as `(id, name lines joined by a space)`: what an incoming
-/// document's author is matched against.
-pub fn agency_names(conn: &Connection) -> Result<Vec<(String, String)>, rusqlite::Error> {
-    conn.prepare_cached("SELECT id, replace(name, char(10), ' ') FROM agencies ORDER BY id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect()
-}
-
 /// The milestones on which `author` still owes a report and for which `receiver` issued
 /// a reminder: `(milestone, the reminder's number and symbol)`.
 pub fn owed_with_reminders(
