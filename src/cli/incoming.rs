@@ -71,9 +71,12 @@ pub enum IncomingCommand {
     Assign {
         #[command(flatten)]
         entry: EntryRef,
-        /// The unit or person who handles it.
-        #[arg(long)]
+        /// The unit or person who handles it (with --account: default the account's name).
+        #[arg(long, default_value = "")]
         to: String,
+        /// The handler's account (a login of the agency): it waits on their dashboard.
+        #[arg(long)]
+        account: Option<String>,
         /// The handling deadline, YYYY-MM-DD.
         #[arg(long)]
         deadline: Option<String>,
@@ -160,18 +163,15 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             date,
             subject,
         } => {
-            let line = |flag: &str, s: Option<String>| {
-                s.map(|s| vanthu::text::Line::parse(&s).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
-                    .transpose()
-            };
-            let c = incoming::handling::Correction {
-                author_agency: author,
-                number_symbol: line("--number-symbol", number_symbol)?,
-                date: date
-                    .map(|d| super::day_flag("--date", Some(d)))
-                    .transpose()?,
-                kind_subject: line("--subject", subject)?,
-            };
+            let date = date
+                .map(|d| super::day_flag("--date", Some(d)))
+                .transpose()?;
+            let c = incoming::handling::Correction::parse(
+                author.as_deref(),
+                number_symbol.as_deref(),
+                date,
+                subject.as_deref(),
+            )?;
             let store = globals.store()?;
             let (agency, year) = (&entry.agency, entry.year());
             let e = incoming::handling::confirm(&store, agency, year, entry.number, &c, "cli")?;
@@ -181,6 +181,7 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
         IncomingCommand::Assign {
             entry,
             to,
+            account,
             deadline,
             on,
         } => {
@@ -189,7 +190,7 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
                 .map(|d| super::day_flag("--deadline", Some(d)))
                 .transpose()?;
             let on = super::day_flag("--on", on)?;
-            let a = incoming::handling::Assignment::parse(&to, on, deadline)?;
+            let a = incoming::handling::Assignment::parse(&to, account.as_deref(), on, deadline)?;
             let (agency, year) = (&entry.agency, entry.year());
             let e = incoming::handling::assign(&store, agency, year, entry.number, &a, "cli")?;
             println!("{}", e.line());

@@ -20,6 +20,37 @@ pub struct Correction {
     pub kind_subject: Option<Line>,
 }
 
+impl Correction {
+    /// Parses what the văn thư typed; an empty text keeps what was read.
+    pub fn parse(
+        author_agency: Option<&str>,
+        number_symbol: Option<&str>,
+        date: Option<NaiveDate>,
+        kind_subject: Option<&str>,
+    ) -> Result<Correction, IncomingError> {
+        fn given(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let line = |s: Option<&str>, field, label| {
+            given(s)
+                .map(|s| {
+                    Line::parse(s).map_err(|e| IncomingError::Invalid {
+                        field,
+                        label,
+                        message: e.to_string(),
+                    })
+                })
+                .transpose()
+        };
+        Ok(Correction {
+            author_agency: given(author_agency).map(str::to_string),
+            number_symbol: line(number_symbol, "number_symbol", "số, ký hiệu")?,
+            date,
+            kind_subject: line(kind_subject, "subject", "tên loại và trích yếu")?,
+        })
+    }
+}
+
 /// Writes the văn thư's correction of entry `number`: each field given replaces what
 /// was read and is no longer to check; with an audit row.
 pub fn confirm(
@@ -93,8 +124,12 @@ pub fn confirm(
 /// Whom and by when.
 #[derive(Debug, Clone)]
 pub struct Assignment {
-    /// The unit or person ("Phòng Kinh tế", "Đ/c Hà Văn Sơn").
+    /// The unit or person ("Phòng Kinh tế", "Đ/c Hà Văn Sơn"); empty when `account`
+    /// is given: the account's name is written.
     pub to: Line,
+    /// The handler's account (a login of the receiving agency): the entry waits on
+    /// their dashboard, and they record its result.
+    pub account: Option<String>,
     /// The day it was passed on.
     pub on: NaiveDate,
     /// The handling deadline (on or after `on`).
@@ -102,30 +137,42 @@ pub struct Assignment {
 }
 
 impl Assignment {
-    /// Parses what the văn thư typed; the deadline may not come before the day it is
-    /// passed on.
+    /// Parses what the văn thư typed (a unit or person, an account, or both); the
+    /// deadline may not come before the day it is passed on.
     pub fn parse(
         to: &str,
+        account: Option<&str>,
         on: NaiveDate,
         deadline: Option<NaiveDate>,
     ) -> Result<Assignment, IncomingError> {
         let to = Line::parse(to).map_err(|e| IncomingError::Invalid {
-            field: "đơn vị hoặc người nhận",
+            field: "to",
+            label: "đơn vị hoặc người nhận",
             message: e.to_string(),
         })?;
-        if to.as_str().is_empty() {
+        let account = account
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty());
+        if to.as_str().is_empty() && account.is_none() {
             return Err(IncomingError::Invalid {
-                field: "đơn vị hoặc người nhận",
+                field: "to",
+                label: "đơn vị hoặc người nhận",
                 message: "hãy ghi đơn vị hoặc người xử lý".into(),
             });
         }
         if deadline.is_some_and(|d| d < on) {
             return Err(IncomingError::Invalid {
-                field: "hạn xử lý",
+                field: "deadline",
+                label: "hạn xử lý",
                 message: "hạn xử lý không được trước ngày chuyển".into(),
             });
         }
-        Ok(Assignment { to, on, deadline })
+        Ok(Assignment {
+            to,
+            account,
+            on,
+            deadline,
+        })
     }
 }
 
@@ -141,24 +188,53 @@ pub fn assign(
 ) -> Result<Entry, IncomingError> {
     let tx = store.write()?;
     let row = entry(&tx, agency, year, number)?;
+    let to = match &a.account {
+        Some(login) => {
+            let name = handler_account(&tx, agency, login)?;
+            if a.to.as_str().is_empty() {
+                name
+            } else {
+                a.to.as_str().to_string()
+            }
+        }
+        None => a.to.as_str().to_string(),
+    };
     let deadline = a.deadline.map(|d| d.to_string());
     rows::assign(
         &tx,
         row.id,
-        a.to.as_str(),
+        &to,
+        a.account.as_deref(),
         &a.on.to_string(),
         deadline.as_deref(),
     )?;
-    audit(
-        &tx,
-        by,
-        "incoming.assign",
-        &row,
-        &format!("chuyển {}", a.to.as_str()),
-    )?;
+    audit(&tx, by, "incoming.assign", &row, &format!("chuyển {to}"))?;
     let updated = Entry::load(&tx, entry(&tx, agency, year, number)?)?;
     tx.commit()?;
     Ok(updated)
+}
+
+/// The name of account `login` when it is an enabled account of `agency`.
+fn handler_account(
+    conn: &rusqlite::Connection,
+    agency: &str,
+    login: &str,
+) -> Result<String, IncomingError> {
+    match crate::store::accounts::by_login(conn, login)? {
+        Some((u, _)) if u.agency_id.as_deref() == Some(agency) && !u.disabled => Ok(u.name),
+        _ => Err(IncomingError::UnknownAccount {
+            login: login.to_string(),
+            agency: agency.to_string(),
+        }),
+    }
+}
+
+/// The agency's entries passed on to account `login`, not handled yet.
+pub fn assigned(store: &Store, agency: &str, login: &str) -> Result<Vec<Entry>, IncomingError> {
+    rows::assigned(store.conn(), agency, login)?
+        .into_iter()
+        .map(|r| Ok(Entry::load(store.conn(), r)?))
+        .collect()
 }
 
 /// Records that entry `number` was handled on `on` with `result`, with an audit row.
@@ -171,10 +247,17 @@ pub fn done(
     on: NaiveDate,
     by: &str,
 ) -> Result<Entry, IncomingError> {
-    let result = Line::parse(result).map_err(|e| IncomingError::Invalid {
-        field: "kết quả xử lý",
-        message: e.to_string(),
-    })?;
+    let invalid = |message: String| IncomingError::Invalid {
+        field: "result",
+        label: "kết quả xử lý",
+        message,
+    };
+    let result = Line::parse(result).map_err(|e| invalid(e.to_string()))?;
+    if result.as_str().is_empty() {
+        return Err(invalid(
+            "hãy ghi kết quả xử lý (ví dụ: đã trả lời bằng công văn số …)".into(),
+        ));
+    }
     let tx = store.write()?;
     let row = entry(&tx, agency, year, number)?;
     rows::handled(&tx, row.id, &on.to_string(), result.as_str())?;

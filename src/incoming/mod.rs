@@ -211,13 +211,14 @@ impl Entry {
 }
 
 fn field_of(code: &str) -> Option<Field> {
-    match code {
-        "author" => Some(Field::Author),
-        "number_symbol" => Some(Field::NumberSymbol),
-        "date" => Some(Field::Date),
-        "kind_subject" => Some(Field::KindSubject),
-        _ => None,
-    }
+    [
+        Field::Author,
+        Field::NumberSymbol,
+        Field::Date,
+        Field::KindSubject,
+    ]
+    .into_iter()
+    .find(|f| f.code() == code)
 }
 
 /// What [`receive`] did.
@@ -266,6 +267,10 @@ pub enum IncomingError {
         "văn bản đến số {0} chưa rõ cơ quan gửi (tác giả không khớp cơ quan nào đã lưu); chưa ghi nhận báo cáo được"
     )]
     AuthorUnknown(i64),
+    #[error(
+        "không có tài khoản \"{login}\" đang hoạt động của cơ quan {agency}; hãy chọn người xử lý trong danh sách"
+    )]
+    UnknownAccount { login: String, agency: String },
     #[error("không có mốc \"{0}\"")]
     UnknownMilestone(String),
     #[error("{author} không phải báo cáo mốc {milestone}")]
@@ -278,9 +283,12 @@ pub enum IncomingError {
     },
     #[error("văn bản đến số {number} không phải là báo cáo đã ghi nhận cho mốc {milestone}")]
     NotLinked { number: i64, milestone: String },
-    #[error("{field}: {message}")]
+    #[error("{label}: {message}")]
     Invalid {
+        /// The field's name in the API and forms (`to`, `deadline`, `result`…).
         field: &'static str,
+        /// The field's name in Vietnamese.
+        label: &'static str,
         message: String,
     },
     #[error(transparent)]
@@ -421,13 +429,35 @@ fn entry(
     year: i32,
     number: i64,
 ) -> Result<IncomingRow, IncomingError> {
-    rows::file(conn, agency, year, number)?
-        .map(|(row, _)| row)
-        .ok_or_else(|| IncomingError::NotFound {
+    rows::one(conn, agency, year, number)?.ok_or_else(|| IncomingError::NotFound {
+        agency: agency.to_string(),
+        year,
+        number,
+    })
+}
+
+/// Entry `number` of `agency`'s `year`.
+pub fn one(store: &Store, agency: &str, year: i32, number: i64) -> Result<Entry, IncomingError> {
+    Ok(Entry::load(
+        store.conn(),
+        entry(store.conn(), agency, year, number)?,
+    )?)
+}
+
+/// Entry `number` of `agency`'s `year`, and its file as it came.
+pub fn file(
+    store: &Store,
+    agency: &str,
+    year: i32,
+    number: i64,
+) -> Result<(Entry, Vec<u8>), IncomingError> {
+    let (row, pdf) =
+        rows::file(store.conn(), agency, year, number)?.ok_or_else(|| IncomingError::NotFound {
             agency: agency.to_string(),
             year,
             number,
-        })
+        })?;
+    Ok((Entry::load(store.conn(), row)?, pdf))
 }
 
 /// The agency's incoming documents of `year`, by Số đến.

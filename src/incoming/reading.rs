@@ -43,6 +43,16 @@ pub enum Field {
 }
 
 impl Field {
+    /// As stored and in the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Field::Author => "author",
+            Field::NumberSymbol => "number_symbol",
+            Field::Date => "date",
+            Field::KindSubject => "kind_subject",
+        }
+    }
+
     /// The column's name in the Sổ đăng ký văn bản đến.
     pub fn label(self) -> &'static str {
         match self {

@@ -70,12 +70,14 @@ pub struct IncomingRow {
     /// `YYYY-MM-DD`.
     pub handled_on: Option<String>,
     pub result: Option<String>,
+    /// The account it was passed on to, when the handler has one.
+    pub handler_login: Option<String>,
 }
 
 const ROW: &str = "SELECT id, agency_id, year, number, received_at, source, file_name, sha256,
     length(pdf), author, author_agency_id, number_symbol, doc_date, kind_subject, read_from,
     to_check, signatures, signature_note, handler, passed_on, note, recorded_by, deadline,
-    handled_on, result FROM incoming";
+    handled_on, result, handler_login FROM incoming";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<IncomingRow> {
     Ok(IncomingRow {
@@ -104,6 +106,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<IncomingRow> {
         deadline: r.get(22)?,
         handled_on: r.get(23)?,
         result: r.get(24)?,
+        handler_login: r.get(25)?,
     })
 }
 
@@ -181,20 +184,28 @@ pub fn list(
     .collect()
 }
 
-/// The agency's incoming document `number` of `year`, with its file.
+/// Entry `number` of `agency`'s `year`, without its file.
+pub fn one(
+    conn: &Connection,
+    agency: &str,
+    year: i32,
+    number: i64,
+) -> Result<Option<IncomingRow>, rusqlite::Error> {
+    conn.prepare_cached(&format!(
+        "{ROW} WHERE agency_id = ?1 AND year = ?2 AND number = ?3"
+    ))?
+    .query_row(params![agency, year, number], row)
+    .optional()
+}
+
+/// Entry `number` of `agency`'s `year` and its file as it came.
 pub fn file(
     conn: &Connection,
     agency: &str,
     year: i32,
     number: i64,
 ) -> Result<Option<(IncomingRow, Vec<u8>)>, rusqlite::Error> {
-    let Some(found) = conn
-        .prepare_cached(&format!(
-            "{ROW} WHERE agency_id = ?1 AND year = ?2 AND number = ?3"
-        ))?
-        .query_row(params![agency, year, number], row)
-        .optional()?
-    else {
+    let Some(found) = one(conn, agency, year, number)? else {
         return Ok(None);
     };
     let pdf: Vec<u8> =
@@ -270,20 +281,37 @@ pub fn reports_of(conn: &Connection, id: i64) -> Result<Vec<String>, rusqlite::E
     .collect()
 }
 
-/// Passes entry `id` on to `handler` on `on`, to be handled by `deadline` (days
-/// `YYYY-MM-DD`).
+/// Passes entry `id` on to `handler` (the account `login`, when there is one) on `on`,
+/// to be handled by `deadline` (days `YYYY-MM-DD`).
 pub fn assign(
     conn: &Connection,
     id: i64,
     handler: &str,
+    login: Option<&str>,
     on: &str,
     deadline: Option<&str>,
 ) -> Result<(), rusqlite::Error> {
     conn.execute(
-        "UPDATE incoming SET handler = ?2, passed_on = ?3, deadline = ?4 WHERE id = ?1",
-        params![id, handler, on, deadline],
+        "UPDATE incoming SET handler = ?2, handler_login = ?3, passed_on = ?4, deadline = ?5
+         WHERE id = ?1",
+        params![id, handler, login, on, deadline],
     )?;
     Ok(())
+}
+
+/// The agency's entries passed on to account `login` and not handled yet, oldest
+/// deadline first (those without one last).
+pub fn assigned(
+    conn: &Connection,
+    agency: &str,
+    login: &str,
+) -> Result<Vec<IncomingRow>, rusqlite::Error> {
+    conn.prepare_cached(&format!(
+        "{ROW} WHERE agency_id = ?1 AND handler_login = ?2 AND handled_on IS NULL
+         ORDER BY deadline IS NULL, deadline, year, number"
+    ))?
+    .query_map(params![agency, login], row)?
+    .collect()
 }
 
 /// Records that entry `id` was handled on `on`, with its result.

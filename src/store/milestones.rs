@@ -78,6 +78,17 @@ pub fn set_reported(
     Ok(())
 }
 
+/// The milestones `agency` owes a report on and has not reported: `(id, what)`, by
+/// due day.
+pub fn owed_by(conn: &Connection, agency: &str) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT m.id, m.what FROM milestone_agencies ma JOIN milestones m ON m.id = ma.milestone_id
+         WHERE ma.agency_id = ?1 AND ma.reported_on IS NULL ORDER BY m.due_date, m.id",
+    )?
+    .query_map([agency], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
 /// The day (`dd/mm/yyyy`) the agency of short name `agency` reported on `milestone`.
 pub fn reported_on_by_name(
     conn: &Connection,

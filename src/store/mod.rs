@@ -58,6 +58,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0023_incoming_reports.sql")),
     M::up(include_str!("../../migrations/0024_incoming_handling.sql")),
     M::up(include_str!("../../migrations/0025_incoming_message.sql")),
+    M::up(include_str!(
+        "../../migrations/0026_incoming_handler_account.sql"
+    )),
 ];
 
 /// The schema version this build knows.

@@ -448,7 +448,7 @@ fn the_seed_documents_vanthu_made_read_back_exactly() {
     );
     let o = confirm(&["4", "--subject", "Kế hoạch\u{200B} OCOP"]);
     assert!(
-        printed(&o).contains("--subject: có ký tự U+200B"),
+        printed(&o).contains("tên loại và trích yếu: có ký tự U+200B"),
         "{}",
         printed(&o)
     );
