@@ -56,6 +56,8 @@ pub enum Action {
     /// Record that an agency reported on a milestone (the drafter who follows the
     /// programme, or the clerk who received the report).
     Record,
+    /// Receive, register and pass on incoming documents (the văn thư).
+    Receive,
     Administer,
 }
 
@@ -68,6 +70,7 @@ impl Action {
             Action::Issue => "issue",
             Action::Send => "send",
             Action::Record => "report",
+            Action::Receive => "receive",
             Action::Administer => "administer",
         }
     }
@@ -80,6 +83,7 @@ impl Action {
             Action::Issue => "ban hành văn bản",
             Action::Send => "gửi văn bản",
             Action::Record => "ghi nhận báo cáo",
+            Action::Receive => "tiếp nhận, đăng ký văn bản đến",
             Action::Administer => "quản trị",
         }
     }
@@ -121,7 +125,10 @@ impl Role {
             (self, action),
             (Role::Drafter, Action::Compose | Action::Record)
                 | (Role::Signer, Action::Approve)
-                | (Role::Clerk, Action::Issue | Action::Send | Action::Record)
+                | (
+                    Role::Clerk,
+                    Action::Issue | Action::Send | Action::Record | Action::Receive
+                )
                 | (Role::Admin, Action::Administer)
         )
     }

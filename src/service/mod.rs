@@ -45,6 +45,8 @@ pub mod issuing;
 pub mod documents;
 // The register's books, notes and paper copies, per account.
 pub mod books;
+// Incoming documents, per account.
+pub mod incoming;
 // What waits for the signed-in account.
 pub mod dashboard;
 // Milestones, reports, imports and the data tables.
