@@ -26,6 +26,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub struct Limits {
     pub body_limit: usize,
     pub timeout_secs: u64,
+    /// The limit of an incoming document's upload (`/incoming` paths).
+    pub upload_limit: usize,
 }
 
 /// The middleware: runs the request, then rewrites framework rejections and adds
@@ -36,10 +38,19 @@ pub async fn edge(
     next: Next,
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let incoming = request.uri().path().contains("/incoming");
     let method = request.method().clone();
     let mut response = next.run(request).await;
     if is_framework_rejection(&response) {
         let status = response.status();
+        let limits = Limits {
+            body_limit: if incoming {
+                limits.upload_limit.saturating_sub(1024 * 1024)
+            } else {
+                limits.body_limit
+            },
+            ..limits
+        };
         let message = vietnamese(status, &method, limits);
         let (parts, body) = response.into_parts();
         if tracing::enabled!(tracing::Level::DEBUG) {

@@ -528,3 +528,42 @@ impl From<crate::render::RenderError> for ApiError {
         }
     }
 }
+
+impl From<crate::service::incoming::InboxError> for ApiError {
+    fn from(e: crate::service::incoming::InboxError) -> Self {
+        use crate::incoming::IncomingError as E;
+        use crate::service::incoming::InboxError;
+        let e = match e {
+            InboxError::Denied(d) => return d.into(),
+            InboxError::Busy(r) => return r.into(),
+            InboxError::Incoming(e) => e,
+        };
+        let status = |s: StatusCode, code: &'static str| ApiError::new(s, code, e.to_string());
+        match &e {
+            E::NotFound { .. } => ApiError::not_found(e.to_string()),
+            E::UnknownAgency(_) => status(StatusCode::UNPROCESSABLE_ENTITY, "unknown_agency"),
+            E::Empty { .. } | E::NotPdf { .. } | E::Unreadable { .. } => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf")
+            }
+            E::TooLarge { .. } => status(StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            E::UnknownAccount { .. } => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").at("account")
+            }
+            E::UnknownMilestone(_) => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").at("milestone")
+            }
+            E::AuthorUnknown(_) | E::NotOwed { .. } | E::NotLinked { .. } => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "not_a_report")
+            }
+            E::AlreadyReported { .. } => status(StatusCode::CONFLICT, "already_reported"),
+            E::Invalid { field, .. } => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").at(*field)
+            }
+            E::Book(_) => match e {
+                E::Book(b) => b.into(),
+                _ => unreachable!(),
+            },
+            E::Store(_) => ApiError::internal(e.to_string()),
+        }
+    }
+}

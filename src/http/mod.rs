@@ -204,7 +204,12 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
     let limits = edge::Limits {
         body_limit: settings.body_limit,
         timeout_secs: settings.timeout_secs,
+        upload_limit: api::incoming::UPLOAD_LIMIT,
     };
+    // Incoming files may be larger than any other body: the outer limit lets them
+    // through, and every route but the incoming upload keeps `body_limit` (axum's
+    // extractors read at most DefaultBodyLimit).
+    let outer_limit = settings.body_limit.max(api::incoming::UPLOAD_LIMIT);
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
@@ -212,7 +217,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .merge(web::router())
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(settings.body_limit))
-        .layer(RequestBodyLimitLayer::new(settings.body_limit))
+        .layer(RequestBodyLimitLayer::new(outer_limit))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -6,6 +6,7 @@ pub mod books;
 mod compose;
 pub mod documents;
 pub(crate) mod drafts;
+pub mod incoming;
 mod milestones;
 pub mod reminders;
 pub mod session;
@@ -41,6 +42,7 @@ pub struct Events {
 /// is registered only through `routes!`, which also adds its annotation to the document,
 /// so no route can be missing from it.
 pub fn router_and_openapi() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa_axum::router::UtoipaMethodRouterExt;
     use utoipa_axum::routes;
     OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
         .routes(routes!(openapi))
@@ -87,6 +89,18 @@ pub fn router_and_openapi() -> (axum::Router<AppState>, utoipa::openapi::OpenApi
         .routes(routes!(books::paper, books::record_paper))
         .routes(routes!(books::envelopes))
         .routes(routes!(documents::dashboard))
+        .routes(
+            routes!(incoming::receive, incoming::list)
+                .layer(axum::extract::DefaultBodyLimit::max(incoming::UPLOAD_LIMIT)),
+        )
+        .routes(routes!(incoming::book))
+        .routes(routes!(incoming::waiting))
+        .routes(routes!(incoming::one))
+        .routes(routes!(incoming::pdf))
+        .routes(routes!(incoming::confirm))
+        .routes(routes!(incoming::assign))
+        .routes(routes!(incoming::done))
+        .routes(routes!(incoming::report))
         .routes(routes!(admin::data))
         .routes(routes!(admin::import))
         .routes(routes!(admin::signature_image))
