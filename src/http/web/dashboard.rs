@@ -22,6 +22,8 @@ struct DashboardPage {
     reminders: Vec<WaitingReminder>,
     returned: Vec<DraftLine>,
     waiting: Vec<DraftLine>,
+    /// Incoming documents passed on to the account, overdue, or still to check.
+    incoming: service::incoming::Waiting,
     /// dd/mm/yyyy
     date: String,
     date_iso: String,
@@ -37,7 +39,7 @@ pub(super) async fn dashboard(
         .and_then(|d| forms::parse_date(d))
         .unwrap_or_else(register::today_vn);
     let user = caller.user.clone();
-    let (d, reminders, returned, waiting) = state
+    let (d, reminders, returned, waiting, incoming) = state
         .run(move |store, _| {
             let d = service::dashboard(store, &user, date)?;
             let returned = drafts::returned_to(store, &user.login)?
@@ -62,7 +64,8 @@ pub(super) async fn dashboard(
                     }
                 })
                 .collect();
-            Ok::<_, ApiError>((d, reminders, returned, waiting))
+            let incoming = service::incoming::waiting(store, &user, date)?;
+            Ok::<_, ApiError>((d, reminders, returned, waiting, incoming))
         })
         .await
         .or_page(&state, &caller)?;
@@ -76,6 +79,7 @@ pub(super) async fn dashboard(
             reminders,
             returned,
             waiting,
+            incoming,
             date: date.format("%d/%m/%Y").to_string(),
             date_iso: date.to_string(),
         },

@@ -27,6 +27,7 @@ mod dashboard;
 mod documents;
 mod extract;
 mod form_pages;
+mod incoming;
 mod session;
 mod workflow;
 
@@ -36,6 +37,7 @@ use dashboard::*;
 use documents::*;
 use extract::*;
 use form_pages::*;
+use incoming::*;
 use session::*;
 use workflow::*;
 
@@ -95,6 +97,14 @@ const PAGES: &[(&str, &str)] = &[
     (
         "milestone.html",
         include_str!("../../../templates/web/milestone.html"),
+    ),
+    (
+        "incoming.html",
+        include_str!("../../../templates/web/incoming.html"),
+    ),
+    (
+        "incoming_entry.html",
+        include_str!("../../../templates/web/incoming_entry.html"),
     ),
     (
         "account.html",
@@ -207,6 +217,18 @@ pub fn router() -> axum::Router<AppState> {
         .route("/documents/{id}/paper", post(record_paper))
         .route("/documents/{id}/envelopes", get(envelopes))
         .route("/documents/{id}/{format}", get(download))
+        .route(
+            "/incoming",
+            get(incoming_page)
+                .post(incoming_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    api::incoming::UPLOAD_LIMIT,
+                )),
+        )
+        .route("/incoming/book", get(incoming_book))
+        .route("/incoming/{year}/{number}", get(incoming_entry))
+        .route("/incoming/{year}/{number}/file", get(incoming_file))
+        .route("/incoming/{year}/{number}/{action}", post(incoming_action))
         .route("/data", get(data_page))
         .route("/data/import", post(import))
         .route("/data/images", post(upload_image))
