@@ -365,3 +365,33 @@ fn the_incoming_page_uploads_lists_and_says_what_went_wrong() {
     assert!(!html.contains("id=\"receive\""), "{html}");
     assert!(html.contains("data-number=\"1\""), "{html}");
 }
+
+#[test]
+fn the_readme_incoming_api_tour_runs_as_written() {
+    let s = Server::start();
+    std::fs::write(s.dir.path().join("cong-van.pdf"), unsigned_pdf()).unwrap();
+    // The README writes this year's number and a deadline in it; the test runs in any year.
+    let year = this_year().to_string();
+    let tour = crate::common::readme_block("### Incoming documents in the service")
+        .replace("http://127.0.0.1:8080", &s.base)
+        .replace("2026-12-31", &format!("{year}-12-31"))
+        .replace("/2026/", &format!("/{year}/"))
+        .replace("year=2026", &format!("year={year}"));
+    let out = crate::common::bash(&tour, s.dir.path(), &s.db, "");
+    for expected in [
+        "\"registered\":true",
+        "\"number\":1",
+        "\"signatures\":\"unsigned\"",
+        "\"handler\":\"Nguyễn Văn Soạn\"",
+        "\"mine\":[{",
+        "\"result\":\"Đã tham mưu văn bản trả lời\"",
+        "\"code\":\"forbidden\"",
+    ] {
+        assert!(out.contains(expected), "{expected} not in {out}");
+    }
+    let book = std::fs::read(s.dir.path().join("so-den.xlsx")).unwrap();
+    assert!(book.starts_with(b"PK"), "the book is an XLSX (a zip)");
+    // Done: nothing waits for cv any more.
+    let (_, w) = s.api(Some("cv"), "GET", "/incoming/waiting", None);
+    assert_eq!(w["mine"], json!([]), "{w}");
+}
