@@ -27,6 +27,8 @@ pub struct Config {
     pub server: ServerSettings,
     /// `[signing]`: keys, trusted roots, CRLs (see [`crate::sign::keys::SigningSettings`]).
     pub signing: crate::sign::keys::SigningSettings,
+    /// `[incoming]`: the agencies' mailboxes (see [`crate::incoming::mailbox::Settings`]).
+    pub incoming: crate::incoming::mailbox::Settings,
 }
 
 /// `[server]`: how `vanthu serve` listens and what it runs beside the web pages.

@@ -94,13 +94,16 @@ pub enum IncomingCommand {
         #[arg(long)]
         on: Option<String>,
     },
-    /// Register the PDF attachments of the new messages in the agency's Maildir (each
-    /// message then moves to cur/; the same file again keeps its number).
+    /// Register the PDF attachments of the messages in the configured mailboxes
+    /// ([[incoming.mailboxes]]: IMAP or a Maildir), or in the Maildir named; each message
+    /// is moved once its attachments are registered (the same file again keeps its number).
     Fetch {
+        /// Only this agency's mailbox (required with --maildir).
         #[arg(long)]
-        agency: String,
-        #[arg(long)]
-        maildir: PathBuf,
+        agency: Option<String>,
+        /// A Maildir to read instead of the configured mailboxes.
+        #[arg(long, requires = "agency")]
+        maildir: Option<PathBuf>,
     },
     /// The agency's incoming documents past their handling deadline, not handled.
     Overdue {
@@ -129,6 +132,21 @@ pub enum IncomingCommand {
         #[arg(long)]
         year: Option<i32>,
     },
+}
+
+/// One line per attachment, then the count of messages.
+fn print_fetched(fetched: &incoming::mailbox::Fetched) {
+    use incoming::mailbox::Outcome;
+    for (name, outcome) in &fetched.attachments {
+        match outcome {
+            Outcome::Receipt(r) => println!("{}", said(name, r)),
+            Outcome::Refused(e) => eprintln!("chưa vào sổ: {e}"),
+        }
+    }
+    println!(
+        "đã đọc {} thư ({} thư không có tệp đính kèm)",
+        fetched.messages, fetched.without_attachment
+    );
 }
 
 pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
@@ -206,20 +224,43 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             Ok(())
         }
         IncomingCommand::Fetch { agency, maildir } => {
-            use incoming::mailbox::{self, Outcome};
+            use incoming::mailbox::{self, Mailbox, MailboxAt};
             let store = globals.store()?;
             let keyring = globals.keyring()?;
-            let fetched = mailbox::fetch(&store, keyring.trust(), &agency, &maildir)?;
-            for (name, outcome) in &fetched.attachments {
-                match outcome {
-                    Outcome::Receipt(r) => println!("{}", said(name, r)),
-                    Outcome::Refused(e) => eprintln!("chưa vào sổ: {e}"),
+            let mailboxes = match (agency, maildir) {
+                (Some(agency), Some(dir)) => vec![Mailbox {
+                    agency,
+                    at: MailboxAt::Maildir(dir),
+                }],
+                (agency, _) => {
+                    let all = globals
+                        .config()?
+                        .incoming
+                        .mailboxes(|k| std::env::var(k).ok())
+                        .map_err(anyhow::Error::msg)?;
+                    let chosen: Vec<Mailbox> = all
+                        .into_iter()
+                        .filter(|m| agency.as_ref().is_none_or(|a| *a == m.agency))
+                        .collect();
+                    anyhow::ensure!(
+                        !chosen.is_empty(),
+                        "chưa cấu hình hộp thư văn bản đến{}: thêm [[incoming.mailboxes]] vào tệp cấu hình, hoặc dùng --maildir",
+                        agency.map(|a| format!(" của {a}")).unwrap_or_default()
+                    );
+                    chosen
+                }
+            };
+            let mut failed = 0;
+            for m in &mailboxes {
+                match mailbox::fetch_mailbox(&store, keyring.trust(), m) {
+                    Ok(fetched) => print_fetched(&fetched),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("{}: {e}", m.agency);
+                    }
                 }
             }
-            println!(
-                "đã đọc {} thư ({} thư không có tệp đính kèm)",
-                fetched.messages, fetched.without_attachment
-            );
+            anyhow::ensure!(failed == 0, "{failed} hộp thư chưa đọc được");
             Ok(())
         }
         IncomingCommand::Overdue { agency, date } => {

@@ -22,6 +22,7 @@
 
 pub mod book;
 pub mod handling;
+pub mod imap;
 pub mod mailbox;
 pub mod reading;
 pub mod reports;
@@ -53,6 +54,8 @@ pub enum Source {
     Scan,
     /// An attachment of a message in the agency's Maildir.
     Maildir,
+    /// An attachment of a message in the agency's IMAP mailbox.
+    Imap,
 }
 
 impl Source {
@@ -64,6 +67,7 @@ impl Source {
             Source::Cli => "cli",
             Source::Scan => "scan",
             Source::Maildir => "maildir",
+            Source::Imap => "imap",
         }
     }
 }
