@@ -1,5 +1,5 @@
-//! `vanthu serve`: the web pages and JSON API, the delivery worker and the daily
-//! reminders in one process.
+//! `vanthu serve`: the web pages and JSON API, the delivery worker, the daily
+//! reminders and the incoming fetch in one process.
 
 use std::path::PathBuf;
 
@@ -45,6 +45,14 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     }
     drop(store);
     let renderer = Renderer::new(args.font_dir.as_deref())?;
+    let fetching = vanthu::http::Fetching {
+        mailboxes: config
+            .incoming
+            .mailboxes(|k| std::env::var(k).ok())
+            .map_err(anyhow::Error::msg)?,
+        every: (config.incoming.every_minutes > 0)
+            .then(|| std::time::Duration::from_secs(60 * config.incoming.every_minutes)),
+    };
     let keyring = keyring_of(config.signing)?;
     let state = vanthu::http::AppState::new(
         db_path,
@@ -55,7 +63,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     )?;
     runtime()?.block_on(async {
         let stop = shutdown_signal()?;
-        vanthu::http::serve(state, settings, stop, |addr| {
+        vanthu::http::serve(state, settings, fetching, stop, |addr| {
             use std::io::Write;
             println!("vanthu đang phục vụ tại http://{addr}");
             let _ = std::io::stdout().flush();

@@ -253,13 +253,23 @@ async fn readyz(
     Ok("ready")
 }
 
+/// What the service reads on its own: the agencies' mailboxes, one after the other,
+/// at start and then every `every`.
+#[derive(Debug, Clone, Default)]
+pub struct Fetching {
+    pub mailboxes: Vec<crate::incoming::mailbox::Mailbox>,
+    pub every: Option<Duration>,
+}
+
 /// Serves until `shutdown` completes: the web app on `settings.addr`, the delivery
-/// worker and (when `settings.reminder_at` is set) the daily reminder run. On shutdown
-/// the server stops taking requests and the worker finishes the message it is sending.
+/// worker, (when `settings.reminder_at` is set) the daily reminder run and (when
+/// mailboxes are configured) the incoming fetch. On shutdown the server stops taking
+/// requests and the worker finishes the message it is sending.
 /// `on_listen` is told the bound address (the port may have been 0).
 pub async fn serve(
     state: AppState,
     settings: ServerSettings,
+    fetching: Fetching,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     on_listen: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
@@ -274,7 +284,16 @@ pub async fn serve(
     let reminders = settings
         .reminder_time()
         .map_err(anyhow::Error::msg)?
-        .map(|at| tokio::spawn(reminder_schedule(state.clone(), at, stop_rx)));
+        .map(|at| tokio::spawn(reminder_schedule(state.clone(), at, stop_rx.clone())));
+    let fetch = match fetching.every {
+        Some(every) if !fetching.mailboxes.is_empty() => Some(tokio::spawn(incoming_schedule(
+            state.clone(),
+            fetching.mailboxes,
+            every,
+            stop_rx,
+        ))),
+        _ => None,
+    };
     let app = router(state, &settings);
     axum::serve(
         listener,
@@ -287,10 +306,48 @@ pub async fn serve(
     })
     .await?;
     let _ = worker.await;
-    if let Some(r) = reminders {
-        r.abort();
+    for task in [reminders, fetch].into_iter().flatten() {
+        task.abort();
     }
     Ok(())
+}
+
+/// Reads every configured mailbox, one after the other, at start and then every
+/// `every`. A fetch is safe to stop anywhere (see [`crate::incoming::mailbox`]); a
+/// mailbox that cannot be read is logged and tried again next time.
+async fn incoming_schedule(
+    state: AppState,
+    mailboxes: Vec<crate::incoming::mailbox::Mailbox>,
+    every: Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        for mailbox in &mailboxes {
+            let m = mailbox.clone();
+            let result = state
+                .run(move |store, state| {
+                    crate::incoming::mailbox::fetch_mailbox(store, state.keyring().trust(), &m)
+                        .map_err(|e| ApiError::internal(e.to_string()))
+                })
+                .await;
+            match result {
+                Ok(f) => tracing::info!(
+                    agency = %mailbox.agency,
+                    messages = f.messages,
+                    attachments = f.attachments.len(),
+                    refused = f.refused(),
+                    "incoming fetch"
+                ),
+                Err(e) => {
+                    tracing::warn!(agency = %mailbox.agency, error = %e.message, "incoming fetch failed")
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stopped(stop.clone()) => return,
+        }
+    }
 }
 
 async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
