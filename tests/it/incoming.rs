@@ -282,7 +282,7 @@ pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// A message with `attachments` (`(file name, content type, bytes)`), as an MTA writes
 /// it into a Maildir.
-fn message(id: &str, attachments: &[(&str, &str, &[u8])]) -> Vec<u8> {
+pub(crate) fn message(id: &str, attachments: &[(&str, &str, &[u8])]) -> Vec<u8> {
     use base64::Engine;
     let mut m = format!(
         "From: vanthu@hoabinh.example\r\nTo: vanthu@lacson.example\r\nMessage-ID: <{id}@hoabinh.example>\r\n\

@@ -10,7 +10,7 @@ use crate::common::*;
 use crate::incoming::{RECEIVER, add, receiving, rendered, variants};
 
 /// A province, two huyện that owe it a report, and the huyện Lạc Sơn's key and seal.
-const PROGRAMME: &str = r#"
+pub(crate) const PROGRAMME: &str = r#"
 [[agencies]]
 id = "ubnd-cao-phong"
 name = ["Ủy ban nhân dân", "huyện Cao Phong"]
@@ -54,7 +54,7 @@ auto = "issue"
 "#;
 
 /// The huyện's report answering the province's reminder `cited`.
-fn report_letter(dir: &Path, issuer: &str, signer: &str, cited: &str) -> PathBuf {
+pub(crate) fn report_letter(dir: &Path, issuer: &str, signer: &str, cited: &str) -> PathBuf {
     let p = dir.join(format!("bao-cao-{issuer}.toml"));
     std::fs::write(
         &p,
@@ -80,7 +80,7 @@ id = "{signer}"
     p
 }
 
-fn firings(db: &Path, step: &str) -> Vec<String> {
+pub(crate) fn firings(db: &Path, step: &str) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut st = conn
         .prepare("SELECT agency_id FROM reminder_firings WHERE step = ?1 ORDER BY agency_id")

@@ -17,6 +17,7 @@ mod hostile_load;
 mod import;
 mod incoming;
 mod incoming_follow_up;
+mod incoming_imap;
 mod incoming_web;
 mod law_2026;
 mod layout;
