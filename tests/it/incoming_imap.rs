@@ -357,3 +357,58 @@ fn query<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> Vec<T> {
         .collect::<Result<_, _>>()
         .unwrap()
 }
+
+#[test]
+fn a_fetch_killed_half_way_loses_and_duplicates_nothing() {
+    let f = crate::incoming::receiving("incoming-imap-kill");
+    let base = std::fs::read(crate::incoming::rendered(&f)).unwrap();
+    const MESSAGES: usize = 40;
+    let files = crate::incoming::variants(&f, &base, MESSAGES, "den");
+    let d = Dovecot::start(&f.dir.join("imap"));
+    for (i, file) in files.iter().enumerate() {
+        let bytes = std::fs::read(file).unwrap();
+        let name = format!("den-{i}.pdf");
+        d.deliver(
+            &i.to_string(),
+            &message(&format!("m{i}"), &[(&name, "application/pdf", &bytes)]),
+        );
+    }
+    let mut config = std::fs::read_to_string(&f.config).unwrap();
+    config.push_str(&incoming_config(&d, "plain", d.port).replace("ubnd-hoa-binh", "ubnd-lac-son"));
+    std::fs::write(&f.config, &config).unwrap();
+    let count = || query::<i64>(&f.db, "SELECT count(*) FROM incoming")[0] as usize;
+
+    // Killed (SIGKILL) once a few files are registered.
+    let mut fetch = f
+        .cmd()
+        .args(["incoming", "fetch"])
+        .env(PASSWORD_VAR, MAILBOX_PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while count() < 3 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    fetch.kill().unwrap();
+    fetch.wait().unwrap();
+    let at_kill = count();
+    assert!(
+        (3..MESSAGES).contains(&at_kill),
+        "the fetch was to be killed half-way: {at_kill} of {MESSAGES} registered"
+    );
+    assert!(d.count("") > 0, "messages are still to read");
+
+    // The next fetch finishes the work: every file once, numbers 1..=40, INBOX empty.
+    let o = run(f
+        .cmd()
+        .args(["incoming", "fetch"])
+        .env(PASSWORD_VAR, MAILBOX_PASSWORD));
+    assert!(o.status.success(), "{}", printed(&o));
+    let numbers: Vec<i64> = query(&f.db, "SELECT number FROM incoming ORDER BY number");
+    assert_eq!(numbers, (1..=MESSAGES as i64).collect::<Vec<_>>());
+    let files: Vec<String> = query(&f.db, "SELECT DISTINCT file_name FROM incoming");
+    assert_eq!(files.len(), MESSAGES);
+    assert_eq!((d.count(""), d.count(REGISTERED)), (0, MESSAGES));
+}
