@@ -44,7 +44,7 @@ pub struct IncomingEntry {
     pub number: i64,
     /// When it arrived, Vietnam time, `dd/mm/yyyy HH:MM`.
     pub received: String,
-    /// `upload`, `api`, `cli`, `scan`, `maildir`.
+    /// `upload`, `api`, `cli`, `scan`, `maildir`, `imap`.
     pub source: String,
     pub file_name: String,
     pub sha256: String,
