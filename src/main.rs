@@ -152,7 +152,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Milestones { command } => cli::remind::milestones(g, command),
         Command::Remind { command } => cli::remind::run(g, command),
         Command::Serve(args) => cli::serve::run(g, args),
-        Command::Doctor => cli::doctor::run(&g.store()?),
+        Command::Doctor => cli::doctor::run(&g.store()?, &g.config()?),
         Command::User { command } => cli::user::run(command, &mut g.store()?),
     }
 }

@@ -223,6 +223,17 @@ pub fn fetch(
     Ok(fetched)
 }
 
+/// Logs in and opens the folder, changing nothing: how many messages wait there, or
+/// what is wrong (for `vanthu doctor`).
+pub fn check(account: &Account) -> Result<u32, String> {
+    let mut session = login(account)?;
+    let folder = session
+        .examine(mailbox_name(&account.folder))
+        .map_err(|e| format!("không mở được thư mục {}: {e}", account.folder))?;
+    let _ = session.logout();
+    Ok(folder.exists)
+}
+
 /// Connects, protects the connection as configured and logs in.
 fn login(account: &Account) -> Result<Session, String> {
     let address = (account.host.as_str(), account.port)

@@ -242,6 +242,21 @@ fn reports_arriving_by_imap_are_registered_once_and_close_their_reminders() {
     let mut config = std::fs::read_to_string(&f.config).unwrap();
     config.push_str(&incoming_config(&d, "tls", d.port + 1));
     std::fs::write(&f.config, &config).unwrap();
+    // vanthu doctor tries the mailbox and says what is wrong, changing nothing.
+    let o = run(f.cmd().arg("doctor").env(PASSWORD_VAR, "sai-mat-khau"));
+    assert!(!o.status.success());
+    assert!(
+        printed(&o).contains("ubnd-hoa-binh: hộp thư IMAP 127.0.0.1:")
+            && printed(&o).contains("bị từ chối"),
+        "{}",
+        printed(&o)
+    );
+    let o = run(f.cmd().arg("doctor").env(PASSWORD_VAR, MAILBOX_PASSWORD));
+    assert!(
+        o.status.success() && printed(&o).contains("đăng nhập được, 7 thư đang chờ"),
+        "{}",
+        printed(&o)
+    );
     let before = dump(&f.db);
     let o = run(f
         .cmd()
