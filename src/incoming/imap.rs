@@ -179,23 +179,28 @@ pub fn fetch(
         .capabilities()
         .map_err(|e| imap("không đọc được khả năng của máy chủ", e))?
         .has_str("MOVE");
-    session
+    let folder = session
         .select(mailbox_name(&account.folder))
         .map_err(|e| imap(&format!("không mở được thư mục {}", account.folder), e))?;
-    let mut uids: Vec<u32> = session
-        .uid_search("ALL")
-        .map_err(|e| imap("không liệt kê được thư", e))?
-        .into_iter()
-        .collect();
-    uids.sort_unstable();
+    // Every message's UID, size and subject in one command (none asked of an empty
+    // folder, where `1:*` names nothing).
+    let mut listed: Vec<(u32, usize, String)> = if folder.exists == 0 {
+        vec![]
+    } else {
+        session
+            .uid_fetch("1:*", "(RFC822.SIZE ENVELOPE)")
+            .map_err(|e| imap("không liệt kê được thư", e))?
+            .iter()
+            .filter_map(|f| {
+                let subject = f.envelope().and_then(|e| e.subject.as_deref());
+                Some((f.uid?, f.size.unwrap_or(0) as usize, shown(f.uid?, subject)))
+            })
+            .collect()
+    };
+    listed.sort_unstable_by_key(|(uid, ..)| *uid);
     let mut fetched = Fetched::default();
-    for uid in uids {
+    for (uid, size, shown) in listed {
         fetched.messages += 1;
-        let shown = format!("thư UID {uid}");
-        let sizes = session
-            .uid_fetch(uid.to_string(), "RFC822.SIZE")
-            .map_err(|e| imap(&format!("không đọc được {shown}"), e))?;
-        let size = sizes.iter().find_map(|f| f.size).unwrap_or(0) as usize;
         let registered = if size > TOO_LARGE {
             fetched.too_large(&shown, size);
             false
@@ -221,6 +226,23 @@ pub fn fetch(
     }
     let _ = session.logout();
     Ok(fetched)
+}
+
+/// How a message is named to the văn thư: its subject (decoded), as a mail client shows
+/// it, with its UID to tell two of the same subject apart.
+fn shown(uid: u32, subject: Option<&[u8]>) -> String {
+    let subject = subject
+        .and_then(|raw| {
+            let line = [b"Subject: ", raw].concat();
+            mailparse::parse_header(&line)
+                .ok()
+                .map(|(h, _)| h.get_value())
+        })
+        .filter(|s| !s.trim().is_empty());
+    match subject {
+        Some(s) => format!("thư \"{}\" (UID {uid})", s.trim()),
+        None => format!("thư không tiêu đề (UID {uid})"),
+    }
 }
 
 /// Logs in and opens the folder, changing nothing: how many messages wait there, or
@@ -388,6 +410,16 @@ mod tests {
         assert_eq!(mailbox_name("INBOX"), "INBOX");
         assert_eq!(mailbox_name("A&B"), "A&-B");
         assert_eq!(mailbox_name("Đã vào sổ"), "&ARAA4w- v&AOA-o s&HtU-");
+    }
+
+    #[test]
+    fn a_message_is_named_by_its_decoded_subject() {
+        assert_eq!(
+            shown(7, Some(b"=?UTF-8?B?Q8O0bmcgdsSDbg==?=")),
+            "thư \"Công văn\" (UID 7)"
+        );
+        assert_eq!(shown(8, Some(b"  ")), "thư không tiêu đề (UID 8)");
+        assert_eq!(shown(9, None), "thư không tiêu đề (UID 9)");
     }
 
     fn settings(host: &str, security: Option<&str>) -> MailboxSettings {

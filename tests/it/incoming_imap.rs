@@ -293,6 +293,7 @@ fn reports_arriving_by_imap_are_registered_once_and_close_their_reminders() {
         "CHỮ KÝ SỐ KHÔNG HỢP LỆ",
         "bao-cao-lac-son.pdf: đã vào sổ trước đây, không thêm. Số đến 1 (",
         "chưa vào sổ: bao-cao.docx",
+        "chưa vào sổ: ho-so-quet.pdf: tệp 31,0 MB",
         "quá giới hạn 30,0 MB",
         "đã đọc 7 thư",
     ] {
