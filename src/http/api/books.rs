@@ -40,18 +40,34 @@ impl BookQuery {
                 )
             })?,
         };
-        let xlsx = match self.format.as_deref().unwrap_or("pdf") {
-            "pdf" | "" => false,
-            "xlsx" => true,
-            other => {
-                return Err(bad(
-                    "format",
-                    format!("định dạng \"{other}\" không có; hãy chọn pdf hoặc xlsx"),
-                ));
-            }
-        };
+        let xlsx = wants_xlsx(self.format.as_deref())?;
         Ok((self.issuer.trim().to_string(), year, xlsx))
     }
+}
+
+/// A book's `format`: `pdf` (default, or empty) or `xlsx`; anything else is a 400 on
+/// `format`.
+pub fn wants_xlsx(format: Option<&str>) -> Result<bool, ApiError> {
+    match format.unwrap_or("") {
+        "" | "pdf" => Ok(false),
+        "xlsx" => Ok(true),
+        other => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            format!("định dạng \"{other}\" không có; hãy chọn pdf hoặc xlsx"),
+        )
+        .at("format")),
+    }
+}
+
+/// A printed book as a download: its PDF or its XLSX, named `name`.
+pub fn book_download(bytes: Vec<u8>, name: &str, xlsx: bool) -> Response {
+    let content_type = if xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "application/pdf"
+    };
+    file(bytes, content_type, name)
 }
 
 /// The book as a download.
@@ -63,12 +79,7 @@ pub fn book_response(
 ) -> Result<Response, ApiError> {
     let (issuer, year, xlsx) = q.parse()?;
     let (bytes, name) = service::books::book_file(store, user, renderer, &issuer, year, xlsx)?;
-    let content_type = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "application/pdf"
-    };
-    Ok(file(bytes, content_type, &name))
+    Ok(book_download(bytes, &name, xlsx))
 }
 
 /// GET /register/book?issuer=&year=&format=pdf|xlsx

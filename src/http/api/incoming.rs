@@ -419,25 +419,9 @@ pub fn book_response(
         year: q.year.clone(),
     }
     .year()?;
-    let xlsx = match q.format.as_deref().unwrap_or("") {
-        "" | "pdf" => false,
-        "xlsx" => true,
-        other => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_field",
-                format!("định dạng \"{other}\" không có; hãy chọn pdf hoặc xlsx"),
-            )
-            .at("format"));
-        }
-    };
+    let xlsx = super::books::wants_xlsx(q.format.as_deref())?;
     let (bytes, name) = inbox::book_file(store, user, renderer, year, xlsx)?;
-    let content_type = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "application/pdf"
-    };
-    Ok(file(bytes, content_type, &name))
+    Ok(super::books::book_download(bytes, &name, xlsx))
 }
 
 /// GET /incoming/book?year=&format=pdf|xlsx
@@ -449,7 +433,7 @@ pub fn book_response(
     summary = "The Sổ đăng ký văn bản đến of the caller's agency and a year (Phụ lục IV): PDF (A4 landscape, cover, 10 columns) or XLSX",
     params(BookQuery),
     responses(
-        (status = 200, description = "The book", content_type = "application/pdf"),
+        (status = 200, description = "The book", content(("application/pdf"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, response = Problem),
         (status = 401, response = Problem),
         (status = 403, response = Problem),
