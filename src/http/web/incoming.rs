@@ -138,32 +138,24 @@ pub(super) async fn incoming_upload(
         })
         .await;
     match result {
-        Ok(Receipt::Registered(e)) => {
-            let said = Said::done(format!("Đã đăng ký văn bản đến số {}.", e.row.number));
-            entry_view(
-                &state,
-                &caller,
-                StatusCode::CREATED,
-                e.row.year,
-                e.row.number,
-                said,
-            )
-            .await
-        }
-        Ok(Receipt::Already(e)) => {
-            let said = Said::done(format!(
-                "Tệp này đã được đăng ký trước đó là văn bản đến số {}; không đăng ký lại.",
-                e.row.number
-            ));
-            entry_view(
-                &state,
-                &caller,
-                StatusCode::OK,
-                e.row.year,
-                e.row.number,
-                said,
-            )
-            .await
+        Ok(receipt) => {
+            let (status, said, e) = match receipt {
+                Receipt::Registered(e) => (
+                    StatusCode::CREATED,
+                    format!("Đã đăng ký văn bản đến số {}.", e.row.number),
+                    e,
+                ),
+                Receipt::Already(e) => (
+                    StatusCode::OK,
+                    format!(
+                        "Tệp này đã được đăng ký trước đó là văn bản đến số {}; không đăng ký lại.",
+                        e.row.number
+                    ),
+                    e,
+                ),
+            };
+            let (year, number) = (e.row.year, e.row.number);
+            entry_view(&state, &caller, status, year, number, Said::done(said)).await
         }
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
             list_view(&state, &caller, e.status, this_year, Said::error(e.message)).await
