@@ -273,6 +273,19 @@ pub fn done(
     Ok(updated)
 }
 
+impl Entry {
+    /// Past its handling deadline on `day` and not handled: the rule [`overdue`]'s query
+    /// applies (`deadline < day AND handled_on IS NULL`, days as `YYYY-MM-DD`).
+    pub fn overdue_on(&self, day: NaiveDate) -> bool {
+        self.row.handled_on.is_none()
+            && self
+                .row
+                .deadline
+                .as_deref()
+                .is_some_and(|d| d < day.to_string().as_str())
+    }
+}
+
 /// The agency's entries past their handling deadline on `day`, not handled.
 pub fn overdue(store: &Store, agency: &str, day: NaiveDate) -> Result<Vec<Entry>, IncomingError> {
     rows::overdue(store.conn(), agency, &day.to_string())?

@@ -89,11 +89,6 @@ impl IncomingEntry {
     /// The view of `e` as of `today`.
     pub fn of(e: &Entry, today: NaiveDate) -> IncomingEntry {
         let r = &e.row;
-        let overdue = r.handled_on.is_none()
-            && r.deadline
-                .as_deref()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .is_some_and(|d| d < today);
         IncomingEntry {
             year: r.year,
             number: r.number,
@@ -126,7 +121,7 @@ impl IncomingEntry {
             handled_on: r.handled_on.clone(),
             result: r.result.clone(),
             reports: e.reports.clone(),
-            overdue,
+            overdue: e.overdue_on(today),
             line: e.line(),
         }
     }
