@@ -31,18 +31,7 @@ command -v dovecot >/dev/null || {
   exit 1
 }
 mkdir -p "$dir/run" "$dir/state" "$dir/home/Maildir"/{new,cur,tmp}
-if [ ! -f "$dir/ca.pem" ]; then
-  (
-    cd "$dir"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3 \
-      -subj "/CN=vanthu test IMAP CA" >/dev/null 2>&1
-    openssl req -newkey rsa:2048 -nodes -keyout key.pem -out server.csr \
-      -subj "/CN=127.0.0.1" >/dev/null 2>&1
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-      -out cert.pem -days 3 -extfile san.ext >/dev/null 2>&1
-  )
-fi
+"$(dirname "$0")/test-cert.sh" "$dir" "vanthu test IMAP CA" key.pem cert.pem
 uid=$(id -u nobody)
 gid=$(id -g nobody)
 chown -R "$uid:$gid" "$dir/home"

@@ -38,18 +38,7 @@ chown postfix "$dir/data"
 chown postfix:postfix "$dir/mail"
 
 # The STARTTLS certificate, from a CA of its own.
-if [ ! -f "$dir/ca.pem" ]; then
-  (
-    cd "$dir"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3 \
-      -subj "/CN=vanthu test mail CA" >/dev/null 2>&1
-    openssl req -newkey rsa:2048 -nodes -keyout etc/key.pem -out server.csr \
-      -subj "/CN=127.0.0.1" >/dev/null 2>&1
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-      -out etc/cert.pem -days 3 -extfile san.ext >/dev/null 2>&1
-  )
-fi
+"$(dirname "$0")/test-cert.sh" "$dir" "vanthu test mail CA" etc/key.pem etc/cert.pem
 
 uid=$(id -u postfix)
 gid=$(id -g postfix)
