@@ -50,18 +50,15 @@ fn mailbox_problems(config: &Config) -> usize {
                     )
                 })
                 .map_err(|e| format!("hộp thư IMAP {}: {e}", account.server())),
-            MailboxAt::Maildir(dir) => match dir.join("new").is_dir() {
-                true => Ok(format!("Maildir {}: có", dir.display())),
-                false => Err(format!("Maildir {}: không có thư mục new/", dir.display())),
-            },
-        };
-        match result {
-            Ok(line) => println!("{}: {line}", m.agency),
-            Err(line) => {
-                failed += 1;
-                println!("{}: {line}", m.agency);
+            MailboxAt::Maildir(dir) if dir.join("new").is_dir() => {
+                Ok(format!("Maildir {}: đọc được", dir.display()))
             }
-        }
+            MailboxAt::Maildir(dir) => {
+                Err(format!("Maildir {}: không có thư mục new/", dir.display()))
+            }
+        };
+        failed += usize::from(result.is_err());
+        println!("{}: {}", m.agency, result.unwrap_or_else(|problem| problem));
     }
     failed
 }
