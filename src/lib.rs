@@ -68,6 +68,8 @@ pub mod ocop;
 pub mod remind;
 // Incoming documents (văn bản đến).
 pub mod incoming;
+// Electronic copies (sao y) of incoming documents, signed by the copying agency.
+pub mod copies;
 // The use cases of the service.
 pub mod service;
 // Configuration.

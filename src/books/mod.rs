@@ -250,7 +250,9 @@ pub fn outgoing(store: &Store, issuer: &str, year: i32) -> Result<OutgoingBook, 
         return Err(BookError::BadYear(year));
     }
     let keeper = Keeper::of(store, issuer)?;
-    let entries = register::list(store, Some(issuer), Some(year))?;
+    // The book lists the documents; the copies have their own numbers (series copy).
+    let mut entries = register::list(store, Some(issuer), Some(year))?;
+    entries.retain(|e| e.series == register::Series::Main);
     let rows = entries
         .iter()
         .map(|e| row(store, e))

@@ -125,6 +125,19 @@ pub enum IncomingCommand {
         #[arg(long)]
         font_dir: Option<PathBuf>,
     },
+    /// Forward incoming document NUMBER as an electronic copy (SAO Y): signed with the
+    /// agency's key, numbered in its copy series (01/BSY-…); then `vanthu send` e-mails it.
+    Copy {
+        #[command(flatten)]
+        entry: EntryRef,
+        /// A recipient: a stored agency's, person's or group's id, or its printed name
+        /// (repeat for several).
+        #[arg(long = "to", required = true)]
+        to: Vec<String>,
+        /// Extra fonts folder.
+        #[arg(long, env = "VANTHU_FONT_DIR")]
+        font_dir: Option<PathBuf>,
+    },
     /// The agency's Sổ đăng ký văn bản đến of a year (default: this year).
     List {
         #[arg(long)]
@@ -295,6 +308,43 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             eprintln!(
                 "sổ đăng ký văn bản đến năm {year}: {} văn bản",
                 book.rows.len()
+            );
+            Ok(())
+        }
+        IncomingCommand::Copy {
+            entry,
+            to,
+            font_dir,
+        } => {
+            let recipients = to
+                .iter()
+                .map(|t| vanthu::text::Line::parse(t).map_err(|e| anyhow::anyhow!("--to: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut store = globals.store()?;
+            let keyring = globals.keyring()?;
+            let owner = vanthu::sign::keys::Owner::Agency(entry.agency.clone());
+            let places = keyring.place(&owner).map(|p| (owner, p));
+            let unlock = super::sign::ask_unlock(places.into_iter().collect())?;
+            let renderer = vanthu::Renderer::new(font_dir.as_deref())?;
+            let request = vanthu::copies::CopyRequest {
+                agency: &entry.agency,
+                year: entry.year(),
+                number: entry.number,
+                recipients,
+                at: chrono::Utc::now(),
+                by: "cli",
+            };
+            let copy = vanthu::copies::make(&mut store, &renderer, &keyring, &unlock, &request)?;
+            println!("{}", copy.number_symbol);
+            eprintln!(
+                "đã sao y văn bản đến số {} thành bản sao {} ({} trang, gửi: {}); gửi đi bằng: vanthu send {} --year {} --issuer {}",
+                entry.number,
+                copy.number_symbol,
+                copy.pages,
+                copy.recipients.join("; "),
+                copy.number_symbol,
+                copy.year,
+                copy.issuer
             );
             Ok(())
         }

@@ -133,7 +133,9 @@ pub fn run(globals: &Globals, command: RegisterCommand) -> anyhow::Result<()> {
             println!("Nơi nhận:    {}", e.recipients.join(" "));
             println!("Số trang:    {}", e.pages);
             println!("PDF SHA-256: {}", e.pdf_sha256);
-            println!("DOCX SHA-256: {}", e.docx_sha256);
+            if !e.docx_sha256.is_empty() {
+                println!("DOCX SHA-256: {}", e.docx_sha256);
+            }
             for (i, s) in register::signatures(&store, e.id)?.iter().enumerate() {
                 println!(
                     "Chữ ký số {}:  {} ({}), số hiệu {}, lúc {}",
@@ -161,7 +163,9 @@ pub fn run(globals: &Globals, command: RegisterCommand) -> anyhow::Result<()> {
                 let (pdf, docx) = register::files(&store, e.id)?;
                 std::fs::create_dir_all(&dir)?;
                 let stem = format!("{}-{}", e.year, e.number_symbol.replace('/', "-"));
-                for (ext, bytes) in [("pdf", pdf), ("docx", docx)] {
+                // An electronic copy is its signed PDF alone.
+                let files = [("pdf", pdf), ("docx", docx)];
+                for (ext, bytes) in files.into_iter().filter(|(_, b)| !b.is_empty()) {
                     let p = dir.join(format!("{stem}.{ext}"));
                     output::write_atomic(&p, &bytes)?;
                     println!("{}", p.display());

@@ -46,7 +46,7 @@ pub fn issue(globals: &Globals, args: IssueArgs) -> anyhow::Result<()> {
     let renderer = Renderer::new(args.font_dir.as_deref())?;
     let entry = if args.sign {
         let keyring = globals.keyring()?;
-        let unlock = ask_unlock(&keyring, &draft)?;
+        let unlock = ask_unlock(vanthu::sign::issue::key_places(&keyring, &draft))?;
         register::issue_signed(&mut store, &renderer, &keyring, unlock, &draft, &text, date)
     } else {
         register::issue(&mut store, &renderer, &draft, &text, date)
@@ -88,17 +88,17 @@ pub fn verify(globals: &Globals, args: VerifyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The PIN of each token key signing `doc`, typed at a prompt (without echo on a
-/// terminal; one line each from a pipe), and a remote signer's wait told on stderr.
-fn ask_unlock(
-    keyring: &vanthu::sign::Keyring,
-    doc: &vanthu::model::Document,
+/// The PIN of each token key among `places` (the keys about to sign), typed at a
+/// prompt (without echo on a terminal; one line each from a pipe), and a remote
+/// signer's wait told on stderr.
+pub(super) fn ask_unlock(
+    places: Vec<(vanthu::sign::keys::Owner, vanthu::sign::keys::KeyPlace)>,
 ) -> anyhow::Result<vanthu::sign::Unlock> {
     use std::io::{BufRead, IsTerminal};
     use vanthu::sign::keys::KeyPlace;
     let mut unlock = vanthu::sign::Unlock::default()
         .on_wait(std::sync::Arc::new(|message: &str| eprintln!("{message}")));
-    for (owner, place) in vanthu::sign::issue::key_places(keyring, doc) {
+    for (owner, place) in places {
         let KeyPlace::Token(token) = place else {
             continue;
         };

@@ -164,9 +164,9 @@ impl From<crate::service::images::UploadError> for ApiError {
 impl From<RegisterError> for ApiError {
     fn from(e: RegisterError) -> Self {
         match e {
-            RegisterError::NotFound(..) | RegisterError::NoSuchDocument(_) => {
-                ApiError::not_found(e.to_string())
-            }
+            RegisterError::NotFound(..)
+            | RegisterError::NoSuchDocument(_)
+            | RegisterError::NoDocx(_) => ApiError::not_found(e.to_string()),
             RegisterError::Store(s) => s.into(),
             RegisterError::Render(r) => r.into(),
             RegisterError::Sign(SignError::WrongPin { .. } | SignError::PinLocked { .. }) => {
@@ -529,6 +529,28 @@ impl From<crate::render::RenderError> for ApiError {
     }
 }
 
+impl From<crate::copies::CopyError> for ApiError {
+    fn from(e: crate::copies::CopyError) -> Self {
+        use crate::copies::CopyError as C;
+        let status = |s: StatusCode, code: &'static str| ApiError::new(s, code, e.to_string());
+        match &e {
+            C::InvalidOriginal(..) | C::NotAnOriginal(_) => {
+                status(StatusCode::CONFLICT, "not_an_original")
+            }
+            C::NoRecipients | C::UnknownRecipients(_) => {
+                status(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").at("to")
+            }
+            C::Unreadable(..) => status(StatusCode::UNPROCESSABLE_ENTITY, "not_pdf"),
+            C::Store(_) => ApiError::internal(e.to_string()),
+            C::Incoming(_) | C::Register(_) => match e {
+                C::Incoming(i) => crate::service::incoming::InboxError::Incoming(i).into(),
+                C::Register(r) => r.into(),
+                _ => unreachable!(),
+            },
+        }
+    }
+}
+
 impl From<crate::service::incoming::InboxError> for ApiError {
     fn from(e: crate::service::incoming::InboxError) -> Self {
         use crate::incoming::IncomingError as E;
@@ -536,6 +558,13 @@ impl From<crate::service::incoming::InboxError> for ApiError {
         let e = match e {
             InboxError::Denied(d) => return d.into(),
             InboxError::Busy(r) => return r.into(),
+            InboxError::Copy(c) => return c.into(),
+            InboxError::Mail(m @ crate::mail::MailError::Sqlite(_)) => {
+                return ApiError::internal(m.to_string());
+            }
+            InboxError::Mail(m) => {
+                return ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "mail", m.to_string());
+            }
             InboxError::Incoming(e) => e,
         };
         let status = |s: StatusCode, code: &'static str| ApiError::new(s, code, e.to_string());

@@ -405,7 +405,7 @@ fn check(bytes: &[u8], trust: &Trust) -> Result<(Signatures, String), String> {
 }
 
 /// Appends the audit row of an action on entry `row` (`what` it did, in words).
-fn audit(
+pub(crate) fn audit(
     conn: &rusqlite::Connection,
     by: &str,
     action: &str,

@@ -86,8 +86,11 @@ pub struct Outgoing {
     pub sender: Sender,
     /// The DKIM key of the sender's domain, when one is configured.
     pub dkim: Option<super::dkim::Signer>,
-    /// The two attachment parts, encoded once for every message of the document.
-    attachments: [SinglePart; 2],
+    /// The attachment parts (the PDF, and the DOCX when the document has one: an
+    /// electronic copy is its PDF alone), encoded once for every message.
+    attachments: Vec<SinglePart>,
+    /// The attachments' file names, in the same order.
+    names: Vec<String>,
 }
 
 impl Outgoing {
@@ -100,14 +103,16 @@ impl Outgoing {
         let dkim = super::dkim::for_domain(&settings.dkim, sender.domain())
             .map_err(MailError::Settings)?;
         let [pdf_name, docx_name] = file_names(&entry);
-        let attachments = [
-            attachment(&pdf_name, "application/pdf", &pdf),
-            attachment(
+        let mut attachments = vec![attachment(&pdf_name, "application/pdf", &pdf)];
+        let mut names = vec![pdf_name];
+        if !docx.is_empty() {
+            attachments.push(attachment(
                 &docx_name,
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 &docx,
-            ),
-        ];
+            ));
+            names.push(docx_name);
+        }
         Ok(Outgoing {
             entry,
             pdf: Arc::new(pdf),
@@ -115,6 +120,7 @@ impl Outgoing {
             sender,
             dkim,
             attachments,
+            names,
         })
     }
 
@@ -148,7 +154,6 @@ impl Outgoing {
                 .parse()
                 .map_err(|e| MailError::Address(format!("{email}: {e}")))?,
         );
-        let [pdf_name, docx_name] = self.file_names();
         let date = chrono::NaiveDate::parse_from_str(&self.entry.date, "%Y-%m-%d")
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| self.entry.date.clone());
@@ -160,7 +165,8 @@ impl Outgoing {
         ctx.insert("date", &date);
         ctx.insert("subject", &self.entry.subject);
         ctx.insert("signer", &self.entry.signer);
-        ctx.insert("files", &[&pdf_name, &docx_name]);
+        ctx.insert("files", &self.names);
+        ctx.insert("copy", &(self.entry.series == register::Series::Copy));
         ctx.insert("message_id", message_id);
         let text = templates()
             .render("document.txt", &ctx)
@@ -176,15 +182,14 @@ impl Outgoing {
         if let Some(r) = &self.sender.reply_to {
             builder = builder.reply_to(r.clone());
         }
-        let [pdf, docx] = self.attachments.clone();
-        let body = MultiPart::mixed()
-            .multipart(
+        let body = self.attachments.iter().cloned().fold(
+            MultiPart::mixed().multipart(
                 MultiPart::alternative()
                     .singlepart(SinglePart::plain(text))
                     .singlepart(SinglePart::html(html)),
-            )
-            .singlepart(pdf)
-            .singlepart(docx);
+            ),
+            |body, part| body.singlepart(part),
+        );
         let mut message = builder
             .multipart(body)
             .map_err(|e| MailError::Build(e.to_string()))?;

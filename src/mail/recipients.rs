@@ -236,6 +236,43 @@ pub fn resolve(store: &Store, letter: &str) -> Result<Recipients, rusqlite::Erro
     Ok(out)
 }
 
+/// One recipient chosen outside a letter (an electronic copy's): the entry a letter's
+/// Nơi nhận holds for it (`@id` for a stored id, the printed name otherwise) and the
+/// name it is shown by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub entry: String,
+    pub printed: String,
+}
+
+/// Each of `given` (a stored agency's, person's or group's id, or a printed name)
+/// resolved as a letter's Nơi nhận would be, or `Err` with it when it names nothing
+/// stored (or several records).
+pub fn named(store: &Store, given: &[String]) -> rusqlite::Result<Vec<Result<Named, String>>> {
+    let dir = Directory::load(store)?;
+    Ok(given
+        .iter()
+        .map(|g| {
+            let g = g.trim();
+            let id = g.strip_prefix('@').unwrap_or(g).trim();
+            if let Some(targets) = dir.by_id.get(id) {
+                let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+                return Ok(Named {
+                    entry: format!("@{id}"),
+                    printed: names.join(", "),
+                });
+            }
+            match meaning(&dir, g) {
+                Meaning::Targets(_) => Ok(Named {
+                    entry: g.to_string(),
+                    printed: g.to_string(),
+                }),
+                _ => Err(g.to_string()),
+            }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

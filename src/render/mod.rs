@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::model::Document;
 
-pub use pdf::PdfRenderer;
+pub use pdf::{CopyMark, PdfRenderer};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -254,6 +254,18 @@ impl Renderer {
     ) -> Result<(Vec<u8>, usize), RenderError> {
         let _slot = self.slots.acquire()?;
         self.pdf.render_marked(doc, &self.profile, Some(marks))
+    }
+
+    /// An electronic copy of `original` with `mark` on page 1, in a render slot (see
+    /// [`PdfRenderer::copy`]).
+    pub fn copy(
+        &self,
+        original: &[u8],
+        pages: usize,
+        mark: &CopyMark,
+    ) -> Result<(Vec<u8>, usize), RenderError> {
+        let _slot = self.slots.acquire()?;
+        self.pdf.copy(original, pages, mark)
     }
 
     /// The first `max_pages` pages of `doc` as PNG images, `pixel_per_pt` pixels per

@@ -25,6 +25,12 @@ pub enum InboxError {
     /// Every render slot is taken (checking signatures takes one).
     #[error(transparent)]
     Busy(#[from] crate::render::RenderError),
+    /// An electronic copy was not made.
+    #[error(transparent)]
+    Copy(#[from] crate::copies::CopyError),
+    /// A copy was made but its messages were not queued.
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
 }
 
 /// One field still to check, for a page or the API.
@@ -218,7 +224,7 @@ fn day(
 }
 
 /// The agency `user` registers incoming documents for: a văn thư's own.
-fn receiving(store: &Store, user: &User, target: &str) -> Result<String, Denial> {
+pub(super) fn receiving(store: &Store, user: &User, target: &str) -> Result<String, Denial> {
     access::act_for(
         store,
         user,
@@ -237,7 +243,7 @@ fn reading(store: &Store, user: &User, target: &str) -> Result<String, Denial> {
     user.agency().map(str::to_string).ok_or(Denial::Unlinked)
 }
 
-fn target(year: i32, number: i64) -> String {
+pub(super) fn target(year: i32, number: i64) -> String {
     format!("incoming:{year}/{number}")
 }
 

@@ -47,6 +47,8 @@ pub mod documents;
 pub mod books;
 // Incoming documents, per account.
 pub mod incoming;
+// Electronic copies (sao y) of incoming documents, made by a văn thư.
+pub mod copies;
 // What waits for the signed-in account.
 pub mod dashboard;
 // Milestones, reports, imports and the data tables.

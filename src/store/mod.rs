@@ -61,6 +61,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/0026_incoming_handler_account.sql"
     )),
+    M::up(include_str!("../../migrations/0027_copy_series.sql")),
 ];
 
 /// The schema version this build knows.
@@ -346,5 +347,84 @@ mod tests {
         let attempts_parent: String =
             one("SELECT \"table\" FROM pragma_foreign_key_list('delivery_attempts')");
         assert_eq!(attempts_parent, "deliveries");
+    }
+
+    /// Migration 0027 rebuilds the register's tables (the copy series) on a database of
+    /// schema 26 holding documents, their deliveries, signatures and notes: every row
+    /// keeps its id, every reference holds, the register stays immutable and
+    /// searchable, and the copy series numbers beside the documents.
+    #[test]
+    fn the_copy_series_keeps_every_issued_row_and_its_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v26.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            Migrations::from_slice(&MIGRATIONS[..26])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO register_counters (issuer, year, last_number) VALUES ('ubnd', 2026, 2);
+                 INSERT INTO documents (id, issuer, issuer_name, year, number, number_symbol, date,
+                     kind, subject, signer, recipients, pages, pdf, pdf_sha256, docx, docx_sha256,
+                     letter, issued_at)
+                 VALUES (5, 'ubnd', 'UBND', 2026, 1, '01/UBND', '2026-12-06', 'cong-van', 'đôn đốc', 'k',
+                         '[]', 1, x'25', 'a', x'50', 'b', '', '2026-12-06T05:00:00.000Z'),
+                        (9, 'ubnd', 'UBND', 2026, 2, '02/UBND', '2026-12-06', 'cong-van', 'báo cáo', 'k',
+                         '[]', 1, x'25', 'c', x'50', 'd', '', '2026-12-06T05:00:00.000Z');
+                 INSERT INTO deliveries (id, document_id, position, recipient, recipient_key, status,
+                     attempts, queued_at)
+                 VALUES (7, 9, 1, 'A', 'a@x.vn', 'queued', 0, '2026-12-06T05:00:00.000Z');
+                 INSERT INTO document_signatures (document_id, position, role, subject, serial, signed_at)
+                 VALUES (9, 1, 'agency', 'CN=UBND', '01', '2026-12-06T12:00:00+07:00');
+                 INSERT INTO register_notes (document_id, note, updated_at)
+                 VALUES (5, 'ghi chú', '2026-12-06T05:00:00.000Z');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+        let ids: String = c
+            .query_row(
+                "SELECT group_concat(id) FROM (SELECT id FROM documents ORDER BY id)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(ids, "5,9");
+        assert_eq!(count("SELECT document_id FROM deliveries WHERE id = 7"), 9);
+        assert_eq!(
+            count("SELECT count(*) FROM documents WHERE series = 'main'"),
+            2
+        );
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM register_counters WHERE series = 'main' AND last_number = 2"
+            ),
+            1
+        );
+        let parent: String = c
+            .query_row(
+                "SELECT \"table\" FROM pragma_foreign_key_list('deliveries')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(parent, "documents");
+        // Still immutable, never deleted, and found by its words.
+        assert!(
+            c.execute("UPDATE documents SET subject = 'x' WHERE id = 5", [])
+                .is_err()
+        );
+        assert!(c.execute("DELETE FROM documents WHERE id = 5", []).is_err());
+        assert_eq!(
+            count("SELECT rowid FROM documents_search WHERE documents_search MATCH 'don doc'"),
+            5
+        );
+        assert!(crate::store::register::verify(&store).unwrap().is_empty());
     }
 }

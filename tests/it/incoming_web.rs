@@ -395,3 +395,138 @@ fn the_readme_incoming_api_tour_runs_as_written() {
     let (_, w) = s.api(Some("cv"), "GET", "/incoming/waiting", None);
     assert_eq!(w["mine"], json!([]), "{w}");
 }
+
+#[test]
+fn a_clerk_forwards_a_signed_copy_over_the_api_and_the_page() {
+    let s = Server::start_signing();
+    let year = this_year();
+    let id = s.consented_draft();
+    let (status, v) = s.issue("vt", id);
+    assert_eq!(status, 200, "{v}");
+    let signed = s.get_bytes("vt", &format!("/documents/{id}/pdf"));
+    let (status, v) = receive(&s, "vt", "cong-van.pdf", &signed);
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = receive(&s, "vt", "ban-in.pdf", &unsigned_pdf());
+    assert_eq!(status, 201, "{v}");
+    let path = format!("/incoming/{year}/1/copy");
+
+    // Refused, each with its reason, and nothing numbered or stored.
+    let records = ["audit_log", "login_failures", "sessions"];
+    let before = crate::common::dump_except(&s.db, &records);
+    for (who, p, body, status, code) in [
+        (
+            "vt",
+            path.as_str(),
+            json!({"to": ["ubnd-luc-nam"]}),
+            422,
+            "invalid_field",
+        ),
+        (
+            "vt",
+            path.as_str(),
+            json!({"to": ["UBND huyện Không Có"], "confirm": true}),
+            422,
+            "invalid_field",
+        ),
+        (
+            "vt",
+            path.as_str(),
+            json!({"to": [], "confirm": true}),
+            422,
+            "invalid_field",
+        ),
+        (
+            "vt",
+            &format!("/incoming/{year}/2/copy"),
+            json!({"to": ["ubnd-luc-nam"], "confirm": true}),
+            409,
+            "not_an_original",
+        ),
+        (
+            "cv",
+            path.as_str(),
+            json!({"to": ["ubnd-luc-nam"], "confirm": true}),
+            403,
+            "forbidden",
+        ),
+    ] {
+        let (got, v) = s.api(Some(who), "POST", p, Some(body.clone()));
+        assert_eq!(got, status, "{body}: {v}");
+        assert_eq!(error_code(&v), code, "{body}: {v}");
+    }
+    assert_eq!(crate::common::dump_except(&s.db, &records), before);
+
+    // Copied for a huyện (by id) and a group (by name): numbered in the copy series,
+    // signed once by the Sở, and queued to every mailbox.
+    let (status, v) = s.api(
+        Some("vt"),
+        "POST",
+        &path,
+        Some(json!({"to": ["ubnd-luc-nam", "UBND các xã, thị trấn"], "confirm": true})),
+    );
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["number_symbol"], "01/BSY-SNN", "{v}");
+    assert_eq!(v["series"], "copy", "{v}");
+    assert_eq!(v["kind"], "Bản sao y", "{v}");
+    assert_eq!(v["signatures"], 1, "{v}");
+    let copy = v["id"].as_i64().unwrap();
+    let (status, v) = s.api(
+        Some("vt"),
+        "GET",
+        &format!("/documents/{copy}/deliveries"),
+        None,
+    );
+    assert_eq!(status, 200, "{v}");
+    let mut to: Vec<String> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["recipient"].as_str().unwrap().to_string())
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "UBND huyện Lục Nam",
+            "UBND thị trấn Đồi Ngô",
+            "UBND xã Bảo Sơn",
+            "UBND xã Huyền Sơn",
+            "UBND xã Trường Sơn"
+        ],
+        "{v}"
+    );
+    let (status, v) = s.api(Some("vt"), "GET", &format!("/documents/{copy}/docx"), None);
+    assert_eq!(status, 404, "{v}");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("bản sao điện tử")
+            || v.to_string().contains("bản sao điện tử"),
+        "{v}"
+    );
+
+    // The page: its form, then the second copy and the list of copies with links.
+    let (cookie, csrf) = s.session("vt");
+    let (status, html) = s.page(&cookie, &format!("/incoming/{year}/1"));
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"copy\""), "{html}");
+    let (status, html) = s.post_form(&cookie, &path, &format!("csrf={csrf}&to=ubnd-luc-ngan"));
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("hãy đánh dấu ô xác nhận"), "{html}");
+    let (status, html) = s.post_form(
+        &cookie,
+        &path,
+        &format!("csrf={csrf}&to=ubnd-luc-ngan&confirm=yes"),
+    );
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Đã sao y thành bản sao 02&#x2F;BSY-SNN"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"copies\""), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/documents/{copy}\">01&#x2F;BSY-SNN</a>")),
+        "{html}"
+    );
+}

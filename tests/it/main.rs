@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_load;
 mod import;
 mod incoming;
+mod incoming_copy;
 mod incoming_follow_up;
 mod incoming_imap;
 mod incoming_web;

@@ -349,6 +349,72 @@ pub async fn done(
         .await
 }
 
+/// The body of POST /incoming/{year}/{number}/copy.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRequest {
+    /// The recipients: stored agencies', people's or groups' ids, or printed names.
+    #[serde(default)]
+    to: Vec<String>,
+    /// The caller's explicit yes: a copy takes a number of the copy series for good.
+    #[serde(default)]
+    confirm: bool,
+    /// The PIN of the agency's key when it is on a USB token or HSM (never stored).
+    #[serde(default)]
+    pins: super::workflow::Pins,
+}
+
+/// POST /incoming/{year}/{number}/copy
+#[utoipa::path(
+    post,
+    operation_id = "incoming_copy",
+    path = "/incoming/{year}/{number}/copy",
+    tag = "incoming",
+    summary = "Forward the entry as an electronic copy (SAO Y) signed with the agency's key, numbered in its copy series, its messages queued for the delivery worker (văn thư)",
+    description = "`{\"to\": [\"xa-an-binh\", \"UBND xã Tân Lập\"], \"confirm\": true}`: each recipient a stored agency's, person's or group's id or printed name. Only a validly signed original or a scanned paper original is copied (409 `not_an_original` otherwise); an unknown recipient is 422 on field `to`; without `confirm` 422 on field `confirm`. Nothing is numbered or stored when refused. A key on a token takes `\"pins\": {\"agency\": \"…\"}`.",
+    params(("year" = i32, Path), ("number" = i64, Path, description = "Số đến")),
+    request_body(content = inline(CopyRequest), content_type = "application/json"),
+    responses(
+        (status = 201, description = "The copy's register entry", body = crate::store::register::Entry),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, response = Problem),
+        (status = 422, response = Problem),
+    ),
+)]
+pub async fn copy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Key(year, number): Key,
+    ApiJson(request): ApiJson<CopyRequest>,
+) -> Result<(StatusCode, Json<crate::store::register::Entry>), ApiError> {
+    state
+        .run(move |store, state| {
+            let input = crate::service::copies::CopyInput {
+                to: request.to,
+                confirm: request.confirm,
+            };
+            let unlock = request.pins.unlock();
+            let tools = crate::service::copies::Tools {
+                renderer: state.renderer(),
+                keyring: state.keyring(),
+                mail: state.mail(),
+            };
+            let e = crate::service::copies::copy(
+                store,
+                tools,
+                unlock,
+                &caller.user,
+                year,
+                number,
+                &input,
+            )?;
+            Ok((StatusCode::CREATED, Json(e)))
+        })
+        .await
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportLink {

@@ -100,6 +100,7 @@ pub fn router_and_openapi() -> (axum::Router<AppState>, utoipa::openapi::OpenApi
         .routes(routes!(incoming::confirm))
         .routes(routes!(incoming::assign))
         .routes(routes!(incoming::done))
+        .routes(routes!(incoming::copy))
         .routes(routes!(incoming::report))
         .routes(routes!(admin::data))
         .routes(routes!(admin::import))

@@ -22,6 +22,10 @@ struct ListPage {
 struct EntryPage {
     e: IncomingEntry,
     c: Choices,
+    /// The electronic copies made of it (sao y), each a register entry.
+    copies: Vec<EntryLine>,
+    /// The agency's key is on a token: the copy form asks its PIN (what it is).
+    copy_pin: Option<String>,
     may_receive: bool,
     /// The entry was passed on to the signed-in account.
     is_handler: bool,
@@ -199,18 +203,27 @@ async fn entry_view(
 ) -> Response {
     let user = caller.user.clone();
     let result = state
-        .run(move |store, _| {
+        .run(move |store, state| {
             let e = inbox::one(store, &user, year, number)?;
             let c = inbox::choices(store, &user, &e)?;
-            Ok::<_, ApiError>((IncomingEntry::of(&e, register::today_vn()), c))
+            let copies = register::copies_of(store, e.row.id)?;
+            let owner = crate::sign::keys::Owner::Agency(e.row.agency_id.clone());
+            let copy_pin = match state.keyring().place(&owner) {
+                Some(crate::sign::keys::KeyPlace::Token(token)) => Some(token),
+                _ => None,
+            };
+            let view = IncomingEntry::of(&e, register::today_vn());
+            Ok::<_, ApiError>((view, c, copies, copy_pin))
         })
         .await;
     match result {
-        Ok((e, c)) => {
+        Ok((e, c, copies, copy_pin)) => {
             let is_handler = e.handler_login.as_deref() == Some(caller.user.login.as_str());
             let page = EntryPage {
                 e,
                 c,
+                copies: copies.into_iter().map(EntryLine::from).collect(),
+                copy_pin,
                 may_receive: caller.user.role.may(Action::Receive),
                 is_handler,
                 today: register::today_vn().to_string(),
@@ -275,6 +288,13 @@ pub(super) async fn incoming_action(
             milestone: text("milestone").trim().to_string(),
             undo: action == "unlink",
         },
+        "copy" => Step::Copy(
+            crate::service::copies::CopyInput {
+                to: text("to").lines().map(str::to_string).collect(),
+                confirm: form.contains_key("confirm"),
+            },
+            api::workflow::Pins::from_form(&form),
+        ),
         _ => {
             let missing = "không có thao tác này";
             return error_page(&state, Some(&caller), StatusCode::NOT_FOUND, missing);
@@ -282,7 +302,7 @@ pub(super) async fn incoming_action(
     };
     let user = caller.user.clone();
     let result = state
-        .run(move |store, _| step.run(store, &user, y, n))
+        .run(move |store, state| step.run(store, state, &user, y, n))
         .await;
     match result {
         Ok(done) => entry_view(&state, &caller, StatusCode::OK, y, n, Said::done(done)).await,
@@ -310,13 +330,15 @@ enum Step {
     Assign(AssignInput),
     Done(DoneInput),
     Report { milestone: String, undo: bool },
+    Copy(crate::service::copies::CopyInput, api::workflow::Pins),
 }
 
 impl Step {
     /// Does it for `user` on entry `number` of `year`; says what was done.
     fn run(
         self,
-        store: &crate::store::Store,
+        store: &mut crate::store::Store,
+        state: &AppState,
         user: &accounts::User,
         year: i32,
         number: i64,
@@ -338,6 +360,27 @@ impl Step {
                 let (result, on) = input.parse(today).map_err(bad)?;
                 inbox::done(store, user, year, number, &result, on)?;
                 "Đã ghi kết quả xử lý.".into()
+            }
+            Step::Copy(input, pins) => {
+                let tools = crate::service::copies::Tools {
+                    renderer: state.renderer(),
+                    keyring: state.keyring(),
+                    mail: state.mail(),
+                };
+                let copy = crate::service::copies::copy(
+                    store,
+                    tools,
+                    pins.unlock(),
+                    user,
+                    year,
+                    number,
+                    &input,
+                )
+                .map_err(ApiError::from)?;
+                format!(
+                    "Đã sao y thành bản sao {} ({} trang), đã ký số và xếp thư gửi cho nơi nhận; mở bản sao để xem tình trạng gửi.",
+                    copy.number_symbol, copy.pages
+                )
             }
             Step::Report { milestone, undo } => {
                 inbox::report(store, user, year, number, &milestone, undo)?;

@@ -24,7 +24,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use super::{Marks, Profile, RenderError};
 use crate::model::Document;
 use data::LayoutData;
-use world::DocWorld;
+use world::{DocWorld, Served};
 
 /// The ND30 layout, compiled into the binary.
 const LAYOUT: &str = include_str!("../../../templates/layout/nd30.typ");
@@ -32,6 +32,8 @@ const LAYOUT: &str = include_str!("../../../templates/layout/nd30.typ");
 const CERTIFICATE: &str = include_str!("../../../templates/layout/certificate.typ");
 /// The books of Phụ lục IV (register book, postal dispatch book, envelopes).
 const BOOKS: &str = include_str!("../../../templates/layout/books.typ");
+/// An electronic copy ("SAO Y") of a PDF.
+const COPY: &str = include_str!("../../../templates/layout/copy.typ");
 
 /// typst's memo cache keeps what the last this-many renders used and drops the rest,
 /// so a long-running service stays flat however many distinct documents it renders
@@ -47,6 +49,26 @@ pub enum Layout {
     Certificate,
     /// The registers of Phụ lục IV and the envelopes of paper copies.
     Books,
+    /// An electronic copy: the original's pages and the copy's mark on page 1.
+    Copy,
+}
+
+/// The words at the top right of an electronic copy's first page (Nghị định 30,
+/// Phụ lục I): the copy form, the copying agency and the signing time, with the
+/// file's title and day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CopyMark {
+    /// "SAO Y".
+    pub form: String,
+    /// The copying agency's name on one line.
+    pub agency: String,
+    /// The signing time, ISO 8601 with the Vietnam offset (`2026-12-06T09:30:12+07:00`).
+    pub time: String,
+    /// The file's title (its metadata).
+    pub title: String,
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
 }
 
 /// Fonts, library and layout, loaded once and shared by every render.
@@ -58,6 +80,7 @@ pub struct PdfRenderer {
     layout: Source,
     certificate: Source,
     books: Source,
+    copy: Source,
     /// The live preview's encoded pages.
     pages: super::png::PageCache,
 }
@@ -107,6 +130,7 @@ impl PdfRenderer {
             layout: Source::new(main, LAYOUT.to_string()),
             certificate: Source::new(file("/certificate.typ"), CERTIFICATE.to_string()),
             books: Source::new(file("/books.typ"), BOOKS.to_string()),
+            copy: Source::new(file("/copy.typ"), COPY.to_string()),
         })
     }
 
@@ -153,13 +177,13 @@ impl PdfRenderer {
             date.day().unwrap_or(1),
         );
         let images = marks
-            .map(|m| {
-                (
-                    m.signature.as_ref().map(|p| Bytes::new(p.bytes().to_vec())),
-                    m.seal
-                        .as_ref()
-                        .map(|s| Bytes::new(s.image.bytes().to_vec())),
-                )
+            .map(|m| Served {
+                signature: m.signature.as_ref().map(|p| Bytes::new(p.bytes().to_vec())),
+                seal: m
+                    .seal
+                    .as_ref()
+                    .map(|s| Bytes::new(s.image.bytes().to_vec())),
+                original: None,
             })
             .unwrap_or_default();
         let paged = self.lay_out_with(Layout::Nd30, json, images)?;
@@ -276,17 +300,56 @@ impl PdfRenderer {
         Ok(pages)
     }
 
+    /// An electronic copy of `original` (a PDF of `pages` pages): every page at 100 %
+    /// and `mark` at the top right of page 1; exported as PDF 1.7, ready for the
+    /// copying agency's signature. Returns the bytes and the page count.
+    pub fn copy(
+        &self,
+        original: &[u8],
+        pages: usize,
+        mark: &CopyMark,
+    ) -> Result<(Vec<u8>, usize), RenderError> {
+        #[derive(serde::Serialize)]
+        struct Data<'a> {
+            #[serde(flatten)]
+            mark: &'a CopyMark,
+            pages: usize,
+        }
+        let data = serde_json::to_vec(&Data { mark, pages })
+            .map_err(|e| RenderError::Layout(e.to_string()))?;
+        let served = Served {
+            original: Some(Bytes::new(original.to_vec())),
+            ..Served::default()
+        };
+        let paged = self.lay_out_with(Layout::Copy, data, served)?;
+        let pages = paged.pages().len();
+        // PDF/A forbids embedding another PDF's pages (typst refuses it): the copy is a
+        // plain PDF 1.7, as the decree asks of an electronic copy (PDF 1.4 or later).
+        let options = PdfOptions {
+            ident: Smart::Custom(format!("vanthu:{}", mark.title)),
+            creator: Smart::Custom(Some("vanthu".into())),
+            timestamp: Datetime::from_ymd_hms(mark.year, mark.month as u8, mark.day as u8, 8, 0, 0)
+                .map(Timestamp::new_utc),
+            ..PdfOptions::default()
+        };
+        let bytes =
+            typst_pdf::pdf(&paged, &options).map_err(|errs| RenderError::Export(describe(&errs)));
+        drop(paged);
+        forget(true);
+        Ok((bytes?, pages))
+    }
+
     fn lay_out(&self, layout: Layout, data: Vec<u8>) -> Result<PagedDocument, RenderError> {
-        self.lay_out_with(layout, data, (None, None))
+        self.lay_out_with(layout, data, Served::default())
     }
 
     /// Lays out with the signature and seal images served as `/signature.png` and
-    /// `/seal.png`.
+    /// `/seal.png`, and the original of a copy as `/original.pdf`.
     fn lay_out_with(
         &self,
         layout: Layout,
         data: Vec<u8>,
-        (signature, seal): (Option<Bytes>, Option<Bytes>),
+        served: Served,
     ) -> Result<PagedDocument, RenderError> {
         let world = DocWorld {
             base: self,
@@ -294,10 +357,10 @@ impl PdfRenderer {
                 Layout::Nd30 => &self.layout,
                 Layout::Certificate => &self.certificate,
                 Layout::Books => &self.books,
+                Layout::Copy => &self.copy,
             },
             data: Bytes::new(data),
-            signature,
-            seal,
+            served,
         };
         typst::compile(&world)
             .output

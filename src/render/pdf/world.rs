@@ -1,5 +1,6 @@
 //! The world of one render: the shared fonts, the standard library and the layout,
-//! plus this document's data as `/data.json` and its images; no other file exists.
+//! plus this document's data as `/data.json` and its images (or the original it copies);
+//! no other file exists.
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -15,8 +16,16 @@ pub(super) struct DocWorld<'a> {
     pub(super) base: &'a PdfRenderer,
     pub(super) main: &'a Source,
     pub(super) data: Bytes,
+    pub(super) served: Served,
+}
+
+/// The files a render serves besides its layout and data: the signature and seal
+/// images of an electronic original, the original PDF of an electronic copy.
+#[derive(Default)]
+pub(super) struct Served {
     pub(super) signature: Option<Bytes>,
     pub(super) seal: Option<Bytes>,
+    pub(super) original: Option<Bytes>,
 }
 
 impl World for DocWorld<'_> {
@@ -62,11 +71,12 @@ impl World for DocWorld<'_> {
 }
 
 impl DocWorld<'_> {
-    /// The signature or seal image, when this render has it.
+    /// The signature or seal image, or the copied original, when this render has it.
     pub(super) fn image(&self, id: FileId) -> Option<Bytes> {
         match id.get().vpath().get_with_slash() {
-            "/signature.png" => self.signature.clone(),
-            "/seal.png" => self.seal.clone(),
+            "/signature.png" => self.served.signature.clone(),
+            "/seal.png" => self.served.seal.clone(),
+            "/original.pdf" => self.served.original.clone(),
             _ => None,
         }
     }

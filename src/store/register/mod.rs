@@ -11,7 +11,6 @@
 //! with the next number (at most [`ATTEMPTS`] times).
 
 use chrono::{NaiveDate, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
@@ -29,6 +28,8 @@ pub enum RegisterError {
     NotFound(String, i32),
     #[error("không có văn bản mã {0} trong sổ")]
     NoSuchDocument(i64),
+    #[error("{0} là bản sao điện tử: chỉ có tệp PDF đã ký số, không có tệp DOCX")]
+    NoDocx(String),
     /// An [`issue_then`] step found its draft already issued by someone else: nothing
     /// was stored and no number used.
     #[error("bản nháp này vừa được ban hành ở nơi khác; không lấy thêm số")]
@@ -79,6 +80,8 @@ pub struct Entry {
     pub id: i64,
     pub issuer: String,
     pub issuer_name: String,
+    /// The register's documents, or its electronic copies.
+    pub series: Series,
     pub year: i32,
     pub number: u32,
     pub number_symbol: String,
@@ -236,176 +239,60 @@ pub fn issue_then(
     let date = draft.date().as_naive().unwrap_or(date);
     let year = chrono::Datelike::year(&date);
     let issuer = draft.issuer_key();
-    let lock = register_lock(&issuer, year);
-    let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
-    let _one_process_at_a_time = file_lock(store.path(), &issuer, year)?;
-    let mut attempt = 0;
-    let (tx, number, doc, files) = loop {
-        let last = last_number(store.conn(), &issuer, year)?;
-        let number = last.unwrap_or(0) + 1;
-        let doc = draft.numbered(number, date);
-        let files = render(&doc)?;
-        let tx = store
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if last_number(&tx, &issuer, year)? == last {
-            break (tx, number, doc, files);
-        }
-        // Another process issued meanwhile: this number is taken.
-        drop(tx);
-        attempt += 1;
-        if attempt == ATTEMPTS {
-            return Err(RegisterError::Contended(attempt));
-        }
-    };
-    let Files {
-        pdf,
-        docx,
-        pages,
-        signatures,
-    } = files;
-    let entry = Entry {
-        id: 0,
-        issuer: issuer.clone(),
-        issuer_name: doc.issuer_one_line(),
+    let place = Place {
+        issuer: &issuer,
+        series: Series::Main,
         year,
-        number,
-        number_symbol: doc.number_symbol(),
-        date: date.format("%Y-%m-%d").to_string(),
-        kind: doc.kind().name().to_string(),
-        subject: doc.subject_one_line(),
-        signer: doc.parts().signature.name.trim().to_string(),
-        recipients: doc.recipient_lines(),
-        pages: pages as u32,
-        pdf_sha256: sha256_hex(&pdf),
-        docx_sha256: sha256_hex(&docx),
-        issued_at: super::time::Stamp::now().to_string(),
-        signatures: signatures.len() as u32,
     };
-    tx.execute(
-        "INSERT INTO register_counters (issuer, year, last_number) VALUES (?1, ?2, ?3)
-         ON CONFLICT (issuer, year) DO UPDATE SET last_number = excluded.last_number",
-        params![issuer, year, number],
-    )?;
-    tx.execute(
-        "INSERT INTO documents (issuer, issuer_name, year, number, number_symbol, date, kind, subject,
-            signer, recipients, pages, pdf, pdf_sha256, docx, docx_sha256, letter, issued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        params![
-            entry.issuer,
-            entry.issuer_name,
-            year,
-            number,
-            entry.number_symbol,
-            entry.date,
-            entry.kind,
-            entry.subject,
-            entry.signer,
-            serde_json::to_string(&entry.recipients).expect("strings serialize"),
-            entry.pages,
-            pdf,
-            entry.pdf_sha256,
-            docx,
-            entry.docx_sha256,
-            letter,
-            entry.issued_at,
-        ],
-    )?;
-    let entry = Entry {
-        id: tx.last_insert_rowid(),
-        ..entry
-    };
-    for (position, record) in signatures.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO document_signatures (document_id, position, role, subject, serial, signed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                entry.id,
-                position as i64 + 1,
-                record.role.code(),
-                record.subject,
-                record.serial,
-                record.signed_at
-            ],
-        )?;
-    }
-    then(&tx, &entry)?;
-    tx.commit()?;
-    Ok(entry)
-}
-
-/// How many times an issue renders again when another process took its number.
-pub const ATTEMPTS: usize = 3;
-
-/// The last number given in the register of (`issuer`, `year`).
-fn last_number(
-    conn: &rusqlite::Connection,
-    issuer: &str,
-    year: i32,
-) -> Result<Option<u32>, RegisterError> {
-    Ok(conn
-        .query_row(
-            "SELECT last_number FROM register_counters WHERE issuer = ?1 AND year = ?2",
-            params![issuer, year],
-            |r| r.get(0),
-        )
-        .optional()?)
-}
-
-/// The lock file that takes the issues of one register one at a time across the
-/// processes that share the database (`vanthu serve` and a `vanthu issue` beside it):
-/// `<db>.lock-<hash of issuer and year>`, locked (flock) while the document is rendered,
-/// signed and stored, and unlocked when the returned file is dropped. The lock makes
-/// the other process wait rather than render and sign for a number it then loses (a
-/// remote signer would have to confirm twice).
-fn file_lock(
-    db: &std::path::Path,
-    issuer: &str,
-    year: i32,
-) -> Result<Option<std::fs::File>, RegisterError> {
-    let Some(name) = db.file_name().and_then(|n| n.to_str()) else {
-        return Ok(None);
-    };
-    if name == ":memory:" {
-        return Ok(None);
-    }
-    let key = sha256_hex(format!("{issuer}\u{0}{year}").as_bytes());
-    let path = db.with_file_name(format!("{name}.lock-{}", &key[..16]));
-    let fail = |e: std::io::Error| RegisterError::Lock {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(fail)?;
-    file.lock().map_err(fail)?;
-    Ok(Some(file))
-}
-
-/// One lock per register (issuer, year).
-type RegisterLocks = std::sync::Mutex<
-    std::collections::HashMap<(String, i32), std::sync::Arc<std::sync::Mutex<()>>>,
->;
-
-/// The lock that takes the issues of one register one at a time in this process (an
-/// issue waiting on a signer's phone holds it: the next issue of that register waits
-/// rather than take the number and make the signer confirm twice).
-fn register_lock(issuer: &str, year: i32) -> std::sync::Arc<std::sync::Mutex<()>> {
-    static LOCKS: std::sync::OnceLock<RegisterLocks> = std::sync::OnceLock::new();
-    LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry((issuer.to_string(), year))
-        .or_default()
-        .clone()
+    numbering::store_numbered(
+        store,
+        place,
+        |number| {
+            let doc = draft.numbered(number, date);
+            let Files {
+                pdf,
+                docx,
+                pages,
+                signatures,
+            } = render(&doc)?;
+            Ok(Numbered {
+                entry: Entry {
+                    id: 0,
+                    issuer: issuer.clone(),
+                    issuer_name: doc.issuer_one_line(),
+                    series: Series::Main,
+                    year,
+                    number,
+                    number_symbol: doc.number_symbol(),
+                    date: date.format("%Y-%m-%d").to_string(),
+                    kind: doc.kind().name().to_string(),
+                    subject: doc.subject_one_line(),
+                    signer: doc.parts().signature.name.trim().to_string(),
+                    recipients: doc.recipient_lines(),
+                    pages: pages as u32,
+                    pdf_sha256: sha256_hex(&pdf),
+                    docx_sha256: sha256_hex(&docx),
+                    issued_at: super::time::Stamp::now().to_string(),
+                    signatures: signatures.len() as u32,
+                },
+                pdf,
+                docx,
+                letter: letter.to_string(),
+                signatures,
+                copy_of: None,
+            })
+        },
+        then,
+    )
 }
 
 pub use super::signatures::{SignedFile, add_extension, signatures, signed_files};
+mod copies;
 mod notes;
+mod numbering;
 mod read;
+pub use copies::{NewCopy, copies_of, issue_copy};
 pub use notes::*;
+use numbering::Numbered;
+pub use numbering::{ATTEMPTS, Place, Series};
 pub use read::*;

@@ -11,7 +11,7 @@ use crate::store::Store;
 
 const COLUMNS: &str = "id, issuer, issuer_name, year, number, number_symbol, date, kind, subject, signer, \
      recipients, pages, pdf_sha256, docx_sha256, issued_at, \
-     (SELECT count(*) FROM document_signatures s WHERE s.document_id = documents.id)";
+     (SELECT count(*) FROM document_signatures s WHERE s.document_id = documents.id), series";
 
 fn entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
     let recipients: String = r.get(10)?;
@@ -32,6 +32,7 @@ fn entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
         docx_sha256: r.get(13)?,
         issued_at: r.get(14)?,
         signatures: r.get(15)?,
+        series: super::Series::of_code(&r.get::<_, String>(16)?),
     })
 }
 
@@ -184,21 +185,26 @@ pub fn files(store: &Store, id: i64) -> Result<(Vec<u8>, Vec<u8>), RegisterError
 const LATEST_PDF: &str = "coalesce((SELECT x.pdf FROM document_extensions x
     WHERE x.document_id = d.id ORDER BY x.id DESC LIMIT 1), d.pdf)";
 
-/// One stored file of an issued document (only that column is read).
+/// One stored file of an issued document (only that column is read); an electronic
+/// copy has no DOCX.
 pub fn file(store: &Store, id: i64, format: Format) -> Result<Vec<u8>, RegisterError> {
     let column = match format {
         Format::Pdf => LATEST_PDF,
         Format::Docx => "docx",
     };
-    store
+    let (bytes, number_symbol): (Vec<u8>, String) = store
         .conn()
         .query_row(
-            &format!("SELECT {column} FROM documents d WHERE id = ?1"),
+            &format!("SELECT {column}, number_symbol FROM documents d WHERE id = ?1"),
             [id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
-        .ok_or(RegisterError::NoSuchDocument(id))
+        .ok_or(RegisterError::NoSuchDocument(id))?;
+    if bytes.is_empty() && format == Format::Docx {
+        return Err(RegisterError::NoDocx(number_symbol));
+    }
+    Ok(bytes)
 }
 
 /// Writes the register as CSV (UTF-8, header row), as offices keep it in Excel.
@@ -236,14 +242,16 @@ pub fn write_csv<W: std::io::Write>(entries: &[Entry], out: W) -> Result<(), csv
     Ok(())
 }
 
-/// Checks the register's invariant: per (issuer, year) the numbers are exactly
+/// Checks the register's invariant: per (issuer, series, year) the numbers are exactly
 /// 1..=last_number. Returns a description of every break (empty when sound).
 pub fn verify(store: &Store) -> Result<Vec<String>, RegisterError> {
     let mut problems = vec![];
     let mut stmt = store.conn().prepare(
-        "SELECT c.issuer, c.year, c.last_number, count(d.id), coalesce(max(d.number), 0), coalesce(min(d.number), 0)
-         FROM register_counters c LEFT JOIN documents d ON d.issuer = c.issuer AND d.year = c.year
-         GROUP BY c.issuer, c.year",
+        "SELECT c.issuer, c.year, c.last_number, count(d.id), coalesce(max(d.number), 0), coalesce(min(d.number), 0),
+                c.series
+         FROM register_counters c
+         LEFT JOIN documents d ON d.issuer = c.issuer AND d.series = c.series AND d.year = c.year
+         GROUP BY c.issuer, c.series, c.year",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -253,19 +261,25 @@ pub fn verify(store: &Store) -> Result<Vec<String>, RegisterError> {
             r.get::<_, u32>(3)?,
             r.get::<_, u32>(4)?,
             r.get::<_, u32>(5)?,
+            super::Series::of_code(&r.get::<_, String>(6)?),
         ))
     })?;
     for row in rows {
-        let (issuer, year, last, count, max, min) = row?;
+        let (issuer, year, last, count, max, min, series) = row?;
         if count != last || max != last || (count > 0 && min != 1) {
+            let what = match series {
+                super::Series::Main => "văn bản",
+                super::Series::Copy => "bản sao",
+            };
             problems.push(format!(
-                "{issuer} {year}: sổ ghi số cuối {last} nhưng có {count} văn bản (số {min}–{max})"
+                "{issuer} {year}: sổ ghi số {what} cuối {last} nhưng có {count} {what} (số {min}–{max})"
             ));
         }
     }
     let orphans: u32 = store.conn().query_row(
         "SELECT count(*) FROM documents d WHERE NOT EXISTS
-           (SELECT 1 FROM register_counters c WHERE c.issuer = d.issuer AND c.year = d.year)",
+           (SELECT 1 FROM register_counters c
+            WHERE c.issuer = d.issuer AND c.series = d.series AND c.year = d.year)",
         [],
         |r| r.get(0),
     )?;
