@@ -23,7 +23,7 @@ short_name = "UBND huyện Lạc Sơn"
 units = ["NN"]
 
 [[agencies]]
-id = "xa-an-binh"
+id = "xa-an-nghia"
 name = ["Ủy ban nhân dân", "xã Ân Nghĩa"]
 parent = "ubnd-lac-son"
 level = "commune"
@@ -96,7 +96,7 @@ fn a_signed_dispatch_is_forwarded_as_a_signed_copy_and_mailed() {
     assert!(printed(&add(&f, &[&signed], &[])).contains("Số đến 1 ("));
 
     // Copied for two communes, one by id and one by its printed name.
-    let o = copy(&f, "1", &["xa-an-binh", "UBND xã Tân Lập"]);
+    let o = copy(&f, "1", &["xa-an-nghia", "UBND xã Tân Lập"]);
     let text = printed(&o);
     assert!(o.status.success(), "{text}");
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "01/BSY-UBND");
@@ -250,12 +250,12 @@ fn what_is_no_original_or_goes_nowhere_is_not_copied() {
     for (number, to, said) in [
         (
             "2",
-            "xa-an-binh",
+            "xa-an-nghia",
             "văn bản đến số 2 có chữ ký số không hợp lệ",
         ),
         (
             "3",
-            "xa-an-binh",
+            "xa-an-nghia",
             "văn bản đến số 3 không có chữ ký số và không phải bản giấy được quét",
         ),
         (
@@ -263,8 +263,8 @@ fn what_is_no_original_or_goes_nowhere_is_not_copied() {
             "UBND xã Không Có",
             "không tìm thấy nơi nhận trong dữ liệu: UBND xã Không Có",
         ),
-        ("9", "xa-an-binh", "không có văn bản đến số 9 năm 2026"),
-        ("1", "xa-an-binh\u{202e}", "--to"),
+        ("9", "xa-an-nghia", "không có văn bản đến số 9 năm 2026"),
+        ("1", "xa-an-nghia\u{202e}", "--to"),
     ] {
         let o = copy(&f, number, &[to]);
         assert!(!o.status.success(), "{number} {to}");
@@ -278,7 +278,7 @@ fn what_is_no_original_or_goes_nowhere_is_not_copied() {
     scanned.extend_from_slice(b"\n% scan\n");
     std::fs::write(&scan, scanned).unwrap();
     assert!(printed(&add(&f, &[&scan], &["--scan"])).contains("Số đến 4 ("));
-    let o = copy(&f, "4", &["xa-an-binh"]);
+    let o = copy(&f, "4", &["xa-an-nghia"]);
     assert!(o.status.success(), "{}", printed(&o));
     assert_eq!(copy_numbers(&f.db), vec![(1, "01/BSY-UBND".to_string())]);
 }
