@@ -35,6 +35,9 @@
 //! 10. **Incoming** ([`incoming`]): documents the agency receives, kept byte for byte,
 //!     their digital signatures checked, their fields read, registered under the
 //!     agency's Số đến in the Sổ đăng ký văn bản đến.
+//! 11. **Copy** ([`copies`]): an incoming original forwarded as an electronic copy
+//!     (SAO Y): its pages with the copy's mark, signed by the copying agency, numbered
+//!     in the agency's copy series and sent like any issued document.
 
 // The modules in layers, lowest first: a module uses only those above it in this list
 // (`layers.rs` reads this list and every `crate::` path, and fails on an upward edge).

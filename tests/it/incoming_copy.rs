@@ -10,18 +10,10 @@ use crate::common::layout::measure;
 use crate::common::mail::read_messages;
 use crate::common::sign::*;
 use crate::common::*;
-use crate::incoming::{add, find, rendered};
+use crate::incoming::{RECEIVER, add, find, rendered};
 
-const HUYEN: &str = r#"
-[[agencies]]
-id = "ubnd-lac-son"
-name = ["Ủy ban nhân dân", "huyện Lạc Sơn"]
-level = "district"
-place = "Lạc Sơn"
-abbreviation = "UBND"
-short_name = "UBND huyện Lạc Sơn"
-units = ["NN"]
-
+/// Two communes of the huyện (incoming.rs's RECEIVER), with mailboxes.
+const COMMUNES: &str = r#"
 [[agencies]]
 id = "xa-an-nghia"
 name = ["Ủy ban nhân dân", "xã Ân Nghĩa"]
@@ -53,7 +45,7 @@ fn huyen(name: &str) -> Fixture {
             ("agency = \"ubnd-lac-son\"", "agency.p12"),
         ],
     );
-    std::fs::write(f.dir.join("huyen.toml"), HUYEN).unwrap();
+    std::fs::write(f.dir.join("huyen.toml"), format!("{RECEIVER}{COMMUNES}")).unwrap();
     stdout(f.cmd().arg("import").arg(f.dir.join("huyen.toml")));
     f
 }

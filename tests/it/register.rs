@@ -413,8 +413,9 @@ fn a_number_taken_by_another_process_while_signing_is_rendered_again_with_the_ne
     let take_a_number = || {
         other
             .execute(
-                "INSERT INTO register_counters (issuer, year, last_number) VALUES (?1, 2021, 1)
-                 ON CONFLICT (issuer, year) DO UPDATE SET last_number = last_number + 1",
+                "INSERT INTO register_counters (issuer, series, year, last_number)
+                 VALUES (?1, 'main', 2021, 1)
+                 ON CONFLICT (issuer, series, year) DO UPDATE SET last_number = last_number + 1",
                 [doc.issuer_key()],
             )
             .unwrap();
