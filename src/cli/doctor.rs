@@ -6,8 +6,11 @@ use vanthu::incoming::{imap, mailbox::MailboxAt};
 use vanthu::store::{Store, images};
 
 /// Prints each stored signature image and seal that no longer reads as a usable PNG,
-/// and each configured incoming mailbox that cannot be read; an error (exit 1) when
-/// there is a problem.
+/// each configured key (its certificate's trust and expiry, warned [`WARN_DAYS`] days
+/// ahead), the time-stamping authority, the mail server and each incoming mailbox;
+/// an error (exit 1) when something would fail, naming how many.
+///
+/// [`WARN_DAYS`]: vanthu::sign::health::WARN_DAYS
 pub fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     let bad = images::unreadable(store)?;
     for b in &bad {
@@ -16,17 +19,59 @@ pub fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     if bad.is_empty() {
         println!("ảnh chữ ký và con dấu đã lưu: đọc được cả");
     }
+    let mut problems = vec![];
+    if !bad.is_empty() {
+        problems.push(format!(
+            "{} ảnh đã lưu không đọc được (mọi lần ban hành có ký số cần ảnh đó sẽ bị từ chối)",
+            bad.len()
+        ));
+    }
+    let keys = key_problems(config)?;
+    if keys > 0 {
+        problems.push(format!("{keys} khóa ký số không ký được"));
+    }
+    if let Some(tsa) = &config.signing.tsa {
+        match vanthu::sign::tsa::check(tsa) {
+            Ok(said) => println!("{said}"),
+            Err(e) => {
+                println!("máy chủ dấu thời gian: {e}");
+                problems.push("máy chủ dấu thời gian không trả lời".into());
+            }
+        }
+    }
+    match super::runtime()?.block_on(vanthu::mail::worker::check(&config.mail)) {
+        Ok(said) => println!("{said}"),
+        Err(problem) => {
+            println!("{problem}");
+            problems.push("chưa gửi thư được".into());
+        }
+    }
     let mailboxes = mailbox_problems(config);
+    if mailboxes > 0 {
+        problems.push(format!(
+            "{mailboxes} hộp thư văn bản đến chưa đọc được (sửa [[incoming.mailboxes]])"
+        ));
+    }
     anyhow::ensure!(
-        bad.is_empty(),
-        "{} ảnh đã lưu không đọc được: mọi lần ban hành có ký số cần ảnh đó sẽ bị từ chối",
-        bad.len()
-    );
-    anyhow::ensure!(
-        mailboxes == 0,
-        "{mailboxes} hộp thư văn bản đến chưa đọc được: sửa [[incoming.mailboxes]] như trên"
+        problems.is_empty(),
+        "cần sửa: {}; xem từng dòng ở trên",
+        problems.join("; ")
     );
     Ok(())
+}
+
+/// Checks every configured key as of now, one line each; how many would not sign.
+fn key_problems(config: &Config) -> anyhow::Result<usize> {
+    if config.signing.keys.is_empty() {
+        println!("chưa cấu hình khóa ký số nào ([[signing.keys]])");
+        return Ok(0);
+    }
+    let keyring = super::keyring_of(config.signing.clone())?;
+    let checked = vanthu::sign::health::check_keys(&keyring, chrono::Utc::now());
+    for k in &checked {
+        println!("{}", k.line());
+    }
+    Ok(checked.iter().filter(|k| k.is_bad()).count())
 }
 
 /// Tries every configured incoming mailbox (an IMAP login, a Maildir's folders); the

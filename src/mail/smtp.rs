@@ -160,6 +160,27 @@ impl Client {
         }
     }
 
+    /// Connects as a delivery would (TLS, login), then says QUIT: what the server
+    /// answered, or why it could not be reached, in words.
+    pub async fn check(&self) -> Result<String, String> {
+        let s = &self.server;
+        let mut conn = self.connect().await.map_err(|f| match f.outcome() {
+            Outcome::Sent(t) | Outcome::Transient(t) | Outcome::Permanent(t) => t,
+        })?;
+        let _ = conn.inner.quit().await;
+        let tls = match s.tls {
+            Tls::None => "không mã hóa",
+            Tls::Starttls(_) => "STARTTLS",
+            Tls::Wrapper(_) => "TLS",
+        };
+        let login = if s.credentials.is_some() {
+            ", đăng nhập được"
+        } else {
+            ""
+        };
+        Ok(format!("kết nối được ({tls}{login})"))
+    }
+
     /// Closes every pooled connection with QUIT.
     pub async fn close(&self) {
         let conns = std::mem::take(&mut *self.idle.lock().expect("not poisoned"));

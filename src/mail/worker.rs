@@ -169,6 +169,23 @@ impl Transport {
     }
 }
 
+/// Whether delivery would work now: the SMTP server reached as a delivery reaches it
+/// (TLS, login) and left with QUIT, or the folder of .eml files created. What was
+/// found, in words, or the problem.
+pub async fn check(settings: &MailSettings) -> Result<String, String> {
+    let described = match &settings.smtp {
+        Some(s) => format!("máy chủ thư {}:{}", s.host, s.port()),
+        None => format!("thư mục thư đi {}", settings.folder.display()),
+    };
+    let transport = Transport::new(settings).map_err(|e| format!("{described}: {e}"))?;
+    let said = match &transport {
+        Transport::Smtp { client, .. } => client.check().await,
+        Transport::Folder(_) => Ok("ghi được (chưa cấu hình máy chủ thư [mail.smtp])".into()),
+    };
+    said.map(|s| format!("{described}: {s}"))
+        .map_err(|e| format!("{described}: {e}"))
+}
+
 /// When the worker stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Until {

@@ -433,6 +433,21 @@ impl Keyring {
         &self.trust
     }
 
+    /// The `[signing]` settings the keyring was made from.
+    pub fn settings(&self) -> &SigningSettings {
+        &self.settings
+    }
+
+    /// The certificate of the PKCS#12 key `setting` (of `owner`), the file opened with
+    /// its password as a signature would open it.
+    pub(super) fn key_file_certificate(
+        &self,
+        owner: &Owner,
+        setting: &KeySetting,
+    ) -> Result<Certificate, SignError> {
+        Ok(self.key_file(owner, setting)?.certificate().clone())
+    }
+
     /// Whether the documents of `agency` must be signed before they are sent.
     pub fn requires_signature(&self, agency: &str) -> bool {
         self.settings.require_signature.iter().any(|a| a == agency)

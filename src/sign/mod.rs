@@ -20,6 +20,7 @@
 
 pub mod algorithm;
 pub mod cms;
+pub mod health;
 /// The signature and seal images (kept with the renderer that places them).
 pub use crate::render::image;
 pub mod issue;

@@ -63,6 +63,16 @@ pub struct Token {
     pub time: String,
 }
 
+/// Whether the authority answers: a timestamp asked for a fixed hash, its time said
+/// (`vanthu doctor`), or why not.
+pub fn check(setting: &TsaSetting) -> Result<String, SignError> {
+    let token = stamp(setting, b"vanthu doctor")?;
+    Ok(format!(
+        "máy chủ dấu thời gian {}: trả lời được, giờ {}",
+        setting.url, token.time
+    ))
+}
+
 /// Asks the authority at `setting.url` to stamp `signature` (a CMS signature value).
 pub fn stamp(setting: &TsaSetting, signature: &[u8]) -> Result<Token, SignError> {
     stamp_hash(setting, Sha256::digest(signature).to_vec())

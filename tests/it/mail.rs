@@ -10,15 +10,15 @@ use crate::common::*;
 use serde_json::Value;
 
 /// A running test SMTP server (tests/smtp_server.py); killed on drop.
-struct Smtp {
+pub(crate) struct Smtp {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     maildir: PathBuf,
     dir: PathBuf,
 }
 
 impl Smtp {
-    fn start(dir: &Path, args: &[&str]) -> Smtp {
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Smtp {
         let dir = dir.join(format!("smtp-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let port_file = dir.join("port");

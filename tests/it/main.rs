@@ -11,6 +11,7 @@ mod approved;
 mod books;
 mod cli;
 mod composer;
+mod doctor;
 mod docx_output;
 mod hostile;
 mod hostile_load;
