@@ -170,17 +170,28 @@ impl Transport {
 }
 
 /// Whether delivery would work now: the SMTP server reached as a delivery reaches it
-/// (TLS, login) and left with QUIT, or the folder of .eml files created. What was
-/// found, in words, or the problem.
+/// (TLS, login) and left with QUIT, or where the .eml files go (nothing is created).
+/// What was found, in words, or the problem.
 pub async fn check(settings: &MailSettings) -> Result<String, String> {
     let described = match &settings.smtp {
         Some(s) => format!("máy chủ thư {}:{}", s.host, s.port()),
         None => format!("thư mục thư đi {}", settings.folder.display()),
     };
+    if settings.smtp.is_none() {
+        // Not made here: the first delivery makes it.
+        let state = if settings.folder.is_dir() {
+            "có sẵn"
+        } else {
+            "sẽ được tạo khi gửi thư đầu tiên"
+        };
+        return Ok(format!(
+            "{described}: {state}; thư được ghi thành tệp .eml (chưa cấu hình máy chủ thư [mail.smtp])"
+        ));
+    }
     let transport = Transport::new(settings).map_err(|e| format!("{described}: {e}"))?;
     let said = match &transport {
         Transport::Smtp { client, .. } => client.check().await,
-        Transport::Folder(_) => Ok("ghi được (chưa cấu hình máy chủ thư [mail.smtp])".into()),
+        Transport::Folder(_) => unreachable!("an SMTP server is configured"),
     };
     said.map(|s| format!("{described}: {s}"))
         .map_err(|e| format!("{described}: {e}"))
