@@ -46,6 +46,42 @@ pub struct ServerSettings {
     pub body_limit: usize,
     /// Requests taking longer are answered 408.
     pub timeout_secs: u64,
+    /// The reverse proxies in front of the service (addresses or networks,
+    /// `VANTHU_TRUSTED_PROXIES` comma-separated): from a request they pass on, the
+    /// client's address is read from `X-Forwarded-For`; from anyone else that header
+    /// is ignored.
+    pub trusted_proxies: Vec<TrustedProxy>,
+}
+
+/// One trusted proxy: an address (`127.0.0.1`, `::1`) or a network (`10.0.0.0/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy(pub ipnet::IpNet);
+
+impl TrustedProxy {
+    /// An address or a network, or what is wrong with it.
+    pub fn parse(text: &str) -> Result<TrustedProxy, String> {
+        let t = text.trim();
+        t.parse::<ipnet::IpNet>()
+            .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map(TrustedProxy)
+            .map_err(|_| {
+                format!(
+                    "server.trusted_proxies: \"{t}\" không phải địa chỉ IP hay mạng (ví dụ 127.0.0.1 hoặc 10.0.0.0/8)"
+                )
+            })
+    }
+
+    /// Whether `ip` is this proxy (or in its network).
+    pub fn contains(&self, ip: &std::net::IpAddr) -> bool {
+        self.0.contains(ip)
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        TrustedProxy::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for ServerSettings {
@@ -56,12 +92,14 @@ impl Default for ServerSettings {
             secure_cookies: false,
             body_limit: 8 * 1024 * 1024,
             timeout_secs: 60,
+            trusted_proxies: vec![],
         }
     }
 }
 
 impl ServerSettings {
-    /// Applies `VANTHU_ADDR`, `VANTHU_REMINDER_AT`, `VANTHU_SECURE_COOKIES`.
+    /// Applies `VANTHU_ADDR`, `VANTHU_REMINDER_AT`, `VANTHU_SECURE_COOKIES`,
+    /// `VANTHU_TRUSTED_PROXIES`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         if let Some(a) = var("VANTHU_ADDR").filter(|a| !a.trim().is_empty()) {
             self.addr = a.trim().to_string();
@@ -71,6 +109,13 @@ impl ServerSettings {
         }
         if let Some(v) = var("VANTHU_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = var("VANTHU_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(TrustedProxy::parse)
+                .collect::<Result<_, _>>()?;
         }
         self.reminder_time()?;
         Ok(())

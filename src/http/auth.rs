@@ -13,8 +13,10 @@ use super::AppState;
 use super::error::ApiError;
 use crate::service::accounts::{self, User};
 
-/// The address of the client that sent a request (the socket's peer), when the
-/// service was started with connection information (`vanthu serve` is).
+/// The address of the client that sent a request: the socket's peer, or behind a
+/// trusted proxy the address it forwarded (see [`client_ip`]); None when the service
+/// was started without connection information (`vanthu serve` has it). Login lockout
+/// and the audit log use it.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub Option<String>);
 
@@ -22,6 +24,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(found) = parts.extensions.get::<ClientAddress>() {
+            return Ok(found.clone());
+        }
         Ok(ClientAddress(
             parts
                 .extensions
@@ -29,6 +34,66 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
                 .map(|c| c.0.ip().to_string()),
         ))
     }
+}
+
+/// The client's address of a request whose socket peer is `peer`. Only a trusted
+/// proxy's `X-Forwarded-For` is believed: read from its right end (each proxy appends
+/// the address it received the request from), every trusted proxy is skipped and the
+/// first other address is the client. Anything before it was written by the client
+/// and is ignored, as is the whole header from a peer that is not a trusted proxy; an
+/// entry that is not an address ends the walk at the last proxy.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded_for: &[&str],
+    trusted: &[crate::config::TrustedProxy],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|t| t.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let entries = forwarded_for
+        .iter()
+        .rev()
+        .flat_map(|header| header.rsplit(','));
+    for entry in entries {
+        let Ok(ip) = entry.trim().parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// The middleware that finds each request's [`ClientAddress`] once, with the
+/// configured trusted proxies.
+pub async fn client_address(
+    axum::extract::State(trusted): axum::extract::State<
+        std::sync::Arc<[crate::config::TrustedProxy]>,
+    >,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let headers: Vec<&str> = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let ip = client_ip(peer, &headers, &trusted);
+        request
+            .extensions_mut()
+            .insert(ClientAddress(Some(ip.to_string())));
+    }
+    next.run(request).await
 }
 
 /// Whether a form POST without a session (the login form) comes from this service's own
@@ -165,5 +230,59 @@ impl FromRequestParts<AppState> for Caller {
             caller.check_csrf(sent)?;
         }
         Ok(caller)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use crate::config::TrustedProxy;
+
+    fn ip(s: &str) -> std::net::IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_a_trusted_proxys_forwarded_address_is_believed() {
+        let trusted = [
+            TrustedProxy::parse("127.0.0.2").unwrap(),
+            TrustedProxy::parse("10.0.0.0/8").unwrap(),
+        ];
+        // Straight from a client: its header is its own claim.
+        assert_eq!(
+            client_ip(ip("203.0.113.5"), &["198.51.100.7"], &trusted),
+            ip("203.0.113.5")
+        );
+        // Through the proxy: the address the proxy appended, not the client's claim.
+        assert_eq!(
+            client_ip(ip("127.0.0.2"), &["198.51.100.7, 203.0.113.5"], &trusted),
+            ip("203.0.113.5")
+        );
+        // Through two trusted proxies (a load balancer, then nginx), over two headers.
+        assert_eq!(
+            client_ip(ip("127.0.0.2"), &["203.0.113.5", "10.1.2.3"], &trusted),
+            ip("203.0.113.5")
+        );
+        // No header, or garbage where the proxy's entry should be: the proxy itself.
+        assert_eq!(client_ip(ip("127.0.0.2"), &[], &trusted), ip("127.0.0.2"));
+        assert_eq!(
+            client_ip(ip("127.0.0.2"), &["unknown"], &trusted),
+            ip("127.0.0.2")
+        );
+        assert_eq!(
+            client_ip(ip("127.0.0.2"), &["2001:db8::1, 10.0.0.9"], &trusted),
+            ip("2001:db8::1")
+        );
+        // Nothing trusted: the peer, whatever the header says.
+        assert_eq!(
+            client_ip(ip("127.0.0.2"), &["198.51.100.7"], &[]),
+            ip("127.0.0.2")
+        );
+        assert!(TrustedProxy::parse("10.0.0.0/33").is_err());
+        assert!(
+            TrustedProxy::parse("proxy.local")
+                .unwrap_err()
+                .contains("không phải địa chỉ IP")
+        );
     }
 }

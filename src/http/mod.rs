@@ -227,6 +227,10 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
             (state, limits),
             edge::edge,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::from(settings.trusted_proxies.clone()),
+            auth::client_address,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))

@@ -31,6 +31,7 @@ mod ocop;
 mod openapi;
 mod paper;
 mod pdf_layout;
+mod proxy;
 mod register;
 mod remind;
 mod service;
