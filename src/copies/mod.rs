@@ -206,7 +206,13 @@ pub fn make(
                 copy.number_symbol,
                 copy.recipients.join("; ")
             );
-            Ok(incoming::audit(tx, request.by, "copy", row, &what)?)
+            Ok(incoming::audit(
+                tx,
+                request.by,
+                "incoming.copy",
+                row,
+                &what,
+            )?)
         },
     )?)
 }

@@ -422,6 +422,7 @@ pub(crate) fn audit(
             outcome: "ok",
             detail: &format!("số đến {}/{}: {what}", row.number, row.year),
             agency_id: Some(&row.agency_id),
+            address: None,
         },
     )
 }

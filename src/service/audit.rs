@@ -128,6 +128,8 @@ pub fn action_label(action: &str) -> String {
         "incoming.report" => "văn bản đến ghi nhận báo cáo",
         "incoming.link_report" => "ghi nhận văn bản đến là báo cáo",
         "incoming.unlink_report" => "bỏ ghi nhận báo cáo của văn bản đến",
+        "incoming.copy" => "sao y văn bản đến",
+        "login" => "đăng nhập",
         "incoming.assign" => "chuyển văn bản đến để xử lý",
         "incoming.confirm" => "xác nhận thông tin văn bản đến",
         "incoming.handled" => "ghi nhận kết quả xử lý văn bản đến",
@@ -165,9 +167,31 @@ pub fn record(
             },
             detail,
             agency_id: by.and_then(User::agency),
+            address: None,
         },
     )?;
     Ok(())
+}
+
+/// Records `user`'s sign-in from `address` (the client's, when known).
+pub fn record_login(conn: &Connection, user: &User, address: Option<&str>) -> rusqlite::Result<()> {
+    let detail = match address {
+        Some(a) => format!("từ địa chỉ {a}"),
+        None => String::new(),
+    };
+    crate::store::audit::record(
+        conn,
+        &crate::store::audit::NewEvent {
+            user_id: Some(user.id),
+            login: &user.login,
+            action: "login",
+            target: &format!("user:{}", user.login),
+            outcome: "ok",
+            detail: &detail,
+            agency_id: user.agency(),
+            address,
+        },
+    )
 }
 
 /// The events of one agency's accounts (None: every event), newest first; `target`

@@ -17,13 +17,15 @@ pub struct NewEvent<'a> {
     pub detail: &'a str,
     /// The agency the account acted for.
     pub agency_id: Option<&'a str>,
+    /// The client's address, when the event came over the network and it is known.
+    pub address: Option<&'a str>,
 }
 
 /// Appends one event, stamped now (RFC 3339 UTC, to the millisecond).
 pub fn record(conn: &Connection, e: &NewEvent) -> Result<(), rusqlite::Error> {
     conn.prepare_cached(
-        "INSERT INTO audit_log (at, user_id, login, action, target, outcome, detail, agency_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO audit_log (at, user_id, login, action, target, outcome, detail, agency_id, address)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         super::time::Stamp::now().to_string(),
@@ -33,7 +35,8 @@ pub fn record(conn: &Connection, e: &NewEvent) -> Result<(), rusqlite::Error> {
         e.target,
         e.outcome,
         e.detail,
-        e.agency_id
+        e.agency_id,
+        e.address
     ])?;
     Ok(())
 }
@@ -56,6 +59,8 @@ pub struct EventRow {
     /// The target's name by its kind (a person's or user's name, an agency's short
     /// name, a document's number, a milestone's task), if stored.
     pub target_name: Option<String>,
+    /// The client's address, when recorded.
+    pub address: Option<String>,
 }
 
 /// The events with `target` (any when None) of `agency` (any when None), newest first.
@@ -77,7 +82,8 @@ pub fn list(
                   WHEN 'document' THEN (SELECT number_symbol FROM documents
                                          WHERE id = CAST(substr(l.target, instr(l.target, ':') + 1) AS INTEGER))
                   WHEN 'milestone' THEN (SELECT what FROM milestones WHERE id = substr(l.target, instr(l.target, ':') + 1))
-                END
+                END,
+                l.address
          FROM audit_log l LEFT JOIN users u ON u.id = l.user_id
          LEFT JOIN agencies a ON a.id = l.agency_id LEFT JOIN agencies ua ON ua.id = u.agency_id
          WHERE (?1 IS NULL OR l.target = ?1) AND (?2 IS NULL OR l.agency_id = ?2)
@@ -95,6 +101,7 @@ pub fn list(
             user_name: r.get(7)?,
             agency_name: r.get(8)?,
             target_name: r.get(9)?,
+            address: r.get(10)?,
         })
     })?
     .collect()

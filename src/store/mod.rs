@@ -62,6 +62,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/0026_incoming_handler_account.sql"
     )),
     M::up(include_str!("../../migrations/0027_copy_series.sql")),
+    M::up(include_str!("../../migrations/0028_audit_address.sql")),
 ];
 
 /// The schema version this build knows.

@@ -161,6 +161,16 @@ fn behind_nginx_the_client_is_the_address_nginx_saw_and_the_session_is_secure() 
         .find(|l| l.to_lowercase().starts_with("set-cookie: vanthu_session="))
         .unwrap_or_else(|| panic!("no session cookie: {answer}"));
     assert!(cookie.contains("; Secure"), "{cookie}");
+    // The sign-in is in the audit log with the address nginx saw.
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let signed_in: (String, String) = conn
+        .query_row(
+            "SELECT address, detail FROM audit_log WHERE action = 'login' AND login = 'vt'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(signed_in, ("127.0.0.1".into(), "từ địa chỉ 127.0.0.1".into()));
 
     // A failed login through nginx counts under the address nginx saw (127.0.0.1), not
     // the proxy's own (127.0.0.2) nor what the client claimed (198.51.100.7).

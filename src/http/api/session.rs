@@ -72,9 +72,8 @@ pub async fn login(
 ) -> Result<impl IntoResponse, ApiError> {
     let (user, session) = state
         .run(move |store, _| {
-            let user = accounts::authenticate(store, &c.login, &c.password, address.as_deref())?;
-            let session = accounts::open_session(store, &user)?;
-            Ok::<_, ApiError>((user, session))
+            let signed_in = accounts::sign_in(store, &c.login, &c.password, address.as_deref())?;
+            Ok::<_, ApiError>(signed_in)
         })
         .await?;
     let body = SignedIn {

@@ -91,8 +91,8 @@ pub(super) async fn login(
     let shown = login.clone();
     let result = state
         .run(move |store, _| {
-            let user = accounts::authenticate(store, &login, &password, address.as_deref())?;
-            Ok::<_, ApiError>(accounts::open_session(store, &user)?)
+            let (_, session) = accounts::sign_in(store, &login, &password, address.as_deref())?;
+            Ok::<_, ApiError>(session)
         })
         .await
         .map_err(crate::http::api::session::new_password_field);

@@ -22,7 +22,7 @@ pub use login::{
     CHECK_WAIT, CONCURRENT_CHECKS, LOCKOUT_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, authenticate,
 };
 pub use sessions::{
-    SESSION, Session, TokenLabel, close_session, create_token, open_session, session_user,
+    SESSION, Session, TokenLabel, close_session, create_token, open_session, session_user, sign_in,
     token_user,
 };
 

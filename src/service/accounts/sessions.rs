@@ -59,6 +59,25 @@ pub fn open_session(store: &Store, user: &User) -> Result<Session, AccountError>
     Ok(session)
 }
 
+/// Signs a person in from `address` (the client's, when known): the password checked
+/// ([`super::authenticate`]), a browser session opened, and the sign-in recorded in
+/// the audit log with the address.
+pub fn sign_in(
+    store: &Store,
+    login: &str,
+    password: &str,
+    address: Option<&str>,
+) -> Result<(User, Session), AccountError> {
+    let user = super::authenticate(store, login, password, address)?;
+    // The session and its audit row together (the store's connection is the
+    // transaction's).
+    let tx = store.write()?;
+    let session = open_session(store, &user)?;
+    crate::service::audit::record_login(&tx, &user, address)?;
+    tx.commit()?;
+    Ok((user, session))
+}
+
 /// The user and form token of a live session cookie.
 pub fn session_user(store: &Store, token: &str) -> Result<Option<(User, String)>, AccountError> {
     Ok(
