@@ -170,7 +170,10 @@ fn behind_nginx_the_client_is_the_address_nginx_saw_and_the_session_is_secure() 
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(signed_in, ("127.0.0.1".into(), "từ địa chỉ 127.0.0.1".into()));
+    assert_eq!(
+        signed_in,
+        ("127.0.0.1".into(), "từ địa chỉ 127.0.0.1".into())
+    );
 
     // A failed login through nginx counts under the address nginx saw (127.0.0.1), not
     // the proxy's own (127.0.0.2) nor what the client claimed (198.51.100.7).
