@@ -51,6 +51,11 @@ pub struct ServerSettings {
     /// client's address is read from `X-Forwarded-For`; from anyone else that header
     /// is ignored.
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// The addresses or networks that may read `/metrics`.
+    pub metrics_from: Vec<TrustedProxy>,
+    /// A token that lets any address read `/metrics` (`Authorization: Bearer …`;
+    /// better in `VANTHU_METRICS_TOKEN` than in the file).
+    pub metrics_token: Option<secrecy::SecretString>,
 }
 
 /// One trusted proxy: an address (`127.0.0.1`, `::1`) or a network (`10.0.0.0/8`).
@@ -93,6 +98,8 @@ impl Default for ServerSettings {
             body_limit: 8 * 1024 * 1024,
             timeout_secs: 60,
             trusted_proxies: vec![],
+            metrics_from: vec![],
+            metrics_token: None,
         }
     }
 }
@@ -109,6 +116,9 @@ impl ServerSettings {
         }
         if let Some(v) = var("VANTHU_SECURE_COOKIES") {
             self.secure_cookies = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = var("VANTHU_METRICS_TOKEN").filter(|v| !v.trim().is_empty()) {
+            self.metrics_token = Some(v.trim().to_string().into());
         }
         if let Some(v) = var("VANTHU_TRUSTED_PROXIES") {
             self.trusted_proxies = v

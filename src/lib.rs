@@ -45,6 +45,8 @@
 
 // Budgets every face shares.
 pub mod limits;
+// The process's counters for /metrics.
+pub mod metrics;
 // Text that may reach a page.
 pub mod text;
 // The document model.

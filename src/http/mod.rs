@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod edge;
 pub mod error;
+pub mod metrics;
 pub mod views;
 pub mod web;
 
@@ -213,6 +214,16 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
+        .route(
+            "/metrics",
+            axum::routing::get(metrics::metrics).with_state((
+                state.clone(),
+                std::sync::Arc::new(metrics::MetricsAccess {
+                    from: settings.metrics_from.clone(),
+                    token: settings.metrics_token.clone(),
+                }),
+            )),
+        )
         .nest("/api/v1", api::router())
         .merge(web::router())
         .with_state(state.clone())
@@ -405,13 +416,19 @@ async fn reminder_schedule(
             })
             .await;
         match result {
-            Ok(report) => tracing::info!(
-                fired = report.fired.len(),
-                issued = report.issued.len(),
-                queued = report.queued.len(),
-                "reminder run"
-            ),
-            Err(e) => tracing::error!(error = %e.message, "reminder run failed"),
+            Ok(report) => {
+                crate::metrics::PROCESS.reminder_run(true);
+                tracing::info!(
+                    fired = report.fired.len(),
+                    issued = report.issued.len(),
+                    queued = report.queued.len(),
+                    "reminder run"
+                )
+            }
+            Err(e) => {
+                crate::metrics::PROCESS.reminder_run(false);
+                tracing::error!(error = %e.message, "reminder run failed")
+            }
         }
     }
 }

@@ -33,9 +33,10 @@ pub struct Slots {
     freed: Condvar,
 }
 
-/// A render in flight; the slot is free again when this is dropped.
+/// A render in flight; the slot is free again when this is dropped (and its time
+/// counted in [`crate::metrics::PROCESS`]).
 #[derive(Debug)]
-pub struct Slot<'a>(&'a Slots);
+pub struct Slot<'a>(&'a Slots, Instant);
 
 impl Slots {
     /// `max` renders at once (at least one); a caller waits at most `wait`.
@@ -58,9 +59,15 @@ impl Slots {
     pub fn acquire(&self) -> Result<Slot<'_>, RenderError> {
         let deadline = Instant::now() + self.wait;
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        let waiting = &crate::metrics::PROCESS.renders_waiting;
+        if *used >= self.max {
+            waiting.inc();
+        }
+        let mut waited = *used >= self.max;
         while *used >= self.max {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                waiting.dec();
                 return Err(RenderError::Busy {
                     retry_after: self.wait.as_secs().max(1),
                 });
@@ -71,13 +78,17 @@ impl Slots {
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
+        if std::mem::take(&mut waited) {
+            waiting.dec();
+        }
         *used += 1;
-        Ok(Slot(self))
+        Ok(Slot(self, Instant::now()))
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
+        crate::metrics::PROCESS.rendered(self.1.elapsed());
         let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
         *used -= 1;
         self.0.freed.notify_one();

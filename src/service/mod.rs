@@ -49,6 +49,8 @@ pub mod books;
 pub mod incoming;
 // Electronic copies (sao y) of incoming documents, made by a văn thư.
 pub mod copies;
+// The /metrics page.
+pub mod metrics;
 // What waits for the signed-in account.
 pub mod dashboard;
 // Milestones, reports, imports and the data tables.

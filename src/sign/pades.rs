@@ -41,8 +41,22 @@ pub struct Request<'a> {
 }
 
 /// Signs `pdf` with `signer`: returns the file with one more incremental update and the
-/// register's record of the signature.
+/// register's record of the signature. Each signature made is counted, with its time,
+/// in [`crate::metrics::PROCESS`].
 pub fn sign(
+    pdf: &[u8],
+    signer: &dyn Signer,
+    request: &Request,
+) -> Result<(Vec<u8>, Record), SignError> {
+    let started = std::time::Instant::now();
+    let signed = sign_once(pdf, signer, request);
+    if signed.is_ok() {
+        crate::metrics::PROCESS.signed(started.elapsed());
+    }
+    signed
+}
+
+fn sign_once(
     pdf: &[u8],
     signer: &dyn Signer,
     request: &Request,

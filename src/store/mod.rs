@@ -13,6 +13,7 @@ pub mod images;
 pub mod import;
 pub mod incoming;
 mod lookup;
+pub mod metrics;
 pub mod milestones;
 pub mod ocop;
 pub mod outbox;

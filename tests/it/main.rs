@@ -27,6 +27,7 @@ mod letters_from_data;
 mod mail;
 mod mail_postfix;
 mod markings;
+mod metrics;
 mod ocop;
 mod openapi;
 mod paper;

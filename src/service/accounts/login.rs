@@ -72,6 +72,7 @@ pub fn authenticate(
             Ok(super::user_of(row))
         }
         _ => {
+            crate::metrics::PROCESS.login_failures.inc();
             accounts::drop_failures_until(conn, Stamp::now().minus(LOCKOUT_WINDOW))?;
             Err(AccountError::Invalid)
         }

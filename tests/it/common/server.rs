@@ -54,6 +54,11 @@ impl Server {
 
     /// The service with the Sở's keys and images: the signed issue works.
     pub fn start_signing() -> Server {
+        Server::start_signing_env(&[])
+    }
+
+    /// [`Server::start_signing`] with these environment variables.
+    pub fn start_signing_env(env: &[(&str, &str)]) -> Server {
         let ca = super::sign::ca();
         let key = |owner: &str, file: &str| {
             format!(
@@ -62,12 +67,13 @@ impl Server {
                 super::sign::PASSWORD
             )
         };
-        Server::start_with(&format!(
+        let config = format!(
             "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\n{}{}",
             ca.join("root.pem").display(),
             key("agency = \"snn-bac-giang\"", "agency.p12"),
             key("person = \"duong-thanh-tung\"", "signer.p12"),
-        ))
+        );
+        Server::start_env(&config, env)
     }
 
     /// A service with this `vanthu.toml`.
