@@ -22,6 +22,10 @@ pub struct ImportArgs {
 pub enum DbCommand {
     /// Online backup (SQLite backup API) to a new file.
     Backup { file: PathBuf },
+    /// Replace the database with a backup, after checking it (a vanthu database, a
+    /// schema this binary knows, a sound register); the current one is kept beside it.
+    /// Stop `vanthu serve` first.
+    Restore { file: PathBuf },
 }
 
 /// Creates the database and prints its path.
@@ -51,6 +55,19 @@ pub fn run(globals: &Globals, command: DbCommand) -> anyhow::Result<()> {
         DbCommand::Backup { file } => {
             globals.store()?.backup(&file)?;
             println!("đã sao lưu vào {}", file.display());
+        }
+        DbCommand::Restore { file } => {
+            let db = globals.db_path();
+            let r = vanthu::store::restore::restore(&db, &file)?;
+            println!(
+                "đã khôi phục {} từ {} ({} văn bản trong sổ)",
+                db.display(),
+                file.display(),
+                r.documents
+            );
+            if let Some(previous) = r.previous {
+                println!("cơ sở dữ liệu trước đó được giữ ở {}", previous.display());
+            }
         }
     }
     Ok(())

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod overview;
 pub mod register;
 pub mod reminders;
+pub mod restore;
 pub mod saved;
 pub mod signatures;
 pub mod time;
@@ -83,7 +84,7 @@ pub enum StoreError {
     )]
     NotADatabase { path: PathBuf, detail: String },
     #[error(
-        "{path} được tạo bởi phiên bản vanthu mới hơn (lược đồ {found}, bản này biết đến {known}); hãy dùng bản vanthu mới hơn"
+        "{path} được tạo bởi phiên bản vanthu mới hơn (lược đồ {found}, bản này biết đến {known}); hãy dùng bản vanthu mới hơn, hoặc để quay lại bản này, khôi phục bản sao lưu {path}.v{known}.bak mà lần nâng cấp đã giữ lại"
     )]
     TooNew {
         path: PathBuf,
@@ -96,6 +97,12 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("nâng cấp lược đồ thất bại: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error(
+        "{path}: sổ văn bản trong bản sao lưu không toàn vẹn ({problems}); không khôi phục bản này"
+    )]
+    Unsound { path: PathBuf, problems: String },
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
 }
 
 /// An open, migrated database.
@@ -157,6 +164,13 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if has_tables && found < schema_version() {
+            // An upgrade: a copy of the database as it was comes first, then every
+            // pending migration in one transaction.
+            let saved = before_upgrade(path, found);
+            copy_database(&conn, &saved)?;
+            tracing::info!(from = found, to = schema_version(), copy = %saved.display(), "database upgraded; the old one is kept");
+        }
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         if app != APPLICATION_ID {
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -200,21 +214,43 @@ impl Store {
         if dest.exists() {
             return Err(StoreError::Exists(dest.to_path_buf()));
         }
-        let mut dst = Connection::open(dest)?;
-        {
-            let b = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
-            b.run_to_completion(256, Duration::from_millis(5), None)?;
-        }
-        let ok: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if ok != "ok" {
-            return Err(StoreError::NotADatabase {
-                path: dest.to_path_buf(),
-                detail: ok,
-            });
-        }
-        drop(dst);
+        copy_database(&self.conn, dest)?;
         Store::open(dest).map(|_| ())
     }
+}
+
+/// Where the copy of a database of schema `found` is kept before it is upgraded:
+/// `<db>.v<found>.bak` beside it (`…-2`, `-3` … when that name is taken).
+fn before_upgrade(db: &Path, found: usize) -> PathBuf {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vanthu.db".into());
+    let mut candidate = db.with_file_name(format!("{name}.v{found}.bak"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = db.with_file_name(format!("{name}.v{found}-{n}.bak"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Copies the database behind `conn` into the new file `dest` with SQLite's online
+/// backup API (other processes may keep writing) and checks the copy's integrity.
+pub(crate) fn copy_database(conn: &Connection, dest: &Path) -> Result<(), StoreError> {
+    let mut dst = Connection::open(dest)?;
+    {
+        let b = rusqlite::backup::Backup::new(conn, &mut dst)?;
+        b.run_to_completion(256, Duration::from_millis(5), None)?;
+    }
+    let ok: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if ok != "ok" {
+        return Err(StoreError::NotADatabase {
+            path: dest.to_path_buf(),
+            detail: ok,
+        });
+    }
+    Ok(())
 }
 
 /// `PRAGMA application_id` of vanthu databases ("VaTh").
@@ -387,8 +423,28 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
+        // The database as it was is kept beside it, untouched: schema 26, its rows.
+        let kept = Connection::open(dir.path().join("v26.db.v26.bak")).unwrap();
+        let version: i64 = kept
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 26);
+        let (documents, series): (i64, i64) = kept
+            .query_row(
+                "SELECT (SELECT count(*) FROM documents),
+                        (SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'series')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((documents, series), (2, 0));
         let c = store.conn();
         let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count("PRAGMA user_version"),
+            schema_version() as i64,
+            "the open database is upgraded"
+        );
         assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
         let ids: String = c
             .query_row(

@@ -8,6 +8,7 @@ mod common;
 
 mod agencies;
 mod approved;
+mod backup;
 mod books;
 mod cli;
 mod composer;

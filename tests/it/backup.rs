@@ -1,0 +1,89 @@
+//! `vanthu db backup` and `vanthu db restore` (issue 35): a backup taken between two
+//! issues, restored: the register is the backup's, sound, and numbering continues
+//! from it; the replaced database is kept; a file that is not a vanthu database, or
+//! is one with a broken register, replaces nothing.
+
+use std::path::Path;
+
+use crate::common::mail::issued;
+use crate::common::*;
+
+fn vt(dir: &Path, db: &Path, args: &[&str]) -> std::process::Output {
+    run(cli(dir, db).args(args))
+}
+
+fn issue_again(dir: &Path, db: &Path) -> String {
+    stdout(
+        cli(dir, db)
+            .arg("issue")
+            .arg(root().join("letters/drafts/luc-nam-cong-van.toml"))
+            .args(["--date", "2021-03-15"]),
+    )
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn a_backup_restored_brings_its_register_back_and_numbering_continues_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = issued(d); // 01/UBND-NN
+    let backup = d.join("sao-luu.db");
+    let o = vt(d, &db, &["db", "backup", backup.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", printed(&o));
+    assert_eq!(issue_again(d, &db), "02/UBND-NN");
+
+    let o = vt(d, &db, &["db", "restore", backup.to_str().unwrap()]);
+    let text = printed(&o);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("(1 văn bản trong sổ)"), "{text}");
+    let kept = text
+        .lines()
+        .find_map(|l| l.strip_prefix("cơ sở dữ liệu trước đó được giữ ở "))
+        .expect("the replaced database is kept");
+    // The replaced database, whole: both documents.
+    let conn = rusqlite::Connection::open(kept).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+    // The restored one: sound, and the next number is the backup's next.
+    assert!(vt(d, &db, &["register", "verify"]).status.success());
+    assert_eq!(issue_again(d, &db), "02/UBND-NN");
+    let listed = stdout(cli(d, &db).args(["register", "list"]));
+    assert_eq!(listed.matches("/UBND-NN").count(), 2, "{listed}");
+
+    // Not a database, another program's database, a register with a hole: refused,
+    // nothing replaced.
+    let garbage = d.join("rac.db");
+    std::fs::write(&garbage, b"khong phai sqlite").unwrap();
+    let other = d.join("khac.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let holed = d.join("thieu-so.db");
+    std::fs::copy(&backup, &holed).unwrap();
+    rusqlite::Connection::open(&holed)
+        .unwrap()
+        .execute_batch("UPDATE register_counters SET last_number = 5")
+        .unwrap();
+    let before = dump(&db);
+    for (file, said) in [
+        (&garbage, "không phải cơ sở dữ liệu của vanthu"),
+        (&other, "không phải cơ sở dữ liệu của vanthu"),
+        (&holed, "sổ văn bản trong bản sao lưu không toàn vẹn"),
+    ] {
+        let o = vt(d, &db, &["db", "restore", file.to_str().unwrap()]);
+        assert!(!o.status.success());
+        assert!(
+            printed(&o).contains(said),
+            "{}: {}",
+            file.display(),
+            printed(&o)
+        );
+    }
+    assert_eq!(dump(&db), before, "a refused restore replaces nothing");
+    let staging = format!("{}.restoring", db.display());
+    assert!(!Path::new(&staging).exists(), "the staged copy is removed");
+}
