@@ -29,6 +29,61 @@ pub struct Config {
     pub signing: crate::sign::keys::SigningSettings,
     /// `[incoming]`: the agencies' mailboxes (see [`crate::incoming::mailbox::Settings`]).
     pub incoming: crate::incoming::mailbox::Settings,
+    /// `[backup]`: the service's daily backup.
+    pub backup: BackupSettings,
+}
+
+/// `[backup]`: `vanthu serve` backs the database up every day at `at` (Vietnam time)
+/// into `dir`, keeping the `keep` newest ([`crate::store::backups`]). Off while `dir`
+/// is not set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupSettings {
+    /// The folder (`VANTHU_BACKUP_DIR`); best on another disk.
+    pub dir: Option<PathBuf>,
+    /// "HH:MM", Vietnam time (`VANTHU_BACKUP_AT`).
+    pub at: String,
+    /// How many backups to keep (`VANTHU_BACKUP_KEEP`).
+    pub keep: usize,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings {
+            dir: None,
+            at: "02:00".into(),
+            keep: 14,
+        }
+    }
+}
+
+impl BackupSettings {
+    /// Applies `VANTHU_BACKUP_DIR`, `VANTHU_BACKUP_AT`, `VANTHU_BACKUP_KEEP`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        if let Some(d) = var("VANTHU_BACKUP_DIR").filter(|d| !d.trim().is_empty()) {
+            self.dir = Some(PathBuf::from(d.trim()));
+        }
+        if let Some(a) = var("VANTHU_BACKUP_AT") {
+            self.at = a.trim().to_string();
+        }
+        if let Some(k) = var("VANTHU_BACKUP_KEEP") {
+            self.keep = k
+                .trim()
+                .parse()
+                .map_err(|_| format!("VANTHU_BACKUP_KEEP: \"{k}\" không phải số"))?;
+        }
+        self.time()?;
+        if self.keep == 0 {
+            return Err("backup.keep: phải giữ ít nhất 1 bản sao lưu".into());
+        }
+        Ok(())
+    }
+
+    /// The daily time.
+    pub fn time(&self) -> Result<chrono::NaiveTime, String> {
+        chrono::NaiveTime::parse_from_str(&self.at, "%H:%M")
+            .map_err(|_| format!("backup.at: \"{}\" không phải giờ (ví dụ 02:00)", self.at))
+    }
 }
 
 /// `[server]`: how `vanthu serve` listens and what it runs beside the web pages.
@@ -178,6 +233,10 @@ impl Config {
         config.mail.apply_env(&var).map_err(ConfigError::Invalid)?;
         config
             .server
+            .apply_env(&var)
+            .map_err(ConfigError::Invalid)?;
+        config
+            .backup
             .apply_env(&var)
             .map_err(ConfigError::Invalid)?;
         Ok(config)

@@ -20,8 +20,17 @@ pub struct ImportArgs {
 
 #[derive(Subcommand)]
 pub enum DbCommand {
-    /// Online backup (SQLite backup API) to a new file.
-    Backup { file: PathBuf },
+    /// Online backup (SQLite backup API) to a new file, or into a folder of dated
+    /// backups (`--dir`, the newest `--keep` kept), as the service does every day.
+    Backup {
+        #[arg(required_unless_present = "dir", conflicts_with = "dir")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// With --dir: how many backups to keep (default [backup] keep).
+        #[arg(long, requires = "dir")]
+        keep: Option<usize>,
+    },
     /// Replace the database with a backup, after checking it (a vanthu database, a
     /// schema this binary knows, a sound register); the current one is kept beside it.
     /// Stop `vanthu serve` first.
@@ -52,9 +61,25 @@ pub fn import(globals: &Globals, args: ImportArgs) -> anyhow::Result<()> {
 
 pub fn run(globals: &Globals, command: DbCommand) -> anyhow::Result<()> {
     match command {
-        DbCommand::Backup { file } => {
+        DbCommand::Backup {
+            file: Some(file), ..
+        } => {
             globals.store()?.backup(&file)?;
             println!("đã sao lưu vào {}", file.display());
+        }
+        DbCommand::Backup { dir, keep, .. } => {
+            let dir = dir.expect("clap: a file or --dir");
+            let keep = match keep {
+                Some(k) => k,
+                None => globals.config()?.backup.keep,
+            };
+            anyhow::ensure!(keep > 0, "--keep: phải giữ ít nhất 1 bản sao lưu");
+            let taken =
+                vanthu::store::backups::take(&globals.store()?, &dir, keep, chrono::Utc::now())?;
+            println!("đã sao lưu vào {}", taken.file.display());
+            for old in taken.removed {
+                println!("đã xóa bản cũ {}", old.display());
+            }
         }
         DbCommand::Restore { file } => {
             let db = globals.db_path();

@@ -63,7 +63,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     )?;
     runtime()?.block_on(async {
         let stop = shutdown_signal()?;
-        vanthu::http::serve(state, settings, fetching, stop, |addr| {
+        vanthu::http::serve(state, settings, fetching, config.backup, stop, |addr| {
             use std::io::Write;
             println!("vanthu đang phục vụ tại http://{addr}");
             let _ = std::io::stdout().flush();

@@ -285,6 +285,7 @@ pub async fn serve(
     state: AppState,
     settings: ServerSettings,
     fetching: Fetching,
+    backup: crate::config::BackupSettings,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     on_listen: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
@@ -300,6 +301,16 @@ pub async fn serve(
         .reminder_time()
         .map_err(anyhow::Error::msg)?
         .map(|at| tokio::spawn(reminder_schedule(state.clone(), at, stop_rx.clone())));
+    let backups = match (&backup.dir, backup.time()) {
+        (Some(_), Ok(at)) => Some(tokio::spawn(backup_schedule(
+            state.clone(),
+            backup.clone(),
+            at,
+            stop_rx.clone(),
+        ))),
+        (Some(_), Err(e)) => anyhow::bail!(e),
+        (None, _) => None,
+    };
     let fetch = match fetching.every {
         Some(every) if !fetching.mailboxes.is_empty() => Some(tokio::spawn(incoming_schedule(
             state.clone(),
@@ -321,7 +332,7 @@ pub async fn serve(
     })
     .await?;
     let _ = worker.await;
-    for task in [reminders, fetch].into_iter().flatten() {
+    for task in [reminders, fetch, backups].into_iter().flatten() {
         task.abort();
     }
     Ok(())
@@ -389,6 +400,41 @@ async fn delivery_worker(state: AppState, stop: tokio::sync::watch::Receiver<boo
                     _ = stopped(stop.clone()) => return,
                 }
             }
+        }
+    }
+}
+
+/// The daily backup at `at`, Vietnam time, into `[backup] dir`, the `keep` newest kept
+/// ([`crate::store::backups::take`]); a failure is logged and tried again the next day.
+async fn backup_schedule(
+    state: AppState,
+    settings: crate::config::BackupSettings,
+    at: chrono::NaiveTime,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let Some(dir) = settings.dir.clone() else {
+        return;
+    };
+    loop {
+        let wait = crate::remind::calendar::until_next(at, chrono::Utc::now());
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped(stop.clone()) => return,
+        }
+        let (dir, keep) = (dir.clone(), settings.keep);
+        let result = state
+            .run(move |store, _| {
+                crate::store::backups::take(store, &dir, keep, chrono::Utc::now())
+                    .map_err(|e| ApiError::internal(e.to_string()))
+            })
+            .await;
+        match result {
+            Ok(taken) => tracing::info!(
+                file = %taken.file.display(),
+                removed = taken.removed.len(),
+                "daily backup"
+            ),
+            Err(e) => tracing::error!(error = %e.message, "daily backup failed"),
         }
     }
 }

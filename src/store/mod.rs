@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod audit;
+pub mod backups;
 pub mod choices;
 pub mod drafts;
 pub mod images;

@@ -87,3 +87,72 @@ fn a_backup_restored_brings_its_register_back_and_numbering_continues_from_it() 
     let staging = format!("{}.restoring", db.display());
     assert!(!Path::new(&staging).exists(), "the staged copy is removed");
 }
+
+#[test]
+fn a_folder_of_backups_keeps_the_newest_and_nothing_else_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = issued(d);
+    let folder = d.join("sao-luu");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("ghi-chu.txt"), "không phải bản sao lưu").unwrap();
+    let mut taken = vec![];
+    for _ in 0..4 {
+        let o = vt(
+            d,
+            &db,
+            &[
+                "db",
+                "backup",
+                "--dir",
+                folder.to_str().unwrap(),
+                "--keep",
+                "2",
+            ],
+        );
+        assert!(o.status.success(), "{}", printed(&o));
+        let line = stdout_of(&o);
+        taken.push(
+            line.lines()
+                .find_map(|l| l.strip_prefix("đã sao lưu vào "))
+                .unwrap()
+                .to_string(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let mut left: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    let newest: Vec<String> = taken[2..]
+        .iter()
+        .map(|p| {
+            Path::new(p)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        left,
+        [vec!["ghi-chu.txt".to_string()], newest.clone()].concat()
+    );
+    // Each is a whole database that restores.
+    let o = vt(
+        d,
+        &db,
+        &["db", "restore", &folder.join(&newest[1]).to_string_lossy()],
+    );
+    assert!(o.status.success(), "{}", printed(&o));
+    assert!(
+        printed(&o).contains("(1 văn bản trong sổ)"),
+        "{}",
+        printed(&o)
+    );
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
