@@ -17,6 +17,41 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::ApiError;
 
+/// The header that names a request in the log and in its answer.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request an id (16 hex digits, made here: one a client sent is
+/// replaced, so nothing a client writes reaches the log this way), which the log's
+/// request span carries (`request_id`) and the answer returns in `X-Request-Id`: a
+/// clerk who reports a problem can quote it.
+pub async fn request_id(mut request: Request, next: Next) -> Response {
+    use rand_core::RngCore;
+    let mut bytes = [0u8; 8];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let value = HeaderValue::from_str(&id).expect("hex digits are a header value");
+    request.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID, value);
+    response
+}
+
+/// The log's span of one request: its method, path (never the query string, which may
+/// carry what a person typed) and id.
+pub fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id
+    )
+}
+
 /// The policy of every page: scripts, styles and frames from this origin only.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      frame-ancestors 'self'; form-action 'self'; base-uri 'none'";

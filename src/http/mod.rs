@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::config::ServerSettings;
 use crate::mail::MailSettings;
@@ -244,9 +244,10 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .make_span_with(edge::request_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn(edge::request_id))
 }
 
 /// Alive: the process answers.

@@ -1,7 +1,8 @@
 //! `/metrics` on the real service (issue 35): after a signed document is issued and
 //! sent, a wrong password and an upload, the page parsed by prometheus_client's own
 //! parser shows exactly that work; it is refused without the token and absent when
-//! not configured.
+//! not configured. Every request has an id, in its answer and its JSON log line, and
+//! no password or token reaches the log.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -116,4 +117,55 @@ fn metrics_are_absent_unless_configured() {
     let s = Server::start();
     let (status, _) = scrape(&s, Some(TOKEN));
     assert_eq!(status, 404);
+}
+
+#[test]
+fn every_request_has_an_id_in_its_answer_and_its_json_log_line() {
+    let s = Server::start_env(
+        "[server]\nreminder_at = \"\"\n",
+        &[
+            ("VANTHU_LOG_FORMAT", "json"),
+            ("VANTHU_METRICS_TOKEN", TOKEN),
+        ],
+    );
+    let resp = s
+        .agent
+        .get(&s.url("/readyz?mat-khau=khong-ghi-vao-nhat-ky"))
+        .header("X-Request-Id", "gia-mao-cua-khach")
+        .call()
+        .unwrap();
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap()
+        .to_string();
+    assert_eq!(id.len(), 16, "{id}");
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    let (status, _) = scrape(&s, Some(TOKEN));
+    assert_eq!(status, 200);
+    assert_eq!(
+        s.login_status("vt", &crate::common::server::password("vt")),
+        200
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let log = s.log();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let ours: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["span"]["request_id"] == id.as_str())
+        .collect();
+    assert!(!ours.is_empty(), "{log}");
+    assert!(ours.iter().all(|l| l["span"]["path"] == "/readyz"), "{log}");
+    for secret in [
+        "khong-ghi-vao-nhat-ky",
+        "gia-mao",
+        TOKEN,
+        crate::common::server::password("vt").as_str(),
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+    }
 }

@@ -283,6 +283,11 @@ impl Server {
         )
     }
 
+    /// What the service has written to its log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join(LOG)).unwrap_or_default()
+    }
+
     /// The status of `POST /api/v1/session` with this login and password.
     pub fn login_status(&self, login: &str, password: &str) -> u16 {
         self.agent
