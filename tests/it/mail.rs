@@ -69,7 +69,7 @@ impl Smtp {
     }
 
     /// Every message in the Maildir, as Python's `email` package reads it.
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         if !self.maildir.join("new").exists() {
             return vec![];
         }
@@ -90,7 +90,7 @@ impl Smtp {
     }
 
     /// Environment for vanthu to send through this server.
-    fn env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+    pub(crate) fn env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
         cmd.env("VANTHU_SMTP_HOST", "127.0.0.1")
             .env("VANTHU_SMTP_PORT", self.port.to_string())
             .env("VANTHU_SMTP_SECURITY", "plain")
