@@ -86,9 +86,10 @@ enum Command {
     },
     /// Run the service: web pages and JSON API, delivery worker, daily reminders.
     Serve(cli::serve::ServeArgs),
-    /// Check the stored data for what would fail later (signature images and seals
-    /// that no longer decode); exit code 1 when something must be fixed.
-    Doctor,
+    /// Check what would fail later: the database, the fonts, the stored signature
+    /// images and seals, the keys (and their expiry), the timestamp authority, the mail
+    /// server and the incoming mailboxes; exit code 1 when something must be fixed.
+    Doctor(cli::doctor::DoctorArgs),
     /// User accounts of the service.
     User {
         #[command(subcommand)]
@@ -152,7 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Milestones { command } => cli::remind::milestones(g, command),
         Command::Remind { command } => cli::remind::run(g, command),
         Command::Serve(args) => cli::serve::run(g, args),
-        Command::Doctor => cli::doctor::run(&g.store()?, &g.config()?),
+        Command::Doctor(args) => cli::doctor::run(&g.store()?, &g.config()?, args),
         Command::User { command } => cli::user::run(command, &mut g.store()?),
     }
 }

@@ -1,6 +1,9 @@
 //! `vanthu doctor`: what in the stored data or the configuration would fail later,
 //! said now.
 
+use std::path::PathBuf;
+
+use clap::Args;
 use vanthu::config::Config;
 use vanthu::incoming::{imap, mailbox::MailboxAt};
 use vanthu::store::{Store, images};
@@ -11,7 +14,32 @@ use vanthu::store::{Store, images};
 /// an error (exit 1) when something would fail, naming how many.
 ///
 /// [`WARN_DAYS`]: vanthu::sign::health::WARN_DAYS
-pub fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
+pub fn run(store: &Store, config: &Config, args: DoctorArgs) -> anyhow::Result<()> {
+    let mut problems = vec![];
+    match (store.damage()?, vanthu::store::register::verify(store)?) {
+        (None, breaks) if breaks.is_empty() => println!(
+            "cơ sở dữ liệu {}: toàn vẹn, sổ văn bản đủ số",
+            store.path().display()
+        ),
+        (damage, breaks) => {
+            for problem in damage.into_iter().chain(breaks) {
+                println!("cơ sở dữ liệu {}: {problem}", store.path().display());
+            }
+            problems.push("cơ sở dữ liệu hỏng hoặc sổ văn bản thiếu số (khôi phục từ bản sao lưu: vanthu db restore)".into());
+        }
+    }
+    match vanthu::Renderer::new(args.font_dir.as_deref()) {
+        Ok(r) if r.has_family("Times New Roman") => {
+            println!("phông chữ: có Times New Roman")
+        }
+        Ok(_) => println!(
+            "phông chữ: dùng Liberation Serif đi kèm (cùng khổ chữ với Times New Roman); cơ quan có bản quyền Times New Roman thì đặt VANTHU_FONT_DIR tới thư mục chứa tệp phông"
+        ),
+        Err(e) => {
+            println!("phông chữ: {e}");
+            problems.push("thư mục phông chữ không đọc được".into());
+        }
+    }
     let bad = images::unreadable(store)?;
     for b in &bad {
         println!("{}: {} (hãy tải lên lại ảnh này)", b.owner, b.problem);
@@ -19,7 +47,6 @@ pub fn run(store: &Store, config: &Config) -> anyhow::Result<()> {
     if bad.is_empty() {
         println!("ảnh chữ ký và con dấu đã lưu: đọc được cả");
     }
-    let mut problems = vec![];
     if !bad.is_empty() {
         problems.push(format!(
             "{} ảnh đã lưu không đọc được (mọi lần ban hành có ký số cần ảnh đó sẽ bị từ chối)",
@@ -72,6 +99,14 @@ fn key_problems(config: &Config) -> anyhow::Result<usize> {
         println!("{}", k.line());
     }
     Ok(checked.iter().filter(|k| k.is_bad()).count())
+}
+
+/// `vanthu doctor`'s options.
+#[derive(Args)]
+pub struct DoctorArgs {
+    /// The extra fonts folder the service uses (e.g. licensed Times New Roman).
+    #[arg(long, env = "VANTHU_FONT_DIR")]
+    font_dir: Option<PathBuf>,
 }
 
 /// Tries every configured incoming mailbox (an IMAP login, a Maildir's folders); the

@@ -256,6 +256,11 @@ impl Renderer {
         self.pdf.render_marked(doc, &self.profile, Some(marks))
     }
 
+    /// Whether a font family is available (e.g. "Times New Roman" from a font folder).
+    pub fn has_family(&self, family: &str) -> bool {
+        self.pdf.has_family(family)
+    }
+
     /// An electronic copy of `original` with `mark` on page 1, in a render slot (see
     /// [`PdfRenderer::copy`]).
     pub fn copy(

@@ -209,6 +209,16 @@ impl Store {
         Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
     }
 
+    /// SQLite's quick check of the file: None when sound, else what it found.
+    pub fn damage(&self) -> Result<Option<String>, StoreError> {
+        let found: Vec<String> = self
+            .conn
+            .prepare("PRAGMA quick_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok((found != ["ok"]).then(|| found.join("; ")))
+    }
+
     /// Writes a consistent copy of the live database to `dest` with SQLite's online
     /// backup API (other processes may keep writing), then checks the copy opens.
     pub fn backup(&self, dest: &Path) -> Result<(), StoreError> {

@@ -81,6 +81,11 @@ fn the_doctor_names_each_key_the_timestamp_authority_and_the_mail_server() {
         !text.contains("mat-khau-thu-di"),
         "no password is printed: {text}"
     );
+    assert!(
+        line("cơ sở dữ liệu ").ends_with("toàn vẹn, sổ văn bản đủ số"),
+        "{text}"
+    );
+    assert!(line("phông chữ: ").contains("Liberation Serif"), "{text}");
 
     // A wrong mail password and a TSA that is gone: each said.
     drop(tsa);
@@ -98,6 +103,34 @@ fn the_doctor_names_each_key_the_timestamp_authority_and_the_mail_server() {
     );
     assert!(text.contains("chưa gửi thư được"), "{text}");
     assert!(!text.contains("sai-mat-khau"), "{text}");
+
+    // A register with a hole and a font folder that is not there: each named.
+    rusqlite::Connection::open(&f.db)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO register_counters (issuer, series, year, last_number)
+             VALUES ('ubnd-hoa-binh', 'main', 2020, 3)",
+        )
+        .unwrap();
+    let o = run(f
+        .cmd()
+        .arg("doctor")
+        .args(["--font-dir", "/khong/co/thu-muc"]));
+    let text = printed(&o);
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        text.contains("ubnd-hoa-binh 2020: sổ ghi số văn bản cuối 3 nhưng có 0 văn bản"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cơ sở dữ liệu hỏng hoặc sổ văn bản thiếu số"),
+        "{text}"
+    );
+    assert!(
+        line_of(&text, "phông chữ: ").contains("/khong/co/thu-muc"),
+        "{text}"
+    );
+    assert!(text.contains("thư mục phông chữ không đọc được"), "{text}");
 }
 
 /// The first line of `text` that starts with `start`.
