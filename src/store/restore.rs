@@ -95,13 +95,12 @@ fn stage(backup: &Path, staging: &Path) -> Result<i64, StoreError> {
         .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?)
 }
 
-/// Moves the database at `db` to `aside`, its write-ahead log folded in first when it
-/// opens (else moved with it).
+/// Moves the database at `db` to `aside` as it is (never migrated), its write-ahead
+/// log folded in first when it opens (else moved with it).
 fn set_aside(db: &Path, aside: &Path) -> Result<(), StoreError> {
-    if let Ok(store) = Store::open(db) {
-        store
-            .conn()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    if let Ok(conn) = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE) {
+        // A damaged file may refuse the checkpoint: it is then moved with its WAL.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
     let io = |e| StoreError::Io(db.to_path_buf(), e);
     std::fs::rename(db, aside).map_err(io)?;
