@@ -80,13 +80,3 @@ pub fn issue_copy(
         then,
     )
 }
-
-/// The copies made of incoming entry `incoming_id`, oldest first.
-pub fn copies_of(store: &Store, incoming_id: i64) -> Result<Vec<Entry>, RegisterError> {
-    let ids: Vec<i64> = store
-        .conn()
-        .prepare_cached("SELECT id FROM documents WHERE copy_of = ?1 ORDER BY id")?
-        .query_map([incoming_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    ids.into_iter().map(|id| super::by_id(store, id)).collect()
-}

@@ -291,7 +291,7 @@ mod copies;
 mod notes;
 mod numbering;
 mod read;
-pub use copies::{NewCopy, copies_of, issue_copy};
+pub use copies::{NewCopy, issue_copy};
 pub use notes::*;
 use numbering::Numbered;
 pub use numbering::{ATTEMPTS, Place, Series};

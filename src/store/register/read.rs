@@ -207,6 +207,14 @@ pub fn file(store: &Store, id: i64, format: Format) -> Result<Vec<u8>, RegisterE
     Ok(bytes)
 }
 
+/// The copies made of incoming entry `incoming_id` (series copy), oldest first.
+pub fn copies_of(store: &Store, incoming_id: i64) -> Result<Vec<Entry>, RegisterError> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE copy_of = ?1 ORDER BY id");
+    let mut stmt = store.conn().prepare_cached(&sql)?;
+    let rows = stmt.query_map([incoming_id], entry)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Writes the register as CSV (UTF-8, header row), as offices keep it in Excel.
 pub fn write_csv<W: std::io::Write>(entries: &[Entry], out: W) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
