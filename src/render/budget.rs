@@ -59,11 +59,12 @@ impl Slots {
     pub fn acquire(&self) -> Result<Slot<'_>, RenderError> {
         let deadline = Instant::now() + self.wait;
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        // Counted among the renders waiting from here until a slot or the timeout.
         let waiting = &crate::metrics::PROCESS.renders_waiting;
-        if *used >= self.max {
+        let waits = *used >= self.max;
+        if waits {
             waiting.inc();
         }
-        let mut waited = *used >= self.max;
         while *used >= self.max {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -78,7 +79,7 @@ impl Slots {
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
-        if std::mem::take(&mut waited) {
+        if waits {
             waiting.dec();
         }
         *used += 1;
