@@ -98,26 +98,7 @@ fn a_folder_of_backups_keeps_the_newest_and_nothing_else_is_touched() {
     std::fs::write(folder.join("ghi-chu.txt"), "không phải bản sao lưu").unwrap();
     let mut taken = vec![];
     for _ in 0..4 {
-        let o = vt(
-            d,
-            &db,
-            &[
-                "db",
-                "backup",
-                "--dir",
-                folder.to_str().unwrap(),
-                "--keep",
-                "2",
-            ],
-        );
-        assert!(o.status.success(), "{}", printed(&o));
-        let line = stdout_of(&o);
-        taken.push(
-            line.lines()
-                .find_map(|l| l.strip_prefix("đã sao lưu vào "))
-                .unwrap()
-                .to_string(),
-        );
+        taken.push(backup_into(d, &db, &folder, 2));
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let mut left: Vec<String> = std::fs::read_dir(&folder)
@@ -153,8 +134,18 @@ fn a_folder_of_backups_keeps_the_newest_and_nothing_else_is_touched() {
     );
 }
 
-fn stdout_of(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// `vanthu db backup --dir folder --keep keep`; the backup's path as it says it.
+fn backup_into(d: &Path, db: &Path, folder: &Path, keep: usize) -> String {
+    let said = stdout(
+        cli(d, db)
+            .args(["db", "backup", "--dir"])
+            .arg(folder)
+            .args(["--keep", &keep.to_string()]),
+    );
+    said.lines()
+        .find_map(|l| l.strip_prefix("đã sao lưu vào "))
+        .expect("the backup's path")
+        .to_string()
 }
 
 /// The restore drill: backups taken while documents are issued and their messages
@@ -193,19 +184,7 @@ fn a_backup_taken_under_load_restores_and_the_outbox_resumes_without_resending()
             }
         });
         while !done.load(std::sync::atomic::Ordering::SeqCst) {
-            let o = vt(
-                d,
-                &db,
-                &[
-                    "db",
-                    "backup",
-                    "--dir",
-                    folder.to_str().unwrap(),
-                    "--keep",
-                    "100",
-                ],
-            );
-            assert!(o.status.success(), "{}", printed(&o));
+            backup_into(d, &db, &folder, 100);
             std::thread::sleep(std::time::Duration::from_millis(40));
         }
         writer.join().unwrap();
