@@ -227,15 +227,18 @@ fn check_recipients(store: &Store, recipients: &[Line]) -> Result<Vec<Named>, Co
     if given.is_empty() {
         return Err(CopyError::NoRecipients);
     }
-    let (known, unknown): (Vec<_>, Vec<_>) = crate::mail::recipients::named(store, &given)?
-        .into_iter()
-        .partition(Result::is_ok);
-    if !unknown.is_empty() {
-        return Err(CopyError::UnknownRecipients(
-            unknown.into_iter().filter_map(Result::err).collect(),
-        ));
+    let (mut known, mut unknown) = (vec![], vec![]);
+    for r in crate::mail::recipients::named(store, &given)? {
+        match r {
+            Ok(named) => known.push(named),
+            Err(given) => unknown.push(given),
+        }
     }
-    Ok(known.into_iter().filter_map(Result::ok).collect())
+    if unknown.is_empty() {
+        Ok(known)
+    } else {
+        Err(CopyError::UnknownRecipients(unknown))
+    }
 }
 
 /// The stored "letter" of a copy: what it copies and its recipients, in a letter's
