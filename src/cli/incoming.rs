@@ -316,10 +316,9 @@ pub fn run(globals: &Globals, command: IncomingCommand) -> anyhow::Result<()> {
             to,
             font_dir,
         } => {
-            let recipients = to
-                .iter()
-                .map(|t| vanthu::text::Line::parse(t).map_err(|e| anyhow::anyhow!("--to: {e}")))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            // The command is its own confirmation; the recipients parse as the form's do.
+            let input = vanthu::service::copies::CopyInput { to, confirm: true };
+            let recipients = input.parse().map_err(|e| anyhow::anyhow!("--to: {e}"))?;
             let mut store = globals.store()?;
             let keyring = globals.keyring()?;
             let owner = vanthu::sign::keys::Owner::Agency(entry.agency.clone());
