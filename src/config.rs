@@ -213,6 +213,15 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// The file read when none is named: `vanthu.toml` in the working folder, if there.
+fn chosen(file: Option<&Path>) -> Option<&Path> {
+    let default = Path::new("vanthu.toml");
+    file.or(default.exists().then_some(default))
+}
+
+/// At most this many problems are looked for in one file.
+const MOST_PROBLEMS: usize = 50;
+
 impl Config {
     /// Reads `file` (or `vanthu.toml` when it exists and no file is named), then applies
     /// the environment through `var`.
@@ -220,8 +229,7 @@ impl Config {
         file: Option<&Path>,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let default = Path::new("vanthu.toml");
-        let path = file.or(default.exists().then_some(default));
+        let path = chosen(file);
         let mut config = match path {
             None => Config::default(),
             Some(p) => {
@@ -240,5 +248,132 @@ impl Config {
             .apply_env(&var)
             .map_err(ConfigError::Invalid)?;
         Ok(config)
+    }
+
+    /// Every problem of the configuration, each on its own line, and the configuration
+    /// without the settings that have one (for `vanthu doctor`, which goes on checking
+    /// with it). A setting that is unknown or has a wrong value is named with its line
+    /// and left out, and the file is read again, until it reads; a TOML syntax error
+    /// ends the search (TOML cannot be read past it). Then the environment, section by
+    /// section.
+    pub fn diagnose(
+        file: Option<&Path>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> (Config, Vec<ConfigError>) {
+        let mut problems = vec![];
+        let mut config = Config::default();
+        if let Some(path) = chosen(file) {
+            match std::fs::read_to_string(path) {
+                Err(e) => problems.push(ConfigError::Read(path.into(), e)),
+                Ok(text) => {
+                    let (read, found) = read_around_problems(&text);
+                    config = read.unwrap_or_default();
+                    problems.extend(
+                        found
+                            .into_iter()
+                            .map(|p| ConfigError::Parse(path.into(), p)),
+                    );
+                }
+            }
+        }
+        let env = [
+            config.mail.apply_env(&var),
+            config.server.apply_env(&var),
+            config.backup.apply_env(&var),
+        ];
+        problems.extend(
+            env.into_iter()
+                .filter_map(Result::err)
+                .map(ConfigError::Invalid),
+        );
+        (config, problems)
+    }
+}
+
+/// Reads `text`; on each error that points at lines, notes it ("dòng N: …"), comments
+/// those lines out and reads again. Returns the configuration read without them (None
+/// when the text never read) and every problem, in the order of the file.
+fn read_around_problems(text: &str) -> (Option<Config>, Vec<String>) {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut problems: Vec<(usize, String)> = vec![];
+    let in_order = |mut problems: Vec<(usize, String)>| {
+        problems.sort_by_key(|(line, _)| *line);
+        problems.into_iter().map(|(_, p)| p).collect()
+    };
+    for _ in 0..MOST_PROBLEMS {
+        let current = lines.join("\n");
+        let error = match toml::from_str::<Config>(&current) {
+            Ok(config) => return (Some(config), in_order(problems)),
+            Err(e) => e,
+        };
+        let message = error.message().trim().to_string();
+        let Some(span) = error.span() else {
+            problems.push((usize::MAX, message));
+            break;
+        };
+        let first = current[..span.start].matches('\n').count();
+        let last = first + current[span.clone()].matches('\n').count();
+        problems.push((first, format!("dòng {}: {message}", first + 1)));
+        // A syntax error, or one at a table's header: what follows cannot be read
+        // apart from it.
+        let header = lines[first].trim_start().starts_with('[');
+        if toml::from_str::<toml::Table>(&current).is_err() || header {
+            break;
+        }
+        let last = last.min(lines.len() - 1);
+        for line in &mut lines[first..=last] {
+            line.insert(0, '#');
+        }
+    }
+    (None, in_order(problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnose(text: &str) -> (Config, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vanthu.toml");
+        std::fs::write(&file, text).unwrap();
+        let (config, problems) = Config::diagnose(Some(&file), |_| None);
+        let problems = problems
+            .iter()
+            .map(|p| p.to_string().replace(&format!("{}: ", file.display()), ""))
+            .collect();
+        (config, problems)
+    }
+
+    #[test]
+    fn every_mistake_is_named_with_its_line_and_the_rest_is_read() {
+        let (config, problems) = diagnose(
+            "[server]\naddr = \"0.0.0.0:9000\"\nbody_limit = \"tám\"\nfoo = 1\n\
+             trusted_proxies = [\n  \"10.0.0.0/8\",\n  \"không-phải-ip\",\n]\n\
+             [mail]\nrate_per_second = \"nhanh\"\nconcurrency = 2\n[backup]\nat = \"25:00\"\n",
+        );
+        let lines: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split(':').nth(1).unwrap_or(p).trim())
+            .collect();
+        assert_eq!(
+            lines,
+            ["dòng 3", "dòng 4", "dòng 5", "dòng 10", "backup.at"],
+            "{problems:#?}"
+        );
+        assert!(problems[2].contains("không-phải-ip"), "{problems:#?}");
+        // What had no mistake is read.
+        assert_eq!(config.server.addr, "0.0.0.0:9000");
+        assert_eq!(config.mail.concurrency, 2);
+        assert!(config.server.trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn a_syntax_error_is_the_only_problem_told_and_a_good_file_has_none() {
+        let (_, problems) = diagnose("[server\naddr = 1\nfoo = 2\n");
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].contains("dòng 1"), "{problems:#?}");
+        let (config, problems) = diagnose("[server]\naddr = \"127.0.0.1:1\"\n");
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert_eq!(config.server.addr, "127.0.0.1:1");
     }
 }

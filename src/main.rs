@@ -153,7 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Milestones { command } => cli::remind::milestones(g, command),
         Command::Remind { command } => cli::remind::run(g, command),
         Command::Serve(args) => cli::serve::run(g, args),
-        Command::Doctor(args) => cli::doctor::run(&g.store()?, &g.config()?, args),
+        Command::Doctor(args) => cli::doctor::run(&g.store()?, g.config.as_deref(), args),
         Command::User { command } => cli::user::run(command, &mut g.store()?),
     }
 }

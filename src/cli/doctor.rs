@@ -1,21 +1,34 @@
 //! `vanthu doctor`: what in the stored data or the configuration would fail later,
 //! said now.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use vanthu::config::Config;
 use vanthu::incoming::{imap, mailbox::MailboxAt};
 use vanthu::store::{Store, images};
 
-/// Prints each stored signature image and seal that no longer reads as a usable PNG,
+/// Prints every mistake of the configuration file (each with its line), each stored
+/// signature image and seal that no longer reads as a usable PNG,
 /// each configured key (its certificate's trust and expiry, warned [`WARN_DAYS`] days
 /// ahead), the time-stamping authority, the mail server and each incoming mailbox;
 /// an error (exit 1) when something would fail, naming how many.
 ///
 /// [`WARN_DAYS`]: vanthu::sign::health::WARN_DAYS
-pub fn run(store: &Store, config: &Config, args: DoctorArgs) -> anyhow::Result<()> {
+pub fn run(store: &Store, file: Option<&Path>, args: DoctorArgs) -> anyhow::Result<()> {
     let mut problems = vec![];
+    // Every mistake of the file, then the checks below with what could be read.
+    let (config, mistakes) = Config::diagnose(file, |k| std::env::var(k).ok());
+    for mistake in &mistakes {
+        println!("{mistake}");
+    }
+    match mistakes.len() {
+        0 => println!("cấu hình: đọc được"),
+        n => problems.push(format!(
+            "{n} lỗi trong cấu hình (các dòng sai bị bỏ qua khi kiểm tra phần còn lại)"
+        )),
+    }
+    let config = &config;
     match (store.damage()?, vanthu::store::register::verify(store)?) {
         (None, breaks) if breaks.is_empty() => println!(
             "cơ sở dữ liệu {}: toàn vẹn, sổ văn bản đủ số",

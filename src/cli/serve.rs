@@ -7,7 +7,8 @@ use clap::Args;
 use vanthu::Renderer;
 use vanthu::store::Store;
 
-use super::{Globals, keyring_of, runtime, shutdown_signal};
+use super::{Globals, runtime, shutdown_signal};
+use vanthu::http::live::Live;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -20,10 +21,11 @@ pub struct ServeArgs {
 }
 
 /// Creates the database when missing, says what the operator must still do, and
-/// serves until Ctrl-C or SIGTERM.
+/// serves until Ctrl-C or SIGTERM; SIGHUP reloads the configuration
+/// ([`vanthu::http::live`]).
 pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     let config = globals.config()?;
-    let mut settings = config.server;
+    let mut settings = config.server.clone();
     if let Some(a) = args.addr {
         settings.addr = a;
     }
@@ -45,25 +47,14 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     }
     drop(store);
     let renderer = Renderer::new(args.font_dir.as_deref())?;
-    let fetching = vanthu::http::Fetching {
-        mailboxes: config
-            .incoming
-            .mailboxes(|k| std::env::var(k).ok())
-            .map_err(anyhow::Error::msg)?,
-        every: (config.incoming.every_minutes > 0)
-            .then(|| std::time::Duration::from_secs(60 * config.incoming.every_minutes)),
-    };
-    let keyring = keyring_of(config.signing)?;
-    let state = vanthu::http::AppState::new(
-        db_path,
-        renderer,
-        config.mail,
-        settings.secure_cookies,
-        keyring,
-    )?;
+    let env = |k: &str| std::env::var(k).ok();
+    let live = Live::from_config(config, env)?;
+    let state = vanthu::http::AppState::new(db_path, renderer, live)?;
+    let file = globals.config.clone();
     runtime()?.block_on(async {
         let stop = shutdown_signal()?;
-        vanthu::http::serve(state, settings, fetching, config.backup, stop, |addr| {
+        vanthu::http::reload_on_hangup(state.clone(), move || Live::load(file.as_deref(), env))?;
+        vanthu::http::serve(state, settings, stop, |addr| {
             use std::io::Write;
             println!("vanthu đang phục vụ tại http://{addr}");
             let _ = std::io::stdout().flush();

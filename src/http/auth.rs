@@ -71,9 +71,7 @@ pub fn client_ip(
 /// The middleware that finds each request's [`ClientAddress`] once, with the
 /// configured trusted proxies.
 pub async fn client_address(
-    axum::extract::State(trusted): axum::extract::State<
-        std::sync::Arc<[crate::config::TrustedProxy]>,
-    >,
+    axum::extract::State(state): axum::extract::State<super::AppState>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -88,7 +86,7 @@ pub async fn client_address(
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect();
-        let ip = client_ip(peer, &headers, &trusted);
+        let ip = client_ip(peer, &headers, &state.live().trusted_proxies);
         request
             .extensions_mut()
             .insert(ClientAddress(Some(ip.to_string())));
@@ -176,7 +174,7 @@ pub fn set_cookie(token: Option<&str>, secure: bool) -> String {
 
 impl AppState {
     pub fn secure_cookies(&self) -> bool {
-        self.inner.secure_cookies
+        self.live().secure_cookies
     }
 
     /// The caller of a request, if signed in.

@@ -2,8 +2,6 @@
 //! metrics_from` or a caller with `Authorization: Bearer <metrics_token>`; refused to
 //! anyone else (403), and absent (404) while neither is configured.
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +12,7 @@ use super::auth::ClientAddress;
 use crate::config::TrustedProxy;
 
 /// Who may read `/metrics`.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct MetricsAccess {
     pub from: Vec<TrustedProxy>,
     pub token: Option<secrecy::SecretString>,
@@ -48,10 +46,11 @@ impl MetricsAccess {
 
 /// The handler.
 pub async fn metrics(
-    State((state, access)): State<(AppState, Arc<MetricsAccess>)>,
+    State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
 ) -> Response {
+    let access = state.live().metrics.clone();
     if !access.enabled() {
         return (StatusCode::NOT_FOUND, "không có trang này").into_response();
     }

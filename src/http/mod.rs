@@ -10,7 +10,9 @@ pub mod api;
 pub mod auth;
 pub mod edge;
 pub mod error;
+pub mod live;
 pub mod metrics;
+mod tasks;
 pub mod views;
 pub mod web;
 
@@ -49,47 +51,52 @@ struct Inner {
     idle: std::sync::Mutex<Vec<Store>>,
     renderer: Renderer,
     pages: tera::Tera,
-    mail: MailSettings,
-    secure_cookies: bool,
-    keyring: crate::sign::Keyring,
+    /// The settings a reload may swap ([`live`]); background tasks subscribe to it.
+    live: tokio::sync::watch::Sender<Arc<live::Live>>,
     /// Issues waiting on a remote signer, run in the background.
     jobs: crate::service::issuing::Jobs,
 }
 
 impl AppState {
-    /// The state of a service over `db`.
-    pub fn new(
-        db: PathBuf,
-        renderer: Renderer,
-        mail: MailSettings,
-        secure_cookies: bool,
-        keyring: crate::sign::Keyring,
-    ) -> Result<AppState, tera::Error> {
+    /// The state of a service over `db` with the settings of `live`.
+    pub fn new(db: PathBuf, renderer: Renderer, live: live::Live) -> Result<AppState, tera::Error> {
         Ok(AppState {
             inner: Arc::new(Inner {
                 db,
                 idle: std::sync::Mutex::new(Vec::new()),
                 renderer,
                 pages: web::pages()?,
-                mail,
-                secure_cookies,
-                keyring,
+                live: tokio::sync::watch::Sender::new(Arc::new(live)),
                 jobs: Default::default(),
             }),
         })
+    }
+
+    /// The current settings (a request keeps the ones it started with).
+    pub fn live(&self) -> Arc<live::Live> {
+        self.inner.live.borrow().clone()
+    }
+
+    /// Replaces the settings with `newer` (see [`live`]) and returns the changed
+    /// settings that only a restart applies.
+    pub fn reload(&self, newer: live::Live) -> Vec<&'static str> {
+        let restart = self.live().restart_needed(&newer);
+        self.inner.live.send_replace(Arc::new(newer));
+        restart
     }
 
     pub fn renderer(&self) -> &Renderer {
         &self.inner.renderer
     }
 
-    pub fn mail(&self) -> &MailSettings {
-        &self.inner.mail
+    /// `[mail]`.
+    pub fn mail(&self) -> Arc<MailSettings> {
+        self.live().mail.clone()
     }
 
     /// The signing keys and trust settings of `[signing]`.
-    pub fn keyring(&self) -> &crate::sign::Keyring {
-        &self.inner.keyring
+    pub fn keyring(&self) -> Arc<crate::sign::Keyring> {
+        self.live().keyring.clone()
     }
 
     /// The background issues.
@@ -115,7 +122,7 @@ impl AppState {
         let places = self
             .run(move |store, state| {
                 drafts::may_issue(store, &asking, id, confirmed)?;
-                Ok::<_, ApiError>(drafts::issue_keys(store, state.keyring(), &asking, id)?)
+                Ok::<_, ApiError>(drafts::issue_keys(store, &state.keyring(), &asking, id)?)
             })
             .await?;
         if !places.iter().any(|(_, p)| matches!(p, KeyPlace::Remote(_))) {
@@ -160,7 +167,7 @@ impl AppState {
             Ok::<_, ApiError>(crate::service::drafts::issue(
                 store,
                 state.renderer(),
-                state.keyring(),
+                &state.keyring(),
                 unlock,
                 &user,
                 id,
@@ -214,16 +221,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
-        .route(
-            "/metrics",
-            axum::routing::get(metrics::metrics).with_state((
-                state.clone(),
-                std::sync::Arc::new(metrics::MetricsAccess {
-                    from: settings.metrics_from.clone(),
-                    token: settings.metrics_token.clone(),
-                }),
-            )),
-        )
+        .route("/metrics", axum::routing::get(metrics::metrics))
         .nest("/api/v1", api::router())
         .merge(web::router())
         .with_state(state.clone())
@@ -235,11 +233,11 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
             Duration::from_secs(settings.timeout_secs),
         ))
         .layer(axum::middleware::from_fn_with_state(
-            (state, limits),
+            (state.clone(), limits),
             edge::edge,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            std::sync::Arc::from(settings.trusted_proxies.clone()),
+            state,
             auth::client_address,
         ))
         .layer(
@@ -278,15 +276,14 @@ pub struct Fetching {
 }
 
 /// Serves until `shutdown` completes: the web app on `settings.addr`, the delivery
-/// worker, (when `settings.reminder_at` is set) the daily reminder run and (when
-/// mailboxes are configured) the incoming fetch. On shutdown the server stops taking
-/// requests and the worker finishes the message it is sending.
-/// `on_listen` is told the bound address (the port may have been 0).
+/// worker, and the schedules of the state's settings ([`tasks`]): the daily reminder
+/// run, the daily backup and the incoming fetch. A reload ([`AppState::reload`])
+/// re-plans them. On shutdown the server stops taking requests and the worker finishes
+/// the message it is sending. `on_listen` is told the bound address (the port may
+/// have been 0).
 pub async fn serve(
     state: AppState,
     settings: ServerSettings,
-    fetching: Fetching,
-    backup: crate::config::BackupSettings,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     on_listen: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
@@ -297,30 +294,12 @@ pub async fn serve(
         .with_context(|| format!("không mở được cổng {}", settings.addr))?;
     on_listen(listener.local_addr()?);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(delivery_worker(state.clone(), stop_rx.clone()));
-    let reminders = settings
-        .reminder_time()
-        .map_err(anyhow::Error::msg)?
-        .map(|at| tokio::spawn(reminder_schedule(state.clone(), at, stop_rx.clone())));
-    let backups = match (&backup.dir, backup.time()) {
-        (Some(_), Ok(at)) => Some(tokio::spawn(backup_schedule(
-            state.clone(),
-            backup.clone(),
-            at,
-            stop_rx.clone(),
-        ))),
-        (Some(_), Err(e)) => anyhow::bail!(e),
-        (None, _) => None,
-    };
-    let fetch = match fetching.every {
-        Some(every) if !fetching.mailboxes.is_empty() => Some(tokio::spawn(incoming_schedule(
-            state.clone(),
-            fetching.mailboxes,
-            every,
-            stop_rx,
-        ))),
-        _ => None,
-    };
+    let background = [
+        tokio::spawn(tasks::delivery_worker(state.clone(), stop_rx.clone())),
+        tokio::spawn(tasks::reminder_schedule(state.clone(), stop_rx.clone())),
+        tokio::spawn(tasks::backup_schedule(state.clone(), stop_rx.clone())),
+        tokio::spawn(tasks::incoming_schedule(state.clone(), stop_rx)),
+    ];
     let app = router(state, &settings);
     axum::serve(
         listener,
@@ -332,150 +311,41 @@ pub async fn serve(
         let _ = stop_tx.send(true);
     })
     .await?;
+    let [worker, rest @ ..] = background;
     let _ = worker.await;
-    for task in [reminders, fetch, backups].into_iter().flatten() {
+    for task in rest {
         task.abort();
     }
     Ok(())
 }
 
-/// Reads every configured mailbox, one after the other, at start and then every
-/// `every`. A fetch is safe to stop anywhere (see [`crate::incoming::mailbox`]); a
-/// mailbox that cannot be read is logged and tried again next time.
-async fn incoming_schedule(
+/// Reads the configuration again with `load` on every SIGHUP (`systemctl reload
+/// vanthu`) and swaps it in when it is usable ([`live`]); a configuration with a
+/// mistake is logged and changes nothing. Call it inside the runtime; the listening
+/// task runs until the process ends.
+pub fn reload_on_hangup(
     state: AppState,
-    mailboxes: Vec<crate::incoming::mailbox::Mailbox>,
-    every: Duration,
-    stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        for mailbox in &mailboxes {
-            let m = mailbox.clone();
-            let result = state
-                .run(move |store, state| {
-                    crate::incoming::mailbox::fetch_mailbox(store, state.keyring().trust(), &m)
-                        .map_err(|e| ApiError::internal(e.to_string()))
-                })
-                .await;
-            match result {
-                Ok(f) => tracing::info!(
-                    agency = %mailbox.agency,
-                    messages = f.messages,
-                    attachments = f.attachments.len(),
-                    refused = f.refused(),
-                    "incoming fetch"
-                ),
+    load: impl Fn() -> Result<live::Live, live::ReloadError> + Send + 'static,
+) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match tokio::task::block_in_place(&load) {
+                Ok(newer) => {
+                    let restart = state.reload(newer);
+                    tracing::info!(restart_needed = ?restart, "configuration reloaded");
+                }
                 Err(e) => {
-                    tracing::warn!(agency = %mailbox.agency, error = %e.message, "incoming fetch failed")
+                    tracing::error!(error = %e, "configuration not reloaded: it has a mistake; the service keeps the settings it had")
                 }
             }
         }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stopped(stop.clone()) => return,
-        }
-    }
+    });
+    Ok(())
 }
 
+/// Completes when the service is stopping.
 async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
-}
-
-/// The outbox worker for as long as the service runs; restarted after an error.
-async fn delivery_worker(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let result = crate::mail::worker::run(
-            &state.inner.db,
-            &state.inner.mail,
-            None,
-            crate::mail::worker::Until::Stopped,
-            stopped(stop.clone()),
-        )
-        .await;
-        match result {
-            Ok(_) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "delivery worker stopped; restarting in 10 s");
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(10)) => {}
-                    _ = stopped(stop.clone()) => return,
-                }
-            }
-        }
-    }
-}
-
-/// The daily backup at `at`, Vietnam time, into `[backup] dir`, the `keep` newest kept
-/// ([`crate::store::backups::take`]); a failure is logged and tried again the next day.
-async fn backup_schedule(
-    state: AppState,
-    settings: crate::config::BackupSettings,
-    at: chrono::NaiveTime,
-    stop: tokio::sync::watch::Receiver<bool>,
-) {
-    let Some(dir) = settings.dir.clone() else {
-        return;
-    };
-    loop {
-        let wait = crate::remind::calendar::until_next(at, chrono::Utc::now());
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stopped(stop.clone()) => return,
-        }
-        let (dir, keep) = (dir.clone(), settings.keep);
-        let result = state
-            .run(move |store, _| {
-                crate::store::backups::take(store, &dir, keep, chrono::Utc::now())
-                    .map_err(|e| ApiError::internal(e.to_string()))
-            })
-            .await;
-        match result {
-            Ok(taken) => tracing::info!(
-                file = %taken.file.display(),
-                removed = taken.removed.len(),
-                "daily backup"
-            ),
-            Err(e) => tracing::error!(error = %e.message, "daily backup failed"),
-        }
-    }
-}
-
-/// The daily reminder run at `at`, Vietnam time: it drafts the reminders whose step has
-/// come (never issues or sends them: a drafter takes each into the approval workflow).
-async fn reminder_schedule(
-    state: AppState,
-    at: chrono::NaiveTime,
-    stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        let wait = crate::remind::calendar::until_next(at, chrono::Utc::now());
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stopped(stop.clone()) => return,
-        }
-        let result = state
-            .run(|store, state| {
-                let date = crate::store::register::today_vn();
-                // Drafts only: the service never issues or sends what a person has not
-                // approved; the reminders wait on the dashboard for the workflow.
-                crate::remind::run(store, date, false, None, state.mail())
-                    .map_err(|e| ApiError::internal(e.to_string()))
-            })
-            .await;
-        match result {
-            Ok(report) => {
-                crate::metrics::PROCESS.reminder_run(true);
-                tracing::info!(
-                    fired = report.fired.len(),
-                    issued = report.issued.len(),
-                    queued = report.queued.len(),
-                    "reminder run"
-                )
-            }
-            Err(e) => {
-                crate::metrics::PROCESS.reminder_run(false);
-                tracing::error!(error = %e.message, "reminder run failed")
-            }
-        }
-    }
 }

@@ -1,7 +1,8 @@
 //! `vanthu doctor` against the real parts (issue 35): each configured key's certificate
 //! (trusted and valid, expiring within 60 days, expired, revoked, a wrong password),
 //! the time-stamping authority and the SMTP server, each named on its line in
-//! Vietnamese, with exit 1 only when something would fail.
+//! Vietnamese, with exit 1 only when something would fail; a broken configuration file
+//! has every mistake named with its line.
 
 use crate::common::sign::*;
 use crate::common::*;
@@ -131,6 +132,56 @@ fn the_doctor_names_each_key_the_timestamp_authority_and_the_mail_server() {
         "{text}"
     );
     assert!(text.contains("thư mục phông chữ không đọc được"), "{text}");
+}
+
+#[test]
+fn the_doctor_names_every_mistake_of_a_broken_configuration_and_checks_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let config = dir.path().join("vanthu.toml");
+    std::fs::write(
+        &config,
+        "[server]\nbody_limit = \"tám mê\"\ncolour = \"xanh\"\n[mail]\nfolder = \"thu-di-khac\"\nconcurrency = 0\n[backup]\nat = \"25:00\"\n",
+    )
+    .unwrap();
+    let o = run(cli(dir.path(), &db)
+        .arg("--config")
+        .arg(&config)
+        .arg("doctor"));
+    let text = printed(&o);
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        line_of(
+            &text,
+            &format!("{}: tệp cấu hình sai: dòng 2:", config.display())
+        )
+        .contains("tám mê"),
+        "{text}"
+    );
+    assert!(
+        line_of(
+            &text,
+            &format!("{}: tệp cấu hình sai: dòng 3:", config.display())
+        )
+        .contains("colour"),
+        "{text}"
+    );
+    assert!(
+        line_of(&text, "cấu hình: mail.concurrency").contains("lớn hơn 0"),
+        "{text}"
+    );
+    assert!(
+        line_of(&text, "cấu hình: backup.at").contains("25:00"),
+        "{text}"
+    );
+    assert!(text.contains("4 lỗi trong cấu hình"), "{text}");
+    // The rest is checked with what could be read: the database, and the mail folder
+    // of the file.
+    assert!(
+        line_of(&text, "cơ sở dữ liệu").contains("toàn vẹn"),
+        "{text}"
+    );
+    assert!(text.contains("thu-di-khac"), "{text}");
 }
 
 /// The first line of `text` that starts with `start`.

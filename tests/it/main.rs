@@ -35,6 +35,7 @@ mod paper;
 mod pdf_layout;
 mod proxy;
 mod register;
+mod reload;
 mod remind;
 mod service;
 mod sign;

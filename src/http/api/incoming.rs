@@ -398,8 +398,8 @@ pub async fn copy(
             let unlock = request.pins.unlock();
             let tools = crate::service::copies::Tools {
                 renderer: state.renderer(),
-                keyring: state.keyring(),
-                mail: state.mail(),
+                keyring: &state.keyring(),
+                mail: &state.mail(),
             };
             let e = crate::service::copies::copy(
                 store,

@@ -394,8 +394,8 @@ pub async fn send(
         .run(move |store, state| {
             let (recipients, queued) = drafts::send(
                 store,
-                state.mail(),
-                state.keyring(),
+                &state.mail(),
+                &state.keyring(),
                 &caller.user,
                 id,
                 confirmed,

@@ -364,8 +364,8 @@ impl Step {
             Step::Copy(input, pins) => {
                 let tools = crate::service::copies::Tools {
                     renderer: state.renderer(),
-                    keyring: state.keyring(),
-                    mail: state.mail(),
+                    keyring: &state.keyring(),
+                    mail: &state.mail(),
                 };
                 let copy = crate::service::copies::copy(
                     store,

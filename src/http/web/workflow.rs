@@ -205,7 +205,7 @@ pub(super) async fn draft_page(
             };
             // What the issue form asks: a token's PIN, a remote signer's confirmation.
             let keys = if d.state == DraftState::Approved {
-                drafts::issue_keys(store, state.keyring(), &user, id).unwrap_or_default()
+                drafts::issue_keys(store, &state.keyring(), &user, id).unwrap_or_default()
             } else {
                 vec![]
             };
@@ -343,7 +343,7 @@ pub(super) async fn draft_action(
                 state
                     .run(move |store, state| {
                         let yes = drafts::Confirmation::answered(true);
-                        drafts::send(store, state.mail(), state.keyring(), &user, id, yes)
+                        drafts::send(store, &state.mail(), &state.keyring(), &user, id, yes)
                             .map_err(ApiError::from)
                     })
                     .await
@@ -378,8 +378,10 @@ pub(super) async fn draft_action(
                 },
                 "return" => drafts::return_draft(store, &user, id, &comment).map(|_| ()),
                 "issue" => unreachable!("issued below"),
-                "send" => drafts::send(store, state.mail(), state.keyring(), &user, id, confirmed)
-                    .map(|_| ()),
+                "send" => {
+                    drafts::send(store, &state.mail(), &state.keyring(), &user, id, confirmed)
+                        .map(|_| ())
+                }
                 _ => unreachable!("checked above"),
             }
             .map_err(ApiError::from)

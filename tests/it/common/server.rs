@@ -32,6 +32,25 @@ pub const USERS: &[(&str, &str, &str)] = &[
 pub const AGENCY: &str = "snn-bac-giang";
 pub const SIGNER_PERSON: &str = "duong-thanh-tung";
 
+/// The `[signing]` section with the Sở's agency key and its director's key, trusting
+/// the test CA.
+pub fn signing_section() -> String {
+    let ca = super::sign::ca();
+    let key = |owner: &str, file: &str| {
+        format!(
+            "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword = \"{}\"\n",
+            ca.join(file).display(),
+            super::sign::PASSWORD
+        )
+    };
+    format!(
+        "[signing]\ntrust = [\"{}\"]\n{}{}",
+        ca.join("root.pem").display(),
+        key("agency = \"snn-bac-giang\"", "agency.p12"),
+        key("person = \"duong-thanh-tung\"", "signer.p12"),
+    )
+}
+
 /// Where each demo user is placed (`user add` flags).
 pub fn placement(login: &str) -> Vec<&'static str> {
     match login {
@@ -59,20 +78,7 @@ impl Server {
 
     /// [`Server::start_signing`] with these environment variables.
     pub fn start_signing_env(env: &[(&str, &str)]) -> Server {
-        let ca = super::sign::ca();
-        let key = |owner: &str, file: &str| {
-            format!(
-                "[[signing.keys]]\n{owner}\np12 = \"{}\"\npassword = \"{}\"\n",
-                ca.join(file).display(),
-                super::sign::PASSWORD
-            )
-        };
-        let config = format!(
-            "[server]\nreminder_at = \"\"\n[signing]\ntrust = [\"{}\"]\n{}{}",
-            ca.join("root.pem").display(),
-            key("agency = \"snn-bac-giang\"", "agency.p12"),
-            key("person = \"duong-thanh-tung\"", "signer.p12"),
-        );
+        let config = format!("[server]\nreminder_at = \"\"\n{}", signing_section());
         Server::start_env(&config, env)
     }
 
