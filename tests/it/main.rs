@@ -43,5 +43,6 @@ mod sign_remote;
 mod sign_service;
 mod sign_token;
 mod sign_tsa;
+mod upgrade;
 mod verify_long_term;
 mod verify_matrix;
