@@ -5,8 +5,8 @@
 //! typst cannot be interrupted once a layout has started, so its work is bounded by
 //! its input instead: a letter is at most [`crate::letter::MAX_LETTER_BYTES`], tera
 //! writes at most [`crate::letter::sandbox::Limits::LETTER`]`.output`, and the data
-//! handed to the layout at most [`MAX_LAYOUT_BYTES`]; a document past [`MAX_PAGES`] is
-//! refused. The slots keep a burst of long renders from taking every core.
+//! handed to the layout at most [`MAX_LAYOUT_BYTES`] with at most [`MAX_TABLE_CELLS`]
+//! table cells; a document past [`MAX_PAGES`] is refused. The slots keep a burst of long renders from taking every core.
 
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -19,9 +19,35 @@ pub const MAX_PAGES: usize = 1000;
 /// The most bytes of layout data (JSON) of one document (seed 004: 13 kB).
 pub const MAX_LAYOUT_BYTES: usize = 6 * 1024 * 1024;
 
-/// Layout data past this size (about a 500-row annex) is a large document: after it,
-/// the memory it freed is handed back to the system ([`crate::limits::release_memory`]).
-pub const LARGE_LAYOUT_BYTES: usize = 256 * 1024;
+/// The most table cells of one document, all tables together: a 5,000-row annex of
+/// six columns. typst keeps about 17 kB per cell while it lays a table out (its memo
+/// of every cell's layout), so a 20,000-row annex would take 1.5 GB; it is refused
+/// before any work, saying how to split it.
+pub const MAX_TABLE_CELLS: usize = 30_000;
+
+/// Layout data past this size (about a 500-row annex; plain cells are bare strings,
+/// ~180 bytes a row of five) is a large document: after it, the memory it freed is
+/// handed back to the system ([`crate::limits::release_memory`]).
+pub const LARGE_LAYOUT_BYTES: usize = 96 * 1024;
+
+/// Refuses a document whose tables hold more than [`MAX_TABLE_CELLS`] cells.
+pub fn admit(doc: &crate::model::Document) -> Result<(), RenderError> {
+    use crate::model::Block;
+    let parts = doc.parts();
+    let cells: usize = parts
+        .body
+        .iter()
+        .chain(parts.annexes.iter().flat_map(|a| &a.body))
+        .map(|b| match b {
+            Block::Table(t) => t.cells().len(),
+            _ => 0,
+        })
+        .sum();
+    if cells > MAX_TABLE_CELLS {
+        return Err(RenderError::TooManyCells { cells });
+    }
+    Ok(())
+}
 
 /// A counting semaphore over renders: at most `max` at once; a caller waits up to
 /// `wait` for a free slot, then is told to come back later.

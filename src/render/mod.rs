@@ -114,6 +114,8 @@ pub enum RenderError {
     TooManyPages { pages: usize },
     #[error("nội dung văn bản quá lớn ({kb} kB, tối đa {max} kB); hãy rút gọn bảng hoặc tách phụ lục", max = budget::MAX_LAYOUT_BYTES / 1024)]
     TooLarge { kb: usize },
+    #[error("bảng của văn bản có {cells} ô, quá giới hạn {max} ô (một phụ lục 5.000 dòng, 6 cột); hãy tách phụ lục thành nhiều văn bản", max = budget::MAX_TABLE_CELLS)]
+    TooManyCells { cells: usize },
     #[error("không ghi được tệp: {0}")]
     Write(#[from] std::io::Error),
     #[error("font folder {path}: {message}")]
@@ -240,6 +242,7 @@ impl Renderer {
 
     /// The PDF/A-2b of `doc` and its page count, in a render slot, within the budget.
     pub fn pdf(&self, doc: &Document) -> Result<(Vec<u8>, usize), RenderError> {
+        budget::admit(doc)?;
         let _slot = self.slots.acquire()?;
         self.pdf.render(doc, &self.profile)
     }
@@ -252,6 +255,7 @@ impl Renderer {
         doc: &Document,
         marks: &Marks,
     ) -> Result<(Vec<u8>, usize), RenderError> {
+        budget::admit(doc)?;
         let _slot = self.slots.acquire()?;
         self.pdf.render_marked(doc, &self.profile, Some(marks))
     }
@@ -281,6 +285,7 @@ impl Renderer {
         pixel_per_pt: f64,
         max_pages: usize,
     ) -> Result<(Vec<png::Png>, usize), RenderError> {
+        budget::admit(doc)?;
         let _slot = self.slots.acquire()?;
         self.pdf
             .render_png(doc, &self.profile, pixel_per_pt, max_pages)
@@ -312,6 +317,7 @@ impl Renderer {
     }
 
     pub fn docx(&self, doc: &Document) -> Result<Vec<u8>, RenderError> {
+        budget::admit(doc)?;
         docx::render(doc, &self.profile)
     }
 

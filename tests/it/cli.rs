@@ -302,3 +302,36 @@ fn the_readme_example_letter_renders() {
         "merged: once per pdftotext mode"
     );
 }
+
+/// A 20,000-row annex (100,000 cells) would take typst about 1.5 GB: it is refused
+/// before any layout, saying the limit and what to do, and nothing is written; the
+/// 5,000-row annex of the benchmark (25,000 cells) renders.
+#[test]
+fn an_annex_past_the_cell_budget_is_refused_before_any_work() {
+    let annex = |rows: usize| {
+        let mut body = String::from(
+            "| TT | Sản phẩm | Chủ thể | Địa chỉ | Ghi chú |\n|---|---|---|---|---|\n",
+        );
+        for i in 1..=rows {
+            body.push_str(&format!("| {i} | Mật ong {i} | HTX {i} | Lục Nam | |\n"));
+        }
+        format!("{MINIMAL}\n[[annexes]]\ntitle = \"Danh sách\"\nbody = '''\n{body}'''\n")
+    };
+    let (dir, path) = letter_file("lon.toml", &annex(20_000));
+    let out = dir.path().join("out");
+    let o = run(vanthu().arg("render").arg(&path).arg("--out").arg(&out));
+    let text = printed(&o);
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        text.contains("bảng của văn bản có 100005 ô, quá giới hạn 30000 ô"),
+        "{text}"
+    );
+    assert!(text.contains("tách phụ lục"), "{text}");
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+
+    let (dir, path) = letter_file("vua.toml", &annex(5_000));
+    let out = dir.path().join("out");
+    let o = run(vanthu().arg("render").arg(&path).arg("--out").arg(&out));
+    assert!(o.status.success(), "{}", printed(&o));
+    assert!(out.join("vua.pdf").exists() && out.join("vua.docx").exists());
+}

@@ -304,7 +304,11 @@ mod tests {
             cell(false, 2, json!([run("Cộng", false)])),
             cell(false, 1, json!([run("Tổng", true)])),
             cell(false, 1, json!([run("Số 965/UBND-KT", false)])),
-            cell(false, 1, json!([run("a", false), {"kind": "break"}, run("b", false)])),
+            cell(
+                false,
+                1,
+                json!([run("a", false), {"kind": "break"}, run("b", false)]),
+            ),
         ];
         let kept: Vec<_> = cells.clone();
         compact_cells(&mut cells);
