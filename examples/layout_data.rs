@@ -16,7 +16,10 @@ mod variant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let out = PathBuf::from(args.next().expect("usage: layout_data OUT_DIR [N | --letters FILE…]"));
+    let out = PathBuf::from(
+        args.next()
+            .expect("usage: layout_data OUT_DIR [N | --letters FILE…]"),
+    );
     let renderer = Renderer::new(None).expect("fonts load");
     std::fs::create_dir_all(&out).unwrap();
     let write = |k: usize, doc: &vanthu::model::Document| {
@@ -33,12 +36,17 @@ fn main() {
         println!("{} layout data files in {}", rest.len() - 1, out.display());
         return;
     }
-    let n: usize = rest.first().map_or(200, |s| s.parse().expect("N is a number"));
+    let n: usize = rest
+        .first()
+        .map_or(200, |s| s.parse().expect("N is a number"));
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let path = root.join("letters/004-quang-binh-780.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     for k in 1..=n {
-        write(k, &letter::parse(&variant::seed_004_variant(&text, k), &path).unwrap());
+        write(
+            k,
+            &letter::parse(&variant::seed_004_variant(&text, k), &path).unwrap(),
+        );
     }
     println!("{n} layout data files in {}", out.display());
 }

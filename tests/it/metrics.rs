@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::common::layout::python;
 use crate::common::server::Server;
@@ -68,16 +68,7 @@ fn metrics_count_the_work_done_and_only_the_configured_reader_sees_them() {
     assert_eq!(status, 403);
 
     // The work: a signed document issued and sent, one wrong password.
-    let id = s.consented_draft();
-    let (status, v) = s.issue("vt", id);
-    assert_eq!(status, 200, "{v}");
-    let (status, v) = s.api(
-        Some("vt"),
-        "POST",
-        &format!("/drafts/{id}/send"),
-        Some(json!({"confirm": true})),
-    );
-    assert_eq!(status, 202, "{v}");
+    let v = s.issue_and_send();
     // Every mailbox and the paper recipient has its delivery row.
     let planned = (v["queued"].as_u64().unwrap() + v["paper"].as_u64().unwrap()) as f64;
     assert_eq!(s.login_status("vt", "sai-mat-khau"), 401);

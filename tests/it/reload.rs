@@ -8,8 +8,6 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use crate::common::mail::read_messages;
 use crate::common::server::{Server, signing_section};
 use crate::common::*;
@@ -61,17 +59,7 @@ fn metrics(s: &Server, token: Option<&str>, forwarded: Option<&str>) -> u16 {
 
 /// Issues and sends a signed document; returns how many messages were queued.
 fn issue_and_send(s: &Server) -> usize {
-    let id = s.consented_draft();
-    let (status, v) = s.issue("vt", id);
-    assert_eq!(status, 200, "{v}");
-    let (status, v) = s.api(
-        Some("vt"),
-        "POST",
-        &format!("/drafts/{id}/send"),
-        Some(json!({"confirm": true})),
-    );
-    assert_eq!(status, 202, "{v}");
-    v["queued"].as_u64().unwrap() as usize
+    s.issue_and_send()["queued"].as_u64().unwrap() as usize
 }
 
 /// Waits until `folder` holds `n` messages.

@@ -361,6 +361,22 @@ impl Server {
         id
     }
 
+    /// A consented draft issued by the clerk and sent (confirmed): the send's answer
+    /// (`queued`, `paper`, …).
+    pub fn issue_and_send(&self) -> Value {
+        let id = self.consented_draft();
+        let (status, v) = self.issue("vt", id);
+        assert_eq!(status, 200, "{v}");
+        let (status, v) = self.api(
+            Some("vt"),
+            "POST",
+            &format!("/drafts/{id}/send"),
+            Some(json!({"confirm": true})),
+        );
+        assert_eq!(status, 202, "{v}");
+        v
+    }
+
     /// Issues draft `id` as `login` (confirmed).
     pub fn issue(&self, login: &str, id: i64) -> (u16, Value) {
         self.api(
