@@ -189,11 +189,16 @@ pub async fn check(settings: &MailSettings) -> Result<String, String> {
         ));
     }
     let transport = Transport::new(settings).map_err(|e| format!("{described}: {e}"))?;
-    let said = match &transport {
-        Transport::Smtp { client, .. } => client.check().await,
-        Transport::Folder(_) => unreachable!("an SMTP server is configured"),
+    let Transport::Smtp { client, .. } = &transport else {
+        // Transport::new makes an SMTP client whenever [mail.smtp] is set (above).
+        return Err(format!(
+            "{described}: chưa tạo được kết nối tới máy chủ thư"
+        ));
     };
-    said.map(|s| format!("{described}: {s}"))
+    client
+        .check()
+        .await
+        .map(|s| format!("{described}: {s}"))
         .map_err(|e| format!("{described}: {e}"))
 }
 
