@@ -114,7 +114,7 @@ pub enum RenderError {
     TooManyPages { pages: usize },
     #[error("nội dung văn bản quá lớn ({kb} kB, tối đa {max} kB); hãy rút gọn bảng hoặc tách phụ lục", max = budget::MAX_LAYOUT_BYTES / 1024)]
     TooLarge { kb: usize },
-    #[error("bảng của văn bản có {cells} ô, quá giới hạn {max} ô (một phụ lục 5.000 dòng, 6 cột); hãy tách phụ lục thành nhiều văn bản", max = budget::MAX_TABLE_CELLS)]
+    #[error("các bảng của văn bản có tổng cộng {} ô, quá giới hạn {} ô (một phụ lục 5.000 dòng, 6 cột); hãy tách phụ lục thành nhiều văn bản", crate::text::group_thousands(*cells as i64), crate::text::group_thousands(budget::MAX_TABLE_CELLS as i64))]
     TooManyCells { cells: usize },
     #[error("không ghi được tệp: {0}")]
     Write(#[from] std::io::Error),

@@ -323,7 +323,7 @@ fn an_annex_past_the_cell_budget_is_refused_before_any_work() {
     let text = printed(&o);
     assert!(!o.status.success(), "{text}");
     assert!(
-        text.contains("bảng của văn bản có 100005 ô, quá giới hạn 30000 ô"),
+        text.contains("các bảng của văn bản có tổng cộng 100.005 ô, quá giới hạn 30.000 ô"),
         "{text}"
     );
     assert!(text.contains("tách phụ lục"), "{text}");
