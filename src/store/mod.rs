@@ -233,17 +233,22 @@ impl Store {
 /// Where the copy of a database of schema `found` is kept before it is upgraded:
 /// `<db>.v<found>.bak` beside it (`…-2`, `-3` … when that name is taken).
 fn before_upgrade(db: &Path, found: usize) -> PathBuf {
+    let mut candidate = sibling(db, &format!("v{found}.bak"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = sibling(db, &format!("v{found}-{n}.bak"));
+        n += 1;
+    }
+    candidate
+}
+
+/// `<db>.<suffix>` beside the database (upgrade copies, a restore's files).
+pub(crate) fn sibling(db: &Path, suffix: &str) -> PathBuf {
     let name = db
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "vanthu.db".into());
-    let mut candidate = db.with_file_name(format!("{name}.v{found}.bak"));
-    let mut n = 2;
-    while candidate.exists() {
-        candidate = db.with_file_name(format!("{name}.v{found}-{n}.bak"));
-        n += 1;
-    }
-    candidate
+    db.with_file_name(format!("{name}.{suffix}"))
 }
 
 /// Copies the database behind `conn` into the new file `dest` with SQLite's online

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::{Store, StoreError, copy_database};
+use super::{Store, StoreError, copy_database, sibling};
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,15 +111,6 @@ fn set_aside(db: &Path, aside: &Path) -> Result<(), StoreError> {
         }
     }
     Ok(())
-}
-
-/// `<db>.<suffix>` beside the database.
-fn sibling(db: &Path, suffix: &str) -> PathBuf {
-    let name = db
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vanthu.db".into());
-    db.with_file_name(format!("{name}.{suffix}"))
 }
 
 /// `<file><suffix>`: SQLite's `-wal` and `-shm` files.
