@@ -238,16 +238,24 @@ impl Config {
                 toml::from_str(&text).map_err(|e| ConfigError::Parse(p.into(), e.to_string()))?
             }
         };
-        config.mail.apply_env(&var).map_err(ConfigError::Invalid)?;
-        config
-            .server
-            .apply_env(&var)
-            .map_err(ConfigError::Invalid)?;
-        config
-            .backup
-            .apply_env(&var)
-            .map_err(ConfigError::Invalid)?;
-        Ok(config)
+        match config.apply_env(var).into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(config),
+        }
+    }
+
+    /// Applies the environment to each section (`VANTHU_*`, which win over the file);
+    /// what is wrong, one problem per section.
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Vec<ConfigError> {
+        [
+            self.mail.apply_env(&var),
+            self.server.apply_env(&var),
+            self.backup.apply_env(&var),
+        ]
+        .into_iter()
+        .filter_map(Result::err)
+        .map(ConfigError::Invalid)
+        .collect()
     }
 
     /// Every problem of the configuration, each on its own line, and the configuration
@@ -276,16 +284,7 @@ impl Config {
                 }
             }
         }
-        let env = [
-            config.mail.apply_env(&var),
-            config.server.apply_env(&var),
-            config.backup.apply_env(&var),
-        ];
-        problems.extend(
-            env.into_iter()
-                .filter_map(Result::err)
-                .map(ConfigError::Invalid),
-        );
+        problems.extend(config.apply_env(var));
         (config, problems)
     }
 }
