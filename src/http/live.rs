@@ -75,8 +75,6 @@ struct Fixed {
 pub enum ReloadError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("cấu hình: {0}")]
-    Invalid(String),
     #[error("[signing]: {0}")]
     Keys(#[from] SignError),
 }
@@ -104,13 +102,11 @@ impl Live {
             incoming,
             backup,
         } = config;
-        mail.check().map_err(ReloadError::Invalid)?;
-        let reminder_at = server.reminder_time().map_err(ReloadError::Invalid)?;
+        mail.check().map_err(invalid)?;
+        let reminder_at = server.reminder_time().map_err(invalid)?;
         let backup = daily_backup(&backup)?;
         let fetching = Fetching {
-            mailboxes: incoming
-                .mailboxes(env.clone())
-                .map_err(ReloadError::Invalid)?,
+            mailboxes: incoming.mailboxes(env.clone()).map_err(invalid)?,
             every: (incoming.every_minutes > 0)
                 .then(|| Duration::from_secs(60 * incoming.every_minutes)),
         };
@@ -160,8 +156,13 @@ impl Live {
     }
 }
 
+/// A setting that cannot be used, as [`Config::load`] says it.
+fn invalid(problem: String) -> ReloadError {
+    ReloadError::Config(ConfigError::Invalid(problem))
+}
+
 fn daily_backup(settings: &BackupSettings) -> Result<Option<DailyBackup>, ReloadError> {
-    let at = settings.time().map_err(ReloadError::Invalid)?;
+    let at = settings.time().map_err(invalid)?;
     Ok(settings.dir.clone().map(|dir| DailyBackup {
         dir,
         at,
