@@ -223,11 +223,22 @@ pub fn claim(
     let now = Stamp::now();
     let until = now.plus(lease);
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    // Two searches, each stopping at `limit` rows: the due queue read in the order of
+    // `deliveries_by_priority` (the `+` keeps SQLite from sorting every queued row by
+    // way of `deliveries_due`: with 2,000 waiting, that sort was most of a claim), and
+    // the few rows whose lease ran out.
     let ids: Vec<i64> = tx
         .prepare_cached(
-            "SELECT id FROM deliveries
-             WHERE ((status = 'queued' AND next_attempt_at <= ?1) OR (status = 'sending' AND lease_until < ?1))
-               AND (?3 IS NULL OR document_id = ?3)
+            "SELECT id FROM (
+               SELECT * FROM (
+                 SELECT id, priority, next_attempt_at FROM deliveries
+                 WHERE status = 'queued' AND +next_attempt_at <= ?1 AND (?3 IS NULL OR document_id = ?3)
+                 ORDER BY priority DESC, next_attempt_at, id LIMIT ?2)
+               UNION ALL
+               SELECT * FROM (
+                 SELECT id, priority, next_attempt_at FROM deliveries
+                 WHERE status = 'sending' AND lease_until < ?1 AND (?3 IS NULL OR document_id = ?3)
+                 ORDER BY priority DESC, next_attempt_at, id LIMIT ?2))
              ORDER BY priority DESC, next_attempt_at, id LIMIT ?2",
         )?
         .query_map(params![now, limit as i64, document], |r| r.get(0))?
@@ -309,31 +320,31 @@ pub fn record(
         Outcome::Transient(r) => ("transient", r),
         Outcome::Permanent(r) => ("permanent", r),
     };
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO delivery_attempts (delivery_id, at, outcome, reply) VALUES (?1, ?2, ?3, ?4)",
-        params![claimed.id, now, kind, reply],
-    )?;
+    )?
+    .execute(params![claimed.id, now, kind, reply])?;
     match then {
         Then::Sent => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE deliveries SET status = 'sent', sent_at = ?2, last_reply = ?3, lease_until = NULL,
                     next_attempt_at = NULL, claim = NULL WHERE id = ?1 AND status != 'sent'",
-                params![claimed.id, now, reply],
-            )?;
+            )?
+            .execute(params![claimed.id, now, reply])?;
         }
         Then::RetryAt(next) => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE deliveries SET status = 'queued', next_attempt_at = ?2, last_reply = ?3, lease_until = NULL,
                     claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?4",
-                params![claimed.id, next, reply, claimed.claim],
-            )?;
+            )?
+            .execute(params![claimed.id, next, reply, claimed.claim])?;
         }
         Then::Fail(shown) => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE deliveries SET status = 'failed', last_reply = ?2, lease_until = NULL, next_attempt_at = NULL,
                     claim = NULL WHERE id = ?1 AND status = 'sending' AND claim = ?3",
-                params![claimed.id, shown, claimed.claim],
-            )?;
+            )?
+            .execute(params![claimed.id, shown, claimed.claim])?;
         }
     }
     tx.commit()
@@ -573,4 +584,109 @@ pub fn troubled(
         })
     })?
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(doc: &str, n: usize) -> NewDelivery {
+        let email = format!("{doc}{n}@x.vn");
+        NewDelivery {
+            recipient: email.clone(),
+            agency_id: None,
+            email: Some(email.clone()),
+            key: email.clone(),
+            message_id: Some(format!("<{email}>")),
+            paper: false,
+            reason: None,
+        }
+    }
+
+    fn emails(claimed: &[Claimed]) -> Vec<String> {
+        claimed.iter().map(|c| c.email.clone()).collect()
+    }
+
+    /// The claim's two searches (due queue in priority order, expired leases) give the
+    /// order one search over both gave: priority, then due time, then queue order; rows
+    /// not yet due and rows still leased are left.
+    #[test]
+    fn a_claim_takes_urgent_rows_first_then_abandoned_and_due_ones_in_queue_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::init(&dir.path().join("v.db")).unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO documents (id, issuer, issuer_name, year, number, number_symbol, date,
+                     kind, subject, signer, recipients, pages, pdf, pdf_sha256, docx, docx_sha256,
+                     letter, issued_at)
+                 VALUES (1, 'ubnd', 'UBND', 2026, 1, '01/UBND', '2026-12-07', 'cong-van', 'a', 'k',
+                         '[]', 1, x'25', 'a', x'50', 'b', '', '2026-12-07T02:00:00.000Z'),
+                        (2, 'ubnd', 'UBND', 2026, 2, '02/UBND', '2026-12-07', 'cong-van', 'b', 'k',
+                         '[]', 1, x'25', 'c', x'50', 'd', '', '2026-12-07T02:00:00.000Z');",
+            )
+            .unwrap();
+        let plain: Vec<_> = (1..=3).map(|n| row("a", n)).collect();
+        let urgent: Vec<_> = (1..=3).map(|n| row("b", n)).collect();
+        queue(&mut store, 1, &plain, 0).unwrap();
+        queue(&mut store, 2, &urgent, 2).unwrap();
+        // a1: its worker died (lease over); a2: a retry due tomorrow.
+        let past = Stamp::now().minus(Duration::from_secs(60));
+        let tomorrow = Stamp::now().plus(Duration::from_secs(86_400));
+        store
+            .conn()
+            .execute(
+                "UPDATE deliveries SET status = 'sending', lease_until = ?1, claim = 'dead', attempts = 1
+                 WHERE email = 'a1@x.vn'",
+                [past],
+            )
+            .unwrap();
+        store
+            .conn()
+            .execute(
+                "UPDATE deliveries SET next_attempt_at = ?1 WHERE email = 'a2@x.vn'",
+                [tomorrow],
+            )
+            .unwrap();
+        let lease = Duration::from_secs(60);
+        let first = claim(store.conn(), lease, 4, None, "w", "gone").unwrap();
+        assert_eq!(emails(&first), ["b1@x.vn", "b2@x.vn", "b3@x.vn", "a1@x.vn"]);
+        assert_eq!(first[3].attempt, 2);
+        let abandoned: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM delivery_attempts WHERE outcome = 'abandoned' AND reply = 'gone'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(abandoned, 1);
+        // Only a3 is left to take: a2 waits for tomorrow, the others are leased.
+        assert_eq!(
+            emails(&claim(store.conn(), lease, 10, None, "w2", "gone").unwrap()),
+            ["a3@x.vn"]
+        );
+        assert!(
+            claim(store.conn(), lease, 10, None, "w3", "gone")
+                .unwrap()
+                .is_empty()
+        );
+        // One document's claim touches only its rows.
+        store
+            .conn()
+            .execute(
+                "UPDATE deliveries SET next_attempt_at = ?1 WHERE email = 'a2@x.vn'",
+                [past],
+            )
+            .unwrap();
+        assert!(
+            claim(store.conn(), lease, 10, Some(2), "w4", "gone")
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            emails(&claim(store.conn(), lease, 10, Some(1), "w4", "gone").unwrap()),
+            ["a2@x.vn"]
+        );
+    }
 }
