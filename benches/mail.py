@@ -7,10 +7,13 @@ random `kill -9` of the worker.
 Starts a private Postfix (tests/postfix.sh, as root; scripts/test installs Postfix),
 STARTTLS with its test CA. For 200 and 2,000 mailboxes: a fresh database, one document
 to that many communes, queued with `vanthu send --no-wait`; then `vanthu worker
---until-idle` is timed at concurrency 4 and 8 (the wall time from start to the last
-message accepted, its peak memory), and every message is counted at the Maildir by
-Message-ID once Postfix has delivered it. Each run is a new document (new number, new
-Message-IDs): nothing is cached between runs.
+--until-idle` is timed at each concurrency (default 4, 8 and 16: the wall time from start
+to the last message accepted, its CPU time and peak memory), over STARTTLS as deployed and
+over plain SMTP, and every message is counted at the Maildir by Message-ID once Postfix
+has delivered it. Each run is a new document (new number, new Message-IDs): nothing is
+cached between runs. The anchor, in the same run: Postfix's own load generator
+`smtp-source` sending as many messages of the same size over as many plain sessions,
+which is what this Postfix on these cores accepts at best.
 
 Kills: a fresh 200-mailbox document per round, a worker at full speed killed with
 SIGKILL at a random moment, then a second worker finishes (after the killed worker's
@@ -112,10 +115,37 @@ def drain(folder, n, timeout=120):
     return ids
 
 
+def message_size(folder):
+    """The size of a message waiting in the Maildir (its bytes as delivered)."""
+    new = os.path.join(folder, "new")
+    for _ in range(100):
+        names = os.listdir(new) if os.path.isdir(new) else []
+        if names:
+            return os.path.getsize(os.path.join(new, names[0]))
+        time.sleep(0.1)
+    return 0
+
+
+def drain_count(folder, n, timeout=120):
+    """Waits until Postfix has delivered n messages, then empties the Maildir; how many."""
+    start = time.time()
+    new = os.path.join(folder, "new")
+    while time.time() - start < timeout:
+        if os.path.isdir(new) and len(os.listdir(new)) >= n:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    names = os.listdir(new) if os.path.isdir(new) else []
+    for name in names:
+        os.unlink(os.path.join(new, name))
+    return len(names)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--sizes", default="200,2000")
+    ap.add_argument("--concurrency", default="4,8,16")
     args = ap.parse_args()
     if not os.path.exists(VANTHU):
         sys.exit("build first: cargo build --release")
@@ -135,21 +165,39 @@ def main():
     )
     env.pop("VANTHU_CONFIG", None)
     try:
-        print(f"{'mailboxes':>9} {'concurrency':>11} {'seconds':>8} {'msg/s':>7} {'peak MB':>8} {'at server':>9} {'duplicates':>10}")
+        print(f"{'sender':>22} {'mailboxes':>9} {'concurrency':>11} {'seconds':>8} {'msg/s':>7} "
+              f"{'CPU s':>6} {'peak MB':>8} {'at server':>9} {'duplicates':>10}")
         for n in [int(x) for x in args.sizes.split(",")]:
-            for concurrency in (4, 8):
-                db = document(os.path.join(tmp, "work"), n, env)
-                e = dict(env, VANTHU_MAIL_CONCURRENCY=str(concurrency))
+            for concurrency in [int(x) for x in args.concurrency.split(",")]:
+                size = 0
+                for security in ("starttls", "plain"):
+                    db = document(os.path.join(tmp, "work"), n, env)
+                    e = dict(env, VANTHU_MAIL_CONCURRENCY=str(concurrency),
+                             VANTHU_SMTP_SECURITY=security)
+                    start = time.perf_counter()
+                    p = subprocess.Popen([VANTHU, "--db", db, "worker", "--until-idle"], env=e,
+                                         stdout=subprocess.DEVNULL)
+                    _, status, usage = os.wait4(p.pid, 0)
+                    seconds = time.perf_counter() - start
+                    assert status == 0, status
+                    size = max(size, message_size(mailbox))
+                    ids = drain(mailbox, n)
+                    dups = sum(c - 1 for c in ids.values())
+                    print(f"{'vanthu ' + security:>22} {n:>9} {concurrency:>11} {seconds:>8.2f} "
+                          f"{n / seconds:>7.0f} {usage.ru_utime + usage.ru_stime:>6.2f} "
+                          f"{usage.ru_maxrss / 1024:>8.1f} {len(ids):>9} {dups:>10}", flush=True)
+                # The anchor: Postfix's own client, messages of the same size.
                 start = time.perf_counter()
-                p = subprocess.Popen([VANTHU, "--db", db, "worker", "--until-idle"], env=e,
-                                     stdout=subprocess.DEVNULL)
+                p = subprocess.Popen(["smtp-source", "-s", str(concurrency), "-m", str(n),
+                                      "-l", str(size), "-N", "-f", "bench@lucnam.vanthu.example",
+                                      "-t", "xa@lucnam.vanthu.example", f"127.0.0.1:{port}"])
                 _, status, usage = os.wait4(p.pid, 0)
                 seconds = time.perf_counter() - start
                 assert status == 0, status
-                ids = drain(mailbox, n)
-                dups = sum(c - 1 for c in ids.values())
-                print(f"{n:>9} {concurrency:>11} {seconds:>8.2f} {n / seconds:>7.0f} "
-                      f"{usage.ru_maxrss / 1024:>8.1f} {len(ids):>9} {dups:>10}", flush=True)
+                got = drain_count(mailbox, n)
+                print(f"{'smtp-source plain':>22} {n:>9} {concurrency:>11} {seconds:>8.2f} "
+                      f"{n / seconds:>7.0f} {usage.ru_utime + usage.ru_stime:>6.2f} "
+                      f"{usage.ru_maxrss / 1024:>8.1f} {got:>9} {'':>10}", flush=True)
         for concurrency in (4, 8) if args.kills else ():
             print(f"\nkill -9 at a random moment, {args.kills} rounds of 200 mailboxes, "
                   f"concurrency {concurrency}:")
