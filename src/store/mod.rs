@@ -112,6 +112,15 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// What opening a database of an older schema does before migrating it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Upgrade {
+    /// Copies it as it was to `<db>.v<N>.bak` first.
+    KeepCopy,
+    /// Migrates it in place: it is a copy already.
+    InPlace,
+}
+
 impl Store {
     /// Creates a new database at `path` (refuses an existing file).
     pub fn init(path: &Path) -> Result<Store, StoreError> {
@@ -121,18 +130,30 @@ impl Store {
         Self::open_with(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Upgrade::KeepCopy,
         )
     }
 
-    /// Opens an existing database and brings its schema up to date.
+    /// Opens an existing database and brings its schema up to date (an older schema is
+    /// first copied to `<db>.v<N>.bak`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE, Upgrade::KeepCopy)
     }
 
-    fn open_with(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
+    /// Opens a database that is itself a copy (a restore's staging file, made from a
+    /// backup that stays as it is) and brings its schema up to date without keeping
+    /// another copy of it.
+    pub(crate) fn open_copy(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE, Upgrade::InPlace)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags, upgrade: Upgrade) -> Result<Store, StoreError> {
         let not_db = |e: rusqlite::Error| StoreError::NotADatabase {
             path: path.to_path_buf(),
             detail: e.to_string(),
@@ -165,7 +186,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        if has_tables && found < schema_version() {
+        if has_tables && found < schema_version() && upgrade == Upgrade::KeepCopy {
             // An upgrade: a copy of the database as it was comes first, then every
             // pending migration in one transaction.
             let saved = before_upgrade(path, found);

@@ -73,7 +73,9 @@ fn stage(backup: &Path, staging: &Path) -> Result<i64, StoreError> {
             other => other,
         })?;
     }
-    let store = Store::open(staging).map_err(|e| match e {
+    // The staging file is a copy of the backup, which stays as it is: an older schema
+    // is migrated in place, without another copy beside the database.
+    let store = Store::open_copy(staging).map_err(|e| match e {
         StoreError::NotADatabase { detail, .. } => StoreError::NotADatabase {
             path: backup.to_path_buf(),
             detail,

@@ -94,3 +94,44 @@ fn a_database_of_the_previous_release_upgrades_and_carries_on() {
     assert!(!o.status.success());
     assert!(text.contains("phiên bản vanthu mới hơn"), "{text}");
 }
+
+/// A backup made by the previous release, restored into this one: migrated on its
+/// staging copy (the backup file stays as it was), the register checked, and nothing
+/// left beside the database but the set-aside one (no upgrade copy of the staging file).
+#[test]
+fn a_backup_of_the_previous_release_restores_into_this_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let backup = d.join("sao-luu-cu.db");
+    std::fs::copy(root().join("tests/fixtures/schema-26.db"), &backup).unwrap();
+    let backup_bytes = std::fs::read(&backup).unwrap();
+    let before = files(&backup);
+    let db = d.join("vanthu.db");
+    let o = run(cli(d, &db).arg("init"));
+    assert!(o.status.success(), "{}", printed(&o));
+
+    let o = run(cli(d, &db).args(["db", "restore", backup.to_str().unwrap()]));
+    let text = printed(&o);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("(2 văn bản trong sổ)"), "{text}");
+    assert!(user_version(&db) > 26);
+    assert_eq!(files(&db), before, "the issued files are the same bytes");
+    assert!(
+        run(cli(d, &db).args(["register", "verify"]))
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read(&backup).unwrap(),
+        backup_bytes,
+        "the backup is untouched"
+    );
+    let mut beside: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("vanthu.db.") && !n.ends_with("-wal") && !n.ends_with("-shm"))
+        .collect();
+    beside.sort();
+    assert_eq!(beside.len(), 1, "only the set-aside database: {beside:?}");
+    assert!(!beside[0].contains("restoring"), "{beside:?}");
+}
