@@ -100,8 +100,8 @@ def maildir_ids(folder):
     return ids
 
 
-def drain(folder, n, timeout=120):
-    """Waits until Postfix has delivered n messages, then empties the Maildir."""
+def wait_for(folder, n, timeout=120):
+    """Waits until Postfix has delivered n messages to the Maildir (and a moment more)."""
     start = time.time()
     new = os.path.join(folder, "new")
     while time.time() - start < timeout:
@@ -109,6 +109,13 @@ def drain(folder, n, timeout=120):
             break
         time.sleep(0.1)
     time.sleep(0.5)
+
+
+def drain(folder, n):
+    """Waits until Postfix has delivered n messages, then empties the Maildir; the
+    count of each Message-ID."""
+    wait_for(folder, n)
+    new = os.path.join(folder, "new")
     ids = maildir_ids(folder)
     for name in os.listdir(new) if os.path.isdir(new) else []:
         os.unlink(os.path.join(new, name))
@@ -126,15 +133,10 @@ def message_size(folder):
     return 0
 
 
-def drain_count(folder, n, timeout=120):
+def drain_count(folder, n):
     """Waits until Postfix has delivered n messages, then empties the Maildir; how many."""
-    start = time.time()
+    wait_for(folder, n)
     new = os.path.join(folder, "new")
-    while time.time() - start < timeout:
-        if os.path.isdir(new) and len(os.listdir(new)) >= n:
-            break
-        time.sleep(0.1)
-    time.sleep(0.5)
     names = os.listdir(new) if os.path.isdir(new) else []
     for name in names:
         os.unlink(os.path.join(new, name))
