@@ -137,20 +137,21 @@ impl Store {
     /// Opens an existing database and brings its schema up to date (an older schema is
     /// first copied to `<db>.v<N>.bak`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
-        }
-        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE, Upgrade::KeepCopy)
+        Self::open_existing(path, Upgrade::KeepCopy)
     }
 
     /// Opens a database that is itself a copy (a restore's staging file, made from a
     /// backup that stays as it is) and brings its schema up to date without keeping
     /// another copy of it.
     pub(crate) fn open_copy(path: &Path) -> Result<Store, StoreError> {
+        Self::open_existing(path, Upgrade::InPlace)
+    }
+
+    fn open_existing(path: &Path, upgrade: Upgrade) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE, Upgrade::InPlace)
+        Self::open_with(path, OpenFlags::SQLITE_OPEN_READ_WRITE, upgrade)
     }
 
     fn open_with(path: &Path, flags: OpenFlags, upgrade: Upgrade) -> Result<Store, StoreError> {

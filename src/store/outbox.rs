@@ -208,7 +208,8 @@ pub struct Claimed {
 }
 
 /// Claims up to `limit` messages that are due (queued and due, or "sending" with an
-/// expired lease, i.e. left by a worker that died), optionally of one document, under
+/// expired lease, i.e. left by a worker that died), the most urgent first, then by due
+/// time and queue order, optionally of one document, under
 /// `claim` (the worker run's token), in one immediate transaction. A row taken back
 /// from an expired lease gets an 'abandoned' attempt with `abandoned` as its reply
 /// first.
