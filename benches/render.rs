@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use vanthu::service::preview::{MAX_PAGES, PIXEL_PER_PT};
 use vanthu::{Renderer, letter};
 
 #[path = "variant.rs"]
@@ -37,6 +38,15 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             &mut next,
             |d| renderer.docx(&d).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    // The composer's preview: the pages as PNG at the composer's resolution; every
+    // paragraph changed, so no page comes from the page cache.
+    c.bench_function("png_preview_seed_004_new_document", |b| {
+        b.iter_batched(
+            &mut next,
+            |d| renderer.png(&d, PIXEL_PER_PT, MAX_PAGES).unwrap(),
             BatchSize::SmallInput,
         )
     });

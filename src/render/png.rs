@@ -90,14 +90,37 @@ pub fn encode(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, png::Enco
     let row = w.div_ceil(2);
     let mut packed = vec![0u8; row * h];
     let mut colour = 0u64;
+    let word = |eight: &[u8]| u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+    // Two pixels: their colour bits (per pixel, the low byte is r ^ g, the next g ^ b)
+    // and their byte of two grey levels.
+    let pack = |two: u64| {
+        (
+            (two ^ (two >> 8)) & 0x0000_ffff_0000_ffff,
+            grey(two) << 4 | grey(two >> 32),
+        )
+    };
     for (src, dst) in rgba.chunks_exact(w * 4).zip(packed.chunks_exact_mut(row)) {
-        let pairs = src.chunks_exact(8);
+        // Most of a page is white paper: eight white pixels (32 bytes of 0xff) are four
+        // bytes of white (0xff: two 15s) without looking at each pixel.
+        let blocks = src.chunks_exact(32);
+        let pairs = blocks.remainder().chunks_exact(8);
         let odd = pairs.remainder();
-        for (pair, d) in pairs.zip(dst.iter_mut()) {
-            let two = u64::from_le_bytes(pair.try_into().expect("8 bytes"));
-            // Per pixel: the low byte is r ^ g, the next g ^ b.
-            colour |= (two ^ (two >> 8)) & 0x0000_ffff_0000_ffff;
-            *d = grey(two) << 4 | grey(two >> 32);
+        let (dst_blocks, dst_pairs) = dst.split_at_mut(blocks.len() * 4);
+        for (block, d) in blocks.zip(dst_blocks.chunks_exact_mut(4)) {
+            if block.chunks_exact(8).fold(u64::MAX, |all, p| all & word(p)) == u64::MAX {
+                d.fill(0xff);
+                continue;
+            }
+            for (pair, d) in block.chunks_exact(8).zip(d.iter_mut()) {
+                let (c, g) = pack(word(pair));
+                colour |= c;
+                *d = g;
+            }
+        }
+        for (pair, d) in pairs.zip(dst_pairs.iter_mut()) {
+            let (c, g) = pack(word(pair));
+            colour |= c;
+            *d = g;
         }
         if let [r, g, b, a] = *odd {
             let one = u64::from_le_bytes([r, g, b, a, 0, 0, 0, 0]);
@@ -208,5 +231,37 @@ mod tests {
         // A pixel whose green alone differs is colour too.
         let (c, ..) = decode(&encode(2, 1, &[white, [10, 11, 10, 255]].concat()).unwrap());
         assert_eq!(c, png::ColorType::Rgb);
+    }
+
+    #[test]
+    fn white_runs_and_the_pixels_between_them_are_packed_alike() {
+        // 19 pixels a row: two blocks of eight, a pair and an odd pixel. Row 0 white but
+        // one grey pixel inside the second block, row 1 all kinds of grey, row 2 white.
+        let (w, h) = (19usize, 3usize);
+        let mut pixels = vec![255u8; w * h * 4];
+        let mut set = |x: usize, y: usize, a: u8| {
+            let i = (y * w + x) * 4;
+            pixels[i..i + 4].copy_from_slice(&[0, 0, 0, a]);
+        };
+        set(13, 0, 200);
+        for x in 0..w {
+            set(x, 1, (x * 13) as u8);
+        }
+        let (c, depth, _, _, px) = decode(&encode(w as u32, h as u32, &pixels).unwrap());
+        assert_eq!((c, depth), (png::ColorType::Grayscale, png::BitDepth::Four));
+        // Each pixel: the grey over white (255 - a) to the nearest of 16 levels.
+        let level = |a: usize| (((255 - a) * 15 + 127) / 255 * 17) as u8;
+        let mut expected = vec![255u8; w * h];
+        expected[13] = level(200);
+        for x in 0..w {
+            expected[w + x] = level(x * 13);
+        }
+        assert_eq!(px, expected);
+        // A colour pixel inside a block of white ones turns the page to RGB.
+        let mut coloured = vec![255u8; w * 4];
+        coloured[5 * 4..5 * 4 + 4].copy_from_slice(&[255, 0, 0, 255]);
+        let (c, _, _, _, px) = decode(&encode(w as u32, 1, &coloured).unwrap());
+        assert_eq!(c, png::ColorType::Rgb);
+        assert_eq!(&px[15..18], &[255, 0, 0]);
     }
 }
