@@ -277,7 +277,8 @@ pub struct Fetching {
 
 /// Serves until `shutdown` completes: the web app on `settings.addr`, the delivery
 /// worker, and the schedules of the state's settings ([`tasks`]): the daily reminder
-/// run, the daily backup and the incoming fetch. A reload ([`AppState::reload`])
+/// run, the daily backup, the incoming fetch and the memory handed back after renders.
+/// A reload ([`AppState::reload`])
 /// re-plans them. On shutdown the server stops taking requests and the worker finishes
 /// the message it is sending. `on_listen` is told the bound address (the port may
 /// have been 0).
@@ -298,7 +299,8 @@ pub async fn serve(
         tokio::spawn(tasks::delivery_worker(state.clone(), stop_rx.clone())),
         tokio::spawn(tasks::reminder_schedule(state.clone(), stop_rx.clone())),
         tokio::spawn(tasks::backup_schedule(state.clone(), stop_rx.clone())),
-        tokio::spawn(tasks::incoming_schedule(state.clone(), stop_rx)),
+        tokio::spawn(tasks::incoming_schedule(state.clone(), stop_rx.clone())),
+        tokio::spawn(tasks::memory_release(state.clone(), stop_rx)),
     ];
     let app = router(state, &settings);
     axum::serve(

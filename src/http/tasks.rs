@@ -62,6 +62,29 @@ pub(super) async fn incoming_schedule(state: AppState, stop: tokio::sync::watch:
     }
 }
 
+/// Hands the memory renders freed back to the system once they pause for
+/// [`crate::limits::QUIET_BEFORE_RELEASE`]: under load the allocator keeps the page
+/// images' buffers for the next renders; after a burst the service returns to its size.
+pub(super) async fn memory_release(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(crate::limits::QUIET_BEFORE_RELEASE / 2);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stopped(stop.clone()) => return,
+            _ = tick.tick() => {}
+        }
+        let s = state.clone();
+        let released = tokio::task::spawn_blocking(move || {
+            s.renderer()
+                .release_when_quiet(crate::limits::QUIET_BEFORE_RELEASE)
+        })
+        .await;
+        if let Ok(true) = released {
+            tracing::debug!("renders paused: freed memory handed back");
+        }
+    }
+}
+
 async fn fetch_all(state: &AppState, mailboxes: &[crate::incoming::mailbox::Mailbox]) {
     for mailbox in mailboxes {
         let m = mailbox.clone();

@@ -55,8 +55,16 @@ pub fn admit(doc: &crate::model::Document) -> Result<(), RenderError> {
 pub struct Slots {
     max: usize,
     wait: Duration,
-    used: Mutex<usize>,
+    used: Mutex<Use>,
     freed: Condvar,
+}
+
+/// The slots in use, and when the last render ended if one ended since the last
+/// [`Slots::quiet_for`] said so.
+#[derive(Debug, Default)]
+struct Use {
+    renders: usize,
+    ended: Option<Instant>,
 }
 
 /// A render in flight; the slot is free again when this is dropped (and its time
@@ -70,7 +78,7 @@ impl Slots {
         Slots {
             max: max.max(1),
             wait,
-            used: Mutex::new(0),
+            used: Mutex::new(Use::default()),
             freed: Condvar::new(),
         }
     }
@@ -87,11 +95,11 @@ impl Slots {
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
         // Counted among the renders waiting from here until a slot or the timeout.
         let waiting = &crate::metrics::PROCESS.renders_waiting;
-        let waits = *used >= self.max;
+        let waits = used.renders >= self.max;
         if waits {
             waiting.inc();
         }
-        while *used >= self.max {
+        while used.renders >= self.max {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 waiting.dec();
@@ -108,8 +116,22 @@ impl Slots {
         if waits {
             waiting.dec();
         }
-        *used += 1;
+        used.renders += 1;
         Ok(Slot(self, Instant::now()))
+    }
+
+    /// Whether renders ran and none has run for `quiet`: true once per such lull (the
+    /// moment to hand the memory the renders freed back to the system, see
+    /// [`crate::limits::release_memory`]), false while one runs or nothing ran since.
+    pub fn quiet_for(&self, quiet: Duration) -> bool {
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        match used.ended {
+            Some(at) if used.renders == 0 && at.elapsed() >= quiet => {
+                used.ended = None;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -117,7 +139,8 @@ impl Drop for Slot<'_> {
     fn drop(&mut self) {
         crate::metrics::PROCESS.rendered(self.1.elapsed());
         let mut used = self.0.used.lock().unwrap_or_else(|p| p.into_inner());
-        *used -= 1;
+        used.renders -= 1;
+        used.ended = Some(Instant::now());
         self.0.freed.notify_one();
     }
 }
@@ -141,5 +164,25 @@ mod tests {
             drop(held);
             assert!(waiter.join().unwrap().is_ok());
         });
+    }
+
+    #[test]
+    fn a_lull_after_renders_is_told_once_and_never_while_one_runs() {
+        let slots = Slots::new(2, Duration::from_millis(50));
+        // Nothing rendered yet: nothing to hand back.
+        assert!(!slots.quiet_for(Duration::ZERO));
+        let a = slots.acquire().unwrap();
+        let b = slots.acquire().unwrap();
+        drop(a);
+        // One still runs.
+        assert!(!slots.quiet_for(Duration::ZERO));
+        drop(b);
+        // Not quiet for long enough yet.
+        assert!(!slots.quiet_for(Duration::from_secs(60)));
+        assert!(slots.quiet_for(Duration::ZERO));
+        // Told once per lull.
+        assert!(!slots.quiet_for(Duration::ZERO));
+        drop(slots.acquire().unwrap());
+        assert!(slots.quiet_for(Duration::ZERO));
     }
 }

@@ -231,6 +231,18 @@ impl Renderer {
         self.slots.acquire()
     }
 
+    /// Hands the memory that renders freed back to the system once none has run for
+    /// `quiet` (once per such lull); whether it did. Between renders under load the
+    /// allocator keeps their page-sized buffers for the next ones (see
+    /// [`crate::limits::MMAP_THRESHOLD`]).
+    pub fn release_when_quiet(&self, quiet: std::time::Duration) -> bool {
+        let quiet = self.slots.quiet_for(quiet);
+        if quiet {
+            crate::limits::release_memory();
+        }
+        quiet
+    }
+
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
