@@ -19,6 +19,8 @@ use serde::Deserialize;
 
 use crate::mail::MailSettings;
 
+mod messages;
+
 /// Everything configurable.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -235,7 +237,8 @@ impl Config {
             Some(p) => {
                 let text =
                     std::fs::read_to_string(p).map_err(|e| ConfigError::Read(p.into(), e))?;
-                toml::from_str(&text).map_err(|e| ConfigError::Parse(p.into(), e.to_string()))?
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Parse(p.into(), described(&text, &e)))?
             }
         };
         match config.apply_env(var).into_iter().next() {
@@ -289,6 +292,19 @@ impl Config {
     }
 }
 
+/// toml's `error` about `text` as the IT officer reads it: "dòng N: " and what is wrong,
+/// in Vietnamese ([`messages::vietnamese`]).
+fn described(text: &str, error: &toml::de::Error) -> String {
+    let said = messages::vietnamese(error.message());
+    match error.span() {
+        Some(span) => format!(
+            "dòng {}: {said}",
+            text[..span.start].matches('\n').count() + 1
+        ),
+        None => said,
+    }
+}
+
 /// Reads `text`; on each error that points at lines, notes it ("dòng N: …"), comments
 /// those lines out and reads again. Returns the configuration read without them (None
 /// when the text never read) and every problem, in the order of the file.
@@ -305,14 +321,13 @@ fn read_around_problems(text: &str) -> (Option<Config>, Vec<String>) {
             Ok(config) => return (Some(config), in_order(problems)),
             Err(e) => e,
         };
-        let message = error.message().trim().to_string();
         let Some(span) = error.span() else {
-            problems.push((usize::MAX, message));
+            problems.push((usize::MAX, described(&current, &error)));
             break;
         };
         let first = current[..span.start].matches('\n').count();
         let last = first + current[span.clone()].matches('\n').count();
-        problems.push((first, format!("dòng {}: {message}", first + 1)));
+        problems.push((first, described(&current, &error)));
         // A syntax error, or one at a table's header: what follows cannot be read
         // apart from it.
         let header = lines[first].trim_start().starts_with('[');

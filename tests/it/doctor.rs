@@ -155,7 +155,7 @@ fn the_doctor_names_every_mistake_of_a_broken_configuration_and_checks_the_rest(
             &text,
             &format!("{}: tệp cấu hình sai: dòng 2:", config.display())
         )
-        .contains("tám mê"),
+        .contains("sai kiểu: chuỗi \"tám mê\", cần một số nguyên không âm"),
         "{text}"
     );
     assert!(
@@ -163,7 +163,7 @@ fn the_doctor_names_every_mistake_of_a_broken_configuration_and_checks_the_rest(
             &text,
             &format!("{}: tệp cấu hình sai: dòng 3:", config.display())
         )
-        .contains("colour"),
+        .contains("khóa \"colour\" không có ở mục này (các khóa có: addr,"),
         "{text}"
     );
     assert!(
