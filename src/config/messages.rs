@@ -39,16 +39,18 @@ pub fn vietnamese(message: &str) -> String {
         ("invalid type: ", "sai kiểu"),
         ("invalid value: ", "giá trị không hợp lệ"),
     ] {
-        if let Some(rest) = message.strip_prefix(lead) {
-            if let Some((found, expected)) = rest.split_once(", expected ") {
-                return format!("{said}: {}, cần {}", value(found), kind(expected));
-            }
+        if let Some((found, expected)) = message
+            .strip_prefix(lead)
+            .and_then(|rest| rest.split_once(", expected "))
+        {
+            return format!("{said}: {}, cần {}", value(found), kind(expected));
         }
     }
-    if let Some(rest) = message.strip_prefix("invalid length ") {
-        if let Some((len, expected)) = rest.split_once(", expected ") {
-            return format!("độ dài {len} không hợp lệ, cần {}", kind(expected));
-        }
+    if let Some((len, expected)) = message
+        .strip_prefix("invalid length ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return format!("độ dài {len} không hợp lệ, cần {}", kind(expected));
     }
     // A syntax error, in toml's words.
     format!("sai cú pháp TOML ({message})")
