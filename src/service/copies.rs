@@ -47,6 +47,31 @@ impl CopyInput {
     }
 }
 
+/// The agencies a copy of `agency`'s usually goes to, offered as ticks on the copy
+/// form: those below it (a huyện's communes), then those beside it under the same
+/// parent (a Sở's fellow departments and the province's huyện), each by name: (id,
+/// name on one line).
+pub fn usual_recipients(
+    store: &Store,
+    agency: &str,
+) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    let all = crate::store::agencies::agencies(store.conn())?;
+    let parent = all
+        .iter()
+        .find(|a| a.id == agency)
+        .and_then(|a| a.parent_id.clone());
+    let below = all
+        .iter()
+        .filter(|a| a.parent_id.as_deref() == Some(agency));
+    let beside = all
+        .iter()
+        .filter(|a| a.id != agency && parent.is_some() && a.parent_id == parent);
+    Ok(below
+        .chain(beside)
+        .map(|a| (a.id.clone(), a.one_line()))
+        .collect())
+}
+
 /// What a copy needs of the service besides the store: the renderer, the keys and
 /// the mail settings.
 pub struct Tools<'a> {

@@ -508,22 +508,49 @@ fn a_clerk_forwards_a_signed_copy_over_the_api_and_the_page() {
 
     // The page: its form, then the second copy and the list of copies with links.
     let (cookie, csrf) = s.session("vt");
+    // The Sở's usual recipients are ticks: the agencies beside it under the UBND tỉnh
+    // (the huyện); the UBND tỉnh itself and the huyện's communes are not offered.
     let (status, html) = s.page(&cookie, &format!("/incoming/{year}/1"));
     assert_eq!(status, 200);
     assert!(html.contains("id=\"copy\""), "{html}");
-    let (status, html) = s.post_form(&cookie, &path, &format!("csrf={csrf}&to=ubnd-luc-ngan"));
+    for id in ["ubnd-luc-nam", "ubnd-luc-ngan", "ubnd-yen-the"] {
+        assert!(html.contains(&format!("name=\"to:{id}\"")), "{id}: {html}");
+    }
+    for id in ["ubnd-bac-giang", "snn-bac-giang", "ubnd-xa-bao-son"] {
+        assert!(!html.contains(&format!("name=\"to:{id}\"")), "{id}: {html}");
+    }
+    // A tick and a typed line; without the yes, the page comes back with both kept.
+    let ticked_and_typed =
+        format!("csrf={csrf}&to%3Aubnd-luc-ngan=yes&to=UBND+huy%E1%BB%87n+Y%C3%AAn+Th%E1%BA%BF");
+    let (status, html) = s.post_form(&cookie, &path, &ticked_and_typed);
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("hãy đánh dấu ô xác nhận"), "{html}");
-    let (status, html) = s.post_form(
-        &cookie,
-        &path,
-        &format!("csrf={csrf}&to=ubnd-luc-ngan&confirm=yes"),
+    assert!(
+        html.contains("name=\"to:ubnd-luc-ngan\" value=\"yes\" checked"),
+        "{html}"
     );
+    let (status, html) = s.post_form(&cookie, &path, &format!("{ticked_and_typed}&confirm=yes"));
     assert_eq!(status, 200, "{html}");
     assert!(
         html.contains("Đã sao y thành bản sao 02&#x2F;BSY-SNN"),
         "{html}"
     );
+    let second = copy + 1;
+    let (status, v) = s.api(
+        Some("vt"),
+        "GET",
+        &format!("/documents/{second}/deliveries"),
+        None,
+    );
+    assert_eq!(status, 200, "{v}");
+    let mut to: Vec<&str> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["recipient"].as_str().unwrap())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["UBND huyện Lục Ngạn", "UBND huyện Yên Thế"], "{v}");
     assert!(html.contains("id=\"copies\""), "{html}");
     assert!(
         html.contains(&format!("href=\"/documents/{copy}\">01&#x2F;BSY-SNN</a>")),

@@ -18,6 +18,24 @@ struct ListPage {
     said: Said,
 }
 
+/// An agency offered as a tick on the copy form.
+#[derive(Serialize)]
+struct CopyTo {
+    id: String,
+    name: String,
+}
+
+/// The ids of the boxes ticked as `<prefix><id>` (a BTreeMap keeps one value a name,
+/// so each box has a name of its own), in the form's order of names.
+fn ticked<'a>(
+    form: &'a BTreeMap<String, String>,
+    prefix: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    form.keys()
+        .filter_map(move |k| k.strip_prefix(prefix))
+        .map(str::to_string)
+}
+
 #[derive(Serialize)]
 struct EntryPage {
     e: IncomingEntry,
@@ -26,6 +44,9 @@ struct EntryPage {
     copies: Vec<EntryLine>,
     /// The agency's key is on a token: the copy form asks its PIN (what it is).
     copy_pin: Option<String>,
+    /// The agencies a copy usually goes to, ticked on the copy form
+    /// ([`crate::service::copies::usual_recipients`]).
+    copy_to: Vec<CopyTo>,
     may_receive: bool,
     /// The entry was passed on to the signed-in account.
     is_handler: bool,
@@ -212,18 +233,23 @@ async fn entry_view(
                 Some(crate::sign::keys::KeyPlace::Token(token)) => Some(token),
                 _ => None,
             };
+            let usual = crate::service::copies::usual_recipients(store, &e.row.agency_id)?;
             let view = IncomingEntry::of(&e, register::today_vn());
-            Ok::<_, ApiError>((view, c, copies, copy_pin))
+            Ok::<_, ApiError>((view, c, copies, (copy_pin, usual)))
         })
         .await;
     match result {
-        Ok((e, c, copies, copy_pin)) => {
+        Ok((e, c, copies, (copy_pin, usual))) => {
             let is_handler = e.handler_login.as_deref() == Some(caller.user.login.as_str());
             let page = EntryPage {
                 e,
                 c,
                 copies: copies.into_iter().map(EntryLine::from).collect(),
                 copy_pin,
+                copy_to: usual
+                    .into_iter()
+                    .map(|(id, name)| CopyTo { id, name })
+                    .collect(),
                 may_receive: caller.user.role.may(Action::Receive),
                 is_handler,
                 today: register::today_vn().to_string(),
@@ -290,7 +316,10 @@ pub(super) async fn incoming_action(
         },
         "copy" => Step::Copy(
             crate::service::copies::CopyInput {
-                to: text("to").lines().map(str::to_string).collect(),
+                // The ticked agencies ("to:<id>"), then the lines typed.
+                to: ticked(&form, "to:")
+                    .chain(text("to").lines().map(str::to_string))
+                    .collect(),
                 confirm: form.contains_key("confirm"),
             },
             api::workflow::Pins::from_form(&form),
