@@ -396,6 +396,25 @@ fn the_readme_incoming_api_tour_runs_as_written() {
     assert_eq!(w["mine"], json!([]), "{w}");
 }
 
+/// The recipients of document `id`'s deliveries, sorted.
+fn recipients_of(s: &Server, id: i64) -> Vec<String> {
+    let (status, v) = s.api(
+        Some("vt"),
+        "GET",
+        &format!("/documents/{id}/deliveries"),
+        None,
+    );
+    assert_eq!(status, 200, "{v}");
+    let mut to: Vec<String> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["recipient"].as_str().unwrap().to_string())
+        .collect();
+    to.sort();
+    to
+}
+
 #[test]
 fn a_clerk_forwards_a_signed_copy_over_the_api_and_the_page() {
     let s = Server::start_signing();
@@ -470,30 +489,15 @@ fn a_clerk_forwards_a_signed_copy_over_the_api_and_the_page() {
     assert_eq!(v["kind"], "Bản sao y", "{v}");
     assert_eq!(v["signatures"], 1, "{v}");
     let copy = v["id"].as_i64().unwrap();
-    let (status, v) = s.api(
-        Some("vt"),
-        "GET",
-        &format!("/documents/{copy}/deliveries"),
-        None,
-    );
-    assert_eq!(status, 200, "{v}");
-    let mut to: Vec<String> = v["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["recipient"].as_str().unwrap().to_string())
-        .collect();
-    to.sort();
     assert_eq!(
-        to,
+        recipients_of(&s, copy),
         [
             "UBND huyện Lục Nam",
             "UBND thị trấn Đồi Ngô",
             "UBND xã Bảo Sơn",
             "UBND xã Huyền Sơn",
             "UBND xã Trường Sơn"
-        ],
-        "{v}"
+        ]
     );
     let (status, v) = s.api(Some("vt"), "GET", &format!("/documents/{copy}/docx"), None);
     assert_eq!(status, 404, "{v}");
@@ -535,22 +539,10 @@ fn a_clerk_forwards_a_signed_copy_over_the_api_and_the_page() {
         html.contains("Đã sao y thành bản sao 02&#x2F;BSY-SNN"),
         "{html}"
     );
-    let second = copy + 1;
-    let (status, v) = s.api(
-        Some("vt"),
-        "GET",
-        &format!("/documents/{second}/deliveries"),
-        None,
+    assert_eq!(
+        recipients_of(&s, copy + 1),
+        ["UBND huyện Lục Ngạn", "UBND huyện Yên Thế"]
     );
-    assert_eq!(status, 200, "{v}");
-    let mut to: Vec<&str> = v["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["recipient"].as_str().unwrap())
-        .collect();
-    to.sort();
-    assert_eq!(to, ["UBND huyện Lục Ngạn", "UBND huyện Yên Thế"], "{v}");
     assert!(html.contains("id=\"copies\""), "{html}");
     assert!(
         html.contains(&format!("href=\"/documents/{copy}\">01&#x2F;BSY-SNN</a>")),
