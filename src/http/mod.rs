@@ -278,10 +278,9 @@ pub struct Fetching {
 /// Serves until `shutdown` completes: the web app on `settings.addr`, the delivery
 /// worker, and the schedules of the state's settings ([`tasks`]): the daily reminder
 /// run, the daily backup, the incoming fetch and the memory handed back after renders.
-/// A reload ([`AppState::reload`])
-/// re-plans them. On shutdown the server stops taking requests and the worker finishes
-/// the message it is sending. `on_listen` is told the bound address (the port may
-/// have been 0).
+/// A reload ([`AppState::reload`]) re-plans them. On shutdown the server stops taking
+/// requests and the worker finishes the message it is sending. `on_listen` is told the
+/// bound address (the port may have been 0).
 pub async fn serve(
     state: AppState,
     settings: ServerSettings,

@@ -25,8 +25,8 @@ struct CopyTo {
     name: String,
 }
 
-/// The ids of the boxes ticked as `<prefix><id>` (a BTreeMap keeps one value a name,
-/// so each box has a name of its own), in the form's order of names.
+/// The ids of the boxes ticked as `<prefix><id>` (the form is read into a map of one
+/// value a name, so each box has a name of its own), in the order of their ids.
 fn ticked<'a>(
     form: &'a BTreeMap<String, String>,
     prefix: &'a str,
