@@ -5,15 +5,14 @@
 //! nginx saw, never what a client wrote in `X-Forwarded-For`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use crate::common::server::{Server, password};
 use crate::common::*;
 
-/// A private nginx (Debian's), killed on drop.
+/// A private nginx (Debian's, `tests/nginx.sh`), stopped on drop.
 struct Nginx {
-    child: Child,
+    dir: std::path::PathBuf,
     /// HTTPS.
     port: u16,
     /// Plain HTTP (redirects to HTTPS).
@@ -22,8 +21,11 @@ struct Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = Command::new("bash")
+            .arg(root().join("tests/nginx.sh"))
+            .arg("stop")
+            .arg(&self.dir)
+            .status();
     }
 }
 
@@ -36,69 +38,24 @@ fn free_port() -> u16 {
 }
 
 impl Nginx {
-    /// The shipped site configuration in front of `upstream` (vanthu's port).
+    /// The shipped site configuration in front of `upstream` (vanthu's port), nginx
+    /// connecting from 127.0.0.2.
     fn start(dir: &Path, upstream: &str) -> Nginx {
+        let (port, plain) = (free_port(), free_port());
         run_ok(
             Command::new("bash")
-                .arg(root().join("tests/test-cert.sh"))
-                .args([
-                    dir.to_str().unwrap(),
-                    "vanthu test proxy CA",
-                    "server.key",
-                    "server.pem",
-                ]),
+                .arg(root().join("tests/nginx.sh"))
+                .arg("start")
+                .arg(dir)
+                .arg(root().join("deploy/nginx-vanthu.conf"))
+                .args([upstream, &port.to_string(), &plain.to_string(), "127.0.0.2"])
+                .stdin(Stdio::null()),
         );
-        let (port, plain) = (free_port(), free_port());
-        let site = std::fs::read_to_string(root().join("deploy/nginx-vanthu.conf"))
-            .unwrap()
-            .replace("listen 80;", &format!("listen 127.0.0.1:{plain};"))
-            .replace("listen 443 ssl", &format!("listen 127.0.0.1:{port} ssl"))
-            .replace(
-                "/etc/ssl/certs/vanthu.pem",
-                &dir.join("server.pem").display().to_string(),
-            )
-            .replace(
-                "/etc/ssl/private/vanthu.key",
-                &dir.join("server.key").display().to_string(),
-            )
-            .replace(
-                "proxy_pass http://127.0.0.1:8080;",
-                &format!("proxy_pass {upstream};\n        proxy_bind 127.0.0.2;"),
-            );
-        assert!(site.contains(&format!("proxy_pass {upstream}")), "{site}");
-        std::fs::write(dir.join("site.conf"), site).unwrap();
-        let d = dir.display();
-        std::fs::write(
-            dir.join("nginx.conf"),
-            format!(
-                "user root;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-                 events {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  \
-                 proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  \
-                 uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  include {d}/site.conf;\n}}\n"
-            ),
-        )
-        .unwrap();
-        let child = Command::new("/usr/sbin/nginx")
-            .arg("-p")
-            .arg(dir)
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .args(["-g", "daemon off;"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nginx: run scripts/test, which installs nginx-light");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "nginx did not start: {}",
-                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        Nginx {
+            dir: dir.to_path_buf(),
+            port,
+            plain,
         }
-        Nginx { child, port, plain }
     }
 }
 
