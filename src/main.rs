@@ -95,6 +95,9 @@ enum Command {
         #[command(subcommand)]
         command: cli::user::UserCommand,
     },
+    /// The service's helper: lays out one large document read from standard input.
+    #[command(hide = true)]
+    RenderChild(cli::serve::RenderChildArgs),
 }
 
 fn main() -> ExitCode {
@@ -155,5 +158,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => cli::serve::run(g, args),
         Command::Doctor(args) => cli::doctor::run(&g.store()?, g.config.as_deref(), args),
         Command::User { command } => cli::user::run(command, &mut g.store()?),
+        Command::RenderChild(args) => cli::serve::render_child(args),
     }
 }

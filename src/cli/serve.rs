@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use vanthu::Renderer;
+use vanthu::render::pdf::child::ChildCommand;
 use vanthu::store::Store;
 
 use super::{Globals, runtime, shutdown_signal};
@@ -46,7 +47,11 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(owner = %bad.owner, problem = %bad.problem, "stored image does not decode; signed issues that need it will fail (vanthu doctor)");
     }
     drop(store);
-    let renderer = Renderer::new(args.font_dir.as_deref())?;
+    // Large documents are laid out by a child process of this same binary.
+    let renderer = Renderer::new(args.font_dir.as_deref())?.with_child_process(ChildCommand {
+        exe: std::env::current_exe()?,
+        font_dir: args.font_dir.clone(),
+    });
     let env = |k: &str| std::env::var(k).ok();
     let live = Live::from_config(config, env)?;
     let state = vanthu::http::AppState::new(db_path, renderer, live)?;
@@ -77,4 +82,23 @@ fn init_logging() {
     } else {
         builder.init();
     }
+}
+
+/// `vanthu render-child`: the service's helper for large documents
+/// ([`vanthu::render::pdf::child`]).
+#[derive(clap::Args)]
+pub struct RenderChildArgs {
+    /// The extra font folder the service was given.
+    #[arg(long)]
+    font_dir: Option<PathBuf>,
+}
+
+pub fn render_child(args: RenderChildArgs) -> anyhow::Result<()> {
+    let renderer = vanthu::render::PdfRenderer::new(args.font_dir.as_deref())?;
+    vanthu::render::pdf::child::serve(
+        &renderer,
+        std::io::stdin().lock(),
+        std::io::stdout().lock(),
+    )?;
+    Ok(())
 }

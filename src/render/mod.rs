@@ -224,6 +224,14 @@ impl Renderer {
         })
     }
 
+    /// This renderer with large documents (over [`budget::LARGE_LAYOUT_BYTES`] of
+    /// layout data) laid out by a child process started by `command` (see
+    /// [`pdf::child`]): the service's memory stays its own size after them.
+    pub fn with_child_process(mut self, command: pdf::child::ChildCommand) -> Self {
+        self.pdf.set_child(command);
+        self
+    }
+
     /// One of the render slots, for other heavy work on user input (reading a Word
     /// upload, verifying a PDF's signatures), so such work shares the cores with renders
     /// instead of adding to them. Nothing that holds it may take another.

@@ -7,6 +7,7 @@
 //! reads the data with `json(...)` and prints every string as text, so nothing a user
 //! writes is ever evaluated as Typst code, and no other file can be read.
 
+pub mod child;
 mod data;
 mod world;
 
@@ -83,6 +84,9 @@ pub struct PdfRenderer {
     copy: Source,
     /// The live preview's encoded pages.
     pages: super::png::PageCache,
+    /// Where large documents are laid out (the service's `vanthu render-child`); in
+    /// this process when none.
+    child: Option<child::ChildCommand>,
 }
 
 impl PdfRenderer {
@@ -127,6 +131,7 @@ impl PdfRenderer {
             fonts,
             data,
             pages: super::png::PageCache::default(),
+            child: None,
             layout: Source::new(main, LAYOUT.to_string()),
             certificate: Source::new(file("/certificate.typ"), CERTIFICATE.to_string()),
             books: Source::new(file("/books.typ"), BOOKS.to_string()),
@@ -186,6 +191,27 @@ impl PdfRenderer {
                 original: None,
             })
             .unwrap_or_default();
+        let ident = doc.number_symbol();
+        match &self.child {
+            Some(child) if large => child.render(json, &images, &ident, day),
+            _ => {
+                let result = self.lay_out_and_export(json, images, &ident, day);
+                forget(large);
+                result
+            }
+        }
+    }
+
+    /// Lays out the layout data `json` of an administrative document with `images`
+    /// and exports it as PDF/A-2b (`ident`, `day`: its identity and date); refuses
+    /// one past [`super::budget::MAX_PAGES`].
+    fn lay_out_and_export(
+        &self,
+        json: Vec<u8>,
+        images: Served,
+        ident: &str,
+        day: (i32, u32, u32),
+    ) -> Result<(Vec<u8>, usize), RenderError> {
         let paged = self.lay_out_with(Layout::Nd30, json, images)?;
         let pages = paged.pages().len();
         if pages > super::budget::MAX_PAGES {
@@ -193,10 +219,14 @@ impl PdfRenderer {
             forget(true);
             return Err(RenderError::TooManyPages { pages });
         }
-        let bytes = export(&paged, &doc.number_symbol(), day, None);
+        let bytes = export(&paged, ident, day, None);
         drop(paged);
-        forget(large);
         Ok((bytes?, pages))
+    }
+
+    /// Lays large documents out in a child process started by `command` from now on.
+    pub fn set_child(&mut self, command: child::ChildCommand) {
+        self.child = Some(command);
     }
 
     /// Lays out one document and rasterises its first `max_pages` pages as PNG images at
