@@ -207,7 +207,7 @@ fn a_200_mailbox_document_reaches_each_mailbox_once_over_starttls_signed_and_wit
 }
 
 #[test]
-fn two_workers_and_a_postfix_restart_mid_batch_still_deliver_every_message_once() {
+fn two_workers_and_a_postfix_restart_mid_batch_lose_nothing_and_resend_only_what_was_cut() {
     let dir = tempfile::tempdir().unwrap();
     let db = issued(dir.path());
     recipients(dir.path(), &db, 200, mailbox_of);
@@ -242,12 +242,36 @@ fn two_workers_and_a_postfix_restart_mid_batch_still_deliver_every_message_once(
     for w in &mut workers {
         assert!(w.wait().unwrap().success());
     }
-    assert_eq!(postfix.wait_for(&postfix.mailbox(), 200), 200);
-    let (ids, to) = arrivals(&postfix.mailbox());
-    let twice: Vec<_> = ids.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.is_empty(), "duplicates: {twice:?}");
-    assert_eq!((ids.len(), to.len()), (200, 200));
+    let arrived = postfix.wait_for(&postfix.mailbox(), 200);
+    let (ids, mut to) = arrivals(&postfix.mailbox());
+    // Every message arrived.
+    assert_eq!(ids.len(), 200, "{arrived} arrived");
+    // SMTP cannot tell a client whose connection is cut after the message's final "."
+    // whether the server kept it, so a message in flight when Postfix stops may be
+    // sent again (the same Message-ID, which a mail client shows once). Only those:
+    // each at most twice, only messages whose delivery had a failed attempt, and no
+    // more than were in flight (2 workers × 8).
     let c = rusqlite::Connection::open(&db).unwrap();
+    let twice: Vec<&String> = ids
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| id)
+        .collect();
+    assert!(ids.values().all(|n| *n <= 2), "{ids:?}");
+    assert!(twice.len() <= 16, "duplicates: {twice:?}");
+    for id in &twice {
+        let retried: i64 = c
+            .query_row(
+                "SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+                 WHERE trim(d.message_id, '<>') = trim(?1, '<>') AND a.outcome = 'transient'",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(retried > 0, "{id} arrived twice but was sent once");
+    }
+    to.dedup();
+    assert_eq!(to.len(), 200, "each mailbox reached");
     let (sent, logged, retried): (i64, i64, i64) = c
         .query_row(
             "SELECT (SELECT count(*) FROM deliveries WHERE status = 'sent'),
