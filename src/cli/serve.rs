@@ -48,10 +48,8 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<()> {
     }
     drop(store);
     // Large documents are laid out by a child process of this same binary.
-    let renderer = Renderer::new(args.font_dir.as_deref())?.with_child_process(ChildCommand {
-        exe: std::env::current_exe()?,
-        font_dir: args.font_dir.clone(),
-    });
+    let renderer = Renderer::new(args.font_dir.as_deref())?
+        .with_child_process(ChildCommand::this_binary(args.font_dir.clone())?);
     let env = |k: &str| std::env::var(k).ok();
     let live = Live::from_config(config, env)?;
     let state = vanthu::http::AppState::new(db_path, renderer, live)?;

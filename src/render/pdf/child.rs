@@ -46,6 +46,19 @@ fn b64() -> base64::engine::GeneralPurpose {
 }
 
 impl ChildCommand {
+    /// The running binary as the child: on Linux `/proc/self/exe`, which stays this very
+    /// program (and so speaks its exchange) even after a package upgrade has replaced the
+    /// file on disk and the service has not restarted yet.
+    pub fn this_binary(font_dir: Option<PathBuf>) -> std::io::Result<ChildCommand> {
+        let own = std::path::Path::new("/proc/self/exe");
+        let exe = if own.exists() {
+            own.to_path_buf()
+        } else {
+            std::env::current_exe()?
+        };
+        Ok(ChildCommand { exe, font_dir })
+    }
+
     /// Lays out and exports in a child process what [`PdfRenderer::lay_out_and_export`]
     /// would in this one.
     pub(super) fn render(
