@@ -80,7 +80,9 @@ impl ChildCommand {
             data: String::from_utf8(data).map_err(|e| failed(e.to_string()))?,
         };
         let mut command = Command::new(&self.exe);
-        command.arg("render-child");
+        // The child reads its document from the pipe and nothing from the environment,
+        // so it is given none (the service's holds the SMTP password and tokens).
+        command.env_clear().arg("render-child");
         if let Some(dir) = &self.font_dir {
             command.arg("--font-dir").arg(dir);
         }
