@@ -324,14 +324,7 @@ fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
         "{}\n[[annexes]]\ntitle = \"Danh sách sản phẩm\"\nbody = '''\n{rows}'''\n",
         letter("V/v danh sách", "Gửi kèm danh sách.")
     );
-    let rss_before = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    println!(
-        "before the annex: {}",
-        rss_before
-            .lines()
-            .find(|l| l.starts_with("RssAnon:"))
-            .unwrap_or_default()
-    );
+    let anon_before = crate::common::status_kb(pid, "RssAnon:");
     let t = Instant::now();
     let (status, pdf) = h.preview("cv", &annex);
     assert_eq!(
@@ -343,25 +336,14 @@ fn runaway_templates_stop_at_their_budget_and_others_are_served_meanwhile() {
     assert!(pdf.starts_with(b"%PDF-"));
     println!("a 5,000-row annex previewed in {:?}", t.elapsed());
     h.case("a 5,000-row annex");
-    // Memory comes back under the service's limit (256 MB) afterwards.
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let rss_kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap();
-    let part = |key: &str| {
-        let line = status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .unwrap_or_default();
-        line.split_whitespace().collect::<Vec<_>>().join(" ")
-    };
+    // Memory comes back under its limit afterwards.
+    let kb = |key| crate::common::status_kb(pid, key);
+    let rss_kb = kb("VmRSS:");
     println!(
-        "service RSS after the hostile previews and the 5,000-row annex: {rss_kb} kB ({}, {})",
-        part("RssAnon:"),
-        part("RssFile:")
+        "service RSS after the hostile previews and the 5,000-row annex: {rss_kb} kB \
+         (anonymous {} kB, {anon_before} kB before the annex; file-backed {} kB)",
+        kb("RssAnon:"),
+        kb("RssFile:")
     );
     // 354 MB when the service laid the annex out itself and kept typst's cache; 230-250
     // MB once it dropped the cache and trimmed the heap (some 180 MB of it typst's memo

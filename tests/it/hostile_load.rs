@@ -19,7 +19,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::common::server::{Server, error_code, password};
-use crate::common::{dump_except, run, vanthu};
+use crate::common::{dump_except, run, status_kb, vanthu};
 use serde_json::{Value, json};
 
 /// Tables a refusal writes to on purpose.
@@ -80,17 +80,6 @@ fn vietnamese(msg: &str) -> bool {
     msg.chars()
         .any(|c| "ạảãàáâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ".contains(c))
         && !msg.contains("error:")
-}
-
-/// A field of `/proc/PID/status` in kB.
-fn status_kb(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no {key} for {pid}"))
 }
 
 /// Runs `f` and returns its result with how far the service's peak RSS rose above its

@@ -349,3 +349,14 @@ pub fn docx_parts(docx: &Path) -> Vec<String> {
     let zip = zip::ZipArchive::new(file).unwrap();
     zip.file_names().map(str::to_string).collect()
 }
+
+/// A field of `/proc/PID/status` in kB (`"VmRSS:"`, `"RssAnon:"` …).
+pub fn status_kb(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {key} for {pid}"))
+}
