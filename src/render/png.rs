@@ -85,61 +85,52 @@ pub fn encode(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, png::Enco
     // alpha, so a pixel is grey over white exactly when its three channels are equal.
     // One pass packs the page as 4-bit grey, two pixels a byte, and notes any colour
     // (a page in colour is drawn again as RGB).
+    let over_white = |c: u8, a: u8| c.saturating_add(255 - a);
     let q: [u8; 256] = std::array::from_fn(|g| ((g * 15 + 127) / 255) as u8);
-    let grey = |px: u64| q[(px as u8).saturating_add(255 - (px >> 24) as u8) as usize];
+    let grey = |px: u64| q[over_white(px as u8, (px >> 24) as u8) as usize];
+    let word = |eight: &[u8]| u64::from_le_bytes(eight.try_into().expect("8 bytes"));
     let row = w.div_ceil(2);
     let mut packed = vec![0u8; row * h];
     let mut colour = 0u64;
-    let word = |eight: &[u8]| u64::from_le_bytes(eight.try_into().expect("8 bytes"));
-    // Two pixels: their colour bits (per pixel, the low byte is r ^ g, the next g ^ b)
-    // and their byte of two grey levels.
-    let pack = |two: u64| {
-        (
-            (two ^ (two >> 8)) & 0x0000_ffff_0000_ffff,
-            grey(two) << 4 | grey(two >> 32),
-        )
+    // Pixel pairs into bytes of two grey levels, noting colour (per pixel, the low
+    // byte of `two ^ (two >> 8)` is r ^ g, the next g ^ b).
+    let mut pack = |src: &[u8], dst: &mut [u8]| {
+        for (pair, d) in src.chunks_exact(8).zip(dst) {
+            let two = word(pair);
+            colour |= (two ^ (two >> 8)) & 0x0000_ffff_0000_ffff;
+            *d = grey(two) << 4 | grey(two >> 32);
+        }
     };
     for (src, dst) in rgba.chunks_exact(w * 4).zip(packed.chunks_exact_mut(row)) {
         // Most of a page is white paper: eight white pixels (32 bytes of 0xff) are four
         // bytes of white (0xff: two 15s) without looking at each pixel.
         let blocks = src.chunks_exact(32);
-        let pairs = blocks.remainder().chunks_exact(8);
-        let odd = pairs.remainder();
-        let (dst_blocks, dst_pairs) = dst.split_at_mut(blocks.len() * 4);
+        let rest = blocks.remainder();
+        let (dst_blocks, dst_rest) = dst.split_at_mut(blocks.len() * 4);
         for (block, d) in blocks.zip(dst_blocks.chunks_exact_mut(4)) {
             if block.chunks_exact(8).fold(u64::MAX, |all, p| all & word(p)) == u64::MAX {
                 d.fill(0xff);
-                continue;
-            }
-            for (pair, d) in block.chunks_exact(8).zip(d.iter_mut()) {
-                let (c, g) = pack(word(pair));
-                colour |= c;
-                *d = g;
+            } else {
+                pack(block, d);
             }
         }
-        for (pair, d) in pairs.zip(dst_pairs.iter_mut()) {
-            let (c, g) = pack(word(pair));
-            colour |= c;
-            *d = g;
-        }
-        if let [r, g, b, a] = *odd {
-            let one = u64::from_le_bytes([r, g, b, a, 0, 0, 0, 0]);
-            colour |= (one ^ (one >> 8)) & 0xffff;
-            dst[row - 1] = grey(one) << 4;
+        pack(rest, dst_rest);
+        // An odd width: the last pixel is packed beside a white one.
+        if let (&[r, g, b, a], Some(last)) = (rest.chunks_exact(8).remainder(), dst_rest.last_mut())
+        {
+            pack(
+                &[r, g, b, a, 255, 255, 255, 255],
+                std::slice::from_mut(last),
+            );
         }
     }
     let (color, depth, data) = if colour == 0 {
         (png::ColorType::Grayscale, png::BitDepth::Four, packed)
     } else {
-        let over_white = |px: &[u8]| {
-            let cover = 255 - px[3];
-            [
-                px[0].saturating_add(cover),
-                px[1].saturating_add(cover),
-                px[2].saturating_add(cover),
-            ]
-        };
-        let data = rgba.chunks_exact(4).flat_map(over_white).collect();
+        let data = rgba
+            .chunks_exact(4)
+            .flat_map(|px| [0, 1, 2].map(|c| over_white(px[c], px[3])))
+            .collect();
         (png::ColorType::Rgb, png::BitDepth::Eight, data)
     };
     let mut out = Vec::with_capacity(data.len() / 8);
