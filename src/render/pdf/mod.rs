@@ -196,7 +196,8 @@ impl PdfRenderer {
             Some(child) if large => child.render(json, &images, &ident, day),
             _ => {
                 let result = self.lay_out_and_export(json, images, &ident, day);
-                forget(large);
+                // A document refused for its pages was laid out in full: a large one.
+                forget(large || matches!(result, Err(RenderError::TooManyPages { .. })));
                 result
             }
         }
@@ -215,13 +216,9 @@ impl PdfRenderer {
         let paged = self.lay_out_with(Layout::Nd30, json, images)?;
         let pages = paged.pages().len();
         if pages > super::budget::MAX_PAGES {
-            drop(paged);
-            forget(true);
             return Err(RenderError::TooManyPages { pages });
         }
-        let bytes = export(&paged, ident, day, None);
-        drop(paged);
-        Ok((bytes?, pages))
+        Ok((export(&paged, ident, day, None)?, pages))
     }
 
     /// Lays large documents out in a child process started by `command` from now on.
