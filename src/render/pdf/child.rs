@@ -68,7 +68,11 @@ impl ChildCommand {
         ident: &str,
         day: (i32, u32, u32),
     ) -> Result<(Vec<u8>, usize), RenderError> {
-        let failed = |what: String| RenderError::Export(format!("tiến trình dựng trang: {what}"));
+        let failed = |what: String| {
+            RenderError::Export(format!(
+                "không dựng được văn bản lớn ({what}); hãy thử lại, nếu vẫn lỗi hãy báo người quản trị hệ thống"
+            ))
+        };
         let request = Request {
             ident: ident.to_string(),
             day,
@@ -100,7 +104,10 @@ impl ChildCommand {
             .map_err(|e| failed(e.to_string()))?;
         let _ = writer.join();
         if !out.status.success() {
-            return Err(failed(format!("dừng bất thường ({})", out.status)));
+            return Err(failed(format!(
+                "tiến trình dựng trang dừng bất thường: {}",
+                out.status
+            )));
         }
         answer(&out.stdout)
     }
@@ -108,7 +115,11 @@ impl ChildCommand {
 
 /// The child's answer as the renderer's result.
 fn answer(out: &[u8]) -> Result<(Vec<u8>, usize), RenderError> {
-    let bad = || RenderError::Export("tiến trình dựng trang trả lời không đúng dạng".into());
+    let bad = || {
+        RenderError::Export(
+            "không dựng được văn bản lớn (tiến trình dựng trang trả lời sai dạng); hãy báo người quản trị hệ thống".into(),
+        )
+    };
     let end = out.iter().position(|&b| b == b'\n').ok_or_else(bad)?;
     let head = std::str::from_utf8(&out[..end]).map_err(|_| bad())?;
     let rest = &out[end + 1..];
@@ -231,5 +242,24 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&out)
         );
+    }
+
+    #[test]
+    fn a_child_that_cannot_start_or_dies_is_a_clear_refusal() {
+        for (exe, said) in [
+            ("/nonexistent/vanthu", "không dựng được văn bản lớn"),
+            ("/bin/false", "dừng bất thường"),
+        ] {
+            let child = ChildCommand {
+                exe: exe.into(),
+                font_dir: None,
+            };
+            match child.render(b"{}".to_vec(), &Served::default(), "x", (2025, 1, 1)) {
+                Err(RenderError::Export(m)) => {
+                    assert!(m.contains(said) && m.contains("hãy"), "{exe}: {m}")
+                }
+                other => panic!("{exe}: {:?}", other.map(|(_, n)| n)),
+            }
+        }
     }
 }
