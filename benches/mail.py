@@ -111,14 +111,21 @@ def wait_for(folder, n, timeout=120):
     time.sleep(0.5)
 
 
+def empty(folder):
+    """Removes the delivered messages from the Maildir; how many there were."""
+    new = os.path.join(folder, "new")
+    names = os.listdir(new) if os.path.isdir(new) else []
+    for name in names:
+        os.unlink(os.path.join(new, name))
+    return len(names)
+
+
 def drain(folder, n):
     """Waits until Postfix has delivered n messages, then empties the Maildir; the
     count of each Message-ID."""
     wait_for(folder, n)
-    new = os.path.join(folder, "new")
     ids = maildir_ids(folder)
-    for name in os.listdir(new) if os.path.isdir(new) else []:
-        os.unlink(os.path.join(new, name))
+    empty(folder)
     return ids
 
 
@@ -136,11 +143,7 @@ def message_size(folder):
 def drain_count(folder, n):
     """Waits until Postfix has delivered n messages, then empties the Maildir; how many."""
     wait_for(folder, n)
-    new = os.path.join(folder, "new")
-    names = os.listdir(new) if os.path.isdir(new) else []
-    for name in names:
-        os.unlink(os.path.join(new, name))
-    return len(names)
+    return empty(folder)
 
 
 def main():
