@@ -55,21 +55,15 @@ pub fn usual_recipients(
     store: &Store,
     agency: &str,
 ) -> Result<Vec<(String, String)>, rusqlite::Error> {
-    let all = crate::store::agencies::agencies(store.conn())?;
-    let parent = all
-        .iter()
-        .find(|a| a.id == agency)
-        .and_then(|a| a.parent_id.clone());
-    let below = all
-        .iter()
-        .filter(|a| a.parent_id.as_deref() == Some(agency));
-    let beside = all
-        .iter()
-        .filter(|a| a.id != agency && parent.is_some() && a.parent_id == parent);
-    Ok(below
-        .chain(beside)
-        .map(|a| (a.id.clone(), a.one_line()))
-        .collect())
+    Ok(
+        crate::store::agencies::below_and_beside(store.conn(), agency)?
+            .into_iter()
+            .map(|a| {
+                let name = a.one_line();
+                (a.id, name)
+            })
+            .collect(),
+    )
 }
 
 /// What a copy needs of the service besides the store: the renderer, the keys and

@@ -64,6 +64,18 @@ pub fn agencies(conn: &Connection) -> Result<Vec<Agency>, rusqlite::Error> {
         .collect()
 }
 
+/// The agencies below agency `id` (its children), then those beside it (the other
+/// children of its parent), each group in the order they were imported.
+pub fn below_and_beside(conn: &Connection, id: &str) -> Result<Vec<Agency>, rusqlite::Error> {
+    conn.prepare_cached(&format!(
+        "{AGENCY} WHERE a.parent_id = ?1
+            OR (a.id <> ?1 AND a.parent_id = (SELECT parent_id FROM agencies WHERE id = ?1))
+         ORDER BY a.parent_id = ?1 DESC, a.rowid"
+    ))?
+    .query_map([id], agency_row)?
+    .collect()
+}
+
 /// Whether agency `id` is stored.
 pub fn agency_exists(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
     conn.query_row(
@@ -252,4 +264,45 @@ pub fn circle(conn: &Connection, id: &str) -> Result<Vec<String>, rusqlite::Erro
     )?
     .query_map([id], |r| r.get(0))?
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::below_and_beside;
+
+    #[test]
+    fn below_then_beside_without_itself_its_parent_or_further_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::init(&dir.path().join("v.db")).unwrap();
+        // tinh ⊃ {so, huyen-a, huyen-b}; huyen-a ⊃ {xa-1, xa-2}; huyen-b ⊃ {xa-3}.
+        for (id, parent) in [
+            ("tinh", None),
+            ("so", Some("tinh")),
+            ("huyen-a", Some("tinh")),
+            ("xa-1", Some("huyen-a")),
+            ("huyen-b", Some("tinh")),
+            ("xa-2", Some("huyen-a")),
+            ("xa-3", Some("huyen-b")),
+        ] {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO agencies (id, name, parent_id, level, place, abbreviation, short_name)
+                     VALUES (?1, ?1, ?2, 'other', '', 'UBND', ?1)",
+                    rusqlite::params![id, parent],
+                )
+                .unwrap();
+        }
+        let ids = |id: &str| -> Vec<String> {
+            below_and_beside(store.conn(), id)
+                .unwrap()
+                .into_iter()
+                .map(|a| a.id)
+                .collect()
+        };
+        assert_eq!(ids("huyen-a"), ["xa-1", "xa-2", "so", "huyen-b"]);
+        assert_eq!(ids("so"), ["huyen-a", "huyen-b"]);
+        assert_eq!(ids("xa-3"), Vec::<String>::new());
+        assert_eq!(ids("tinh"), ["so", "huyen-a", "huyen-b"]);
+    }
 }
